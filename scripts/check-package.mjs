@@ -1,0 +1,29 @@
+// Packs the library as npm would, then checks the tarball with publint and
+// @arethetypeswrong/cli, and loads every entry point with import and require.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = resolve(import.meta.dirname, '..');
+const dir = mkdtempSync(join(tmpdir(), 'scimkit-pack-'));
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+try {
+  const [{ filename }] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir]));
+  const tarball = join(dir, filename);
+  process.stdout.write(run('npx', ['publint', tarball, '--strict']));
+  process.stdout.write(run('npx', ['attw', tarball, '--profile', 'node16', '--format', 'table-flipped']));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const require = createRequire(join(root, 'package.json'));
+  for (const [sub, target] of Object.entries(pkg.exports)) {
+    if (sub === './package.json') continue;
+    const esm = await import(pathToFileURL(join(root, target.import.default)).href);
+    const cjs = require(join(root, target.require.default));
+    if (Object.keys(esm).length === 0 || Object.keys(cjs).length === 0) throw new Error(`${sub}: an entry point exports nothing`);
+    console.log(`${sub}: import ${Object.keys(esm).length} exports, require ${Object.keys(cjs).length} exports`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,146 @@
+/**
+ * SCIM attribute definitions → JSON Schema, compiled once per resource type with ajv.
+ * JSON Schema checks the types and shapes; what it cannot say (case-insensitive
+ * names, mutability, primary, uniqueness) is done in validate.ts around it.
+ * @module
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ScimProblem } from '../errors.js';
+import type { AttributeDefinition } from './attribute.js';
+import type { ResourceType } from './registry.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/** xsd:dateTime (RFC 7643 §2.3.5): a date, a time, optional fraction, optional zone; the instant must exist. */
+const DATE_TIME = /^-?\d{4,}-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+/** base64 per RFC 4648 §4, as RFC 7643 §2.3.6 asks for binary. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Whether a string is an xsd:dateTime naming a real instant. */
+export function isDateTime(value: string): boolean {
+  return DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+function valueSchema(attr: AttributeDefinition, withRequired: boolean): JsonSchema {
+  switch (attr.type) {
+    case 'string':
+    case 'reference':
+      return { type: 'string' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'integer':
+      return { type: 'integer' };
+    case 'decimal':
+      return { type: 'number' };
+    case 'dateTime':
+      return { type: 'string', format: 'scim-datetime' };
+    case 'binary':
+      return { type: 'string', format: 'scim-binary' };
+    case 'complex':
+      return objectSchema(attr.subAttributes ?? [], withRequired);
+  }
+}
+
+function attributeSchema(attr: AttributeDefinition, withRequired: boolean): JsonSchema {
+  const single = valueSchema(attr, withRequired);
+  return attr.multiValued ? { type: 'array', items: single } : single;
+}
+
+function objectSchema(attrs: readonly AttributeDefinition[], withRequired: boolean): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  const required: string[] = [];
+  for (const a of attrs) {
+    properties[a.name] = attributeSchema(a, withRequired);
+    if (withRequired && a.required && a.mutability !== 'readOnly') required.push(a.name);
+  }
+  return required.length ? { type: 'object', properties, required } : { type: 'object', properties };
+}
+
+/** The JSON Schema of a resource type, for canonically named input; `withRequired` for create/replace/patch results. */
+export function toJsonSchema(type: ResourceType, withRequired: boolean): JsonSchema {
+  const schema = objectSchema(type.schema.attributes, withRequired);
+  const properties = schema.properties as Record<string, JsonSchema>;
+  properties.schemas = { type: 'array', items: { type: 'string' } };
+  properties.id = { type: 'string' };
+  properties.externalId = { type: 'string' };
+  const required = (schema.required as string[] | undefined) ?? [];
+  for (const ext of type.extensions) {
+    properties[ext.schema.id] = objectSchema(ext.schema.attributes, withRequired);
+    if (withRequired && ext.required) required.push(ext.schema.id);
+  }
+  if (required.length) schema.required = required;
+  return schema;
+}
+
+/** One ajv instance with scimkit's formats; never shared between registries. */
+export function createAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+  ajv.addFormat('scim-datetime', { type: 'string', validate: isDateTime });
+  ajv.addFormat('scim-binary', { type: 'string', validate: (s: string) => BASE64.test(s) });
+  return ajv;
+}
+
+/** A JSON pointer (`/emails/0/value`, `/urn:…:User/manager`) → a SCIM path (`emails[0].value`, `urn:…:User:manager`). */
+export function pointerToPath(pointer: string): string {
+  let out = '';
+  let atUrn = false;
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(seg)) out += `[${seg}]`;
+    else if (out === '') out = seg;
+    else out += `${atUrn ? ':' : '.'}${seg}`;
+    atUrn = out === seg && seg.includes(':');
+  }
+  return out;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  'scim-datetime': 'an xsd:dateTime (e.g. 2024-01-31T12:00:00Z)',
+  'scim-binary': 'base64 data',
+};
+
+/** ajv's errors → SCIM problems that name the attribute path. */
+export function ajvProblems(errors: readonly ErrorObject[]): ScimProblem[] {
+  return errors.map((e) => {
+    const at = pointerToPath(e.instancePath);
+    switch (e.keyword) {
+      case 'required': {
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
+        const path = at ? `${at}${/^urn:[^.[]+$/i.test(at) ? ':' : '.'}${missing}` : missing;
+        return { path, code: 'required', message: `${path} is required` };
+      }
+      case 'type': {
+        const expected = String((e.params as { type: string }).type);
+        const word = expected === 'array' ? 'a multi-valued array' : expected === 'object' ? 'a complex object' : `of type ${expected}`;
+        return { path: at, code: 'invalidType', message: `${at || 'the resource'} must be ${word}` };
+      }
+      case 'format': {
+        const f = String((e.params as { format: string }).format);
+        return { path: at, code: 'invalidFormat', message: `${at} must be ${TYPE_WORDS[f] ?? f}` };
+      }
+      default:
+        return { path: at, code: e.keyword, message: `${at}: ${e.message ?? 'invalid'}` };
+    }
+  });
+}
+
+/** Compiles the validator of a type once and keeps it with the type object. */
+export class CompiledSchemas {
+  readonly #ajv = createAjv();
+  readonly #cache = new WeakMap<ResourceType, { write?: ValidateFunction; read?: ValidateFunction }>();
+
+  /** The compiled validator for requests (`write`, with required) or responses (`read`). */
+  get(type: ResourceType, mode: 'write' | 'read'): ValidateFunction {
+    let entry = this.#cache.get(type);
+    if (!entry) {
+      entry = {};
+      this.#cache.set(type, entry);
+    }
+    let fn = entry[mode];
+    if (!fn) {
+      fn = this.#ajv.compile(toJsonSchema(type, mode === 'write'));
+      entry[mode] = fn;
+    }
+    return fn;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Validation with the request and response contexts of RFC 7644 §3: names are
+ * canonicalised first, then ajv checks types and shapes, then code checks what
+ * JSON Schema cannot say. Every problem of one request is collected.
+ * @module
+ */
+import { ScimError, type ScimProblem } from '../errors.js';
+import type { AttributeDefinition } from './attribute.js';
+import { ajvProblems, CompiledSchemas } from './json-schema.js';
+import { type ResourceType, subAttribute } from './registry.js';
+import { isObject, type ScimResource } from './resource.js';
+
+/**
+ * Where the resource comes from: a client's POST body (`create`), PUT body (`replace`),
+ * the outcome of a PATCH (`patch`), or a server response (`response`).
+ */
+export type ValidationContext = 'create' | 'replace' | 'patch' | 'response';
+
+/** Per-server validation choices; never global. */
+export interface ValidationPolicy {
+  /** What to do with attributes no schema defines: `reject` (400, the default) or `drop`. */
+  unknownAttributes?: 'reject' | 'drop';
+  /** Whether `canonicalValues` are `advisory` (the default) or enforced (400 when another value is sent). */
+  canonicalValues?: 'advisory' | 'enforce';
+}
+
+/** Options of {@link validateResource}. */
+export interface ValidateOptions extends ValidationPolicy {
+  /** The request or response context. */
+  context: ValidationContext;
+  /** The stored resource, for replace and patch: immutable attributes are checked against it. */
+  existing?: ScimResource;
+  /** Compiled validators to reuse; by default a cache kept per resource type object. */
+  compiled?: CompiledSchemas;
+}
+
+const defaultCompiled = new CompiledSchemas();
+
+interface State {
+  problems: ScimProblem[];
+  dropReadOnly: boolean;
+  unknown: 'reject' | 'drop';
+}
+
+function unknownAttribute(st: State, path: string): void {
+  if (st.unknown === 'reject') st.problems.push({ path, code: 'unknownAttribute', message: `${path} is not an attribute of this resource type` });
+}
+
+function canonValue(attr: AttributeDefinition, value: unknown, path: string, st: State): unknown {
+  if (value === null) return undefined;
+  if (attr.multiValued && Array.isArray(value)) {
+    const out: unknown[] = [];
+    value.forEach((el, i) => {
+      if (el === null) return;
+      const v = attr.type === 'complex' && isObject(el) ? canonComplex(attr, el, `${path}[${i}]`, st) : el;
+      if (v !== undefined) out.push(v);
+    });
+    return out.length ? out : undefined;
+  }
+  if (attr.type === 'complex' && isObject(value)) return canonComplex(attr, value, path, st);
+  return value;
+}
+
+function canonComplex(attr: AttributeDefinition, obj: Record<string, unknown>, path: string, st: State): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let any = false;
+  for (const key of Object.keys(obj)) {
+    const sub = subAttribute(attr, key);
+    if (!sub) {
+      unknownAttribute(st, `${path}.${key}`);
+      continue;
+    }
+    if (st.dropReadOnly && sub.mutability === 'readOnly') continue;
+    const v = canonValue(sub, obj[key], `${path}.${sub.name}`, st);
+    if (v !== undefined) {
+      out[sub.name] = v;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+/**
+ * Rewrites attribute names to the schema's spelling (`USERNAME` → `userName`), drops
+ * `null` (unassigned, RFC 7643 §2.5) and, in request contexts, readOnly values.
+ * Unknown names become problems or are dropped, as the policy says.
+ */
+function canonicalise(type: ResourceType, input: Record<string, unknown>, st: State): ScimResource {
+  const out: ScimResource = {};
+  for (const key of Object.keys(input)) {
+    const value = input[key];
+    const lower = key.toLowerCase();
+    if (lower === 'schemas') {
+      out.schemas = value as string[];
+      continue;
+    }
+    const ext = type.extension(key);
+    if (ext) {
+      if (value === null) continue;
+      if (!isObject(value)) {
+        st.problems.push({ path: ext.id, code: 'invalidType', message: `${ext.id} must be a complex object` });
+        continue;
+      }
+      const extOut: Record<string, unknown> = {};
+      for (const k of Object.keys(value)) {
+        const def = type.extensionAttribute(ext.id, k);
+        if (!def) {
+          unknownAttribute(st, `${ext.id}:${k}`);
+          continue;
+        }
+        if (st.dropReadOnly && def.mutability === 'readOnly') continue;
+        const v = canonValue(def, value[k], `${ext.id}:${def.name}`, st);
+        if (v !== undefined) extOut[def.name] = v;
+      }
+      if (Object.keys(extOut).length) out[ext.id] = extOut;
+      continue;
+    }
+    // A URN-qualified top-level name, e.g. "urn:ietf:params:scim:schemas:core:2.0:User:userName".
+    const resolved = key.includes(':') ? type.resolvePath(key) : undefined;
+    const def = resolved && !resolved.sub ? resolved.attribute : type.coreAttribute(key);
+    if (!def) {
+      unknownAttribute(st, key);
+      continue;
+    }
+    if (st.dropReadOnly && def.mutability === 'readOnly') continue;
+    const v = canonValue(def, value, resolved?.path ?? def.name, st);
+    if (v === undefined) continue;
+    if (resolved?.extension) {
+      const bag = (out[resolved.schema] as Record<string, unknown> | undefined) ?? {};
+      bag[def.name] = v;
+      out[resolved.schema] = bag;
+    } else out[def.name] = v;
+  }
+  return out;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+function checkAttributes(
+  attrs: readonly AttributeDefinition[],
+  obj: Record<string, unknown>,
+  existing: Record<string, unknown> | undefined,
+  prefix: string,
+  opts: ValidateOptions,
+  problems: ScimProblem[],
+): void {
+  for (const attr of attrs) {
+    const value = obj[attr.name];
+    const path = `${prefix}${attr.name}`;
+    if (existing && attr.mutability === 'immutable') {
+      const before = existing[attr.name];
+      if (before !== undefined && value === undefined && opts.context === 'replace') obj[attr.name] = before;
+      else if (before !== undefined && !sameJson(before, value)) problems.push({ path, code: 'mutability', message: `${path} is immutable and already set` });
+    }
+    if (value === undefined) continue;
+    if (attr.type === 'complex' && attr.subAttributes) {
+      const elements = attr.multiValued ? (Array.isArray(value) ? value : []) : [value];
+      let primaries = 0;
+      for (const el of elements) {
+        if (!isObject(el)) continue;
+        if (el.primary === true) primaries++;
+        if (!attr.multiValued) {
+          const before = existing?.[attr.name];
+          checkAttributes(attr.subAttributes, el, isObject(before) ? before : undefined, `${path}.`, opts, problems);
+        } else if (opts.canonicalValues === 'enforce') checkAttributes(attr.subAttributes, el, undefined, `${path}.`, opts, problems);
+      }
+      if (primaries > 1) problems.push({ path, code: 'multiplePrimary', message: `${path} has ${primaries} values with primary true; at most one is allowed` });
+    } else if (opts.canonicalValues === 'enforce' && attr.canonicalValues?.length) {
+      const allowed = attr.caseExact ? attr.canonicalValues : attr.canonicalValues.map((c) => c.toLowerCase());
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (typeof v !== 'string') continue;
+        if (!allowed.includes(attr.caseExact ? v : v.toLowerCase())) {
+          problems.push({ path, code: 'canonicalValue', message: `${path} must be one of ${attr.canonicalValues.join(', ')}` });
+        }
+      }
+    }
+  }
+}
+
+/** The error for a list of problems: one SCIM error whose detail lists them all (the first 20). */
+export function problemsError(problems: readonly ScimProblem[]): ScimError {
+  const shown = problems.slice(0, 20).map((p) => p.message);
+  if (problems.length > 20) shown.push(`and ${problems.length - 20} more`);
+  const detail = shown.join('; ');
+  return problems.some((p) => p.code === 'mutability') ? new ScimError(400, detail, 'mutability', problems) : ScimError.invalidValue(detail, problems);
+}
+
+/**
+ * Validates a resource for a context and returns it in canonical form:
+ * canonical attribute names, no nulls, readOnly input dropped, `schemas` listing
+ * the core schema and exactly the extensions present. Throws one {@link ScimError}
+ * listing every problem.
+ */
+export function validateResource(type: ResourceType, input: unknown, options: ValidateOptions): ScimResource {
+  if (!isObject(input)) throw ScimError.invalidSyntax('The request body must be a JSON object');
+  const request = options.context === 'create' || options.context === 'replace';
+  const st: State = { problems: [], dropReadOnly: request, unknown: options.unknownAttributes ?? 'reject' };
+  const out = canonicalise(type, input, st);
+  const problems = st.problems;
+
+  if (request) {
+    const listed = Array.isArray(out.schemas) ? out.schemas.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase()) : undefined;
+    if (!listed) problems.push({ path: 'schemas', code: 'required', message: `schemas is required and must list ${type.schema.id}` });
+    else {
+      if (!listed.includes(type.schema.id.toLowerCase()))
+        problems.push({ path: 'schemas', code: 'missingSchema', message: `schemas must include ${type.schema.id}` });
+      for (const ext of type.extensions) {
+        if (out[ext.schema.id] !== undefined && !listed.includes(ext.schema.id.toLowerCase())) {
+          problems.push({ path: 'schemas', code: 'missingSchema', message: `schemas must include ${ext.schema.id}, whose attributes are present` });
+        }
+      }
+    }
+  }
+  // schemas is derived, never trusted: the core schema and the extensions that carry data.
+  out.schemas = type.schemaIds.filter((id, i) => i === 0 || out[id] !== undefined);
+
+  const validate = (options.compiled ?? defaultCompiled).get(type, options.context === 'response' ? 'read' : 'write');
+  if (!validate(out) && validate.errors) problems.push(...ajvProblems(validate.errors));
+
+  if (options.context !== 'response') {
+    checkAttributes(type.schema.attributes, out, options.existing, '', options, problems);
+    for (const ext of type.extensions) {
+      const value = out[ext.schema.id];
+      const before = options.existing?.[ext.schema.id];
+      if (isObject(value)) checkAttributes(ext.schema.attributes, value, isObject(before) ? before : undefined, `${ext.schema.id}:`, options, problems);
+    }
+  }
+  if (problems.length) throw problemsError(problems);
+  return out;
+}
