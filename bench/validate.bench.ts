@@ -1,7 +1,7 @@
 // ajv-backed validateResource on a full enterprise User (RFC 7643 §8.3).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SchemaRegistry, validateResource } from '../src/index.js';
+import { SchemaRegistry, validateResource } from 'scimkit';
 import { fmt, measure, type Section } from './harness.js';
 
 export async function run(): Promise<Section[]> {

@@ -3,6 +3,13 @@
  * @packageDocumentation
  */
 export * from './errors.js';
+export * from './filter/ast.js';
+export * from './filter/cache.js';
+export * from './filter/compile.js';
+export * from './filter/format.js';
+export * from './filter/keys.js';
+export { type FilterParseOptions, parseFilter } from './filter/parse.js';
+export * from './path/parse.js';
 export * from './schema/attribute.js';
 export * from './schema/builtin/common.js';
 export * from './schema/builtin/discovery.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import { type AttributeDefinition, type AttributeInput, defineAttribute, type SchemaDefinition } from './attribute.js';
-import { COMMON_ATTRIBUTES } from './builtin/common.js';
+import { COMMON_ATTRIBUTES, SCHEMAS_ATTRIBUTE } from './builtin/common.js';
 import { ENTERPRISE_USER_SCHEMA_ID, EnterpriseUserSchema } from './builtin/enterprise-user.js';
 import { GROUP_SCHEMA_ID, GroupSchema } from './builtin/group.js';
 import { USER_SCHEMA_ID, UserSchema } from './builtin/user.js';
@@ -165,7 +165,7 @@ export class ResourceType {
       }
     } else {
       schemaId = this.schema.id;
-      attribute = this.#core.get(name.toLowerCase());
+      attribute = this.#core.get(name.toLowerCase()) ?? (name.toLowerCase() === 'schemas' ? SCHEMAS_ATTRIBUTE : undefined);
       if (!attribute) {
         for (const ext of this.#extensions.values()) {
           attribute = ext.attrs.get(name.toLowerCase());

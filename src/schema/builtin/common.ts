@@ -34,3 +34,16 @@ const common: AttributeInput[] = [
 
 /** The common attributes of RFC 7643 §3.1, completed with the RFC defaults. */
 export const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = common.map(defineAttribute);
+
+/**
+ * `schemas` as filters see it (RFC 7644 §3.4.2.2 filters on it): a multi-valued,
+ * case-insensitive URI. It is no schema's attribute; validation and responses derive it.
+ */
+export const SCHEMAS_ATTRIBUTE: AttributeDefinition = defineAttribute({
+  name: 'schemas',
+  type: 'reference',
+  referenceTypes: ['uri'],
+  multiValued: true,
+  mutability: 'readOnly',
+  returned: 'always',
+});
