@@ -18,9 +18,21 @@ export async function measure(tasks: Record<string, () => unknown>, time = 400):
   await bench.run();
   const out = new Map<string, { hz: number; meanUs: number; p99Us: number }>();
   for (const t of bench.tasks) {
-    const r = t.result as unknown as { throughput?: { mean: number }; latency?: { mean: number; p99?: number }; hz?: number; mean?: number; p99?: number };
-    const hz = r.throughput?.mean ?? r.hz ?? 0;
+    const r = t.result as unknown as {
+      error?: unknown;
+      throughput?: { mean: number };
+      latency?: { mean: number; p99?: number };
+      hz?: number;
+      mean?: number;
+      p99?: number;
+    };
+    if (r.error) {
+      out.set(t.name, { hz: 0, meanUs: Number.NaN, p99Us: Number.NaN });
+      continue;
+    }
     const mean = r.latency?.mean ?? r.mean ?? 0;
+    // ops/s from the mean latency, so the two columns agree (tinybench's throughput mean over-weights fast iterations)
+    const hz = mean > 0 ? 1000 / mean : (r.throughput?.mean ?? r.hz ?? 0);
     const p99 = r.latency?.p99 ?? r.p99 ?? 0;
     out.set(t.name, { hz, meanUs: mean * 1000, p99Us: p99 * 1000 });
   }

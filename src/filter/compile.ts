@@ -286,3 +286,11 @@ function unknown(label: string, opts: CompileOptions): Pred {
 export function compileFilter(filter: Filter, type: ResourceType, options: CompileOptions = {}): Predicate {
   return compileNode(filter, typeScope(type), options) as Predicate;
 }
+
+/**
+ * Compiles the filter of a value path (`emails[type eq "work"]`) into a predicate over
+ * one value of the complex attribute `attribute`; its paths name sub-attributes.
+ */
+export function compileValueFilter(filter: Filter, attribute: AttributeDefinition, options: CompileOptions = {}): (value: Record<string, unknown>) => boolean {
+  return compileNode(filter, elementScope(attribute), options);
+}

@@ -5,6 +5,7 @@
 import { ScimError } from '../errors.js';
 import type { AttrPath, Filter } from '../filter/ast.js';
 import { FilterParser } from '../filter/parse.js';
+import { Lru } from '../lru.js';
 
 /** A parsed PATCH path: an attribute, optionally a value filter on it, optionally a sub-attribute after the filter. */
 export interface PatchPath {
@@ -42,4 +43,24 @@ export function parsePath(text: string, maxDepth = 32): PatchPath {
   }
   if (!p.atEnd()) p.fail('the end of the path');
   return out;
+}
+
+/** A per-server cache of parsed PATCH paths: IdPs send the same few paths over and over. */
+export class PathCache {
+  readonly #lru: Lru<string, PatchPath>;
+
+  /** A cache holding at most `max` paths (default 1000). */
+  constructor(max = 1000) {
+    this.#lru = new Lru(max);
+  }
+
+  /** The parsed path, from the cache when it is there; errors are not cached. Treat the result as immutable. */
+  parse(text: string): PatchPath {
+    let p = this.#lru.get(text);
+    if (!p) {
+      p = parsePath(text);
+      this.#lru.set(text, p);
+    }
+    return p;
+  }
 }

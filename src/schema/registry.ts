@@ -70,8 +70,18 @@ export interface ResolvedAttribute {
   path: string;
 }
 
+/** Names → definitions, under the canonical spelling and the lower-cased one: canonical input (the usual case) skips toLowerCase. */
 function lowerMap(attrs: readonly AttributeDefinition[]): Map<string, AttributeDefinition> {
-  return new Map(attrs.map((a) => [a.name.toLowerCase(), a]));
+  const m = new Map<string, AttributeDefinition>();
+  for (const a of attrs) {
+    m.set(a.name.toLowerCase(), a);
+    m.set(a.name, a);
+  }
+  return m;
+}
+
+function lookup(m: Map<string, AttributeDefinition> | undefined, name: string): AttributeDefinition | undefined {
+  return m?.get(name) ?? m?.get(name.toLowerCase());
 }
 
 const subMaps = new WeakMap<AttributeDefinition, Map<string, AttributeDefinition>>();
@@ -84,7 +94,7 @@ export function subAttribute(parent: AttributeDefinition, name: string): Attribu
     map = lowerMap(parent.subAttributes);
     subMaps.set(parent, map);
   }
-  return map.get(name.toLowerCase());
+  return lookup(map, name);
 }
 
 /** A resource type with its schemas, resolved and indexed for name look-ups. */
@@ -112,7 +122,12 @@ export class ResourceType {
     this.schema = schema;
     this.extensions = extensions;
     this.#core = lowerMap([...COMMON_ATTRIBUTES, ...schema.attributes]);
-    this.#extensions = new Map(extensions.map((e) => [e.schema.id.toLowerCase(), { schema: e.schema, attrs: lowerMap(e.schema.attributes) }]));
+    this.#extensions = new Map();
+    for (const e of extensions) {
+      const entry = { schema: e.schema, attrs: lowerMap(e.schema.attributes) };
+      this.#extensions.set(e.schema.id.toLowerCase(), entry);
+      this.#extensions.set(e.schema.id, entry);
+    }
     const unique = new Set<string>(['externalId']);
     for (const a of schema.attributes) if (a.uniqueness !== 'none') unique.add(a.name);
     for (const name of input.unique ?? []) {
@@ -130,17 +145,17 @@ export class ResourceType {
 
   /** The extension schema with this URN (case-insensitive), if the type has it. */
   extension(urn: string): SchemaDefinition | undefined {
-    return this.#extensions.get(urn.toLowerCase())?.schema;
+    return (this.#extensions.get(urn) ?? this.#extensions.get(urn.toLowerCase()))?.schema;
   }
 
   /** A top-level core or common attribute by name, case-insensitively. */
   coreAttribute(name: string): AttributeDefinition | undefined {
-    return this.#core.get(name.toLowerCase());
+    return lookup(this.#core, name);
   }
 
   /** A top-level attribute of an extension, case-insensitively. */
   extensionAttribute(urn: string, name: string): AttributeDefinition | undefined {
-    return this.#extensions.get(urn.toLowerCase())?.attrs.get(name.toLowerCase());
+    return lookup((this.#extensions.get(urn) ?? this.#extensions.get(urn.toLowerCase()))?.attrs, name);
   }
 
   /**
@@ -155,20 +170,21 @@ export class ResourceType {
       const lower = uri.toLowerCase();
       if (lower === this.schema.id.toLowerCase()) {
         schemaId = this.schema.id;
-        attribute = this.#core.get(name.toLowerCase());
+        attribute = lookup(this.#core, name);
       } else {
         const ext = this.#extensions.get(lower);
         if (!ext) return undefined;
         schemaId = ext.schema.id;
-        attribute = ext.attrs.get(name.toLowerCase());
+        attribute = lookup(ext.attrs, name);
         extension = true;
       }
     } else {
       schemaId = this.schema.id;
-      attribute = this.#core.get(name.toLowerCase()) ?? (name.toLowerCase() === 'schemas' ? SCHEMAS_ATTRIBUTE : undefined);
+      attribute = lookup(this.#core, name) ?? (name.toLowerCase() === 'schemas' ? SCHEMAS_ATTRIBUTE : undefined);
       if (!attribute) {
-        for (const ext of this.#extensions.values()) {
-          attribute = ext.attrs.get(name.toLowerCase());
+        for (const e of this.extensions) {
+          const ext = this.#extensions.get(e.schema.id)!;
+          attribute = lookup(ext.attrs, name);
           if (attribute) {
             schemaId = ext.schema.id;
             extension = true;

@@ -134,7 +134,20 @@ function canonicalise(type: ResourceType, input: Record<string, unknown>, st: St
   return out;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
+/**
+ * Canonicalises one attribute's value as validation would (names, nulls, readOnly
+ * sub-attributes dropped); unknown sub-attributes are problems or dropped per policy.
+ * Throws one ScimError listing the problems.
+ */
+export function canonicaliseValue(attr: AttributeDefinition, value: unknown, path: string, policy: ValidationPolicy = {}): unknown {
+  const st: State = { problems: [], dropReadOnly: true, unknown: policy.unknownAttributes ?? 'reject' };
+  const out = canonValue(attr, value, path, st);
+  if (st.problems.length) throw problemsError(st.problems);
+  return out;
+}
+
+/** Deep equality of two JSON values (key order ignored). */
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
@@ -183,6 +196,46 @@ function checkAttributes(
       }
     }
   }
+}
+
+/** The attributes a PATCH touched: per schema URN, the top-level attribute names. */
+export type Touched = Map<string, Set<string>>;
+
+/**
+ * Validates a resource that a PATCH changed in place of a valid stored one. Only the
+ * attributes named in `touched` are checked by code; ajv checks
+ * the whole document (types, required). The resource is returned as given, with `schemas`
+ * derived: unchanged values stay shared with `existing`, so treat both as immutable.
+ */
+export function validatePatched(
+  type: ResourceType,
+  resource: ScimResource,
+  existing: ScimResource,
+  touched: ReadonlyMap<string, ReadonlySet<string>>,
+  options: ValidationPolicy & { compiled?: CompiledSchemas } = {},
+): ScimResource {
+  const problems: ScimProblem[] = [];
+  for (const ext of type.extensions) {
+    const v = resource[ext.schema.id];
+    if (isObject(v) && Object.keys(v).length === 0) delete resource[ext.schema.id];
+  }
+  resource.schemas = type.schemaIds.filter((id, i) => i === 0 || resource[id] !== undefined);
+  const validate = (options.compiled ?? defaultCompiled).get(type, 'write');
+  if (!validate(resource) && validate.errors) problems.push(...ajvProblems(validate.errors));
+  const opts: ValidateOptions = { context: 'patch', ...options };
+  const pick = (schema: string, attrs: readonly AttributeDefinition[]) => {
+    const names = touched.get(schema);
+    return names ? attrs.filter((a) => names.has(a.name)) : [];
+  };
+  checkAttributes(pick(type.schema.id, [...type.schema.attributes]), resource, existing, '', opts, problems);
+  for (const ext of type.extensions) {
+    const value = resource[ext.schema.id];
+    const before = existing[ext.schema.id];
+    if (isObject(value))
+      checkAttributes(pick(ext.schema.id, ext.schema.attributes), value, isObject(before) ? before : undefined, `${ext.schema.id}:`, opts, problems);
+  }
+  if (problems.length) throw problemsError(problems);
+  return resource;
 }
 
 /** The error for a list of problems: one SCIM error whose detail lists them all (the first 20). */

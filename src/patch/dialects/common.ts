@@ -1,0 +1,40 @@
+/**
+ * Quirks several clients share.
+ * @module
+ */
+import { isObject } from '../../schema/resource.js';
+import { mapTargetValues } from '../target.js';
+import type { PatchQuirk } from './quirk.js';
+
+/** `"value": ["Sales"]` for a single-valued attribute: the one element is the value. */
+export const singleValueArray: PatchQuirk = {
+  name: 'singleValueArray',
+  client: 'Microsoft Entra ID, OneLogin',
+  description: 'A one-element array given for a single-valued attribute is taken as that element.',
+  normalize: (op, ctx) => {
+    op.value = mapTargetValues(ctx.type, op, (def, v) => (!def.multiValued && Array.isArray(v) && v.length === 1 ? v[0] : v));
+    return [op];
+  },
+};
+
+const MEMBER_KEYS = new Set(['value', '$ref', 'type', 'display']);
+
+/** Members sent with extra keys (`"displayName"`, `"name"`) beside value, $ref, type and display: the extras are dropped. */
+export const memberExtras: PatchQuirk = {
+  name: 'memberExtras',
+  client: 'Microsoft Entra ID',
+  description: 'Drops keys other than value, $ref, type and display from member values.',
+  normalize: (op, ctx) => {
+    op.value = mapTargetValues(ctx.type, op, (def, v) => {
+      if (def.name !== 'members' || ctx.type.coreAttribute('members') !== def) return v;
+      const strip = (m: unknown) => {
+        if (!isObject(m)) return m;
+        for (const k in m)
+          if (!MEMBER_KEYS.has(k.toLowerCase())) return Object.fromEntries(Object.entries(m).filter(([key]) => MEMBER_KEYS.has(key.toLowerCase())));
+        return m;
+      };
+      return Array.isArray(v) ? v.map(strip) : strip(v);
+    });
+    return [op];
+  },
+};
