@@ -1,0 +1,45 @@
+/**
+ * RFC 9865 cursors: opaque, signed with a server secret, bound to the query, expiring.
+ * @module
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ScimError } from '../errors.js';
+
+/** Encodes and checks cursors for one server. */
+export class CursorCodec {
+  readonly #secret: Buffer;
+  readonly #timeout: number;
+
+  /** A codec with `secret` (random when absent: cursors then die with the process) and a timeout in seconds. */
+  constructor(secret: string | undefined, timeoutSeconds: number) {
+    this.#secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+    this.#timeout = timeoutSeconds;
+  }
+
+  #sign(payload: string): string {
+    return createHmac('sha256', this.#secret).update(payload).digest('base64url').slice(0, 22);
+  }
+
+  /** A cursor for the page starting at `index` of the query identified by `queryKey`. */
+  encode(queryKey: string, index: number): string {
+    const payload = Buffer.from(JSON.stringify([index, Math.floor(Date.now() / 1000), this.#sign(queryKey)])).toString('base64url');
+    return `${payload}.${this.#sign(payload)}`;
+  }
+
+  /** The start index a cursor stands for; 400 invalidCursor when tampered with or for another query, expiredCursor when old. */
+  decode(queryKey: string, cursor: string): number {
+    const [payload, mac] = cursor.split('.');
+    const good = payload && mac && mac.length === 22 && timingSafeEqual(Buffer.from(mac), Buffer.from(this.#sign(payload)));
+    if (!good) throw ScimError.invalidCursor('The cursor is not valid');
+    let parts: unknown;
+    try {
+      parts = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      throw ScimError.invalidCursor('The cursor is not valid');
+    }
+    if (!Array.isArray(parts) || typeof parts[0] !== 'number' || typeof parts[1] !== 'number') throw ScimError.invalidCursor('The cursor is not valid');
+    if (parts[2] !== this.#sign(queryKey)) throw ScimError.invalidCursor('The cursor belongs to another query');
+    if (Date.now() / 1000 - parts[1] > this.#timeout) throw ScimError.expiredCursor('The cursor has expired');
+    return parts[0];
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The state one server's handlers share. Internal: built by createScimServer.
+ * @module
+ */
+import type { FilterCache } from '../filter/cache.js';
+import type { PatchCompatibility } from '../patch/dialects/index.js';
+import type { PathCache } from '../path/parse.js';
+import type { SchemaRegistry } from '../schema/registry.js';
+import type { ValidationPolicy } from '../schema/validate.js';
+import type { ProvisioningStore } from '../store/store.js';
+import type { CursorCodec } from './cursor.js';
+import type { LifecycleEvent, ScimHooks } from './hooks.js';
+import type { ScimLimits } from './limits.js';
+
+/** Features a server can switch off; all on by default. */
+export interface ScimFeatures {
+  /** `/Bulk` (default true). */
+  bulk: boolean;
+  /** `sortBy` / `sortOrder` (default true). */
+  sort: boolean;
+  /** ETags, `If-Match`, `If-None-Match` (default true). */
+  etag: boolean;
+  /** RFC 9865 cursor pagination (default true). */
+  cursor: boolean;
+}
+
+/** Where scimkit reports what it must not swallow (hook failures after commit). */
+export interface ScimLogger {
+  /** Logs an error with structured details; never receives tokens or passwords. */
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Internal: one server's configuration and caches. */
+export interface Engine {
+  registry: SchemaRegistry;
+  store: ProvisioningStore;
+  limits: ScimLimits;
+  features: ScimFeatures;
+  hooks: ScimHooks;
+  compatibility: PatchCompatibility;
+  policy: ValidationPolicy;
+  unknownFilterAttributes: 'reject' | 'noMatch';
+  filters: FilterCache;
+  paths: PathCache;
+  cursors: CursorCodec;
+  patchResponse: 'resource' | 'noContent';
+  documentationUri: string | undefined;
+  logger: ScimLogger;
+  /** Runs the after-commit events, reporting failures. */
+  emit(events: LifecycleEvent[]): Promise<void>;
+}
+
+/** What a handler knows about the request it serves. */
+export interface RequestScope {
+  /** The SCIM base URL for locations (with the tenant segment when tenants are in the path). */
+  base: string;
+}

@@ -1,0 +1,36 @@
+/**
+ * Limits, with safe defaults; each is advertised in ServiceProviderConfig where RFC 7644 has a field.
+ * @module
+ */
+
+/** Server limits. */
+export interface ScimLimits {
+  /** Largest request body in bytes (default 1 MiB); beyond it 413. Advertised as bulk.maxPayloadSize. */
+  maxBodyBytes: number;
+  /** Longest filter in characters (default 8192). */
+  maxFilterLength: number;
+  /** Deepest filter nesting (default 32). */
+  maxFilterDepth: number;
+  /** Most PATCH operations per request (default 1000); beyond it 413. */
+  maxPatchOperations: number;
+  /** Largest page (default 1000); larger `count` values are clamped to it. Advertised as filter.maxResults. */
+  maxResults: number;
+  /** Page size when the client names none (default 100). */
+  defaultPageSize: number;
+  /** Most Bulk operations per request (default 1000); beyond it 413. */
+  maxBulkOperations: number;
+  /** Seconds a cursor stays valid (default 3600). */
+  cursorTimeout: number;
+}
+
+/** The defaults of {@link ScimLimits}. */
+export const DEFAULT_LIMITS: ScimLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxFilterLength: 8192,
+  maxFilterDepth: 32,
+  maxPatchOperations: 1000,
+  maxResults: 1000,
+  defaultPageSize: 100,
+  maxBulkOperations: 1000,
+  cursorTimeout: 3600,
+};

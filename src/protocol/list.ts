@@ -1,0 +1,209 @@
+/**
+ * Lists and searches (RFC 7644 §3.4.2, §3.4.3): filter, sort, index and cursor pages.
+ * @module
+ */
+import { excerpt, ScimError } from '../errors.js';
+import type { Filter } from '../filter/ast.js';
+import { compileFilter } from '../filter/compile.js';
+import { Projection } from '../schema/project.js';
+import type { ResourceType } from '../schema/registry.js';
+import type { ScimResource } from '../schema/resource.js';
+import type { SearchQuery, SearchResult, SortSpec, StoreContext } from '../store/store.js';
+import type { Engine, RequestScope } from './engine.js';
+import { present, projectionRequest } from './location.js';
+
+/** The ListResponse message URN. */
+export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+/** The SearchRequest message URN. */
+export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+/** List parameters, from a query string or a SearchRequest body. */
+export interface ListParams {
+  filter?: string;
+  sortBy?: string;
+  sortOrder?: string;
+  startIndex?: unknown;
+  count?: unknown;
+  attributes?: unknown;
+  excludedAttributes?: unknown;
+  cursor?: string;
+}
+
+/** Reads list parameters from a query. */
+export function paramsFromQuery(q: URLSearchParams): ListParams {
+  const get = (name: string) => {
+    for (const [k, v] of q) if (k.toLowerCase() === name.toLowerCase()) return v;
+    return undefined;
+  };
+  const out: ListParams = {};
+  const set = (k: keyof ListParams, v: string | undefined) => {
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  };
+  set('filter', get('filter'));
+  set('sortBy', get('sortBy'));
+  set('sortOrder', get('sortOrder'));
+  set('startIndex', get('startIndex'));
+  set('count', get('count'));
+  set('attributes', get('attributes'));
+  set('excludedAttributes', get('excludedAttributes'));
+  set('cursor', get('cursor'));
+  return out;
+}
+
+/** Reads list parameters from a POST /.search body. */
+export function paramsFromBody(body: unknown): ListParams {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw ScimError.invalidSyntax('The search request must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const schemas = b.schemas;
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase())) {
+    throw ScimError.invalidSyntax(`schemas must be ["${SEARCH_REQUEST_SCHEMA}"]`);
+  }
+  const out: ListParams = {};
+  for (const k of ['filter', 'sortBy', 'sortOrder', 'cursor'] as const) {
+    const v = b[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') throw ScimError.invalidValue(`${k} must be a string`);
+    out[k] = v;
+  }
+  for (const k of ['startIndex', 'count', 'attributes', 'excludedAttributes'] as const) if (b[k] !== undefined && b[k] !== null) out[k] = b[k];
+  return out;
+}
+
+function integer(name: string, v: unknown): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^[+-]?\d{1,15}$/.test(v.trim()) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n)) throw ScimError.invalidValue(`${name} must be an integer, not ${excerpt(String(v), 20)}`);
+  return n;
+}
+
+/** The parsed, checked form of a list request for one resource type. */
+interface Plan {
+  filter: Filter | undefined;
+  sort: SortSpec | undefined;
+  startIndex: number;
+  count: number;
+  cursor: string | undefined;
+  projection: Projection;
+}
+
+function plan(engine: Engine, type: ResourceType, p: ListParams, root = false): Plan {
+  let filter: Filter | undefined;
+  if (p.filter !== undefined && p.filter.trim() !== '') {
+    filter = engine.filters.parse(p.filter);
+    // compile once here so that type and name errors are 400 before any store is asked
+    compileFilter(filter, type, { unknownAttributes: root ? 'reject' : engine.unknownFilterAttributes });
+  }
+  let sort: SortSpec | undefined;
+  if (p.sortBy !== undefined && p.sortBy !== '') {
+    if (!engine.features.sort) throw ScimError.notImplemented('Sorting is not supported');
+    const r = type.resolvePath(p.sortBy);
+    if (!r) throw ScimError.invalidValue(`sortBy: ${excerpt(p.sortBy)} is not an attribute of ${type.name}`);
+    const order = (p.sortOrder ?? 'ascending').toLowerCase();
+    if (order !== 'ascending' && order !== 'descending') throw ScimError.invalidValue('sortOrder must be "ascending" or "descending"');
+    sort = { path: r.path, order };
+  } else if (p.sortOrder !== undefined && !/^(a|de)scending$/i.test(p.sortOrder)) throw ScimError.invalidValue('sortOrder must be "ascending" or "descending"');
+  const rawCount = integer('count', p.count);
+  // RFC 7644 §3.4.2.4: a negative count is 0; larger than the maximum is the maximum
+  const count = Math.min(Math.max(rawCount ?? engine.limits.defaultPageSize, 0), engine.limits.maxResults);
+  const startIndex = Math.max(integer('startIndex', p.startIndex) ?? 1, 1);
+  if (p.cursor !== undefined && !engine.features.cursor) throw ScimError.invalidCursor('Cursor pagination is not supported');
+  return { filter, sort, startIndex, count, cursor: p.cursor, projection: new Projection(type, projectionRequest(p.attributes, p.excludedAttributes)) };
+}
+
+/** Searches through the store, or (for stores that cannot filter or sort) fetches and filters here, bounded. */
+async function storeSearch(engine: Engine, ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
+  const caps = engine.store.capabilities;
+  if ((caps.filter || !q.filter) && (caps.sort || !q.sort)) return engine.store.search(ctx, type, q);
+  // Not silent: bounded by maxScan, and an exact total or an error, never a wrong total.
+  const maxScan = 10_000;
+  const all = await engine.store.search(ctx, type, { startIndex: 1, count: maxScan + 1, members: true });
+  if (all.totalResults > maxScan) throw ScimError.tooMany(`This store cannot filter or sort; lists over ${maxScan} resources need a filter it can apply`);
+  const test = q.filter ? compileFilter(q.filter, type) : () => true;
+  let matches = all.resources.filter(test);
+  if (q.sort) {
+    const { path, order } = q.sort;
+    const r = type.resolvePath(path);
+    const key = (x: ScimResource) => {
+      const c = r?.extension ? (x[r.schema] as ScimResource | undefined) : x;
+      let v: unknown = c?.[r?.attribute.name ?? path];
+      if (r?.sub) v = Array.isArray(v) ? (v[0] as Record<string, unknown> | undefined)?.[r.sub.name] : (v as Record<string, unknown> | undefined)?.[r.sub.name];
+      return typeof v === 'string' ? v.toLowerCase() : (v as number | undefined);
+    };
+    matches = [...matches].sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      if (ka === undefined || kb === undefined) return ka === kb ? 0 : ka === undefined ? 1 : -1;
+      const c = ka < kb ? -1 : ka > kb ? 1 : 0;
+      return order === 'descending' ? -c : c;
+    });
+  }
+  const start = q.startIndex - 1;
+  return { resources: q.count > 0 ? matches.slice(start, start + q.count) : [], totalResults: matches.length };
+}
+
+function queryKey(ctx: StoreContext, type: string, p: ListParams): string {
+  return JSON.stringify([ctx.tenant, type, p.filter ?? '', p.sortBy ?? '', (p.sortOrder ?? '').toLowerCase()]);
+}
+
+/** GET /{type} and POST /{type}/.search: a ListResponse. */
+export async function listResources(
+  engine: Engine,
+  ctx: StoreContext,
+  scope: RequestScope,
+  type: ResourceType,
+  params: ListParams,
+): Promise<Record<string, unknown>> {
+  const p = plan(engine, type, params);
+  const key = queryKey(ctx, type.name, params);
+  const startIndex = p.cursor !== undefined && p.cursor !== '' ? engine.cursors.decode(key, p.cursor) : p.startIndex;
+  const result = await storeSearch(engine, ctx, type, {
+    ...(p.filter ? { filter: p.filter } : {}),
+    ...(p.sort ? { sort: p.sort } : {}),
+    startIndex,
+    count: p.count,
+    members: p.projection.wants('', 'members'),
+  });
+  const body: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.resources.length };
+  if (p.cursor !== undefined) {
+    if (startIndex + result.resources.length - 1 < result.totalResults && p.count > 0)
+      body.nextCursor = engine.cursors.encode(key, startIndex + result.resources.length);
+    if (startIndex > 1) body.previousCursor = engine.cursors.encode(key, Math.max(1, startIndex - p.count));
+  } else body.startIndex = startIndex;
+  body.Resources = result.resources.map((r) => present(scope, type, r, p.projection));
+  return body;
+}
+
+/** POST /.search at the root: every resource type, paged as one list. */
+export async function searchAll(engine: Engine, ctx: StoreContext, scope: RequestScope, params: ListParams): Promise<Record<string, unknown>> {
+  if (params.cursor !== undefined) throw ScimError.invalidCursor('Cursors are not supported for searches across resource types');
+  const types = engine.registry.resourceTypes();
+  const plans: { type: ResourceType; plan: Plan }[] = [];
+  let lastError: unknown;
+  for (const type of types) {
+    try {
+      plans.push({ type, plan: plan(engine, type, params, true) });
+    } catch (e) {
+      // a filter naming attributes another type lacks matches nothing there
+      if (e instanceof ScimError && e.scimType === 'invalidFilter' && /is not an attribute/.test(e.detail)) lastError = e;
+      else throw e;
+    }
+  }
+  if (plans.length === 0) throw lastError ?? ScimError.invalidFilter('The filter matches no resource type');
+  const first = plans[0]!.plan;
+  let skip = first.startIndex - 1;
+  let room = first.count;
+  let total = 0;
+  const resources: Record<string, unknown>[] = [];
+  for (const { type, plan: pl } of plans) {
+    const base = { ...(pl.filter ? { filter: pl.filter } : {}), ...(pl.sort ? { sort: pl.sort } : {}), members: pl.projection.wants('', 'members') };
+    const counted = await storeSearch(engine, ctx, type, { ...base, startIndex: 1, count: 0 });
+    total += counted.totalResults;
+    if (room > 0 && skip < counted.totalResults) {
+      const page = await storeSearch(engine, ctx, type, { ...base, startIndex: skip + 1, count: room });
+      resources.push(...page.resources.map((r) => present(scope, type, r, pl.projection)));
+      room -= page.resources.length;
+      skip = 0;
+    } else skip = Math.max(0, skip - counted.totalResults);
+  }
+  return { schemas: [LIST_RESPONSE_SCHEMA], totalResults: total, itemsPerPage: resources.length, startIndex: first.startIndex, Resources: resources };
+}

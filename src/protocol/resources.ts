@@ -1,0 +1,237 @@
+/**
+ * GET, POST, PUT, PATCH and DELETE on one resource type (RFC 7644 §3.3–3.6).
+ * @module
+ */
+import { ScimError } from '../errors.js';
+import { applyPatch, NeedsMembers, type PatchResult } from '../patch/apply.js';
+import { Projection } from '../schema/project.js';
+import type { ResourceType } from '../schema/registry.js';
+import { isObject, type ScimResource } from '../schema/resource.js';
+import { validateResource } from '../schema/validate.js';
+import type { StoreContext } from '../store/store.js';
+import type { Engine, RequestScope } from './engine.js';
+import { eventsFor } from './hooks.js';
+import { locationOf, present, projectionRequest } from './location.js';
+import { jsonResponse, type ScimResponse } from './request.js';
+
+/** Request details the resource handlers read. */
+export interface ResourceRequest {
+  /** `If-Match` header. */
+  ifMatch?: string;
+  /** `If-None-Match` header. */
+  ifNoneMatch?: string;
+  /** `attributes` query parameter. */
+  attributes?: string;
+  /** `excludedAttributes` query parameter. */
+  excludedAttributes?: string;
+}
+
+function notFound(type: ResourceType, id: string): ScimError {
+  return ScimError.notFound(`${type.name} ${JSON.stringify(id.slice(0, 100))} not found`);
+}
+
+function etagHeaders(engine: Engine, r: ScimResource): Record<string, string> {
+  return engine.features.etag && r.meta?.version ? { etag: r.meta.version } : {};
+}
+
+function matches(tag: string, version: string | undefined): boolean {
+  return tag
+    .split(',')
+    .map((t) => t.trim())
+    .some((t) => t === '*' || t === version || t.replace(/^W\//, '') === version?.replace(/^W\//, ''));
+}
+
+/** 412 unless the client's `If-Match` names the current version (or `*`). */
+function checkIfMatch(engine: Engine, req: ResourceRequest, current: ScimResource): void {
+  if (!engine.features.etag || req.ifMatch === undefined) return;
+  if (!matches(req.ifMatch, current.meta?.version))
+    throw ScimError.preconditionFailed(`If-Match ${req.ifMatch.slice(0, 40)} does not match the current version ${current.meta?.version}`);
+}
+
+function takePassword(r: ScimResource): string | undefined {
+  const p = r.password;
+  delete r.password;
+  return typeof p === 'string' ? p : undefined;
+}
+
+async function setPassword(engine: Engine, ctx: StoreContext, id: string, password: string | undefined): Promise<void> {
+  if (password === undefined || !engine.hooks.setPassword) return;
+  try {
+    await engine.hooks.setPassword(ctx, id, password);
+  } catch (e) {
+    engine.logger.error('setPassword hook failed after commit', { id, tenant: ctx.tenant, error: e instanceof Error ? e.message : String(e) });
+    throw e instanceof ScimError ? e : ScimError.internal('The resource was saved, but setting the password failed');
+  }
+}
+
+function respond(
+  engine: Engine,
+  scope: RequestScope,
+  type: ResourceType,
+  r: ScimResource,
+  status: number,
+  req: ResourceRequest,
+  extra: Record<string, string> = {},
+): ScimResponse {
+  const projection = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes));
+  return jsonResponse(status, present(scope, type, r, projection), { ...etagHeaders(engine, r), ...extra });
+}
+
+function memberIds(r: ScimResource | undefined): Set<string> {
+  return new Set(Array.isArray(r?.members) ? (r.members as { value?: unknown }[]).map((m) => m.value).filter((v): v is string => typeof v === 'string') : []);
+}
+
+function diffMembers(before: ScimResource | undefined, after: ScimResource | undefined): { added: string[]; removed: string[] } {
+  const a = memberIds(before);
+  const b = memberIds(after);
+  return { added: [...b].filter((x) => !a.has(x)), removed: [...a].filter((x) => !b.has(x)) };
+}
+
+/** GET /{type}/{id}. */
+export async function getResource(
+  engine: Engine,
+  ctx: StoreContext,
+  scope: RequestScope,
+  type: ResourceType,
+  id: string,
+  req: ResourceRequest,
+): Promise<ScimResponse> {
+  const projection = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes));
+  const r = await engine.store.get(ctx, type, id, { members: projection.wants('', 'members') });
+  if (!r) throw notFound(type, id);
+  if (engine.features.etag && req.ifNoneMatch !== undefined && matches(req.ifNoneMatch, r.meta?.version)) {
+    return { status: 304, headers: etagHeaders(engine, r) };
+  }
+  return jsonResponse(200, present(scope, type, r, projection), etagHeaders(engine, r));
+}
+
+/** POST /{type}. */
+export async function createResource(
+  engine: Engine,
+  ctx: StoreContext,
+  scope: RequestScope,
+  type: ResourceType,
+  body: unknown,
+  req: ResourceRequest,
+): Promise<ScimResponse> {
+  let resource = validateResource(type, body, { context: 'create', ...engine.policy });
+  const password = takePassword(resource);
+  if (engine.hooks.beforeCreate) resource = (await engine.hooks.beforeCreate({ ctx, resourceType: type, resource })) ?? resource;
+  const stored = await engine.store.create(ctx, type, resource);
+  const id = stored.id as string;
+  await setPassword(engine, ctx, id, password);
+  await engine.emit(eventsFor('create', ctx, type, id, stored, undefined));
+  return respond(engine, scope, type, stored, 201, req, { location: locationOf(scope, type, id) });
+}
+
+/** PUT /{type}/{id}. */
+export async function replaceResource(
+  engine: Engine,
+  ctx: StoreContext,
+  scope: RequestScope,
+  type: ResourceType,
+  id: string,
+  body: unknown,
+  req: ResourceRequest,
+): Promise<ScimResponse> {
+  const existing = await engine.store.get(ctx, type, id, { members: true });
+  if (!existing) throw notFound(type, id);
+  checkIfMatch(engine, req, existing);
+  let resource = validateResource(type, body, { context: 'replace', existing, ...engine.policy });
+  const password = takePassword(resource);
+  if (engine.hooks.beforeUpdate) resource = (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing })) ?? resource;
+  const ifVersion = existing.meta?.version;
+  const stored = await engine.store.replace(ctx, type, id, resource, ifVersion ? { ifVersion } : {});
+  await setPassword(engine, ctx, id, password);
+  await engine.emit(eventsFor('update', ctx, type, id, stored, existing, type.coreAttribute('members') ? diffMembers(existing, stored) : undefined));
+  return respond(engine, scope, type, stored, 200, req);
+}
+
+/** PATCH /{type}/{id}: compare-and-swap against the version read, retried when another writer got there first. */
+export async function patchResource(
+  engine: Engine,
+  ctx: StoreContext,
+  scope: RequestScope,
+  type: ResourceType,
+  id: string,
+  body: unknown,
+  req: ResourceRequest,
+): Promise<ScimResponse> {
+  const deltas = engine.store.capabilities.memberDeltas && type.coreAttribute('members') !== undefined;
+  const options = {
+    type,
+    compatibility: engine.compatibility,
+    paths: engine.paths,
+    maxOperations: engine.limits.maxPatchOperations,
+    ...engine.policy,
+  };
+  for (let attempt = 0; ; attempt++) {
+    let existing = await engine.store.get(ctx, type, id, { members: !deltas });
+    if (!existing) throw notFound(type, id);
+    checkIfMatch(engine, req, existing);
+    let result: PatchResult;
+    let inline = !deltas;
+    try {
+      result = applyPatch(existing, body, { ...options, members: deltas ? 'delta' : 'inline' });
+    } catch (e) {
+      if (!(e instanceof NeedsMembers)) throw e;
+      existing = await engine.store.get(ctx, type, id, { members: true });
+      if (!existing) throw notFound(type, id);
+      result = applyPatch(existing, body, { ...options, members: 'inline' });
+      inline = true;
+    }
+    if (!result.changed) {
+      if (engine.patchResponse === 'noContent') return { status: 204, headers: etagHeaders(engine, existing) };
+      const current = inline ? existing : await engine.store.get(ctx, type, id, { members: true });
+      return respond(engine, scope, type, current ?? existing, 200, req);
+    }
+    let resource = { ...result.resource };
+    const password = takePassword(resource);
+    if (engine.hooks.beforeUpdate) {
+      resource =
+        (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing, ...(result.members ? { members: result.members } : {}) })) ??
+        resource;
+    }
+    const ifVersion = existing.meta?.version;
+    let stored: ScimResource;
+    try {
+      stored = await engine.store.replace(ctx, type, id, resource, {
+        ...(ifVersion ? { ifVersion } : {}),
+        ...(result.members && !inline ? { members: result.members } : {}),
+      });
+    } catch (e) {
+      // another writer changed it since we read it: read again and re-apply (bounded)
+      if (e instanceof ScimError && e.status === 412 && req.ifMatch === undefined && attempt < 5) continue;
+      throw e;
+    }
+    await setPassword(engine, ctx, id, password);
+    const members =
+      result.members && !inline
+        ? { added: result.members.added.map((m) => m.value), removed: result.members.removed }
+        : type.coreAttribute('members')
+          ? diffMembers(existing, stored)
+          : undefined;
+    await engine.emit(eventsFor('update', ctx, type, id, stored, existing, members));
+    if (engine.patchResponse === 'noContent') return { status: 204, headers: etagHeaders(engine, stored) };
+    const wantsMembers = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes)).wants('', 'members');
+    const full = !inline && wantsMembers && type.coreAttribute('members') ? ((await engine.store.get(ctx, type, id, { members: true })) ?? stored) : stored;
+    return respond(engine, scope, type, full, 200, req);
+  }
+}
+
+/** DELETE /{type}/{id}. */
+export async function deleteResource(engine: Engine, ctx: StoreContext, type: ResourceType, id: string, req: ResourceRequest): Promise<ScimResponse> {
+  const existing = await engine.store.get(ctx, type, id, { members: false });
+  if (!existing) throw notFound(type, id);
+  checkIfMatch(engine, req, existing);
+  await engine.hooks.beforeDelete?.({ ctx, resourceType: type, id, previous: existing });
+  const ifVersion = existing.meta?.version;
+  await engine.store.delete(ctx, type, id, ifVersion ? { ifVersion } : {});
+  await engine.emit(eventsFor('delete', ctx, type, id, undefined, existing));
+  return { status: 204, headers: {} };
+}
+
+/** Whether a parsed body is a JSON object (the resource endpoints take nothing else). */
+export function isBody(v: unknown): v is Record<string, unknown> {
+  return isObject(v);
+}

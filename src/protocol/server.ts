@@ -1,0 +1,299 @@
+/**
+ * `createScimServer`: the transport-free request → response engine. Adapters call
+ * `server.handle(request)`; nothing here knows a web framework.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { ScimError } from '../errors.js';
+import { FilterCache } from '../filter/cache.js';
+import type { PatchCompatibility } from '../patch/dialects/index.js';
+import { PathCache } from '../path/parse.js';
+import { SchemaRegistry } from '../schema/registry.js';
+import type { ValidationPolicy } from '../schema/validate.js';
+import { MemoryStore } from '../store/memory.js';
+import type { ProvisioningStore, StoreContext } from '../store/store.js';
+import type { Authenticate } from './auth.js';
+import { planBulk, runBulk } from './bulk.js';
+import { CursorCodec } from './cursor.js';
+import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
+import type { Engine, RequestScope, ScimFeatures, ScimLogger } from './engine.js';
+import type { LifecycleEvent, ScimHooks } from './hooks.js';
+import { DEFAULT_LIMITS, type ScimLimits } from './limits.js';
+import { listResources, paramsFromBody, paramsFromQuery, searchAll } from './list.js';
+import { errorResponse, header, jsonResponse, queryOf, type ScimRequest, type ScimResponse } from './request.js';
+import { createResource, deleteResource, getResource, patchResource, type ResourceRequest, replaceResource } from './resources.js';
+
+/** Options of {@link createScimServer}. Everything that varies between servers is here; nothing is global. */
+export interface ScimServerOptions {
+  /** Resolves credentials to a tenant context (see `bearerToken`, `bearerTokens`). Required. */
+  authenticate: Authenticate;
+  /** Where resources live (default: a new `MemoryStore`). */
+  store?: ProvisioningStore;
+  /** Schemas and resource types (default: User with the Enterprise extension, and Group). */
+  registry?: SchemaRegistry;
+  /** With the default registry: group `displayName` unique per tenant (Entra ID matches groups by it). Default false. */
+  uniqueGroupDisplayName?: boolean;
+  /** The absolute SCIM base URL; else the adapter's, else derived from Host and X-Forwarded-* headers. */
+  baseUrl?: string;
+  /** Whether the first path segment names the tenant (`/scim/v2/{tenant}/Users`). Default false. */
+  tenantInPath?: boolean;
+  /** Which IdP PATCH quirks are accepted (default `lenient`). */
+  compatibility?: PatchCompatibility;
+  /** Attributes no schema defines, on create and replace: `reject` (default) or `drop`. */
+  unknownAttributes?: ValidationPolicy['unknownAttributes'];
+  /** `advisory` (default) or `enforce` canonicalValues. */
+  canonicalValues?: ValidationPolicy['canonicalValues'];
+  /** Filters naming unknown attributes: `reject` (400, default) or `noMatch`. */
+  unknownFilterAttributes?: 'reject' | 'noMatch';
+  /** Limits; each has a safe default. */
+  limits?: Partial<ScimLimits>;
+  /** Features to switch off (all on by default). */
+  features?: Partial<ScimFeatures>;
+  /** The secret cursors are signed with (random per process when absent). */
+  cursorSecret?: string;
+  /** PATCH answers 200 with the resource (default) or 204 No Content. */
+  patchResponse?: 'resource' | 'noContent';
+  /** Hooks into the host's model and lifecycle. */
+  hooks?: ScimHooks;
+  /** Where hook failures after commit are reported (default: console.error). */
+  logger?: ScimLogger;
+  /** `documentationUri` in ServiceProviderConfig. */
+  documentationUri?: string;
+}
+
+/** A SCIM service provider: one `handle` for every request. */
+export interface ScimServer {
+  /** Answers one request; never throws: every failure is a SCIM error response. */
+  handle(request: ScimRequest): Promise<ScimResponse>;
+  /** The schema registry the server uses. */
+  readonly registry: SchemaRegistry;
+  /** The store the server uses. */
+  readonly store: ProvisioningStore;
+  /** The limits in force. */
+  readonly limits: Readonly<ScimLimits>;
+}
+
+const JSON_TYPE = /^application\/(scim\+)?json\s*(;|$)/i;
+
+function baseOf(options: ScimServerOptions, req: ScimRequest): string {
+  if (options.baseUrl) return options.baseUrl.replace(/\/+$/, '');
+  if (req.baseUrl) return req.baseUrl.replace(/\/+$/, '');
+  const host = header(req, 'x-forwarded-host') ?? header(req, 'host');
+  if (!host) return '';
+  const proto = (header(req, 'x-forwarded-proto') ?? 'http').split(',')[0]!.trim();
+  return `${proto}://${host.split(',')[0]!.trim()}`;
+}
+
+function readBody(req: ScimRequest, limits: ScimLimits): unknown {
+  const b = req.body;
+  if (b === undefined || b === null || b === '') return undefined;
+  const type = header(req, 'content-type');
+  if (type !== undefined && !JSON_TYPE.test(type)) throw ScimError.unsupportedMediaType('Send application/scim+json or application/json');
+  if (typeof b !== 'string' && !(b instanceof Uint8Array)) return b;
+  const bytes = typeof b === 'string' ? Buffer.byteLength(b, 'utf8') : b.byteLength;
+  if (bytes > limits.maxBodyBytes) throw ScimError.payloadTooLarge(`The body is ${bytes} bytes; the limit is ${limits.maxBodyBytes}`);
+  const text = typeof b === 'string' ? b : new TextDecoder('utf-8', { fatal: false }).decode(b);
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const where = /position (\d+)/.exec(e instanceof Error ? e.message : '')?.[1];
+    throw ScimError.invalidSyntax(`The body is not valid JSON${where ? ` (at position ${where})` : ''}`);
+  }
+}
+
+function decodeSegments(path: string): string[] {
+  const clean = path.split('?')[0] ?? '';
+  return clean
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw ScimError.notFound('Malformed path');
+      }
+    });
+}
+
+function allow(methods: string): ScimError {
+  return ScimError.methodNotAllowed(`Allowed: ${methods}`);
+}
+
+/** Creates a SCIM server. */
+export function createScimServer(options: ScimServerOptions): ScimServer {
+  if (typeof options?.authenticate !== 'function') throw new TypeError('createScimServer: options.authenticate is required (see bearerToken)');
+  const limits: ScimLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const registry = options.registry ?? new SchemaRegistry({ uniqueGroupDisplayName: options.uniqueGroupDisplayName ?? false });
+  const store: ProvisioningStore = options.store ?? new MemoryStore();
+  const logger: ScimLogger = options.logger ?? { error: (m, d) => console.error(`scimkit: ${m}`, d ?? '') };
+  const hooks = options.hooks ?? {};
+  const policy: ValidationPolicy = {};
+  if (options.unknownAttributes) policy.unknownAttributes = options.unknownAttributes;
+  if (options.canonicalValues) policy.canonicalValues = options.canonicalValues;
+  const engine: Engine = {
+    registry,
+    store,
+    limits,
+    features: { bulk: true, sort: true, etag: true, cursor: true, ...options.features },
+    hooks,
+    compatibility: options.compatibility ?? 'lenient',
+    policy,
+    unknownFilterAttributes: options.unknownFilterAttributes ?? 'reject',
+    filters: new FilterCache(1000, { maxLength: limits.maxFilterLength, maxDepth: limits.maxFilterDepth }),
+    paths: new PathCache(1000),
+    cursors: new CursorCodec(options.cursorSecret, limits.cursorTimeout),
+    patchResponse: options.patchResponse ?? 'resource',
+    documentationUri: options.documentationUri,
+    logger,
+    async emit(events: LifecycleEvent[]) {
+      if (!hooks.onEvent) return;
+      for (const ev of events) {
+        try {
+          await hooks.onEvent(ev);
+        } catch (e) {
+          logger.error('onEvent hook failed after commit; the change stands', {
+            event: ev.type,
+            id: ev.id,
+            tenant: ev.ctx.tenant,
+            error: e instanceof Error ? e.message : String(e),
+          });
+        }
+      }
+    },
+  };
+
+  async function route(
+    ctx: StoreContext,
+    scope: RequestScope,
+    method: string,
+    segs: string[],
+    query: URLSearchParams,
+    body: unknown,
+    rr: ResourceRequest,
+  ): Promise<ScimResponse> {
+    const [first, second, third] = segs;
+    if (first === undefined) throw ScimError.notFound('Name an endpoint, e.g. /Users');
+    const discovery = first.toLowerCase();
+    if (discovery === 'serviceproviderconfig' || discovery === 'resourcetypes' || discovery === 'schemas') {
+      if (method !== 'GET') throw allow('GET');
+      if (query.has('filter')) throw ScimError.forbidden('Filtering is not supported on discovery endpoints');
+      if (discovery === 'serviceproviderconfig') {
+        if (second !== undefined) throw ScimError.notFound('Unknown endpoint');
+        return jsonResponse(200, serviceProviderConfig(engine, scope));
+      }
+      if (third !== undefined) throw ScimError.notFound('Unknown endpoint');
+      return jsonResponse(200, discovery === 'resourcetypes' ? resourceTypes(engine, scope, second) : schemas(engine, scope, second));
+    }
+    if (first === '.search') {
+      if (second !== undefined) throw ScimError.notFound('Unknown endpoint');
+      if (method !== 'POST') throw allow('POST');
+      return jsonResponse(200, await searchAll(engine, ctx, scope, paramsFromBody(body)));
+    }
+    if (discovery === 'bulk') {
+      if (second !== undefined) throw ScimError.notFound('Unknown endpoint');
+      if (!engine.features.bulk) throw ScimError.notImplemented('Bulk is not supported');
+      if (method !== 'POST') throw allow('POST');
+      const plan = planBulk(body, limits.maxBulkOperations);
+      const tx = store.transaction ? <T>(fn: () => Promise<T>) => store.transaction!(ctx, fn) : <T>(fn: () => Promise<T>) => fn();
+      const out = await runBulk(
+        plan,
+        async (m, path, data, ifMatch) => {
+          try {
+            if (decodeSegments(path)[0]?.toLowerCase() === 'bulk') throw ScimError.badRequest('Bulk operations cannot nest');
+            const r: ResourceRequest = ifMatch === undefined ? {} : { ifMatch };
+            return await route(ctx, scope, m, decodeSegments(path), new URLSearchParams(), data, r);
+          } catch (e) {
+            return errorResponse(e);
+          }
+        },
+        tx,
+      );
+      return jsonResponse(200, out);
+    }
+    if (discovery === 'me') {
+      if (!hooks.me) throw ScimError.notImplemented('/Me is not supported by this server');
+      const id = await hooks.me(ctx);
+      const users = registry.resourceType('User');
+      if (!id || !users) throw ScimError.notFound('The authenticated subject has no User');
+      return resourceRoute(ctx, scope, method, users, id, undefined, query, body, rr);
+    }
+    const type = registry.byEndpoint(first);
+    if (!type) throw ScimError.notFound(`Unknown endpoint /${first.slice(0, 60)}`);
+    return resourceRoute(ctx, scope, method, type, second, third, query, body, rr);
+  }
+
+  async function resourceRoute(
+    ctx: StoreContext,
+    scope: RequestScope,
+    method: string,
+    type: NonNullable<ReturnType<SchemaRegistry['resourceType']>>,
+    id: string | undefined,
+    extra: string | undefined,
+    query: URLSearchParams,
+    body: unknown,
+    rr: ResourceRequest,
+  ): Promise<ScimResponse> {
+    if (extra !== undefined) throw ScimError.notFound('Unknown endpoint');
+    if (id === '.search') {
+      if (method !== 'POST') throw allow('POST');
+      return jsonResponse(200, await listResources(engine, ctx, scope, type, paramsFromBody(body)));
+    }
+    if (id === undefined) {
+      if (method === 'GET') return jsonResponse(200, await listResources(engine, ctx, scope, type, paramsFromQuery(query)));
+      if (method === 'POST') return createResource(engine, ctx, scope, type, body, rr);
+      throw allow('GET, POST');
+    }
+    switch (method) {
+      case 'GET':
+        return getResource(engine, ctx, scope, type, id, rr);
+      case 'PUT':
+        return replaceResource(engine, ctx, scope, type, id, body, rr);
+      case 'PATCH':
+        return patchResource(engine, ctx, scope, type, id, body, rr);
+      case 'DELETE':
+        return deleteResource(engine, ctx, type, id, rr);
+      default:
+        throw allow('GET, PUT, PATCH, DELETE');
+    }
+  }
+
+  async function handle(req: ScimRequest): Promise<ScimResponse> {
+    try {
+      const method = (req.method ?? 'GET').toUpperCase();
+      let segs = decodeSegments(req.path ?? '/');
+      let tenantHint: string | undefined;
+      let base = baseOf(options, req);
+      if (options.tenantInPath) {
+        tenantHint = segs[0];
+        if (tenantHint === undefined) throw ScimError.notFound('Name a tenant, e.g. /{tenant}/Users');
+        segs = segs.slice(1);
+        base = `${base}/${encodeURIComponent(tenantHint)}`;
+      }
+      const auth = await options.authenticate(req, tenantHint);
+      if (!auth?.tenant) throw ScimError.unauthorized();
+      const ctx: StoreContext = { ...auth, requestId: header(req, 'x-request-id') ?? randomUUID() };
+      if (req.signal) ctx.signal = req.signal;
+      const query = queryOf(req);
+      const body = readBody(req, limits);
+      const rr: ResourceRequest = {};
+      const ifMatch = header(req, 'if-match');
+      const ifNoneMatch = header(req, 'if-none-match');
+      const attributes = query.get('attributes');
+      const excluded = query.get('excludedAttributes');
+      if (ifMatch !== undefined) rr.ifMatch = ifMatch;
+      if (ifNoneMatch !== undefined) rr.ifNoneMatch = ifNoneMatch;
+      if (attributes !== null) rr.attributes = attributes;
+      if (excluded !== null) rr.excludedAttributes = excluded;
+      if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && body === undefined && segs[0]?.toLowerCase() !== 'me') {
+        throw ScimError.invalidSyntax('This request needs a JSON body');
+      }
+      return await route(ctx, { base }, method, segs, query, body, rr);
+    } catch (e) {
+      if (!(e instanceof ScimError)) options.logger?.error('unexpected error', { error: e instanceof Error ? e.message : String(e) });
+      return errorResponse(e);
+    }
+  }
+
+  return { handle, registry, store, limits };
+}

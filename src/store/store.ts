@@ -1,0 +1,102 @@
+/**
+ * The `ProvisioningStore` contract: one storage interface for every resource type.
+ * Stores never see an HTTP request; they get a context (tenant first) and SCIM data.
+ * @module
+ */
+import type { Filter } from '../filter/ast.js';
+import type { MemberDelta } from '../patch/members.js';
+import type { ResourceType } from '../schema/registry.js';
+import type { ScimResource } from '../schema/resource.js';
+
+/** Who is asking, for which tenant: the first argument of every store call and hook. */
+export interface StoreContext {
+  /** The tenant every read and write is scoped to. Never empty. */
+  tenant: string;
+  /** The host's workspace this SCIM connection provisions into, when it has one. */
+  workspace?: string;
+  /** The role new users get, when the host has one (applied on create only, by the host). */
+  defaultRole?: string;
+  /** The authenticated subject (for `/Me` and audit). */
+  principal?: string;
+  /** An id for logs. */
+  requestId: string;
+  /** Aborted when the client went away. */
+  signal?: AbortSignal;
+}
+
+/** Sort order of a search. */
+export interface SortSpec {
+  /** The canonical attribute path, e.g. `userName`, `name.familyName`, `meta.lastModified`. */
+  path: string;
+  /** `ascending` (default) or `descending`. */
+  order: 'ascending' | 'descending';
+}
+
+/** A search the engine hands to a store. */
+export interface SearchQuery {
+  /** The filter; undefined lists everything. */
+  filter?: Filter;
+  /** The sort; ties are broken by id. Without it, an order that is stable between calls. */
+  sort?: SortSpec;
+  /** 1-based index of the first result. */
+  startIndex: number;
+  /** The most results to return (0: only count). */
+  count: number;
+  /** Whether group `members` are wanted in the results (false skips loading them). */
+  members: boolean;
+}
+
+/** What a search returns. */
+export interface SearchResult {
+  /** The page. */
+  resources: ScimResource[];
+  /** How many resources match in all. Must be exact. */
+  totalResults: number;
+}
+
+/** Options of writes. */
+export interface WriteOptions {
+  /** The version (`meta.version`) the caller read; a different current version is 412. */
+  ifVersion?: string;
+  /** For groups in delta mode: apply this to `members` instead of `resource.members`. */
+  members?: MemberDelta;
+}
+
+/** What a store does itself. */
+export interface StoreCapabilities {
+  /** Applies `SearchQuery.filter` (else the engine filters, and lists are bounded). */
+  filter: boolean;
+  /** Applies `SearchQuery.sort`. */
+  sort: boolean;
+  /** Takes `WriteOptions.members` deltas (else the engine sends the whole member list). */
+  memberDeltas: boolean;
+}
+
+/**
+ * Storage for SCIM resources. Stores own ids and `meta` (created, lastModified,
+ * version), guarantee uniqueness of `type.uniqueAttributes` per tenant (case-insensitively
+ * unless the attribute is caseExact) as 409 `uniqueness`, check `ifVersion` atomically
+ * as 412, and answer 404 for ids they do not have in the context's tenant. They fill a
+ * User's readOnly `groups` from group membership. They never keep a `password`.
+ */
+export interface ProvisioningStore {
+  /** What the store does itself. */
+  readonly capabilities: StoreCapabilities;
+  /** One resource, or undefined. `members: false` may leave a group's members out. */
+  get(ctx: StoreContext, type: ResourceType, id: string, options?: { members?: boolean }): Promise<ScimResource | undefined>;
+  /** A page of matching resources with the exact total. */
+  search(ctx: StoreContext, type: ResourceType, query: SearchQuery): Promise<SearchResult>;
+  /** Stores a new resource (canonical, without id and meta) and returns it with id and meta. */
+  create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource>;
+  /** Replaces a resource's attributes (keeping id and meta.created) and returns it. */
+  replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options?: WriteOptions): Promise<ScimResource>;
+  /** Deletes a resource (and its memberships). */
+  delete(ctx: StoreContext, type: ResourceType, id: string, options?: WriteOptions): Promise<void>;
+  /** Runs `fn` so that its writes commit together or not at all (Bulk uses it per operation). */
+  transaction?<T>(ctx: StoreContext, fn: () => Promise<T>): Promise<T>;
+}
+
+/** The weak ETag of a version number. */
+export function versionTag(n: number): string {
+  return `W/"${n}"`;
+}
