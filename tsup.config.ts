@@ -1,12 +1,16 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
+const shared: Options = {
   dts: true,
   sourcemap: true,
-  clean: true,
   target: 'node20',
-  splitting: true,
   treeshake: true,
-});
+  // subpath entries import the core as `scimkit`, so every entry shares one copy of it
+  external: ['scimkit', 'vitest'],
+};
+
+export default defineConfig([
+  { ...shared, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], clean: true },
+  // vitest is ESM-only, so the contract kit is too
+  { ...shared, entry: { testing: 'src/testing/index.ts' }, format: ['esm'] },
+]);

@@ -17,7 +17,7 @@ export * from './patch/request.js';
 export { type AttributeTarget, type ExtensionTarget, operation, type ResolvedOperation, resolveTarget, type Target, targetOf } from './patch/target.js';
 export * from './path/parse.js';
 export * from './protocol/auth.js';
-export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type BulkOperation, type BulkPlan, planBulk } from './protocol/bulk.js';
+export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type BulkFailure, type BulkOperation, type BulkPlan, planBulk } from './protocol/bulk.js';
 export type { ScimFeatures, ScimLogger } from './protocol/engine.js';
 export * from './protocol/hooks.js';
 export * from './protocol/limits.js';

@@ -30,12 +30,20 @@ export interface BulkOperation {
   refs: string[];
 }
 
+/** An operation the planner refused. */
+export interface BulkFailure {
+  /** The operation. */
+  op: BulkOperation;
+  /** Why it cannot run (409 for cycles and dangling references). */
+  error: ScimError;
+}
+
 /** The plan: operations in an order where each comes after those it references; cycles and dangling references fail. */
 export interface BulkPlan {
   /** Operations to run, in order. */
   order: BulkOperation[];
   /** Operations that cannot run, with their error. */
-  failed: { op: BulkOperation; error: ScimError }[];
+  failed: BulkFailure[];
   /** How many errors end the run (`failOnErrors`), or Infinity. */
   failOnErrors: number;
 }
@@ -86,7 +94,7 @@ export function planBulk(body: unknown, maxOperations: number): BulkPlan {
   // depth-first, in request order: an operation runs after the POSTs it references
   const state = new Map<BulkOperation, 'visiting' | 'done' | ScimError>();
   const order: BulkOperation[] = [];
-  const failed: { op: BulkOperation; error: ScimError }[] = [];
+  const failed: BulkFailure[] = [];
   const visit = (op: BulkOperation): ScimError | undefined => {
     const s = state.get(op);
     if (s === 'done') return undefined;

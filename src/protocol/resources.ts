@@ -7,7 +7,7 @@ import { applyPatch, NeedsMembers, type PatchResult } from '../patch/apply.js';
 import { Projection } from '../schema/project.js';
 import type { ResourceType } from '../schema/registry.js';
 import { isObject, type ScimResource } from '../schema/resource.js';
-import { validateResource } from '../schema/validate.js';
+import { sameJson, validateResource } from '../schema/validate.js';
 import type { StoreContext } from '../store/store.js';
 import type { Engine, RequestScope } from './engine.js';
 import { eventsFor } from './hooks.js';
@@ -192,7 +192,10 @@ export async function patchResource(
         (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing, ...(result.members ? { members: result.members } : {}) })) ??
         resource;
     }
-    const ifVersion = existing.meta?.version;
+    // A delta that only touches members commutes with other writers: no version check
+    // (unless the client asked for one). Anything else is compare-and-swap on the version read.
+    const membersOnly = result.members !== undefined && !inline && sameJson(resource, existing);
+    const ifVersion = membersOnly ? req.ifMatch : existing.meta?.version;
     let stored: ScimResource;
     try {
       stored = await engine.store.replace(ctx, type, id, resource, {
@@ -201,7 +204,7 @@ export async function patchResource(
       });
     } catch (e) {
       // another writer changed it since we read it: read again and re-apply (bounded)
-      if (e instanceof ScimError && e.status === 412 && req.ifMatch === undefined && attempt < 5) continue;
+      if (e instanceof ScimError && e.status === 412 && req.ifMatch === undefined && attempt < 20) continue;
       throw e;
     }
     await setPassword(engine, ctx, id, password);

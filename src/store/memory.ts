@@ -43,12 +43,22 @@ interface TenantData {
   memberOf: Map<string, Set<string>>;
 }
 
+/** One stored resource in a snapshot. */
+export interface SnapshotEntry {
+  /** The resource without members and groups. */
+  data: ScimResource;
+  /** Its version number. */
+  version: number;
+  /** A group's members. */
+  members?: Member[];
+}
+
 /** The JSON a {@link MemoryStore} snapshot holds. */
 export interface MemorySnapshot {
   /** Format version. */
   version: 1;
   /** tenant → type name → stored entries. */
-  tenants: Record<string, Record<string, { data: ScimResource; version: number; members?: Member[] }[]>>;
+  tenants: Record<string, Record<string, SnapshotEntry[]>>;
 }
 
 /** Options of {@link MemoryStore}. */
@@ -392,7 +402,7 @@ export class MemoryStore implements ProvisioningStore {
   snapshot(): MemorySnapshot {
     const tenants: MemorySnapshot['tenants'] = {};
     for (const [tenant, t] of this.#tenants) {
-      const types: Record<string, { data: ScimResource; version: number; members?: Member[] }[]> = {};
+      const types: Record<string, SnapshotEntry[]> = {};
       for (const [name, d] of t.types) {
         types[name] = [...d.byId.values()].map((e) =>
           e.members ? { data: clone(e.data), version: e.version, members: [...e.members.values()].map(clone) } : { data: clone(e.data), version: e.version },

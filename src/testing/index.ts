@@ -1,0 +1,5 @@
+/**
+ * `scimkit/testing`: the store contract suite (needs vitest).
+ * @packageDocumentation
+ */
+export { describeStoreContract, type StoreFactory } from './store-contract.js';

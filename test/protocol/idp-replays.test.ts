@@ -1,0 +1,192 @@
+// Replays of the request sequences Microsoft Entra ID and Okta send, with their exact bodies.
+import { describe, expect, it } from 'vitest';
+import { E, G, PATCH, setup, U } from './helpers.js';
+
+describe('Microsoft Entra ID provisioning run', () => {
+  it('test connection, create, look-ups, dialect updates, groups with member batches, deactivate, delete', async () => {
+    const { call } = setup({ uniqueGroupDisplayName: true });
+    // Test connection: a random userName that does not exist
+    const probe = await call('GET', `/Users?filter=${encodeURIComponent('userName eq "7b1f1a40-8b3a-4bd1-9e3b-6a0c7c6f3f0e"')}`);
+    expect(probe.status).toBe(200);
+    expect(probe.body.totalResults).toBe(0);
+
+    // Look-up before create, then create (Entra sends the enterprise extension and nulls)
+    expect((await call('GET', `/Users?filter=${encodeURIComponent('userName eq "ryan@contoso.com"')}`)).body.totalResults).toBe(0);
+    const created = await call('POST', '/Users', {
+      schemas: [U, E],
+      externalId: 'ryan',
+      userName: 'ryan@contoso.com',
+      active: true,
+      displayName: 'Ryan Leenay',
+      emails: [{ primary: true, type: 'work', value: 'ryan@contoso.com' }],
+      name: { formatted: 'Ryan Leenay', familyName: 'Leenay', givenName: 'Ryan' },
+      phoneNumbers: null,
+      [E]: { department: 'Sales', employeeNumber: null },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect(created.body[E]).toEqual({ department: 'Sales' });
+
+    // Look-ups by userName (another case) and by externalId
+    expect((await call('GET', `/Users?filter=${encodeURIComponent('userName eq "Ryan@Contoso.com"')}`)).body.Resources?.[0]?.id).toBe(id);
+    expect((await call('GET', `/Users?filter=${encodeURIComponent('externalId eq "ryan"')}`)).body.Resources?.[0]?.id).toBe(id);
+
+    // Updates in Entra's dialect
+    const upd = await call('PATCH', `/Users/${id}`, {
+      schemas: [PATCH],
+      Operations: [
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: 'ryan.leenay@contoso.com' },
+        { op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' },
+        { op: 'Replace', path: `${E}:manager`, value: '26118915-6090-4610-87e4-49d8ca9f808d' },
+        { op: 'Add', value: { 'name.givenName': 'Ry', title: 'AE' } },
+      ],
+    });
+    expect(upd.status).toBe(200);
+    expect(upd.body).toMatchObject({
+      emails: [{ primary: true, type: 'work', value: 'ryan.leenay@contoso.com' }],
+      phoneNumbers: [{ type: 'mobile', value: '+1 555 0100' }],
+      title: 'AE',
+      name: { givenName: 'Ry' },
+      [E]: { department: 'Sales', manager: { value: '26118915-6090-4610-87e4-49d8ca9f808d' } },
+    });
+    const others = [];
+    for (let i = 0; i < 5; i++) others.push((await call('POST', '/Users', { schemas: [U], userName: `u${i}@contoso.com`, active: true })).body.id as string);
+
+    // Groups: look-up by displayName without members, create, members in batches
+    expect((await call('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "Sales"')}`)).body.totalResults).toBe(0);
+    const g = await call('POST', '/Groups', {
+      schemas: [G, 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'],
+      displayName: 'Sales',
+      externalId: 'sales',
+      members: [],
+    });
+    expect(g.status).toBe(201);
+    const gid = g.body.id as string;
+    const found = await call('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "Sales"')}`);
+    expect(found.body.Resources?.[0]).toMatchObject({ id: gid, displayName: 'Sales' });
+    expect(found.body.Resources?.[0]?.members).toBeUndefined();
+    await call('PATCH', `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'Add', path: 'members', value: [id, ...others.slice(0, 3)].map((value) => ({ value })) }],
+    });
+    await call('PATCH', `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'Add', path: 'members', value: others.slice(3).map((value) => ({ value })) }],
+    });
+    await call('PATCH', `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'Remove', path: 'members', value: [{ value: others[0] }, { value: others[1] }] }],
+    });
+    const members = ((await call('GET', `/Groups/${gid}`)).body.members as { value: string }[]).map((m) => m.value).sort();
+    expect(members).toEqual([id, others[2], others[3], others[4]].sort());
+    expect((await call('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${id}"]`)}`)).body.totalResults).toBe(1);
+    expect(((await call('GET', `/Users/${id}`)).body.groups as { value: string }[]).map((x) => x.value)).toEqual([gid]);
+    // a second group named Sales is refused: Entra matches groups by displayName
+    expect((await call('POST', '/Groups', { schemas: [G], displayName: 'sales' })).status).toBe(409);
+
+    // Deactivate, then delete
+    const off = await call('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    expect(off.body.active).toBe(false);
+    expect((await call('GET', `/Users?filter=${encodeURIComponent('userName eq "ryan@contoso.com"')}`)).body.Resources?.[0]?.active).toBe(false);
+    expect((await call('DELETE', `/Users/${id}`)).status).toBe(204);
+    expect((await call('GET', `/Users/${id}`)).status).toBe(404);
+    expect(((await call('GET', `/Groups/${gid}`)).body.members as unknown[]).length).toBe(3);
+  });
+});
+
+describe('Okta provisioning run', () => {
+  it('look-ups with startIndex and count, create, PUT updates, deactivation by PATCH, group push', async () => {
+    const { call } = setup();
+    const look = await call('GET', `/Users?filter=${encodeURIComponent('userName eq "dana@okta-test.com"')}&startIndex=1&count=100`);
+    expect(look.body).toMatchObject({ totalResults: 0, startIndex: 1 });
+    const c = await call('POST', '/Users', {
+      schemas: [U],
+      userName: 'dana@okta-test.com',
+      name: { givenName: 'Dana', familyName: 'Scully' },
+      emails: [{ primary: true, value: 'dana@okta-test.com', type: 'work' }],
+      displayName: 'Dana Scully',
+      locale: 'en-US',
+      externalId: '00ujl29u0le5T6Aj10h7',
+      groups: [],
+      password: '1mz050nq',
+      active: true,
+    });
+    expect(c.status).toBe(201);
+    const id = c.body.id as string;
+    expect((await call('GET', `/Users?filter=${encodeURIComponent('userName eq "dana@okta-test.com"')}&startIndex=1&count=100`)).body.totalResults).toBe(1);
+    const put = await call('PUT', `/Users/${id}`, {
+      schemas: [U],
+      id,
+      userName: 'dana@okta-test.com',
+      name: { givenName: 'Dana', familyName: 'Mulder' },
+      emails: [{ primary: true, value: 'dana@okta-test.com', type: 'work' }],
+      displayName: 'Dana Mulder',
+      active: true,
+      groups: [],
+      meta: { resourceType: 'User' },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.name).toEqual({ givenName: 'Dana', familyName: 'Mulder' });
+    const off = await call('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: false } }] });
+    expect(off.body.active).toBe(false);
+    // Group push: create with members, then member changes, then rename with the id repeated
+    const g = await call('POST', '/Groups', { schemas: [G], displayName: 'Engineering', members: [{ value: id, display: 'dana@okta-test.com' }] });
+    const gid = g.body.id as string;
+    await call('PATCH', `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }] });
+    expect((await call('GET', `/Groups/${gid}`)).body.members).toBeUndefined();
+    const ren = await call('PATCH', `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { id: gid, displayName: 'Eng' } }] });
+    expect(ren.body.displayName).toBe('Eng');
+    expect((await call('DELETE', `/Groups/${gid}`)).status).toBe(204);
+  });
+});
+
+describe('concurrency', () => {
+  it('50 concurrent PATCHes adding distinct members to one group all land', async () => {
+    const { call } = setup();
+    const g = await call('POST', '/Groups', { schemas: [G], displayName: 'Big' });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        call('PATCH', `/Groups/${g.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: `m${i}` }] }] }),
+      ),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(((await call('GET', `/Groups/${g.body.id}`)).body.members as unknown[]).length).toBe(50);
+  });
+
+  it('concurrent PUTs with the same If-Match: one winner, the rest 412', async () => {
+    const { call, user } = setup();
+    const u = await call('POST', '/Users', user('race'));
+    const rs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => call('PUT', `/Users/${u.body.id}`, user('race', { title: `t${i}` }), { 'if-match': 'W/"1"' })),
+    );
+    expect(rs.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(rs.filter((r) => r.status === 412)).toHaveLength(9);
+  });
+
+  it('concurrent creates of one userName: one 201, the rest 409', async () => {
+    const { call, user } = setup();
+    const rs = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/Users', user('same@x.io'))));
+    expect(rs.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(rs.filter((r) => r.status === 409)).toHaveLength(9);
+  });
+
+  it('a PATCH without If-Match re-reads and re-applies when another writer got in between', async () => {
+    const s = setup();
+    const u = await s.call('POST', '/Users', s.user('cas', { title: 'a' }));
+    const type = s.server.registry.resourceType('User')!;
+    const ctx = { tenant: 'default', requestId: 't' };
+    const realGet = s.store.get.bind(s.store);
+    let raced = false;
+    s.store.get = async (c, t, id, o) => {
+      const r = await realGet(c, t, id, o);
+      if (!raced && t === type) {
+        raced = true;
+        await s.store.replace(ctx, type, id, { ...r!, title: 'changed meanwhile' });
+      }
+      return r;
+    };
+    const p = await s.call('PATCH', `/Users/${u.body.id}`, s.patch({ op: 'replace', path: 'displayName', value: 'CAS' }));
+    expect(p.status).toBe(200);
+    expect(p.body).toMatchObject({ displayName: 'CAS', title: 'changed meanwhile', meta: { version: 'W/"3"' } });
+  });
+});
