@@ -10,7 +10,18 @@ const shared: Options = {
 };
 
 export default defineConfig([
-  { ...shared, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], clean: true },
+  {
+    ...shared,
+    entry: {
+      index: 'src/index.ts',
+      express: 'src/adapters/express.ts',
+      koa: 'src/adapters/koa.ts',
+      fetch: 'src/adapters/fetch.ts',
+      node: 'src/adapters/node.ts',
+    },
+    format: ['esm', 'cjs'],
+    clean: true,
+  },
   // vitest is ESM-only, so the contract kit is too
   { ...shared, entry: { testing: 'src/testing/index.ts' }, format: ['esm'] },
 ]);

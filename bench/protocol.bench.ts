@@ -15,7 +15,14 @@ async function seeded(users: number): Promise<{ server: ScimServer; ids: string[
       method: 'POST',
       path: '/Users',
       headers,
-      body: JSON.stringify({ schemas: [U], userName: `user${i}@example.com`, externalId: `ext-${i}`, active: true, name: { givenName: `G${i}`, familyName: i % 7 ? 'Smith' : 'Jones' }, emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }] }),
+      body: JSON.stringify({
+        schemas: [U],
+        userName: `user${i}@example.com`,
+        externalId: `ext-${i}`,
+        active: true,
+        name: { givenName: `G${i}`, familyName: i % 7 ? 'Smith' : 'Jones' },
+        emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
+      }),
     });
     ids.push((r.body as { id: string }).id);
   }
@@ -41,12 +48,23 @@ export async function run(): Promise<Section[]> {
     }
     let i = 0;
     const m = await measure({
-      [`userName eq, ${fmt(size)} users`]: () => s.server.handle({ method: 'GET', path: '/Users', query: `filter=${encodeURIComponent(`userName eq "USER${(i++ * 7919) % size}@example.com"`)}`, headers }),
+      [`userName eq, ${fmt(size)} users`]: () =>
+        s.server.handle({
+          method: 'GET',
+          path: '/Users',
+          query: `filter=${encodeURIComponent(`userName eq "USER${(i++ * 7919) % size}@example.com"`)}`,
+          headers,
+        }),
     });
     for (const [name, v] of m) lookupRows.push({ request: name, 'req/s': fmt(v.hz), 'mean µs': fmt(v.meanUs, 1), 'p99 µs': fmt(v.p99Us, 1) });
   }
   const { server, ids } = big!;
-  const g = await server.handle({ method: 'POST', path: '/Groups', headers, body: JSON.stringify({ schemas: [G], displayName: 'Everyone', members: ids.map((value) => ({ value })) }) });
+  const g = await server.handle({
+    method: 'POST',
+    path: '/Groups',
+    headers,
+    body: JSON.stringify({ schemas: [G], displayName: 'Everyone', members: ids.map((value) => ({ value })) }),
+  });
   const gid = (g.body as { id: string }).id;
   let k = 0;
   const heavy = await measure(
@@ -59,10 +77,18 @@ export async function run(): Promise<Section[]> {
           path: `/Groups/${gid}`,
           query: 'excludedAttributes=members',
           headers,
-          body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: `new-${k++}` }] }] }),
+          body: JSON.stringify({
+            schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+            Operations: [{ op: 'add', path: 'members', value: [{ value: `new-${k++}` }] }],
+          }),
         }),
       'GET /Groups?filter=displayName eq "Everyone"&excludedAttributes=members': () =>
-        server.handle({ method: 'GET', path: '/Groups', query: `filter=${encodeURIComponent('displayName eq "Everyone"')}&excludedAttributes=members`, headers }),
+        server.handle({
+          method: 'GET',
+          path: '/Groups',
+          query: `filter=${encodeURIComponent('displayName eq "Everyone"')}&excludedAttributes=members`,
+          headers,
+        }),
     },
     1000,
   );
@@ -76,6 +102,10 @@ export async function run(): Promise<Section[]> {
       title: 'Engine: heavier requests over 100,000 users (MemoryStore)',
       rows: [...heavy].map(([name, v]) => ({ request: name, 'req/s': fmt(v.hz), 'mean µs': fmt(v.meanUs, 1), 'p99 µs': fmt(v.p99Us, 1) })),
     },
-    { title: 'Engine: memory of 100,000 users in MemoryStore', notes: 'Heap growth after a forced GC, users with name, email and externalId, indexes included.', rows: [memRow!] },
+    {
+      title: 'Engine: memory of 100,000 users in MemoryStore',
+      notes: 'Heap growth after a forced GC, users with name, email and externalId, indexes included.',
+      rows: [memRow!],
+    },
   ];
 }

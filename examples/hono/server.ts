@@ -1,0 +1,22 @@
+// SCIM 2.0 on Hono through the web-standard fetch adapter: `npm run example:hono`.
+// The same `toFetchHandler` serves Next.js route handlers, Bun, Deno and Workers.
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { bearerToken, createScimServer, generateToken } from 'scimkit';
+import { toFetchHandler } from 'scimkit/fetch';
+
+const token = process.env.SCIM_TOKEN || generateToken();
+const scim = toFetchHandler(createScimServer({ authenticate: bearerToken(token), uniqueGroupDisplayName: true }), { basePath: '/scim/v2' });
+
+const app = new Hono();
+app.all('/scim/v2/*', (c) => scim(c.req.raw));
+app.get('/', (c) => c.text('SCIM is at /scim/v2'));
+
+const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 8080), hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
+  console.log('scimkit example (Hono) is ready.');
+  console.log(`  SCIM tenant URL: http://${info.address}:${info.port}/scim/v2`);
+  console.log(`  Secret token:    ${token}`);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,22 @@
+// SCIM 2.0 on Koa: `npm run example:koa`.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { bearerToken, createScimServer, generateToken } from 'scimkit';
+import { scimMiddleware } from 'scimkit/koa';
+
+const token = process.env.SCIM_TOKEN || generateToken();
+const scim = createScimServer({ authenticate: bearerToken(token), uniqueGroupDisplayName: true });
+
+const app = new Koa();
+app.use(scimMiddleware(scim, { prefix: '/scim/v2' }) as Koa.Middleware);
+const server = createServer(app.callback());
+server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1', () => {
+  const { address, port } = server.address() as AddressInfo;
+  console.log('scimkit example (Koa) is ready.');
+  console.log(`  SCIM tenant URL: http://${address}:${port}/scim/v2`);
+  console.log(`  Secret token:    ${token}`);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

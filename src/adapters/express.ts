@@ -1,0 +1,92 @@
+/**
+ * `scimkit/express`: Express 4 and 5 middleware, mountable at any path:
+ * `app.use('/scim/v2', scimRouter(server))`.
+ * @packageDocumentation
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorResponse, ScimError, type ScimServer } from 'scimkit';
+import { writeNodeResponse } from './node.js';
+import { BodyTooLarge, originOf, readBody } from './node-body.js';
+
+/** The parts of an Express request this adapter reads (no dependency on Express's types). */
+export interface ExpressLikeRequest extends IncomingMessage {
+  /** The mount path (`/scim/v2`). */
+  baseUrl?: string;
+  /** The URL below the mount path. */
+  url: string;
+  /** A body another middleware (e.g. `express.json()`) already parsed. */
+  body?: unknown;
+  /** Set by Express's body parsers once they consumed the stream. */
+  _body?: boolean;
+}
+
+/** An Express middleware. */
+export type ExpressMiddleware = (req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** An Express error middleware (four arguments). */
+export type ExpressErrorMiddleware = (err: unknown, req: ExpressLikeRequest, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** What body-parser errors carry (`express.json()` installed by the app). */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** SCIM errors for what the app's own body parser refused before the request reached SCIM. */
+const bodyParserErrors: ExpressErrorMiddleware = (err, _req, res, next) => {
+  const e = err as BodyParserError;
+  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return next(err);
+  const scim =
+    e.type === 'entity.too.large'
+      ? ScimError.payloadTooLarge('The body is larger than the limit')
+      : e.type === 'entity.parse.failed'
+        ? ScimError.invalidSyntax('The body is not valid JSON')
+        : e.status === 415
+          ? ScimError.unsupportedMediaType('Send application/scim+json or application/json')
+          : ScimError.badRequest('The request body could not be read');
+  writeNodeResponse(res, errorResponse(scim));
+};
+
+/**
+ * SCIM as Express middleware (a handler and an error handler; `app.use` takes the pair).
+ * It reads the body itself (`application/scim+json` and `application/json`, within the
+ * server's size limit), and works whether or not the app already installed
+ * `express.json()`: that parser's refusals become SCIM errors too.
+ */
+export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressErrorMiddleware] {
+  const handle: ExpressMiddleware = (req, res, next) => {
+    void (async () => {
+      let body: unknown;
+      if (req._body || req.readableEnded) body = req.body;
+      else {
+        try {
+          body = await readBody(req, server.limits.maxBodyBytes);
+        } catch (e) {
+          res.setHeader('connection', 'close');
+          return writeNodeResponse(
+            res,
+            errorResponse(
+              e instanceof BodyTooLarge
+                ? ScimError.payloadTooLarge(`The body is larger than ${e.limit} bytes`)
+                : ScimError.badRequest('The request body could not be read'),
+            ),
+          );
+        }
+      }
+      const q = req.url.indexOf('?');
+      const ac = new AbortController();
+      res.on('close', () => ac.abort());
+      const r = await server.handle({
+        method: req.method ?? 'GET',
+        path: q < 0 ? req.url : req.url.slice(0, q),
+        query: q < 0 ? '' : req.url.slice(q + 1),
+        headers: req.headers,
+        body,
+        baseUrl: `${originOf(req)}${req.baseUrl ?? ''}`,
+        signal: ac.signal,
+      });
+      writeNodeResponse(res, r);
+    })().catch(next);
+  };
+  return [handle, bodyParserErrors];
+}

@@ -1,0 +1,67 @@
+/**
+ * `scimkit/fetch`: a web-standard `(Request) => Promise<Response>` handler for Hono,
+ * Next.js route handlers, Bun, Deno and Cloudflare Workers.
+ * @packageDocumentation
+ */
+import { errorResponse, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
+
+/** Options of {@link toFetchHandler}. */
+export interface FetchHandlerOptions {
+  /** The path SCIM is served under, e.g. `/scim/v2` (default: the root). */
+  basePath?: string;
+}
+
+function toResponse(r: ScimResponse): Response {
+  return new Response(r.body === undefined ? null : JSON.stringify(r.body), { status: r.status, headers: r.headers });
+}
+
+/** Reads a stream up to a limit; undefined past it. */
+async function readLimited(request: Request, limit: number): Promise<Uint8Array | undefined | 'tooLarge'> {
+  if (!request.body) return undefined;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return 'tooLarge';
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return size ? out : undefined;
+}
+
+/** A fetch handler; requests outside `basePath` get a SCIM 404. */
+export function toFetchHandler(server: ScimServer, options: FetchHandlerOptions = {}): (request: Request) => Promise<Response> {
+  const base = (options.basePath ?? '').replace(/\/+$/, '');
+  return async (request) => {
+    const url = new URL(request.url);
+    if (base && url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return toResponse(errorResponse(ScimError.notFound('Not a SCIM path')));
+    const declared = Number(request.headers.get('content-length'));
+    const body = Number.isFinite(declared) && declared > server.limits.maxBodyBytes ? 'tooLarge' : await readLimited(request, server.limits.maxBodyBytes);
+    if (body === 'tooLarge') return toResponse(errorResponse(ScimError.payloadTooLarge(`The body is larger than ${server.limits.maxBodyBytes} bytes`)));
+    const headers: Record<string, string> = {};
+    request.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
+    const r = await server.handle({
+      method: request.method,
+      path: url.pathname.slice(base.length) || '/',
+      query: url.search,
+      headers,
+      body,
+      baseUrl: `${url.origin}${base}`,
+      signal: request.signal,
+    });
+    return toResponse(r);
+  };
+}

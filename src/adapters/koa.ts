@@ -1,0 +1,82 @@
+/**
+ * `scimkit/koa`: Koa 2 and 3 middleware, mounted under a prefix.
+ * @packageDocumentation
+ */
+import type { IncomingMessage } from 'node:http';
+import { errorResponse, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
+import { BodyTooLarge, originOf, readBody } from './node-body.js';
+
+/** The part of Koa's request this adapter reads. */
+export interface KoaLikeRequest {
+  /** A body a body parser (koa-bodyparser, @koa/bodyparser) already parsed. */
+  body?: unknown;
+}
+
+/** The parts of a Koa context this adapter uses (no dependency on Koa's types). */
+export interface KoaLikeContext {
+  /** The Node request. */
+  req: IncomingMessage;
+  /** The path. */
+  path: string;
+  /** The raw query string. */
+  querystring: string;
+  /** The method. */
+  method: string;
+  /** The request, with a body when a body parser ran. */
+  request: KoaLikeRequest;
+  /** Status to send. */
+  status: number;
+  /** Body to send. */
+  body: unknown;
+  /** Sets a response header. */
+  set(name: string, value: string): void;
+}
+
+/** Options of {@link scimMiddleware}. */
+export interface KoaOptions {
+  /** The path SCIM is served under, e.g. `/scim/v2` (default: the root). */
+  prefix?: string;
+}
+
+function write(ctx: KoaLikeContext, r: ScimResponse): void {
+  ctx.status = r.status;
+  for (const [k, v] of Object.entries(r.headers)) ctx.set(k, v);
+  // a string body keeps Koa from replacing the SCIM content type with application/json
+  ctx.body = r.body === undefined ? null : JSON.stringify(r.body);
+}
+
+/** SCIM as Koa middleware; requests outside the prefix go to `next`. */
+export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<void> {
+  const prefix = (options.prefix ?? '').replace(/\/+$/, '');
+  return async (ctx, next) => {
+    if (prefix && ctx.path !== prefix && !ctx.path.startsWith(`${prefix}/`)) {
+      await next();
+      return;
+    }
+    let body: unknown = ctx.request.body;
+    if (body === undefined && !ctx.req.readableEnded) {
+      try {
+        body = await readBody(ctx.req, server.limits.maxBodyBytes);
+      } catch (e) {
+        ctx.set('connection', 'close');
+        return write(
+          ctx,
+          errorResponse(
+            e instanceof BodyTooLarge
+              ? ScimError.payloadTooLarge(`The body is larger than ${e.limit} bytes`)
+              : ScimError.badRequest('The request body could not be read'),
+          ),
+        );
+      }
+    }
+    const r = await server.handle({
+      method: ctx.method,
+      path: ctx.path.slice(prefix.length) || '/',
+      query: ctx.querystring,
+      headers: ctx.req.headers,
+      body,
+      baseUrl: `${originOf(ctx.req)}${prefix}`,
+    });
+    write(ctx, r);
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Reads a Node request body up to a limit; shared by the node, Express and Koa adapters.
+ * @module
+ */
+import type { IncomingMessage } from 'node:http';
+
+/** Thrown when the body is larger than the limit. */
+export class BodyTooLarge extends Error {
+  /** Builds the signal with the limit that was passed. */
+  constructor(readonly limit: number) {
+    super(`body over ${limit} bytes`);
+  }
+}
+
+/**
+ * The body as bytes, or undefined when there is none. Stops reading (and rejects with
+ * BodyTooLarge) as soon as the limit is passed, so a huge body costs nothing.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(new BodyTooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        req.resume();
+        reject(new BodyTooLarge(limit));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(size ? Buffer.concat(chunks) : undefined);
+    });
+    req.on('error', (e) => {
+      if (done) return;
+      done = true;
+      reject(e);
+    });
+  });
+}
+
+/** The origin a Node request arrived at, from X-Forwarded-* when a proxy set them. */
+export function originOf(req: IncomingMessage): string {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
+  const proto = first(req.headers['x-forwarded-proto']) ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
+  const host = first(req.headers['x-forwarded-host']) ?? first(req.headers.host) ?? 'localhost';
+  return `${proto}://${host}`;
+}

@@ -1,0 +1,56 @@
+/**
+ * `scimkit/node`: a `node:http` request handler.
+ * @packageDocumentation
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorResponse, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
+import { BodyTooLarge, originOf, readBody } from './node-body.js';
+
+/** Options of {@link toNodeHandler}. */
+export interface NodeHandlerOptions {
+  /** The path SCIM is served under, e.g. `/scim/v2` (default: the root). */
+  basePath?: string;
+}
+
+/** Writes a neutral response to a Node response. */
+export function writeNodeResponse(res: ServerResponse, r: ScimResponse): void {
+  res.statusCode = r.status;
+  for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
+  res.end(r.body === undefined ? undefined : JSON.stringify(r.body));
+}
+
+/** A `(req, res)` handler for `http.createServer`; requests outside `basePath` get a SCIM 404. */
+export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const base = (options.basePath ?? '').replace(/\/+$/, '');
+  return (req, res) => {
+    void (async () => {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const pathname = q < 0 ? url : url.slice(0, q);
+      if (base && pathname !== base && !pathname.startsWith(`${base}/`)) return writeNodeResponse(res, errorResponse(ScimError.notFound('Not a SCIM path')));
+      let body: Uint8Array | undefined;
+      try {
+        body = await readBody(req, server.limits.maxBodyBytes);
+      } catch (e) {
+        const err =
+          e instanceof BodyTooLarge
+            ? ScimError.payloadTooLarge(`The body is larger than ${e.limit} bytes`)
+            : ScimError.badRequest('The request body could not be read');
+        res.setHeader('connection', 'close');
+        return writeNodeResponse(res, errorResponse(err));
+      }
+      const ac = new AbortController();
+      res.on('close', () => ac.abort());
+      const r = await server.handle({
+        method: req.method ?? 'GET',
+        path: pathname.slice(base.length) || '/',
+        query: q < 0 ? '' : url.slice(q + 1),
+        headers: req.headers,
+        body,
+        baseUrl: `${originOf(req)}${base}`,
+        signal: ac.signal,
+      });
+      writeNodeResponse(res, r);
+    })();
+  };
+}

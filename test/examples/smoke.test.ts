@@ -1,0 +1,108 @@
+// Every example starts, prints its tenant URL and token, serves SCIM, and stops cleanly on SIGINT.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const running: ChildProcess[] = [];
+afterAll(() => {
+  for (const p of running) p.kill('SIGKILL');
+});
+
+function start(example: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; urls: string[]; tokens: string[] }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', `examples/${example}/server.ts`], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${example} did not start: ${out}`)), 20_000);
+    proc.stderr!.on('data', (d) => {
+      out += String(d);
+    });
+    proc.stdout!.on('data', (d) => {
+      out += String(d);
+      const urls = [...out.matchAll(/SCIM tenant URL: (\S+)/g)].map((m) => m[1]!);
+      const tokens = [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
+      if (urls.length && tokens.length === urls.length && (example !== 'multi-tenant' || urls.length === 2)) {
+        clearTimeout(timer);
+        resolve({ proc, urls, tokens });
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`${example} exited with ${code}: ${out}`)));
+  });
+}
+
+function stop(proc: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    proc.removeAllListeners('exit');
+    proc.on('exit', (code) => resolve(code));
+    proc.kill('SIGINT');
+  });
+}
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' });
+
+describe.each(['express', 'koa', 'hono'])('examples/%s', (example) => {
+  it('serves SCIM with its token and stops on Ctrl-C', async () => {
+    const { proc, urls, tokens } = await start(example, { SCIM_TOKEN: `tok-${example}` });
+    expect(tokens[0]).toBe(`tok-${example}`);
+    const spc = await fetch(`${urls[0]}/ServiceProviderConfig`, { headers: auth(tokens[0]!) });
+    expect(spc.status).toBe(200);
+    expect(((await spc.json()) as { patch: { supported: boolean } }).patch.supported).toBe(true);
+    expect((await fetch(`${urls[0]}/Users`)).status).toBe(401);
+    const u = await fetch(`${urls[0]}/Users`, {
+      method: 'POST',
+      headers: auth(tokens[0]!),
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'smoke' }),
+    });
+    expect(u.status).toBe(201);
+    expect(await stop(proc)).toBe(0);
+  });
+});
+
+describe('examples/express with SCIM_DATA', () => {
+  it('keeps data across restarts, and generates a token when none is given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimkit-data-'));
+    try {
+      const file = join(dir, 'scim.json');
+      const first = await start('express', { SCIM_DATA: file, SCIM_TOKEN: '' });
+      expect(first.tokens[0]!.length).toBeGreaterThanOrEqual(40);
+      const created = await fetch(`${first.urls[0]}/Users`, {
+        method: 'POST',
+        headers: auth(first.tokens[0]!),
+        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'persisted@x.io' }),
+      });
+      expect(created.status).toBe(201);
+      expect(await stop(first.proc)).toBe(0);
+      const second = await start('express', { SCIM_DATA: file, SCIM_TOKEN: 'again' });
+      const found = await fetch(`${second.urls[0]}/Users?filter=${encodeURIComponent('userName eq "persisted@x.io"')}`, { headers: auth('again') });
+      expect(((await found.json()) as { totalResults: number }).totalResults).toBe(1);
+      expect(await stop(second.proc)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('examples/multi-tenant', () => {
+  it('gives each organization its own URL and token, and keeps them apart', async () => {
+    const { proc, urls, tokens } = await start('multi-tenant');
+    const [acme, globex] = urls as [string, string];
+    expect(acme).toMatch(/\/scim\/v2\/acme$/);
+    const created = await fetch(`${acme}/Users`, {
+      method: 'POST',
+      headers: auth(tokens[0]!),
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'a@acme.io' }),
+    });
+    expect(created.status).toBe(201);
+    expect((await fetch(`${globex}/Users`, { headers: auth(tokens[0]!) })).status).toBe(401);
+    const theirs = await fetch(`${globex}/Users`, { headers: auth(tokens[1]!) });
+    expect(((await theirs.json()) as { totalResults: number }).totalResults).toBe(0);
+    expect(await stop(proc)).toBe(0);
+  });
+});
