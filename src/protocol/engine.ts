@@ -43,7 +43,7 @@ export interface Engine {
   filters: FilterCache;
   paths: PathCache;
   cursors: CursorCodec;
-  patchResponse: 'resource' | 'noContent';
+  patchResponse: 'resource' | 'noContent' | 'auto';
   documentationUri: string | undefined;
   logger: ScimLogger;
   /** Runs the after-commit events, reporting failures. */

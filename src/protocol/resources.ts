@@ -87,6 +87,11 @@ function diffMembers(before: ScimResource | undefined, after: ScimResource | und
   return { added: [...b].filter((x) => !a.has(x)), removed: [...a].filter((x) => !b.has(x)) };
 }
 
+/** Whether a PATCH result carries a non-empty member delta. */
+function touchedMembers(r: PatchResult): boolean {
+  return r.members !== undefined && (r.members.removeAll || r.members.added.length > 0 || r.members.removed.length > 0);
+}
+
 /** GET /{type}/{id}. */
 export async function getResource(
   engine: Engine,
@@ -215,7 +220,10 @@ export async function patchResource(
           ? diffMembers(existing, stored)
           : undefined;
     await engine.emit(eventsFor('update', ctx, type, id, stored, existing, members));
-    if (engine.patchResponse === 'noContent') return { status: 204, headers: etagHeaders(engine, stored) };
+    const asked = req.attributes !== undefined || req.excludedAttributes !== undefined;
+    if (engine.patchResponse === 'noContent' || (engine.patchResponse === 'auto' && !inline && !asked && touchedMembers(result))) {
+      return { status: 204, headers: etagHeaders(engine, stored) };
+    }
     const wantsMembers = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes)).wants('', 'members');
     const full = !inline && wantsMembers && type.coreAttribute('members') ? ((await engine.store.get(ctx, type, id, { members: true })) ?? stored) : stored;
     return respond(engine, scope, type, full, 200, req);

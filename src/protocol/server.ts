@@ -51,8 +51,13 @@ export interface ScimServerOptions {
   features?: Partial<ScimFeatures>;
   /** The secret cursors are signed with (random per process when absent). */
   cursorSecret?: string;
-  /** PATCH answers 200 with the resource (default) or 204 No Content. */
-  patchResponse?: 'resource' | 'noContent';
+  /**
+   * What PATCH answers (RFC 7644 §3.5.2 allows both): `resource` (200 with the resource),
+   * `noContent` (204), or `auto` (default): 204 when the PATCH changed a group's members as
+   * a delta and the client named no `attributes`/`excludedAttributes`, so one member added
+   * to a 100,000-member group does not send 100,000 members back; 200 otherwise.
+   */
+  patchResponse?: 'resource' | 'noContent' | 'auto';
   /** Hooks into the host's model and lifecycle. */
   hooks?: ScimHooks;
   /** Where hook failures after commit are reported (default: console.error). */
@@ -143,7 +148,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     filters: new FilterCache(1000, { maxLength: limits.maxFilterLength, maxDepth: limits.maxFilterDepth }),
     paths: new PathCache(1000),
     cursors: new CursorCodec(options.cursorSecret, limits.cursorTimeout),
-    patchResponse: options.patchResponse ?? 'resource',
+    patchResponse: options.patchResponse ?? 'auto',
     documentationUri: options.documentationUri,
     logger,
     async emit(events: LifecycleEvent[]) {

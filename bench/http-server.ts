@@ -1,0 +1,133 @@
+// One benchmark server per process: `tsx bench/http-server.ts <kind>`; prints {port,userId,groupId} when seeded.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import express from 'express';
+import { Hono } from 'hono';
+import Koa from 'koa';
+import { bearerToken, createScimServer, MemoryStore, type ScimServer } from 'scimkit';
+import { scimRouter } from 'scimkit/express';
+import { toFetchHandler } from 'scimkit/fetch';
+import { scimMiddleware } from 'scimkit/koa';
+import { toNodeHandler } from 'scimkit/node';
+
+const USERS = 10_000;
+const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const kind = process.argv[2] ?? 'node';
+const userBody = (i: number | string) => ({
+  schemas: [U],
+  userName: `user${i}@example.com`,
+  externalId: `ext-${i}`,
+  active: true,
+  name: { givenName: 'Given', familyName: 'Family' },
+  emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
+});
+
+async function seedScimkit(): Promise<{ scim: ScimServer; userId: string; groupId: string }> {
+  const scim = createScimServer({ authenticate: bearerToken('bench'), store: new MemoryStore() });
+  const headers = { authorization: 'Bearer bench', 'content-type': 'application/scim+json' };
+  const ids: string[] = [];
+  for (let i = 0; i < USERS; i++)
+    ids.push(((await scim.handle({ method: 'POST', path: '/Users', headers, body: JSON.stringify(userBody(i)) })).body as { id: string }).id);
+  const g = await scim.handle({
+    method: 'POST',
+    path: '/Groups',
+    headers,
+    body: JSON.stringify({ schemas: [G], displayName: 'Big', members: ids.map((value) => ({ value })) }),
+  });
+  return { scim, userId: ids[USERS / 2]!, groupId: (g.body as { id: string }).id };
+}
+
+async function main(): Promise<void> {
+  let server: Server;
+  let userId = 'fixed';
+  let groupId = 'fixed';
+  if (kind === 'bare') {
+    // the ceiling: node:http answering a fixed SCIM User, no parsing, no store
+    const body = JSON.stringify({ ...userBody(1), id: 'fixed', meta: { resourceType: 'User', version: 'W/"1"' } });
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/scim+json' });
+        res.end(body);
+      });
+    });
+  } else if (kind === 'scimmy') {
+    const SCIMMY = (await import('scimmy')).default;
+    const SCIMMYRouters = (await import('scimmy-routers')).default;
+    const db = { User: new Map<string, Record<string, unknown>>(), Group: new Map<string, Record<string, unknown>>() };
+    for (const [name, R] of [
+      ['User', SCIMMY.Resources.User],
+      ['Group', SCIMMY.Resources.Group],
+    ] as const) {
+      // biome-ignore lint/suspicious/noExplicitAny: scimmy's resource classes have incompatible handler types
+      (SCIMMY.Resources.declare(R as any) as any)
+        .ingress((resource: { id?: string }, instance: Record<string, unknown>) => {
+          const id = resource.id ?? randomUUID();
+          const now = new Date().toISOString();
+          const rec = { ...instance, id, meta: { created: now, lastModified: now } };
+          db[name].set(id, rec);
+          return rec as never;
+        })
+        .egress((resource: { id?: string }) => (resource.id ? [db[name].get(resource.id)].filter(Boolean) : [...db[name].values()]) as never)
+        .degress((resource: { id?: string }) => {
+          db[name].delete(resource.id!);
+        });
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < USERS; i++) {
+      const id = randomUUID();
+      ids.push(id);
+      db.User.set(id, { ...userBody(i), id, meta: { created: '2024-01-01T00:00:00Z', lastModified: '2024-01-01T00:00:00Z' } });
+    }
+    groupId = randomUUID();
+    db.Group.set(groupId, {
+      schemas: [G],
+      id: groupId,
+      displayName: 'Big',
+      members: ids.map((value) => ({ value })),
+      meta: { created: '2024-01-01T00:00:00Z', lastModified: '2024-01-01T00:00:00Z' },
+    });
+    userId = ids[USERS / 2]!;
+    const app = express();
+    app.use(
+      '/scim/v2',
+      new SCIMMYRouters({
+        type: 'bearer',
+        handler: (req: { header(n: string): string | undefined }) => {
+          if (req.header('Authorization') !== 'Bearer bench') throw new Error('Unauthorized');
+          return 'bench';
+        },
+      }) as never,
+    );
+    server = createServer(app);
+  } else {
+    const seeded = await seedScimkit();
+    userId = seeded.userId;
+    groupId = seeded.groupId;
+    if (kind === 'node') server = createServer(toNodeHandler(seeded.scim, { basePath: '/scim/v2' }));
+    else if (kind === 'express') {
+      const app = express();
+      app.use('/scim/v2', scimRouter(seeded.scim));
+      server = createServer(app);
+    } else if (kind === 'koa') {
+      const app = new Koa();
+      app.use(scimMiddleware(seeded.scim, { prefix: '/scim/v2' }) as Koa.Middleware);
+      server = createServer(app.callback());
+    } else {
+      const app = new Hono();
+      const h = toFetchHandler(seeded.scim, { basePath: '/scim/v2' });
+      app.all('/scim/v2/*', (c) => h(c.req.raw));
+      server = await new Promise<Server>((r) => {
+        const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s as unknown as Server));
+      });
+      console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, userId, groupId }));
+      return;
+    }
+  }
+  server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, userId, groupId })));
+}
+void main();
+process.on('SIGINT', () => process.exit(0));
