@@ -12,7 +12,8 @@ afterAll(() => {
 });
 
 function start(example: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; urls: string[]; tokens: string[] }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', `examples/${example}/server.ts`], {
+  const file = example.startsWith('quickstart/') ? `examples/${example}.ts` : `examples/${example}/server.ts`;
+  const proc = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: root,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,7 +28,7 @@ function start(example: string, env: Record<string, string> = {}): Promise<{ pro
     proc.stdout!.on('data', (d) => {
       out += String(d);
       const urls = [...out.matchAll(/SCIM tenant URL: (\S+)/g)].map((m) => m[1]!);
-      const tokens = [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
+      const tokens = example.startsWith('quickstart/') ? urls.map(() => env.SCIM_TOKEN ?? 'change-me') : [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
       if (urls.length && tokens.length === urls.length && (example !== 'multi-tenant' || urls.length === 2)) {
         clearTimeout(timer);
         resolve({ proc, urls, tokens });
@@ -47,7 +48,7 @@ function stop(proc: ChildProcess): Promise<number | null> {
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' });
 
-describe.each(['express', 'koa', 'hono'])('examples/%s', (example) => {
+describe.each(['express', 'koa', 'hono', 'quickstart/express', 'quickstart/koa', 'quickstart/fetch'])('examples/%s', (example) => {
   it('serves SCIM with its token and stops on Ctrl-C', async () => {
     const { proc, urls, tokens } = await start(example, { SCIM_TOKEN: `tok-${example}` });
     expect(tokens[0]).toBe(`tok-${example}`);
