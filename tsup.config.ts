@@ -6,7 +6,7 @@ const shared: Options = {
   target: 'node20',
   treeshake: true,
   // subpath entries import the core as `scimkit`, so every entry shares one copy of it
-  external: ['scimkit', 'vitest'],
+  external: ['scimkit', 'vitest', 'pg'],
 };
 
 export default defineConfig([
@@ -18,6 +18,7 @@ export default defineConfig([
       koa: 'src/adapters/koa.ts',
       fetch: 'src/adapters/fetch.ts',
       node: 'src/adapters/node.ts',
+      postgres: 'src/store/postgres/index.ts',
     },
     format: ['esm', 'cjs'],
     clean: true,

@@ -114,7 +114,8 @@ export async function run(): Promise<Section[]> {
     },
     {
       title: 'PATCH: a typical Microsoft Entra ID user update (8 operations)',
-      notes: 'The body exactly as Entra ID sends it ("Replace", "Add", a mobile phone and a work address that do not exist yet). scimmy answers 400 noTarget for the missing work address.',
+      notes:
+        'The body exactly as Entra ID sends it ("Replace", "Add", a mobile phone and a work address that do not exist yet). scimmy answers 400 noTarget for the missing work address.',
       rows: rows(entraRows, 'scimkit'),
     },
     {

@@ -6,5 +6,7 @@ const scim = createScimServer({ authenticate: bearerToken(process.env.SCIM_TOKEN
 
 const app = new Koa();
 app.use(scimMiddleware(scim, { prefix: '/scim/v2' }) as Koa.Middleware);
-const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => console.log('SCIM tenant URL: http://127.0.0.1:%d/scim/v2', (server.address() as { port: number }).port));
+const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () =>
+  console.log('SCIM tenant URL: http://127.0.0.1:%d/scim/v2', (server.address() as { port: number }).port),
+);
 process.on('SIGINT', () => server.close(() => process.exit(0)));

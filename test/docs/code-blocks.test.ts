@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
-const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docs = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const blocks = docs.flatMap((doc) =>
   [...readFileSync(join(root, doc), 'utf8').matchAll(/```ts\n\/\/ (examples\/\S+\.ts)\n([\s\S]*?)```/g)].map((m) => [doc, m[1]!, m[2]!] as const),
 );

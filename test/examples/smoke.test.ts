@@ -28,7 +28,9 @@ function start(example: string, env: Record<string, string> = {}): Promise<{ pro
     proc.stdout!.on('data', (d) => {
       out += String(d);
       const urls = [...out.matchAll(/SCIM tenant URL: (\S+)/g)].map((m) => m[1]!);
-      const tokens = example.startsWith('quickstart/') ? urls.map(() => env.SCIM_TOKEN ?? 'change-me') : [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
+      const tokens = example.startsWith('quickstart/')
+        ? urls.map(() => env.SCIM_TOKEN ?? 'change-me')
+        : [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
       if (urls.length && tokens.length === urls.length && (example !== 'multi-tenant' || urls.length === 2)) {
         clearTimeout(timer);
         resolve({ proc, urls, tokens });

@@ -1,0 +1,7 @@
+/**
+ * `scimkit/postgres`: PostgresStore (needs `pg`, or PGlite).
+ * @packageDocumentation
+ */
+export { MIGRATIONS, type Migration } from './migrations.js';
+export { filterToSql, Params, sortToSql } from './sql-filter.js';
+export { PostgresStore, type SqlClient, type SqlPool, type SqlQueryable, type SqlResult } from './store.js';

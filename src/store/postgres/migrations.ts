@@ -1,0 +1,60 @@
+/**
+ * The SQL schema of PostgresStore, applied in order by `migrate()`.
+ * @module
+ */
+
+/** One migration: an id and its statements. */
+export interface Migration {
+  /** Applied in this order, recorded in scim_migrations. */
+  id: number;
+  /** What it does. */
+  name: string;
+  /** The SQL. */
+  sql: string;
+}
+
+/** The migrations PostgresStore ships. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'resources, unique keys and memberships',
+    sql: `
+CREATE TABLE IF NOT EXISTS scim_resources (
+  tenant text NOT NULL,
+  type text NOT NULL,
+  id text NOT NULL,
+  doc jsonb NOT NULL,
+  user_name_ci text,
+  external_id text,
+  display_name_ci text,
+  version bigint NOT NULL,
+  created timestamptz NOT NULL,
+  last_modified timestamptz NOT NULL,
+  seq bigserial,
+  PRIMARY KEY (tenant, type, id)
+);
+CREATE INDEX IF NOT EXISTS scim_resources_user_name ON scim_resources (tenant, type, user_name_ci text_pattern_ops);
+CREATE INDEX IF NOT EXISTS scim_resources_external_id ON scim_resources (tenant, type, external_id);
+CREATE INDEX IF NOT EXISTS scim_resources_display_name ON scim_resources (tenant, type, display_name_ci text_pattern_ops);
+CREATE INDEX IF NOT EXISTS scim_resources_seq ON scim_resources (tenant, type, seq);
+CREATE TABLE IF NOT EXISTS scim_unique (
+  tenant text NOT NULL,
+  type text NOT NULL,
+  attr text NOT NULL,
+  value text NOT NULL,
+  id text NOT NULL,
+  PRIMARY KEY (tenant, type, attr, value)
+);
+CREATE INDEX IF NOT EXISTS scim_unique_owner ON scim_unique (tenant, type, id);
+CREATE TABLE IF NOT EXISTS scim_members (
+  tenant text NOT NULL,
+  group_id text NOT NULL,
+  member_id text NOT NULL,
+  member jsonb NOT NULL DEFAULT '{}'::jsonb,
+  seq bigserial,
+  PRIMARY KEY (tenant, group_id, member_id)
+);
+CREATE INDEX IF NOT EXISTS scim_members_by_member ON scim_members (tenant, member_id);
+`,
+  },
+];

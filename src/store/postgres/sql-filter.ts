@@ -1,0 +1,293 @@
+/**
+ * SCIM filter → parameterised SQL over the JSONB document, with the semantics of
+ * compileFilter: case-insensitive where not caseExact, `co`/`sw`/`ew` as escaped LIKE,
+ * `pr`, typed compares, `not`/`ne` exact in the presence of NULLs (every predicate is
+ * COALESCEd to a boolean), multi-valued attributes and value paths through EXISTS.
+ * Values only ever travel as parameters.
+ * @module
+ */
+import { ScimError } from '../../errors.js';
+import { type AttrPath, type CompareFilter, type Filter, formatAttrPath } from '../../filter/ast.js';
+import type { AttributeDefinition } from '../../schema/attribute.js';
+import { isDateTime } from '../../schema/json-schema.js';
+import { type ResourceType, subAttribute } from '../../schema/registry.js';
+
+/** Collects parameters and returns their placeholders. */
+export class Params {
+  /** The values, in placeholder order. */
+  readonly values: unknown[] = [];
+  /** A placeholder for a value. */
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+/** A JSON key as a SQL literal; keys come from schema definitions, never from the client. */
+function key(name: string): string {
+  return `'${name.replace(/'/g, "''")}'`;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A SQL jsonb expression for a value, and how to reach its elements when multi-valued. */
+interface Access {
+  def: AttributeDefinition;
+  /** jsonb of the single value, or undefined when multi-valued. */
+  json?: string;
+  /** A FROM item producing jsonb rows named `e<n>` for multi-valued attributes (then `sub` applies per element). */
+  elements?: string;
+  alias?: string;
+  sub?: string;
+  /** An indexed text column equal to lower(value) (or the value when caseExact), for eq and sw. */
+  column?: string;
+}
+
+interface Scope {
+  /** Whether paths are the resource's (not a value path's elements). */
+  top: boolean;
+  resolve(path: AttrPath, forPresence: boolean): Access | undefined;
+}
+
+let aliasSeq = 0;
+const nextAlias = () => `e${++aliasSeq}`;
+
+function arrayElements(json: string): string {
+  return `jsonb_array_elements(CASE WHEN jsonb_typeof(${json}) = 'array' THEN ${json} ELSE '[]'::jsonb END)`;
+}
+
+const COLUMNS: Record<string, string> = { userName: 'r.user_name_ci', externalId: 'r.external_id', displayName: 'r.display_name_ci' };
+
+function typeScope(type: ResourceType): Scope {
+  return {
+    top: true,
+    resolve(path, forPresence) {
+      const r = type.resolve(path.uri, path.name, path.sub);
+      if (!r) return undefined;
+      const base = r.extension ? `(r.doc->${key(r.schema)})` : 'r.doc';
+      const attr = r.attribute;
+      let sub = r.sub;
+      if (!sub && attr.type === 'complex' && !forPresence) {
+        sub = attr.multiValued ? subAttribute(attr, 'value') : undefined;
+        if (!sub) throw ScimError.invalidFilter(`${r.path} is complex; compare one of its sub-attributes`);
+      }
+      const def = sub ?? attr;
+      if (!r.extension && attr.name === 'members' && type.coreAttribute('members') === attr) {
+        const alias = nextAlias();
+        return {
+          def,
+          alias,
+          ...(sub ? { sub: sub.name } : {}),
+          elements: `(SELECT m.member || jsonb_build_object('value', m.member_id) AS v FROM scim_members m WHERE m.tenant = r.tenant AND m.group_id = r.id) ${alias}`,
+        };
+      }
+      if (!r.extension && attr.name === 'groups' && attr.mutability === 'readOnly' && type.coreAttribute('groups') === attr) {
+        const alias = nextAlias();
+        return {
+          def,
+          alias,
+          ...(sub ? { sub: sub.name } : {}),
+          elements: `(SELECT jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc->>'displayName') AS v FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) ${alias}`,
+        };
+      }
+      if (attr.multiValued) {
+        const alias = nextAlias();
+        return { def, alias, ...(sub ? { sub: sub.name } : {}), elements: `${arrayElements(`${base}->${key(attr.name)}`)} AS ${alias}(v)` };
+      }
+      const json = sub ? `${base}->${key(attr.name)}->${key(sub.name)}` : `${base}->${key(attr.name)}`;
+      const access: Access = { def, json };
+      if (!r.extension && !sub && r.schema === type.schema.id) {
+        if (attr.name === 'id') access.column = 'r.id';
+        else if (COLUMNS[attr.name]) access.column = COLUMNS[attr.name];
+      }
+      return access;
+    },
+  };
+}
+
+function elementScope(parent: AttributeDefinition, alias: string): Scope {
+  return {
+    top: false,
+    resolve(path, forPresence) {
+      if (path.uri !== undefined) return undefined;
+      const attr = subAttribute(parent, path.name);
+      if (!attr) return undefined;
+      let sub: AttributeDefinition | undefined;
+      if (path.sub !== undefined) {
+        sub = subAttribute(attr, path.sub);
+        if (!sub) return undefined;
+      } else if (attr.type === 'complex' && !forPresence) {
+        sub = attr.multiValued ? subAttribute(attr, 'value') : undefined;
+        if (!sub) throw ScimError.invalidFilter(`${parent.name}.${attr.name} is complex; compare one of its sub-attributes`);
+      }
+      const json = sub ? `${alias}.v->${key(attr.name)}->${key(sub.name)}` : `${alias}.v->${key(attr.name)}`;
+      return { def: sub ?? attr, json };
+    },
+  };
+}
+
+/** `pr` as compileFilter defines it: not missing, null, "", [] or an object with nothing present (SCIM complex values are one level deep). */
+function present(json: string): string {
+  return `COALESCE(CASE jsonb_typeof(${json})
+    WHEN 'object' THEN EXISTS (SELECT 1 FROM jsonb_each(${json}) kv WHERE kv.value NOT IN ('null'::jsonb, '""'::jsonb, '[]'::jsonb, '{}'::jsonb))
+    WHEN 'array' THEN jsonb_array_length(${json}) > 0
+    WHEN 'string' THEN ${json} <> '""'::jsonb
+    WHEN 'null' THEN false
+    ELSE ${json} IS NOT NULL END, false)`;
+}
+
+/** The test of one value (jsonb expression `j`, or text column `col`) against a comparison. */
+function compareValue(f: CompareFilter, def: AttributeDefinition, j: string, col: string | undefined, p: Params, label: string): string {
+  const { op, value: lit } = f;
+  const ordering = op === 'gt' || op === 'ge' || op === 'lt' || op === 'le';
+  const substring = op === 'co' || op === 'sw' || op === 'ew';
+  const sqlOp = op === 'gt' ? '>' : op === 'ge' ? '>=' : op === 'lt' ? '<' : op === 'le' ? '<=' : '=';
+  const text = `(${j} #>> '{}')`; // jsonb scalar → text
+  const isString = `jsonb_typeof(${j}) = 'string'`;
+  switch (def.type) {
+    case 'boolean':
+      if (typeof lit !== 'boolean') throw ScimError.invalidFilter(`${label} is a boolean; compare it with true or false`);
+      if (op !== 'eq' && op !== 'ne') throw ScimError.invalidFilter(`${label} is of type boolean; operator ${op} does not apply to it`);
+      return `${j} = ${p.add(JSON.stringify(lit))}::jsonb`;
+    case 'integer':
+    case 'decimal':
+      if (typeof lit !== 'number') throw ScimError.invalidFilter(`${label} is a number; compare it with a number`);
+      if (substring) throw ScimError.invalidFilter(`${label} is of type ${def.type}; operator ${op} does not apply to it`);
+      return `(jsonb_typeof(${j}) = 'number' AND (${j})::numeric ${sqlOp} ${p.add(lit)}::numeric)`;
+    case 'dateTime':
+      if (typeof lit !== 'string') throw ScimError.invalidFilter(`${label} is a dateTime; compare it with a "string"`);
+      if (!substring) {
+        if (!isDateTime(lit)) throw ScimError.invalidFilter(`${label} is a dateTime; ${JSON.stringify(lit.slice(0, 40))} is not an xsd:dateTime`);
+        return `(${isString} AND (${text})::timestamptz ${sqlOp} ${p.add(lit)}::timestamptz)`;
+      }
+      break;
+    default:
+      if (typeof lit !== 'string') throw ScimError.invalidFilter(`${label} is a string; compare it with a "string"`);
+      if (ordering && def.type === 'binary') throw ScimError.invalidFilter(`${label} is of type binary; operator ${op} does not apply to it`);
+  }
+  const s = lit as string;
+  const want = def.caseExact ? s : s.toLowerCase();
+  const v = col && (op === 'eq' || op === 'ne' || op === 'sw') ? col : def.caseExact ? text : `lower(${text})`;
+  const guard = col && v === col ? `${col} IS NOT NULL` : isString;
+  switch (op) {
+    case 'co':
+      return `(${guard} AND ${v} LIKE ${p.add(`%${escapeLike(want)}%`)})`;
+    case 'sw':
+      return `(${guard} AND ${v} LIKE ${p.add(`${escapeLike(want)}%`)})`;
+    case 'ew':
+      return `(${guard} AND ${v} LIKE ${p.add(`%${escapeLike(want)}`)})`;
+    default:
+      return `(${guard} AND ${v} ${ordering ? `${sqlOp} ${p.add(want)} COLLATE "C"` : `= ${p.add(want)}`})`;
+  }
+}
+
+/** The ids of `value eq "x"` (or an `or` of them) on a members element, else undefined. */
+function memberIds(f: Filter): string[] | undefined {
+  if (f.op === 'eq' && typeof f.value === 'string' && f.attr.uri === undefined && f.attr.sub === undefined && f.attr.name.toLowerCase() === 'value')
+    return [f.value];
+  if (f.op !== 'or') return undefined;
+  const out: string[] = [];
+  for (const x of f.filters) {
+    const ids = memberIds(x);
+    if (!ids) return undefined;
+    out.push(...ids);
+  }
+  return out;
+}
+
+function memberSemiJoin(ids: string[], p: Params, tenant: string): string {
+  return `r.id IN (SELECT m.group_id FROM scim_members m WHERE m.tenant = ${tenant} AND m.member_id = ANY(${p.add(ids)}::text[]))`;
+}
+
+function node(f: Filter, scope: Scope, p: Params, tenant: string): string {
+  // members[value eq "x"] and members.value eq "x": a semi-join on the member index
+  if (scope.top && (f.op === 'valuePath' || f.op === 'eq') && f.attr.uri === undefined && f.attr.name.toLowerCase() === 'members') {
+    const ids =
+      f.op === 'valuePath'
+        ? f.attr.sub === undefined
+          ? memberIds(f.filter)
+          : undefined
+        : f.attr.sub?.toLowerCase() === 'value' && typeof f.value === 'string'
+          ? [f.value]
+          : undefined;
+    if (ids && scope.resolve({ name: 'members' }, true)?.elements?.includes('scim_members')) return memberSemiJoin(ids, p, tenant);
+  }
+  switch (f.op) {
+    case 'and':
+    case 'or':
+      return `(${f.filters.map((x) => node(x, scope, p, tenant)).join(f.op === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      return `(NOT ${node(f.filter, scope, p, tenant)})`;
+    case 'valuePath': {
+      const label = formatAttrPath(f.attr);
+      if (f.attr.sub !== undefined) throw ScimError.invalidFilter(`${label}[…]: a value filter applies to a complex attribute, not a sub-attribute`);
+      const a = scope.resolve(f.attr, true);
+      if (!a) throw ScimError.invalidFilter(`${label} is not an attribute of this resource type`);
+      if (a.def.type !== 'complex') throw ScimError.invalidFilter(`${label} is not complex; it cannot take a value filter`);
+      if (a.elements) return `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${node(f.filter, elementScope(a.def, a.alias!), p, tenant)})`;
+      // a single-valued complex attribute: its one value is the element
+      const alias = nextAlias();
+      return `EXISTS (SELECT 1 FROM (SELECT ${a.json} AS v) ${alias} WHERE jsonb_typeof(${alias}.v) = 'object' AND ${node(f.filter, elementScope(a.def, alias), p, tenant)})`;
+    }
+    case 'pr': {
+      const a = scope.resolve(f.attr, true);
+      if (!a) throw ScimError.invalidFilter(`${formatAttrPath(f.attr)} is not an attribute of this resource type`);
+      if (a.elements) return `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${present(a.sub ? `${a.alias}.v->${key(a.sub)}` : `${a.alias}.v`)})`;
+      return present(a.json!);
+    }
+    default: {
+      const label = formatAttrPath(f.attr);
+      const a = scope.resolve(f.attr, false);
+      if (!a) throw ScimError.invalidFilter(`${label} is not an attribute of this resource type`);
+      const test = (j: string, col?: string) => {
+        if (f.value === null) {
+          if (f.op !== 'eq' && f.op !== 'ne') throw ScimError.invalidFilter(`${label}: null can only be compared with eq or ne`);
+          return present(j);
+        }
+        return compareValue(f, a.def, j, col, p, label);
+      };
+      let positive: string;
+      if (a.elements) {
+        const v = a.sub ? `${a.alias}.v->${key(a.sub)}` : `${a.alias}.v`;
+        // a multi-valued simple attribute or a sub-attribute that is itself an array: test each value
+        positive = `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${test(v)})`;
+      } else if (a.column && f.value !== null && (f.op === 'eq' || f.op === 'ne' || f.op === 'sw') && a.def.type !== 'boolean') {
+        // `col IS NOT NULL AND col = $x` is never NULL, and without COALESCE the planner can use the column's index
+        positive = test(a.json!, a.column);
+      } else positive = `COALESCE(${test(a.json!, a.column)}, false)`;
+      // `eq null` is `not pr`, `ne null` is `pr`; otherwise `ne` is `not eq`
+      const negate = f.value === null ? f.op === 'eq' : f.op === 'ne';
+      return negate ? `(NOT ${positive})` : positive;
+    }
+  }
+}
+
+/**
+ * The WHERE condition for a filter over `scim_resources r`, with its parameters added to
+ * `p`; `tenant` is the placeholder of the tenant parameter (for member look-ups).
+ */
+export function filterToSql(filter: Filter, type: ResourceType, p: Params, tenant: string): string {
+  return node(filter, typeScope(type), p, tenant);
+}
+
+/** The ORDER BY expression for a sort path (NULLS LAST in either order; ties by id). */
+export function sortToSql(path: string, type: ResourceType, descending: boolean): string {
+  const r = type.resolvePath(path);
+  if (!r) throw ScimError.invalidValue(`sortBy: ${path} is not an attribute of ${type.name}`);
+  const base = r.extension ? `(r.doc->${key(r.schema)})` : 'r.doc';
+  let j = `${base}->${key(r.attribute.name)}`;
+  if (r.attribute.multiValued) j = `${j}->0`;
+  if (r.sub) j = `${j}->${key(r.sub.name)}`;
+  const def = r.target;
+  const expr =
+    def.type === 'dateTime'
+      ? `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN (${j} #>> '{}')::timestamptz END)`
+      : def.type === 'integer' || def.type === 'decimal'
+        ? `(CASE WHEN jsonb_typeof(${j}) = 'number' THEN (${j})::numeric END)`
+        : def.type === 'boolean'
+          ? `(CASE WHEN jsonb_typeof(${j}) = 'boolean' THEN (${j})::boolean END)`
+          : `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN ${def.caseExact ? `(${j} #>> '{}')` : `lower(${j} #>> '{}')`} END) COLLATE "C"`;
+  return `${expr} ${descending ? 'DESC' : 'ASC'} NULLS LAST, r.id COLLATE "C" ${descending ? 'DESC' : 'ASC'}`;
+}

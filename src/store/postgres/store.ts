@@ -1,0 +1,327 @@
+/**
+ * `scimkit/postgres`: the production store. Resources are JSONB documents keyed by
+ * tenant with indexed columns for the look-ups IdPs make; uniqueness lives in its own
+ * table under a primary key (atomic across app instances); group membership is one row
+ * per member, indexed both ways.
+ * @packageDocumentation
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type Filter,
+  type Member,
+  type MemberDelta,
+  type ProvisioningStore,
+  type ResourceType,
+  ScimError,
+  type ScimResource,
+  type SearchQuery,
+  type SearchResult,
+  type StoreCapabilities,
+  type StoreContext,
+  versionTag,
+  type WriteOptions,
+} from 'scimkit';
+import { MIGRATIONS } from './migrations.js';
+import { filterToSql, Params, sortToSql } from './sql-filter.js';
+
+/** What a query returns. */
+export interface SqlResult {
+  /** The rows, as objects keyed by column name. */
+  rows: Record<string, unknown>[];
+}
+
+/** Anything with pg's `query` (a `pg.Pool`, a `pg.Client`, PGlite). */
+export interface SqlQueryable {
+  /** Runs one statement with parameters. */
+  query(text: string, params?: unknown[]): Promise<SqlResult>;
+}
+
+/** A client checked out of a pool for one transaction. */
+export interface SqlClient extends SqlQueryable {
+  /** Returns the client to its pool. */
+  release(): void;
+}
+
+/** A pool: `connect()` for a dedicated client (pg), or `transaction()` (PGlite). */
+export interface SqlPool extends SqlQueryable {
+  /** pg.Pool: a client for one transaction. */
+  connect?(): Promise<SqlClient>;
+  /** PGlite: runs `fn` in a transaction. */
+  transaction?<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+}
+
+type Row = { id: string; doc: ScimResource; version: string | number };
+
+function pgError(e: unknown): { code?: string } {
+  return (e ?? {}) as { code?: string };
+}
+
+/** The PostgreSQL store. Run `migrate()` once at start-up. */
+export class PostgresStore implements ProvisioningStore {
+  /** Filters, sorts and takes member deltas in SQL. */
+  readonly capabilities: StoreCapabilities = { filter: true, sort: true, memberDeltas: true };
+  readonly #db: SqlPool;
+
+  /** A store over a pool (or anything with pg's `query`). */
+  constructor(db: SqlPool) {
+    this.#db = db;
+  }
+
+  /** Applies the shipped migrations that have not run yet (idempotent; safe from several instances). */
+  async migrate(): Promise<void> {
+    await this.#tx(async (q) => {
+      await q.query('SELECT pg_advisory_xact_lock(7366229)');
+      await q.query('CREATE TABLE IF NOT EXISTS scim_migrations (id integer PRIMARY KEY, name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())');
+      const done = new Set((await q.query('SELECT id FROM scim_migrations')).rows.map((r) => Number(r.id)));
+      for (const m of MIGRATIONS) {
+        if (done.has(m.id)) continue;
+        for (const stmt of m.sql
+          .split(';')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          await q.query(stmt);
+        await q.query('INSERT INTO scim_migrations (id, name) VALUES ($1, $2)', [m.id, m.name]);
+      }
+    });
+  }
+
+  async #tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+    const db = this.#db;
+    if (db.connect) {
+      const c = await db.connect();
+      try {
+        await c.query('BEGIN');
+        const out = await fn(c);
+        await c.query('COMMIT');
+        return out;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release();
+      }
+    }
+    if (db.transaction) return db.transaction(fn);
+    return fn(db);
+  }
+
+  /** Runs `fn` so that its store calls commit together (Bulk uses it per operation). */
+  async transaction<T>(_ctx: StoreContext, fn: () => Promise<T>): Promise<T> {
+    // each write below is already its own transaction; Bulk operations are single writes
+    return fn();
+  }
+
+  #columns(type: ResourceType, doc: ScimResource): [string | null, string | null, string | null] {
+    const s = (v: unknown) => (typeof v === 'string' ? v : null);
+    const userName = type.coreAttribute('userName') ? s(doc.userName) : null;
+    const displayName = type.coreAttribute('displayName') ? s(doc.displayName) : null;
+    return [userName?.toLowerCase() ?? null, s(doc.externalId), displayName?.toLowerCase() ?? null];
+  }
+
+  async #claimUnique(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, doc: ScimResource): Promise<void> {
+    await q.query('DELETE FROM scim_unique WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
+    for (const attr of type.uniqueAttributes) {
+      const v = doc[attr];
+      if (typeof v !== 'string') continue;
+      const caseExact = type.coreAttribute(attr)?.caseExact ?? false;
+      try {
+        await q.query('INSERT INTO scim_unique (tenant, type, attr, value, id) VALUES ($1, $2, $3, $4, $5)', [
+          ctx.tenant,
+          type.name,
+          attr,
+          caseExact ? v : v.toLowerCase(),
+          id,
+        ]);
+      } catch (e) {
+        if (pgError(e).code === '23505') throw ScimError.uniqueness(`${attr} ${JSON.stringify(v.slice(0, 60))} is already taken`);
+        throw e;
+      }
+    }
+  }
+
+  async #membersOf(q: SqlQueryable, ctx: StoreContext, groupIds: string[]): Promise<Map<string, Member[]>> {
+    const out = new Map<string, Member[]>();
+    if (!groupIds.length) return out;
+    const rows = (
+      await q.query('SELECT group_id, member_id, member FROM scim_members WHERE tenant = $1 AND group_id = ANY($2) ORDER BY seq', [ctx.tenant, groupIds])
+    ).rows;
+    for (const r of rows) {
+      const list = out.get(r.group_id as string) ?? [];
+      list.push({ ...(r.member as object), value: r.member_id as string } as Member);
+      out.set(r.group_id as string, list);
+    }
+    return out;
+  }
+
+  async #groupsOf(q: SqlQueryable, ctx: StoreContext, memberIds: string[]): Promise<Map<string, Record<string, unknown>[]>> {
+    const out = new Map<string, Record<string, unknown>[]>();
+    if (!memberIds.length) return out;
+    const rows = (
+      await q.query(
+        `SELECT m.member_id, m.group_id, g.doc->>'displayName' AS display FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id
+         WHERE m.tenant = $1 AND m.member_id = ANY($2) ORDER BY m.seq`,
+        [ctx.tenant, memberIds],
+      )
+    ).rows;
+    for (const r of rows) {
+      const list = out.get(r.member_id as string) ?? [];
+      const g: Record<string, unknown> = { value: r.group_id, type: 'direct' };
+      if (typeof r.display === 'string') g.display = r.display;
+      list.push(g);
+      out.set(r.member_id as string, list);
+    }
+    return out;
+  }
+
+  async #materialise(q: SqlQueryable, ctx: StoreContext, type: ResourceType, rows: Row[], withMembers: boolean): Promise<ScimResource[]> {
+    const ids = rows.map((r) => r.id);
+    const members = withMembers && type.coreAttribute('members') ? await this.#membersOf(q, ctx, ids) : undefined;
+    const groups = type.coreAttribute('groups')?.mutability === 'readOnly' ? await this.#groupsOf(q, ctx, ids) : undefined;
+    return rows.map((r) => {
+      const doc: ScimResource = { ...r.doc };
+      const m = members?.get(r.id);
+      if (m?.length) doc.members = m;
+      const g = groups?.get(r.id);
+      if (g?.length) doc.groups = g;
+      return doc;
+    });
+  }
+
+  /** One resource. */
+  async get(ctx: StoreContext, type: ResourceType, id: string, options: { members?: boolean } = {}): Promise<ScimResource | undefined> {
+    const rows = (await this.#db.query('SELECT id, doc, version FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]))
+      .rows as Row[];
+    if (!rows.length) return undefined;
+    return (await this.#materialise(this.#db, ctx, type, rows, options.members ?? true))[0];
+  }
+
+  /** The SQL of a search's WHERE clause and parameters. */
+  where(ctx: StoreContext, type: ResourceType, filter: Filter | undefined, p: Params): string {
+    const tenant = p.add(ctx.tenant);
+    const base = `r.tenant = ${tenant} AND r.type = ${p.add(type.name)}`;
+    return filter ? `${base} AND ${filterToSql(filter, type, p, tenant)}` : base;
+  }
+
+  /** A page, filtered and sorted in SQL, with the exact total from the same plan. */
+  async search(ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
+    const p = new Params();
+    const where = this.where(ctx, type, q.filter, p);
+    if (q.count <= 0) {
+      const c = await this.#db.query(`SELECT count(*)::int AS n FROM scim_resources r WHERE ${where}`, p.values);
+      return { resources: [], totalResults: Number(c.rows[0]?.n ?? 0) };
+    }
+    const order = q.sort ? sortToSql(q.sort.path, type, q.sort.order === 'descending') : 'r.seq';
+    const limit = p.add(q.count);
+    const offset = p.add(Math.max(q.startIndex, 1) - 1);
+    const rows = (
+      await this.#db.query(
+        `SELECT r.id, r.doc, r.version, count(*) OVER ()::int AS total FROM scim_resources r WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+        p.values,
+      )
+    ).rows as (Row & { total: number })[];
+    let total = rows[0]?.total;
+    if (total === undefined) {
+      const c = await this.#db.query(`SELECT count(*)::int AS n FROM scim_resources r WHERE ${where}`, p.values.slice(0, -2));
+      total = Number(c.rows[0]?.n ?? 0);
+    }
+    return { resources: await this.#materialise(this.#db, ctx, type, rows, q.members), totalResults: Number(total) };
+  }
+
+  #split(resource: ScimResource): { doc: ScimResource; members: Member[] | undefined } {
+    const doc: ScimResource = { ...resource };
+    const members = doc.members as Member[] | undefined;
+    delete doc.members;
+    delete doc.groups;
+    delete doc.password;
+    return { doc, members };
+  }
+
+  async #insertMembers(q: SqlQueryable, ctx: StoreContext, groupId: string, members: readonly Member[]): Promise<void> {
+    if (!members.length) return;
+    const ids = members.map((m) => m.value);
+    const extras = members.map((m) => {
+      const { value: _v, ...rest } = m;
+      return JSON.stringify(rest);
+    });
+    await q.query(
+      `INSERT INTO scim_members (tenant, group_id, member_id, member)
+       SELECT $1, $2, t.id, t.m::jsonb FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS t(id, m, ord) ORDER BY t.ord
+       ON CONFLICT DO NOTHING`,
+      [ctx.tenant, groupId, ids, extras],
+    );
+  }
+
+  /** Stores a new resource. */
+  async create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource> {
+    const { doc, members } = this.#split(resource);
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    doc.id = id;
+    doc.meta = { resourceType: type.name, created: now, lastModified: now, version: versionTag(1) };
+    await this.#tx(async (q) => {
+      await this.#claimUnique(q, ctx, type, id, doc);
+      await q.query(
+        `INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)`,
+        [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), now],
+      );
+      if (type.coreAttribute('members') && members) await this.#insertMembers(q, ctx, id, members);
+    });
+    return (await this.get(ctx, type, id))!;
+  }
+
+  async #lock(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, ifVersion: string | undefined): Promise<Row> {
+    const rows = (
+      await q.query('SELECT id, doc, version FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3 FOR UPDATE', [ctx.tenant, type.name, id])
+    ).rows as Row[];
+    const row = rows[0];
+    if (!row) throw ScimError.notFound(`${type.name} ${JSON.stringify(id.slice(0, 60))} not found`);
+    const current = versionTag(Number(row.version));
+    if (ifVersion !== undefined && ifVersion !== '*' && ifVersion !== current)
+      throw ScimError.preconditionFailed(`${type.name} ${id} is at version ${current}, not ${ifVersion}`);
+    return row;
+  }
+
+  async #applyDelta(q: SqlQueryable, ctx: StoreContext, groupId: string, delta: MemberDelta): Promise<void> {
+    if (delta.removeAll) await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, groupId]);
+    if (delta.removed.length)
+      await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3)', [ctx.tenant, groupId, delta.removed]);
+    await this.#insertMembers(q, ctx, groupId, delta.added);
+  }
+
+  /** Replaces the attributes (and members, or applies a member delta), compare-and-swap on the version. */
+  async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
+    const { doc, members } = this.#split(resource);
+    await this.#tx(async (q) => {
+      const row = await this.#lock(q, ctx, type, id, options.ifVersion);
+      const version = Number(row.version) + 1;
+      const now = new Date().toISOString();
+      doc.id = id;
+      doc.meta = { resourceType: type.name, created: row.doc.meta?.created ?? now, lastModified: now, version: versionTag(version) };
+      await this.#claimUnique(q, ctx, type, id, doc);
+      await q.query(
+        `UPDATE scim_resources SET doc = $4, user_name_ci = $5, external_id = $6, display_name_ci = $7, version = $8, last_modified = $9
+         WHERE tenant = $1 AND type = $2 AND id = $3`,
+        [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), version, now],
+      );
+      if (type.coreAttribute('members')) {
+        if (options.members) await this.#applyDelta(q, ctx, id, options.members);
+        else {
+          await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
+          await this.#insertMembers(q, ctx, id, members ?? []);
+        }
+      }
+    });
+    return (await this.get(ctx, type, id, { members: options.members === undefined }))!;
+  }
+
+  /** Deletes a resource, its unique keys and every membership it takes part in. */
+  async delete(ctx: StoreContext, type: ResourceType, id: string, options: WriteOptions = {}): Promise<void> {
+    await this.#tx(async (q) => {
+      await this.#lock(q, ctx, type, id, options.ifVersion);
+      await q.query('DELETE FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
+      await q.query('DELETE FROM scim_unique WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
+      await q.query('DELETE FROM scim_members WHERE tenant = $1 AND (group_id = $2 OR member_id = $2)', [ctx.tenant, id]);
+    });
+  }
+}
