@@ -109,3 +109,21 @@ describe('examples/multi-tenant', () => {
     expect(await stop(proc)).toBe(0);
   });
 });
+
+describe.skipIf(!process.env.DATABASE_URL)('examples/postgres', () => {
+  it('serves SCIM from PostgreSQL and keeps data across restarts', async () => {
+    const first = await start('postgres', { SCIM_TOKEN: 'pg-example' });
+    const userName = `pg-example-${Date.now()}@x.io`;
+    const created = await fetch(`${first.urls[0]}/Users`, {
+      method: 'POST',
+      headers: auth('pg-example'),
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName }),
+    });
+    expect(created.status).toBe(201);
+    expect(await stop(first.proc)).toBe(0);
+    const second = await start('postgres', { SCIM_TOKEN: 'pg-example' });
+    const found = await fetch(`${second.urls[0]}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, { headers: auth('pg-example') });
+    expect(((await found.json()) as { totalResults: number }).totalResults).toBe(1);
+    expect(await stop(second.proc)).toBe(0);
+  });
+});
