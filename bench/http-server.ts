@@ -131,3 +131,8 @@ async function main(): Promise<void> {
 }
 void main();
 process.on('SIGINT', () => process.exit(0));
+// the load benchmark asks for the heap after a forced GC
+process.on('SIGUSR2', () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  console.log(JSON.stringify({ heapUsed: process.memoryUsage().heapUsed }));
+});

@@ -21,6 +21,8 @@ export interface ScimLimits {
   maxBulkOperations: number;
   /** Seconds a cursor stays valid (default 3600). */
   cursorTimeout: number;
+  /** Deepest nesting of arrays and objects in a body (default 64; SCIM documents need about 6). */
+  maxJsonDepth: number;
 }
 
 /** The defaults of {@link ScimLimits}. */
@@ -33,4 +35,5 @@ export const DEFAULT_LIMITS: ScimLimits = {
   defaultPageSize: 100,
   maxBulkOperations: 1000,
   cursorTimeout: 3600,
+  maxJsonDepth: 64,
 };

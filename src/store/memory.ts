@@ -140,17 +140,24 @@ export class MemoryStore implements ProvisioningStore {
     if (options.snapshot) this.#restore(options.snapshot);
   }
 
-  #tenant(ctx: StoreContext): TenantData {
+  /** The tenant's data; reads of a tenant never seen get an empty view and create nothing. */
+  #tenant(ctx: StoreContext, create = false): TenantData {
     if (!ctx.tenant) throw ScimError.internal();
     let t = this.#tenants.get(ctx.tenant);
-    if (!t) this.#tenants.set(ctx.tenant, (t = { types: new Map(), memberOf: new Map() }));
+    if (!t) {
+      t = { types: new Map(), memberOf: new Map() };
+      if (create) this.#tenants.set(ctx.tenant, t);
+    }
     return t;
   }
 
-  #type(ctx: StoreContext, type: ResourceType): TypeData {
-    const t = this.#tenant(ctx);
+  #type(ctx: StoreContext, type: ResourceType, create = false): TypeData {
+    const t = this.#tenant(ctx, create);
     let d = t.types.get(type.name);
-    if (!d) t.types.set(type.name, (d = { indexed: true, byId: new Map(), index: new Map() }));
+    if (!d) {
+      d = { indexed: true, byId: new Map(), index: new Map() };
+      if (create) t.types.set(type.name, d);
+    }
     if (!d.indexed) {
       for (const e of d.byId.values()) this.#reindex(type, d, e);
       d.indexed = true;
@@ -326,8 +333,8 @@ export class MemoryStore implements ProvisioningStore {
 
   /** Stores a new resource with a fresh id and meta. */
   async create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource> {
-    const t = this.#tenant(ctx);
-    const d = this.#type(ctx, type);
+    const t = this.#tenant(ctx, true);
+    const d = this.#type(ctx, type, true);
     const data = clone(resource);
     const members = data.members;
     delete data.members;

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { setup, TOKEN, U } from '../protocol/helpers.js';
+
+const ERR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+describe('hostile input always gets a 4xx SCIM error, never a 500', () => {
+  const cases: [string, string, string, unknown, number, string?][] = [
+    ['truncated JSON', 'POST', '/Users', '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"', 400, 'invalidSyntax'],
+    ['100,000-deep arrays', 'POST', '/Users', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 400, 'invalidSyntax'],
+    [
+      '100,000-deep objects in an attribute',
+      'POST',
+      '/Users',
+      `{"schemas":["${U}"],"userName":"a","name":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`,
+      400,
+      'invalidSyntax',
+    ],
+    [
+      'deep nesting inside Bulk data',
+      'POST',
+      '/Bulk',
+      `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","path":"/Users","bulkId":"x","data":${'['.repeat(50_000)}${']'.repeat(50_000)}}]}`,
+      400,
+      'invalidSyntax',
+    ],
+    [
+      'deep nesting inside a PATCH value',
+      'PATCH',
+      '/Users/x',
+      `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"emails","value":${'['.repeat(50_000)}${']'.repeat(50_000)}}]}`,
+      400,
+      'invalidSyntax',
+    ],
+    ['a JSON string body', 'POST', '/Users', '"just a string"', 400, 'invalidSyntax'],
+    ['null body', 'POST', '/Users', 'null', 400, 'invalidSyntax'],
+    ['a number for userName', 'POST', '/Users', JSON.stringify({ schemas: [U], userName: 5 }), 400, 'invalidValue'],
+  ];
+  it.each(cases)('%s', async (_name, method, path, body, status, scimType) => {
+    const { call } = setup();
+    const r = await call(method, path, body);
+    expect(r.status).toBe(status);
+    expect(r.body.schemas).toEqual([ERR]);
+    if (scimType) expect(r.body.scimType).toBe(scimType);
+  });
+
+  it('a 10 MB body is 413 without being parsed', async () => {
+    const { call } = setup();
+    const r = await call('POST', '/Users', JSON.stringify({ schemas: [U], userName: 'x', displayName: 'y'.repeat(10 * 1024 * 1024) }));
+    expect(r.status).toBe(413);
+  });
+
+  it('duplicate keys: the last wins, as in JSON.parse, and nothing breaks', async () => {
+    const { call } = setup();
+    const r = await call('POST', '/Users', `{"schemas":["${U}"],"userName":"first","userName":"second"}`);
+    expect(r.status).toBe(201);
+    expect(r.body.userName).toBe('second');
+  });
+
+  it('__proto__, constructor and prototype keys anywhere pollute nothing', async () => {
+    const { call } = setup({ unknownAttributes: 'drop' });
+    const evil = `{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"}}`;
+    const u = await call('POST', '/Users', `{"schemas":["${U}"],"userName":"p","__proto__":{"polluted":"yes"},"name":${evil},"emails":[${evil}]}`);
+    expect(u.status).toBe(201);
+    await call('PUT', `/Users/${u.body.id}`, `{"schemas":["${U}"],"userName":"p","name":${evil}}`);
+    await call(
+      'PATCH',
+      `/Users/${u.body.id}`,
+      `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","value":${evil}},{"op":"add","path":"name","value":${evil}},{"op":"add","path":"__proto__","value":1}]}`,
+    );
+    await call(
+      'POST',
+      '/Bulk',
+      `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","path":"/Users","bulkId":"b","data":{"schemas":["${U}"],"userName":"q","__proto__":{"polluted":"yes"}}}],"__proto__":{"polluted":"yes"}}`,
+    );
+    await call('GET', `/Users?filter=${encodeURIComponent('__proto__.polluted eq "yes"')}`);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('filters built to be slow are refused or answered quickly', async () => {
+    const { call } = setup();
+    const long = await call('GET', `/Users?filter=${encodeURIComponent(`userName co "${'a'.repeat(8000)}"`)}`);
+    expect(long.status).toBe(200);
+    const ors = Array.from({ length: 10_000 }, (_, i) => `id eq "${i}"`).join(' or ');
+    expect((await call('GET', `/Users?filter=${encodeURIComponent(ors)}`)).body).toMatchObject({ status: '400', scimType: 'invalidFilter' });
+    expect((await call('GET', `/Users?filter=${encodeURIComponent(`${'('.repeat(500)}a pr${')'.repeat(500)}`)}`)).body.scimType).toBe('invalidFilter');
+  });
+
+  it('huge count and negative startIndex are clamped, as advertised', async () => {
+    const { call } = setup();
+    expect((await call('GET', '/Users?count=1000000000000&startIndex=-5')).body).toMatchObject({ startIndex: 1, itemsPerPage: 0 });
+    expect((await call('GET', '/Users?count=99999999999999999999')).body.scimType).toBe('invalidValue');
+  });
+
+  it('invalid UTF-8 in a body is not a 500', async () => {
+    const { server } = setup();
+    const bytes = new Uint8Array([...new TextEncoder().encode(`{"schemas":["${U}"],"userName":"`), 0xff, 0xfe, 0xc3, ...new TextEncoder().encode('"}')]);
+    const r = await server.handle({
+      method: 'POST',
+      path: '/Users',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+      body: bytes,
+    });
+    expect(r.status).toBeLessThan(500);
+  });
+
+  it('tokens and passwords never appear in responses or logs', async () => {
+    const logs: string[] = [];
+    const { server, call } = setup({ logger: { error: (m, d) => logs.push(`${m} ${JSON.stringify(d)}`) } });
+    const wrong = await server.handle({ method: 'GET', path: '/Users', headers: { authorization: 'Bearer sup3r-s3cret-wrong-token' } });
+    const created = await call('POST', '/Users', { schemas: [U], userName: 'pw', password: 'Pa55w0rd!' });
+    const bad = await call('POST', '/Users', { schemas: [U], userName: 'pw2', password: 'Pa55w0rd!', active: 'nope' });
+    const all = JSON.stringify([wrong, created, bad, logs]);
+    expect(all).not.toContain('sup3r-s3cret-wrong-token');
+    expect(all).not.toContain(TOKEN);
+    expect(all).not.toContain('Pa55w0rd!');
+  });
+});
