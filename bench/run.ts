@@ -1,5 +1,5 @@
 // npm run bench: every *.bench.ts (or those named on the command line), one run, results in bench/RESULTS.md.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,5 +23,17 @@ const header = `# Benchmark results
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB.
 Peers run in the same process and the same run as scimkit. The machine is shared: compare rows of one run, not runs.
 `;
-if (only.length === 0) writeFileSync(join(import.meta.dirname, 'RESULTS.md'), header + toMarkdown(sections));
-else console.error('(partial run: RESULTS.md not written)');
+const file = join(import.meta.dirname, 'RESULTS.md');
+if (only.length === 0) writeFileSync(file, header + toMarkdown(sections));
+else {
+  // a partial run replaces its own sections (same titles) and keeps the others, marking when
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : header;
+  const parts = old.split(/\n(?=## )/);
+  const titles = new Set(sections.map((s) => s.title));
+  const kept = parts.filter((p, i) => i === 0 || !titles.has(p.slice(3, p.indexOf('\n')).trim()));
+  const fresh = toMarkdown(
+    sections.map((s) => ({ ...s, notes: `${s.notes ? `${s.notes} ` : ''}(Re-run alone on ${new Date().toISOString().slice(0, 10)}.)` })),
+  );
+  writeFileSync(file, `${kept.join('\n').trimEnd()}\n${fresh}`);
+  console.error(`(partial run: replaced ${sections.length} sections of RESULTS.md)`);
+}

@@ -61,6 +61,16 @@ export interface MemorySnapshot {
   tenants: Record<string, Record<string, SnapshotEntry[]>>;
 }
 
+/** What {@link MemoryStore.stats} counts. */
+export interface MemoryStoreStats {
+  /** Stored resources, all tenants and types. */
+  resources: number;
+  /** Keys in the hash indexes. */
+  indexKeys: number;
+  /** Group memberships. */
+  memberships: number;
+}
+
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Data to start from, as {@link MemoryStore.snapshot} returned it. */
@@ -178,9 +188,14 @@ export class MemoryStore implements ProvisioningStore {
   #unindex(type: ResourceType, d: TypeData, e: Entry): void {
     const id = e.data.id as string;
     for (const path of this.#indexPaths(type)) {
+      const m = d.index.get(path);
       for (const v of valuesAt(e.data, path)) {
         const k = this.#key(type, path, v);
-        if (k !== undefined) d.index.get(path)?.get(k)?.delete(id);
+        if (k === undefined || !m) continue;
+        const ids = m.get(k);
+        ids?.delete(id);
+        // drop emptied keys: a store that creates and deletes forever must not grow (found by the load benchmark)
+        if (ids?.size === 0) m.delete(k);
       }
     }
   }
@@ -212,7 +227,7 @@ export class MemoryStore implements ProvisioningStore {
   }
 
   #setMembers(t: TenantData, groupId: string, e: Entry, next: Map<string, Member>): void {
-    for (const id of e.members?.keys() ?? []) if (!next.has(id)) t.memberOf.get(id)?.delete(groupId);
+    for (const id of e.members?.keys() ?? []) if (!next.has(id)) this.#leave(t, id, groupId);
     for (const id of next.keys()) {
       let s = t.memberOf.get(id);
       if (!s) t.memberOf.set(id, (s = new Set()));
@@ -221,14 +236,20 @@ export class MemoryStore implements ProvisioningStore {
     e.members = next;
   }
 
+  #leave(t: TenantData, memberId: string, groupId: string): void {
+    const groups = t.memberOf.get(memberId);
+    groups?.delete(groupId);
+    if (groups?.size === 0) t.memberOf.delete(memberId);
+  }
+
   #applyDelta(t: TenantData, groupId: string, e: Entry, delta: MemberDelta): void {
     const members = e.members ?? new Map<string, Member>();
     if (delta.removeAll) {
-      for (const id of members.keys()) t.memberOf.get(id)?.delete(groupId);
+      for (const id of members.keys()) this.#leave(t, id, groupId);
       members.clear();
     }
     for (const id of delta.removed) {
-      if (members.delete(id)) t.memberOf.get(id)?.delete(groupId);
+      if (members.delete(id)) this.#leave(t, id, groupId);
     }
     for (const m of delta.added) {
       if (members.has(m.value)) continue;
@@ -394,7 +415,7 @@ export class MemoryStore implements ProvisioningStore {
     const { d, e } = this.#current(ctx, type, id, options.ifVersion);
     this.#unindex(type, d, e);
     d.byId.delete(id);
-    if (e.members) for (const m of e.members.keys()) t.memberOf.get(m)?.delete(id);
+    if (e.members) for (const m of e.members.keys()) this.#leave(t, m, id);
     for (const gid of t.memberOf.get(id) ?? []) {
       for (const td of t.types.values()) {
         const g = td.byId.get(gid);
@@ -403,6 +424,21 @@ export class MemoryStore implements ProvisioningStore {
     }
     t.memberOf.delete(id);
     this.#onChange?.();
+  }
+
+  /** Counts of what the store holds, indexes included (for monitoring, and to show nothing leaks). */
+  stats(): MemoryStoreStats {
+    let resources = 0;
+    let indexKeys = 0;
+    let memberships = 0;
+    for (const t of this.#tenants.values()) {
+      for (const d of t.types.values()) {
+        resources += d.byId.size;
+        for (const m of d.index.values()) indexKeys += m.size;
+      }
+      for (const g of t.memberOf.values()) memberships += g.size;
+    }
+    return { resources, indexKeys, memberships };
   }
 
   /** A JSON-serialisable copy of everything, for {@link MemoryStoreOptions.snapshot}. */

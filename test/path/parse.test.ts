@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePath, type ScimError } from '../../src/index.js';
 
@@ -67,5 +68,25 @@ describe('parsePath', () => {
   it('rejects non-strings and huge paths with invalidPath', () => {
     expect(() => parsePath(42 as unknown as string)).toThrow(/non-empty string/);
     expect(() => parsePath('a'.repeat(5000))).toThrow(/longer than 2048/);
+  });
+});
+
+describe('parsePath on random input', () => {
+  it('only ever raises 400 invalidPath', () => {
+    const piece = fc.constantFrom(...'ab.[]()" :$'.split(''), 'emails', '[type eq "work"]', '.value', 'urn:x:', ' and ', 'not (', '\\');
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 30 }).map((a) => a.join('')),
+        (text) => {
+          try {
+            parsePath(text);
+          } catch (e) {
+            expect((e as ScimError).status).toBe(400);
+            expect((e as ScimError).scimType).toBe('invalidPath');
+          }
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 2000) },
+    );
   });
 });

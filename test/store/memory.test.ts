@@ -10,6 +10,26 @@ describe('MemoryStore', () => {
   const Group = registry.resourceType('Group')!;
   const ctx = { tenant: 't', requestId: 'r' };
 
+  it('keeps nothing of deleted resources: indexes and memberships shrink back', async () => {
+    const store = new MemoryStore();
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++)
+      ids.push((await store.create(ctx, User, { schemas: [User.schema.id], userName: `u${i}`, externalId: `e${i}`, emails: [{ value: `u${i}@x.io` }] })).id!);
+    const g = await store.create(ctx, Group, { schemas: [Group.schema.id], displayName: 'G', members: ids.map((value) => ({ value })) });
+    expect(store.stats()).toMatchObject({ resources: 51, memberships: 50 });
+    await store.replace(
+      ctx,
+      Group,
+      g.id!,
+      { schemas: [Group.schema.id], displayName: 'G' },
+      { members: { removeAll: false, added: [], removed: ids.slice(0, 10) } },
+    );
+    expect(store.stats().memberships).toBe(40);
+    for (const id of ids) await store.delete(ctx, User, id);
+    await store.delete(ctx, Group, g.id!);
+    expect(store.stats()).toEqual({ resources: 0, indexKeys: 0, memberships: 0 });
+  });
+
   it('snapshots and restores, indexes included', async () => {
     let changes = 0;
     const a = new MemoryStore({ onChange: () => changes++ });

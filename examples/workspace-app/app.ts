@@ -1,0 +1,150 @@
+// A small SaaS app with Organization settings → Security → SCIM, provisioning through scimkit's hooks.
+import express from 'express';
+import { bearerTokens, createScimServer, generateToken, hashToken, type LifecycleEvent, MemoryStore } from 'scimkit';
+import { scimRouter } from 'scimkit/express';
+import { newOrganization, type Organization, ROLES } from './model.js';
+import { scimSettingsPage, teamsPage, usersPage } from './pages.js';
+
+export function createWorkspaceApp() {
+  const orgs = new Map<string, Organization>();
+  orgs.set(
+    'acme',
+    newOrganization('acme', 'Acme Corp', [
+      { id: 'ws-eng', name: 'Engineering' },
+      { id: 'ws-sales', name: 'Sales' },
+    ]),
+  );
+
+  // one selected workspace per organization: the SCIM connection knows which
+  const onEvent = (e: LifecycleEvent) => {
+    const org = orgs.get(e.ctx.tenant)!;
+    const ws = e.ctx.workspace!;
+    const members = org.members.get(ws)!;
+    const teams = org.teams.get(ws)!;
+    const name = String(e.resource?.userName ?? e.resource?.displayName ?? e.previous?.userName ?? e.previous?.displayName ?? e.id);
+    org.events.push(`${e.type} ${name}`);
+    switch (e.type) {
+      case 'user.created':
+        // the default role, on create only: later IdP updates never touch the role
+        members.set(e.id, {
+          scimId: e.id,
+          userName: String(e.resource!.userName),
+          displayName: String(e.resource!.displayName ?? e.resource!.userName),
+          role: e.ctx.defaultRole ?? 'member',
+          active: e.resource!.active !== false,
+        });
+        break;
+      case 'user.updated': {
+        const m = members.get(e.id);
+        if (m) {
+          m.userName = String(e.resource!.userName);
+          m.displayName = String(e.resource!.displayName ?? e.resource!.userName);
+          m.active = e.resource!.active !== false;
+        }
+        break;
+      }
+      case 'user.deleted':
+        members.delete(e.id);
+        for (const t of teams.values()) t.members.delete(e.id);
+        break;
+      case 'group.created':
+        teams.set(e.id, { scimId: e.id, name: String(e.resource!.displayName), members: new Set() });
+        break;
+      case 'group.renamed':
+        teams.get(e.id)!.name = String(e.resource!.displayName);
+        break;
+      case 'group.membersAdded':
+        for (const id of e.memberIds ?? []) teams.get(e.id)?.members.add(id);
+        break;
+      case 'group.membersRemoved':
+        for (const id of e.memberIds ?? []) teams.get(e.id)?.members.delete(id);
+        break;
+      case 'group.deleted':
+        teams.delete(e.id);
+        break;
+      default:
+        break;
+    }
+  };
+
+  const scim = createScimServer({
+    tenantInPath: true,
+    uniqueGroupDisplayName: true,
+    store: new MemoryStore(),
+    authenticate: bearerTokens((tokenHash) => {
+      for (const org of orgs.values()) {
+        if (org.scim?.tokenHash === tokenHash) return { tenant: org.id, workspace: org.scim.workspaceId, defaultRole: org.scim.defaultRole, tokenHash };
+      }
+      return undefined;
+    }),
+    hooks: { onEvent },
+  });
+
+  const app = express();
+  app.use('/scim/v2', scimRouter(scim));
+  app.use(express.urlencoded({ extended: false }));
+  const org = (req: express.Request, res: express.Response): Organization | undefined => {
+    const o = orgs.get(String(req.params.org));
+    if (!o) res.status(404).send('No such organization');
+    return o;
+  };
+  const base = (req: express.Request) => `${req.protocol}://${req.get('host')}`;
+
+  app.get('/', (_req, res) => res.redirect('/orgs/acme/settings/security/scim'));
+  app.get('/orgs/:org/settings/security/scim', (req, res) => {
+    const o = org(req, res);
+    if (o) res.type('html').send(scimSettingsPage(o, base(req), { configuring: req.query.configure === '1' }));
+  });
+  app.post('/orgs/:org/settings/security/scim', (req, res) => {
+    const o = org(req, res);
+    if (!o) return;
+    const workspaceId = String(req.body.workspace);
+    const defaultRole = String(req.body.role);
+    if (!o.workspaces.some((w) => w.id === workspaceId) || !(ROLES as readonly string[]).includes(defaultRole))
+      return void res.status(400).send('Choose a workspace and a role');
+    // the token is shown once and stored only as its hash; saving again (Regenerate) revokes the old one
+    const token = generateToken();
+    o.scim = { workspaceId, defaultRole, tokenHash: hashToken(token) };
+    o.events.push(`scim.configured ${workspaceId} ${defaultRole}`);
+    res.type('html').send(scimSettingsPage(o, base(req), { token }));
+  });
+  app.post('/orgs/:org/settings/security/scim/regenerate', (req, res) => {
+    const o = org(req, res);
+    if (!o?.scim) return void res.redirect(`/orgs/${req.params.org}/settings/security/scim`);
+    const token = generateToken();
+    o.scim.tokenHash = hashToken(token);
+    o.events.push('scim.token.regenerated');
+    res.type('html').send(scimSettingsPage(o, base(req), { token }));
+  });
+  app.get('/orgs/:org/users', (req, res) => {
+    const o = org(req, res);
+    if (o) res.type('html').send(usersPage(o));
+  });
+  app.post('/orgs/:org/users/:id/role', (req, res) => {
+    const o = org(req, res);
+    if (!o) return;
+    const role = String(req.body.role);
+    for (const members of o.members.values()) {
+      const m = members.get(String(req.params.id));
+      if (m && (ROLES as readonly string[]).includes(role)) {
+        m.role = role;
+        o.events.push(`role.changed ${m.userName} ${role}`);
+      }
+    }
+    res.redirect(`/orgs/${o.id}/users`);
+  });
+  app.get('/orgs/:org/teams', (req, res) => {
+    const o = org(req, res);
+    if (o) res.type('html').send(teamsPage(o));
+  });
+  // sign-in check: a deactivated (active: false) or removed user cannot log in
+  app.get('/orgs/:org/login/:userName', (req, res) => {
+    const o = org(req, res);
+    if (!o) return;
+    for (const members of o.members.values())
+      for (const m of members.values())
+        if (m.userName === req.params.userName) return void res.status(m.active ? 200 : 403).send(m.active ? 'welcome' : 'deactivated');
+    res.status(403).send('unknown user');
+  });
+  return { app, orgs };
+}

@@ -1,0 +1,46 @@
+// The host app's own model: organizations, workspaces, teams, members with roles.
+// SCIM provisions into it through hooks; roles are managed here, never by the IdP.
+export interface Workspace {
+  id: string;
+  name: string;
+}
+export interface Member {
+  scimId: string;
+  userName: string;
+  displayName: string;
+  role: string;
+  active: boolean;
+}
+export interface Team {
+  scimId: string;
+  name: string;
+  members: Set<string>;
+}
+export interface ScimConnection {
+  workspaceId: string;
+  defaultRole: string;
+  tokenHash: string;
+}
+export interface Organization {
+  id: string;
+  name: string;
+  workspaces: Workspace[];
+  scim?: ScimConnection;
+  /** Members and teams per workspace id. */
+  members: Map<string, Map<string, Member>>;
+  teams: Map<string, Map<string, Team>>;
+  events: string[];
+}
+
+export const ROLES = ['viewer', 'member', 'admin'] as const;
+
+export function newOrganization(id: string, name: string, workspaces: Workspace[]): Organization {
+  return {
+    id,
+    name,
+    workspaces,
+    members: new Map(workspaces.map((w) => [w.id, new Map()])),
+    teams: new Map(workspaces.map((w) => [w.id, new Map()])),
+    events: [],
+  };
+}
