@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorResponse, ScimError, type ScimServer } from 'scimkit';
 import { writeNodeResponse } from './node.js';
-import { BodyTooLarge, originOf, readBody } from './node-body.js';
+import { bodyReadError, originOf, readBody } from './node-body.js';
 
 /** The parts of an Express request this adapter reads (no dependency on Express's types). */
 export interface ExpressLikeRequest extends IncomingMessage {
@@ -63,14 +63,7 @@ export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressError
           body = await readBody(req, server.limits.maxBodyBytes);
         } catch (e) {
           res.setHeader('connection', 'close');
-          return writeNodeResponse(
-            res,
-            errorResponse(
-              e instanceof BodyTooLarge
-                ? ScimError.payloadTooLarge(`The body is larger than ${e.limit} bytes`)
-                : ScimError.badRequest('The request body could not be read'),
-            ),
-          );
+          return writeNodeResponse(res, errorResponse(bodyReadError(e)));
         }
       }
       const q = req.url.indexOf('?');

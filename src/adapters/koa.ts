@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 import type { IncomingMessage } from 'node:http';
-import { errorResponse, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
-import { BodyTooLarge, originOf, readBody } from './node-body.js';
+import { errorResponse, type ScimResponse, type ScimServer } from 'scimkit';
+import { bodyReadError, originOf, readBody } from './node-body.js';
 
 /** The part of Koa's request this adapter reads. */
 export interface KoaLikeRequest {
@@ -59,14 +59,7 @@ export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (c
         body = await readBody(ctx.req, server.limits.maxBodyBytes);
       } catch (e) {
         ctx.set('connection', 'close');
-        return write(
-          ctx,
-          errorResponse(
-            e instanceof BodyTooLarge
-              ? ScimError.payloadTooLarge(`The body is larger than ${e.limit} bytes`)
-              : ScimError.badRequest('The request body could not be read'),
-          ),
-        );
+        return write(ctx, errorResponse(bodyReadError(e)));
       }
     }
     const r = await server.handle({

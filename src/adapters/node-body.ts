@@ -3,6 +3,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
+import { ScimError } from 'scimkit';
 
 /** Thrown when the body is larger than the limit. */
 export class BodyTooLarge extends Error {
@@ -56,4 +57,11 @@ export function originOf(req: IncomingMessage): string {
   const proto = first(req.headers['x-forwarded-proto']) ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
   const host = first(req.headers['x-forwarded-host']) ?? first(req.headers.host) ?? 'localhost';
   return `${proto}://${host}`;
+}
+
+/** The SCIM error for a body that could not be read: 413 past the limit, 400 otherwise. */
+export function bodyReadError(e: unknown): ScimError {
+  return e instanceof BodyTooLarge
+    ? ScimError.payloadTooLarge(`The body is larger than ${e.limit} bytes`)
+    : ScimError.badRequest('The request body could not be read');
 }

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorResponse, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
-import { BodyTooLarge, originOf, readBody } from './node-body.js';
+import { bodyReadError, originOf, readBody } from './node-body.js';
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
@@ -32,10 +32,7 @@ export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = 
       try {
         body = await readBody(req, server.limits.maxBodyBytes);
       } catch (e) {
-        const err =
-          e instanceof BodyTooLarge
-            ? ScimError.payloadTooLarge(`The body is larger than ${e.limit} bytes`)
-            : ScimError.badRequest('The request body could not be read');
+        const err = bodyReadError(e);
         res.setHeader('connection', 'close');
         return writeNodeResponse(res, errorResponse(err));
       }

@@ -94,6 +94,16 @@ function clone<T>(v: T): T {
   return v;
 }
 
+/** A copy of a resource as stored: members kept apart; groups (derived) and password (never kept) dropped. */
+function split(resource: ScimResource): { data: ScimResource; members: unknown } {
+  const data = clone(resource);
+  const members = data.members;
+  delete data.members;
+  delete data.groups;
+  delete data.password;
+  return { data, members };
+}
+
 function valuesAt(r: ScimResource, path: string): unknown[] {
   const dot = path.indexOf('.');
   const top = dot < 0 ? r[path] : r[path.slice(0, dot)];
@@ -356,11 +366,7 @@ export class MemoryStore implements ProvisioningStore {
   async create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource> {
     const t = this.#tenant(ctx, true);
     const d = this.#type(ctx, type, true);
-    const data = clone(resource);
-    const members = data.members;
-    delete data.members;
-    delete data.groups;
-    delete data.password;
+    const { data, members } = split(resource);
     this.#checkUnique(type, d, data, undefined);
     const id = randomUUID();
     data.id = id;
@@ -388,11 +394,7 @@ export class MemoryStore implements ProvisioningStore {
   async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     const t = this.#tenant(ctx);
     const { d, e } = this.#current(ctx, type, id, options.ifVersion);
-    const data = clone(resource);
-    const members = data.members;
-    delete data.members;
-    delete data.groups;
-    delete data.password;
+    const { data, members } = split(resource);
     this.#checkUnique(type, d, data, id);
     this.#unindex(type, d, e);
     const version = e.version + 1;
