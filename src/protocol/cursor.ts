@@ -20,14 +20,16 @@ export class CursorCodec {
     return createHmac('sha256', this.#secret).update(payload).digest('base64url').slice(0, 22);
   }
 
-  /** A cursor for the page starting at `index` of the query identified by `queryKey`. */
-  encode(queryKey: string, index: number): string {
-    const payload = Buffer.from(JSON.stringify([index, Math.floor(Date.now() / 1000), this.#sign(queryKey)])).toString('base64url');
+  /** A cursor for the page starting at `index` of the query identified by `queryKey`, with the store's keyset position when it has one. */
+  encode(queryKey: string, index: number, after?: string): string {
+    const parts: unknown[] = [index, Math.floor(Date.now() / 1000), this.#sign(queryKey)];
+    if (after !== undefined) parts.push(after);
+    const payload = Buffer.from(JSON.stringify(parts)).toString('base64url');
     return `${payload}.${this.#sign(payload)}`;
   }
 
-  /** The start index a cursor stands for; 400 invalidCursor when tampered with or for another query, expiredCursor when old. */
-  decode(queryKey: string, cursor: string): number {
+  /** The start index (and keyset position) a cursor stands for; 400 invalidCursor when tampered with or for another query, expiredCursor when old. */
+  decode(queryKey: string, cursor: string): { index: number; after?: string } {
     const [payload, mac] = cursor.split('.');
     const good = payload && mac && mac.length === 22 && timingSafeEqual(Buffer.from(mac), Buffer.from(this.#sign(payload)));
     if (!good) throw ScimError.invalidCursor('The cursor is not valid');
@@ -40,6 +42,6 @@ export class CursorCodec {
     if (!Array.isArray(parts) || typeof parts[0] !== 'number' || typeof parts[1] !== 'number') throw ScimError.invalidCursor('The cursor is not valid');
     if (parts[2] !== this.#sign(queryKey)) throw ScimError.invalidCursor('The cursor belongs to another query');
     if (Date.now() / 1000 - parts[1] > this.#timeout) throw ScimError.expiredCursor('The cursor has expired');
-    return parts[0];
+    return typeof parts[3] === 'string' ? { index: parts[0], after: parts[3] } : { index: parts[0] };
   }
 }

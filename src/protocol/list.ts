@@ -155,18 +155,24 @@ export async function listResources(
 ): Promise<Record<string, unknown>> {
   const p = plan(engine, type, params);
   const key = queryKey(ctx, type.name, params);
-  const startIndex = p.cursor !== undefined && p.cursor !== '' ? engine.cursors.decode(key, p.cursor) : p.startIndex;
+  const position = p.cursor !== undefined && p.cursor !== '' ? engine.cursors.decode(key, p.cursor) : { index: p.startIndex };
+  const startIndex = position.index;
+  // stores that page by keyset get the position; a first cursor page starts a keyset walk too
+  const keyset = p.cursor !== undefined && engine.store.capabilities.keyset === true;
   const result = await storeSearch(engine, ctx, type, {
     ...(p.filter ? { filter: p.filter } : {}),
     ...(p.sort ? { sort: p.sort } : {}),
     startIndex,
     count: p.count,
     members: p.projection.wants('', 'members'),
+    ...(keyset && position.after !== undefined ? { after: position.after } : {}),
   });
   const body: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.resources.length };
   if (p.cursor !== undefined) {
-    if (startIndex + result.resources.length - 1 < result.totalResults && p.count > 0)
-      body.nextCursor = engine.cursors.encode(key, startIndex + result.resources.length);
+    const nextIndex = startIndex + result.resources.length;
+    if (nextIndex - 1 < result.totalResults && p.count > 0 && result.resources.length > 0)
+      body.nextCursor = engine.cursors.encode(key, nextIndex, keyset ? result.next : undefined);
+    // going back is by offset: exact for unchanged data
     if (startIndex > 1) body.previousCursor = engine.cursors.encode(key, Math.max(1, startIndex - p.count));
   } else body.startIndex = startIndex;
   body.Resources = result.resources.map((r) => present(scope, type, r, p.projection));

@@ -44,6 +44,11 @@ export interface SearchQuery {
   count: number;
   /** Whether group `members` are wanted in the results (false skips loading them). */
   members: boolean;
+  /**
+   * Keyset position (stores with `capabilities.keyset`): return the results after this
+   * position, which a previous search returned as `next`; `startIndex` then only counts.
+   */
+  after?: string;
 }
 
 /** What a search returns. */
@@ -52,6 +57,8 @@ export interface SearchResult {
   resources: ScimResource[];
   /** How many resources match in all. Must be exact. */
   totalResults: number;
+  /** Keyset position after the last result (stores with `capabilities.keyset`). */
+  next?: string;
 }
 
 /** Options of writes. */
@@ -70,6 +77,8 @@ export interface StoreCapabilities {
   sort: boolean;
   /** Takes `WriteOptions.members` deltas (else the engine sends the whole member list). */
   memberDeltas: boolean;
+  /** Pages by keyset (`SearchQuery.after`, `SearchResult.next`): cursors then do not skip or repeat rows when data changes between pages. */
+  keyset?: boolean;
 }
 
 /**

@@ -3,5 +3,5 @@
  * @packageDocumentation
  */
 export { MIGRATIONS, type Migration } from './migrations.js';
-export { filterToSql, Params, sortToSql } from './sql-filter.js';
+export { filterToSql, keysetToSql, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
 export { PostgresStore, type SqlClient, type SqlPool, type SqlQueryable, type SqlResult } from './store.js';

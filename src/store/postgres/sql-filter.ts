@@ -272,8 +272,16 @@ export function filterToSql(filter: Filter, type: ResourceType, p: Params, tenan
   return node(filter, typeScope(type), p, tenant);
 }
 
-/** The ORDER BY expression for a sort path (NULLS LAST in either order; ties by id). */
-export function sortToSql(path: string, type: ResourceType, descending: boolean): string {
+/** A sort key: its SQL expression and the cast a parameter compared with it needs. */
+export interface SortKey {
+  /** The expression over `r`, NULL where the resource has no value. */
+  expr: string;
+  /** The SQL type of the expression, for casting a keyset parameter. */
+  cast: string;
+}
+
+/** The sort key of a path: case-folded text (unless caseExact), timestamptz, numeric or boolean. */
+export function sortKey(path: string, type: ResourceType): SortKey {
   const r = type.resolvePath(path);
   if (!r) throw ScimError.invalidValue(`sortBy: ${path} is not an attribute of ${type.name}`);
   const base = r.extension ? `(r.doc->${key(r.schema)})` : 'r.doc';
@@ -281,13 +289,27 @@ export function sortToSql(path: string, type: ResourceType, descending: boolean)
   if (r.attribute.multiValued) j = `${j}->0`;
   if (r.sub) j = `${j}->${key(r.sub.name)}`;
   const def = r.target;
-  const expr =
-    def.type === 'dateTime'
-      ? `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN (${j} #>> '{}')::timestamptz END)`
-      : def.type === 'integer' || def.type === 'decimal'
-        ? `(CASE WHEN jsonb_typeof(${j}) = 'number' THEN (${j})::numeric END)`
-        : def.type === 'boolean'
-          ? `(CASE WHEN jsonb_typeof(${j}) = 'boolean' THEN (${j})::boolean END)`
-          : `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN ${def.caseExact ? `(${j} #>> '{}')` : `lower(${j} #>> '{}')`} END) COLLATE "C"`;
-  return `${expr} ${descending ? 'DESC' : 'ASC'} NULLS LAST, r.id COLLATE "C" ${descending ? 'DESC' : 'ASC'}`;
+  if (def.type === 'dateTime') return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN (${j} #>> '{}')::timestamptz END)`, cast: 'timestamptz' };
+  if (def.type === 'integer' || def.type === 'decimal') return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'number' THEN (${j})::numeric END)`, cast: 'numeric' };
+  if (def.type === 'boolean') return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'boolean' THEN (${j})::boolean END)`, cast: 'boolean' };
+  return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN ${def.caseExact ? `(${j} #>> '{}')` : `lower(${j} #>> '{}')`} END) COLLATE "C"`, cast: 'text' };
+}
+
+/** The ORDER BY of a sort (NULLS LAST in either order; ties by id). */
+export function sortToSql(path: string, type: ResourceType, descending: boolean): string {
+  const dir = descending ? 'DESC' : 'ASC';
+  return `${sortKey(path, type).expr} ${dir} NULLS LAST, r.id COLLATE "C" ${dir}`;
+}
+
+/**
+ * The keyset condition "after this position" for a sort: rows whose key comes later, or
+ * equal keys with a later id, and (NULLS LAST) rows without a key after any with one.
+ */
+export function keysetToSql(k: SortKey, descending: boolean, position: [unknown, string], p: Params): string {
+  const [value, id] = position;
+  const cmp = descending ? '<' : '>';
+  const idp = p.add(id);
+  if (value === null) return `((${k.expr}) IS NULL AND r.id COLLATE "C" ${cmp} ${idp})`;
+  const kp = `${p.add(value)}::${k.cast}`;
+  return `((${k.expr}) ${cmp} ${kp} OR ((${k.expr}) = ${kp} AND r.id COLLATE "C" ${cmp} ${idp}) OR (${k.expr}) IS NULL)`;
 }

@@ -22,7 +22,7 @@ import {
   type WriteOptions,
 } from 'scimkit';
 import { MIGRATIONS } from './migrations.js';
-import { filterToSql, Params, sortToSql } from './sql-filter.js';
+import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
 
 /** What a query returns. */
 export interface SqlResult {
@@ -59,7 +59,7 @@ function pgError(e: unknown): { code?: string } {
 /** The PostgreSQL store. Run `migrate()` once at start-up. */
 export class PostgresStore implements ProvisioningStore {
   /** Filters, sorts and takes member deltas in SQL. */
-  readonly capabilities: StoreCapabilities = { filter: true, sort: true, memberDeltas: true };
+  readonly capabilities: StoreCapabilities = { filter: true, sort: true, memberDeltas: true, keyset: true };
   readonly #db: SqlPool;
 
   /** A store over a pool (or anything with pg's `query`). */
@@ -202,29 +202,44 @@ export class PostgresStore implements ProvisioningStore {
     return filter ? `${base} AND ${filterToSql(filter, type, p, tenant)}` : base;
   }
 
-  /** A page, filtered and sorted in SQL, with the exact total from the same plan. */
+  /** A page, filtered and sorted in SQL, with the exact total; by keyset after `q.after`, else by offset. */
   async search(ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
     const p = new Params();
     const where = this.where(ctx, type, q.filter, p);
-    if (q.count <= 0) {
-      const c = await this.#db.query(`SELECT count(*)::int AS n FROM scim_resources r WHERE ${where}`, p.values);
-      return { resources: [], totalResults: Number(c.rows[0]?.n ?? 0) };
+    const count = async () =>
+      Number((await this.#db.query(`SELECT count(*)::int AS n FROM scim_resources r WHERE ${where}`, p.values.slice(0, whereParams))).rows[0]?.n ?? 0);
+    const whereParams = p.values.length;
+    if (q.count <= 0) return { resources: [], totalResults: await count() };
+    const desc = q.sort?.order === 'descending';
+    const key = q.sort ? sortKey(q.sort.path, type) : undefined;
+    const order = q.sort ? sortToSql(q.sort.path, type, desc) : 'r.seq';
+    let keyset = '';
+    if (q.after !== undefined) {
+      let pos: unknown;
+      try {
+        pos = JSON.parse(q.after);
+      } catch {
+        pos = undefined;
+      }
+      if (!Array.isArray(pos) || (key ? pos.length !== 2 || typeof pos[1] !== 'string' : typeof pos[0] !== 'string'))
+        throw ScimError.invalidCursor('The cursor is not valid');
+      keyset = key ? ` AND ${keysetToSql(key, desc, pos as [unknown, string], p)}` : ` AND r.seq > ${p.add(pos[0])}::bigint`;
     }
-    const order = q.sort ? sortToSql(q.sort.path, type, q.sort.order === 'descending') : 'r.seq';
     const limit = p.add(q.count);
-    const offset = p.add(Math.max(q.startIndex, 1) - 1);
+    const offset = q.after === undefined ? ` OFFSET ${p.add(Math.max(q.startIndex, 1) - 1)}` : '';
     const rows = (
       await this.#db.query(
-        `SELECT r.id, r.doc, r.version, count(*) OVER ()::int AS total FROM scim_resources r WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+        `SELECT r.id, r.doc, r.version, r.seq::text AS seq, ${key ? `${key.expr} AS sort_key, ` : ''}count(*) OVER ()::int AS total
+         FROM scim_resources r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}`,
         p.values,
       )
-    ).rows as (Row & { total: number })[];
-    let total = rows[0]?.total;
-    if (total === undefined) {
-      const c = await this.#db.query(`SELECT count(*)::int AS n FROM scim_resources r WHERE ${where}`, p.values.slice(0, -2));
-      total = Number(c.rows[0]?.n ?? 0);
-    }
-    return { resources: await this.#materialise(this.#db, ctx, type, rows, q.members), totalResults: Number(total) };
+    ).rows as (Row & { total: number; seq: string; sort_key?: unknown })[];
+    // with a keyset the window count covers only the rows after it; the total is counted apart
+    const total = q.after === undefined && rows[0] ? Number(rows[0].total) : await count();
+    const last = rows[rows.length - 1];
+    const result: SearchResult = { resources: await this.#materialise(this.#db, ctx, type, rows, q.members), totalResults: total };
+    if (last) result.next = JSON.stringify(key ? [last.sort_key instanceof Date ? last.sort_key.toISOString() : (last.sort_key ?? null), last.id] : [last.seq]);
+    return result;
   }
 
   #split(resource: ScimResource): { doc: ScimResource; members: Member[] | undefined } {
