@@ -150,38 +150,30 @@ export class FilterParser {
 
   /** FILTER = or-expression. `inValuePath` forbids nested value paths (RFC 7644 valFilter). */
   or(inValuePath: boolean): Filter {
-    const first = this.and(inValuePath);
-    const filters = [first];
-    for (;;) {
-      const save = this.#pos;
-      this.skipSpace();
-      if (this.#pos > save && this.#keyword('or')) {
-        this.skipSpace();
-        filters.push(this.and(inValuePath));
-      } else {
-        this.#pos = save;
-        break;
-      }
-    }
-    return filters.length === 1 ? first : { op: 'or', filters };
+    return this.#chain('or', () => this.and(inValuePath));
   }
 
   /** and-expression: binds tighter than or. */
   and(inValuePath: boolean): Filter {
-    const first = this.unary(inValuePath);
+    return this.#chain('and', () => this.unary(inValuePath));
+  }
+
+  /** `operand (keyword operand)*`, flattened into one node; the keyword needs space before it. */
+  #chain(keyword: 'and' | 'or', operand: () => Filter): Filter {
+    const first = operand();
     const filters = [first];
     for (;;) {
       const save = this.#pos;
       this.skipSpace();
-      if (this.#pos > save && this.#keyword('and')) {
+      if (this.#pos > save && this.#keyword(keyword)) {
         this.skipSpace();
-        filters.push(this.unary(inValuePath));
+        filters.push(operand());
       } else {
         this.#pos = save;
         break;
       }
     }
-    return filters.length === 1 ? first : { op: 'and', filters };
+    return filters.length === 1 ? first : { op: keyword, filters };
   }
 
   /** `not (…)`, `(…)`, a value path or an attribute expression. */

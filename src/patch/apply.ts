@@ -9,7 +9,7 @@ import { compileValueFilter } from '../filter/compile.js';
 import type { PathCache } from '../path/parse.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
 import { type ResourceType, subAttribute } from '../schema/registry.js';
-import { isObject, type ScimResource } from '../schema/resource.js';
+import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import { canonicaliseValue, sameJson, type Touched, type ValidationPolicy, validatePatched } from '../schema/validate.js';
 import { normalizeOperations, type PatchCompatibility, quirksOf } from './dialects/index.js';
 import type { PatchQuirkName } from './dialects/quirk.js';
@@ -50,16 +50,6 @@ export class NeedsMembers extends Error {
     super('This PATCH needs the member list');
     this.name = 'NeedsMembers';
   }
-}
-
-function cloneJson<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(cloneJson) as T;
-  if (isObject(v)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = cloneJson(v[k]);
-    return out as T;
-  }
-  return v;
 }
 
 interface Ctx {

@@ -38,3 +38,14 @@ export interface ScimMeta {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** A deep copy of a JSON value (objects and arrays copied, primitives shared). */
+export function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  if (isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) out[k] = cloneJson(value[k]);
+    return out as T;
+  }
+  return value;
+}

@@ -10,7 +10,7 @@ import { compileFilter, type Predicate } from '../filter/compile.js';
 import { equalityKeys } from '../filter/keys.js';
 import type { Member, MemberDelta } from '../patch/members.js';
 import type { ResourceType } from '../schema/registry.js';
-import { isObject, type ScimResource } from '../schema/resource.js';
+import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import {
   type ProvisioningStore,
   type SearchQuery,
@@ -84,19 +84,9 @@ export interface MemoryStoreOptions {
 /** Attribute paths kept in hash indexes: the look-ups IdPs make. */
 const INDEXED = ['id', 'userName', 'externalId', 'displayName', 'emails.value'] as const;
 
-function clone<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(clone) as T;
-  if (isObject(v)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = clone(v[k]);
-    return out as T;
-  }
-  return v;
-}
-
 /** A copy of a resource as stored: members kept apart; groups (derived) and password (never kept) dropped. */
 function split(resource: ScimResource): { data: ScimResource; members: unknown } {
-  const data = clone(resource);
+  const data = cloneJson(resource);
   const members = data.members;
   delete data.members;
   delete data.groups;
@@ -111,6 +101,22 @@ function valuesAt(r: ScimResource, path: string): unknown[] {
   const sub = path.slice(dot + 1);
   const list = Array.isArray(top) ? top : top === undefined ? [] : [top];
   return list.map((el) => (isObject(el) ? el[sub] : undefined)).filter((v) => v !== undefined);
+}
+
+/** Per resource type, resolved once: the paths kept in hash indexes and whether each compares case-sensitively. */
+const indexPlans = new WeakMap<ResourceType, { paths: string[]; caseExact: Map<string, boolean> }>();
+function indexPlan(type: ResourceType): { paths: string[]; caseExact: Map<string, boolean> } {
+  let plan = indexPlans.get(type);
+  if (!plan) {
+    const caseExact = new Map<string, boolean>();
+    for (const p of new Set<string>([...INDEXED, ...type.uniqueAttributes])) {
+      const def = type.resolvePath(p)?.target;
+      if (def) caseExact.set(p, def.caseExact);
+    }
+    plan = { paths: [...caseExact.keys()], caseExact };
+    indexPlans.set(type, plan);
+  }
+  return plan;
 }
 
 const relations = new WeakMap<Filter, boolean>();
@@ -187,12 +193,11 @@ export class MemoryStore implements ProvisioningStore {
 
   #key(type: ResourceType, path: string, value: unknown): string | undefined {
     if (typeof value !== 'string') return undefined;
-    const def = type.resolvePath(path)?.target;
-    return def?.caseExact ? value : value.toLowerCase();
+    return indexPlan(type).caseExact.get(path) ? value : value.toLowerCase();
   }
 
-  #indexPaths(type: ResourceType): string[] {
-    return [...new Set([...INDEXED, ...type.uniqueAttributes])].filter((p) => type.resolvePath(p));
+  #indexPaths(type: ResourceType): readonly string[] {
+    return indexPlan(type).paths;
   }
 
   #unindex(type: ResourceType, d: TypeData, e: Entry): void {
@@ -263,7 +268,7 @@ export class MemoryStore implements ProvisioningStore {
     }
     for (const m of delta.added) {
       if (members.has(m.value)) continue;
-      members.set(m.value, clone(m));
+      members.set(m.value, cloneJson(m));
       let s = t.memberOf.get(m.value);
       if (!s) t.memberOf.set(m.value, (s = new Set()));
       s.add(groupId);
@@ -272,8 +277,8 @@ export class MemoryStore implements ProvisioningStore {
   }
 
   #out(ctx: StoreContext, type: ResourceType, e: Entry, withMembers: boolean): ScimResource {
-    const r = clone(e.data);
-    if (e.members && withMembers && e.members.size) r.members = [...e.members.values()].map(clone);
+    const r = cloneJson(e.data);
+    if (e.members && withMembers && e.members.size) r.members = [...e.members.values()].map(cloneJson);
     if (type.coreAttribute('groups')?.mutability === 'readOnly') {
       const t = this.#tenant(ctx);
       const groupIds = t.memberOf.get(e.data.id as string);
@@ -338,10 +343,10 @@ export class MemoryStore implements ProvisioningStore {
   }
 
   #sort(type: ResourceType, list: Entry[], path: string, desc: boolean): Entry[] {
-    const def = type.resolvePath(path)?.target;
+    const r = type.resolvePath(path);
+    const def = r?.target;
     const fold = def && def.type !== 'dateTime' && !def.caseExact;
     const keyOf = (e: Entry): string | number | undefined => {
-      const r = type.resolvePath(path);
       const container = r?.extension ? (e.data[r.schema] as ScimResource | undefined) : e.data;
       const local = r?.sub ? `${r.attribute.name}.${r.sub.name}` : (r?.attribute.name ?? path);
       const vs = container ? valuesAt(container, local) : [];
@@ -373,7 +378,7 @@ export class MemoryStore implements ProvisioningStore {
     const now = this.#now().toISOString();
     data.meta = { ...this.#meta(type, now, 1), lastModified: now };
     const e: Entry = { data, version: 1 };
-    if (type.coreAttribute('members')) this.#setMembers(t, id, e, new Map(((members as Member[] | undefined) ?? []).map((m) => [m.value, clone(m)])));
+    if (type.coreAttribute('members')) this.#setMembers(t, id, e, new Map(((members as Member[] | undefined) ?? []).map((m) => [m.value, cloneJson(m)])));
     d.byId.set(id, e);
     this.#reindex(type, d, e);
     this.#onChange?.();
@@ -404,7 +409,7 @@ export class MemoryStore implements ProvisioningStore {
     e.version = version;
     if (type.coreAttribute('members')) {
       if (options.members) this.#applyDelta(t, id, e, options.members);
-      else this.#setMembers(t, id, e, new Map(((members as Member[] | undefined) ?? []).map((m) => [m.value, clone(m)])));
+      else this.#setMembers(t, id, e, new Map(((members as Member[] | undefined) ?? []).map((m) => [m.value, cloneJson(m)])));
     }
     this.#reindex(type, d, e);
     this.#onChange?.();
@@ -450,7 +455,9 @@ export class MemoryStore implements ProvisioningStore {
       const types: Record<string, SnapshotEntry[]> = {};
       for (const [name, d] of t.types) {
         types[name] = [...d.byId.values()].map((e) =>
-          e.members ? { data: clone(e.data), version: e.version, members: [...e.members.values()].map(clone) } : { data: clone(e.data), version: e.version },
+          e.members
+            ? { data: cloneJson(e.data), version: e.version, members: [...e.members.values()].map(cloneJson) }
+            : { data: cloneJson(e.data), version: e.version },
         );
       }
       tenants[tenant] = types;
@@ -467,9 +474,9 @@ export class MemoryStore implements ProvisioningStore {
         const d: TypeData = { indexed: false, byId: new Map(), index: new Map() };
         t.types.set(name, d);
         for (const x of entries) {
-          const e: Entry = { data: clone(x.data), version: x.version };
+          const e: Entry = { data: cloneJson(x.data), version: x.version };
           d.byId.set(x.data.id as string, e);
-          if (x.members) this.#setMembers(t, x.data.id as string, e, new Map(x.members.map((m) => [m.value, clone(m)])));
+          if (x.members) this.#setMembers(t, x.data.id as string, e, new Map(x.members.map((m) => [m.value, cloneJson(m)])));
         }
       }
     }
