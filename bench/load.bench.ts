@@ -104,7 +104,14 @@ export async function run(): Promise<Section[]> {
     // user, look up the new one (miss), create it, update it, add it to a group, deactivate it
     // with Entra's "False" string, delete it. autocannon resets the context at each loop.
     const mix: autocannon.Request[] = [
-      { method: 'GET', setupRequest: (r, c: object) => (((c as Cycle).n = next++), { ...r, path: filter(`user${(c as Cycle).n % SEED_USERS}@example.com`) }) },
+      {
+        method: 'GET',
+        setupRequest: (r, c: object) => {
+          const cycle = c as Cycle;
+          cycle.n = next++;
+          return { ...r, path: filter(`user${cycle.n % SEED_USERS}@example.com`) };
+        },
+      },
       { method: 'GET', setupRequest: (r, c: object) => ({ ...r, path: filter(userName(c as Cycle)) }) },
       {
         method: 'POST',
