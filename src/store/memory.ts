@@ -120,6 +120,13 @@ function indexPlan(type: ResourceType): { paths: string[]; caseExact: Map<string
 }
 
 const relations = new WeakMap<Filter, boolean>();
+/** Members by id, copied; a repeated id keeps its first place and attributes, as PostgresStore does. */
+function memberMap(members: readonly Member[] | undefined): Map<string, Member> {
+  const out = new Map<string, Member>();
+  for (const m of members ?? []) if (!out.has(m.value)) out.set(m.value, cloneJson(m));
+  return out;
+}
+
 /** Whether a filter names `members` or `groups`, which are not kept in the stored document. */
 function namesRelations(filter: Filter): boolean {
   let v = relations.get(filter);
@@ -378,7 +385,7 @@ export class MemoryStore implements ProvisioningStore {
     const now = this.#now().toISOString();
     data.meta = { ...this.#meta(type, now, 1), lastModified: now };
     const e: Entry = { data, version: 1 };
-    if (type.coreAttribute('members')) this.#setMembers(t, id, e, new Map(((members as Member[] | undefined) ?? []).map((m) => [m.value, cloneJson(m)])));
+    if (type.coreAttribute('members')) this.#setMembers(t, id, e, memberMap(members as Member[] | undefined));
     d.byId.set(id, e);
     this.#reindex(type, d, e);
     this.#onChange?.();
@@ -409,7 +416,7 @@ export class MemoryStore implements ProvisioningStore {
     e.version = version;
     if (type.coreAttribute('members')) {
       if (options.members) this.#applyDelta(t, id, e, options.members);
-      else this.#setMembers(t, id, e, new Map(((members as Member[] | undefined) ?? []).map((m) => [m.value, cloneJson(m)])));
+      else this.#setMembers(t, id, e, memberMap(members as Member[] | undefined));
     }
     this.#reindex(type, d, e);
     this.#onChange?.();
@@ -476,7 +483,7 @@ export class MemoryStore implements ProvisioningStore {
         for (const x of entries) {
           const e: Entry = { data: cloneJson(x.data), version: x.version };
           d.byId.set(x.data.id as string, e);
-          if (x.members) this.#setMembers(t, x.data.id as string, e, new Map(x.members.map((m) => [m.value, cloneJson(m)])));
+          if (x.members) this.#setMembers(t, x.data.id as string, e, memberMap(x.members));
         }
       }
     }

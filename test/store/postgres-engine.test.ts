@@ -50,6 +50,25 @@ describe('query plans use the indexes', () => {
     expect(plan).toContain(index);
     expect(plan).not.toMatch(/Seq Scan on scim_resources/);
   });
+
+  it('reads of a user in a group and of a group use indexes in every statement they send', async () => {
+    const sent: { text: string; params: unknown[] }[] = [];
+    const recording = new PostgresStore({
+      query: (text: string, params: unknown[] = []) => {
+        sent.push({ text, params });
+        return db.query(text, params);
+      },
+    });
+    const user = await recording.get(ctx, registry.resourceType('User')!, 'u42');
+    expect(user?.groups).toEqual([{ value: 'g42', display: 'Name42', type: 'direct' }]);
+    await recording.get(ctx, registry.resourceType('Group')!, 'g42');
+    await recording.search(ctx, registry.resourceType('User')!, { filter: parseFilter('userName eq "user42"'), startIndex: 1, count: 10, members: false });
+    expect(sent.length).toBeGreaterThanOrEqual(4);
+    for (const { text, params } of sent) {
+      const plan = (await db.query(`EXPLAIN ${text}`, params)).rows.map((r) => Object.values(r)[0]).join('\n');
+      expect(plan, text).not.toMatch(/Seq Scan/);
+    }
+  });
 });
 
 describe.skipIf(!url)('the engine on PostgreSQL with pooled connections', () => {

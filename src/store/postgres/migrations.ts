@@ -57,4 +57,14 @@ CREATE TABLE IF NOT EXISTS scim_members (
 CREATE INDEX IF NOT EXISTS scim_members_by_member ON scim_members (tenant, member_id);
 `,
   },
+  {
+    id: 2,
+    // a user's `groups` joins its membership rows to the groups by id alone (a membership row
+    // does not know its group's type), which the (tenant, type, id) key cannot serve: without
+    // this index every read of a user in a group scanned the tenant (27 ms at 100,000 users)
+    name: 'resources by tenant and id',
+    sql: `
+CREATE INDEX IF NOT EXISTS scim_resources_tenant_id ON scim_resources (tenant, id);
+`,
+  },
 ];

@@ -50,7 +50,12 @@ export interface SqlPool extends SqlQueryable {
   transaction?<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
 }
 
-type Row = { id: string; doc: ScimResource; version: string | number };
+/** A user's groups as [group id, displayName] pairs in membership order. */
+type GroupPairs = [string, string | null][];
+type Row = { id: string; doc: ScimResource; version: string | number; groups?: GroupPairs | null };
+
+/** Aggregates membership rows `m` joined to their groups `g` into {@link GroupPairs}. */
+const GROUP_PAIRS = "jsonb_agg(jsonb_build_array(m.group_id, g.doc->>'displayName') ORDER BY m.seq)";
 
 function pgError(e: unknown): { code?: string } {
   return (e ?? {}) as { code?: string };
@@ -118,22 +123,46 @@ export class PostgresStore implements ProvisioningStore {
     return [userName?.toLowerCase() ?? null, s(doc.externalId), displayName?.toLowerCase() ?? null];
   }
 
-  async #claimUnique(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, doc: ScimResource): Promise<void> {
-    await q.query('DELETE FROM scim_unique WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
+  /** The unique keys a document claims: attribute names and their stored values. */
+  #uniqueKeys(type: ResourceType, doc: ScimResource): { attrs: string[]; values: string[] } {
+    const attrs: string[] = [];
+    const values: string[] = [];
     for (const attr of type.uniqueAttributes) {
       const v = doc[attr];
       if (typeof v !== 'string') continue;
-      const caseExact = type.coreAttribute(attr)?.caseExact ?? false;
+      attrs.push(attr);
+      values.push((type.coreAttribute(attr)?.caseExact ?? false) ? v : v.toLowerCase());
+    }
+    return { attrs, values };
+  }
+
+  /** After a unique violation: which of the document's keys is taken, as the SCIM error to answer with. */
+  async #uniquenessError(
+    ctx: StoreContext,
+    type: ResourceType,
+    doc: ScimResource,
+    keys: { attrs: string[]; values: string[] },
+  ): Promise<ScimError | undefined> {
+    const taken = new Set(
+      (
+        await this.#db.query(
+          'SELECT attr FROM scim_unique WHERE tenant = $1 AND type = $2 AND (attr, value) IN (SELECT * FROM unnest($3::text[], $4::text[]))',
+          [ctx.tenant, type.name, keys.attrs, keys.values],
+        )
+      ).rows.map((r) => r.attr as string),
+    );
+    const attr = keys.attrs.find((a) => taken.has(a));
+    return attr === undefined ? undefined : ScimError.uniqueness(`${attr} ${JSON.stringify(String(doc[attr]).slice(0, 60))} is already taken`);
+  }
+
+  async #claimUnique(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, doc: ScimResource): Promise<void> {
+    await q.query('DELETE FROM scim_unique WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
+    const { attrs, values } = this.#uniqueKeys(type, doc);
+    for (let i = 0; i < attrs.length; i++) {
       try {
-        await q.query('INSERT INTO scim_unique (tenant, type, attr, value, id) VALUES ($1, $2, $3, $4, $5)', [
-          ctx.tenant,
-          type.name,
-          attr,
-          caseExact ? v : v.toLowerCase(),
-          id,
-        ]);
+        await q.query('INSERT INTO scim_unique (tenant, type, attr, value, id) VALUES ($1, $2, $3, $4, $5)', [ctx.tenant, type.name, attrs[i], values[i], id]);
       } catch (e) {
-        if (pgError(e).code === '23505') throw ScimError.uniqueness(`${attr} ${JSON.stringify(v.slice(0, 60))} is already taken`);
+        if (pgError(e).code === '23505') throw ScimError.uniqueness(`${attrs[i]} ${JSON.stringify(String(doc[attrs[i]!]).slice(0, 60))} is already taken`);
         throw e;
       }
     }
@@ -153,45 +182,55 @@ export class PostgresStore implements ProvisioningStore {
     return out;
   }
 
-  async #groupsOf(q: SqlQueryable, ctx: StoreContext, memberIds: string[]): Promise<Map<string, Record<string, unknown>[]>> {
-    const out = new Map<string, Record<string, unknown>[]>();
+  /** A derived `groups` attribute is asked for by type: users have one, groups do not. */
+  #hasGroups(type: ResourceType): boolean {
+    return type.coreAttribute('groups')?.mutability === 'readOnly';
+  }
+
+  async #groupsOf(q: SqlQueryable, ctx: StoreContext, memberIds: string[]): Promise<Map<string, GroupPairs>> {
+    const out = new Map<string, GroupPairs>();
     if (!memberIds.length) return out;
     const rows = (
       await q.query(
-        `SELECT m.member_id, m.group_id, g.doc->>'displayName' AS display FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id
-         WHERE m.tenant = $1 AND m.member_id = ANY($2) ORDER BY m.seq`,
+        `SELECT m.member_id, ${GROUP_PAIRS} AS groups FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id
+         WHERE m.tenant = $1 AND m.member_id = ANY($2) GROUP BY m.member_id`,
         [ctx.tenant, memberIds],
       )
     ).rows;
-    for (const r of rows) {
-      const list = out.get(r.member_id as string) ?? [];
-      const g: Record<string, unknown> = { value: r.group_id, type: 'direct' };
-      if (typeof r.display === 'string') g.display = r.display;
-      list.push(g);
-      out.set(r.member_id as string, list);
-    }
+    for (const r of rows) out.set(r.member_id as string, r.groups as GroupPairs);
     return out;
   }
 
   async #materialise(q: SqlQueryable, ctx: StoreContext, type: ResourceType, rows: Row[], withMembers: boolean): Promise<ScimResource[]> {
     const ids = rows.map((r) => r.id);
     const members = withMembers && type.coreAttribute('members') ? await this.#membersOf(q, ctx, ids) : undefined;
-    const groups = type.coreAttribute('groups')?.mutability === 'readOnly' ? await this.#groupsOf(q, ctx, ids) : undefined;
+    // a row read by get() brings its groups along; a page asks for them in one query
+    const groups = this.#hasGroups(type) && rows.some((r) => r.groups === undefined) ? await this.#groupsOf(q, ctx, ids) : undefined;
     return rows.map((r) => {
       const doc: ScimResource = { ...r.doc };
       const m = members?.get(r.id);
       if (m?.length) doc.members = m;
-      const g = groups?.get(r.id);
-      if (g?.length) doc.groups = g;
+      const g = r.groups ?? groups?.get(r.id);
+      if (g?.length) doc.groups = g.map(([value, display]) => (display === null ? { value, type: 'direct' } : { value, display, type: 'direct' }));
       return doc;
     });
   }
 
-  /** One resource. */
+  /** One resource, in one query (with a user's groups). */
   async get(ctx: StoreContext, type: ResourceType, id: string, options: { members?: boolean } = {}): Promise<ScimResource | undefined> {
-    const rows = (await this.#db.query('SELECT id, doc, version FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]))
-      .rows as Row[];
+    const groups = this.#hasGroups(type)
+      ? `, (SELECT ${GROUP_PAIRS} FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups`
+      : '';
+    const rows = (
+      await this.#db.query(`SELECT r.id, r.doc, r.version${groups} FROM scim_resources r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3`, [
+        ctx.tenant,
+        type.name,
+        id,
+      ])
+    ).rows as Row[];
     if (!rows.length) return undefined;
+    // a user in no group reads null: nothing to fetch later
+    if (groups) for (const r of rows) r.groups ??= [];
     return (await this.#materialise(this.#db, ctx, type, rows, options.members ?? true))[0];
   }
 
@@ -234,8 +273,11 @@ export class PostgresStore implements ProvisioningStore {
         p.values,
       )
     ).rows as (Row & { total: number; seq: string; sort_key?: unknown })[];
-    // with a keyset the window count covers only the rows after it; the total is counted apart
-    const total = q.after === undefined && rows[0] ? Number(rows[0].total) : await count();
+    // with a keyset the window count covers only the rows after it, and an empty page past the
+    // end has no row to carry it: those totals are counted apart. An empty first page is a total
+    // of 0 without asking again (the miss of an IdP's look-up before a create).
+    const firstPage = q.after === undefined && q.startIndex <= 1;
+    const total = q.after === undefined && rows[0] ? Number(rows[0].total) : firstPage ? 0 : await count();
     const last = rows[rows.length - 1];
     const result: SearchResult = { resources: await this.#materialise(this.#db, ctx, type, rows, q.members), totalResults: total };
     if (last) result.next = JSON.stringify(key ? [last.sort_key instanceof Date ? last.sort_key.toISOString() : (last.sort_key ?? null), last.id] : [last.seq]);
@@ -266,23 +308,57 @@ export class PostgresStore implements ProvisioningStore {
     );
   }
 
-  /** Stores a new resource. */
+  /**
+   * Stores a new resource in one statement: its unique keys, its row and its member rows
+   * commit together without a transaction round trip (the initial sync of a large tenant is
+   * thousands of these in a row).
+   */
   async create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource> {
     const { doc, members } = this.#split(resource);
-    const id = randomUUID();
     const now = new Date().toISOString();
-    doc.id = id;
     doc.meta = { resourceType: type.name, created: now, lastModified: now, version: versionTag(1) };
-    await this.#tx(async (q) => {
-      await this.#claimUnique(q, ctx, type, id, doc);
-      await q.query(
-        `INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)`,
-        [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), now],
-      );
-      if (type.coreAttribute('members') && members) await this.#insertMembers(q, ctx, id, members);
-    });
-    return (await this.get(ctx, type, id))!;
+    const keys = this.#uniqueKeys(type, doc);
+    // the member rows as stored: first occurrence of each id wins, as ON CONFLICT DO NOTHING keeps it
+    const stored = new Map<string, Member>();
+    if (type.coreAttribute('members')) for (const m of members ?? []) if (!stored.has(m.value)) stored.set(m.value, m);
+    for (let attempt = 0; ; attempt++) {
+      const id = randomUUID();
+      doc.id = id;
+      try {
+        await this.#db.query(
+          `WITH unique_keys AS (
+             INSERT INTO scim_unique (tenant, type, attr, value, id) SELECT $1, $2, k.attr, k.value, $3 FROM unnest($9::text[], $10::text[]) AS k(attr, value)
+           ), member_rows AS (
+             INSERT INTO scim_members (tenant, group_id, member_id, member)
+             SELECT $1, $3, t.id, t.m::jsonb FROM unnest($11::text[], $12::text[]) WITH ORDINALITY AS t(id, m, ord) ORDER BY t.ord
+             ON CONFLICT DO NOTHING
+           )
+           INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)`,
+          [
+            ctx.tenant,
+            type.name,
+            id,
+            JSON.stringify(doc),
+            ...this.#columns(type, doc),
+            now,
+            keys.attrs,
+            keys.values,
+            [...stored.keys()],
+            [...stored.values()].map(({ value: _v, ...rest }) => JSON.stringify(rest)),
+          ],
+        );
+      } catch (e) {
+        if (pgError(e).code !== '23505') throw e;
+        const taken = await this.#uniquenessError(ctx, type, doc, keys);
+        if (taken) throw taken;
+        if (attempt >= 2) throw e;
+        continue; // the key that collided was released meanwhile: try again
+      }
+      // a new id has no memberships yet, so the stored resource is what was written
+      if (stored.size) doc.members = [...stored.values()].map((m) => ({ ...m }));
+      return doc;
+    }
   }
 
   async #lock(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, ifVersion: string | undefined): Promise<Row> {
@@ -313,7 +389,9 @@ export class PostgresStore implements ProvisioningStore {
       const now = new Date().toISOString();
       doc.id = id;
       doc.meta = { resourceType: type.name, created: row.doc.meta?.created ?? now, lastModified: now, version: versionTag(version) };
-      await this.#claimUnique(q, ctx, type, id, doc);
+      // most updates (a title, active) keep the unique keys: nothing to re-claim
+      const [before, after] = [this.#uniqueKeys(type, row.doc), this.#uniqueKeys(type, doc)];
+      if (JSON.stringify(before) !== JSON.stringify(after)) await this.#claimUnique(q, ctx, type, id, doc);
       await q.query(
         `UPDATE scim_resources SET doc = $4, user_name_ci = $5, external_id = $6, display_name_ci = $7, version = $8, last_modified = $9
          WHERE tenant = $1 AND type = $2 AND id = $3`,
