@@ -8,7 +8,7 @@ import { Projection } from '../schema/project.js';
 import type { ResourceType } from '../schema/registry.js';
 import { isObject, type ScimResource } from '../schema/resource.js';
 import { sameJson, validateResource } from '../schema/validate.js';
-import type { StoreContext } from '../store/store.js';
+import type { AppliedMembers, StoreContext } from '../store/store.js';
 import type { Engine, RequestScope } from './engine.js';
 import { eventsFor } from './hooks.js';
 import { locationOf, present, projectionRequest } from './location.js';
@@ -202,10 +202,18 @@ export async function patchResource(
     const membersOnly = result.members !== undefined && !inline && sameJson(resource, existing);
     const ifVersion = membersOnly ? req.ifMatch : existing.meta?.version;
     let stored: ScimResource;
+    let applied: AppliedMembers | undefined;
     try {
       stored = await engine.store.replace(ctx, type, id, resource, {
         ...(ifVersion ? { ifVersion } : {}),
-        ...(result.members && !inline ? { members: result.members } : {}),
+        ...(result.members && !inline
+          ? {
+              members: result.members,
+              onMembersApplied: (a: AppliedMembers) => {
+                applied = a;
+              },
+            }
+          : {}),
       });
     } catch (e) {
       // another writer changed it since we read it: read again and re-apply (bounded)
@@ -215,7 +223,8 @@ export async function patchResource(
     await setPassword(engine, ctx, id, password);
     const members =
       result.members && !inline
-        ? { added: result.members.added.map((m) => m.value), removed: result.members.removed }
+        ? // what the store really changed; a store that cannot tell gets the request's ids
+          (applied ?? { added: result.members.added.map((m) => m.value), removed: result.members.removed })
         : type.coreAttribute('members')
           ? diffMembers(existing, stored)
           : undefined;

@@ -12,6 +12,7 @@ import type { Member, MemberDelta } from '../patch/members.js';
 import type { ResourceType } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import {
+  type AppliedMembers,
   type ProvisioningStore,
   type SearchQuery,
   type SearchResult,
@@ -264,14 +265,19 @@ export class MemoryStore implements ProvisioningStore {
     if (groups?.size === 0) t.memberOf.delete(memberId);
   }
 
-  #applyDelta(t: TenantData, groupId: string, e: Entry, delta: MemberDelta): void {
+  #applyDelta(t: TenantData, groupId: string, e: Entry, delta: MemberDelta): AppliedMembers {
     const members = e.members ?? new Map<string, Member>();
+    const applied: AppliedMembers = { added: [], removed: [] };
+    const before = delta.removeAll ? new Set(members.keys()) : undefined;
     if (delta.removeAll) {
       for (const id of members.keys()) this.#leave(t, id, groupId);
       members.clear();
     }
     for (const id of delta.removed) {
-      if (members.delete(id)) this.#leave(t, id, groupId);
+      if (members.delete(id)) {
+        this.#leave(t, id, groupId);
+        applied.removed.push(id);
+      }
     }
     for (const m of delta.added) {
       if (members.has(m.value)) continue;
@@ -279,8 +285,12 @@ export class MemoryStore implements ProvisioningStore {
       let s = t.memberOf.get(m.value);
       if (!s) t.memberOf.set(m.value, (s = new Set()));
       s.add(groupId);
+      if (!before?.has(m.value)) applied.added.push(m.value);
     }
+    // after a removeAll, the members that were not added back are the ones that left
+    if (before) for (const id of before) if (!members.has(id)) applied.removed.push(id);
     e.members = members;
+    return applied;
   }
 
   #out(ctx: StoreContext, type: ResourceType, e: Entry, withMembers: boolean): ScimResource {
@@ -415,8 +425,10 @@ export class MemoryStore implements ProvisioningStore {
     e.data = data;
     e.version = version;
     if (type.coreAttribute('members')) {
-      if (options.members) this.#applyDelta(t, id, e, options.members);
-      else this.#setMembers(t, id, e, memberMap(members as Member[] | undefined));
+      if (options.members) {
+        const applied = this.#applyDelta(t, id, e, options.members);
+        options.onMembersApplied?.(applied);
+      } else this.#setMembers(t, id, e, memberMap(members as Member[] | undefined));
     }
     this.#reindex(type, d, e);
     this.#onChange?.();

@@ -67,6 +67,20 @@ export interface WriteOptions {
   ifVersion?: string;
   /** For groups in delta mode: apply this to `members` instead of `resource.members`. */
   members?: MemberDelta;
+  /**
+   * With `members`: a store that can tell calls this before it returns with the ids that
+   * really joined and left (an added current member or a removed non-member is in neither),
+   * so that `group.membersAdded` / `group.membersRemoved` events name only real changes.
+   */
+  onMembersApplied?(applied: AppliedMembers): void;
+}
+
+/** The members a delta really changed. */
+export interface AppliedMembers {
+  /** Ids that were not members before and are now. */
+  added: string[];
+  /** Ids that were members before and are not now. */
+  removed: string[];
 }
 
 /** What a store does itself. */

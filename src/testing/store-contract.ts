@@ -172,6 +172,25 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect((await store.search(ctx(), User, { startIndex: 1, count: 0, members: false })).resources).toEqual([]);
     });
 
+    it('reports the members a delta really changed, after a removeAll too', async ({ skip }) => {
+      const store = await makeStore();
+      if (!store.capabilities.memberDeltas) return skip();
+      const [a, b, c] = [await store.create(ctx(), User, user('da')), await store.create(ctx(), User, user('db')), await store.create(ctx(), User, user('dc'))];
+      const g = await store.create(ctx(), Group, { schemas: [G], displayName: 'Deltas', members: [{ value: a.id! }, { value: b.id! }] });
+      const apply = async (members: { removeAll: boolean; added: { value: string }[]; removed: string[] }) => {
+        const seen: { added: string[]; removed: string[] }[] = [];
+        await store.replace(ctx(), Group, g.id!, { schemas: [G], displayName: 'Deltas' }, { members, onMembersApplied: (x) => seen.push(x) });
+        expect(seen).toHaveLength(1);
+        return seen[0];
+      };
+      // adding a current member and removing a non-member change nothing
+      expect(await apply({ removeAll: false, added: [{ value: a.id! }, { value: c.id! }], removed: ['not-a-member'] })).toEqual({ added: [c.id], removed: [] });
+      expect(await apply({ removeAll: false, added: [], removed: [b.id!, 'not-a-member'] })).toEqual({ added: [], removed: [b.id] });
+      // replace [a, c] by [c, b]: b joined, a left, c stayed
+      const replaced = await apply({ removeAll: true, added: [{ value: c.id! }, { value: b.id! }], removed: [] });
+      expect(replaced).toEqual({ added: [b.id], removed: [a.id] });
+    });
+
     it('keeps members, applies member deltas, and fills a user\u2019s groups', async () => {
       const store = await makeStore();
       const u1 = await store.create(ctx(), User, user('m1'));

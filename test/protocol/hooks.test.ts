@@ -80,6 +80,37 @@ describe('workspace and role hooks', () => {
     expect(h.sessionsRevoked).toEqual([u.body.id, u.body.id]);
   });
 
+  it('member events name only real changes: re-adding a member or removing a non-member sends none', async () => {
+    const seen: { type: string; memberIds?: string[] }[] = [];
+    const server = createScimServer({
+      authenticate: bearerTokens([{ tenant: 'acme', tokenHash: hashToken('t0ken-acme') }]),
+      hooks: { onEvent: (e) => void seen.push({ type: e.type, ...(e.memberIds ? { memberIds: e.memberIds } : {}) }) },
+    });
+    const call = async (method: string, path: string, body?: unknown) =>
+      (
+        await server.handle({
+          method,
+          path,
+          headers: { authorization: 'Bearer t0ken-acme', 'content-type': 'application/scim+json' },
+          body: body && JSON.stringify(body),
+        })
+      ).body as { id: string };
+    const [a, b] = [
+      await call('POST', '/Users', { schemas: [U], userName: 'a@acme.io' }),
+      await call('POST', '/Users', { schemas: [U], userName: 'b@acme.io' }),
+    ];
+    const g = await call('POST', '/Groups', { schemas: [G], displayName: 'Team', members: [{ value: a.id }] });
+    const patch = (op: string, ids: string[]) =>
+      call('PATCH', `/Groups/${g.id}`, { schemas: [PATCH], Operations: [{ op, path: 'members', value: ids.map((value) => ({ value })) }] });
+    await patch('Add', [a.id, b.id]); // Entra sends current members again
+    await patch('Remove', [b.id, 'someone-else']);
+    await patch('Remove', [b.id]);
+    expect(seen.filter((e) => e.type.startsWith('group.members'))).toEqual([
+      { type: 'group.membersAdded', memberIds: [b.id] },
+      { type: 'group.membersRemoved', memberIds: [b.id] },
+    ]);
+  });
+
   it('a before-hook can refuse with a ScimError, and nothing is written', async () => {
     const { call, user, store, server } = setup({
       hooks: {

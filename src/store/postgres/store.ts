@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  type AppliedMembers,
   type Filter,
   type Member,
   type MemberDelta,
@@ -293,19 +294,20 @@ export class PostgresStore implements ProvisioningStore {
     return { doc, members };
   }
 
-  async #insertMembers(q: SqlQueryable, ctx: StoreContext, groupId: string, members: readonly Member[]): Promise<void> {
-    if (!members.length) return;
+  async #insertMembers(q: SqlQueryable, ctx: StoreContext, groupId: string, members: readonly Member[]): Promise<string[]> {
+    if (!members.length) return [];
     const ids = members.map((m) => m.value);
     const extras = members.map((m) => {
       const { value: _v, ...rest } = m;
       return JSON.stringify(rest);
     });
-    await q.query(
+    const r = await q.query(
       `INSERT INTO scim_members (tenant, group_id, member_id, member)
        SELECT $1, $2, t.id, t.m::jsonb FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS t(id, m, ord) ORDER BY t.ord
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING RETURNING member_id`,
       [ctx.tenant, groupId, ids, extras],
     );
+    return r.rows.map((row) => row.member_id as string);
   }
 
   /**
@@ -373,16 +375,33 @@ export class PostgresStore implements ProvisioningStore {
     return row;
   }
 
-  async #applyDelta(q: SqlQueryable, ctx: StoreContext, groupId: string, delta: MemberDelta): Promise<void> {
-    if (delta.removeAll) await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, groupId]);
-    if (delta.removed.length)
-      await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3)', [ctx.tenant, groupId, delta.removed]);
-    await this.#insertMembers(q, ctx, groupId, delta.added);
+  async #applyDelta(q: SqlQueryable, ctx: StoreContext, groupId: string, delta: MemberDelta): Promise<AppliedMembers> {
+    const ids = (rows: Record<string, unknown>[]) => rows.map((r) => r.member_id as string);
+    const before = delta.removeAll
+      ? new Set(ids((await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2 RETURNING member_id', [ctx.tenant, groupId])).rows))
+      : undefined;
+    const removed = delta.removed.length
+      ? ids(
+          (
+            await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3) RETURNING member_id', [
+              ctx.tenant,
+              groupId,
+              delta.removed,
+            ])
+          ).rows,
+        )
+      : [];
+    const inserted = await this.#insertMembers(q, ctx, groupId, delta.added);
+    if (!before) return { added: inserted, removed };
+    // after a removeAll, the members that were not added back are the ones that left
+    const now = new Set(inserted);
+    return { added: inserted.filter((id) => !before.has(id)), removed: [...removed, ...[...before].filter((id) => !now.has(id))] };
   }
 
   /** Replaces the attributes (and members, or applies a member delta), compare-and-swap on the version. */
   async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     const { doc, members } = this.#split(resource);
+    let applied: AppliedMembers | undefined;
     await this.#tx(async (q) => {
       const row = await this.#lock(q, ctx, type, id, options.ifVersion);
       const version = Number(row.version) + 1;
@@ -398,13 +417,14 @@ export class PostgresStore implements ProvisioningStore {
         [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), version, now],
       );
       if (type.coreAttribute('members')) {
-        if (options.members) await this.#applyDelta(q, ctx, id, options.members);
+        if (options.members) applied = await this.#applyDelta(q, ctx, id, options.members);
         else {
           await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
           await this.#insertMembers(q, ctx, id, members ?? []);
         }
       }
     });
+    if (applied) options.onMembersApplied?.(applied); // committed
     return (await this.get(ctx, type, id, { members: options.members === undefined }))!;
   }
 
