@@ -20,6 +20,7 @@ async function seedSql(pool: pg.Pool, tenant: string, users: number): Promise<vo
      SELECT $1, 'User', 'u' || i,
        jsonb_build_object('schemas', jsonb_build_array('${U}'), 'id', 'u' || i, 'userName', 'user' || i || '@example.com', 'externalId', 'ext-' || i, 'active', true,
          'name', jsonb_build_object('givenName', 'G' || i, 'familyName', CASE WHEN i % 7 = 0 THEN 'Jones' ELSE 'Smith' END),
+         'emails', jsonb_build_array(jsonb_build_object('value', 'User' || i || '@Example.com', 'type', 'work', 'primary', true)),
          'meta', jsonb_build_object('resourceType', 'User', 'created', '2024-01-01T00:00:00Z', 'lastModified', '2024-01-01T00:00:00Z', 'version', 'W/"1"')),
        'user' || i || '@example.com', 'ext-' || i, 1, now(), now()
      FROM generate_series(1, $2::int) i`,
@@ -36,6 +37,7 @@ async function seedMemory(store: MemoryStore, tenant: string, users: number): Pr
       externalId: `ext-${i}`,
       active: true,
       name: { givenName: `G${i}`, familyName: i % 7 ? 'Smith' : 'Jones' },
+      emails: [{ value: `User${i}@Example.com`, type: 'work', primary: true }],
     });
   }
 }
@@ -127,6 +129,21 @@ export async function run(): Promise<Section[]> {
     for (const [name, m] of await measure(tasks, 1000))
       lookupRows.push({ 'userName eq look-up': name, 'median-ish mean ms': fmt(m.meanUs / 1000, 3), 'p99 ms': fmt(m.p99Us / 1000, 3) });
   }
+  // an IdP matching users by e-mail (Entra ID's matching attribute set to the work e-mail)
+  const emailRows: Record<string, string>[] = [];
+  for (const [t, n] of sizes) {
+    let i = 0;
+    const q = () => ({
+      filter: parseFilter(`emails[type eq "work"].value eq "user${1 + ((i++ * 7919) % n)}@example.com"`),
+      startIndex: 1,
+      count: 100,
+      members: false,
+    });
+    const tasks: Record<string, () => unknown> = { [`PostgresStore, ${fmt(n)} users`]: () => pgStore.search({ tenant: t, requestId: 'b' }, User, q()) };
+    if (n <= 100_000) tasks[`MemoryStore, ${fmt(n)} users`] = () => mem.search({ tenant: t, requestId: 'b' }, User, q());
+    for (const [name, m] of await measure(tasks, 1000))
+      emailRows.push({ 'work e-mail look-up': name, 'median-ish mean ms': fmt(m.meanUs / 1000, 3), 'p99 ms': fmt(m.p99Us / 1000, 3) });
+  }
   const co = {
     filter: parseFilter('name.familyName co "ones"'),
     sort: { path: 'userName', order: 'ascending' as const },
@@ -204,6 +221,12 @@ export async function run(): Promise<Section[]> {
       title: 'PostgresStore: userName look-up at 10k / 100k / 1M users',
       notes: 'Index look-up on (tenant, type, lower(userName)). Target: under 2 ms at 1M users, flat.',
       rows: lookupRows,
+    },
+    {
+      title: 'PostgresStore: work e-mail look-up at 10k / 100k / 1M users',
+      notes:
+        '`emails[type eq "work"].value eq "…"`, case-insensitive: the GIN expression index of migration 3 narrows to the users holding that address, the exact test runs on those. Without the index: 251 ms at 100,000 users (measured once while adding it).',
+      rows: emailRows,
     },
     { title: 'PostgresStore: co filter and sort over 100,000 users', rows: coRows },
     {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Filter } from '../../src/index.js';
 
-const word = fc.constantFrom('al', 'AL', 'Alice', 'bob', 'Bo', 'carol', 'ice', 'ob', '', 'é', 'x"y', 'a\\b');
+const word = fc.constantFrom('al', 'AL', 'Alice', 'bob', 'Bo', 'carol', 'ice', 'ob', '', 'é', 'x"y', 'a\\b', 'A@example.COM', 'c@home.org');
 const dates = fc.constantFrom(
   '2023-01-01T00:00:00Z',
   '2024-01-01T00:00:00Z',

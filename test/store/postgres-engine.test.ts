@@ -22,7 +22,7 @@ describe('query plans use the indexes', () => {
     await db.query("DELETE FROM scim_members WHERE tenant = 'plans'");
     // enough rows that the planner prefers an index
     await db.query(`INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
-      SELECT 'plans', 'User', 'u' || i, jsonb_build_object('id', 'u' || i, 'userName', 'user' || i), 'user' || i, 'ext' || i, 'name' || i, 1, now(), now() FROM generate_series(1, 5000) i`);
+      SELECT 'plans', 'User', 'u' || i, jsonb_build_object('id', 'u' || i, 'userName', 'user' || i, 'emails', jsonb_build_array(jsonb_build_object('value', 'User' || i || '@Example.com', 'type', 'work'))), 'user' || i, 'ext' || i, 'name' || i, 1, now(), now() FROM generate_series(1, 5000) i`);
     await db.query(`INSERT INTO scim_resources (tenant, type, id, doc, display_name_ci, external_id, version, created, last_modified)
       SELECT 'plans', 'Group', 'g' || i, jsonb_build_object('id', 'g' || i, 'displayName', 'Name' || i), 'name' || i, 'gext' || i, 1, now(), now() FROM generate_series(1, 5000) i`);
     await db.query(`INSERT INTO scim_members (tenant, group_id, member_id) SELECT 'plans', 'g' || (i % 50), 'u' || i FROM generate_series(1, 5000) i`);
@@ -40,6 +40,9 @@ describe('query plans use the indexes', () => {
     ['User', 'externalId eq "ext42"', 'scim_resources_external_id'],
     ['Group', 'displayName eq "Name42"', 'scim_resources_display_name'],
     ['Group', 'members[value eq "u42"]', 'scim_members_by_member'],
+    ['User', 'emails[type eq "work"].value eq "user42@example.COM"', 'scim_resources_emails'],
+    ['User', 'emails.value eq "USER42@example.com"', 'scim_resources_emails'],
+    ['User', 'emails eq "user42@example.com"', 'scim_resources_emails'],
   ])('%s %s uses %s', async (typeName, filter, index) => {
     const type = registry.resourceType(typeName)!;
     const p = new Params();
@@ -49,6 +52,22 @@ describe('query plans use the indexes', () => {
       .join('\n');
     expect(plan).toContain(index);
     expect(plan).not.toMatch(/Seq Scan on scim_resources/);
+  });
+
+  it('finds a user by any case of an e-mail, through the index, and only that user', async () => {
+    const type = registry.resourceType('User')!;
+    const cases: [string, string[]][] = [
+      ['emails[type eq "work"].value eq "USER42@example.com"', ['u42']],
+      ['emails[type eq "home"].value eq "user42@example.com"', []],
+      ['emails.value eq "user4@example.com"', ['u4']],
+    ];
+    for (const [f, ids] of cases) {
+      const found = await store.search(ctx, type, { filter: parseFilter(f), startIndex: 1, count: 10, members: false });
+      expect(
+        found.resources.map((r) => r.id),
+        f,
+      ).toEqual(ids);
+    }
   });
 
   it('reads of a user in a group and of a group use indexes in every statement they send', async () => {

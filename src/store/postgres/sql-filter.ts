@@ -201,7 +201,40 @@ function memberSemiJoin(ids: string[], p: Params, tenant: string): string {
   return `r.id IN (SELECT m.group_id FROM scim_members m WHERE m.tenant = ${tenant} AND m.member_id = ANY(${p.add(ids)}::text[]))`;
 }
 
+/** The string `value eq` of a value filter, at its top or in a top-level `and`, else undefined. */
+function valueEquals(f: Filter): string | undefined {
+  if (f.op === 'eq' && typeof f.value === 'string' && f.attr.uri === undefined && f.attr.sub === undefined && f.attr.name.toLowerCase() === 'value')
+    return f.value;
+  if (f.op === 'and') for (const x of f.filters) if (valueEquals(x) !== undefined) return valueEquals(x);
+  return undefined;
+}
+
+/**
+ * For `emails.value eq "x"` and `emails[… value eq "x" …]` on a type with core `emails`: a
+ * necessary condition the GIN index of migration 3 answers, ANDed before the exact test.
+ */
+function emailIndexed(f: Filter, scope: Scope, p: Params): string | undefined {
+  if (!scope.top || (f.op !== 'eq' && f.op !== 'valuePath') || f.attr.uri !== undefined || f.attr.name.toLowerCase() !== 'emails') return undefined;
+  // the core attribute only: the index reads r.doc->'emails'
+  if (!scope.resolve({ name: 'emails' }, true)?.elements?.includes(`r.doc->'emails'`)) return undefined;
+  const v =
+    f.op === 'valuePath'
+      ? f.attr.sub === undefined
+        ? valueEquals(f.filter)
+        : undefined
+      : f.op === 'eq' && typeof f.value === 'string' && (f.attr.sub === undefined || f.attr.sub.toLowerCase() === 'value')
+        ? f.value
+        : undefined;
+  return v === undefined ? undefined : `scim_emails_ci(r.doc) @> ARRAY[${p.add(v.toLowerCase())}]::text[]`;
+}
+
 function node(f: Filter, scope: Scope, p: Params, tenant: string): string {
+  const email = emailIndexed(f, scope, p);
+  if (email) return `(${email} AND ${node1(f, scope, p, tenant)})`;
+  return node1(f, scope, p, tenant);
+}
+
+function node1(f: Filter, scope: Scope, p: Params, tenant: string): string {
   // members[value eq "x"] and members.value eq "x": a semi-join on the member index
   if (scope.top && (f.op === 'valuePath' || f.op === 'eq') && f.attr.uri === undefined && f.attr.name.toLowerCase() === 'members') {
     const ids =
