@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorResponse, ScimError, type ScimServer } from 'scimkit';
 import { writeNodeResponse } from './node.js';
-import { bodyReadError, originOf, readBody } from './node-body.js';
+import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
 
 /** The parts of an Express request this adapter reads (no dependency on Express's types). */
 export interface ExpressLikeRequest extends IncomingMessage {
@@ -58,7 +58,7 @@ export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressError
     void (async () => {
       let body: unknown;
       if (req._body || req.readableEnded) body = req.body;
-      else {
+      else if (!hasNoBody(req)) {
         try {
           body = await readBody(req, server.limits.maxBodyBytes);
         } catch (e) {
@@ -67,11 +67,7 @@ export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressError
         }
       }
       const q = req.url.indexOf('?');
-      const ac = new AbortController();
-      // abort only when the client went away before the answer: abort() builds a DOMException (~20 µs)
-      res.on('close', () => {
-        if (!res.writableFinished) ac.abort();
-      });
+      const signal = abortSignalOf(res);
       const r = await server.handle({
         method: req.method ?? 'GET',
         path: q < 0 ? req.url : req.url.slice(0, q),
@@ -79,7 +75,9 @@ export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressError
         headers: req.headers,
         body,
         baseUrl: `${originOf(req)}${req.baseUrl ?? ''}`,
-        signal: ac.signal,
+        get signal() {
+          return signal();
+        },
       });
       writeNodeResponse(res, r);
     })().catch(next);

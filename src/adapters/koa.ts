@@ -2,9 +2,9 @@
  * `scimkit/koa`: Koa 2 and 3 middleware, mounted under a prefix.
  * @packageDocumentation
  */
-import type { IncomingMessage } from 'node:http';
-import { errorResponse, type ScimResponse, type ScimServer } from 'scimkit';
-import { bodyReadError, originOf, readBody } from './node-body.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorResponse, type ScimRequest, type ScimResponse, type ScimServer } from 'scimkit';
+import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
 
 /** The part of Koa's request this adapter reads. */
 export interface KoaLikeRequest {
@@ -16,6 +16,8 @@ export interface KoaLikeRequest {
 export interface KoaLikeContext {
   /** The Node request. */
   req: IncomingMessage;
+  /** The Node response (Koa's `ctx.res`): with it, stores get a signal that aborts when the client goes away. */
+  res?: ServerResponse;
   /** The path. */
   path: string;
   /** The raw query string. */
@@ -54,7 +56,7 @@ export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (c
       return;
     }
     let body: unknown = ctx.request.body;
-    if (body === undefined && !ctx.req.readableEnded) {
+    if (body === undefined && !ctx.req.readableEnded && !hasNoBody(ctx.req)) {
       try {
         body = await readBody(ctx.req, server.limits.maxBodyBytes);
       } catch (e) {
@@ -62,14 +64,17 @@ export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (c
         return write(ctx, errorResponse(bodyReadError(e)));
       }
     }
-    const r = await server.handle({
+    const request: ScimRequest = {
       method: ctx.method,
       path: ctx.path.slice(prefix.length) || '/',
       query: ctx.querystring,
       headers: ctx.req.headers,
       body,
       baseUrl: `${originOf(ctx.req)}${prefix}`,
-    });
+    };
+    // a getter, not a value: the signal is made only if a store reads it
+    if (ctx.res) Object.defineProperty(request, 'signal', { get: abortSignalOf(ctx.res), enumerable: true });
+    const r = await server.handle(request);
     write(ctx, r);
   };
 }

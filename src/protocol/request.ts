@@ -48,11 +48,21 @@ export function errorResponse(error: unknown): ScimResponse {
   return jsonResponse(e.status, e.toJSON(), headers);
 }
 
-/** A header's value, case-insensitively; the first when repeated. */
+/** A header's value, case-insensitively (`name` in lower case); the first when repeated. */
 export function header(req: ScimRequest, name: string): string | undefined {
   const h = req.headers;
   if (!h) return undefined;
-  const v = h[name] ?? h[name.toLowerCase()] ?? Object.entries(h).find(([k]) => k.toLowerCase() === name)?.[1];
+  let v = h[name];
+  if (v === undefined) {
+    // Node's names are lower-case already and most look-ups are of absent headers (If-Match,
+    // X-Request-Id): compare lengths first, so that costs no allocation
+    for (const k in h) {
+      if (k.length === name.length && k !== name && k.toLowerCase() === name) {
+        v = h[k];
+        break;
+      }
+    }
+  }
   return Array.isArray(v) ? v[0] : v;
 }
 

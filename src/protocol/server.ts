@@ -297,8 +297,18 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       }
       const auth = await options.authenticate(req, tenantHint);
       if (!auth?.tenant) throw ScimError.unauthorized();
-      const ctx: StoreContext = { ...auth, requestId: header(req, 'x-request-id') ?? randomUUID() };
-      if (req.signal) ctx.signal = req.signal;
+      const requestId = header(req, 'x-request-id') ?? randomUUID();
+      // the signal is forwarded, not read: an adapter may make it only when a store asks for it
+      const ctx: StoreContext =
+        'signal' in req
+          ? {
+              ...auth,
+              requestId,
+              get signal() {
+                return req.signal;
+              },
+            }
+          : { ...auth, requestId };
       const query = queryOf(req);
       const body = readBody(req, limits);
       const rr: ResourceRequest = {};

@@ -5,7 +5,16 @@ import { serve } from '@hono/node-server';
 import express from 'express';
 import { Hono } from 'hono';
 import Koa from 'koa';
-import { bearerToken, createScimServer, MemoryStore, type ScimServer } from 'scimkit';
+import {
+  bearerToken,
+  createScimServer,
+  MemoryStore,
+  type ResourceType,
+  type ScimServer,
+  type SearchQuery,
+  type SearchResult,
+  type StoreContext,
+} from 'scimkit';
 import { scimRouter } from 'scimkit/express';
 import { toFetchHandler } from 'scimkit/fetch';
 import { scimMiddleware } from 'scimkit/koa';
@@ -63,11 +72,37 @@ const adapters: [string, Start][] = [
   ],
 ];
 
+/** A store that, for one userName look-up, waits until the request's signal aborts (or 2 s pass). */
+class WaitingStore extends MemoryStore {
+  outcome: 'aborted' | 'timeout' | 'no signal' | undefined;
+  #started!: () => void;
+  started = new Promise<void>((r) => {
+    this.#started = r;
+  });
+  override async search(ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
+    if (q.filter?.op === 'eq' && q.filter.value === 'wait-for-abort') {
+      const signal = ctx.signal;
+      this.#started();
+      if (!signal) this.outcome = 'no signal';
+      else
+        this.outcome = await new Promise((r) => {
+          const t = setTimeout(() => r('timeout'), 2000);
+          signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            r('aborted');
+          });
+        });
+    }
+    return super.search(ctx, type, q);
+  }
+}
+
 describe.each(adapters)('through %s', (_name, start) => {
   let server: Server;
   let base: string;
+  const waiting = new WaitingStore();
   beforeAll(async () => {
-    const scim = createScimServer({ authenticate: bearerToken(TOKEN), store: new MemoryStore(), limits: { maxBodyBytes: 1024 * 1024 } });
+    const scim = createScimServer({ authenticate: bearerToken(TOKEN), store: waiting, limits: { maxBodyBytes: 1024 * 1024 } });
     server = await start(scim);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scim/v2`;
   });
@@ -126,6 +161,25 @@ describe.each(adapters)('through %s', (_name, start) => {
     expect((await call('POST', '/Users', '<xml/>', { 'content-type': 'application/xml' })).status).toBe(415);
     const bad = await call('POST', '/Users', '{"schemas": [', { 'content-type': 'application/scim+json' });
     expect([bad.status, bad.body!.scimType]).toEqual([400, 'invalidSyntax']);
+  });
+
+  it('a store sees the abort signal when the client hangs up mid-request', async () => {
+    const port = (server.address() as AddressInfo).port;
+    waiting.outcome = undefined;
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'GET',
+      path: `/scim/v2/Users?filter=${encodeURIComponent('userName eq "wait-for-abort"')}`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    req.on('error', () => undefined);
+    req.end();
+    await waiting.started;
+    req.destroy();
+    await expect.poll(() => waiting.outcome, { timeout: 3000 }).toBe('aborted');
+    // an answered request is not aborted afterwards
+    expect((await call('GET', '/Users?count=0')).status).toBe(200);
   });
 
   it('a 2 MB body is 413 with a SCIM error', async () => {

@@ -29,6 +29,17 @@ describe('resources', () => {
     expect(missing.body).toEqual({ schemas: [ERR], status: '404', detail: 'User "nope" not found' });
   });
 
+  it('header names in any case, as non-Node callers of handle() send them', async () => {
+    const { server, call, user } = setup();
+    const { body } = await call('POST', '/Users', user('casey'));
+    const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/scim+json', 'If-Match': 'W/"9"', 'X-Request-ID': 'r-1' };
+    const r = await server.handle({ method: 'PUT', path: `/Users/${body.id}`, headers, body: JSON.stringify(user('casey')) });
+    expect(r.status).toBe(412); // authenticated, typed and conditional: every header was read
+    expect(
+      (await server.handle({ method: 'GET', path: `/Users/${body.id}`, headers: { AUTHORIZATION: `Bearer ${TOKEN}`, 'If-None-Match': 'W/"1"' } })).status,
+    ).toBe(304);
+  });
+
   it('PUT replaces, keeps id and created, bumps the version; readOnly input ignored', async () => {
     const { call, user } = setup();
     const { body } = await call('POST', '/Users', user('carol', { title: 'Dev' }));
