@@ -191,6 +191,39 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(replaced).toEqual({ added: [b.id], removed: [a.id] });
     });
 
+    it('applies a member delta together with changed attributes, and refuses one for a missing group', async ({ skip }) => {
+      const store = await makeStore();
+      if (!store.capabilities.memberDeltas) return skip();
+      const u = await store.create(ctx(), User, user('dm'));
+      const g = await store.create(ctx(), Group, { schemas: [G], displayName: 'Before' });
+      const r = await store.replace(
+        ctx(),
+        Group,
+        g.id!,
+        { schemas: [G], displayName: 'After' },
+        { members: { removeAll: false, added: [{ value: u.id! }], removed: [] } },
+      );
+      expect(r.displayName).toBe('After');
+      expect(r.meta!.version).not.toBe(g.meta!.version);
+      const got = await store.get(ctx(), Group, g.id!);
+      expect([got!.displayName, got!.members]).toEqual(['After', [{ value: u.id }]]);
+      const plain = await store.replace(ctx(), Group, g.id!, { ...got!, members: undefined }, { members: { removeAll: false, added: [], removed: [u.id!] } });
+      expect([plain.displayName, plain.meta!.version === r.meta!.version]).toEqual(['After', false]);
+      expect(plain.meta!.created).toBe(g.meta!.created);
+      expect((await store.get(ctx(), User, u.id!))!.groups).toBeUndefined();
+      const missing = await rejects(
+        store.replace(
+          ctx(),
+          Group,
+          'no-such-group',
+          { schemas: [G], displayName: 'X' },
+          { members: { removeAll: false, added: [{ value: u.id! }], removed: [] } },
+        ),
+      );
+      expect(missing.status).toBe(404);
+      expect((await store.get(ctx(), User, u.id!))!.groups).toBeUndefined();
+    });
+
     it('keeps members, applies member deltas, and fills a user\u2019s groups', async () => {
       const store = await makeStore();
       const u1 = await store.create(ctx(), User, user('m1'));
