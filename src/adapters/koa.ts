@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorResponse, type ScimRequest, type ScimResponse, type ScimServer } from 'scimkit';
+import { errorResponse, type ScimResponse, type ScimServer } from 'scimkit';
 import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
 
 /** The part of Koa's request this adapter reads. */
@@ -64,17 +64,18 @@ export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (c
         return write(ctx, errorResponse(bodyReadError(e)));
       }
     }
-    const request: ScimRequest = {
+    const signal = ctx.res && abortSignalOf(ctx.res);
+    const r = await server.handle({
       method: ctx.method,
       path: ctx.path.slice(prefix.length) || '/',
       query: ctx.querystring,
       headers: ctx.req.headers,
       body,
       baseUrl: `${originOf(ctx.req)}${prefix}`,
-    };
-    // a getter, not a value: the signal is made only if a store reads it
-    if (ctx.res) Object.defineProperty(request, 'signal', { get: abortSignalOf(ctx.res), enumerable: true });
-    const r = await server.handle(request);
+      get signal() {
+        return signal?.();
+      },
+    });
     write(ctx, r);
   };
 }

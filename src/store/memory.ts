@@ -120,7 +120,6 @@ function indexPlan(type: ResourceType): { paths: string[]; caseExact: Map<string
   return plan;
 }
 
-const relations = new WeakMap<Filter, boolean>();
 /** Members by id, copied; a repeated id keeps its first place and attributes, as PostgresStore does. */
 function memberMap(members: readonly Member[] | undefined): Map<string, Member> {
   const out = new Map<string, Member>();
@@ -128,6 +127,7 @@ function memberMap(members: readonly Member[] | undefined): Map<string, Member> 
   return out;
 }
 
+const relations = new WeakMap<Filter, boolean>();
 /** Whether a filter names `members` or `groups`, which are not kept in the stored document. */
 function namesRelations(filter: Filter): boolean {
   let v = relations.get(filter);

@@ -58,6 +58,22 @@ type Row = { id: string; doc: ScimResource; version: string | number; groups?: G
 /** Aggregates membership rows `m` joined to their groups `g` into {@link GroupPairs}. */
 const GROUP_PAIRS = "jsonb_agg(jsonb_build_array(m.group_id, g.doc->>'displayName') ORDER BY m.seq)";
 
+/** Member rows as two parallel arrays for `unnest`: the ids, and each member's other attributes as JSON. */
+function memberColumns(members: Iterable<Member>): [string[], string[]] {
+  const ids: string[] = [];
+  const extras: string[] = [];
+  for (const { value, ...rest } of members) {
+    ids.push(value);
+    extras.push(JSON.stringify(rest));
+  }
+  return [ids, extras];
+}
+
+/** The 409 for a unique attribute whose value another resource holds. */
+function takenError(attr: string, doc: ScimResource): ScimError {
+  return ScimError.uniqueness(`${attr} ${JSON.stringify(String(doc[attr]).slice(0, 60))} is already taken`);
+}
+
 function pgError(e: unknown): { code?: string } {
   return (e ?? {}) as { code?: string };
 }
@@ -153,7 +169,7 @@ export class PostgresStore implements ProvisioningStore {
       ).rows.map((r) => r.attr as string),
     );
     const attr = keys.attrs.find((a) => taken.has(a));
-    return attr === undefined ? undefined : ScimError.uniqueness(`${attr} ${JSON.stringify(String(doc[attr]).slice(0, 60))} is already taken`);
+    return attr === undefined ? undefined : takenError(attr, doc);
   }
 
   async #claimUnique(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, doc: ScimResource): Promise<void> {
@@ -163,7 +179,7 @@ export class PostgresStore implements ProvisioningStore {
       try {
         await q.query('INSERT INTO scim_unique (tenant, type, attr, value, id) VALUES ($1, $2, $3, $4, $5)', [ctx.tenant, type.name, attrs[i], values[i], id]);
       } catch (e) {
-        if (pgError(e).code === '23505') throw ScimError.uniqueness(`${attrs[i]} ${JSON.stringify(String(doc[attrs[i]!]).slice(0, 60))} is already taken`);
+        if (pgError(e).code === '23505') throw takenError(attrs[i]!, doc);
         throw e;
       }
     }
@@ -296,11 +312,7 @@ export class PostgresStore implements ProvisioningStore {
 
   async #insertMembers(q: SqlQueryable, ctx: StoreContext, groupId: string, members: readonly Member[]): Promise<string[]> {
     if (!members.length) return [];
-    const ids = members.map((m) => m.value);
-    const extras = members.map((m) => {
-      const { value: _v, ...rest } = m;
-      return JSON.stringify(rest);
-    });
+    const [ids, extras] = memberColumns(members);
     const r = await q.query(
       `INSERT INTO scim_members (tenant, group_id, member_id, member)
        SELECT $1, $2, t.id, t.m::jsonb FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS t(id, m, ord) ORDER BY t.ord
@@ -337,18 +349,7 @@ export class PostgresStore implements ProvisioningStore {
            )
            INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
            VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)`,
-          [
-            ctx.tenant,
-            type.name,
-            id,
-            JSON.stringify(doc),
-            ...this.#columns(type, doc),
-            now,
-            keys.attrs,
-            keys.values,
-            [...stored.keys()],
-            [...stored.values()].map(({ value: _v, ...rest }) => JSON.stringify(rest)),
-          ],
+          [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), now, keys.attrs, keys.values, ...memberColumns(stored.values())],
         );
       } catch (e) {
         if (pgError(e).code !== '23505') throw e;
@@ -428,16 +429,7 @@ export class PostgresStore implements ProvisioningStore {
            ON CONFLICT DO NOTHING RETURNING member_id
          )
          SELECT g.doc, ARRAY(SELECT member_id FROM gone) AS removed, ARRAY(SELECT member_id FROM joined) AS added FROM g`,
-        [
-          ctx.tenant,
-          type.name,
-          id,
-          JSON.stringify(doc),
-          delta.removed,
-          delta.added.map((m) => m.value),
-          delta.added.map(({ value: _v, ...rest }) => JSON.stringify(rest)),
-          now,
-        ],
+        [ctx.tenant, type.name, id, JSON.stringify(doc), delta.removed, ...memberColumns(delta.added), now],
       )
     ).rows;
     const row = rows[0];
