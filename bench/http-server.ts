@@ -54,6 +54,18 @@ async function main(): Promise<void> {
         res.end(body);
       });
     });
+  } else if (kind === 'bare-express') {
+    // Express's own ceiling: the same fixed User from a handler mounted as scimRouter is
+    const body = JSON.stringify({ ...userBody(1), id: 'fixed', meta: { resourceType: 'User', version: 'W/"1"' } });
+    const app = express();
+    app.use('/scim/v2', (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/scim+json' });
+        res.end(body);
+      });
+    });
+    server = createServer(app);
   } else if (kind === 'scimmy') {
     const SCIMMY = (await import('scimmy')).default;
     const SCIMMYRouters = (await import('scimmy-routers')).default;
