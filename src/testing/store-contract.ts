@@ -98,6 +98,11 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       await store.create(ctx(), User, user('other', { externalId: 'E1' }));
       const b = await store.create(ctx(), User, user('erin'));
       expect((await rejects(store.replace(ctx(), User, b.id!, user('dave')))).status).toBe(409);
+      expect((await rejects(store.replace(ctx(), User, b.id!, user('Dave'), { ifVersion: b.meta!.version! }))).status).toBe(409);
+      // an update at a known version that keeps its name keeps holding it
+      const kept = await store.replace(ctx(), User, b.id!, user('erin', { title: 't' }), { ifVersion: b.meta!.version! });
+      expect([kept.title, kept.meta!.created]).toEqual(['t', b.meta!.created]);
+      expect((await rejects(store.create(ctx(), User, user('ERIN')))).status).toBe(409);
       await store.create(ctx(), Group, { schemas: [G], displayName: 'Ops' });
       expect((await rejects(store.create(ctx(), Group, { schemas: [G], displayName: 'ops' }))).status).toBe(409);
       await store.delete(ctx(), User, a.id!);

@@ -57,6 +57,8 @@ type Row = { id: string; doc: ScimResource; version: string | number; groups?: G
 
 /** Aggregates membership rows `m` joined to their groups `g` into {@link GroupPairs}. */
 const GROUP_PAIRS = "jsonb_agg(jsonb_build_array(m.group_id, g.doc->>'displayName') ORDER BY m.seq)";
+/** A select-list column with the {@link GroupPairs} of the resource `r`. */
+const GROUPS_OF_R = `(SELECT ${GROUP_PAIRS} FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups`;
 
 /** Member rows as two parallel arrays for `unnest`: the ids, and each member's other attributes as JSON. */
 function memberColumns(members: Iterable<Member>): [string[], string[]] {
@@ -235,9 +237,7 @@ export class PostgresStore implements ProvisioningStore {
 
   /** One resource, in one query (with a user's groups). */
   async get(ctx: StoreContext, type: ResourceType, id: string, options: { members?: boolean } = {}): Promise<ScimResource | undefined> {
-    const groups = this.#hasGroups(type)
-      ? `, (SELECT ${GROUP_PAIRS} FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups`
-      : '';
+    const groups = this.#hasGroups(type) ? `, ${GROUPS_OF_R}` : '';
     const rows = (
       await this.#db.query(`SELECT r.id, r.doc, r.version${groups} FROM scim_resources r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3`, [
         ctx.tenant,
@@ -437,6 +437,42 @@ export class PostgresStore implements ProvisioningStore {
     return { resource: row.doc as ScimResource, applied: { added: row.added as string[], removed: row.removed as string[] } };
   }
 
+  /**
+   * An update at a known version that keeps the unique keys and the members, in one
+   * statement (an IdP's PATCH of a title or of `active`). The version check and the key
+   * comparison are in the WHERE clause, so a concurrent writer makes it match nothing.
+   * Undefined when it does not apply: the transaction path then answers (404, 412, new keys).
+   */
+  async #attributesOnly(ctx: StoreContext, type: ResourceType, id: string, doc: ScimResource, version: number): Promise<ScimResource | undefined> {
+    const now = new Date().toISOString();
+    const keys = this.#uniqueKeys(type, doc);
+    const groups = this.#hasGroups(type) ? `, ${GROUPS_OF_R}` : '';
+    const rows = (
+      await this.#db.query(
+        `UPDATE scim_resources r SET version = r.version + 1, last_modified = $8::timestamptz, user_name_ci = $5, external_id = $6, display_name_ci = $7,
+           doc = jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', to_jsonb('W/"' || (r.version + 1) || '"'))
+         WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3 AND r.version = $9::bigint
+           AND (SELECT coalesce(array_agg(u.attr || ':' || u.value ORDER BY u.attr || ':' || u.value COLLATE "C"), '{}') FROM scim_unique u
+                WHERE u.tenant = $1 AND u.type = $2 AND u.id = $3)
+             = (SELECT coalesce(array_agg(k ORDER BY k COLLATE "C"), '{}') FROM unnest($10::text[]) k)
+         RETURNING r.id, r.doc, r.version${groups}`,
+        [
+          ctx.tenant,
+          type.name,
+          id,
+          JSON.stringify({ ...doc, id, meta: { resourceType: type.name, created: now, lastModified: now, version: '' } }),
+          ...this.#columns(type, doc),
+          now,
+          version,
+          keys.attrs.map((a, i) => `${a}:${keys.values[i]}`),
+        ],
+      )
+    ).rows as Row[];
+    if (!rows.length) return undefined;
+    if (groups) for (const r of rows) r.groups ??= [];
+    return (await this.#materialise(this.#db, ctx, type, rows, false))[0];
+  }
+
   /** Replaces the attributes (and members, or applies a member delta), compare-and-swap on the version. */
   async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     const { doc, members } = this.#split(resource);
@@ -445,6 +481,16 @@ export class PostgresStore implements ProvisioningStore {
       if (done) {
         options.onMembersApplied?.(done.applied);
         return done.resource;
+      }
+    }
+    const known = /^W\/"(\d+)"$/.exec(options.ifVersion ?? '');
+    const keepsMembers =
+      !type.coreAttribute('members') || (options.members && !options.members.removeAll && !options.members.added.length && !options.members.removed.length);
+    if (known && keepsMembers) {
+      const done = await this.#attributesOnly(ctx, type, id, doc, Number(known[1]));
+      if (done) {
+        if (options.members) options.onMembersApplied?.({ added: [], removed: [] });
+        return done;
       }
     }
     let applied: AppliedMembers | undefined;
