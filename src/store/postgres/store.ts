@@ -413,23 +413,31 @@ export class PostgresStore implements ProvisioningStore {
     delta: MemberDelta,
   ): Promise<{ resource: ScimResource; applied: AppliedMembers } | undefined> {
     const now = new Date().toISOString();
+    const p = new Params();
+    const [tenant, group] = [p.add(ctx.tenant), p.add(id)];
+    const stamp = `${p.add(now)}::text`;
+    // only the parts the delta needs: with stale statistics (right after a large group was
+    // loaded) PostgreSQL planned even an empty removal as a scan of the group's member rows
+    const gone = delta.removed.length
+      ? `, gone AS (DELETE FROM scim_members m WHERE m.tenant = ${tenant} AND m.group_id = ${group} AND m.member_id = ANY(${p.add(delta.removed)}::text[])
+           AND EXISTS (SELECT 1 FROM g) RETURNING m.member_id)`
+      : '';
+    const [ids, extras] = memberColumns(delta.added);
+    const joined = ids.length
+      ? `, joined AS (INSERT INTO scim_members (tenant, group_id, member_id, member)
+           SELECT ${tenant}, ${group}, t.id, t.m::jsonb FROM unnest(${p.add(ids)}::text[], ${p.add(extras)}::text[]) WITH ORDINALITY AS t(id, m, ord)
+           WHERE EXISTS (SELECT 1 FROM g) ORDER BY t.ord ON CONFLICT DO NOTHING RETURNING member_id)`
+      : '';
     const rows = (
       await this.#db.query(
         `WITH g AS (
-           UPDATE scim_resources r SET version = r.version + 1, last_modified = $8::timestamptz,
-             doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', to_jsonb('W/"' || (r.version + 1) || '"')), '{meta,lastModified}', to_jsonb($8::text))
-           WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3 AND (r.doc - 'meta') = ($4::jsonb - 'meta')
+           UPDATE scim_resources r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
+             doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', to_jsonb('W/"' || (r.version + 1) || '"')), '{meta,lastModified}', to_jsonb(${stamp}))
+           WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group} AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')
            RETURNING r.doc
-         ), gone AS (
-           DELETE FROM scim_members m WHERE m.tenant = $1 AND m.group_id = $3 AND m.member_id = ANY($5::text[]) AND EXISTS (SELECT 1 FROM g)
-           RETURNING m.member_id
-         ), joined AS (
-           INSERT INTO scim_members (tenant, group_id, member_id, member)
-           SELECT $1, $3, t.id, t.m::jsonb FROM unnest($6::text[], $7::text[]) WITH ORDINALITY AS t(id, m, ord) WHERE EXISTS (SELECT 1 FROM g) ORDER BY t.ord
-           ON CONFLICT DO NOTHING RETURNING member_id
-         )
-         SELECT g.doc, ARRAY(SELECT member_id FROM gone) AS removed, ARRAY(SELECT member_id FROM joined) AS added FROM g`,
-        [ctx.tenant, type.name, id, JSON.stringify(doc), delta.removed, ...memberColumns(delta.added), now],
+         )${gone}${joined}
+         SELECT g.doc, ${gone ? 'ARRAY(SELECT member_id FROM gone)' : "'{}'::text[]"} AS removed, ${joined ? 'ARRAY(SELECT member_id FROM joined)' : "'{}'::text[]"} AS added FROM g`,
+        p.values,
       )
     ).rows;
     const row = rows[0];
