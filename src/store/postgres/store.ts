@@ -57,7 +57,9 @@ type Row = { id: string; doc: ScimResource; version: string | number; groups?: G
 
 /** Aggregates membership rows `m` joined to their groups `g` into {@link GroupPairs}. */
 const GROUP_PAIRS = "jsonb_agg(jsonb_build_array(m.group_id, g.doc->>'displayName') ORDER BY m.seq)";
-/** A select-list column with the {@link GroupPairs} of the resource `r`. */
+/** The `meta.version` of the row `r` after an update, as jsonb: `versionTag(version + 1)` in SQL. */
+const NEXT_VERSION_TAG = `to_jsonb('W/"' || (r.version + 1) || '"')`;
+/** A select-list column with the {@link GroupPairs} of the resource `r` (NULL in no group). */
 const GROUPS_OF_R = `(SELECT ${GROUP_PAIRS} FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups`;
 
 /** Member rows as two parallel arrays for `unnest`: the ids, and each member's other attributes as JSON. */
@@ -246,8 +248,6 @@ export class PostgresStore implements ProvisioningStore {
       ])
     ).rows as Row[];
     if (!rows.length) return undefined;
-    // a user in no group reads null: nothing to fetch later
-    if (groups) for (const r of rows) r.groups ??= [];
     return (await this.#materialise(this.#db, ctx, type, rows, options.members ?? true))[0];
   }
 
@@ -432,7 +432,7 @@ export class PostgresStore implements ProvisioningStore {
       await this.#db.query(
         `WITH g AS (
            UPDATE scim_resources r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
-             doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', to_jsonb('W/"' || (r.version + 1) || '"')), '{meta,lastModified}', to_jsonb(${stamp}))
+             doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb(${stamp}))
            WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group} AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')
            RETURNING r.doc
          )${gone}${joined}
@@ -458,7 +458,7 @@ export class PostgresStore implements ProvisioningStore {
     const rows = (
       await this.#db.query(
         `UPDATE scim_resources r SET version = r.version + 1, last_modified = $8::timestamptz, user_name_ci = $5, external_id = $6, display_name_ci = $7,
-           doc = jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', to_jsonb('W/"' || (r.version + 1) || '"'))
+           doc = jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', ${NEXT_VERSION_TAG})
          WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3 AND r.version = $9::bigint
            AND (SELECT coalesce(array_agg(u.attr || ':' || u.value ORDER BY u.attr || ':' || u.value COLLATE "C"), '{}') FROM scim_unique u
                 WHERE u.tenant = $1 AND u.type = $2 AND u.id = $3)
@@ -477,7 +477,6 @@ export class PostgresStore implements ProvisioningStore {
       )
     ).rows as Row[];
     if (!rows.length) return undefined;
-    if (groups) for (const r of rows) r.groups ??= [];
     return (await this.#materialise(this.#db, ctx, type, rows, false))[0];
   }
 
