@@ -10,6 +10,7 @@ import type { PathCache } from '../path/parse.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
 import { type ResourceType, subAttribute } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
+import { appendDistinct } from '../schema/equality.js';
 import { canonicaliseValue, sameJson, type Touched, type ValidationPolicy, validatePatched } from '../schema/validate.js';
 import { normalizeOperations, type PatchCompatibility, quirksOf } from './dialects/index.js';
 import type { PatchQuirkName } from './dialects/quirk.js';
@@ -124,10 +125,6 @@ function onePrimary(list: unknown[], written: readonly unknown[]): void {
   for (const v of list) if (v !== chosen && isObject(v) && v.primary === true) delete v.primary;
 }
 
-function sameValue(attr: AttributeDefinition, a: unknown, b: unknown): boolean {
-  if (attr.name === 'members' && isObject(a) && isObject(b)) return a.value === b.value;
-  return sameJson(a, b);
-}
 
 /** add or replace of a whole attribute (or a sub-attribute of a single-valued complex one). */
 function write(res: ScimResource, op: 'add' | 'replace', t: Extract<Target, { kind: 'attribute' }>, raw: unknown, ctx: Ctx): void {
@@ -159,16 +156,12 @@ function write(res: ScimResource, op: 'add' | 'replace', t: Extract<Target, { ki
   }
   if (attr.multiValued) {
     const incoming = value as unknown[];
-    if (op === 'replace') {
-      const list: unknown[] = [];
-      for (const v of incoming) if (!list.some((x) => sameValue(attr, x, v))) list.push(v);
-      onePrimary(list, incoming);
-      container[attr.name] = list;
-      return;
-    }
-    const list = Array.isArray(container[attr.name]) ? (container[attr.name] as unknown[]) : [];
-    for (const v of incoming) if (!list.some((x) => sameValue(attr, x, v))) list.push(v);
-    onePrimary(list, incoming);
+    // the equality rule (schema/equality.ts): an add of a value already there, in any case
+    // where the attribute is not caseExact, changes nothing; O(n) over keys
+    const current = op === 'replace' ? [] : Array.isArray(container[attr.name]) ? (container[attr.name] as unknown[]) : [];
+    const list = appendDistinct(attr, current, incoming);
+    const kept = new Set(list);
+    onePrimary(list, incoming.filter((v) => kept.has(v)));
     container[attr.name] = list;
     return;
   }

@@ -31,7 +31,9 @@ export class CursorCodec {
   /** The start index (and keyset position) a cursor stands for; 400 invalidCursor when tampered with or for another query, expiredCursor when old. */
   decode(queryKey: string, cursor: string): { index: number; after?: string } {
     const [payload, mac] = cursor.split('.');
-    const good = payload && mac && mac.length === 22 && timingSafeEqual(Buffer.from(mac), Buffer.from(this.#sign(payload)));
+    // lengths in bytes, not characters: a cursor of non-ASCII text must be a 400, not a throw
+    const given = Buffer.from(mac ?? '', 'utf8');
+    const good = payload && given.length === 22 && timingSafeEqual(given, Buffer.from(this.#sign(payload)));
     if (!good) throw ScimError.invalidCursor('The cursor is not valid');
     let parts: unknown;
     try {

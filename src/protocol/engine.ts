@@ -54,4 +54,6 @@ export interface Engine {
 export interface RequestScope {
   /** The SCIM base URL for locations (with the tenant segment when tenants are in the path). */
   base: string;
+  /** The server's registry, for the endpoints of `$ref`s. */
+  registry: SchemaRegistry;
 }

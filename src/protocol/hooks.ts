@@ -4,6 +4,8 @@
  * @module
  */
 import type { MemberDelta } from '../patch/members.js';
+import { GROUP_SCHEMA_ID } from '../schema/builtin/group.js';
+import { USER_SCHEMA_ID } from '../schema/builtin/user.js';
 import type { ResourceType } from '../schema/registry.js';
 import type { ScimResource } from '../schema/resource.js';
 import type { StoreContext } from '../store/store.js';
@@ -65,12 +67,23 @@ export interface ScimHooks {
   beforeUpdate?(intent: WriteIntent): ScimResource | undefined | Promise<ScimResource | undefined>;
   /** Before a delete. */
   beforeDelete?(event: { ctx: StoreContext; resourceType: ResourceType; id: string; previous: ScimResource }): void | Promise<void>;
-  /** After commit, once per event. A failure here is reported to `onHookError`, never swallowed, and the write stands. */
+  /** After commit, once per event. A failure here is reported to the server's `logger`, never swallowed, and the write stands. */
   onEvent?(event: LifecycleEvent): void | Promise<void>;
   /** Sets a user's password (writeOnly, never stored by scimkit); without it, passwords are dropped and changePassword is not advertised. */
   setPassword?(ctx: StoreContext, userId: string, password: string): void | Promise<void>;
   /** Maps the authenticated subject to a User id for `/Me`; without it `/Me` is 501. */
   me?(ctx: StoreContext): string | undefined | Promise<string | undefined>;
+}
+
+/** `user` for types of the core User schema, `group` for the core Group schema, whatever their names; `resource` otherwise. */
+function eventPrefix(type: ResourceType): 'user' | 'group' | 'resource' {
+  return type.schema.id === USER_SCHEMA_ID ? 'user' : type.schema.id === GROUP_SCHEMA_ID ? 'group' : 'resource';
+}
+
+/** The `membersRemoved` event of a group that lost members without a write of its own (they were deleted). */
+export function membershipEvents(ctx: StoreContext, type: ResourceType, groupId: string, removed: string[]): LifecycleEvent[] {
+  if (!removed.length) return [];
+  return [{ ctx, resourceType: type, id: groupId, type: eventPrefix(type) === 'group' ? 'group.membersRemoved' : 'resource.updated', memberIds: removed }];
 }
 
 /** The events a committed change produces. */
@@ -89,7 +102,7 @@ export function eventsFor(
     if (before) e.previous = before;
     return e;
   };
-  const prefix = type.name === 'User' ? 'user' : type.name === 'Group' ? 'group' : 'resource';
+  const prefix = eventPrefix(type);
   if (kind === 'create') return [withData({ ...base, type: `${prefix}.created` as LifecycleEventType })];
   if (kind === 'delete') return [withData({ ...base, type: `${prefix}.deleted` as LifecycleEventType })];
   const out: LifecycleEvent[] = [withData({ ...base, type: `${prefix}.updated` as LifecycleEventType })];

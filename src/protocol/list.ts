@@ -8,6 +8,7 @@ import { compileFilter } from '../filter/compile.js';
 import { Projection } from '../schema/project.js';
 import type { ResourceType } from '../schema/registry.js';
 import type { ScimResource } from '../schema/resource.js';
+import { resolveSortPath, type SortEntry, sortComparator, sortResources, sortValue } from '../schema/sort.js';
 import type { SearchQuery, SearchResult, SortSpec, StoreContext } from '../store/store.js';
 import type { Engine, RequestScope } from './engine.js';
 import { present, projectionRequest } from './location.js';
@@ -96,11 +97,10 @@ function plan(engine: Engine, type: ResourceType, p: ListParams, root = false): 
   let sort: SortSpec | undefined;
   if (p.sortBy !== undefined && p.sortBy !== '') {
     if (!engine.features.sort) throw ScimError.notImplemented('Sorting is not supported');
-    const r = type.resolvePath(p.sortBy);
-    if (!r) throw ScimError.invalidValue(`sortBy: ${excerpt(p.sortBy)} is not an attribute of ${type.name}`);
     const order = (p.sortOrder ?? 'ascending').toLowerCase();
     if (order !== 'ascending' && order !== 'descending') throw ScimError.invalidValue('sortOrder must be "ascending" or "descending"');
-    sort = { path: r.path, order };
+    // across types, a type without the attribute has no value for it (sorted last ascending)
+    if (!root || type.resolvePath(p.sortBy)) sort = { path: resolveSortPath(type, p.sortBy).path, order };
   } else if (p.sortOrder !== undefined && !/^(a|de)scending$/i.test(p.sortOrder)) throw ScimError.invalidValue('sortOrder must be "ascending" or "descending"');
   const rawCount = integer('count', p.count);
   // RFC 7644 §3.4.2.4: a negative count is 0; larger than the maximum is the maximum
@@ -118,25 +118,9 @@ async function storeSearch(engine: Engine, ctx: StoreContext, type: ResourceType
   const maxScan = 10_000;
   const all = await engine.store.search(ctx, type, { startIndex: 1, count: maxScan + 1, members: true });
   if (all.totalResults > maxScan) throw ScimError.tooMany(`This store cannot filter or sort; lists over ${maxScan} resources need a filter it can apply`);
-  const test = q.filter ? compileFilter(q.filter, type) : () => true;
+  const test = q.filter ? compileFilter(q.filter, type, { unknownAttributes: q.unknownAttributes ?? 'reject' }) : () => true;
   let matches = all.resources.filter(test);
-  if (q.sort) {
-    const { path, order } = q.sort;
-    const r = type.resolvePath(path);
-    const key = (x: ScimResource) => {
-      const c = r?.extension ? (x[r.schema] as ScimResource | undefined) : x;
-      let v: unknown = c?.[r?.attribute.name ?? path];
-      if (r?.sub) v = Array.isArray(v) ? (v[0] as Record<string, unknown> | undefined)?.[r.sub.name] : (v as Record<string, unknown> | undefined)?.[r.sub.name];
-      return typeof v === 'string' ? v.toLowerCase() : (v as number | undefined);
-    };
-    matches = [...matches].sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      if (ka === undefined || kb === undefined) return ka === kb ? 0 : ka === undefined ? 1 : -1;
-      const c = ka < kb ? -1 : ka > kb ? 1 : 0;
-      return order === 'descending' ? -c : c;
-    });
-  }
+  if (q.sort) matches = sortResources(type, matches, q.sort.path, q.sort.order === 'descending');
   const start = q.startIndex - 1;
   return { resources: q.count > 0 ? matches.slice(start, start + q.count) : [], totalResults: matches.length };
 }
@@ -165,6 +149,7 @@ export async function listResources(
     startIndex,
     count: p.count,
     members: p.projection.wants('', 'members'),
+    ...(p.filter && engine.unknownFilterAttributes === 'noMatch' ? { unknownAttributes: 'noMatch' as const } : {}),
     ...(keyset && position.after !== undefined ? { after: position.after } : {}),
   });
   const body: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.resources.length };
@@ -196,12 +181,14 @@ export async function searchAll(engine: Engine, ctx: StoreContext, scope: Reques
   }
   if (plans.length === 0) throw lastError ?? ScimError.invalidFilter('The filter matches no resource type');
   const first = plans[0]!.plan;
+  const sorted = params.sortBy !== undefined && params.sortBy !== '' ? plans.find((x) => x.plan.sort)?.plan.sort : undefined;
+  if (sorted) return searchAllSorted(engine, ctx, scope, plans, first, sorted);
   let skip = first.startIndex - 1;
   let room = first.count;
   let total = 0;
   const resources: Record<string, unknown>[] = [];
   for (const { type, plan: pl } of plans) {
-    const base = { ...(pl.filter ? { filter: pl.filter } : {}), ...(pl.sort ? { sort: pl.sort } : {}), members: pl.projection.wants('', 'members') };
+    const base = { ...(pl.filter ? { filter: pl.filter } : {}), members: pl.projection.wants('', 'members') };
     const counted = await storeSearch(engine, ctx, type, { ...base, startIndex: 1, count: 0 });
     total += counted.totalResults;
     if (room > 0 && skip < counted.totalResults) {
@@ -211,5 +198,38 @@ export async function searchAll(engine: Engine, ctx: StoreContext, scope: Reques
       skip = 0;
     } else skip = Math.max(0, skip - counted.totalResults);
   }
+  return { schemas: [LIST_RESPONSE_SCHEMA], totalResults: total, itemsPerPage: resources.length, startIndex: first.startIndex, Resources: resources };
+}
+
+/** The most resources one type contributes to a sorted search across types (its best `startIndex + count`). */
+const MAX_MERGE = 10_000;
+
+/**
+ * A sorted search across types: each type's best `startIndex + count` in the store's order,
+ * merged by the one sort rule (schema/sort.ts); a type without the attribute has no value.
+ */
+async function searchAllSorted(
+  engine: Engine,
+  ctx: StoreContext,
+  scope: RequestScope,
+  plans: { type: ResourceType; plan: Plan }[],
+  first: Plan,
+  sort: SortSpec,
+): Promise<Record<string, unknown>> {
+  const want = first.startIndex - 1 + first.count;
+  if (want > MAX_MERGE) throw ScimError.tooMany(`A sorted search across resource types pages through the first ${MAX_MERGE} results; narrow the filter`);
+  const descending = sort.order === 'descending';
+  let total = 0;
+  const entries: SortEntry<{ type: ResourceType; plan: Plan; resource: ScimResource }>[] = [];
+  for (const { type, plan: pl } of plans) {
+    const base = { ...(pl.filter ? { filter: pl.filter } : {}), members: pl.projection.wants('', 'members') };
+    const r = type.resolvePath(sort.path);
+    const page = await storeSearch(engine, ctx, type, { ...base, ...(r && pl.sort ? { sort: pl.sort } : {}), startIndex: 1, count: want });
+    total += page.totalResults;
+    for (const resource of page.resources)
+      entries.push({ key: r && pl.sort ? sortValue(resolveSortPath(type, sort.path), resource) : undefined, id: String(resource.id), item: { type, plan: pl, resource } });
+  }
+  const page = entries.sort(sortComparator(descending)).slice(first.startIndex - 1, want);
+  const resources = page.map(({ item }) => present(scope, item.type, item.resource, item.plan.projection));
   return { schemas: [LIST_RESPONSE_SCHEMA], totalResults: total, itemsPerPage: resources.length, startIndex: first.startIndex, Resources: resources };
 }

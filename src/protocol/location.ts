@@ -4,7 +4,7 @@
  */
 import type { Projection, ProjectionRequest } from '../schema/project.js';
 import type { ResourceType } from '../schema/registry.js';
-import type { ScimResource } from '../schema/resource.js';
+import { isObject, type ScimResource } from '../schema/resource.js';
 import type { RequestScope } from './engine.js';
 
 /** The URI of a resource. */
@@ -12,15 +12,32 @@ export function locationOf(scope: RequestScope, type: ResourceType, id: string):
   return `${scope.base}${type.endpoint}/${encodeURIComponent(id)}`;
 }
 
-/** A stored resource as returned: `meta.location` and `$ref`s of `groups` set, then projected. */
+/** The endpoint of a group-like resource type (one with `members`) for a user's `groups[].$ref`: `Group`'s, else the first. */
+function groupEndpoint(scope: RequestScope): string | undefined {
+  const types = scope.registry.resourceTypes().filter((t) => t.coreAttribute('members'));
+  return (types.find((t) => t.name === 'Group') ?? types[0])?.endpoint;
+}
+
+/** `{ ...el, $ref }` for a reference element with a string `value`, when the endpoint is known. */
+function withRef(scope: RequestScope, el: unknown, endpoint: string | undefined): unknown {
+  if (!isObject(el) || typeof el.value !== 'string' || endpoint === undefined) return el;
+  return { ...el, $ref: `${scope.base}${endpoint}/${encodeURIComponent(el.value)}` };
+}
+
+/**
+ * A stored resource as returned: `meta.location` set, and the `$ref`s of `groups` and
+ * `members` computed here (never stored as a client sent them), then projected.
+ */
 export function present(scope: RequestScope, type: ResourceType, r: ScimResource, projection: Projection): ScimResource {
   const out: ScimResource = { ...r };
   if (r.meta && typeof r.id === 'string') out.meta = { ...r.meta, location: locationOf(scope, type, r.id) };
   if (Array.isArray(r.groups)) {
-    out.groups = r.groups.map((g) =>
-      g && typeof g === 'object' && typeof (g as { value?: unknown }).value === 'string'
-        ? { ...g, $ref: `${scope.base}/Groups/${encodeURIComponent((g as { value: string }).value)}` }
-        : g,
+    const endpoint = groupEndpoint(scope);
+    out.groups = r.groups.map((g) => withRef(scope, g, endpoint));
+  }
+  if (Array.isArray(r.members)) {
+    out.members = r.members.map((m) =>
+      withRef(scope, m, isObject(m) && typeof m.type === 'string' ? scope.registry.resourceType(m.type)?.endpoint : undefined),
     );
   }
   return projection.apply(out);

@@ -8,10 +8,12 @@ import { Projection } from '../schema/project.js';
 import type { ResourceType } from '../schema/registry.js';
 import { isObject, type ScimResource } from '../schema/resource.js';
 import { sameJson, validateResource } from '../schema/validate.js';
-import type { AppliedMembers, StoreContext } from '../store/store.js';
+import type { AppliedMembers, GroupRef, StoreContext } from '../store/store.js';
 import type { Engine, RequestScope } from './engine.js';
-import { eventsFor } from './hooks.js';
+import { eventsFor, membershipEvents } from './hooks.js';
+import { normalizeResourceBody } from './normalize.js';
 import { locationOf, present, projectionRequest } from './location.js';
+import { entityTags, preconditionMatches } from './preconditions.js';
 import { jsonResponse, type ScimResponse } from './request.js';
 
 /** Request details the resource handlers read. */
@@ -34,18 +36,23 @@ function etagHeaders(engine: Engine, r: ScimResource): Record<string, string> {
   return engine.features.etag && r.meta?.version ? { etag: r.meta.version } : {};
 }
 
-function matches(tag: string, version: string | undefined): boolean {
-  return tag
-    .split(',')
-    .map((t) => t.trim())
-    .some((t) => t === '*' || t === version || t.replace(/^W\//, '') === version?.replace(/^W\//, ''));
+/**
+ * 412 unless the client's `If-Match` names the current version (or `*`). Returns the
+ * version the store must still be at when it writes (atomically): the one matched, or
+ * none when the client sent no precondition (or `*`): the write then applies to the
+ * current version.
+ */
+function checkIfMatch(engine: Engine, req: ResourceRequest, current: ScimResource): { ifVersion?: string } {
+  if (!engine.features.etag || req.ifMatch === undefined) return {};
+  if (!preconditionMatches(req.ifMatch, current.meta?.version))
+    throw ScimError.preconditionFailed(`If-Match ${req.ifMatch.slice(0, 40)} does not match the current version ${current.meta?.version}`);
+  const any = entityTags(req.ifMatch).every((t) => t === '*');
+  return any || !current.meta?.version ? {} : { ifVersion: current.meta.version };
 }
 
-/** 412 unless the client's `If-Match` names the current version (or `*`). */
-function checkIfMatch(engine: Engine, req: ResourceRequest, current: ScimResource): void {
-  if (!engine.features.etag || req.ifMatch === undefined) return;
-  if (!matches(req.ifMatch, current.meta?.version))
-    throw ScimError.preconditionFailed(`If-Match ${req.ifMatch.slice(0, 40)} does not match the current version ${current.meta?.version}`);
+/** Whether a store answered a write with the version it already had: nothing changed (store/version.ts). */
+function unchanged(before: ScimResource, after: ScimResource): boolean {
+  return before.meta?.version !== undefined && before.meta.version === after.meta?.version;
 }
 
 function takePassword(r: ScimResource): string | undefined {
@@ -104,7 +111,7 @@ export async function getResource(
   const projection = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes));
   const r = await engine.store.get(ctx, type, id, { members: projection.wants('', 'members') });
   if (!r) throw notFound(type, id);
-  if (engine.features.etag && req.ifNoneMatch !== undefined && matches(req.ifNoneMatch, r.meta?.version)) {
+  if (engine.features.etag && req.ifNoneMatch !== undefined && preconditionMatches(req.ifNoneMatch, r.meta?.version)) {
     return { status: 304, headers: etagHeaders(engine, r) };
   }
   return jsonResponse(200, present(scope, type, r, projection), etagHeaders(engine, r));
@@ -119,7 +126,7 @@ export async function createResource(
   body: unknown,
   req: ResourceRequest,
 ): Promise<ScimResponse> {
-  let resource = validateResource(type, body, { context: 'create', ...engine.policy });
+  let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'create', ...engine.policy });
   const password = takePassword(resource);
   if (engine.hooks.beforeCreate) resource = (await engine.hooks.beforeCreate({ ctx, resourceType: type, resource })) ?? resource;
   const stored = await engine.store.create(ctx, type, resource);
@@ -141,14 +148,14 @@ export async function replaceResource(
 ): Promise<ScimResponse> {
   const existing = await engine.store.get(ctx, type, id, { members: true });
   if (!existing) throw notFound(type, id);
-  checkIfMatch(engine, req, existing);
-  let resource = validateResource(type, body, { context: 'replace', existing, ...engine.policy });
+  const precondition = checkIfMatch(engine, req, existing);
+  let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'replace', existing, ...engine.policy });
   const password = takePassword(resource);
   if (engine.hooks.beforeUpdate) resource = (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing })) ?? resource;
-  const ifVersion = existing.meta?.version;
-  const stored = await engine.store.replace(ctx, type, id, resource, ifVersion ? { ifVersion } : {});
+  const stored = await engine.store.replace(ctx, type, id, resource, precondition);
   await setPassword(engine, ctx, id, password);
-  await engine.emit(eventsFor('update', ctx, type, id, stored, existing, type.coreAttribute('members') ? diffMembers(existing, stored) : undefined));
+  if (!unchanged(existing, stored))
+    await engine.emit(eventsFor('update', ctx, type, id, stored, existing, type.coreAttribute('members') ? diffMembers(existing, stored) : undefined));
   return respond(engine, scope, type, stored, 200, req);
 }
 
@@ -173,7 +180,7 @@ export async function patchResource(
   for (let attempt = 0; ; attempt++) {
     let existing = await engine.store.get(ctx, type, id, { members: !deltas });
     if (!existing) throw notFound(type, id);
-    checkIfMatch(engine, req, existing);
+    const precondition = checkIfMatch(engine, req, existing);
     let result: PatchResult;
     let inline = !deltas;
     try {
@@ -200,7 +207,7 @@ export async function patchResource(
     // A delta that only touches members commutes with other writers: no version check
     // (unless the client asked for one). Anything else is compare-and-swap on the version read.
     const membersOnly = result.members !== undefined && !inline && sameJson(resource, existing);
-    const ifVersion = membersOnly ? req.ifMatch : existing.meta?.version;
+    const ifVersion = membersOnly ? precondition.ifVersion : existing.meta?.version;
     let stored: ScimResource;
     let applied: AppliedMembers | undefined;
     try {
@@ -221,6 +228,13 @@ export async function patchResource(
       throw e;
     }
     await setPassword(engine, ctx, id, password);
+    if (unchanged(existing, stored)) {
+      // the store found nothing to change (a current member added again): no event, same ETag
+      if (engine.patchResponse === 'noContent' || (engine.patchResponse === 'auto' && !inline && touchedMembers(result) && req.attributes === undefined && req.excludedAttributes === undefined))
+        return { status: 204, headers: etagHeaders(engine, stored) };
+      const current = inline ? stored : ((await engine.store.get(ctx, type, id, { members: true })) ?? stored);
+      return respond(engine, scope, type, current, 200, req);
+    }
     const members =
       result.members && !inline
         ? // what the store really changed; a store that cannot tell gets the request's ids
@@ -243,11 +257,22 @@ export async function patchResource(
 export async function deleteResource(engine: Engine, ctx: StoreContext, type: ResourceType, id: string, req: ResourceRequest): Promise<ScimResponse> {
   const existing = await engine.store.get(ctx, type, id, { members: false });
   if (!existing) throw notFound(type, id);
-  checkIfMatch(engine, req, existing);
+  const precondition = checkIfMatch(engine, req, existing);
   await engine.hooks.beforeDelete?.({ ctx, resourceType: type, id, previous: existing });
-  const ifVersion = existing.meta?.version;
-  await engine.store.delete(ctx, type, id, ifVersion ? { ifVersion } : {});
-  await engine.emit(eventsFor('delete', ctx, type, id, undefined, existing));
+  let left: GroupRef[] = [];
+  await engine.store.delete(ctx, type, id, {
+    ...precondition,
+    onMembershipsRemoved: (groups) => {
+      left = groups;
+    },
+  });
+  const events = eventsFor('delete', ctx, type, id, undefined, existing);
+  // the groups it was in lost a member: the host's teams must hear of it like any removal
+  for (const g of left) {
+    const groupType = engine.registry.resourceType(g.type);
+    if (groupType) events.push(...membershipEvents(ctx, groupType, g.id, [id]));
+  }
+  await engine.emit(events);
   return { status: 204, headers: {} };
 }
 

@@ -284,6 +284,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   }
 
   async function handle(req: ScimRequest): Promise<ScimResponse> {
+    let requestId: string | undefined;
     try {
       const method = (req.method ?? 'GET').toUpperCase();
       let segs = decodeSegments(req.path ?? '/');
@@ -297,7 +298,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       }
       const auth = await options.authenticate(req, tenantHint);
       if (!auth?.tenant) throw ScimError.unauthorized();
-      const requestId = header(req, 'x-request-id') ?? randomUUID();
+      requestId = header(req, 'x-request-id')?.slice(0, 200) ?? randomUUID();
       // the signal is forwarded, not read: an adapter may make it only when a store asks for it
       const ctx: StoreContext =
         'signal' in req
@@ -323,10 +324,13 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && body === undefined && segs[0]?.toLowerCase() !== 'me') {
         throw ScimError.invalidSyntax('This request needs a JSON body');
       }
-      return await route(ctx, { base }, method, segs, query, body, rr);
+      return await route(ctx, { base, registry }, method, segs, query, body, rr);
     } catch (e) {
-      if (!(e instanceof ScimError)) options.logger?.error('unexpected error', { error: e instanceof Error ? e.message : String(e) });
-      return errorResponse(e);
+      if (e instanceof ScimError) return errorResponse(e);
+      // an operator must be able to find this one: logged by default, and the client gets the id
+      const id = requestId ?? randomUUID();
+      logger.error('unexpected error', { requestId: id, error: e instanceof Error ? e.message : String(e), ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) });
+      return errorResponse(ScimError.internal(`Internal server error (request id ${id})`));
     }
   }
 

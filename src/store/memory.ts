@@ -9,18 +9,23 @@ import { type Filter, walkFilter } from '../filter/ast.js';
 import { compileFilter, type Predicate } from '../filter/compile.js';
 import { equalityKeys } from '../filter/keys.js';
 import type { Member, MemberDelta } from '../patch/members.js';
+import type { AttributeDefinition } from '../schema/attribute.js';
+import { valueKey } from '../schema/equality.js';
 import type { ResourceType } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
-import {
-  type AppliedMembers,
-  type ProvisioningStore,
-  type SearchQuery,
-  type SearchResult,
-  type StoreCapabilities,
-  type StoreContext,
-  versionTag,
-  type WriteOptions,
+import { resolveSortPath, type SortEntry, sortValue, topK } from '../schema/sort.js';
+import { storedMember, unknownMembersError } from './member-references.js';
+import type {
+  AppliedMembers,
+  GroupRef,
+  ProvisioningStore,
+  SearchQuery,
+  SearchResult,
+  StoreCapabilities,
+  StoreContext,
+  WriteOptions,
 } from './store.js';
+import { attributesChanged, isVersion, metaOf, nextMeta, versionTag } from './version.js';
 
 interface Entry {
   /** The stored resource without `members` and `groups`; never handed out, only copies. */
@@ -34,6 +39,8 @@ interface TypeData {
   /** False for data restored from a snapshot until first used with its ResourceType. */
   indexed: boolean;
   byId: Map<string, Entry>;
+  /** The entries in creation order: an unsorted, unfiltered page is a slice of it, O(page). */
+  order: Entry[];
   /** attribute path → normalised value → ids */
   index: Map<string, Map<string, Set<string>>>;
 }
@@ -104,27 +111,33 @@ function valuesAt(r: ScimResource, path: string): unknown[] {
   return list.map((el) => (isObject(el) ? el[sub] : undefined)).filter((v) => v !== undefined);
 }
 
-/** Per resource type, resolved once: the paths kept in hash indexes and whether each compares case-sensitively. */
-const indexPlans = new WeakMap<ResourceType, { paths: string[]; caseExact: Map<string, boolean> }>();
-function indexPlan(type: ResourceType): { paths: string[]; caseExact: Map<string, boolean> } {
+/** Per resource type, resolved once: the paths kept in hash indexes and the definition each compares by. */
+const indexPlans = new WeakMap<ResourceType, { paths: string[]; defs: Map<string, AttributeDefinition> }>();
+function indexPlan(type: ResourceType): { paths: string[]; defs: Map<string, AttributeDefinition> } {
   let plan = indexPlans.get(type);
   if (!plan) {
-    const caseExact = new Map<string, boolean>();
+    const defs = new Map<string, AttributeDefinition>();
     for (const p of new Set<string>([...INDEXED, ...type.uniqueAttributes])) {
       const def = type.resolvePath(p)?.target;
-      if (def) caseExact.set(p, def.caseExact);
+      if (def) defs.set(p, def);
     }
-    plan = { paths: [...caseExact.keys()], caseExact };
+    plan = { paths: [...defs.keys()], defs };
     indexPlans.set(type, plan);
   }
   return plan;
 }
 
-/** Members by id, copied; a repeated id keeps its first place and attributes, as PostgresStore does. */
-function memberMap(members: readonly Member[] | undefined): Map<string, Member> {
-  const out = new Map<string, Member>();
-  for (const m of members ?? []) if (!out.has(m.value)) out.set(m.value, cloneJson(m));
-  return out;
+/** The ids of a member list in order, each once (the first occurrence wins, as PostgresStore keeps it). */
+function memberIdsOf(members: readonly Member[] | undefined): string[] {
+  const seen = new Set<string>();
+  for (const m of members ?? []) if (isObject(m) && typeof m.value === 'string') seen.add(m.value);
+  return [...seen];
+}
+
+function sameOrder(a: Iterable<string>, b: readonly string[]): boolean {
+  let i = 0;
+  for (const x of a) if (x !== b[i++]) return false;
+  return i === b.length;
 }
 
 const relations = new WeakMap<Filter, boolean>();
@@ -142,12 +155,14 @@ function namesRelations(filter: Filter): boolean {
 }
 
 const compiled = new WeakMap<Filter, Map<ResourceType, Predicate>>();
-function predicate(filter: Filter, type: ResourceType): Predicate {
-  let m = compiled.get(filter);
+const compiledNoMatch = new WeakMap<Filter, Map<ResourceType, Predicate>>();
+function predicate(filter: Filter, type: ResourceType, unknownAttributes: 'reject' | 'noMatch'): Predicate {
+  const cache = unknownAttributes === 'noMatch' ? compiledNoMatch : compiled;
+  let m = cache.get(filter);
   let p = m?.get(type);
   if (!p) {
-    p = compileFilter(filter, type);
-    if (!m) compiled.set(filter, (m = new Map()));
+    p = compileFilter(filter, type, { unknownAttributes });
+    if (!m) cache.set(filter, (m = new Map()));
     m.set(type, p);
   }
   return p;
@@ -189,7 +204,7 @@ export class MemoryStore implements ProvisioningStore {
     const t = this.#tenant(ctx, create);
     let d = t.types.get(type.name);
     if (!d) {
-      d = { indexed: true, byId: new Map(), index: new Map() };
+      d = { indexed: true, byId: new Map(), order: [], index: new Map() };
       if (create) t.types.set(type.name, d);
     }
     if (!d.indexed) {
@@ -199,9 +214,11 @@ export class MemoryStore implements ProvisioningStore {
     return d;
   }
 
+  /** The index key of a value: the equality rule's key (schema/equality.ts), for scalar values. */
   #key(type: ResourceType, path: string, value: unknown): string | undefined {
-    if (typeof value !== 'string') return undefined;
-    return indexPlan(type).caseExact.get(path) ? value : value.toLowerCase();
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+    const def = indexPlan(type).defs.get(path);
+    return def ? valueKey(def, value) : undefined;
   }
 
   #indexPaths(type: ResourceType): readonly string[] {
@@ -249,6 +266,29 @@ export class MemoryStore implements ProvisioningStore {
     }
   }
 
+  /** The resource of this tenant an id names (of any type), or undefined. */
+  #find(t: TenantData, id: string): { typeName: string; e: Entry } | undefined {
+    for (const [typeName, d] of t.types) {
+      const e = d.byId.get(id);
+      if (e) return { typeName, e };
+    }
+    return undefined;
+  }
+
+  /** The stored members for member ids: each must name a resource of the tenant (400 otherwise). */
+  #resolveMembers(t: TenantData, ids: Iterable<string>, self: string | undefined): Map<string, Member> {
+    const out = new Map<string, Member>();
+    const unknown: string[] = [];
+    for (const id of ids) {
+      if (out.has(id)) continue;
+      const found = id === self ? undefined : this.#find(t, id);
+      if (found) out.set(id, storedMember(id, found.typeName));
+      else unknown.push(id);
+    }
+    if (unknown.length) throw unknownMembersError(unknown);
+    return out;
+  }
+
   #setMembers(t: TenantData, groupId: string, e: Entry, next: Map<string, Member>): void {
     for (const id of e.members?.keys() ?? []) if (!next.has(id)) this.#leave(t, id, groupId);
     for (const id of next.keys()) {
@@ -265,30 +305,36 @@ export class MemoryStore implements ProvisioningStore {
     if (groups?.size === 0) t.memberOf.delete(memberId);
   }
 
-  #applyDelta(t: TenantData, groupId: string, e: Entry, delta: MemberDelta): AppliedMembers {
+  /** What a delta would change, without changing anything. */
+  #planDelta(e: Entry, delta: MemberDelta): AppliedMembers {
     const members = e.members ?? new Map<string, Member>();
-    const applied: AppliedMembers = { added: [], removed: [] };
-    const before = delta.removeAll ? new Set(members.keys()) : undefined;
-    if (delta.removeAll) {
-      for (const id of members.keys()) this.#leave(t, id, groupId);
-      members.clear();
-    }
-    for (const id of delta.removed) {
-      if (members.delete(id)) {
-        this.#leave(t, id, groupId);
-        applied.removed.push(id);
-      }
-    }
+    const added: string[] = [];
+    const removed: string[] = [];
+    const addedSet = new Set<string>();
     for (const m of delta.added) {
-      if (members.has(m.value)) continue;
-      members.set(m.value, cloneJson(m));
-      let s = t.memberOf.get(m.value);
-      if (!s) t.memberOf.set(m.value, (s = new Set()));
-      s.add(groupId);
-      if (!before?.has(m.value)) applied.added.push(m.value);
+      if (addedSet.has(m.value)) continue;
+      addedSet.add(m.value);
+      if (!members.has(m.value)) added.push(m.value);
     }
-    // after a removeAll, the members that were not added back are the ones that left
-    if (before) for (const id of before) if (!members.has(id)) applied.removed.push(id);
+    if (delta.removeAll) {
+      for (const id of members.keys()) if (!addedSet.has(id)) removed.push(id);
+    } else for (const id of delta.removed) if (members.has(id) && !addedSet.has(id)) removed.push(id);
+    return { added, removed };
+  }
+
+  #applyDelta(t: TenantData, groupId: string, e: Entry, delta: MemberDelta, resolved: Map<string, Member>): AppliedMembers {
+    const applied = this.#planDelta(e, delta);
+    const members = e.members ?? new Map<string, Member>();
+    for (const id of applied.removed) {
+      members.delete(id);
+      this.#leave(t, id, groupId);
+    }
+    for (const id of applied.added) {
+      members.set(id, resolved.get(id)!);
+      let s = t.memberOf.get(id);
+      if (!s) t.memberOf.set(id, (s = new Set()));
+      s.add(groupId);
+    }
     e.members = members;
     return applied;
   }
@@ -300,10 +346,9 @@ export class MemoryStore implements ProvisioningStore {
       const t = this.#tenant(ctx);
       const groupIds = t.memberOf.get(e.data.id as string);
       if (groupIds?.size) {
-        const groups = t.types.get('Group');
         r.groups = [...groupIds].map((gid) => {
           const g: Record<string, unknown> = { value: gid, type: 'direct' };
-          const name = groups?.byId.get(gid)?.data.displayName;
+          const name = this.#find(t, gid)?.e.data.displayName;
           if (typeof name === 'string') g.display = name;
           return g;
         });
@@ -313,7 +358,7 @@ export class MemoryStore implements ProvisioningStore {
   }
 
   #meta(type: ResourceType, created: string, version: number): NonNullable<ScimResource['meta']> {
-    return { resourceType: type.name, created, lastModified: this.#now().toISOString(), version: versionTag(version) };
+    return metaOf(type, created, this.#now().toISOString(), version);
   }
 
   /** One resource, copied. */
@@ -322,21 +367,44 @@ export class MemoryStore implements ProvisioningStore {
     return e && this.#out(ctx, type, e, options.members ?? true);
   }
 
-  /** A page of matches: index look-up when the filter has an indexed equality, else a scan. */
+  /**
+   * A page of matches: an index look-up when the filter has an indexed equality, else a scan;
+   * a sorted page keeps only the best `startIndex + count` entries (a bounded heap); an
+   * unfiltered, unsorted page (and a count of everything) costs O(page).
+   */
   async search(ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
     const d = this.#type(ctx, type);
-    let candidates: Iterable<Entry> = d.byId.values();
+    const start = Math.max(q.startIndex, 1) - 1;
+    const count = Math.max(q.count, 0);
+    if (!q.filter) {
+      const total = d.order.length;
+      if (!q.sort || count === 0 || start >= total) {
+        const page = count > 0 ? d.order.slice(start, start + count) : [];
+        return { resources: page.map((e) => this.#out(ctx, type, e, q.members)), totalResults: total };
+      }
+    }
+    let candidates: Iterable<Entry> = d.order;
     if (q.filter) {
       const keys = equalityKeys(q.filter, type);
       const usable = keys.find((k) => k.path === 'members.value' || d.index.has(k.path));
       if (usable) candidates = this.#candidates(ctx, type, d, usable.path, usable.values);
     }
-    const test = q.filter ? predicate(q.filter, type) : undefined;
-    let matches: Entry[] = [];
+    const test = q.filter ? predicate(q.filter, type, q.unknownAttributes ?? 'reject') : undefined;
+    const matches: Entry[] = [];
     for (const e of candidates) if (!test || test(this.#matchView(ctx, type, e, q.filter))) matches.push(e);
-    if (q.sort) matches = this.#sort(type, matches, q.sort.path, q.sort.order === 'descending');
-    const start = Math.max(q.startIndex, 1) - 1;
-    const page = q.count > 0 ? matches.slice(start, start + q.count) : [];
+    let page: Entry[];
+    if (count === 0) page = [];
+    else if (q.sort) {
+      const r = resolveSortPath(type, q.sort.path);
+      const entries = (function* () {
+        for (const e of matches) yield { key: sortValue(r, e.data), id: e.data.id as string, item: e } as SortEntry<Entry>;
+      })();
+      page = topK(entries, start + count, q.sort.order === 'descending')
+        .slice(start)
+        .map((x) => x.item);
+    } else {
+      page = matches.slice(start, start + count);
+    }
     return { resources: page.map((e) => this.#out(ctx, type, e, q.members)), totalResults: matches.length };
   }
 
@@ -359,31 +427,6 @@ export class MemoryStore implements ProvisioningStore {
     }
   }
 
-  #sort(type: ResourceType, list: Entry[], path: string, desc: boolean): Entry[] {
-    const r = type.resolvePath(path);
-    const def = r?.target;
-    const fold = def && def.type !== 'dateTime' && !def.caseExact;
-    const keyOf = (e: Entry): string | number | undefined => {
-      const container = r?.extension ? (e.data[r.schema] as ScimResource | undefined) : e.data;
-      const local = r?.sub ? `${r.attribute.name}.${r.sub.name}` : (r?.attribute.name ?? path);
-      const vs = container ? valuesAt(container, local) : [];
-      const v = vs[0];
-      if (typeof v === 'number') return v;
-      if (typeof v === 'boolean') return v ? 1 : 0;
-      if (typeof v !== 'string') return undefined;
-      if (def?.type === 'dateTime') return Date.parse(v);
-      return fold ? v.toLowerCase() : v;
-    };
-    const keyed = list.map((e) => ({ e, k: keyOf(e), id: e.data.id as string }));
-    keyed.sort((a, b) => {
-      // missing values sort last in either order (RFC 7644 §3.4.2.3)
-      if (a.k === undefined || b.k === undefined) return a.k === b.k ? (a.id < b.id ? -1 : 1) : a.k === undefined ? 1 : -1;
-      const c = a.k < b.k ? -1 : a.k > b.k ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-      return desc ? -c : c;
-    });
-    return keyed.map((x) => x.e);
-  }
-
   /** Stores a new resource with a fresh id and meta. */
   async create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource> {
     const t = this.#tenant(ctx, true);
@@ -391,12 +434,14 @@ export class MemoryStore implements ProvisioningStore {
     const { data, members } = split(resource);
     this.#checkUnique(type, d, data, undefined);
     const id = randomUUID();
+    const resolved = type.coreAttribute('members') ? this.#resolveMembers(t, memberIdsOf(members as Member[] | undefined), id) : undefined;
     data.id = id;
     const now = this.#now().toISOString();
-    data.meta = { ...this.#meta(type, now, 1), lastModified: now };
+    data.meta = metaOf(type, now, now, 1);
     const e: Entry = { data, version: 1 };
-    if (type.coreAttribute('members')) this.#setMembers(t, id, e, memberMap(members as Member[] | undefined));
+    if (resolved) this.#setMembers(t, id, e, resolved);
     d.byId.set(id, e);
+    d.order.push(e);
     this.#reindex(type, d, e);
     this.#onChange?.();
     return this.#out(ctx, type, e, true);
@@ -406,49 +451,74 @@ export class MemoryStore implements ProvisioningStore {
     const d = this.#type(ctx, type);
     const e = d.byId.get(id);
     if (!e) throw ScimError.notFound(`${type.name} ${JSON.stringify(id.slice(0, 60))} not found`);
-    if (ifVersion !== undefined && ifVersion !== '*' && ifVersion !== versionTag(e.version)) {
-      throw ScimError.preconditionFailed(`${type.name} ${id} is at version ${versionTag(e.version)}, not ${ifVersion}`);
+    if (ifVersion !== undefined && !isVersion(ifVersion, e.version)) {
+      throw ScimError.preconditionFailed(`${type.name} ${id} is at version ${versionTag(e.version)}, not ${ifVersion.slice(0, 40)}`);
     }
     return { d, e };
   }
 
-  /** Replaces the attributes; applies a member delta when one is given. */
+  /**
+   * Replaces the attributes; applies a member delta when one is given. A write that changes
+   * nothing a read returns keeps the version and lastModified (store/version.ts).
+   */
   async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     const t = this.#tenant(ctx);
     const { d, e } = this.#current(ctx, type, id, options.ifVersion);
     const { data, members } = split(resource);
     this.#checkUnique(type, d, data, id);
+    const grouped = type.coreAttribute('members') !== undefined;
+    // every check before any change: the write is all or nothing
+    let resolved: Map<string, Member> | undefined;
+    let planned: AppliedMembers | undefined;
+    let membersChange = false;
+    if (grouped && options.members) {
+      planned = this.#planDelta(e, options.members);
+      resolved = this.#resolveMembers(t, planned.added, id);
+      membersChange = planned.added.length > 0 || planned.removed.length > 0;
+    } else if (grouped) {
+      const ids = memberIdsOf(members as Member[] | undefined);
+      resolved = this.#resolveMembers(t, ids, id);
+      membersChange = !sameOrder(e.members?.keys() ?? [], ids);
+    }
+    data.id = id;
+    if (!membersChange && !attributesChanged(e.data, data)) {
+      if (planned) options.onMembersApplied?.(planned);
+      return this.#out(ctx, type, e, options.members === undefined);
+    }
     this.#unindex(type, d, e);
     const version = e.version + 1;
-    data.id = id;
     data.meta = this.#meta(type, e.data.meta?.created ?? this.#now().toISOString(), version);
     e.data = data;
     e.version = version;
-    if (type.coreAttribute('members')) {
-      if (options.members) {
-        const applied = this.#applyDelta(t, id, e, options.members);
-        options.onMembersApplied?.(applied);
-      } else this.#setMembers(t, id, e, memberMap(members as Member[] | undefined));
-    }
+    if (grouped && options.members) {
+      const applied = this.#applyDelta(t, id, e, options.members, resolved!);
+      options.onMembersApplied?.(applied);
+    } else if (grouped) this.#setMembers(t, id, e, resolved!);
     this.#reindex(type, d, e);
     this.#onChange?.();
     return this.#out(ctx, type, e, options.members === undefined);
   }
 
-  /** Deletes a resource and every membership it takes part in. */
+  /** Deletes a resource and every membership it takes part in; each group it leaves gets a new version. */
   async delete(ctx: StoreContext, type: ResourceType, id: string, options: WriteOptions = {}): Promise<void> {
     const t = this.#tenant(ctx);
     const { d, e } = this.#current(ctx, type, id, options.ifVersion);
     this.#unindex(type, d, e);
     d.byId.delete(id);
+    const at = d.order.indexOf(e);
+    if (at >= 0) d.order.splice(at, 1);
     if (e.members) for (const m of e.members.keys()) this.#leave(t, m, id);
+    const left: GroupRef[] = [];
     for (const gid of t.memberOf.get(id) ?? []) {
-      for (const td of t.types.values()) {
-        const g = td.byId.get(gid);
-        if (g?.members?.delete(id)) g.version++;
-      }
+      const found = this.#find(t, gid);
+      if (!found?.e.members?.delete(id)) continue;
+      const g = found.e;
+      g.version++;
+      g.data.meta = nextMeta(g.data.meta, this.#now().toISOString(), g.version);
+      left.push({ type: found.typeName, id: gid });
     }
     t.memberOf.delete(id);
+    options.onMembershipsRemoved?.(left);
     this.#onChange?.();
   }
 
@@ -490,12 +560,17 @@ export class MemoryStore implements ProvisioningStore {
       const t: TenantData = { types: new Map(), memberOf: new Map() };
       this.#tenants.set(tenant, t);
       for (const [name, entries] of Object.entries(types)) {
-        const d: TypeData = { indexed: false, byId: new Map(), index: new Map() };
+        const d: TypeData = { indexed: false, byId: new Map(), order: [], index: new Map() };
         t.types.set(name, d);
         for (const x of entries) {
           const e: Entry = { data: cloneJson(x.data), version: x.version };
           d.byId.set(x.data.id as string, e);
-          if (x.members) this.#setMembers(t, x.data.id as string, e, memberMap(x.members));
+          d.order.push(e);
+          if (x.members) {
+            const members = new Map<string, Member>();
+            for (const m of x.members) if (!members.has(m.value)) members.set(m.value, { ...m });
+            this.#setMembers(t, x.data.id as string, e, members);
+          }
         }
       }
     }

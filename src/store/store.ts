@@ -49,6 +49,11 @@ export interface SearchQuery {
    * position, which a previous search returned as `next`; `startIndex` then only counts.
    */
   after?: string;
+  /**
+   * Comparisons of attributes no schema of the type defines: `reject` (the engine has
+   * already answered 400) or `noMatch` (each such comparison is false, `pr` included).
+   */
+  unknownAttributes?: 'reject' | 'noMatch';
 }
 
 /** What a search returns. */
@@ -73,6 +78,19 @@ export interface WriteOptions {
    * so that `group.membersAdded` / `group.membersRemoved` events name only real changes.
    */
   onMembersApplied?(applied: AppliedMembers): void;
+  /**
+   * With `delete`: called before it returns with the groups the deleted resource was a
+   * member of (each of which has a new version now), for `group.membersRemoved` events.
+   */
+  onMembershipsRemoved?(groups: GroupRef[]): void;
+}
+
+/** A group by resource type name and id. */
+export interface GroupRef {
+  /** The group's resource type name. */
+  type: string;
+  /** The group's id. */
+  id: string;
 }
 
 /** The members a delta really changed. */
@@ -97,10 +115,14 @@ export interface StoreCapabilities {
 
 /**
  * Storage for SCIM resources. Stores own ids and `meta` (created, lastModified,
- * version), guarantee uniqueness of `type.uniqueAttributes` per tenant (case-insensitively
- * unless the attribute is caseExact) as 409 `uniqueness`, check `ifVersion` atomically
- * as 412, and answer 404 for ids they do not have in the context's tenant. They fill a
- * User's readOnly `groups` from group membership. They never keep a `password`.
+ * version) and move the version exactly when what a read returns changes (store/version.ts);
+ * guarantee uniqueness of `type.uniqueAttributes` per tenant (values compared as
+ * schema/equality.ts says) as 409 `uniqueness`; check `ifVersion` atomically as 412;
+ * answer 404 for ids they do not have in the context's tenant; sort as schema/sort.ts says;
+ * refuse a member that names no resource of the tenant (400 invalidValue) and keep of a
+ * member only its `value` and the `type` of what it names. They fill a User's readOnly
+ * `groups` from group membership. They never keep a `password`. `describeStoreContract`
+ * (scimkit/testing) checks all of it.
  */
 export interface ProvisioningStore {
   /** What the store does itself. */
@@ -119,7 +141,4 @@ export interface ProvisioningStore {
   transaction?<T>(ctx: StoreContext, fn: () => Promise<T>): Promise<T>;
 }
 
-/** The weak ETag of a version number. */
-export function versionTag(n: number): string {
-  return `W/"${n}"`;
-}
+export { versionTag } from './version.js';

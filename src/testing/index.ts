@@ -3,3 +3,4 @@
  * @packageDocumentation
  */
 export { describeStoreContract, type StoreFactory } from './store-contract.js';
+export { describeStateRules, type StateRulesStoreFactory } from './state-rules.js';

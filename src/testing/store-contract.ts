@@ -7,6 +7,7 @@
 import { compileFilter, parseFilter, SchemaRegistry, type ScimError, type ScimResource } from 'scimkit';
 import { describe, expect, it } from 'vitest';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
+import { describeStateRules } from './state-rules.js';
 
 /** Makes a fresh, empty store for each test (may be async, e.g. after a migration). */
 export type StoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;
@@ -56,7 +57,11 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         displayName: 'Dup',
         members: [{ value: m2.id!, type: 'User' }, { value: m1.id! }, { value: m2.id!, display: 'again' }],
       });
-      expect(g.members).toEqual([{ value: m2.id!, type: 'User' }, { value: m1.id! }]);
+      // members keep their first place; of each, the id and the type of what it names (docs/stores.md)
+      expect(g.members).toEqual([
+        { value: m2.id!, type: 'User' },
+        { value: m1.id!, type: 'User' },
+      ]);
       expect(await store.get(ctx(), Group, g.id!)).toEqual(g);
       expect(await store.get(ctx(), User, m1.id!)).toMatchObject({ groups: [{ value: g.id! }] });
     });
@@ -211,7 +216,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(r.displayName).toBe('After');
       expect(r.meta!.version).not.toBe(g.meta!.version);
       const got = await store.get(ctx(), Group, g.id!);
-      expect([got!.displayName, got!.members]).toEqual(['After', [{ value: u.id }]]);
+      expect([got!.displayName, got!.members]).toEqual(['After', [{ value: u.id, type: 'User' }]]);
       const plain = await store.replace(ctx(), Group, g.id!, { ...got!, members: undefined }, { members: { removeAll: false, added: [], removed: [u.id!] } });
       expect([plain.displayName, plain.meta!.version === r.meta!.version]).toEqual(['After', false]);
       expect(plain.meta!.created).toBe(g.meta!.created);
@@ -234,7 +239,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       const u1 = await store.create(ctx(), User, user('m1'));
       const u2 = await store.create(ctx(), User, user('m2'));
       const g = await store.create(ctx(), Group, { schemas: [G], displayName: 'Team', members: [{ value: u1.id! }] });
-      expect(g.members).toEqual([{ value: u1.id }]);
+      expect(g.members).toEqual([{ value: u1.id, type: 'User' }]);
       const withoutMembers = await store.get(ctx(), Group, g.id!, { members: false });
       expect(withoutMembers!.members).toBeUndefined();
       expect(((await store.get(ctx(), User, u1.id!))!.groups as { value: string }[]).map((x) => x.value)).toEqual([g.id]);
@@ -244,13 +249,14 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         });
         expect(((await store.get(ctx(), Group, g.id!))!.members as { value: string }[]).map((m) => m.value).sort()).toEqual([u1.id, u2.id].sort());
         await store.replace(ctx(), Group, g.id!, withoutMembers!, { members: { removeAll: false, added: [], removed: [u1.id!, 'not-a-member'] } });
-        expect((await store.get(ctx(), Group, g.id!))!.members).toEqual([{ value: u2.id }]);
+        expect((await store.get(ctx(), Group, g.id!))!.members).toEqual([{ value: u2.id, type: 'User' }]);
         expect((await store.get(ctx(), User, u1.id!))!.groups).toBeUndefined();
         const byMember = await store.search(ctx(), Group, { filter: parseFilter(`members[value eq "${u2.id}"]`), startIndex: 1, count: 10, members: false });
         expect(byMember.resources.map((r) => r.id)).toEqual([g.id]);
       }
       await store.delete(ctx(), User, u2.id!);
-      expect((await store.get(ctx(), Group, g.id!))!.members ?? []).toEqual(store.capabilities.memberDeltas ? [] : [{ value: u1.id }]);
+      expect((await store.get(ctx(), Group, g.id!))!.members ?? []).toEqual(store.capabilities.memberDeltas ? [] : [{ value: u1.id, type: 'User' }]);
     });
   });
+  describeStateRules(name, makeStore);
 }

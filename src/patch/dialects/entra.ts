@@ -100,21 +100,54 @@ function isEmptyManager(v: unknown): boolean {
 }
 
 /**
+ * The one reading of Entra ID's `manager` (POST, PUT and every PATCH form use it): a bare id
+ * is `{ "value": id }`; an empty value (`""`, `null`, `{"value": ""}`) is no manager (null).
+ */
+export function managerFromBareId(v: unknown): unknown {
+  const one = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  if (isEmptyManager(one)) return null;
+  if (typeof one === 'string') return { value: one };
+  return v;
+}
+
+/** An enterprise-extension object with its `manager` key (any case) read by {@link managerFromBareId}. */
+export function withManagerRead(ext: Record<string, unknown>): Record<string, unknown> {
+  const key = Object.keys(ext).find((k) => k.toLowerCase() === 'manager');
+  if (key === undefined) return ext;
+  return { ...ext, [key]: managerFromBareId(ext[key]) };
+}
+
+/**
  * The enterprise `manager` as a bare id (`"value": "26118915-…"`), or cleared with an
- * empty value: stored as `{ "value": id }`, or removed.
+ * empty value: stored as `{ "value": id }`, or removed. Every PATCH form: a path of
+ * `…:manager`, a path of the extension, and a path-less value that holds the extension.
  */
 export const managerAsString: PatchQuirk = {
   name: 'managerAsString',
   client: 'Microsoft Entra ID',
-  description: 'Takes manager as a bare id string; an empty manager value removes the manager.',
+  description: 'Takes manager as a bare id string (POST, PUT and every PATCH form); an empty manager value removes the manager.',
   normalize: (op, ctx) => {
-    if (!op.path || op.op === 'remove') return [op];
+    if (op.op === 'remove') return [op];
+    if (!op.path) {
+      if (!isObject(op.value)) return [op];
+      const value: Record<string, unknown> = { ...op.value };
+      for (const k of Object.keys(value)) {
+        const inner = value[k];
+        if (ctx.type.extension(k)?.id === ENTERPRISE_USER_SCHEMA_ID && isObject(inner)) value[k] = withManagerRead(inner);
+      }
+      op.value = value;
+      return [op];
+    }
     const target = targetOf(ctx.type, op);
+    if (target?.kind === 'extension') {
+      if (target.schema.id === ENTERPRISE_USER_SCHEMA_ID && isObject(op.value)) op.value = withManagerRead(op.value);
+      return [op];
+    }
     if (target?.kind !== 'attribute' || target.attr.schema !== ENTERPRISE_USER_SCHEMA_ID || target.attr.attribute.name !== 'manager' || target.attr.sub)
       return [op];
-    const v = Array.isArray(op.value) && op.value.length === 1 ? op.value[0] : op.value;
-    if (isEmptyManager(v)) return [operation('remove', op.path, op.pathText, undefined, target)];
-    if (typeof v === 'string') op.value = { value: v };
+    const v = managerFromBareId(op.value);
+    if (v === null) return [operation('remove', op.path, op.pathText, undefined, target)];
+    op.value = v;
     return [op];
   },
 };

@@ -1,0 +1,394 @@
+/**
+ * The state rules of the store contract: versions, no-op writes, equality, sort order,
+ * keyset pages, preconditions, member references and filters on unknown attributes.
+ * Each test names the rule it proves (docs/stores.md states each rule once); the
+ * engine-level ones go through `createScimServer(...).handle()` with the store under test.
+ * @module
+ */
+import { bearerToken, createScimServer, parseFilter, SchemaRegistry, type ScimError, type ScimResource } from 'scimkit';
+import { describe, expect, it } from 'vitest';
+import type { ProvisioningStore, StoreContext } from '../store/store.js';
+
+/** Makes a fresh, empty store for each test (may be async, e.g. after a migration). */
+export type StateRulesStoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;
+
+const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const E = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const D = 'urn:scimkit:contract:2.0:Device';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const TOKEN = 'contract-token-0123456789';
+
+/** The contract's registry: the defaults plus a Device type with caseExact, dateTime and integer attributes. */
+function contractRegistry(): SchemaRegistry {
+  const registry = new SchemaRegistry({ uniqueGroupDisplayName: true });
+  registry.addSchema({
+    id: D,
+    name: 'Device',
+    attributes: [
+      { name: 'serial', caseExact: true, uniqueness: 'server' },
+      { name: 'label' },
+      { name: 'seenAt', type: 'dateTime' },
+      { name: 'rank', type: 'integer', uniqueness: 'server' },
+    ],
+  });
+  registry.addResourceType({ name: 'Device', endpoint: '/Devices', schema: D });
+  return registry;
+}
+
+async function rejects(p: Promise<unknown>): Promise<ScimError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(typeof (e as ScimError).status, String(e)).toBe('number');
+    return e as ScimError;
+  }
+  throw new Error('expected the store to refuse');
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+/** Registers the state-rule tests for a store under `name`. */
+export function describeStateRules(name: string, makeStore: StateRulesStoreFactory): void {
+  const registry = contractRegistry();
+  const User = registry.resourceType('User')!;
+  const Group = registry.resourceType('Group')!;
+  const Device = registry.resourceType('Device')!;
+  let n = 0;
+  const ctx = (tenant = 'rules-a'): StoreContext => ({ tenant, requestId: `s${++n}` });
+  const user = (userName: string, extra: Record<string, unknown> = {}): ScimResource => ({ schemas: [U], userName, ...extra });
+  const group = (displayName: string, ids: string[] = []): ScimResource => ({ schemas: [G], displayName, members: ids.map((value) => ({ value })) });
+
+  /** A server over the store under test, and a JSON `call`. */
+  const serve = (store: ProvisioningStore, options: { unknownFilterAttributes?: 'noMatch' } = {}) => {
+    const server = createScimServer({ authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }), baseUrl: 'https://sp.example/scim/v2', store, registry, ...options });
+    return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const [p, q] = path.split('?');
+      const res = await server.handle({
+        method,
+        path: p!,
+        query: q ?? '',
+        headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return res as typeof res & { body: Record<string, unknown> & { Resources?: ScimResource[]; scimType?: string; detail?: string } };
+    };
+  };
+  const patch = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
+
+  describe(`ProvisioningStore state rules: ${name}`, () => {
+    describe('version: changes exactly when what a GET returns changes', () => {
+      it('a member deleted moves the version of each group it leaves, and the group stays writable', async () => {
+        const store = await makeStore();
+        const [a, b] = [await store.create(ctx(), User, user('va')), await store.create(ctx(), User, user('vb'))];
+        const g = await store.create(ctx(), Group, group('Versioned', [a.id!, b.id!]));
+        await tick();
+        await store.delete(ctx(), User, a.id!);
+        const after = (await store.get(ctx(), Group, g.id!))!;
+        expect(after.members).toEqual([{ value: b.id, type: 'User' }]);
+        expect(after.meta!.version).not.toBe(g.meta!.version);
+        expect(after.meta!.lastModified).not.toBe(g.meta!.lastModified);
+        // the version a read returns is the one a write is checked against
+        const renamed = await store.replace(ctx(), Group, g.id!, { schemas: [G], displayName: 'Renamed' }, { ifVersion: after.meta!.version! });
+        expect(renamed.displayName).toBe('Renamed');
+        await store.delete(ctx(), Group, g.id!, { ifVersion: renamed.meta!.version! });
+      });
+
+      it('a member delta that changes nothing keeps version and lastModified', async ({ skip }) => {
+        const store = await makeStore();
+        if (!store.capabilities.memberDeltas) return skip();
+        const a = await store.create(ctx(), User, user('na'));
+        const g = await store.create(ctx(), Group, group('NoOp', [a.id!]));
+        await tick();
+        const same = await store.replace(
+          ctx(),
+          Group,
+          g.id!,
+          { schemas: [G], displayName: 'NoOp' },
+          { members: { removeAll: false, added: [{ value: a.id! }], removed: ['not-a-member'] } },
+        );
+        expect(same.meta!.version).toBe(g.meta!.version);
+        expect(same.meta!.lastModified).toBe(g.meta!.lastModified);
+        expect((await store.get(ctx(), Group, g.id!))!.meta).toEqual(g.meta);
+      });
+
+      it('a replace with the stored attributes keeps version and lastModified', async () => {
+        const store = await makeStore();
+        const c = await store.create(ctx(), User, user('same', { title: 'T', emails: [{ value: 's@x.io', type: 'work' }] }));
+        await tick();
+        const r = await store.replace(ctx(), User, c.id!, user('same', { title: 'T', emails: [{ value: 's@x.io', type: 'work' }] }));
+        expect(r.meta).toEqual(c.meta);
+        const changed = await store.replace(ctx(), User, c.id!, user('same', { title: 'U', emails: [{ value: 's@x.io', type: 'work' }] }));
+        expect(changed.meta!.version).not.toBe(c.meta!.version);
+      });
+
+      it('through the server: a deleted member leaves the group writable without If-Match, and If-None-Match sees the change', async () => {
+        const store = await makeStore();
+        const call = serve(store);
+        const a = (await call('POST', '/Users', user('ea'))).body;
+        const b = (await call('POST', '/Users', user('eb'))).body;
+        const g = await call('POST', '/Groups', group('Entra team', [a.id as string, b.id as string]));
+        expect(g.status).toBe(201);
+        const etag = g.headers.etag!;
+        expect((await call('DELETE', `/Users/${a.id}`)).status).toBe(204);
+        const read = await call('GET', `/Groups/${g.body.id}`, undefined, { 'if-none-match': etag });
+        expect(read.status).toBe(200);
+        expect(read.headers.etag).not.toBe(etag);
+        const renamed = await call('PATCH', `/Groups/${g.body.id}`, patch({ op: 'replace', path: 'displayName', value: 'Entra team 2' }));
+        expect(renamed.status).toBe(200);
+        const put = await call('PUT', `/Groups/${g.body.id}`, { schemas: [G], displayName: 'Entra team 3', members: [{ value: b.id }] });
+        expect(put.status).toBe(200);
+        expect((await call('DELETE', `/Groups/${g.body.id}`)).status).toBe(204);
+      });
+
+      it('through the server: a PATCH that changes nothing keeps the ETag, also for a case-variant e-mail', async () => {
+        const store = await makeStore();
+        const call = serve(store);
+        const a = (await call('POST', '/Users', user('pa', { emails: [{ value: 'c@x.com', type: 'work' }] }))).body;
+        const g = await call('POST', '/Groups', group('Stable', [a.id as string]));
+        const u = await call('GET', `/Users/${a.id}`);
+        const again = await call('PATCH', `/Groups/${g.body.id}`, patch({ op: 'add', path: 'members', value: [{ value: a.id }] }));
+        expect(again.headers.etag).toBe(g.headers.etag);
+        const email = await call('PATCH', `/Users/${a.id}`, patch({ op: 'add', path: 'emails', value: [{ value: 'c@x.com', type: 'work' }] }));
+        expect(email.headers.etag).toBe(u.headers.etag);
+        const variant = await call('PATCH', `/Users/${a.id}`, patch({ op: 'add', path: 'emails', value: [{ value: 'C@X.COM', type: 'work' }] }));
+        expect(variant.status).toBe(200);
+        expect(variant.headers.etag).toBe(u.headers.etag);
+        expect(variant.body.emails).toEqual([{ value: 'c@x.com', type: 'work' }]);
+      });
+    });
+
+    describe('sort key: primary else first, missing last ascending and first descending, id breaks ties', () => {
+      it('sorts a multi-valued attribute by its primary value, else its first', async () => {
+        const store = await makeStore();
+        const mk = (u: string, emails: { value: string; primary?: boolean }[]) => store.create(ctx(), User, user(u, { emails }));
+        await mk('s1', [{ value: 'z@x.io' }, { value: 'a@x.io', primary: true }]); // a
+        await mk('s2', [{ value: 'm@x.io' }, { value: 'b@x.io' }]); // m
+        await mk('s3', [{ value: 'c@x.io' }]); // c
+        await mk('s4', []); // missing
+        const order = async (o: 'ascending' | 'descending') =>
+          (await store.search(ctx(), User, { sort: { path: 'emails.value', order: o }, startIndex: 1, count: 10, members: false })).resources.map(
+            (r) => r.userName,
+          );
+        expect(await order('ascending')).toEqual(['s1', 's3', 's2', 's4']);
+        expect(await order('descending')).toEqual(['s4', 's2', 's3', 's1']);
+      });
+
+      it('honours caseExact, compares dateTimes as instants and integers as numbers, and breaks ties by id', async () => {
+        const store = await makeStore();
+        const devices = [
+          { serial: 'b', label: 'B', seenAt: '2024-01-01T10:00:00+02:00', rank: 10 }, // 08:00Z
+          { serial: 'B', label: 'b', seenAt: '2024-01-01T09:00:00Z', rank: 9 },
+          { serial: 'a', label: 'a', seenAt: '2024-01-01T08:30:00Z', rank: 100 },
+          { serial: 'c', label: 'B' },
+        ];
+        const ids: string[] = [];
+        for (const d of devices) ids.push((await store.create(ctx(), Device, { schemas: [D], ...d })).id!);
+        const order = async (path: string, o: 'ascending' | 'descending' = 'ascending') =>
+          (await store.search(ctx(), Device, { sort: { path, order: o }, startIndex: 1, count: 10, members: false })).resources.map((r) => r.serial);
+        expect(await order('serial')).toEqual(['B', 'a', 'b', 'c']);
+        expect(await order('seenAt')).toEqual(['b', 'a', 'B', 'c']);
+        expect(await order('seenAt', 'descending')).toEqual(['c', 'B', 'a', 'b']);
+        expect(await order('rank')).toEqual(['B', 'b', 'a', 'c']);
+        const byLabel = (o: 'ascending' | 'descending') =>
+          store.search(ctx(), Device, { sort: { path: 'label', order: o }, startIndex: 1, count: 10, members: false });
+        const tie = [ids[0]!, ids[1]!, ids[3]!].sort();
+        expect((await byLabel('ascending')).resources.map((r) => r.id)).toEqual([ids[2], ...tie]);
+        expect((await byLabel('descending')).resources.map((r) => r.id)).toEqual([...tie].reverse().concat(ids[2]!));
+      });
+
+      it('pages by keyset through ties and missing values in both orders, as the offset order', async ({ skip }) => {
+        const store = await makeStore();
+        if (!store.capabilities.keyset) return skip();
+        for (const [i, label] of ['x', 'y', undefined, 'x', undefined, 'y', 'x'].entries())
+          await store.create(ctx(), Device, { schemas: [D], serial: `k${i}`, ...(label ? { label } : {}) });
+        for (const o of ['ascending', 'descending'] as const) {
+          const sort = { path: 'label', order: o };
+          const all = (await store.search(ctx(), Device, { sort, startIndex: 1, count: 100, members: false })).resources.map((r) => r.id);
+          const walked: (string | undefined)[] = [];
+          let after: string | undefined;
+          for (let page = 0; page < 10; page++) {
+            const r = await store.search(ctx(), Device, { sort, startIndex: 1, count: 2, members: false, ...(after ? { after } : {}) });
+            walked.push(...r.resources.map((x) => x.id));
+            if (r.resources.length < 2 || !r.next) break;
+            after = r.next;
+          }
+          expect(walked, o).toEqual(all);
+        }
+      });
+    });
+
+    describe('uniqueness of attributes that are not strings', () => {
+      it('keeps an integer attribute marked uniqueness server unique', async () => {
+        const store = await makeStore();
+        await store.create(ctx(), Device, { schemas: [D], serial: 'u1', rank: 7 });
+        const e = await rejects(store.create(ctx(), Device, { schemas: [D], serial: 'u2', rank: 7 }));
+        expect([e.status, e.scimType]).toEqual([409, 'uniqueness']);
+      });
+    });
+
+    describe('members: name a resource of the same tenant; type and $ref are the server’s', () => {
+      it('refuses a member that does not exist or belongs to another tenant, naming it', async () => {
+        const store = await makeStore();
+        const other = await store.create(ctx('rules-b'), User, user('elsewhere'));
+        for (const bad of ['no-such-user', other.id!]) {
+          const e = await rejects(store.create(ctx(), Group, group(`Bad ${bad}`, [bad])));
+          expect([e.status, e.scimType], bad).toEqual([400, 'invalidValue']);
+          expect(e.message).toContain(bad);
+        }
+        const g = await store.create(ctx(), Group, group('Good'));
+        if (store.capabilities.memberDeltas) {
+          const e = await rejects(store.replace(ctx(), Group, g.id!, group('Good'), { members: { removeAll: false, added: [{ value: other.id! }], removed: [] } }));
+          expect([e.status, e.scimType]).toEqual([400, 'invalidValue']);
+        }
+        const e = await rejects(store.replace(ctx(), Group, g.id!, group('Good', [other.id!])));
+        expect(e.status).toBe(400);
+        expect((await store.get(ctx(), Group, g.id!))!.members).toBeUndefined();
+      });
+
+      it('stores neither display nor $ref as sent; type names what the member is', async () => {
+        const store = await makeStore();
+        const a = await store.create(ctx(), User, user('ref'));
+        const inner = await store.create(ctx(), Group, group('Inner'));
+        const g = await store.create(ctx(), Group, {
+          schemas: [G],
+          displayName: 'Outer',
+          members: [
+            { value: a.id!, display: 'Evil', $ref: 'javascript:alert(1)', type: 'Group' },
+            { value: inner.id!, type: 'User' },
+          ],
+        });
+        const got = (await store.get(ctx(), Group, g.id!))!;
+        expect(got.members).toEqual([
+          { value: a.id, type: 'User' },
+          { value: inner.id, type: 'Group' },
+        ]);
+        const call = serve(store);
+        const served = (await call('GET', `/Groups/${g.id}`)).body;
+        expect(served.members).toEqual([
+          { value: a.id, type: 'User', $ref: `https://sp.example/scim/v2/Users/${a.id}` },
+          { value: inner.id, type: 'Group', $ref: `https://sp.example/scim/v2/Groups/${inner.id}` },
+        ]);
+      });
+
+      it('never leaves a membership of a deleted user when a member add races the delete', async ({ skip }) => {
+        const store = await makeStore();
+        if (!store.capabilities.memberDeltas) return skip();
+        const g = await store.create(ctx(), Group, group('Race'));
+        for (let i = 0; i < 15; i++) {
+          const u = await store.create(ctx(), User, user(`race-${i}`));
+          await Promise.allSettled([
+            store.replace(ctx(), Group, g.id!, group('Race'), { members: { removeAll: false, added: [{ value: u.id! }], removed: [] } }),
+            store.delete(ctx(), User, u.id!),
+          ]);
+          const members = ((await store.get(ctx(), Group, g.id!))!.members ?? []) as { value: string }[];
+          expect(members.map((m) => m.value)).not.toContain(u.id);
+        }
+      });
+    });
+
+    describe('precondition: weak comparison, lists and *, alike for PUT, PATCH and DELETE; none means the current version', () => {
+      it('matches If-Match in every form, for an attribute PATCH and a member-only PATCH', async () => {
+        const store = await makeStore();
+        const call = serve(store);
+        const a = (await call('POST', '/Users', user('pre'))).body;
+        const g = await call('POST', '/Groups', group('Pre'));
+        const id = g.body.id as string;
+        let tag = g.headers.etag!;
+        const forms = [(t: string) => t, (t: string) => t.replace(/^W\//, ''), (t: string) => `"nope", ${t}`, () => '*'];
+        for (const [i, form] of forms.entries()) {
+          const r = await call('PATCH', `/Groups/${id}`, patch({ op: 'replace', path: 'displayName', value: `Pre ${i}` }), { 'if-match': form(tag) });
+          expect(r.status, form(tag)).toBe(200);
+          tag = r.headers.etag!;
+        }
+        for (const form of [forms[1]!, forms[2]!]) {
+          const add = await call('PATCH', `/Groups/${id}`, patch({ op: 'add', path: 'members', value: [{ value: a.id }] }), { 'if-match': form(tag) });
+          expect(add.status, form(tag)).toBeLessThan(300);
+          const rm = await call('PATCH', `/Groups/${id}`, patch({ op: 'remove', path: `members[value eq "${a.id}"]` }), {
+            'if-match': form(add.headers.etag!),
+          });
+          expect(rm.status, form(tag)).toBeLessThan(300);
+          tag = rm.headers.etag!;
+        }
+        const stale = await call('PATCH', `/Groups/${id}`, patch({ op: 'add', path: 'members', value: [{ value: a.id }] }), { 'if-match': 'W/"999"' });
+        expect(stale.status).toBe(412);
+        expect((await call('PUT', `/Groups/${id}`, group('Stale'), { 'if-match': '"999"' })).status).toBe(412);
+        expect((await call('DELETE', `/Groups/${id}`, undefined, { 'if-match': 'W/"999"' })).status).toBe(412);
+        expect((await call('DELETE', `/Groups/${id}`, undefined, { 'if-match': tag.replace(/^W\//, '') })).status).toBe(204);
+      });
+
+      it('applies PUT and DELETE without If-Match to the current version when another write lands meanwhile', async () => {
+        const store = await makeStore();
+        const server = createScimServer({
+          authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }),
+          store,
+          registry,
+          hooks: {
+            // a concurrent writer that lands between the engine's read and its write
+            beforeUpdate: async ({ ctx: c, resourceType, previous }) => {
+              if (previous?.title === 'racing') await store.replace(c, resourceType, previous.id!, user(previous.userName as string, { title: 'raced' }));
+              return undefined;
+            },
+            beforeDelete: async ({ ctx: c, resourceType, previous }) => {
+              await store.replace(c, resourceType, previous.id!, user(previous.userName as string, { title: 'raced again' }));
+            },
+          },
+        });
+        const call = (method: string, path: string, body?: unknown) =>
+          server.handle({
+            method,
+            path,
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          });
+        const c = await store.create(ctx(), User, user('racer', { title: 'racing' }));
+        const put = await call('PUT', `/Users/${c.id}`, user('racer', { title: 'mine' }));
+        expect(put.status).toBe(200);
+        expect((await store.get(ctx(), User, c.id!))!.title).toBe('mine');
+        expect((await call('DELETE', `/Users/${c.id}`)).status).toBe(204);
+        expect(await store.get(ctx(), User, c.id!)).toBeUndefined();
+      });
+    });
+
+    describe('filters on unknown attributes with unknownFilterAttributes: noMatch', () => {
+      it('match nothing, in any combination, instead of 400', async () => {
+        const store = await makeStore();
+        const call = serve(store, { unknownFilterAttributes: 'noMatch' });
+        await call('POST', '/Users', user('known'));
+        const none = await call('GET', `/Users?filter=${encodeURIComponent('nickname2 eq "x"')}`);
+        expect([none.status, none.body.totalResults]).toEqual([200, 0]);
+        const either = await call('GET', `/Users?filter=${encodeURIComponent('nickname2 eq "x" or userName eq "known"')}`);
+        expect([either.status, either.body.totalResults]).toEqual([200, 1]);
+        const negated = await call('GET', `/Users?filter=${encodeURIComponent('not (nickname2 eq "x")')}`);
+        expect([negated.status, negated.body.totalResults]).toEqual([200, 1]);
+        const direct = await store.search(ctx(), User, {
+          filter: parseFilter('nickname2 eq "x" or userName eq "known"'),
+          unknownAttributes: 'noMatch',
+          startIndex: 1,
+          count: 10,
+          members: false,
+        } as Parameters<ProvisioningStore['search']>[2]);
+        expect(direct.totalResults).toBe(1);
+      });
+    });
+
+    describe('Entra ID manager as a bare id, on every write', () => {
+      it('is taken on POST, PUT, a path-less PATCH and a PATCH of the extension', async () => {
+        const store = await makeStore();
+        const call = serve(store);
+        const boss = (await call('POST', '/Users', user('boss'))).body;
+        const created = await call('POST', '/Users', { schemas: [U, E], userName: 'worker', [E]: { manager: boss.id } });
+        expect(created.status, JSON.stringify(created.body)).toBe(201);
+        expect((created.body[E] as { manager: unknown }).manager).toEqual({ value: boss.id });
+        const id = created.body.id as string;
+        const put = await call('PUT', `/Users/${id}`, { schemas: [U, E], userName: 'worker', [E]: { manager: boss.id, department: 'D' } });
+        expect(put.status, JSON.stringify(put.body)).toBe(200);
+        const noPath = await call('PATCH', `/Users/${id}`, patch({ op: 'Replace', value: { [E]: { manager: boss.id } } }));
+        expect(noPath.status, JSON.stringify(noPath.body)).toBe(200);
+        const ext = await call('PATCH', `/Users/${id}`, patch({ op: 'replace', path: E, value: { manager: boss.id } }));
+        expect(ext.status, JSON.stringify(ext.body)).toBe(200);
+        expect((ext.body[E] as { manager: unknown }).manager).toEqual({ value: boss.id });
+      });
+    });
+  });
+}
