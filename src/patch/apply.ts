@@ -8,9 +8,9 @@ import type { Filter } from '../filter/ast.js';
 import { compileValueFilter } from '../filter/compile.js';
 import type { PathCache } from '../path/parse.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
+import { appendDistinct } from '../schema/equality.js';
 import { type ResourceType, subAttribute } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
-import { appendDistinct } from '../schema/equality.js';
 import { canonicaliseValue, sameJson, type Touched, type ValidationPolicy, validatePatched } from '../schema/validate.js';
 import { normalizeOperations, type PatchCompatibility, quirksOf } from './dialects/index.js';
 import type { PatchQuirkName } from './dialects/quirk.js';
@@ -125,7 +125,6 @@ function onePrimary(list: unknown[], written: readonly unknown[]): void {
   for (const v of list) if (v !== chosen && isObject(v) && v.primary === true) delete v.primary;
 }
 
-
 /** add or replace of a whole attribute (or a sub-attribute of a single-valued complex one). */
 function write(res: ScimResource, op: 'add' | 'replace', t: Extract<Target, { kind: 'attribute' }>, raw: unknown, ctx: Ctx): void {
   const label = t.attr.path;
@@ -161,7 +160,10 @@ function write(res: ScimResource, op: 'add' | 'replace', t: Extract<Target, { ki
     const current = op === 'replace' ? [] : Array.isArray(container[attr.name]) ? (container[attr.name] as unknown[]) : [];
     const list = appendDistinct(attr, current, incoming);
     const kept = new Set(list);
-    onePrimary(list, incoming.filter((v) => kept.has(v)));
+    onePrimary(
+      list,
+      incoming.filter((v) => kept.has(v)),
+    );
     container[attr.name] = list;
     return;
   }

@@ -227,7 +227,11 @@ async function searchAllSorted(
     const page = await storeSearch(engine, ctx, type, { ...base, ...(r && pl.sort ? { sort: pl.sort } : {}), startIndex: 1, count: want });
     total += page.totalResults;
     for (const resource of page.resources)
-      entries.push({ key: r && pl.sort ? sortValue(resolveSortPath(type, sort.path), resource) : undefined, id: String(resource.id), item: { type, plan: pl, resource } });
+      entries.push({
+        key: r && pl.sort ? sortValue(resolveSortPath(type, sort.path), resource) : undefined,
+        id: String(resource.id),
+        item: { type, plan: pl, resource },
+      });
   }
   const page = entries.sort(sortComparator(descending)).slice(first.startIndex - 1, want);
   const resources = page.map(({ item }) => present(scope, item.type, item.resource, item.plan.projection));

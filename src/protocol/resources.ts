@@ -11,8 +11,8 @@ import { sameJson, validateResource } from '../schema/validate.js';
 import type { AppliedMembers, GroupRef, StoreContext } from '../store/store.js';
 import type { Engine, RequestScope } from './engine.js';
 import { eventsFor, membershipEvents } from './hooks.js';
-import { normalizeResourceBody } from './normalize.js';
 import { locationOf, present, projectionRequest } from './location.js';
+import { normalizeResourceBody } from './normalize.js';
 import { entityTags, preconditionMatches } from './preconditions.js';
 import { jsonResponse, type ScimResponse } from './request.js';
 
@@ -230,7 +230,10 @@ export async function patchResource(
     await setPassword(engine, ctx, id, password);
     if (unchanged(existing, stored)) {
       // the store found nothing to change (a current member added again): no event, same ETag
-      if (engine.patchResponse === 'noContent' || (engine.patchResponse === 'auto' && !inline && touchedMembers(result) && req.attributes === undefined && req.excludedAttributes === undefined))
+      if (
+        engine.patchResponse === 'noContent' ||
+        (engine.patchResponse === 'auto' && !inline && touchedMembers(result) && req.attributes === undefined && req.excludedAttributes === undefined)
+      )
         return { status: 204, headers: etagHeaders(engine, stored) };
       const current = inline ? stored : ((await engine.store.get(ctx, type, id, { members: true })) ?? stored);
       return respond(engine, scope, type, current, 200, req);

@@ -329,7 +329,11 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if (e instanceof ScimError) return errorResponse(e);
       // an operator must be able to find this one: logged by default, and the client gets the id
       const id = requestId ?? randomUUID();
-      logger.error('unexpected error', { requestId: id, error: e instanceof Error ? e.message : String(e), ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) });
+      logger.error('unexpected error', {
+        requestId: id,
+        error: e instanceof Error ? e.message : String(e),
+        ...(e instanceof Error && e.stack ? { stack: e.stack } : {}),
+      });
       return errorResponse(ScimError.internal(`Internal server error (request id ${id})`));
     }
   }

@@ -6,7 +6,7 @@
  * are ordered by id, so pages are stable.
  * @module
  */
-import { ScimError, excerpt } from '../errors.js';
+import { excerpt, ScimError } from '../errors.js';
 import type { ResolvedAttribute, ResourceType } from './registry.js';
 import { isObject, type ScimResource } from './resource.js';
 
@@ -23,7 +23,10 @@ export function resolveSortPath(type: ResourceType, sortBy: string): ResolvedAtt
   if (!r) throw ScimError.invalidValue(`sortBy: ${excerpt(sortBy)} is not an attribute of ${type.name}`);
   if (!r.sub && r.attribute.type === 'complex') {
     const byValue = r.attribute.multiValued ? type.resolvePath(`${r.path}.value`) : undefined;
-    if (!byValue) throw ScimError.invalidValue(`sortBy: ${r.path} is complex; sort by one of its sub-attributes, e.g. ${r.path}.${r.attribute.subAttributes?.[0]?.name ?? 'value'}`);
+    if (!byValue)
+      throw ScimError.invalidValue(
+        `sortBy: ${r.path} is complex; sort by one of its sub-attributes, e.g. ${r.path}.${r.attribute.subAttributes?.[0]?.name ?? 'value'}`,
+      );
     r = byValue;
   }
   return r;

@@ -15,16 +15,7 @@ import type { ResourceType } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../schema/sort.js';
 import { storedMember, unknownMembersError } from './member-references.js';
-import type {
-  AppliedMembers,
-  GroupRef,
-  ProvisioningStore,
-  SearchQuery,
-  SearchResult,
-  StoreCapabilities,
-  StoreContext,
-  WriteOptions,
-} from './store.js';
+import type { AppliedMembers, GroupRef, ProvisioningStore, SearchQuery, SearchResult, StoreCapabilities, StoreContext, WriteOptions } from './store.js';
 import { attributesChanged, isVersion, metaOf, nextMeta, versionTag } from './version.js';
 
 interface Entry {

@@ -140,5 +140,3 @@ export interface ProvisioningStore {
   /** Runs `fn` so that its writes commit together or not at all (Bulk uses it per operation). */
   transaction?<T>(ctx: StoreContext, fn: () => Promise<T>): Promise<T>;
 }
-
-export { versionTag } from './version.js';

@@ -2,5 +2,6 @@
  * `scimkit/testing`: the store contract suite (needs vitest).
  * @packageDocumentation
  */
-export { describeStoreContract, type StoreFactory } from './store-contract.js';
+
 export { describeStateRules, type StateRulesStoreFactory } from './state-rules.js';
+export { describeStoreContract, type StoreFactory } from './store-contract.js';

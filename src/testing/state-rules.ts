@@ -61,7 +61,13 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
 
   /** A server over the store under test, and a JSON `call`. */
   const serve = (store: ProvisioningStore, options: { unknownFilterAttributes?: 'noMatch' } = {}) => {
-    const server = createScimServer({ authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }), baseUrl: 'https://sp.example/scim/v2', store, registry, ...options });
+    const server = createScimServer({
+      authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }),
+      baseUrl: 'https://sp.example/scim/v2',
+      store,
+      registry,
+      ...options,
+    });
     return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
       const [p, q] = path.split('?');
       const res = await server.handle({
@@ -238,7 +244,9 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
         }
         const g = await store.create(ctx(), Group, group('Good'));
         if (store.capabilities.memberDeltas) {
-          const e = await rejects(store.replace(ctx(), Group, g.id!, group('Good'), { members: { removeAll: false, added: [{ value: other.id! }], removed: [] } }));
+          const e = await rejects(
+            store.replace(ctx(), Group, g.id!, group('Good'), { members: { removeAll: false, added: [{ value: other.id! }], removed: [] } }),
+          );
           expect([e.status, e.scimType]).toEqual([400, 'invalidValue']);
         }
         const e = await rejects(store.replace(ctx(), Group, g.id!, group('Good', [other.id!])));

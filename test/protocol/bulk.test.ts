@@ -25,7 +25,7 @@ describe('Bulk (RFC 7644 §3.7)', () => {
     expect(ops.map((o) => o.status)).toEqual(['201', '201', '200']);
     const userId = ops[1]!.location!.split('/').pop();
     const group = await call('GET', ops[0]!.location!.replace('https://app.example.com/scim/v2', ''));
-    expect(group.body.members).toEqual([{ type: 'User', value: userId }]);
+    expect(group.body.members).toEqual([{ type: 'User', value: userId, $ref: `https://app.example.com/scim/v2/Users/${userId}` }]);
   });
 
   it('circular references are 409, and dangling ones too', async () => {

@@ -128,10 +128,14 @@ describe('resources', () => {
       groups: [],
       [E]: { manager: '26118915-6090-4610-87e4-49d8ca9f808d' },
     });
-    // Entra's bare manager id is not the RFC shape: strict validation says so by name
-    expect(u.status).toBe(400);
-    expect(u.body.detail).toContain(`${E}:manager must be a complex object`);
-    const ok = await call('POST', '/Users', { schemas: [U], userName: 'judy', phoneNumbers: null, groups: [] });
+    // Entra's bare manager id, on create too: the lenient profile reads it as { value }
+    expect(u.status, JSON.stringify(u.body)).toBe(201);
+    expect(u.body[E]).toEqual({ manager: { value: '26118915-6090-4610-87e4-49d8ca9f808d' } });
+    // strict (RFC 7643 only) keeps the 400, naming the attribute
+    const strict = await setup({ compatibility: 'strict' }).call('POST', '/Users', { schemas: [U, E], userName: 'judy', [E]: { manager: 'x' } });
+    expect(strict.status).toBe(400);
+    expect(strict.body.detail).toContain(`${E}:manager must be a complex object`);
+    const ok = await call('POST', '/Users', { schemas: [U], userName: 'judy2', phoneNumbers: null, groups: [] });
     expect(ok.status).toBe(201);
     const g = await call('POST', '/Groups', { schemas: [G, 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'], displayName: 'AAD' });
     expect(g.status).toBe(201);
@@ -358,10 +362,51 @@ describe('errors', () => {
       throw new Error('connection refused to db.internal:5432 password=hunter2');
     };
     const { call } = setup({ store, logger: { error: (m, d) => errors.push(`${m} ${JSON.stringify(d)}`) } });
-    const r = await call('GET', '/Users');
+    const r = await call('GET', '/Users', undefined, { 'x-request-id': 'req-500' });
     expect(r.status).toBe(500);
-    expect(r.body).toEqual({ schemas: [ERR], status: '500', detail: 'Internal server error' });
+    // the cause stays on the server; the request id lets an operator find it there
+    expect(r.body).toEqual({ schemas: [ERR], status: '500', detail: 'Internal server error (request id req-500)' });
     expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('"requestId":"req-500"');
+  });
+
+  it('an unexpected error is logged by default (console.error), with the request id the 500 names', async () => {
+    const store = new MemoryStore();
+    store.get = async () => {
+      throw new TypeError('boom');
+    };
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => logged.push(args);
+    try {
+      const { call } = setup({ store });
+      const r = await call('GET', '/Users/x');
+      expect(r.status).toBe(500);
+      const id = /request id ([\w-]+)/.exec(r.body.detail ?? '')?.[1];
+      expect(id).toBeDefined();
+      expect(JSON.stringify(logged)).toContain(id!);
+      expect(JSON.stringify(logged)).toContain('boom');
+    } finally {
+      console.error = original;
+    }
+  });
+
+  it('a cursor of non-ASCII text is a 400 invalidCursor, not a 500', async () => {
+    const { call } = setup();
+    // 22 characters, as a signature has, but 44 bytes
+    const r = await call('GET', `/Users?cursor=${encodeURIComponent(`a.${'é'.repeat(22)}`)}`);
+    expect([r.status, r.body.scimType]).toEqual([400, 'invalidCursor']);
+  });
+
+  it('sortBy on a complex attribute is a 400 naming it; on a multi-valued one it sorts by value', async () => {
+    const { call, user } = setup();
+    await call('POST', '/Users', user('b', { emails: [{ value: 'b@x.io' }] }));
+    await call('POST', '/Users', user('a', { emails: [{ value: 'z@x.io' }, { value: 'a@x.io', primary: true }] }));
+    const bad = await call('GET', '/Users?sortBy=name');
+    expect([bad.status, bad.body.scimType]).toEqual([400, 'invalidValue']);
+    expect(bad.body.detail).toContain('name');
+    const ok = await call('GET', '/Users?sortBy=emails');
+    expect(ok.body.Resources?.map((r) => r.userName)).toEqual(['a', 'b']);
   });
 });
 

@@ -142,12 +142,12 @@ describe('Okta provisioning run', () => {
 
 describe('concurrency', () => {
   it('50 concurrent PATCHes adding distinct members to one group all land', async () => {
-    const { call } = setup();
+    const { call, user } = setup();
     const g = await call('POST', '/Groups', { schemas: [G], displayName: 'Big' });
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push((await call('POST', '/Users', user(`m${i}`))).body.id!);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        call('PATCH', `/Groups/${g.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: `m${i}` }] }] }),
-      ),
+      ids.map((id) => call('PATCH', `/Groups/${g.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] })),
     );
     expect(results.every((r) => r.status === 204)).toBe(true);
     expect(((await call('GET', `/Groups/${g.body.id}`)).body.members as unknown[]).length).toBe(50);

@@ -18,8 +18,8 @@ describe('query plans use the indexes', () => {
   const ctx = { tenant: 'plans', requestId: 'p' };
   beforeAll(async () => {
     await store.migrate();
-    await db.query("DELETE FROM scim_resources WHERE tenant = 'plans'");
     await db.query("DELETE FROM scim_members WHERE tenant = 'plans'");
+    await db.query("DELETE FROM scim_resources WHERE tenant = 'plans'");
     // enough rows that the planner prefers an index
     await db.query(`INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
       SELECT 'plans', 'User', 'u' || i, jsonb_build_object('id', 'u' || i, 'userName', 'user' || i, 'emails', jsonb_build_array(jsonb_build_object('value', 'User' || i || '@Example.com', 'type', 'work'))), 'user' || i, 'ext' || i, 'name' || i, 1, now(), now() FROM generate_series(1, 5000) i`);
@@ -30,8 +30,8 @@ describe('query plans use the indexes', () => {
     await db.query('ANALYZE scim_members');
   });
   afterAll(async () => {
-    await db.query("DELETE FROM scim_resources WHERE tenant = 'plans'");
     await db.query("DELETE FROM scim_members WHERE tenant = 'plans'");
+    await db.query("DELETE FROM scim_resources WHERE tenant = 'plans'");
     await (db as { end?: () => Promise<void>; close?: () => Promise<void> }).end?.();
     await (db as { close?: () => Promise<void> }).close?.();
   });
@@ -118,10 +118,11 @@ describe.skipIf(!url)('the engine on PostgreSQL with pooled connections', () => 
 
   it('50 concurrent member PATCHes from several connections all land', async () => {
     const g = await call('POST', '/Groups', { schemas: [G], displayName: 'Concurrent' });
+    // members name users of the tenant (a made-up id is a 400 now)
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push((await call('POST', '/Users', { schemas: [U], userName: `member${i}@pg.io` })).body.id as string);
     const rs = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        call('PATCH', `/Groups/${g.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: `m${i}` }] }] }),
-      ),
+      ids.map((id) => call('PATCH', `/Groups/${g.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] })),
     );
     expect(rs.map((r) => r.status).every((s) => s === 204)).toBe(true);
     expect(((await call('GET', `/Groups/${g.body.id}`)).body.members as unknown[]).length).toBe(50);

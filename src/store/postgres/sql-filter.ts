@@ -6,20 +6,37 @@
  * Values only ever travel as parameters.
  * @module
  */
-import { ScimError } from '../../errors.js';
-import { type AttrPath, type CompareFilter, type Filter, formatAttrPath } from '../../filter/ast.js';
-import type { AttributeDefinition } from '../../schema/attribute.js';
-import { isDateTime } from '../../schema/json-schema.js';
-import { type ResourceType, subAttribute } from '../../schema/registry.js';
+import {
+  type AttributeDefinition,
+  type AttrPath,
+  type CompareFilter,
+  type Filter,
+  formatAttrPath,
+  isDateTime,
+  type ResourceType,
+  resolveSortPath,
+  ScimError,
+  subAttribute,
+} from 'scimkit';
 
 /** Collects parameters and returns their placeholders. */
 export class Params {
   /** The values, in placeholder order. */
   readonly values: unknown[] = [];
+  #aliases = 0;
+  /** Comparisons of unknown attributes: `reject` (400) or `noMatch` (false). */
+  unknownAttributes: 'reject' | 'noMatch' = 'reject';
   /** A placeholder for a value. */
   add(v: unknown): string {
     this.values.push(v);
     return `$${this.values.length}`;
+  }
+  /**
+   * A fresh alias for an element set, numbered per statement: the same filter gives the same
+   * SQL text every time (statement reuse, one pg_stat_statements entry per query shape).
+   */
+  alias(): string {
+    return `e${++this.#aliases}`;
   }
 }
 
@@ -51,8 +68,11 @@ interface Scope {
   resolve(path: AttrPath, forPresence: boolean): Access | undefined;
 }
 
-let aliasSeq = 0;
-const nextAlias = () => `e${++aliasSeq}`;
+/** An unknown attribute: 400, or (noMatch) a comparison that is false, as compileFilter has it. */
+function unknownAttribute(label: string, p: Params): string {
+  if (p.unknownAttributes === 'noMatch') return 'false';
+  throw ScimError.invalidFilter(`${label} is not an attribute of this resource type`);
+}
 
 function arrayElements(json: string): string {
   return `jsonb_array_elements(CASE WHEN jsonb_typeof(${json}) = 'array' THEN ${json} ELSE '[]'::jsonb END)`;
@@ -60,7 +80,7 @@ function arrayElements(json: string): string {
 
 const COLUMNS: Record<string, string> = { userName: 'r.user_name_ci', externalId: 'r.external_id', displayName: 'r.display_name_ci' };
 
-function typeScope(type: ResourceType): Scope {
+function typeScope(type: ResourceType, p: Params): Scope {
   return {
     top: true,
     resolve(path, forPresence) {
@@ -75,7 +95,7 @@ function typeScope(type: ResourceType): Scope {
       }
       const def = sub ?? attr;
       if (!r.extension && attr.name === 'members' && type.coreAttribute('members') === attr) {
-        const alias = nextAlias();
+        const alias = p.alias();
         return {
           def,
           alias,
@@ -84,7 +104,7 @@ function typeScope(type: ResourceType): Scope {
         };
       }
       if (!r.extension && attr.name === 'groups' && attr.mutability === 'readOnly' && type.coreAttribute('groups') === attr) {
-        const alias = nextAlias();
+        const alias = p.alias();
         return {
           def,
           alias,
@@ -93,7 +113,7 @@ function typeScope(type: ResourceType): Scope {
         };
       }
       if (attr.multiValued) {
-        const alias = nextAlias();
+        const alias = p.alias();
         return { def, alias, ...(sub ? { sub: sub.name } : {}), elements: `${arrayElements(`${base}->${key(attr.name)}`)} AS ${alias}(v)` };
       }
       const json = sub ? `${base}->${key(attr.name)}->${key(sub.name)}` : `${base}->${key(attr.name)}`;
@@ -257,23 +277,23 @@ function node1(f: Filter, scope: Scope, p: Params, tenant: string): string {
       const label = formatAttrPath(f.attr);
       if (f.attr.sub !== undefined) throw ScimError.invalidFilter(`${label}[…]: a value filter applies to a complex attribute, not a sub-attribute`);
       const a = scope.resolve(f.attr, true);
-      if (!a) throw ScimError.invalidFilter(`${label} is not an attribute of this resource type`);
+      if (!a) return unknownAttribute(label, p);
       if (a.def.type !== 'complex') throw ScimError.invalidFilter(`${label} is not complex; it cannot take a value filter`);
       if (a.elements) return `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${node(f.filter, elementScope(a.def, a.alias!), p, tenant)})`;
       // a single-valued complex attribute: its one value is the element
-      const alias = nextAlias();
+      const alias = p.alias();
       return `EXISTS (SELECT 1 FROM (SELECT ${a.json} AS v) ${alias} WHERE jsonb_typeof(${alias}.v) = 'object' AND ${node(f.filter, elementScope(a.def, alias), p, tenant)})`;
     }
     case 'pr': {
       const a = scope.resolve(f.attr, true);
-      if (!a) throw ScimError.invalidFilter(`${formatAttrPath(f.attr)} is not an attribute of this resource type`);
+      if (!a) return unknownAttribute(formatAttrPath(f.attr), p);
       if (a.elements) return `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${present(a.sub ? `${a.alias}.v->${key(a.sub)}` : `${a.alias}.v`)})`;
       return present(a.json!);
     }
     default: {
       const label = formatAttrPath(f.attr);
       const a = scope.resolve(f.attr, false);
-      if (!a) throw ScimError.invalidFilter(`${label} is not an attribute of this resource type`);
+      if (!a) return unknownAttribute(label, p);
       const test = (j: string, col?: string) => {
         if (f.value === null) {
           if (f.op !== 'eq' && f.op !== 'ne') throw ScimError.invalidFilter(`${label}: null can only be compared with eq or ne`);
@@ -302,7 +322,7 @@ function node1(f: Filter, scope: Scope, p: Params, tenant: string): string {
  * `p`; `tenant` is the placeholder of the tenant parameter (for member look-ups).
  */
 export function filterToSql(filter: Filter, type: ResourceType, p: Params, tenant: string): string {
-  return node(filter, typeScope(type), p, tenant);
+  return node(filter, typeScope(type, p), p, tenant);
 }
 
 /** A sort key: its SQL expression and the cast a parameter compared with it needs. */
@@ -313,36 +333,46 @@ export interface SortKey {
   cast: string;
 }
 
-/** The sort key of a path: case-folded text (unless caseExact), timestamptz, numeric or boolean. */
+/**
+ * The sort key of a path, as schema/sort.ts defines it: of a multi-valued attribute the
+ * primary element, else the first; case-folded text (unless caseExact), timestamptz,
+ * numeric, or boolean.
+ */
 export function sortKey(path: string, type: ResourceType): SortKey {
-  const r = type.resolvePath(path);
-  if (!r) throw ScimError.invalidValue(`sortBy: ${path} is not an attribute of ${type.name}`);
+  const r = resolveSortPath(type, path);
   const base = r.extension ? `(r.doc->${key(r.schema)})` : 'r.doc';
   let j = `${base}->${key(r.attribute.name)}`;
-  if (r.attribute.multiValued) j = `${j}->0`;
+  if (r.attribute.multiValued)
+    j = r.attribute.type === 'complex' ? `COALESCE((SELECT x FROM ${arrayElements(j)} x WHERE x->'primary' = 'true'::jsonb LIMIT 1), ${j}->0)` : `(${j}->0)`;
   if (r.sub) j = `${j}->${key(r.sub.name)}`;
   const def = r.target;
   if (def.type === 'dateTime') return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN (${j} #>> '{}')::timestamptz END)`, cast: 'timestamptz' };
   if (def.type === 'integer' || def.type === 'decimal') return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'number' THEN (${j})::numeric END)`, cast: 'numeric' };
   if (def.type === 'boolean') return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'boolean' THEN (${j})::boolean END)`, cast: 'boolean' };
-  return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN ${def.caseExact ? `(${j} #>> '{}')` : `lower(${j} #>> '{}')`} END) COLLATE "C"`, cast: 'text' };
+  const exact = def.caseExact || def.type === 'binary';
+  return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN ${exact ? `(${j} #>> '{}')` : `lower(${j} #>> '{}')`} END) COLLATE "C"`, cast: 'text' };
 }
 
-/** The ORDER BY of a sort (NULLS LAST in either order; ties by id). */
+/** The ORDER BY of a sort: missing values last ascending, first descending (the whole order reverses); ties by id. */
 export function sortToSql(path: string, type: ResourceType, descending: boolean): string {
-  const dir = descending ? 'DESC' : 'ASC';
-  return `${sortKey(path, type).expr} ${dir} NULLS LAST, r.id COLLATE "C" ${dir}`;
+  return descending
+    ? `${sortKey(path, type).expr} DESC NULLS FIRST, r.id COLLATE "C" DESC`
+    : `${sortKey(path, type).expr} ASC NULLS LAST, r.id COLLATE "C" ASC`;
 }
 
 /**
- * The keyset condition "after this position" for a sort: rows whose key comes later, or
- * equal keys with a later id, and (NULLS LAST) rows without a key after any with one.
+ * The keyset condition "after this position" in the order of {@link sortToSql}: ascending,
+ * rows without a key come after every row with one; descending, before.
  */
 export function keysetToSql(k: SortKey, descending: boolean, position: [unknown, string], p: Params): string {
   const [value, id] = position;
-  const cmp = descending ? '<' : '>';
   const idp = p.add(id);
-  if (value === null) return `((${k.expr}) IS NULL AND r.id COLLATE "C" ${cmp} ${idp})`;
+  if (descending) {
+    if (value === null) return `(((${k.expr}) IS NULL AND r.id COLLATE "C" < ${idp}) OR (${k.expr}) IS NOT NULL)`;
+    const kp = `${p.add(value)}::${k.cast}`;
+    return `((${k.expr}) < ${kp} OR ((${k.expr}) = ${kp} AND r.id COLLATE "C" < ${idp}))`;
+  }
+  if (value === null) return `((${k.expr}) IS NULL AND r.id COLLATE "C" > ${idp})`;
   const kp = `${p.add(value)}::${k.cast}`;
-  return `((${k.expr}) ${cmp} ${kp} OR ((${k.expr}) = ${kp} AND r.id COLLATE "C" ${cmp} ${idp}) OR (${k.expr}) IS NULL)`;
+  return `((${k.expr}) > ${kp} OR ((${k.expr}) = ${kp} AND r.id COLLATE "C" > ${idp}) OR (${k.expr}) IS NULL)`;
 }

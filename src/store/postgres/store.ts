@@ -5,12 +5,17 @@
  * per member, indexed both ways.
  * @packageDocumentation
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import {
   type AppliedMembers,
+  attributesChanged,
   type Filter,
+  type GroupRef,
+  isVersion,
   type Member,
   type MemberDelta,
+  metaOf,
   type ProvisioningStore,
   type ResourceType,
   ScimError,
@@ -19,6 +24,9 @@ import {
   type SearchResult,
   type StoreCapabilities,
   type StoreContext,
+  unknownMembersError,
+  valueKey,
+  versionNumber,
   versionTag,
   type WriteOptions,
 } from 'scimkit';
@@ -43,17 +51,47 @@ export interface SqlClient extends SqlQueryable {
   release(): void;
 }
 
-/** A pool: `connect()` for a dedicated client (pg), or `transaction()` (PGlite). */
+/**
+ * What PostgresStore runs on, one of three:
+ * - a pool (`pg.Pool`): each transaction on a client of its own, from `connect()`;
+ * - PGlite: transactions through its `transaction()`;
+ * - one connection (a connected `pg.Client`, or anything else with only `query`): the
+ *   store serialises its work on it, so a transaction never interleaves with another
+ *   request's statements.
+ */
 export interface SqlPool extends SqlQueryable {
-  /** pg.Pool: a client for one transaction. */
-  connect?(): Promise<SqlClient>;
+  /** pg.Pool: a client for one transaction. A `pg.Client` has `connect()` too, for connecting: it is told apart by the pool's `totalCount`. */
+  connect?(): Promise<SqlClient | undefined>;
   /** PGlite: runs `fn` in a transaction. */
   transaction?<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /** pg.Pool's count of clients: how a pool is told from a `pg.Client`. */
+  readonly totalCount?: number;
+}
+
+/** How the store reaches its database, decided once from what it was given. */
+type Connection =
+  | { kind: 'pool'; pool: SqlQueryable & { connect(): Promise<SqlClient> } }
+  | { kind: 'pglite'; db: SqlPool }
+  | { kind: 'single'; db: SqlQueryable };
+
+/** A queue of work on one connection: each job runs after the previous one settles. */
+class Serial {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.#tail.then(job, job);
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
 }
 
 /** A user's groups as [group id, displayName] pairs in membership order. */
 type GroupPairs = [string, string | null][];
 type Row = { id: string; doc: ScimResource; version: string | number; groups?: GroupPairs | null };
+
+/** The stored form of member rows from parallel arrays `t(id, ord)`: the type of what each names, from `u` (docs/stores.md). */
+const MEMBER_TYPE = "CASE WHEN u.type IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('type', u.type) END";
+/** The SQLSTATE of a foreign key violation: a member that names no resource of the tenant. */
+const FOREIGN_KEY_VIOLATION = '23503';
 
 /** Aggregates membership rows `m` joined to their groups `g` into {@link GroupPairs}. */
 const GROUP_PAIRS = "jsonb_agg(jsonb_build_array(m.group_id, g.doc->>'displayName') ORDER BY m.seq)";
@@ -62,15 +100,11 @@ const NEXT_VERSION_TAG = `to_jsonb('W/"' || (r.version + 1) || '"')`;
 /** A select-list column with the {@link GroupPairs} of the resource `r` (NULL in no group). */
 const GROUPS_OF_R = `(SELECT ${GROUP_PAIRS} FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups`;
 
-/** Member rows as two parallel arrays for `unnest`: the ids, and each member's other attributes as JSON. */
-function memberColumns(members: Iterable<Member>): [string[], string[]] {
-  const ids: string[] = [];
-  const extras: string[] = [];
-  for (const { value, ...rest } of members) {
-    ids.push(value);
-    extras.push(JSON.stringify(rest));
-  }
-  return [ids, extras];
+/** The member ids of a list, each once, in order (the first occurrence wins). */
+function memberIds(members: Iterable<Member> | undefined): string[] {
+  const out = new Set<string>();
+  for (const m of members ?? []) if (m && typeof m.value === 'string') out.add(m.value);
+  return [...out];
 }
 
 /** The 409 for a unique attribute whose value another resource holds. */
@@ -78,19 +112,37 @@ function takenError(attr: string, doc: ScimResource): ScimError {
   return ScimError.uniqueness(`${attr} ${JSON.stringify(String(doc[attr]).slice(0, 60))} is already taken`);
 }
 
-function pgError(e: unknown): { code?: string } {
-  return (e ?? {}) as { code?: string };
+function pgError(e: unknown): { code?: string; detail?: string } {
+  return (e ?? {}) as { code?: string; detail?: string };
 }
 
 /** The PostgreSQL store. Run `migrate()` once at start-up. */
 export class PostgresStore implements ProvisioningStore {
   /** Filters, sorts and takes member deltas in SQL. */
   readonly capabilities: StoreCapabilities = { filter: true, sort: true, memberDeltas: true, keyset: true };
-  readonly #db: SqlPool;
+  readonly #conn: Connection;
+  readonly #serial = new Serial();
+  /** The connection of the transaction the current async context runs in (see {@link transaction}). */
+  readonly #inTx = new AsyncLocalStorage<SqlQueryable>();
 
-  /** A store over a pool (or anything with pg's `query`). */
+  /** A store over a `pg.Pool`, a connected `pg.Client`, PGlite, or anything with pg's `query` (see {@link SqlPool}). */
   constructor(db: SqlPool) {
-    this.#db = db;
+    if (typeof db.connect === 'function' && typeof db.totalCount === 'number')
+      this.#conn = { kind: 'pool', pool: db as SqlQueryable & { connect(): Promise<SqlClient> } };
+    else if (typeof db.transaction === 'function') this.#conn = { kind: 'pglite', db };
+    else this.#conn = { kind: 'single', db };
+  }
+
+  /** Where a statement outside {@link #tx} runs: the current transaction's connection, else the database. */
+  get #db(): SqlQueryable {
+    const tx = this.#inTx.getStore();
+    if (tx) return tx;
+    const c = this.#conn;
+    if (c.kind === 'pool') return c.pool;
+    if (c.kind === 'pglite') return c.db;
+    const db = c.db;
+    // one connection: a statement waits for any transaction on it to finish
+    return { query: (text, params) => this.#serial.run(() => db.query(text, params)) };
   }
 
   /** Applies the shipped migrations that have not run yet (idempotent; safe from several instances). */
@@ -112,29 +164,39 @@ export class PostgresStore implements ProvisioningStore {
   }
 
   async #tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
-    const db = this.#db;
-    if (db.connect) {
-      const c = await db.connect();
+    // inside transaction(): its connection, its transaction
+    const outer = this.#inTx.getStore();
+    if (outer) return fn(outer);
+    const c = this.#conn;
+    const run = async (q: SqlQueryable, release?: () => void) => {
       try {
-        await c.query('BEGIN');
-        const out = await fn(c);
-        await c.query('COMMIT');
+        await q.query('BEGIN');
+        const out = await this.#inTx.run(q, () => fn(q));
+        await q.query('COMMIT');
         return out;
       } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
+        await q.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
-        c.release();
+        release?.();
       }
+    };
+    if (c.kind === 'pool') {
+      const client = await c.pool.connect();
+      return run(client, () => client.release());
     }
-    if (db.transaction) return db.transaction(fn);
-    return fn(db);
+    if (c.kind === 'pglite') return c.db.transaction!((tx) => this.#inTx.run(tx, () => fn(tx)));
+    const db = c.db;
+    return this.#serial.run(() => run(db));
   }
 
-  /** Runs `fn` so that its store calls commit together (Bulk uses it per operation). */
+  /**
+   * Runs `fn` in one database transaction: every store call it makes (in its async
+   * context) uses that transaction, so its writes commit together or not at all. Bulk
+   * runs each operation in one.
+   */
   async transaction<T>(_ctx: StoreContext, fn: () => Promise<T>): Promise<T> {
-    // each write below is already its own transaction; Bulk operations are single writes
-    return fn();
+    return this.#tx(() => fn());
   }
 
   #columns(type: ResourceType, doc: ScimResource): [string | null, string | null, string | null] {
@@ -150,9 +212,15 @@ export class PostgresStore implements ProvisioningStore {
     const values: string[] = [];
     for (const attr of type.uniqueAttributes) {
       const v = doc[attr];
-      if (typeof v !== 'string') continue;
-      attrs.push(attr);
-      values.push((type.coreAttribute(attr)?.caseExact ?? false) ? v : v.toLowerCase());
+      const def = type.coreAttribute(attr);
+      if (typeof v === 'string') {
+        attrs.push(attr);
+        // strings as they were always stored (rows written before this rule keep matching)
+        values.push((def?.caseExact ?? false) ? v : v.toLowerCase());
+      } else if ((typeof v === 'number' || typeof v === 'boolean') && def) {
+        attrs.push(attr);
+        values.push(valueKey(def, v));
+      }
     }
     return { attrs, values };
   }
@@ -261,6 +329,7 @@ export class PostgresStore implements ProvisioningStore {
   /** A page, filtered and sorted in SQL, with the exact total; by keyset after `q.after`, else by offset. */
   async search(ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
     const p = new Params();
+    if (q.unknownAttributes) p.unknownAttributes = q.unknownAttributes;
     const where = this.where(ctx, type, q.filter, p);
     const count = async () =>
       Number((await this.#db.query(`SELECT count(*)::int AS n FROM scim_resources r WHERE ${where}`, p.values.slice(0, whereParams))).rows[0]?.n ?? 0);
@@ -310,16 +379,37 @@ export class PostgresStore implements ProvisioningStore {
     return { doc, members };
   }
 
-  async #insertMembers(q: SqlQueryable, ctx: StoreContext, groupId: string, members: readonly Member[]): Promise<string[]> {
-    if (!members.length) return [];
-    const [ids, extras] = memberColumns(members);
-    const r = await q.query(
-      `INSERT INTO scim_members (tenant, group_id, member_id, member)
-       SELECT $1, $2, t.id, t.m::jsonb FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS t(id, m, ord) ORDER BY t.ord
-       ON CONFLICT DO NOTHING RETURNING member_id`,
-      [ctx.tenant, groupId, ids, extras],
+  /**
+   * Inserts member rows for ids (each stored as the type of what it names); returns the ids
+   * that joined. The foreign key on (tenant, member_id) refuses ids that name nothing, and
+   * its check locks each named row, so a concurrent delete of it waits or makes this fail.
+   */
+  async #insertMembers(q: SqlQueryable, ctx: StoreContext, groupId: string, ids: readonly string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const r = await this.#membersChecked(ids, () =>
+      q.query(
+        `INSERT INTO scim_members (tenant, group_id, member_id, member)
+         SELECT $1, $2, t.id, ${MEMBER_TYPE} FROM unnest($3::text[]) WITH ORDINALITY AS t(id, ord)
+         LEFT JOIN scim_resources u ON u.tenant = $1 AND u.id = t.id ORDER BY t.ord
+         ON CONFLICT DO NOTHING RETURNING member_id`,
+        [ctx.tenant, groupId, ids],
+      ),
     );
     return r.rows.map((row) => row.member_id as string);
+  }
+
+  /**
+   * Runs a statement that writes member rows; a foreign key violation becomes the 400 naming
+   * the unknown id PostgreSQL reports (read from the error: the transaction may be aborted).
+   */
+  async #membersChecked<T>(ids: readonly string[], run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      if (pgError(e).code !== FOREIGN_KEY_VIOLATION) throw e;
+      const named = /=\([^,]*, (.*)\) is not present/.exec(pgError(e).detail ?? '')?.[1];
+      throw unknownMembersError(named !== undefined && ids.includes(named) ? [named] : [...ids]);
+    }
   }
 
   /**
@@ -330,27 +420,32 @@ export class PostgresStore implements ProvisioningStore {
   async create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource> {
     const { doc, members } = this.#split(resource);
     const now = new Date().toISOString();
-    doc.meta = { resourceType: type.name, created: now, lastModified: now, version: versionTag(1) };
+    doc.meta = metaOf(type, now, now, 1);
     const keys = this.#uniqueKeys(type, doc);
     // the member rows as stored: first occurrence of each id wins, as ON CONFLICT DO NOTHING keeps it
-    const stored = new Map<string, Member>();
-    if (type.coreAttribute('members')) for (const m of members ?? []) if (!stored.has(m.value)) stored.set(m.value, m);
+    const ids = type.coreAttribute('members') ? memberIds(members) : [];
     for (let attempt = 0; ; attempt++) {
       const id = randomUUID();
       doc.id = id;
+      let types: Record<string, string> | null;
       try {
-        await this.#db.query(
-          `WITH unique_keys AS (
-             INSERT INTO scim_unique (tenant, type, attr, value, id) SELECT $1, $2, k.attr, k.value, $3 FROM unnest($9::text[], $10::text[]) AS k(attr, value)
-           ), member_rows AS (
-             INSERT INTO scim_members (tenant, group_id, member_id, member)
-             SELECT $1, $3, t.id, t.m::jsonb FROM unnest($11::text[], $12::text[]) WITH ORDINALITY AS t(id, m, ord) ORDER BY t.ord
-             ON CONFLICT DO NOTHING
-           )
-           INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)`,
-          [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), now, keys.attrs, keys.values, ...memberColumns(stored.values())],
+        const r = await this.#membersChecked(ids, () =>
+          this.#db.query(
+            `WITH unique_keys AS (
+               INSERT INTO scim_unique (tenant, type, attr, value, id) SELECT $1, $2, k.attr, k.value, $3 FROM unnest($9::text[], $10::text[]) AS k(attr, value)
+             ), member_rows AS (
+               INSERT INTO scim_members (tenant, group_id, member_id, member)
+               SELECT $1, $3, t.id, ${MEMBER_TYPE} FROM unnest($11::text[]) WITH ORDINALITY AS t(id, ord)
+               LEFT JOIN scim_resources u ON u.tenant = $1 AND u.id = t.id ORDER BY t.ord
+               ON CONFLICT DO NOTHING RETURNING member_id, member
+             )
+             INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)
+             RETURNING (SELECT jsonb_object_agg(member_id, member->>'type') FROM member_rows) AS types`,
+            [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), now, keys.attrs, keys.values, ids],
+          ),
         );
+        types = (r.rows[0]?.types ?? null) as Record<string, string> | null;
       } catch (e) {
         if (pgError(e).code !== '23505') throw e;
         const taken = await this.#uniquenessError(ctx, type, doc, keys);
@@ -359,7 +454,7 @@ export class PostgresStore implements ProvisioningStore {
         continue; // the key that collided was released meanwhile: try again
       }
       // a new id has no memberships yet, so the stored resource is what was written
-      if (stored.size) doc.members = [...stored.values()].map((m) => ({ ...m }));
+      if (ids.length) doc.members = ids.map((value) => (types?.[value] ? { value, type: types[value] } : { value }));
       return doc;
     }
   }
@@ -370,9 +465,9 @@ export class PostgresStore implements ProvisioningStore {
     ).rows as Row[];
     const row = rows[0];
     if (!row) throw ScimError.notFound(`${type.name} ${JSON.stringify(id.slice(0, 60))} not found`);
-    const current = versionTag(Number(row.version));
-    if (ifVersion !== undefined && ifVersion !== '*' && ifVersion !== current)
-      throw ScimError.preconditionFailed(`${type.name} ${id} is at version ${current}, not ${ifVersion}`);
+    const current = Number(row.version);
+    if (ifVersion !== undefined && !isVersion(ifVersion, current))
+      throw ScimError.preconditionFailed(`${type.name} ${id} is at version ${versionTag(current)}, not ${ifVersion.slice(0, 40)}`);
     return row;
   }
 
@@ -392,18 +487,20 @@ export class PostgresStore implements ProvisioningStore {
           ).rows,
         )
       : [];
-    const inserted = await this.#insertMembers(q, ctx, groupId, delta.added);
+    const inserted = await this.#insertMembers(q, ctx, groupId, memberIds(delta.added));
     if (!before) return { added: inserted, removed };
     // after a removeAll, the members that were not added back are the ones that left
     const now = new Set(inserted);
-    return { added: inserted.filter((id) => !before.has(id)), removed: [...removed, ...[...before].filter((id) => !now.has(id))] };
+    const kept = new Set(memberIds(delta.added));
+    return { added: inserted.filter((id) => !before.has(id)), removed: [...removed, ...[...before].filter((id) => !now.has(id) && !kept.has(id))] };
   }
 
   /**
-   * A member delta that leaves the group's attributes as stored, in one statement: bump the
-   * version, remove and add member rows. IdPs send these in long runs (Entra ID adds members
-   * in batches of a few), and they commute, so there is no version to check. Undefined when
-   * it does not apply (the group is missing, or its attributes differ from `doc`).
+   * A member delta that leaves the group's attributes as stored, in one statement: lock the
+   * group, remove and add member rows, and move the version only when a row really changed
+   * (store/version.ts). IdPs send these in long runs (Entra ID adds members in batches of a
+   * few), and they commute, so there is no version to check. Undefined when it does not
+   * apply (the group is missing, or its attributes differ from `doc`).
    */
   async #deltaOnly(
     ctx: StoreContext,
@@ -422,22 +519,31 @@ export class PostgresStore implements ProvisioningStore {
       ? `, gone AS (DELETE FROM scim_members m WHERE m.tenant = ${tenant} AND m.group_id = ${group} AND m.member_id = ANY(${p.add(delta.removed)}::text[])
            AND EXISTS (SELECT 1 FROM g) RETURNING m.member_id)`
       : '';
-    const [ids, extras] = memberColumns(delta.added);
-    const joined = ids.length
+    const added = memberIds(delta.added);
+    const joined = added.length
       ? `, joined AS (INSERT INTO scim_members (tenant, group_id, member_id, member)
-           SELECT ${tenant}, ${group}, t.id, t.m::jsonb FROM unnest(${p.add(ids)}::text[], ${p.add(extras)}::text[]) WITH ORDINALITY AS t(id, m, ord)
+           SELECT ${tenant}, ${group}, t.id, ${MEMBER_TYPE} FROM unnest(${p.add(added)}::text[]) WITH ORDINALITY AS t(id, ord)
+           LEFT JOIN scim_resources u ON u.tenant = ${tenant} AND u.id = t.id
            WHERE EXISTS (SELECT 1 FROM g) ORDER BY t.ord ON CONFLICT DO NOTHING RETURNING member_id)`
       : '';
+    const changed = [gone && 'EXISTS (SELECT 1 FROM gone)', joined && 'EXISTS (SELECT 1 FROM joined)'].filter(Boolean).join(' OR ') || 'false';
     const rows = (
-      await this.#db.query(
-        `WITH g AS (
-           UPDATE scim_resources r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
-             doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb(${stamp}))
-           WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group} AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')
-           RETURNING r.doc
-         )${gone}${joined}
-         SELECT g.doc, ${gone ? 'ARRAY(SELECT member_id FROM gone)' : "'{}'::text[]"} AS removed, ${joined ? 'ARRAY(SELECT member_id FROM joined)' : "'{}'::text[]"} AS added FROM g`,
-        p.values,
+      await this.#membersChecked(added, () =>
+        this.#db.query(
+          `WITH g AS (
+             SELECT r.tenant, r.type, r.id, r.doc FROM scim_resources r
+             WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group} AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')
+             FOR UPDATE
+           )${gone}${joined}, bumped AS (
+             UPDATE scim_resources r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
+               doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb(${stamp}))
+             FROM g WHERE r.tenant = g.tenant AND r.type = g.type AND r.id = g.id AND (${changed})
+             RETURNING r.doc
+           )
+           SELECT coalesce((SELECT doc FROM bumped), g.doc) AS doc, ${gone ? 'ARRAY(SELECT member_id FROM gone)' : "'{}'::text[]"} AS removed,
+             ${joined ? 'ARRAY(SELECT member_id FROM joined)' : "'{}'::text[]"} AS added FROM g`,
+          p.values,
+        ),
       )
     ).rows;
     const row = rows[0];
@@ -448,17 +554,20 @@ export class PostgresStore implements ProvisioningStore {
   /**
    * An update at a known version that keeps the unique keys and the members, in one
    * statement (an IdP's PATCH of a title or of `active`). The version check and the key
-   * comparison are in the WHERE clause, so a concurrent writer makes it match nothing.
+   * comparison are in the WHERE clause, so a concurrent writer makes it match nothing; a
+   * document equal to the stored one keeps its version (store/version.ts).
    * Undefined when it does not apply: the transaction path then answers (404, 412, new keys).
    */
   async #attributesOnly(ctx: StoreContext, type: ResourceType, id: string, doc: ScimResource, version: number): Promise<ScimResource | undefined> {
     const now = new Date().toISOString();
     const keys = this.#uniqueKeys(type, doc);
     const groups = this.#hasGroups(type) ? `, ${GROUPS_OF_R}` : '';
+    const same = `(r.doc - 'meta') = ($4::jsonb - 'meta')`;
     const rows = (
       await this.#db.query(
-        `UPDATE scim_resources r SET version = r.version + 1, last_modified = $8::timestamptz, user_name_ci = $5, external_id = $6, display_name_ci = $7,
-           doc = jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', ${NEXT_VERSION_TAG})
+        `UPDATE scim_resources r SET version = CASE WHEN ${same} THEN r.version ELSE r.version + 1 END,
+           last_modified = CASE WHEN ${same} THEN r.last_modified ELSE $8::timestamptz END, user_name_ci = $5, external_id = $6, display_name_ci = $7,
+           doc = CASE WHEN ${same} THEN r.doc ELSE jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', ${NEXT_VERSION_TAG}) END
          WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3 AND r.version = $9::bigint
            AND (SELECT coalesce(array_agg(u.attr || ':' || u.value ORDER BY u.attr || ':' || u.value COLLATE "C"), '{}') FROM scim_unique u
                 WHERE u.tenant = $1 AND u.type = $2 AND u.id = $3)
@@ -490,11 +599,11 @@ export class PostgresStore implements ProvisioningStore {
         return done.resource;
       }
     }
-    const known = /^W\/"(\d+)"$/.exec(options.ifVersion ?? '');
+    const known = options.ifVersion === undefined || options.ifVersion.trim() === '*' ? undefined : versionNumber(options.ifVersion);
     const keepsMembers =
       !type.coreAttribute('members') || (options.members && !options.members.removeAll && !options.members.added.length && !options.members.removed.length);
-    if (known && keepsMembers) {
-      const done = await this.#attributesOnly(ctx, type, id, doc, Number(known[1]));
+    if (known !== undefined && keepsMembers) {
+      const done = await this.#attributesOnly(ctx, type, id, doc, known);
       if (done) {
         if (options.members) options.onMembersApplied?.({ added: [], removed: [] });
         return done;
@@ -503,10 +612,29 @@ export class PostgresStore implements ProvisioningStore {
     let applied: AppliedMembers | undefined;
     await this.#tx(async (q) => {
       const row = await this.#lock(q, ctx, type, id, options.ifVersion);
+      doc.id = id;
+      // members first: whether they changed decides, with the attributes, whether the version moves
+      let membersChanged = false;
+      if (type.coreAttribute('members')) {
+        if (options.members) {
+          applied = await this.#applyDelta(q, ctx, id, options.members);
+          membersChanged = applied.added.length > 0 || applied.removed.length > 0;
+        } else {
+          const next = memberIds(members);
+          const current = (await q.query('SELECT member_id FROM scim_members WHERE tenant = $1 AND group_id = $2 ORDER BY seq', [ctx.tenant, id])).rows.map(
+            (r) => r.member_id as string,
+          );
+          if (current.length !== next.length || current.some((m, i) => m !== next[i])) {
+            membersChanged = true;
+            await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
+            await this.#insertMembers(q, ctx, id, next);
+          }
+        }
+      }
+      if (!membersChanged && !attributesChanged(row.doc, doc)) return;
       const version = Number(row.version) + 1;
       const now = new Date().toISOString();
-      doc.id = id;
-      doc.meta = { resourceType: type.name, created: row.doc.meta?.created ?? now, lastModified: now, version: versionTag(version) };
+      doc.meta = metaOf(type, row.doc.meta?.created ?? now, now, version);
       // most updates (a title, active) keep the unique keys: nothing to re-claim
       const [before, after] = [this.#uniqueKeys(type, row.doc), this.#uniqueKeys(type, doc)];
       if (JSON.stringify(before) !== JSON.stringify(after)) await this.#claimUnique(q, ctx, type, id, doc);
@@ -515,25 +643,41 @@ export class PostgresStore implements ProvisioningStore {
          WHERE tenant = $1 AND type = $2 AND id = $3`,
         [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), version, now],
       );
-      if (type.coreAttribute('members')) {
-        if (options.members) applied = await this.#applyDelta(q, ctx, id, options.members);
-        else {
-          await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
-          await this.#insertMembers(q, ctx, id, members ?? []);
-        }
-      }
     });
     if (applied) options.onMembersApplied?.(applied); // committed
     return (await this.get(ctx, type, id, { members: options.members === undefined }))!;
   }
 
-  /** Deletes a resource, its unique keys and every membership it takes part in. */
+  /**
+   * Deletes a resource, its unique keys and every membership it takes part in; each group it
+   * leaves gets a new version. Lock order: the groups it is in, then the resource (a member
+   * add locks its group, then the member through the foreign key), so the two never deadlock
+   * and an add racing the delete either lands before it (and is removed) or fails.
+   */
   async delete(ctx: StoreContext, type: ResourceType, id: string, options: WriteOptions = {}): Promise<void> {
+    const left: GroupRef[] = [];
     await this.#tx(async (q) => {
+      await q.query(
+        `SELECT 1 FROM scim_resources g WHERE g.tenant = $1 AND g.id IN (SELECT group_id FROM scim_members WHERE tenant = $1 AND member_id = $2)
+         ORDER BY g.id FOR UPDATE OF g`,
+        [ctx.tenant, id],
+      );
       await this.#lock(q, ctx, type, id, options.ifVersion);
-      await q.query('DELETE FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
+      const now = new Date().toISOString();
+      const groups = (
+        await q.query(
+          `WITH gone AS (DELETE FROM scim_members WHERE tenant = $1 AND member_id = $2 RETURNING group_id)
+           UPDATE scim_resources r SET version = r.version + 1, last_modified = $3::timestamptz,
+             doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb($3::text))
+           WHERE r.tenant = $1 AND r.id IN (SELECT group_id FROM gone) RETURNING r.type, r.id`,
+          [ctx.tenant, id, now],
+        )
+      ).rows;
+      for (const g of groups) left.push({ type: g.type as string, id: g.id as string });
+      await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
       await q.query('DELETE FROM scim_unique WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
-      await q.query('DELETE FROM scim_members WHERE tenant = $1 AND (group_id = $2 OR member_id = $2)', [ctx.tenant, id]);
+      await q.query('DELETE FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
     });
+    options.onMembershipsRemoved?.(left);
   }
 }

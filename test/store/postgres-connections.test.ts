@@ -1,0 +1,86 @@
+// What PostgresStore runs on: a pg.Pool, a connected pg.Client (one connection, its work
+// serialised), PGlite, and anything with only `query`; and transaction() scoping its calls.
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { SchemaRegistry } from 'scimkit';
+import { PostgresStore, type SqlPool } from 'scimkit/postgres';
+import { describeStoreContract } from 'scimkit/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const url = process.env.DATABASE_URL;
+const registry = new SchemaRegistry();
+const User = registry.resourceType('User')!;
+const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+const client = url ? new pg.Client({ connectionString: url }) : undefined;
+const connected = client?.connect();
+afterAll(async () => {
+  await client?.end();
+});
+
+if (client) {
+  const store = new PostgresStore(client);
+  const ready = connected!.then(() => store.migrate());
+  describeStoreContract('PostgresStore on one pg.Client', async () => {
+    await ready;
+    await client.query('TRUNCATE scim_resources, scim_unique, scim_members');
+    return store;
+  });
+}
+
+describe('PostgresStore transactions', () => {
+  const lite = new PGlite();
+  afterAll(() => lite.close());
+  const stores: [string, () => Promise<{ store: PostgresStore; db: SqlPool }>][] = [
+    ['PGlite', async () => ({ store: new PostgresStore(lite as unknown as SqlPool), db: lite as unknown as SqlPool })],
+  ];
+  if (client) stores.push(['a pg.Client', async () => (await connected, { store: new PostgresStore(client), db: client })]);
+  if (url) {
+    const pool = new pg.Pool({ connectionString: url, max: 3 });
+    afterAll(() => pool.end());
+    stores.push(['a pg.Pool', async () => ({ store: new PostgresStore(pool), db: pool })]);
+  }
+
+  it.each(stores)('on %s, transaction() commits its calls together or not at all', async (_name, make) => {
+    const { store } = await make();
+    await store.migrate();
+    const tenant = `tx-${Math.random().toString(36).slice(2)}`;
+    const ctx = { tenant, requestId: 't' };
+    await expect(
+      store.transaction(ctx, async () => {
+        await store.create(ctx, User, { schemas: [U], userName: 'kept-if-committed' });
+        await store.create(ctx, User, { schemas: [U], userName: 'second' });
+        throw new Error('the operation fails after two writes');
+      }),
+    ).rejects.toThrow('after two writes');
+    expect((await store.search(ctx, User, { startIndex: 1, count: 10, members: false })).totalResults).toBe(0);
+    const made = await store.transaction(ctx, async () => {
+      const a = await store.create(ctx, User, { schemas: [U], userName: 'a' });
+      return store.replace(ctx, User, a.id!, { schemas: [U], userName: 'a', title: 'in the same transaction' });
+    });
+    expect((await store.get(ctx, User, made.id!))!.title).toBe('in the same transaction');
+  });
+
+  it('with an object that has only query, transactions still run BEGIN … COMMIT on it, one at a time', async () => {
+    const sent: string[] = [];
+    let open = 0;
+    let overlapped = false;
+    const db = {
+      query: async (text: string, params?: unknown[]) => {
+        if (text === 'BEGIN') open++;
+        if (text === 'COMMIT' || text === 'ROLLBACK') open--;
+        if (open > 1) overlapped = true;
+        sent.push(text.split(/\s+/)[0]!);
+        return (await lite.query(text, params)) as { rows: Record<string, unknown>[] };
+      },
+    };
+    const store = new PostgresStore(db);
+    await store.migrate();
+    const ctx = { tenant: `only-query-${Date.now()}`, requestId: 'q' };
+    const users = await Promise.all(Array.from({ length: 5 }, (_, i) => store.create(ctx, User, { schemas: [U], userName: `q${i}` })));
+    await Promise.all(users.map((u) => store.delete(ctx, User, u.id!)));
+    expect(sent).toContain('BEGIN');
+    expect(sent.filter((s) => s === 'BEGIN').length).toBe(sent.filter((s) => s === 'COMMIT').length + sent.filter((s) => s === 'ROLLBACK').length);
+    expect(overlapped).toBe(false);
+  });
+});
