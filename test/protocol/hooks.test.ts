@@ -165,3 +165,25 @@ describe('workspace and role hooks', () => {
     expect(me.body.userName).toBe('me@acme.io');
   });
 });
+
+describe('resource type names are not hard-coded', () => {
+  it('a group-like type of another name gets group events, its $refs and its members’ groups', async () => {
+    const { SchemaRegistry, GROUP_SCHEMA_ID, USER_SCHEMA_ID } = await import('../../src/index.js');
+    const registry = new SchemaRegistry({ defaults: false });
+    const base = new SchemaRegistry();
+    registry.addSchema(base.schema(USER_SCHEMA_ID)!);
+    registry.addSchema(base.schema(GROUP_SCHEMA_ID)!);
+    registry.addResourceType({ name: 'Person', endpoint: '/People', schema: USER_SCHEMA_ID });
+    registry.addResourceType({ name: 'Team', endpoint: '/Teams', schema: GROUP_SCHEMA_ID });
+    const events: string[] = [];
+    const { call } = setup({ registry, hooks: { onEvent: (e) => void events.push(e.type) } });
+    const p = await call('POST', '/People', { schemas: [U], userName: 'pat' });
+    const t = await call('POST', '/Teams', { schemas: [G], displayName: 'Core', members: [{ value: p.body.id }] });
+    expect(t.status).toBe(201);
+    expect(t.body.members).toEqual([{ value: p.body.id, type: 'Person', $ref: `https://app.example.com/scim/v2/People/${p.body.id}` }]);
+    const person = await call('GET', `/People/${p.body.id}`);
+    expect(person.body.groups).toEqual([{ value: t.body.id, display: 'Core', type: 'direct', $ref: `https://app.example.com/scim/v2/Teams/${t.body.id}` }]);
+    await call('DELETE', `/People/${p.body.id}`);
+    expect(events).toEqual(['user.created', 'group.created', 'user.deleted', 'group.membersRemoved']);
+  });
+});

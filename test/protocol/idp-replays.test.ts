@@ -1,5 +1,6 @@
 // Replays of the request sequences Microsoft Entra ID and Okta send, with their exact bodies.
 import { describe, expect, it } from 'vitest';
+import { fixture } from '../fixtures.js';
 import { E, G, PATCH, setup, U } from './helpers.js';
 
 describe('Microsoft Entra ID provisioning run', () => {
@@ -188,5 +189,76 @@ describe('concurrency', () => {
     const p = await s.call('PATCH', `/Users/${u.body.id}`, s.patch({ op: 'replace', path: 'displayName', value: 'CAS' }));
     expect(p.status).toBe(200);
     expect(p.body).toMatchObject({ displayName: 'CAS', title: 'changed meanwhile', meta: { version: 'W/"3"' } });
+  });
+});
+
+describe('a member user deleted, then its group written (issue: groups became unwritable)', () => {
+  it('Entra ID: deprovision a member, then rename and delete the group, with no If-Match', async () => {
+    const events: string[] = [];
+    const { call, user } = setup({ hooks: { onEvent: (e) => void events.push(`${e.type}:${e.memberIds?.length ?? ''}`) } });
+    const a = (await call('POST', '/Users', user('leaver@contoso.com'))).body.id!;
+    const b = (await call('POST', '/Users', user('stayer@contoso.com'))).body.id!;
+    const g = await call('POST', '/Groups', { schemas: [G], displayName: 'Sales' });
+    const add = fixture<{ Operations: { value: { value: string }[] }[] }>('entra/add-member.json');
+    add.Operations[0]!.value = [{ value: a }, { value: b }];
+    expect((await call('PATCH', `/Groups/${g.body.id}`, add)).status).toBe(204);
+    const before = (await call('GET', `/Groups/${g.body.id}`)).headers.etag;
+    events.length = 0;
+    expect((await call('DELETE', `/Users/${a}`)).status).toBe(204);
+    // the host hears that its team lost a member
+    expect(events).toEqual(['user.deleted:', 'group.membersRemoved:1']);
+    const read = await call('GET', `/Groups/${g.body.id}`);
+    expect(read.headers.etag).not.toBe(before);
+    expect((read.body.members as { value: string }[]).map((m) => m.value)).toEqual([b]);
+    const rename = await call('PATCH', `/Groups/${g.body.id}`, fixture('entra/group-rename.json'));
+    expect(rename.status).toBe(200);
+    expect(rename.body.displayName).toBe('Sales EMEA');
+    expect((await call('DELETE', `/Groups/${g.body.id}`)).status).toBe(204);
+  });
+
+  it('Okta: PUT of a group after a member left, with the ETag it read and without one', async () => {
+    const { call, user } = setup();
+    const a = (await call('POST', '/Users', user('one@example.com'))).body.id!;
+    const b = (await call('POST', '/Users', user('two@example.com'))).body.id!;
+    const g = await call('POST', '/Groups', { schemas: [G], displayName: 'Okta pushed', members: [{ value: a }, { value: b }] });
+    await call('DELETE', `/Users/${a}`);
+    const read = await call('GET', `/Groups/${g.body.id}`);
+    const put = await call(
+      'PUT',
+      `/Groups/${g.body.id}`,
+      { schemas: [G], displayName: 'Okta pushed 2', members: [{ value: b }] },
+      { 'if-match': read.headers.etag! },
+    );
+    expect(put.status).toBe(200);
+    const again = await call('PUT', `/Groups/${g.body.id}`, { schemas: [G], displayName: 'Okta pushed 3', members: [{ value: b }] });
+    expect(again.status).toBe(200);
+  });
+
+  it('Okta Group Push with an unknown member is a 400 naming it, and changes nothing', async () => {
+    const { call, user } = setup();
+    const a = (await call('POST', '/Users', user('pushed@example.com'))).body.id!;
+    const g = await call('POST', '/Groups', { schemas: [G], displayName: 'Push', members: [{ value: a }] });
+    const push = fixture<{ Operations: { path: string; value?: { value: string }[] }[] }>('okta/group-push.json');
+    push.Operations[0]!.path = `members[value eq "${a}"]`;
+    const r = await call('PATCH', `/Groups/${g.body.id}`, push);
+    expect([r.status, r.body.scimType]).toEqual([400, 'invalidValue']);
+    expect(r.body.detail).toContain('u-9');
+    expect((await call('GET', `/Groups/${g.body.id}`)).body.members).toHaveLength(1);
+  });
+});
+
+describe('searches across resource types (POST /.search)', () => {
+  it('sort and page as one list', async () => {
+    const { call, user } = setup();
+    for (const n of ['delta', 'alpha']) await call('POST', '/Users', user(n, { displayName: n }));
+    for (const n of ['charlie', 'bravo']) await call('POST', '/Groups', { schemas: [G], displayName: n });
+    const search = (body: Record<string, unknown>) => call('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], ...body });
+    const all = await search({ sortBy: 'displayName' });
+    expect(all.body.Resources?.map((r) => r.displayName)).toEqual(['alpha', 'bravo', 'charlie', 'delta']);
+    const desc = await search({ sortBy: 'displayName', sortOrder: 'descending', startIndex: 2, count: 2 });
+    expect([desc.body.totalResults, desc.body.Resources?.map((r) => r.displayName)]).toEqual([4, ['charlie', 'bravo']]);
+    // an attribute one type lacks: those resources have no value (last ascending)
+    const byUserName = await search({ sortBy: 'userName' });
+    expect(byUserName.body.Resources?.map((r) => r.displayName).slice(0, 2)).toEqual(['alpha', 'delta']);
   });
 });

@@ -90,3 +90,14 @@ describe('keyset cursors on PostgresStore', () => {
     ).rejects.toMatchObject({ status: 400, scimType: 'invalidCursor' });
   });
 });
+
+describe('SQL text', () => {
+  it('is the same for the same filter every time (statements can be reused)', async () => {
+    const { Params: P, filterToSql } = await import('scimkit/postgres');
+    const { parseFilter: parse, SchemaRegistry: R } = await import('scimkit');
+    const type = new R().resourceType('User')!;
+    const f = parse('emails[type eq "work" and value co "@x"] or phoneNumbers pr');
+    const text = () => filterToSql(f, type, new P(), '$1');
+    expect(text()).toBe(text());
+  });
+});
