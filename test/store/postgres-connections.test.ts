@@ -3,7 +3,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { SchemaRegistry } from 'scimkit';
-import { PostgresStore, type SqlPool } from 'scimkit/postgres';
+import { PostgresStore, type SqlDatabase, type SqlPool } from 'scimkit/postgres';
 import { describeStoreContract } from 'scimkit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -31,7 +31,7 @@ if (client) {
 describe('PostgresStore transactions', () => {
   const lite = new PGlite();
   afterAll(() => lite.close());
-  const stores: [string, () => Promise<{ store: PostgresStore; db: SqlPool }>][] = [
+  const stores: [string, () => Promise<{ store: PostgresStore; db: SqlDatabase }>][] = [
     ['PGlite', async () => ({ store: new PostgresStore(lite as unknown as SqlPool), db: lite as unknown as SqlPool })],
   ];
   if (client) stores.push(['a pg.Client', async () => (await connected, { store: new PostgresStore(client), db: client })]);

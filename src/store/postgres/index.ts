@@ -4,4 +4,4 @@
  */
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { filterToSql, keysetToSql, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
-export { PostgresStore, type SqlClient, type SqlPool, type SqlQueryable, type SqlResult } from './store.js';
+export { PostgresStore, type SqlClient, type SqlConnection, type SqlDatabase, type SqlPool, type SqlQueryable, type SqlResult } from './store.js';

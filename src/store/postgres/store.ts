@@ -51,22 +51,30 @@ export interface SqlClient extends SqlQueryable {
   release(): void;
 }
 
+/** A pool: `connect()` for a dedicated client (pg.Pool), or `transaction()` (PGlite). */
+export interface SqlPool extends SqlQueryable {
+  /** pg.Pool: a client for one transaction. */
+  connect?(): Promise<SqlClient>;
+  /** PGlite: runs `fn` in a transaction. */
+  transaction?<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /** pg.Pool's count of clients: how a pool is told from a `pg.Client`, which has `connect()` too. */
+  readonly totalCount?: number;
+}
+
+/** One connection: a connected `pg.Client`, or anything else with only `query`. */
+export interface SqlConnection extends SqlQueryable {
+  /** A `pg.Client`'s (already called) `connect`; never called by the store. */
+  connect?(): Promise<unknown>;
+}
+
 /**
  * What PostgresStore runs on, one of three:
  * - a pool (`pg.Pool`): each transaction on a client of its own, from `connect()`;
  * - PGlite: transactions through its `transaction()`;
- * - one connection (a connected `pg.Client`, or anything else with only `query`): the
- *   store serialises its work on it, so a transaction never interleaves with another
- *   request's statements.
+ * - one connection ({@link SqlConnection}): the store serialises its work on it, so a
+ *   transaction never interleaves with another request's statements.
  */
-export interface SqlPool extends SqlQueryable {
-  /** pg.Pool: a client for one transaction. A `pg.Client` has `connect()` too, for connecting: it is told apart by the pool's `totalCount`. */
-  connect?(): Promise<SqlClient | undefined>;
-  /** PGlite: runs `fn` in a transaction. */
-  transaction?<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
-  /** pg.Pool's count of clients: how a pool is told from a `pg.Client`. */
-  readonly totalCount?: number;
-}
+export type SqlDatabase = SqlPool | SqlConnection;
 
 /** How the store reaches its database, decided once from what it was given. */
 type Connection =
@@ -125,11 +133,12 @@ export class PostgresStore implements ProvisioningStore {
   /** The connection of the transaction the current async context runs in (see {@link transaction}). */
   readonly #inTx = new AsyncLocalStorage<SqlQueryable>();
 
-  /** A store over a `pg.Pool`, a connected `pg.Client`, PGlite, or anything with pg's `query` (see {@link SqlPool}). */
-  constructor(db: SqlPool) {
-    if (typeof db.connect === 'function' && typeof db.totalCount === 'number')
-      this.#conn = { kind: 'pool', pool: db as SqlQueryable & { connect(): Promise<SqlClient> } };
-    else if (typeof db.transaction === 'function') this.#conn = { kind: 'pglite', db };
+  /** A store over a `pg.Pool`, a connected `pg.Client`, PGlite, or anything with pg's `query` (see {@link SqlDatabase}). */
+  constructor(db: SqlDatabase) {
+    const pool = db as SqlPool;
+    if (typeof pool.connect === 'function' && typeof pool.totalCount === 'number')
+      this.#conn = { kind: 'pool', pool: pool as SqlQueryable & { connect(): Promise<SqlClient> } };
+    else if (typeof pool.transaction === 'function') this.#conn = { kind: 'pglite', db: pool };
     else this.#conn = { kind: 'single', db };
   }
 
