@@ -2,7 +2,7 @@
 // serialised), PGlite, and anything with only `query`; and transaction() scoping its calls.
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { SchemaRegistry } from 'scimkit';
+import { bearerToken, createScimServer, SchemaRegistry } from 'scimkit';
 import { PostgresStore, type SqlDatabase, type SqlPool } from 'scimkit/postgres';
 import { describeStoreContract } from 'scimkit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ const url = process.env.DATABASE_URL;
 const registry = new SchemaRegistry();
 const User = registry.resourceType('User')!;
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 const client = url ? new pg.Client({ connectionString: url }) : undefined;
 const connected = client?.connect();
@@ -59,6 +60,29 @@ describe('PostgresStore transactions', () => {
       return store.replace(ctx, User, a.id!, { schemas: [U], userName: 'a', title: 'in the same transaction' });
     });
     expect((await store.get(ctx, User, made.id!))!.title).toBe('in the same transaction');
+  });
+
+  it.each(stores)('on %s, a Bulk request runs each operation in a transaction, and a refused one fails alone', async (_name, make) => {
+    const { store } = await make();
+    await store.migrate();
+    const tenant = `bulk-${Math.random().toString(36).slice(2)}`;
+    const server = createScimServer({ authenticate: bearerToken('bulk-token-0123456789', { tenant }), store });
+    const r = await server.handle({
+      method: 'POST',
+      path: '/Bulk',
+      headers: { authorization: 'Bearer bulk-token-0123456789', 'content-type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [
+          { method: 'POST', path: '/Users', bulkId: 'a', data: { schemas: [U], userName: 'twice' } },
+          { method: 'POST', path: '/Users', bulkId: 'b', data: { schemas: [U], userName: 'TWICE' } },
+          { method: 'POST', path: '/Groups', bulkId: 'g', data: { schemas: [G], displayName: 'G', members: [{ value: 'no-such-user' }] } },
+          { method: 'POST', path: '/Groups', bulkId: 'h', data: { schemas: [G], displayName: 'H', members: [{ value: 'bulkId:a' }] } },
+        ],
+      }),
+    });
+    const ops = (r.body as { Operations: { status: string }[] }).Operations;
+    expect(ops.map((o) => o.status)).toEqual(['201', '409', '400', '201']);
   });
 
   it('with an object that has only query, transactions still run BEGIN … COMMIT on it, one at a time', async () => {

@@ -82,6 +82,20 @@ type Connection =
   | { kind: 'pglite'; db: SqlPool }
   | { kind: 'single'; db: SqlQueryable };
 
+/** Runs `fn` behind a savepoint of the transaction on `q`: its failure undoes only its own statements. */
+async function savepoint<T>(q: SqlQueryable, fn: () => Promise<T>): Promise<T> {
+  await q.query('SAVEPOINT scimkit');
+  try {
+    const out = await fn();
+    await q.query('RELEASE SAVEPOINT scimkit');
+    return out;
+  } catch (e) {
+    await q.query('ROLLBACK TO SAVEPOINT scimkit');
+    await q.query('RELEASE SAVEPOINT scimkit');
+    throw e;
+  }
+}
+
 /** A queue of work on one connection: each job runs after the previous one settles. */
 class Serial {
   #tail: Promise<unknown> = Promise.resolve();
@@ -145,7 +159,9 @@ export class PostgresStore implements ProvisioningStore {
   /** Where a statement outside {@link #tx} runs: the current transaction's connection, else the database. */
   get #db(): SqlQueryable {
     const tx = this.#inTx.getStore();
-    if (tx) return tx;
+    // inside transaction(): each statement behind a savepoint, so a refused one (a taken
+    // userName, an unknown member) fails alone and the transaction goes on to answer it
+    if (tx) return { query: (text, params) => savepoint(tx, () => tx.query(text, params)) };
     const c = this.#conn;
     if (c.kind === 'pool') return c.pool;
     if (c.kind === 'pglite') return c.db;
@@ -175,7 +191,7 @@ export class PostgresStore implements ProvisioningStore {
   async #tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
     // inside transaction(): its connection, its transaction
     const outer = this.#inTx.getStore();
-    if (outer) return fn(outer);
+    if (outer) return savepoint(outer, () => fn(outer));
     const c = this.#conn;
     const run = async (q: SqlQueryable, release?: () => void) => {
       try {
