@@ -84,11 +84,13 @@ export function sortComparator<T>(descending: boolean): (a: SortEntry<T>, b: Sor
 
 /**
  * The first `k` entries of `entries` in sort order, with a bounded heap: O(n log k) time
- * and O(k) memory instead of sorting everything for one page.
+ * and O(k) memory instead of sorting everything for one page. When `k` is a large part of
+ * `n` a full sort is faster (measured: bench/RESULTS.md, "MemoryStore pages") and is used.
  */
-export function topK<T>(entries: Iterable<SortEntry<T>>, k: number, descending: boolean): SortEntry<T>[] {
+export function topK<T>(entries: SortEntry<T>[], k: number, descending: boolean): SortEntry<T>[] {
   const cmp = sortComparator<T>(descending);
   if (k <= 0) return [];
+  if (k * 8 >= entries.length) return entries.sort(cmp).slice(0, k);
   // a max-heap on cmp: the root is the worst of the best k so far
   const heap: SortEntry<T>[] = [];
   const up = (i: number) => {

@@ -387,9 +387,11 @@ export class MemoryStore implements ProvisioningStore {
     if (count === 0) page = [];
     else if (q.sort) {
       const r = resolveSortPath(type, q.sort.path);
-      const entries = (function* () {
-        for (const e of matches) yield { key: sortValue(r, e.data), id: e.data.id as string, item: e } as SortEntry<Entry>;
-      })();
+      const entries: SortEntry<Entry>[] = new Array(matches.length);
+      for (let i = 0; i < matches.length; i++) {
+        const e = matches[i]!;
+        entries[i] = { key: sortValue(r, e.data), id: e.data.id as string, item: e };
+      }
       page = topK(entries, start + count, q.sort.order === 'descending')
         .slice(start)
         .map((x) => x.item);
