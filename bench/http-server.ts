@@ -13,6 +13,8 @@ import { scimMiddleware } from 'scimkit/koa';
 import { toNodeHandler } from 'scimkit/node';
 
 const USERS = 10_000;
+/** Users not in the big group, for the member adds (more than 3 s of adds at the fastest rate seen). */
+const RESERVE = 80_000;
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const kind = process.argv[2] ?? 'node';
@@ -25,7 +27,7 @@ const userBody = (i: number | string) => ({
   emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
 });
 
-async function seedScimkit(): Promise<{ scim: ScimServer; userId: string; groupId: string }> {
+async function seedScimkit(): Promise<{ scim: ScimServer; userId: string; groupId: string; reserve: string[] }> {
   const scim = createScimServer({ authenticate: bearerToken('bench'), store: new MemoryStore() });
   const headers = { authorization: 'Bearer bench', 'content-type': 'application/scim+json' };
   const ids: string[] = [];
@@ -37,13 +39,18 @@ async function seedScimkit(): Promise<{ scim: ScimServer; userId: string; groupI
     headers,
     body: JSON.stringify({ schemas: [G], displayName: 'Big', members: ids.map((value) => ({ value })) }),
   });
-  return { scim, userId: ids[USERS / 2]!, groupId: (g.body as { id: string }).id };
+  // members must name users of the tenant: the PATCH-add row adds users from this reserve
+  const reserve: string[] = [];
+  const User = scim.registry.resourceType('User')!;
+  for (let i = 0; i < RESERVE; i++) reserve.push((await scim.store.create({ tenant: 'default', requestId: 'seed' }, User, userBody(`reserve-${i}`))).id!);
+  return { scim, userId: ids[USERS / 2]!, groupId: (g.body as { id: string }).id, reserve };
 }
 
 async function main(): Promise<void> {
   let server: Server;
   let userId = 'fixed';
   let groupId = 'fixed';
+  let reserve: string[] = [];
   if (kind === 'bare') {
     // the ceiling: node:http answering a fixed SCIM User, no parsing, no store
     const body = JSON.stringify({ ...userBody(1), id: 'fixed', meta: { resourceType: 'User', version: 'W/"1"' } });
@@ -119,6 +126,7 @@ async function main(): Promise<void> {
     const seeded = await seedScimkit();
     userId = seeded.userId;
     groupId = seeded.groupId;
+    reserve = seeded.reserve;
     if (kind === 'node') server = createServer(toNodeHandler(seeded.scim, { basePath: '/scim/v2' }));
     else if (kind === 'express') {
       const app = express();
@@ -135,7 +143,7 @@ async function main(): Promise<void> {
       server = await new Promise<Server>((r) => {
         const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s as unknown as Server));
       });
-      console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, userId, groupId }));
+      console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, userId, groupId, reserve }));
       return;
     }
   }

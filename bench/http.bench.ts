@@ -17,7 +17,7 @@ const LABEL: Record<(typeof KINDS)[number], string> = {
 };
 const headers = { authorization: 'Bearer bench', 'content-type': 'application/scim+json' };
 
-function startServer(kind: string): Promise<{ port: number; userId: string; groupId: string; stop: () => void }> {
+function startServer(kind: string): Promise<{ port: number; userId: string; groupId: string; reserve?: string[]; stop: () => void }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'http-server.ts'), kind], {
     env: { ...process.env, TSX_TSCONFIG_PATH: join(import.meta.dirname, 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -26,7 +26,8 @@ function startServer(kind: string): Promise<{ port: number; userId: string; grou
     let out = '';
     proc.stdout.on('data', (d) => {
       out += String(d);
-      const line = out.split('\n').find((l) => l.startsWith('{'));
+      // a whole line: the reserve ids make it longer than one chunk
+      const line = out.split('\n').find((l, i, all) => l.startsWith('{') && i < all.length - 1);
       if (line) resolve({ ...JSON.parse(line), stop: () => proc.kill('SIGKILL') });
     });
     proc.on('exit', (code) => reject(new Error(`${kind} server exited ${code}`)));
@@ -77,7 +78,7 @@ export async function run(): Promise<Section[]> {
                 ...req,
                 body: JSON.stringify({
                   schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-                  Operations: [{ op: 'add', path: 'members', value: [{ value: `m-${n++}` }] }],
+                  Operations: [{ op: 'add', path: 'members', value: [{ value: s.reserve?.length ? s.reserve[n++ % s.reserve.length] : `m-${n++}` }] }],
                 }),
               }),
             },

@@ -107,7 +107,7 @@ export async function run(): Promise<Section[]> {
   const pgStore = new PostgresStore(pool);
   await pgStore.migrate();
   for (const t of ['bench-10k', 'bench-100k', 'bench-1m', 'default']) {
-    for (const table of ['scim_resources', 'scim_unique', 'scim_members']) await pool.query(`DELETE FROM ${table} WHERE tenant = $1`, [t]);
+    for (const table of ['scim_members', 'scim_unique', 'scim_resources']) await pool.query(`DELETE FROM ${table} WHERE tenant = $1`, [t]);
   }
   const mem = new MemoryStore();
   const sizes: [string, number][] = [
@@ -170,14 +170,32 @@ export async function run(): Promise<Section[]> {
     ['PostgresStore', pgStore],
     ['MemoryStore', mem],
   ];
+  // members must name users of the tenant: made in bulk (SQL for PostgreSQL), the adds from a reserve
+  const usersFor = async (store: ProvisioningStore, prefix: string, count: number): Promise<string[]> => {
+    const ctx = { tenant: 'default', requestId: 'u' };
+    if (store === pgStore) {
+      await pool.query(
+        `INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, version, created, last_modified)
+         SELECT 'default', 'User', $1 || i, jsonb_build_object('schemas', jsonb_build_array('${U}'), 'id', $1 || i, 'userName', $1 || i), $1 || i, 1, now(), now()
+         FROM generate_series(0, $2::int - 1) i`,
+        [prefix, count],
+      );
+      return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push((await store.create(ctx, User, { schemas: [U], userName: `${prefix}${i}` })).id!);
+    return ids;
+  };
   for (const [name, store] of servers) {
     const server = createScimServer({ authenticate: bearerToken('b'), store, registry });
     for (const size of [10, 10_000, 100_000]) {
       const ctx = { tenant: 'default', requestId: 'g' }; // the tenant bearerToken() gives
+      const memberIds = await usersFor(store, `m-${size}-`, size);
+      const reserve = await usersFor(store, `new-${size}-`, 5_000);
       const g = await store.create(ctx, Group, {
         schemas: [G],
         displayName: `${name} ${size}`,
-        members: Array.from({ length: size }, (_, k) => ({ value: `m-${size}-${k}` })),
+        members: memberIds.map((value) => ({ value })),
       });
       let k = 0;
       const res = await measure(
@@ -189,7 +207,7 @@ export async function run(): Promise<Section[]> {
               headers,
               body: JSON.stringify({
                 schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-                Operations: [{ op: 'add', path: 'members', value: [{ value: `new-${size}-${k++}` }] }],
+                Operations: [{ op: 'add', path: 'members', value: [{ value: reserve[k++ % reserve.length] }] }],
               }),
             });
             if (r.status !== 204) throw new Error(`PATCH answered ${r.status}`);
@@ -207,7 +225,8 @@ export async function run(): Promise<Section[]> {
     ['MemoryStore', new MemoryStore()],
   ] as const) {
     if (name === 'PostgresStore')
-      for (const table of ['scim_resources', 'scim_unique', 'scim_members']) await pool.query(`DELETE FROM ${table} WHERE tenant = 'default'`);
+      // member rows first: they reference the resources
+      for (const table of ['scim_members', 'scim_unique', 'scim_resources']) await pool.query(`DELETE FROM ${table} WHERE tenant = 'default'`);
     const s = await initialSync(createScimServer({ authenticate: bearerToken('b'), store, registry }), 10_000, 100);
     syncRows.push({
       store: name,

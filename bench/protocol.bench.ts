@@ -66,6 +66,11 @@ export async function run(): Promise<Section[]> {
     body: JSON.stringify({ schemas: [G], displayName: 'Everyone', members: ids.map((value) => ({ value })) }),
   });
   const gid = (g.body as { id: string }).id;
+  // members must name users of the tenant: the adds take users that are not in the group yet
+  const reserve: string[] = [];
+  const UserType = server.registry.resourceType('User')!;
+  for (let i = 0; i < 50_000; i++)
+    reserve.push((await server.store.create({ tenant: 'default', requestId: 'r' }, UserType, { schemas: [U], userName: `reserve${i}@example.com` })).id!);
   let k = 0;
   const heavy = await measure(
     {
@@ -79,7 +84,7 @@ export async function run(): Promise<Section[]> {
           headers,
           body: JSON.stringify({
             schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-            Operations: [{ op: 'add', path: 'members', value: [{ value: `new-${k++}` }] }],
+            Operations: [{ op: 'add', path: 'members', value: [{ value: reserve[k++ % reserve.length] }] }],
           }),
         }),
       'GET /Groups?filter=displayName eq "Everyone"&excludedAttributes=members': () =>

@@ -326,7 +326,8 @@ export class MemoryStore implements ProvisioningStore {
       if (!s) t.memberOf.set(id, (s = new Set()));
       s.add(groupId);
     }
-    e.members = members;
+    // a replace of all members takes the request's order, as PostgresStore's new rows do
+    e.members = delta.removeAll ? new Map(memberIdsOf(delta.added).map((id) => [id, members.get(id)!])) : members;
     return applied;
   }
 
@@ -467,7 +468,10 @@ export class MemoryStore implements ProvisioningStore {
     if (grouped && options.members) {
       planned = this.#planDelta(e, options.members);
       resolved = this.#resolveMembers(t, planned.added, id);
-      membersChange = planned.added.length > 0 || planned.removed.length > 0;
+      membersChange =
+        planned.added.length > 0 ||
+        planned.removed.length > 0 ||
+        (options.members.removeAll && !sameOrder(e.members?.keys() ?? [], memberIdsOf(options.members.added)));
     } else if (grouped) {
       const ids = memberIdsOf(members as Member[] | undefined);
       resolved = this.#resolveMembers(t, ids, id);

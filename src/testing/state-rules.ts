@@ -118,6 +118,37 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
         expect((await store.get(ctx(), Group, g.id!))!.meta).toEqual(g.meta);
       });
 
+      it('a replace of all members takes the request order; the same list again changes nothing', async ({ skip }) => {
+        const store = await makeStore();
+        if (!store.capabilities.memberDeltas) return skip();
+        const [a, b, c] = [
+          await store.create(ctx(), User, user('ra')),
+          await store.create(ctx(), User, user('rb')),
+          await store.create(ctx(), User, user('rc')),
+        ];
+        const g = await store.create(ctx(), Group, group('Order', [a.id!, b.id!]));
+        const replaceAll = (ids: string[]) =>
+          store.replace(
+            ctx(),
+            Group,
+            g.id!,
+            { schemas: [G], displayName: 'Order' },
+            { members: { removeAll: true, added: ids.map((value) => ({ value })), removed: [] } },
+          );
+        await tick();
+        const same = await replaceAll([a.id!, b.id!]);
+        expect(same.meta).toEqual(g.meta);
+        const reordered = await replaceAll([c.id!, b.id!, a.id!]);
+        expect(reordered.meta!.version).not.toBe(g.meta!.version);
+        expect(((await store.get(ctx(), Group, g.id!))!.members as { value: string }[]).map((m) => m.value)).toEqual([c.id, b.id, a.id]);
+        const full = await store.replace(ctx(), Group, g.id!, group('Order', [c.id!, b.id!, a.id!]));
+        expect(full.meta!.version).toBe(reordered.meta!.version);
+        // the same members in another order: what a GET returns changed
+        const moved = await replaceAll([a.id!, b.id!, c.id!]);
+        expect(moved.meta!.version).not.toBe(reordered.meta!.version);
+        expect(((await store.get(ctx(), Group, g.id!))!.members as { value: string }[]).map((m) => m.value)).toEqual([a.id, b.id, c.id]);
+      });
+
       it('a replace with the stored attributes keeps version and lastModified', async () => {
         const store = await makeStore();
         const c = await store.create(ctx(), User, user('same', { title: 'T', emails: [{ value: 's@x.io', type: 'work' }] }));

@@ -35,7 +35,14 @@ describe('PostgresStore transactions', () => {
   const stores: [string, () => Promise<{ store: PostgresStore; db: SqlDatabase }>][] = [
     ['PGlite', async () => ({ store: new PostgresStore(lite as unknown as SqlPool), db: lite as unknown as SqlPool })],
   ];
-  if (client) stores.push(['a pg.Client', async () => (await connected, { store: new PostgresStore(client), db: client })]);
+  if (client)
+    stores.push([
+      'a pg.Client',
+      async () => {
+        await connected;
+        return { store: new PostgresStore(client), db: client };
+      },
+    ]);
   if (url) {
     const pool = new pg.Pool({ connectionString: url, max: 3 });
     afterAll(() => pool.end());

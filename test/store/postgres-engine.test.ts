@@ -110,9 +110,10 @@ describe.skipIf(!url)('the engine on PostgreSQL with pooled connections', () => 
   };
   beforeAll(async () => {
     await store.migrate();
-    await pool.query("DELETE FROM scim_resources WHERE tenant = 'default'");
-    await pool.query("DELETE FROM scim_unique WHERE tenant = 'default'");
+    // member rows first: they reference the resources
     await pool.query("DELETE FROM scim_members WHERE tenant = 'default'");
+    await pool.query("DELETE FROM scim_unique WHERE tenant = 'default'");
+    await pool.query("DELETE FROM scim_resources WHERE tenant = 'default'");
   });
   afterAll(() => pool.end());
 

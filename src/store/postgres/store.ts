@@ -641,15 +641,20 @@ export class PostgresStore implements ProvisioningStore {
       // members first: whether they changed decides, with the attributes, whether the version moves
       let membersChanged = false;
       if (type.coreAttribute('members')) {
-        if (options.members) {
-          applied = await this.#applyDelta(q, ctx, id, options.members);
-          membersChanged = applied.added.length > 0 || applied.removed.length > 0;
-        } else {
-          const next = memberIds(members);
-          const current = (await q.query('SELECT member_id FROM scim_members WHERE tenant = $1 AND group_id = $2 ORDER BY seq', [ctx.tenant, id])).rows.map(
+        const currentOrder = async () =>
+          (await q.query('SELECT member_id FROM scim_members WHERE tenant = $1 AND group_id = $2 ORDER BY seq', [ctx.tenant, id])).rows.map(
             (r) => r.member_id as string,
           );
-          if (current.length !== next.length || current.some((m, i) => m !== next[i])) {
+        const sameOrder = (a: string[], b: string[]) => a.length === b.length && a.every((m, i) => m === b[i]);
+        if (options.members) {
+          // a replace of all members takes the request's order: the same members in another order is a change
+          const before = options.members.removeAll ? await currentOrder() : undefined;
+          applied = await this.#applyDelta(q, ctx, id, options.members);
+          membersChanged =
+            applied.added.length > 0 || applied.removed.length > 0 || (before !== undefined && !sameOrder(before, memberIds(options.members.added)));
+        } else {
+          const next = memberIds(members);
+          if (!sameOrder(await currentOrder(), next)) {
             membersChanged = true;
             await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
             await this.#insertMembers(q, ctx, id, next);
