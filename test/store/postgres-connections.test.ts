@@ -31,7 +31,11 @@ if (client) {
 
 describe('PostgresStore transactions', () => {
   const lite = new PGlite();
-  afterAll(() => lite.close());
+  const pool = url ? new pg.Pool({ connectionString: url, max: 3 }) : undefined;
+  afterAll(async () => {
+    await lite.close();
+    await pool?.end();
+  });
   const stores: [string, () => Promise<{ store: PostgresStore; db: SqlDatabase }>][] = [
     ['PGlite', async () => ({ store: new PostgresStore(lite as unknown as SqlPool), db: lite as unknown as SqlPool })],
   ];
@@ -43,11 +47,7 @@ describe('PostgresStore transactions', () => {
         return { store: new PostgresStore(client), db: client };
       },
     ]);
-  if (url) {
-    const pool = new pg.Pool({ connectionString: url, max: 3 });
-    afterAll(() => pool.end());
-    stores.push(['a pg.Pool', async () => ({ store: new PostgresStore(pool), db: pool })]);
-  }
+  if (pool) stores.push(['a pg.Pool', async () => ({ store: new PostgresStore(pool), db: pool })]);
 
   it.each(stores)('on %s, transaction() commits its calls together or not at all', async (_name, make) => {
     const { store } = await make();
