@@ -1,0 +1,37 @@
+// The engine's own filter and sort, for stores that cannot (capabilities false): the same
+// rules as the stores (schema/sort.ts), bounded, with exact totals.
+import { describe, expect, it } from 'vitest';
+import { MemoryStore, type ProvisioningStore, type SearchQuery, type StoreCapabilities } from '../../src/index.js';
+import { setup } from './helpers.js';
+
+/** MemoryStore that says it can neither filter nor sort: every list goes through the engine's fallback. */
+function plainStore(): ProvisioningStore {
+  const inner = new MemoryStore();
+  const capabilities: StoreCapabilities = { filter: false, sort: false, memberDeltas: false };
+  return {
+    capabilities,
+    get: (...a) => inner.get(...a),
+    search: (ctx, type, q: SearchQuery) => inner.search(ctx, type, { startIndex: q.startIndex, count: q.count, members: q.members }),
+    create: (...a) => inner.create(...a),
+    replace: (...a) => inner.replace(...a),
+    delete: (...a) => inner.delete(...a),
+  };
+}
+
+describe('the engine’s fallback for stores that cannot filter or sort', () => {
+  it('sorts as the stores do: caseExact kept, missing first descending, primary e-mail, ties by id', async () => {
+    const native = setup();
+    const plain = setup({ store: plainStore() });
+    for (const { call, user } of [native, plain]) {
+      await call('POST', '/Users', user('b', { externalId: 'b', emails: [{ value: 'z@x.io' }, { value: 'a@x.io', primary: true }] }));
+      await call('POST', '/Users', user('a', { externalId: 'B', emails: [{ value: 'm@x.io' }] }));
+      await call('POST', '/Users', user('c'));
+    }
+    for (const q of ['sortBy=externalId', 'sortBy=externalId&sortOrder=descending', 'sortBy=emails.value', 'sortBy=emails.value&sortOrder=descending']) {
+      const names = async (s: typeof native) => (await s.call('GET', `/Users?${q}`)).body.Resources?.map((r) => r.userName);
+      expect(await names(plain), q).toEqual(await names(native));
+    }
+    expect((await plain.call('GET', '/Users?sortBy=externalId')).body.Resources?.map((r) => r.userName)).toEqual(['a', 'b', 'c']);
+    expect((await plain.call('GET', '/Users?sortBy=externalId&sortOrder=descending')).body.Resources?.map((r) => r.userName)).toEqual(['c', 'b', 'a']);
+  });
+});
