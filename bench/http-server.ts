@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       return;
     }
   }
-  server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, userId, groupId })));
+  server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, userId, groupId, reserve })));
 }
 void main();
 process.on('SIGINT', () => process.exit(0));
