@@ -138,8 +138,8 @@ function substitute(v: unknown, ids: Map<string, string>): unknown {
 /** Runs one operation of a Bulk request (the server's router, with the request's context). */
 export type BulkDispatch = (method: string, path: string, body: unknown, ifMatch: string | undefined) => Promise<ScimResponse>;
 
-/** Runs a plan and builds the BulkResponse; each operation is atomic on its own (inside `transaction` when given). */
-export async function runBulk(plan: BulkPlan, dispatch: BulkDispatch, transaction: <T>(fn: () => Promise<T>) => Promise<T>): Promise<Record<string, unknown>> {
+/** Runs a plan and builds the BulkResponse; `dispatch` makes each operation atomic on its own (the server runs each in a store transaction). */
+export async function runBulk(plan: BulkPlan, dispatch: BulkDispatch): Promise<Record<string, unknown>> {
   const ids = new Map<string, string>();
   const results = new Map<number, Record<string, unknown>>();
   let errors = 0;
@@ -163,7 +163,7 @@ export async function runBulk(plan: BulkPlan, dispatch: BulkDispatch, transactio
       record(op, { status: e.status, headers: {}, body: e.toJSON() });
       continue;
     }
-    const res = await transaction(() => dispatch(op.method, substitute(op.path, ids) as string, substitute(op.data, ids), op.version));
+    const res = await dispatch(op.method, substitute(op.path, ids) as string, substitute(op.data, ids), op.version);
     if (op.method === 'POST' && res.status === 201 && op.bulkId !== undefined) {
       const id = (res.body as { id?: unknown } | undefined)?.id;
       if (typeof id === 'string') ids.set(op.bulkId, id);

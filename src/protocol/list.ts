@@ -224,7 +224,9 @@ async function searchAllSorted(
   for (const { type, plan: pl } of plans) {
     const base = { ...(pl.filter ? { filter: pl.filter } : {}), members: pl.projection.wants('', 'members') };
     const r = type.resolvePath(sort.path);
-    const page = await storeSearch(engine, ctx, type, { ...base, ...(r && pl.sort ? { sort: pl.sort } : {}), startIndex: 1, count: want });
+    // a type without the attribute: every key is missing, so its order is by id alone
+    const own: SortSpec = r && pl.sort ? pl.sort : { path: 'id', order: sort.order };
+    const page = await storeSearch(engine, ctx, type, { ...base, sort: own, startIndex: 1, count: want });
     total += page.totalResults;
     for (const resource of page.resources)
       entries.push({

@@ -18,10 +18,12 @@ function groupEndpoint(scope: RequestScope): string | undefined {
   return (types.find((t) => t.name === 'Group') ?? types[0])?.endpoint;
 }
 
-/** `{ ...el, $ref }` for a reference element with a string `value`, when the endpoint is known. */
+/** `{ ...el, $ref }` for a reference element with a string `value`; a `$ref` that cannot be computed is left out, never echoed. */
 function withRef(scope: RequestScope, el: unknown, endpoint: string | undefined): unknown {
-  if (!isObject(el) || typeof el.value !== 'string' || endpoint === undefined) return el;
-  return { ...el, $ref: `${scope.base}${endpoint}/${encodeURIComponent(el.value)}` };
+  if (!isObject(el)) return el;
+  const { $ref: _stored, ...rest } = el;
+  if (typeof el.value !== 'string' || endpoint === undefined) return rest;
+  return { ...rest, $ref: `${scope.base}${endpoint}/${encodeURIComponent(el.value)}` };
 }
 
 /**

@@ -146,17 +146,43 @@ export async function replaceResource(
   body: unknown,
   req: ResourceRequest,
 ): Promise<ScimResponse> {
-  const existing = await engine.store.get(ctx, type, id, { members: true });
-  if (!existing) throw notFound(type, id);
-  const precondition = checkIfMatch(engine, req, existing);
-  let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'replace', existing, ...engine.policy });
-  const password = takePassword(resource);
-  if (engine.hooks.beforeUpdate) resource = (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing })) ?? resource;
-  const stored = await engine.store.replace(ctx, type, id, resource, precondition);
-  await setPassword(engine, ctx, id, password);
-  if (!unchanged(existing, stored))
-    await engine.emit(eventsFor('update', ctx, type, id, stored, existing, type.coreAttribute('members') ? diffMembers(existing, stored) : undefined));
-  return respond(engine, scope, type, stored, 200, req);
+  for (let attempt = 0; ; attempt++) {
+    const existing = await engine.store.get(ctx, type, id, { members: true });
+    if (!existing) throw notFound(type, id);
+    const precondition = checkIfMatch(engine, req, existing);
+    let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'replace', existing, ...engine.policy });
+    const password = takePassword(resource);
+    if (engine.hooks.beforeUpdate) resource = (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing })) ?? resource;
+    let stored: ScimResource;
+    try {
+      stored = await engine.store.replace(ctx, type, id, resource, casFor(req, precondition, existing, attempt));
+    } catch (e) {
+      if (retryable(e, req, attempt)) continue;
+      throw e;
+    }
+    await setPassword(engine, ctx, id, password);
+    if (!unchanged(existing, stored))
+      await engine.emit(eventsFor('update', ctx, type, id, stored, existing, type.coreAttribute('members') ? diffMembers(existing, stored) : undefined));
+    return respond(engine, scope, type, stored, 200, req);
+  }
+}
+
+/** Compare-and-swap attempts of a PUT or DELETE without If-Match before it applies to whatever is current. */
+const CAS_ATTEMPTS = 5;
+
+/**
+ * The version a write must still find. With If-Match, the one matched (a 412 when it moved).
+ * Without, the version read (so events describe the change against what was really there),
+ * retried a few times and then none: a client that sent no precondition never gets a 412.
+ */
+function casFor(req: ResourceRequest, precondition: { ifVersion?: string }, existing: ScimResource, attempt: number): { ifVersion?: string } {
+  if (req.ifMatch !== undefined) return precondition;
+  return attempt < CAS_ATTEMPTS && existing.meta?.version ? { ifVersion: existing.meta.version } : {};
+}
+
+/** Whether a failed write was the compare-and-swap of a client without If-Match: read again and retry. */
+function retryable(e: unknown, req: ResourceRequest, attempt: number): boolean {
+  return e instanceof ScimError && e.status === 412 && req.ifMatch === undefined && attempt < CAS_ATTEMPTS;
 }
 
 /** PATCH /{type}/{id}: compare-and-swap against the version read, retried when another writer got there first. */
@@ -208,6 +234,7 @@ export async function patchResource(
     // (unless the client asked for one). Anything else is compare-and-swap on the version read.
     const membersOnly = result.members !== undefined && !inline && sameJson(resource, existing);
     const ifVersion = membersOnly ? precondition.ifVersion : existing.meta?.version;
+    // members only: the store keeps the attributes it has (a concurrent rename stands)
     let stored: ScimResource;
     let applied: AppliedMembers | undefined;
     try {
@@ -216,6 +243,7 @@ export async function patchResource(
         ...(result.members && !inline
           ? {
               members: result.members,
+              ...(membersOnly ? { keepAttributes: true } : {}),
               onMembersApplied: (a: AppliedMembers) => {
                 applied = a;
               },
@@ -228,7 +256,9 @@ export async function patchResource(
       throw e;
     }
     await setPassword(engine, ctx, id, password);
-    if (unchanged(existing, stored)) {
+    // a members-only write changed something exactly when the store applied a member change
+    const nothing = membersOnly && applied ? applied.added.length === 0 && applied.removed.length === 0 : unchanged(existing, stored);
+    if (nothing) {
       // the store found nothing to change (a current member added again): no event, same ETag
       if (
         engine.patchResponse === 'noContent' ||
@@ -245,7 +275,9 @@ export async function patchResource(
         : type.coreAttribute('members')
           ? diffMembers(existing, stored)
           : undefined;
-    await engine.emit(eventsFor('update', ctx, type, id, stored, existing, members));
+    // a members-only write left the attributes as they are now: compare those with themselves, so
+    // a concurrent rename or deactivation (which fired its own events) is not reported again
+    await engine.emit(eventsFor('update', ctx, type, id, stored, membersOnly ? { ...stored, members: undefined } : existing, members));
     const asked = req.attributes !== undefined || req.excludedAttributes !== undefined;
     if (engine.patchResponse === 'noContent' || (engine.patchResponse === 'auto' && !inline && !asked && touchedMembers(result))) {
       return { status: 204, headers: etagHeaders(engine, stored) };
@@ -258,25 +290,32 @@ export async function patchResource(
 
 /** DELETE /{type}/{id}. */
 export async function deleteResource(engine: Engine, ctx: StoreContext, type: ResourceType, id: string, req: ResourceRequest): Promise<ScimResponse> {
-  const existing = await engine.store.get(ctx, type, id, { members: false });
-  if (!existing) throw notFound(type, id);
-  const precondition = checkIfMatch(engine, req, existing);
-  await engine.hooks.beforeDelete?.({ ctx, resourceType: type, id, previous: existing });
-  let left: GroupRef[] = [];
-  await engine.store.delete(ctx, type, id, {
-    ...precondition,
-    onMembershipsRemoved: (groups) => {
-      left = groups;
-    },
-  });
-  const events = eventsFor('delete', ctx, type, id, undefined, existing);
-  // the groups it was in lost a member: the host's teams must hear of it like any removal
-  for (const g of left) {
-    const groupType = engine.registry.resourceType(g.type);
-    if (groupType) events.push(...membershipEvents(ctx, groupType, g.id, [id]));
+  for (let attempt = 0; ; attempt++) {
+    const existing = await engine.store.get(ctx, type, id, { members: false });
+    if (!existing) throw notFound(type, id);
+    const precondition = checkIfMatch(engine, req, existing);
+    await engine.hooks.beforeDelete?.({ ctx, resourceType: type, id, previous: existing });
+    let left: GroupRef[] = [];
+    try {
+      await engine.store.delete(ctx, type, id, {
+        ...casFor(req, precondition, existing, attempt),
+        onMembershipsRemoved: (groups) => {
+          left = groups;
+        },
+      });
+    } catch (e) {
+      if (retryable(e, req, attempt)) continue;
+      throw e;
+    }
+    const events = eventsFor('delete', ctx, type, id, undefined, existing);
+    // the groups it was in lost a member: the host's teams must hear of it like any removal
+    for (const g of left) {
+      const groupType = engine.registry.resourceType(g.type);
+      if (groupType) events.push(...membershipEvents(ctx, groupType, g.id, [id]));
+    }
+    await engine.emit(events);
+    return { status: 204, headers: {} };
   }
-  await engine.emit(events);
-  return { status: 204, headers: {} };
 }
 
 /** Whether a parsed body is a JSON object (the resource endpoints take nothing else). */

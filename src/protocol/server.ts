@@ -141,6 +141,27 @@ function decodeSegments(path: string): string[] {
     });
 }
 
+/** Thrown inside a Bulk operation's transaction to roll it back with the error response it answers. */
+class RolledBack extends Error {
+  constructor(readonly response: ScimResponse) {
+    super('rolled back');
+  }
+}
+
+/** Runs one Bulk operation in a store transaction: committed when it succeeds, rolled back when it answers an error. */
+async function inTransaction(store: ProvisioningStore, ctx: StoreContext, dispatch: () => Promise<ScimResponse>): Promise<ScimResponse> {
+  try {
+    return await store.transaction!(ctx, async () => {
+      const res = await dispatch();
+      if (res.status >= 400) throw new RolledBack(res);
+      return res;
+    });
+  } catch (e) {
+    if (e instanceof RolledBack) return e.response;
+    return errorResponse(e);
+  }
+}
+
 function allow(methods: string): ScimError {
   return ScimError.methodNotAllowed(`Allowed: ${methods}`);
 }
@@ -189,6 +210,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   };
 
   async function route(
+    eng: Engine,
     ctx: StoreContext,
     scope: RequestScope,
     method: string,
@@ -205,35 +227,43 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if (query.has('filter')) throw ScimError.forbidden('Filtering is not supported on discovery endpoints');
       if (discovery === 'serviceproviderconfig') {
         if (second !== undefined) throw ScimError.notFound('Unknown endpoint');
-        return jsonResponse(200, serviceProviderConfig(engine, scope));
+        return jsonResponse(200, serviceProviderConfig(eng, scope));
       }
       if (third !== undefined) throw ScimError.notFound('Unknown endpoint');
-      return jsonResponse(200, discovery === 'resourcetypes' ? resourceTypes(engine, scope, second) : schemas(engine, scope, second));
+      return jsonResponse(200, discovery === 'resourcetypes' ? resourceTypes(eng, scope, second) : schemas(eng, scope, second));
     }
     if (first === '.search') {
       if (second !== undefined) throw ScimError.notFound('Unknown endpoint');
       if (method !== 'POST') throw allow('POST');
-      return jsonResponse(200, await searchAll(engine, ctx, scope, paramsFromBody(body)));
+      return jsonResponse(200, await searchAll(eng, ctx, scope, paramsFromBody(body)));
     }
     if (discovery === 'bulk') {
       if (second !== undefined) throw ScimError.notFound('Unknown endpoint');
-      if (!engine.features.bulk) throw ScimError.notImplemented('Bulk is not supported');
+      if (!eng.features.bulk) throw ScimError.notImplemented('Bulk is not supported');
       if (method !== 'POST') throw allow('POST');
       const plan = planBulk(body, limits.maxBulkOperations);
-      const tx = store.transaction ? <T>(fn: () => Promise<T>) => store.transaction!(ctx, fn) : <T>(fn: () => Promise<T>) => fn();
-      const out = await runBulk(
-        plan,
-        async (m, path, data, ifMatch) => {
+      const out = await runBulk(plan, async (m, path, data, ifMatch) => {
+        // the operation's events wait for its commit; a failed operation is rolled back
+        const pending: LifecycleEvent[] = [];
+        const opEngine: Engine = {
+          ...eng,
+          emit: async (events) => {
+            pending.push(...events);
+          },
+        };
+        const dispatch = async (): Promise<ScimResponse> => {
           try {
             if (decodeSegments(path)[0]?.toLowerCase() === 'bulk') throw ScimError.badRequest('Bulk operations cannot nest');
             const r: ResourceRequest = ifMatch === undefined ? {} : { ifMatch };
-            return await route(ctx, scope, m, decodeSegments(path), new URLSearchParams(), data, r);
+            return await route(opEngine, ctx, scope, m, decodeSegments(path), new URLSearchParams(), data, r);
           } catch (e) {
             return errorResponse(e);
           }
-        },
-        tx,
-      );
+        };
+        const res = store.transaction ? await inTransaction(store, ctx, dispatch) : await dispatch();
+        if (res.status < 400) await eng.emit(pending);
+        return res;
+      });
       return jsonResponse(200, out);
     }
     if (discovery === 'me') {
@@ -241,14 +271,15 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       const id = await hooks.me(ctx);
       const users = registry.resourceType('User');
       if (!id || !users) throw ScimError.notFound('The authenticated subject has no User');
-      return resourceRoute(ctx, scope, method, users, id, undefined, query, body, rr);
+      return resourceRoute(eng, ctx, scope, method, users, id, undefined, query, body, rr);
     }
     const type = registry.byEndpoint(first);
     if (!type) throw ScimError.notFound(`Unknown endpoint /${first.slice(0, 60)}`);
-    return resourceRoute(ctx, scope, method, type, second, third, query, body, rr);
+    return resourceRoute(eng, ctx, scope, method, type, second, third, query, body, rr);
   }
 
   async function resourceRoute(
+    eng: Engine,
     ctx: StoreContext,
     scope: RequestScope,
     method: string,
@@ -262,22 +293,22 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     if (extra !== undefined) throw ScimError.notFound('Unknown endpoint');
     if (id === '.search') {
       if (method !== 'POST') throw allow('POST');
-      return jsonResponse(200, await listResources(engine, ctx, scope, type, paramsFromBody(body)));
+      return jsonResponse(200, await listResources(eng, ctx, scope, type, paramsFromBody(body)));
     }
     if (id === undefined) {
-      if (method === 'GET') return jsonResponse(200, await listResources(engine, ctx, scope, type, paramsFromQuery(query)));
-      if (method === 'POST') return createResource(engine, ctx, scope, type, body, rr);
+      if (method === 'GET') return jsonResponse(200, await listResources(eng, ctx, scope, type, paramsFromQuery(query)));
+      if (method === 'POST') return createResource(eng, ctx, scope, type, body, rr);
       throw allow('GET, POST');
     }
     switch (method) {
       case 'GET':
-        return getResource(engine, ctx, scope, type, id, rr);
+        return getResource(eng, ctx, scope, type, id, rr);
       case 'PUT':
-        return replaceResource(engine, ctx, scope, type, id, body, rr);
+        return replaceResource(eng, ctx, scope, type, id, body, rr);
       case 'PATCH':
-        return patchResource(engine, ctx, scope, type, id, body, rr);
+        return patchResource(eng, ctx, scope, type, id, body, rr);
       case 'DELETE':
-        return deleteResource(engine, ctx, type, id, rr);
+        return deleteResource(eng, ctx, type, id, rr);
       default:
         throw allow('GET, PUT, PATCH, DELETE');
     }
@@ -324,7 +355,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && body === undefined && segs[0]?.toLowerCase() !== 'me') {
         throw ScimError.invalidSyntax('This request needs a JSON body');
       }
-      return await route(ctx, { base, registry }, method, segs, query, body, rr);
+      return await route(engine, ctx, { base, registry }, method, segs, query, body, rr);
     } catch (e) {
       if (e instanceof ScimError) return errorResponse(e);
       // an operator must be able to find this one: logged by default, and the client gets the id

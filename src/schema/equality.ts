@@ -16,7 +16,8 @@ function scalarKey(def: AttributeDefinition | undefined, v: unknown): string {
       const t = Date.parse(v);
       if (!Number.isNaN(t)) return `t${t}`;
     }
-    return `s${def && !def.caseExact && def.type !== 'binary' ? v.toLowerCase() : v}`;
+    // JSON-quoted: a key is never ambiguous, whatever the value holds (`,` `"` `:`)
+    return `s${JSON.stringify(def && !def.caseExact && def.type !== 'binary' ? v.toLowerCase() : v)}`;
   }
   if (typeof v === 'number') return `n${v}`;
   if (typeof v === 'boolean') return v ? 'T' : 'F';

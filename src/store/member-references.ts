@@ -16,6 +16,13 @@ export function unknownMembersError(ids: readonly string[]): ScimError {
   ]);
 }
 
+/** The 400 for a group named among its own members. */
+export function selfMemberError(id: string): ScimError {
+  return ScimError.invalidValue(`members: a group cannot be a member of itself (${JSON.stringify(excerpt(id, 60))})`, [
+    { path: 'members', code: 'selfMember', message: 'a group cannot be a member of itself' },
+  ]);
+}
+
 /** The stored form of a member that names a resource of type `typeName`. */
 export function storedMember(id: string, typeName: string): Member {
   return { value: id, type: typeName };

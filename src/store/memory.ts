@@ -14,7 +14,7 @@ import { valueKey } from '../schema/equality.js';
 import type { ResourceType } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../schema/sort.js';
-import { storedMember, unknownMembersError } from './member-references.js';
+import { selfMemberError, storedMember, unknownMembersError } from './member-references.js';
 import type { AppliedMembers, GroupRef, ProvisioningStore, SearchQuery, SearchResult, StoreCapabilities, StoreContext, WriteOptions } from './store.js';
 import { attributesChanged, isVersion, metaOf, nextMeta, versionTag } from './version.js';
 
@@ -24,14 +24,22 @@ interface Entry {
   version: number;
   /** Group members by id. */
   members?: Map<string, Member>;
+  /** Its place in {@link TypeData.order}. */
+  pos?: number;
 }
 
 interface TypeData {
   /** False for data restored from a snapshot until first used with its ResourceType. */
   indexed: boolean;
   byId: Map<string, Entry>;
-  /** The entries in creation order: an unsorted, unfiltered page is a slice of it, O(page). */
-  order: Entry[];
+  /**
+   * The entries in creation order: an unsorted, unfiltered page is a slice of it, O(page).
+   * A delete leaves a hole (O(1)); the holes are closed before the next slice, or once
+   * they are half the array.
+   */
+  order: (Entry | undefined)[];
+  /** Holes in `order`. */
+  holes: number;
   /** attribute path → normalised value → ids */
   index: Map<string, Map<string, Set<string>>>;
 }
@@ -195,7 +203,7 @@ export class MemoryStore implements ProvisioningStore {
     const t = this.#tenant(ctx, create);
     let d = t.types.get(type.name);
     if (!d) {
-      d = { indexed: true, byId: new Map(), order: [], index: new Map() };
+      d = { indexed: true, byId: new Map(), order: [], holes: 0, index: new Map() };
       if (create) t.types.set(type.name, d);
     }
     if (!d.indexed) {
@@ -272,7 +280,8 @@ export class MemoryStore implements ProvisioningStore {
     const unknown: string[] = [];
     for (const id of ids) {
       if (out.has(id)) continue;
-      const found = id === self ? undefined : this.#find(t, id);
+      if (id === self) throw selfMemberError(id);
+      const found = this.#find(t, id);
       if (found) out.set(id, storedMember(id, found.typeName));
       else unknown.push(id);
     }
@@ -369,13 +378,13 @@ export class MemoryStore implements ProvisioningStore {
     const start = Math.max(q.startIndex, 1) - 1;
     const count = Math.max(q.count, 0);
     if (!q.filter) {
-      const total = d.order.length;
+      const total = d.byId.size;
       if (!q.sort || count === 0 || start >= total) {
-        const page = count > 0 ? d.order.slice(start, start + count) : [];
+        const page = count > 0 ? this.#live(d).slice(start, start + count) : [];
         return { resources: page.map((e) => this.#out(ctx, type, e, q.members)), totalResults: total };
       }
     }
-    let candidates: Iterable<Entry> = d.order;
+    let candidates: Iterable<Entry> = this.#live(d);
     if (q.filter) {
       const keys = equalityKeys(q.filter, type);
       const usable = keys.find((k) => k.path === 'members.value' || d.index.has(k.path));
@@ -400,6 +409,20 @@ export class MemoryStore implements ProvisioningStore {
       page = matches.slice(start, start + count);
     }
     return { resources: page.map((e) => this.#out(ctx, type, e, q.members)), totalResults: matches.length };
+  }
+
+  /** `order` without holes. */
+  #live(d: TypeData): Entry[] {
+    if (d.holes > 0) this.#compact(d);
+    return d.order as Entry[];
+  }
+
+  #compact(d: TypeData): void {
+    const live: Entry[] = [];
+    for (const e of d.order) if (e) live.push(e);
+    for (let i = 0; i < live.length; i++) live[i]!.pos = i;
+    d.order = live;
+    d.holes = 0;
   }
 
   /** The view a filter sees: members and groups are built only when the filter names them. */
@@ -435,7 +458,7 @@ export class MemoryStore implements ProvisioningStore {
     const e: Entry = { data, version: 1 };
     if (resolved) this.#setMembers(t, id, e, resolved);
     d.byId.set(id, e);
-    d.order.push(e);
+    e.pos = d.order.push(e) - 1;
     this.#reindex(type, d, e);
     this.#onChange?.();
     return this.#out(ctx, type, e, true);
@@ -458,7 +481,8 @@ export class MemoryStore implements ProvisioningStore {
   async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     const t = this.#tenant(ctx);
     const { d, e } = this.#current(ctx, type, id, options.ifVersion);
-    const { data, members } = split(resource);
+    // members only: the attributes stored now stand (see WriteOptions.keepAttributes)
+    const { data, members } = split(options.keepAttributes && options.members ? e.data : resource);
     this.#checkUnique(type, d, data, id);
     const grouped = type.coreAttribute('members') !== undefined;
     // every check before any change: the write is all or nothing
@@ -502,8 +526,11 @@ export class MemoryStore implements ProvisioningStore {
     const { d, e } = this.#current(ctx, type, id, options.ifVersion);
     this.#unindex(type, d, e);
     d.byId.delete(id);
-    const at = d.order.indexOf(e);
-    if (at >= 0) d.order.splice(at, 1);
+    if (e.pos !== undefined && d.order[e.pos] === e) {
+      d.order[e.pos] = undefined;
+      d.holes++;
+      if (d.holes > 1024 && d.holes * 2 > d.order.length) this.#compact(d);
+    }
     if (e.members) for (const m of e.members.keys()) this.#leave(t, m, id);
     const left: GroupRef[] = [];
     for (const gid of t.memberOf.get(id) ?? []) {
@@ -557,12 +584,12 @@ export class MemoryStore implements ProvisioningStore {
       const t: TenantData = { types: new Map(), memberOf: new Map() };
       this.#tenants.set(tenant, t);
       for (const [name, entries] of Object.entries(types)) {
-        const d: TypeData = { indexed: false, byId: new Map(), order: [], index: new Map() };
+        const d: TypeData = { indexed: false, byId: new Map(), order: [], holes: 0, index: new Map() };
         t.types.set(name, d);
         for (const x of entries) {
           const e: Entry = { data: cloneJson(x.data), version: x.version };
           d.byId.set(x.data.id as string, e);
-          d.order.push(e);
+          e.pos = d.order.push(e) - 1;
           if (x.members) {
             const members = new Map<string, Member>();
             for (const m of x.members) if (!members.has(m.value)) members.set(m.value, { ...m });
@@ -570,6 +597,19 @@ export class MemoryStore implements ProvisioningStore {
           }
         }
       }
+      // members as the rule keeps them (snapshots of earlier versions held what clients sent):
+      // the id and the type of what it names; members naming nothing are dropped
+      for (const d of t.types.values())
+        for (const e of d.byId.values()) {
+          if (!e.members) continue;
+          const gid = e.data.id as string;
+          const next = new Map<string, Member>();
+          for (const id of e.members.keys()) {
+            const found = this.#find(t, id);
+            if (found && id !== gid) next.set(id, storedMember(id, found.typeName));
+          }
+          this.#setMembers(t, gid, e, next);
+        }
     }
   }
 }

@@ -73,6 +73,11 @@ export interface WriteOptions {
   /** For groups in delta mode: apply this to `members` instead of `resource.members`. */
   members?: MemberDelta;
   /**
+   * With `members`: the write is of members only; the store keeps the attributes it has,
+   * whatever `resource` holds (a concurrent rename stands: member deltas commute, attributes do not).
+   */
+  keepAttributes?: boolean;
+  /**
    * With `members`: a store that can tell calls this before it returns with the ids that
    * really joined and left (an added current member or a removed non-member is in neither),
    * so that `group.membersAdded` / `group.membersRemoved` events name only real changes.

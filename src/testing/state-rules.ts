@@ -195,6 +195,76 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
       });
     });
 
+    describe('member deltas commute; attributes do not', () => {
+      it('a members-only write keeps the attributes stored now, even when it carries older ones', async ({ skip }) => {
+        const store = await makeStore();
+        if (!store.capabilities.memberDeltas) return skip();
+        const a = await store.create(ctx(), User, user('ka'));
+        const g = await store.create(ctx(), Group, group('Before rename'));
+        await store.replace(ctx(), Group, g.id!, { schemas: [G], displayName: 'After rename' });
+        // the writer read the group before the rename, and sends only members
+        await store.replace(
+          ctx(),
+          Group,
+          g.id!,
+          { schemas: [G], displayName: 'Before rename' },
+          {
+            members: { removeAll: false, added: [{ value: a.id! }], removed: [] },
+            keepAttributes: true,
+          },
+        );
+        const got = (await store.get(ctx(), Group, g.id!))!;
+        expect(got.displayName).toBe('After rename');
+        expect(got.members).toEqual([{ value: a.id, type: 'User' }]);
+      });
+
+      it('through the server: a rename landing during a member PATCH stands, and is not reported twice', async () => {
+        const store = await makeStore();
+        const events: string[] = [];
+        const server = createScimServer({
+          authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }),
+          store,
+          registry,
+          hooks: {
+            beforeUpdate: async ({ ctx: c, resourceType, previous, members }) => {
+              // another request renames the group between this PATCH's read and its write
+              if (members && previous?.displayName === 'Team')
+                await store.replace(c, resourceType, previous.id!, { schemas: [G], displayName: 'Team renamed' });
+              return undefined;
+            },
+            onEvent: (e) => void events.push(e.type),
+          },
+        });
+        const call = (method: string, path: string, body?: unknown) =>
+          server.handle({
+            method,
+            path,
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          });
+        const a = await store.create(ctx(), User, user('kb'));
+        const g = await store.create(ctx(), Group, group('Team'));
+        const r = await call('PATCH', `/Groups/${g.id}`, patch({ op: 'add', path: 'members', value: [{ value: a.id }] }));
+        expect(r.status).toBeLessThan(300);
+        const got = (await store.get(ctx(), Group, g.id!))!;
+        expect(got.displayName).toBe('Team renamed');
+        expect((got.members as { value: string }[]).map((m) => m.value)).toEqual([a.id]);
+        expect(events).toEqual(['group.updated', 'group.membersAdded']);
+      });
+
+      it('a group cannot be its own member, on any store', async () => {
+        const store = await makeStore();
+        const g = await store.create(ctx(), Group, group('Self'));
+        const e = await rejects(store.replace(ctx(), Group, g.id!, group('Self', [g.id!])));
+        expect([e.status, e.scimType]).toEqual([400, 'invalidValue']);
+        expect(e.message).toContain('itself');
+        if (store.capabilities.memberDeltas) {
+          const d = await rejects(store.replace(ctx(), Group, g.id!, group('Self'), { members: { removeAll: false, added: [{ value: g.id! }], removed: [] } }));
+          expect(d.status).toBe(400);
+        }
+      });
+    });
+
     describe('sort key: primary else first, missing last ascending and first descending, id breaks ties', () => {
       it('sorts a multi-valued attribute by its primary value, else its first', async () => {
         const store = await makeStore();
@@ -420,10 +490,15 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
         expect(created.status, JSON.stringify(created.body)).toBe(201);
         expect((created.body[E] as { manager: unknown }).manager).toEqual({ value: boss.id });
         const id = created.body.id as string;
-        const put = await call('PUT', `/Users/${id}`, { schemas: [U, E], userName: 'worker', [E]: { manager: boss.id, department: 'D' } });
+        const other = (await call('POST', '/Users', user('other-boss'))).body;
+        const put = await call('PUT', `/Users/${id}`, { schemas: [U, E], userName: 'worker', [E]: { manager: other.id, department: 'D' } });
         expect(put.status, JSON.stringify(put.body)).toBe(200);
+        expect(put.body[E]).toEqual({ manager: { value: other.id }, department: 'D' });
         const noPath = await call('PATCH', `/Users/${id}`, patch({ op: 'Replace', value: { [E]: { manager: boss.id } } }));
         expect(noPath.status, JSON.stringify(noPath.body)).toBe(200);
+        expect((noPath.body[E] as { manager: unknown }).manager).toEqual({ value: boss.id });
+        const cleared = await call('PATCH', `/Users/${id}`, patch({ op: 'replace', path: E, value: { manager: '' } }));
+        expect((cleared.body[E] as { manager?: unknown } | undefined)?.manager).toBeUndefined();
         const ext = await call('PATCH', `/Users/${id}`, patch({ op: 'replace', path: E, value: { manager: boss.id } }));
         expect(ext.status, JSON.stringify(ext.body)).toBe(200);
         expect((ext.body[E] as { manager: unknown }).manager).toEqual({ value: boss.id });

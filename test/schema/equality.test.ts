@@ -41,3 +41,11 @@ describe('the equality rule (schema/equality.ts)', () => {
     );
   });
 });
+
+describe('value keys are unambiguous', () => {
+  it('a value that holds key syntax is not another value', () => {
+    const emails = new SchemaRegistry().resourceType('User')!.coreAttribute('emails')!;
+    expect(sameValue(emails, { type: 'y,"value":sx' }, { type: 'y', value: 'x' })).toBe(false);
+    expect(appendDistinct(emails, [{ type: 'y', value: 'x' }], [{ type: 'y,"value":sx' }])).toHaveLength(2);
+  });
+});

@@ -92,6 +92,44 @@ describe('PostgresStore transactions', () => {
     expect(ops.map((o) => o.status)).toEqual(['201', '409', '400', '201']);
   });
 
+  it.skipIf(!url)('on a pg.Pool, a Bulk operation’s events follow its commit, and an operation that fails after writing is rolled back', async () => {
+    const store = new PostgresStore(pool!);
+    await store.migrate();
+    const tenant = `bulk-events-${Math.random().toString(36).slice(2)}`;
+    const seen: { type: string; visible: number }[] = [];
+    const server = createScimServer({
+      authenticate: bearerToken('bulk-token-0123456789', { tenant }),
+      store,
+      hooks: {
+        // another connection: it sees only what was committed
+        onEvent: async (e) => {
+          const r = await pool!.query('SELECT count(*)::int AS n FROM scim_resources WHERE tenant = $1 AND id = $2', [tenant, e.id]);
+          seen.push({ type: e.type, visible: r.rows[0]!.n as number });
+        },
+        setPassword: (_ctx, _id, password) => {
+          if (password === 'fails') throw new Error('the host could not set it');
+        },
+      },
+    });
+    const r = await server.handle({
+      method: 'POST',
+      path: '/Bulk',
+      headers: { authorization: 'Bearer bulk-token-0123456789', 'content-type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [
+          { method: 'POST', path: '/Users', bulkId: 'a', data: { schemas: [U], userName: 'committed' } },
+          { method: 'POST', path: '/Users', bulkId: 'b', data: { schemas: [U], userName: 'rolled-back', password: 'fails' } },
+        ],
+      }),
+    });
+    const ops = (r.body as { Operations: { status: string }[] }).Operations;
+    expect(ops.map((o) => o.status)).toEqual(['201', '500']);
+    expect(seen).toEqual([{ type: 'user.created', visible: 1 }]);
+    const left = await pool!.query("SELECT count(*)::int AS n FROM scim_resources WHERE tenant = $1 AND doc->>'userName' = 'rolled-back'", [tenant]);
+    expect(left.rows[0]!.n).toBe(0);
+  });
+
   it('with an object that has only query, transactions still run BEGIN … COMMIT on it, one at a time', async () => {
     const sent: string[] = [];
     let open = 0;
@@ -113,5 +151,31 @@ describe('PostgresStore transactions', () => {
     expect(sent).toContain('BEGIN');
     expect(sent.filter((s) => s === 'BEGIN').length).toBe(sent.filter((s) => s === 'COMMIT').length + sent.filter((s) => s === 'ROLLBACK').length);
     expect(overlapped).toBe(false);
+  });
+
+  it('on one connection, a statement of another request waits until a transaction ends', async () => {
+    const sent: string[] = [];
+    const db = {
+      query: async (text: string, params?: unknown[]) => {
+        sent.push(text.trim().split(/\s+/).slice(0, 2).join(' '));
+        // a slow lock inside the delete's transaction: time for the read below to slip in
+        if (/FOR UPDATE/.test(text)) await new Promise((r) => setTimeout(r, 30));
+        return (await lite.query(text, params)) as { rows: Record<string, unknown>[] };
+      },
+    };
+    const store = new PostgresStore(db);
+    await store.migrate();
+    const ctx = { tenant: `serial-${Date.now()}`, requestId: 's' };
+    const a = await store.create(ctx, User, { schemas: [U], userName: 'serial-a' });
+    const b = await store.create(ctx, User, { schemas: [U], userName: 'serial-b' });
+    sent.length = 0;
+    const deleting = store.delete(ctx, User, a.id!);
+    await new Promise((r) => setTimeout(r, 5));
+    const reading = store.get(ctx, User, b.id!);
+    await Promise.all([deleting, reading]);
+    const commit = sent.indexOf('COMMIT');
+    const read = sent.findIndex((t) => t.startsWith('SELECT r.id,'));
+    expect(commit).toBeGreaterThan(0);
+    expect(read).toBeGreaterThan(commit);
   });
 });

@@ -87,12 +87,16 @@ CREATE INDEX IF NOT EXISTS scim_resources_emails ON scim_resources USING gin (sc
     id: 4,
     // A member names a resource of its group's tenant (docs/stores.md): a foreign key says so
     // and, because its check locks the named row, a member add racing the member's delete can
-    // no longer leave a row behind. Ids are unique per tenant across types (the store makes
+    // no longer leave a row behind (the groups that held rows of deleted members get a new
+    // version: what they return changes). Ids are unique per tenant across types (the store makes
     // them), which the key needs; member rows keep only the type of what they name.
     name: 'members name resources of their tenant',
     sql: `
 CREATE UNIQUE INDEX IF NOT EXISTS scim_resources_tenant_id_unique ON scim_resources (tenant, id);
 DROP INDEX IF EXISTS scim_resources_tenant_id;
+UPDATE scim_resources g SET version = g.version + 1, last_modified = now(),
+  doc = jsonb_set(jsonb_set(g.doc, '{meta,version}', to_jsonb('W/"' || (g.version + 1) || '"')), '{meta,lastModified}', to_jsonb(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+  WHERE (g.tenant, g.id) IN (SELECT m.tenant, m.group_id FROM scim_members m WHERE NOT EXISTS (SELECT 1 FROM scim_resources r WHERE r.tenant = m.tenant AND r.id = m.member_id));
 DELETE FROM scim_members m WHERE NOT EXISTS (SELECT 1 FROM scim_resources r WHERE r.tenant = m.tenant AND r.id = m.member_id);
 UPDATE scim_members m SET member = jsonb_build_object('type', r.type) FROM scim_resources r WHERE r.tenant = m.tenant AND r.id = m.member_id;
 ALTER TABLE scim_members ADD CONSTRAINT scim_members_member_fk FOREIGN KEY (tenant, member_id) REFERENCES scim_resources (tenant, id)

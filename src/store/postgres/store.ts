@@ -24,6 +24,7 @@ import {
   type SearchResult,
   type StoreCapabilities,
   type StoreContext,
+  selfMemberError,
   unknownMembersError,
   valueKey,
   versionNumber,
@@ -244,11 +245,13 @@ export class PostgresStore implements ProvisioningStore {
     for (const attr of type.uniqueAttributes) {
       const v = doc[attr];
       const def = type.coreAttribute(attr);
-      if (typeof v === 'string') {
+      if (typeof v === 'string' && (!def || def.type === 'string' || def.type === 'reference')) {
         attrs.push(attr);
-        // strings as they were always stored (rows written before this rule keep matching)
+        // strings as they were always stored (rows written before this rule keep matching):
+        // the equality rule's comparison, without valueKey's type prefix
         values.push((def?.caseExact ?? false) ? v : v.toLowerCase());
-      } else if ((typeof v === 'number' || typeof v === 'boolean') && def) {
+      } else if ((typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && def) {
+        // dateTimes as instants, binary exactly, numbers and booleans by value (schema/equality.ts)
         attrs.push(attr);
         values.push(valueKey(def, v));
       }
@@ -488,10 +491,15 @@ export class PostgresStore implements ProvisioningStore {
     }
   }
 
-  async #lock(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, ifVersion: string | undefined): Promise<Row> {
-    const rows = (
-      await q.query('SELECT id, doc, version FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3 FOR UPDATE', [ctx.tenant, type.name, id])
-    ).rows as Row[];
+  /**
+   * Locks a row for a write: `FOR NO KEY UPDATE` for an update (it does not conflict with the
+   * foreign key checks of member adds naming this row, so groups nested both ways do not
+   * deadlock), `FOR UPDATE` for a delete (it does: a member add naming the row waits or fails).
+   */
+  async #lock(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, ifVersion: string | undefined, forDelete = false): Promise<Row> {
+    const mode = forDelete ? 'FOR UPDATE' : 'FOR NO KEY UPDATE';
+    const rows = (await q.query(`SELECT id, doc, version FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3 ${mode}`, [ctx.tenant, type.name, id]))
+      .rows as Row[];
     const row = rows[0];
     if (!row) throw ScimError.notFound(`${type.name} ${JSON.stringify(id.slice(0, 60))} not found`);
     const current = Number(row.version);
@@ -535,7 +543,7 @@ export class PostgresStore implements ProvisioningStore {
     ctx: StoreContext,
     type: ResourceType,
     id: string,
-    doc: ScimResource,
+    doc: ScimResource | undefined,
     delta: MemberDelta,
   ): Promise<{ resource: ScimResource; applied: AppliedMembers } | undefined> {
     const now = new Date().toISOString();
@@ -560,8 +568,8 @@ export class PostgresStore implements ProvisioningStore {
         this.#db.query(
           `WITH g AS (
              SELECT r.tenant, r.type, r.id, r.doc FROM scim_resources r
-             WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group} AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')
-             FOR UPDATE
+             WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group}${doc ? ` AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')` : ''}
+             FOR NO KEY UPDATE
            )${gone}${joined}, bumped AS (
              UPDATE scim_resources r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
                doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb(${stamp}))
@@ -620,8 +628,10 @@ export class PostgresStore implements ProvisioningStore {
   /** Replaces the attributes (and members, or applies a member delta), compare-and-swap on the version. */
   async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     const { doc, members } = this.#split(resource);
+    // the foreign key would accept it: the rule is checked here, as MemoryStore does
+    if (memberIds(options.members ? options.members.added : members).includes(id)) throw selfMemberError(id);
     if (options.members && !options.members.removeAll && options.ifVersion === undefined && type.coreAttribute('members') && !this.#hasGroups(type)) {
-      const done = await this.#deltaOnly(ctx, type, id, doc, options.members);
+      const done = await this.#deltaOnly(ctx, type, id, options.keepAttributes ? undefined : doc, options.members);
       if (done) {
         options.onMembersApplied?.(done.applied);
         return done.resource;
@@ -640,6 +650,11 @@ export class PostgresStore implements ProvisioningStore {
     let applied: AppliedMembers | undefined;
     await this.#tx(async (q) => {
       const row = await this.#lock(q, ctx, type, id, options.ifVersion);
+      // members only: the attributes stored now stand (see WriteOptions.keepAttributes)
+      if (options.keepAttributes && options.members) {
+        for (const k of Object.keys(doc)) delete doc[k];
+        Object.assign(doc, this.#split(row.doc).doc);
+      }
       doc.id = id;
       // members first: whether they changed decides, with the attributes, whether the version moves
       let membersChanged = false;
@@ -692,10 +707,10 @@ export class PostgresStore implements ProvisioningStore {
     await this.#tx(async (q) => {
       await q.query(
         `SELECT 1 FROM scim_resources g WHERE g.tenant = $1 AND g.id IN (SELECT group_id FROM scim_members WHERE tenant = $1 AND member_id = $2)
-         ORDER BY g.id FOR UPDATE OF g`,
+         ORDER BY g.id FOR NO KEY UPDATE OF g`,
         [ctx.tenant, id],
       );
-      await this.#lock(q, ctx, type, id, options.ifVersion);
+      await this.#lock(q, ctx, type, id, options.ifVersion, true);
       const now = new Date().toISOString();
       const groups = (
         await q.query(
