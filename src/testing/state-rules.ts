@@ -5,7 +5,7 @@
  * engine-level ones go through `createScimServer(...).handle()` with the store under test.
  * @module
  */
-import { bearerToken, createScimServer, parseFilter, SchemaRegistry, type ScimError, type ScimResource } from 'scimkit';
+import { bearerToken, createScimServer, parseFilter, SchemaRegistry, type ScimError, type ScimResource, type ScimServerOptions } from 'scimkit';
 import { describe, expect, it } from 'vitest';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
 
@@ -59,15 +59,12 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
   const user = (userName: string, extra: Record<string, unknown> = {}): ScimResource => ({ schemas: [U], userName, ...extra });
   const group = (displayName: string, ids: string[] = []): ScimResource => ({ schemas: [G], displayName, members: ids.map((value) => ({ value })) });
 
+  /** A server over the store under test, with the contract's registry and token. */
+  const serverOf = (store: ProvisioningStore, options: Partial<ScimServerOptions> = {}) =>
+    createScimServer({ authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }), baseUrl: 'https://sp.example/scim/v2', store, registry, ...options });
   /** A server over the store under test, and a JSON `call`. */
-  const serve = (store: ProvisioningStore, options: { unknownFilterAttributes?: 'noMatch' } = {}) => {
-    const server = createScimServer({
-      authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }),
-      baseUrl: 'https://sp.example/scim/v2',
-      store,
-      registry,
-      ...options,
-    });
+  const serve = (store: ProvisioningStore, options: Partial<ScimServerOptions> = {}) => {
+    const server = serverOf(store, options);
     return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
       const [p, q] = path.split('?');
       const res = await server.handle({
@@ -221,10 +218,7 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
       it('through the server: a rename landing during a member PATCH stands, and is not reported twice', async () => {
         const store = await makeStore();
         const events: string[] = [];
-        const server = createScimServer({
-          authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }),
-          store,
-          registry,
+        const call = serve(store, {
           hooks: {
             beforeUpdate: async ({ ctx: c, resourceType, previous, members }) => {
               // another request renames the group between this PATCH's read and its write
@@ -235,13 +229,6 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
             onEvent: (e) => void events.push(e.type),
           },
         });
-        const call = (method: string, path: string, body?: unknown) =>
-          server.handle({
-            method,
-            path,
-            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          });
         const a = await store.create(ctx(), User, user('kb'));
         const g = await store.create(ctx(), Group, group('Team'));
         const r = await call('PATCH', `/Groups/${g.id}`, patch({ op: 'add', path: 'members', value: [{ value: a.id }] }));
@@ -428,10 +415,7 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
 
       it('applies PUT and DELETE without If-Match to the current version when another write lands meanwhile', async () => {
         const store = await makeStore();
-        const server = createScimServer({
-          authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }),
-          store,
-          registry,
+        const call = serve(store, {
           hooks: {
             // a concurrent writer that lands between the engine's read and its write
             beforeUpdate: async ({ ctx: c, resourceType, previous }) => {
@@ -443,13 +427,6 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
             },
           },
         });
-        const call = (method: string, path: string, body?: unknown) =>
-          server.handle({
-            method,
-            path,
-            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          });
         const c = await store.create(ctx(), User, user('racer', { title: 'racing' }));
         const put = await call('PUT', `/Users/${c.id}`, user('racer', { title: 'mine' }));
         expect(put.status).toBe(200);

@@ -2,7 +2,7 @@
 // serialised), PGlite, and anything with only `query`; and transaction() scoping its calls.
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { bearerToken, createScimServer, SchemaRegistry } from 'scimkit';
+import { bearerToken, createScimServer, SchemaRegistry, type ScimServer } from 'scimkit';
 import { PostgresStore, type SqlDatabase, type SqlPool } from 'scimkit/postgres';
 import { describeStoreContract } from 'scimkit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,16 @@ if (client) {
     await ready;
     await client.query('TRUNCATE scim_resources, scim_unique, scim_members');
     return store;
+  });
+}
+
+/** POST /Bulk with these operations. */
+function bulk(server: ScimServer, Operations: unknown[]) {
+  return server.handle({
+    method: 'POST',
+    path: '/Bulk',
+    headers: { authorization: 'Bearer bulk-token-0123456789', 'content-type': 'application/scim+json' },
+    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations }),
   });
 }
 
@@ -74,20 +84,12 @@ describe('PostgresStore transactions', () => {
     await store.migrate();
     const tenant = `bulk-${Math.random().toString(36).slice(2)}`;
     const server = createScimServer({ authenticate: bearerToken('bulk-token-0123456789', { tenant }), store });
-    const r = await server.handle({
-      method: 'POST',
-      path: '/Bulk',
-      headers: { authorization: 'Bearer bulk-token-0123456789', 'content-type': 'application/scim+json' },
-      body: JSON.stringify({
-        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
-        Operations: [
-          { method: 'POST', path: '/Users', bulkId: 'a', data: { schemas: [U], userName: 'twice' } },
-          { method: 'POST', path: '/Users', bulkId: 'b', data: { schemas: [U], userName: 'TWICE' } },
-          { method: 'POST', path: '/Groups', bulkId: 'g', data: { schemas: [G], displayName: 'G', members: [{ value: 'no-such-user' }] } },
-          { method: 'POST', path: '/Groups', bulkId: 'h', data: { schemas: [G], displayName: 'H', members: [{ value: 'bulkId:a' }] } },
-        ],
-      }),
-    });
+    const r = await bulk(server, [
+      { method: 'POST', path: '/Users', bulkId: 'a', data: { schemas: [U], userName: 'twice' } },
+      { method: 'POST', path: '/Users', bulkId: 'b', data: { schemas: [U], userName: 'TWICE' } },
+      { method: 'POST', path: '/Groups', bulkId: 'g', data: { schemas: [G], displayName: 'G', members: [{ value: 'no-such-user' }] } },
+      { method: 'POST', path: '/Groups', bulkId: 'h', data: { schemas: [G], displayName: 'H', members: [{ value: 'bulkId:a' }] } },
+    ]);
     const ops = (r.body as { Operations: { status: string }[] }).Operations;
     expect(ops.map((o) => o.status)).toEqual(['201', '409', '400', '201']);
   });
@@ -111,18 +113,10 @@ describe('PostgresStore transactions', () => {
         },
       },
     });
-    const r = await server.handle({
-      method: 'POST',
-      path: '/Bulk',
-      headers: { authorization: 'Bearer bulk-token-0123456789', 'content-type': 'application/scim+json' },
-      body: JSON.stringify({
-        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
-        Operations: [
-          { method: 'POST', path: '/Users', bulkId: 'a', data: { schemas: [U], userName: 'committed' } },
-          { method: 'POST', path: '/Users', bulkId: 'b', data: { schemas: [U], userName: 'rolled-back', password: 'fails' } },
-        ],
-      }),
-    });
+    const r = await bulk(server, [
+      { method: 'POST', path: '/Users', bulkId: 'a', data: { schemas: [U], userName: 'committed' } },
+      { method: 'POST', path: '/Users', bulkId: 'b', data: { schemas: [U], userName: 'rolled-back', password: 'fails' } },
+    ]);
     const ops = (r.body as { Operations: { status: string }[] }).Operations;
     expect(ops.map((o) => o.status)).toEqual(['201', '500']);
     expect(seen).toEqual([{ type: 'user.created', visible: 1 }]);
