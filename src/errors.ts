@@ -45,6 +45,11 @@ export interface ScimErrorBody {
   detail?: string;
 }
 
+/** The longest `detail` an error carries (characters). */
+const MAX_DETAIL = 1000;
+/** The most problems an error keeps. */
+const MAX_PROBLEMS = 100;
+
 /** A SCIM protocol error: status, optional scimType, and a detail for the client. */
 export class ScimError extends Error {
   /** The HTTP status code. */
@@ -58,12 +63,14 @@ export class ScimError extends Error {
 
   /** Builds an error; prefer the static factories, which fix the status for each scimType. */
   constructor(status: number, detail: string, scimType?: ScimType, problems: readonly ScimProblem[] = []) {
-    super(detail);
+    // bounded: a detail may quote client input (an attribute name of 200 KB came back whole)
+    const bounded = detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail;
+    super(bounded);
     this.name = 'ScimError';
     this.status = status;
     this.scimType = scimType;
-    this.detail = detail;
-    this.problems = problems;
+    this.detail = bounded;
+    this.problems = problems.length > MAX_PROBLEMS ? problems.slice(0, MAX_PROBLEMS) : problems;
   }
 
   /** The SCIM error response body (RFC 7644 §3.12): `status` is a string there. */

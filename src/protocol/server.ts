@@ -80,9 +80,16 @@ export interface ScimServer {
 
 const JSON_TYPE = /^application\/(scim\+)?json\s*(;|$)/i;
 
+/** `url` without its trailing slashes, in linear time (the regex `/\/+$/` is quadratic on a run of slashes followed by anything else). */
+function trimSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 47) end--;
+  return url.slice(0, end);
+}
+
 function baseOf(options: ScimServerOptions, req: ScimRequest): string {
-  if (options.baseUrl) return options.baseUrl.replace(/\/+$/, '');
-  if (req.baseUrl) return req.baseUrl.replace(/\/+$/, '');
+  if (options.baseUrl) return trimSlashes(options.baseUrl);
+  if (req.baseUrl) return trimSlashes(req.baseUrl);
   const host = header(req, 'x-forwarded-host') ?? header(req, 'host');
   if (!host) return '';
   const proto = (header(req, 'x-forwarded-proto') ?? 'http').split(',')[0]!.trim();
@@ -329,6 +336,8 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       }
       const auth = await options.authenticate(req, tenantHint);
       if (!auth?.tenant) throw ScimError.unauthorized();
+      // a token serves its own tenant's path only, whatever the authenticate function checked
+      if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
       requestId = header(req, 'x-request-id')?.slice(0, 200) ?? randomUUID();
       // the signal is forwarded, not read: an adapter may make it only when a store asks for it
       const ctx: StoreContext =

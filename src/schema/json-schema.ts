@@ -12,13 +12,28 @@ import type { ResourceType } from './registry.js';
 type JsonSchema = Record<string, unknown>;
 
 /** xsd:dateTime (RFC 7643 §2.3.5): a date, a time, optional fraction, optional zone; the instant must exist. */
-const DATE_TIME = /^-?\d{4,}-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/;
 /** base64 per RFC 4648 §4, as RFC 7643 §2.3.6 asks for binary. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** Whether a string is an xsd:dateTime naming a real instant. */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Whether a string is an xsd:dateTime naming a real instant, years 0001–9999 (what every
+ * store can hold: PostgreSQL has no year 0). Each field is checked: `Date.parse` alone rolls
+ * February 30th over into March.
+ */
 export function isDateTime(value: string): boolean {
-  return DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+  const m = DATE_TIME.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  if (m[9] !== undefined && (Number(m[9]) > 14 || Number(m[10]) > 59)) return false;
+  return !Number.isNaN(Date.parse(value));
 }
 
 function valueSchema(attr: AttributeDefinition, withRequired: boolean): JsonSchema {

@@ -88,3 +88,47 @@ describe('hostile input always gets a 4xx SCIM error, never a 500', () => {
     expect(all).not.toContain('Pa55w0rd!');
   });
 });
+
+describe('first fixes of "Hostile input and tokens"', () => {
+  it('with tenants in the path, a token for tenant a cannot serve tenant b’s path', async () => {
+    const { bearerToken } = await import('../../src/index.js');
+    const { call } = setup({ tenantInPath: true, authenticate: bearerToken(TOKEN, { tenant: 'a' }) });
+    expect((await call('GET', '/a/Users')).status).toBe(200);
+    const other = await call('GET', '/b/Users');
+    expect([other.status, other.body.schemas]).toEqual([401, [ERR]]);
+  });
+
+  it('a base URL ending in 100,000 slashes is trimmed without a quadratic scan', async () => {
+    const { server } = setup({ baseUrl: undefined as unknown as string });
+    const t0 = performance.now();
+    const r = await server.handle({ method: 'GET', path: '/Users', headers: {}, baseUrl: `http://a${'/'.repeat(100_000)}x` });
+    // a hang guard, not a speed target: the quadratic trim took ~20 s here
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(r.status).toBe(401);
+    const ok = await setup({ baseUrl: 'https://sp.example/scim/v2///' }).call('POST', '/Users', { schemas: [U], userName: 'trim' });
+    expect(ok.headers.location).toBe(`https://sp.example/scim/v2/Users/${ok.body.id}`);
+  });
+
+  it.each([
+    ['2024-02-30T00:00:00Z', 'February 30th'],
+    ['2023-02-29T00:00:00Z', 'February 29th of a common year'],
+    ['0000-01-01T00:00:00Z', 'year 0000'],
+    ['2024-13-01T00:00:00Z', 'month 13'],
+    ['2024-01-01T24:30:00Z', 'hour 24'],
+    ['20240-01-01T00:00:00Z', 'a five-digit year'],
+  ])('a dateTime of %s (%s) is 400, not rolled over', async (value) => {
+    const { call } = setup();
+    const f = await call('GET', `/Users?filter=${encodeURIComponent(`meta.created gt "${value}"`)}`);
+    expect([f.status, f.body.scimType]).toEqual([400, 'invalidFilter']);
+    const { isDateTime } = await import('../../src/index.js');
+    expect(isDateTime(value)).toBe(false);
+    expect(isDateTime('2024-02-29T23:59:59.5+01:00')).toBe(true);
+  });
+
+  it('error details are bounded: a 200 KB attribute name does not come back whole', async () => {
+    const { call } = setup();
+    const r = await call('POST', '/Users', { schemas: [U], userName: 'x', ['a'.repeat(200_000)]: 1 });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body).length).toBeLessThan(3000);
+  });
+});
