@@ -8,7 +8,7 @@ import type { Filter } from '../filter/ast.js';
 import { type PatchPath, type PathCache, parsePath } from '../path/parse.js';
 import type { AttributeDefinition, SchemaDefinition } from '../schema/attribute.js';
 import { type ResolvedAttribute, type ResourceType, subAttribute } from '../schema/registry.js';
-import { isObject } from '../schema/resource.js';
+import { isObject, setOwn } from '../schema/resource.js';
 
 /** An operation after its path was parsed; what the dialects and the engine work on. */
 export interface ResolvedOperation {
@@ -106,10 +106,15 @@ export function mapTargetValues(type: ResourceType, op: ResolvedOperation, visit
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(obj)) {
       const ext = type.extension(k);
-      if (ext && isObject(obj[k])) out[k] = mapObject(obj[k] as Record<string, unknown>, (n) => type.extensionAttribute(ext.id, n));
+      if (ext && isObject(obj[k]))
+        setOwn(
+          out,
+          k,
+          mapObject(obj[k] as Record<string, unknown>, (n) => type.extensionAttribute(ext.id, n)),
+        );
       else {
         const def = lookup(k);
-        out[k] = def ? visit(def, obj[k]) : obj[k];
+        setOwn(out, k, def ? visit(def, obj[k]) : obj[k]);
       }
     }
     return out;

@@ -4,7 +4,7 @@
  * @module
  */
 import { ScimError } from '../errors.js';
-import { isObject } from '../schema/resource.js';
+import { isObject, setOwn } from '../schema/resource.js';
 import type { ScimResponse } from './request.js';
 
 /** The BulkRequest message URN. */
@@ -129,7 +129,7 @@ function substitute(v: unknown, ids: Map<string, string>): unknown {
   if (Array.isArray(v)) return v.map((x) => substitute(x, ids));
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = substitute(v[k], ids);
+    for (const k of Object.keys(v)) setOwn(out, k, substitute(v[k], ids));
     return out;
   }
   return v;

@@ -39,12 +39,22 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A deep copy of a JSON value (objects and arrays copied, primitives shared). */
+/**
+ * Sets `target[key] = value` as an own data property, also for the key `__proto__`: an
+ * assignment with that key (which JSON.parse gives as an ordinary key) would set the object's
+ * prototype instead, and the object would then answer for keys it does not have.
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** A deep copy of a JSON value (objects and arrays copied, primitives shared; `__proto__` keys stay data). */
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneJson) as T;
   if (isObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) out[k] = cloneJson(value[k]);
+    for (const k of Object.keys(value)) setOwn(out, k, cloneJson(value[k]));
     return out as T;
   }
   return value;

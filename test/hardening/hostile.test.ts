@@ -132,3 +132,26 @@ describe('first fixes of "Hostile input and tokens"', () => {
     expect(JSON.stringify(r.body).length).toBeLessThan(3000);
   });
 });
+
+describe('__proto__ keys stay data', () => {
+  it('a Bulk operation is checked as the same request sent directly', async () => {
+    const { call } = setup();
+    const search = `{"__proto__":{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}}`;
+    const direct = await call('POST', '/Users/.search', search);
+    expect(direct.status).toBe(400);
+    const bulk = await call(
+      'POST',
+      '/Bulk',
+      `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","bulkId":"s","path":"/Users/.search","data":${search}}]}`,
+    );
+    expect((bulk.body.Operations as { status: string }[])[0]!.status).toBe('400');
+  });
+
+  it('copies keep a __proto__ key as an own property and the plain prototype', async () => {
+    const { cloneJson } = await import('../../src/index.js');
+    const copy = cloneJson(JSON.parse('{"a":{"__proto__":{"polluted":true}}}')) as { a: Record<string, unknown> };
+    expect(Object.getPrototypeOf(copy.a)).toBe(Object.prototype);
+    expect(Object.hasOwn(copy.a, '__proto__')).toBe(true);
+    expect((copy.a as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+});

@@ -9,7 +9,7 @@ import { parsePath } from '../../path/parse.js';
 import type { AttributeDefinition } from '../../schema/attribute.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../../schema/builtin/enterprise-user.js';
 import { subAttribute } from '../../schema/registry.js';
-import { isObject } from '../../schema/resource.js';
+import { isObject, setOwn } from '../../schema/resource.js';
 import { mapTargetValues, operation, type ResolvedOperation, targetOf } from '../target.js';
 import type { PatchQuirk } from './quirk.js';
 
@@ -45,7 +45,7 @@ function booleans(def: AttributeDefinition, value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(value)) {
       const sub = subAttribute(def, k);
-      out[k] = sub ? booleans(sub, value[k]) : value[k];
+      setOwn(out, k, sub ? booleans(sub, value[k]) : value[k]);
     }
     return out;
   }
@@ -79,7 +79,7 @@ export const pathKeysInValue: PatchQuirk = {
     for (const key of Object.keys(op.value)) {
       const pathLike = key.includes('.') || key.includes('[') || (key.includes(':') && !ctx.type.extension(key));
       if (!pathLike) {
-        rest[key] = op.value[key];
+        setOwn(rest, key, op.value[key]);
         continue;
       }
       split.push(operation(op.op, parsePath(key), key, op.value[key]));

@@ -2,7 +2,7 @@
  * What Okta sends that a strict engine rejects.
  * @module
  */
-import { isObject } from '../../schema/resource.js';
+import { isObject, setOwn } from '../../schema/resource.js';
 import type { PatchQuirk } from './quirk.js';
 
 /**
@@ -20,7 +20,7 @@ export const ignoreMatchingId: PatchQuirk = {
     for (const k of Object.keys(op.value)) {
       const lower = k.toLowerCase();
       if ((lower === 'id' && op.value[k] === ctx.resource.id) || lower === 'schemas') continue;
-      out[k] = op.value[k];
+      setOwn(out, k, op.value[k]);
     }
     op.value = out;
     return [op];
