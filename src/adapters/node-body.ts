@@ -63,12 +63,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
   });
 }
 
-/** The origin a Node request arrived at, from X-Forwarded-* when a proxy set them. */
+/**
+ * The origin a Node request arrived at: its connection's scheme and its `Host` (a host name
+ * and port, else `localhost`). X-Forwarded-* are the engine's to trust or not (`trustProxy`).
+ */
 export function originOf(req: IncomingMessage): string {
-  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
-  const proto = first(req.headers['x-forwarded-proto']) ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
-  const host = first(req.headers['x-forwarded-host']) ?? first(req.headers.host) ?? 'localhost';
-  return `${proto}://${host}`;
+  const proto = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const host = req.headers.host?.trim();
+  return `${proto}://${host && host.length <= 300 && /^[A-Za-z0-9.\-[\]:]+$/.test(host) ? host : 'localhost'}`;
 }
 
 /** The SCIM error for a body that could not be read: 413 past the limit, 400 otherwise. */

@@ -33,8 +33,15 @@ export interface ScimServerOptions {
   registry?: SchemaRegistry;
   /** With the default registry: group `displayName` unique per tenant (Entra ID matches groups by it). Default false. */
   uniqueGroupDisplayName?: boolean;
-  /** The absolute SCIM base URL; else the adapter's, else derived from Host and X-Forwarded-* headers. */
+  /** The absolute SCIM base URL (set it behind a proxy); else the adapter's (its connection and `Host`), else `Host`. */
   baseUrl?: string;
+  /**
+   * Whether `X-Forwarded-Host` and `X-Forwarded-Proto` name the origin of response URLs
+   * (`Location`, `meta.location`, `$ref`), for a server behind a proxy that sets them. Default
+   * false: a client could otherwise send `X-Forwarded-Proto: javascript`. Even when true, only an
+   * `http`/`https` origin with a plain host name is taken.
+   */
+  trustProxy?: boolean;
   /** Whether the first path segment names the tenant (`/scim/v2/{tenant}/Users`). Default false. */
   tenantInPath?: boolean;
   /** Which IdP PATCH quirks are accepted (default `lenient`). */
@@ -87,13 +94,38 @@ function trimSlashes(url: string): string {
   return url.slice(0, end);
 }
 
+/** A host name or address with an optional port, and nothing else. */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/** The first value of a header when it is a plain host, else undefined. */
+function hostOf(value: string | undefined): string | undefined {
+  const first = value?.split(',')[0]?.trim();
+  return first && first.length <= 300 && HOST.test(first) ? first : undefined;
+}
+
+/** The origin X-Forwarded-* name, when the server trusts them and they are an http(s) origin. */
+function forwardedOrigin(req: ScimRequest): string | undefined {
+  const host = hostOf(header(req, 'x-forwarded-host'));
+  const proto = (header(req, 'x-forwarded-proto') ?? 'https').split(',')[0]!.trim().toLowerCase();
+  return host && (proto === 'http' || proto === 'https') ? `${proto}://${host}` : undefined;
+}
+
+/** The path of an absolute base URL (`https://h/scim/v2` → `/scim/v2`). */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
 function baseOf(options: ScimServerOptions, req: ScimRequest): string {
   if (options.baseUrl) return trimSlashes(options.baseUrl);
+  const forwarded = options.trustProxy ? forwardedOrigin(req) : undefined;
+  if (forwarded) return trimSlashes(`${forwarded}${req.baseUrl ? pathOf(req.baseUrl) : ''}`);
   if (req.baseUrl) return trimSlashes(req.baseUrl);
-  const host = header(req, 'x-forwarded-host') ?? header(req, 'host');
-  if (!host) return '';
-  const proto = (header(req, 'x-forwarded-proto') ?? 'http').split(',')[0]!.trim();
-  return `${proto}://${host.split(',')[0]!.trim()}`;
+  const host = hostOf(header(req, 'host'));
+  return host ? `http://${host}` : '';
 }
 
 /** The nesting depth of a parsed JSON value, measured without recursion (the input may be 100,000 levels deep). */

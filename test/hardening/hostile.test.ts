@@ -155,3 +155,27 @@ describe('__proto__ keys stay data', () => {
     expect((copy.a as { polluted?: unknown }).polluted).toBeUndefined();
   });
 });
+
+describe('forwarded headers', () => {
+  const forwarded = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'javascript' };
+  it('are not trusted by default: Location comes from the connection and Host', async () => {
+    const { call } = setup({ baseUrl: undefined as unknown as string });
+    const r = await call('POST', '/Users', { schemas: [U], userName: 'fw' }, { host: 'sp.example', ...forwarded });
+    expect(r.status).toBe(201);
+    expect(r.headers.location).toBe(`http://sp.example/Users/${r.body.id}`);
+    expect(JSON.stringify(r.body)).not.toContain('evil.example');
+  });
+
+  it('with trustProxy, are used only when they are an http(s) origin', async () => {
+    const { call } = setup({ baseUrl: undefined as unknown as string, trustProxy: true });
+    const bad = await call('POST', '/Users', { schemas: [U], userName: 'fw1' }, { host: 'sp.example', ...forwarded });
+    expect(bad.headers.location).toBe(`http://sp.example/Users/${bad.body.id}`);
+    const good = await call(
+      'POST',
+      '/Users',
+      { schemas: [U], userName: 'fw2' },
+      { host: 'internal:8080', 'x-forwarded-host': 'sp.example', 'x-forwarded-proto': 'https' },
+    );
+    expect(good.headers.location).toBe(`https://sp.example/Users/${good.body.id}`);
+  });
+});
