@@ -359,17 +359,18 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       const method = (req.method ?? 'GET').toUpperCase();
       let segs = decodeSegments(req.path ?? '/');
       let tenantHint: string | undefined;
-      let base = baseOf(options, req);
       if (options.tenantInPath) {
         tenantHint = segs[0];
         if (tenantHint === undefined) throw ScimError.notFound('Name a tenant, e.g. /{tenant}/Users');
         segs = segs.slice(1);
-        base = `${base}/${encodeURIComponent(tenantHint)}`;
       }
       const auth = await options.authenticate(req, tenantHint);
       if (!auth?.tenant) throw ScimError.unauthorized();
       // a token serves its own tenant's path only, whatever the authenticate function checked
       if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
+      // nothing an unauthenticated request sends is worked on past this point
+      let base = baseOf(options, req);
+      if (tenantHint !== undefined) base = `${base}/${encodeURIComponent(tenantHint)}`;
       requestId = header(req, 'x-request-id')?.slice(0, 200) ?? randomUUID();
       // the signal is forwarded, not read: an adapter may make it only when a store asks for it
       const ctx: StoreContext =
@@ -410,5 +411,13 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     }
   }
 
-  return { handle, registry, store, limits };
+  /** Every answer, error or not: never sniffed as another type, never cached (it holds user data). */
+  async function handleWithHeaders(req: ScimRequest): Promise<ScimResponse> {
+    const res = await handle(req);
+    res.headers['x-content-type-options'] = 'nosniff';
+    res.headers['cache-control'] = 'no-store';
+    return res;
+  }
+
+  return { handle: handleWithHeaders, registry, store, limits };
 }

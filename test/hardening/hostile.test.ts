@@ -179,3 +179,20 @@ describe('forwarded headers', () => {
     expect(good.headers.location).toBe(`https://sp.example/Users/${good.body.id}`);
   });
 });
+
+describe('security headers', () => {
+  it('every answer says nosniff and no-store: success, error, 401, 304', async () => {
+    const { call, user } = setup();
+    const created = await call('POST', '/Users', user('hdr'));
+    const answers = [
+      created,
+      await call('GET', `/Users/${created.body.id}`),
+      await call('GET', `/Users/${created.body.id}`, undefined, { 'if-none-match': created.headers.etag! }),
+      await call('GET', '/Users?filter=bad'),
+      await call('GET', '/Users', undefined, { authorization: 'Bearer wrong' }),
+      await call('DELETE', `/Users/${created.body.id}`),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([201, 200, 304, 400, 401, 204]);
+    for (const a of answers) expect([a.headers['x-content-type-options'], a.headers['cache-control']]).toEqual(['nosniff', 'no-store']);
+  });
+});
