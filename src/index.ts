@@ -37,6 +37,7 @@ export * from './schema/project.js';
 export * from './schema/registry.js';
 export * from './schema/resource.js';
 export * from './schema/sort.js';
+export * from './schema/storable.js';
 export * from './schema/validate.js';
 export * from './store/member-references.js';
 export * from './store/memory.js';

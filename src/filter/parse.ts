@@ -4,6 +4,7 @@
  * @module
  */
 import { excerpt, ScimError } from '../errors.js';
+import { isStorableString } from '../schema/storable.js';
 import type { AttrPath, CompareOp, Filter, Literal } from './ast.js';
 
 /** Limits of {@link parseFilter}. */
@@ -266,6 +267,7 @@ export class FilterParser {
       if (c === 34) {
         out += text.slice(run, this.#pos);
         this.#pos++;
+        if (!isStorableString(out)) throw this.#error(`at position ${start}: the string holds a NUL character or a lone surrogate, which no store can hold`);
         return out;
       }
       if (c < 32) throw this.#error(`at position ${this.#pos}: a control character must be escaped inside a string`);

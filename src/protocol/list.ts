@@ -105,7 +105,8 @@ function plan(engine: Engine, type: ResourceType, p: ListParams, root = false): 
   const rawCount = integer('count', p.count);
   // RFC 7644 §3.4.2.4: a negative count is 0; larger than the maximum is the maximum
   const count = Math.min(Math.max(rawCount ?? engine.limits.defaultPageSize, 0), engine.limits.maxResults);
-  const startIndex = Math.max(integer('startIndex', p.startIndex) ?? 1, 1);
+  // RFC 7644 §3.4.2.4 lets a server clamp; past 2^53 a number is no longer exact (and 1e19 overflowed PostgreSQL's OFFSET)
+  const startIndex = Math.min(Math.max(integer('startIndex', p.startIndex) ?? 1, 1), Number.MAX_SAFE_INTEGER);
   if (p.cursor !== undefined && !engine.features.cursor) throw ScimError.invalidCursor('Cursor pagination is not supported');
   return { filter, sort, startIndex, count, cursor: p.cursor, projection: new Projection(type, projectionRequest(p.attributes, p.excludedAttributes)) };
 }

@@ -9,6 +9,7 @@ import type { AttributeDefinition } from './attribute.js';
 import { ajvProblems, CompiledSchemas } from './json-schema.js';
 import { type ResourceType, subAttribute } from './registry.js';
 import { isObject, type ScimResource } from './resource.js';
+import { isStorableString } from './storable.js';
 
 /**
  * Where the resource comes from: a client's POST body (`create`), PUT body (`replace`),
@@ -46,18 +47,26 @@ function unknownAttribute(st: State, path: string): void {
   if (st.unknown === 'reject') st.problems.push({ path, code: 'unknownAttribute', message: `${path} is not an attribute of this resource type` });
 }
 
+/** A problem for a string no store can hold (schema/storable.ts). */
+function checkStorable(value: unknown, path: string, st: State): void {
+  if (typeof value === 'string' && !isStorableString(value))
+    st.problems.push({ path, code: 'invalidString', message: `${path} holds a NUL character or a lone surrogate, which no store can hold` });
+}
+
 function canonValue(attr: AttributeDefinition, value: unknown, path: string, st: State): unknown {
   if (value === null) return undefined;
   if (attr.multiValued && Array.isArray(value)) {
     const out: unknown[] = [];
     value.forEach((el, i) => {
       if (el === null) return;
+      checkStorable(el, `${path}[${i}]`, st);
       const v = attr.type === 'complex' && isObject(el) ? canonComplex(attr, el, `${path}[${i}]`, st) : el;
       if (v !== undefined) out.push(v);
     });
     return out.length ? out : undefined;
   }
   if (attr.type === 'complex' && isObject(value)) return canonComplex(attr, value, path, st);
+  checkStorable(value, path, st);
   return value;
 }
 

@@ -446,12 +446,13 @@ export class MemoryStore implements ProvisioningStore {
 
   /** Stores a new resource with a fresh id and meta. */
   async create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource> {
+    const { data, members } = split(resource);
+    // every check on views that create nothing: a refused create leaves no trace
+    this.#checkUnique(type, this.#type(ctx, type), data, undefined);
+    const id = randomUUID();
+    const resolved = type.coreAttribute('members') ? this.#resolveMembers(this.#tenant(ctx), memberIdsOf(members as Member[] | undefined), id) : undefined;
     const t = this.#tenant(ctx, true);
     const d = this.#type(ctx, type, true);
-    const { data, members } = split(resource);
-    this.#checkUnique(type, d, data, undefined);
-    const id = randomUUID();
-    const resolved = type.coreAttribute('members') ? this.#resolveMembers(t, memberIdsOf(members as Member[] | undefined), id) : undefined;
     data.id = id;
     const now = this.#now().toISOString();
     data.meta = metaOf(type, now, now, 1);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { setup, TOKEN, U } from '../protocol/helpers.js';
 import { hostileBodies, slowFilters, tenMegabyteUser } from './hostile-inputs.js';
 
@@ -194,5 +194,44 @@ describe('security headers', () => {
     ];
     expect(answers.map((a) => a.status)).toEqual([201, 200, 304, 400, 401, 204]);
     for (const a of answers) expect([a.headers['x-content-type-options'], a.headers['cache-control']]).toEqual(['nosniff', 'no-store']);
+  });
+});
+
+describe('what no store can hold is refused the same on both stores', async () => {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PostgresStore } = await import('../../src/store/postgres/index.js');
+  const { MemoryStore } = await import('../../src/index.js');
+  const lite = new PGlite();
+  afterAll(() => lite.close());
+  const pgStore = new PostgresStore(lite as never);
+  await pgStore.migrate();
+  const stores = [
+    ['MemoryStore', () => new MemoryStore()],
+    ['PostgresStore (PGlite)', () => pgStore],
+  ] as const;
+
+  it.each(stores)('%s: NUL and lone surrogates are 400 naming the attribute, in bodies, PATCH values and filters', async (_name, make) => {
+    const { call, user } = setup({ store: make() as never });
+    for (const bad of ['a\u0000b', 'x\ud800', '\udc00y']) {
+      const post = await call('POST', '/Users', user(`ok-${Math.random()}`, { displayName: bad }));
+      expect([post.status, post.body.scimType], JSON.stringify(bad)).toEqual([400, 'invalidValue']);
+      expect(post.body.detail).toContain('displayName');
+      const u = await call('POST', '/Users', user(`fine-${Math.random()}`));
+      const patch = await call('PATCH', `/Users/${u.body.id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'add', path: 'emails', value: [{ value: bad }] }],
+      });
+      expect([patch.status, patch.body.scimType]).toEqual([400, 'invalidValue']);
+      const filter = await call('GET', `/Users?filter=${encodeURIComponent(`userName eq ${JSON.stringify(bad)}`)}`);
+      expect([filter.status, filter.body.scimType]).toEqual([400, 'invalidFilter']);
+    }
+  });
+
+  it.each(stores)('%s: a startIndex beyond 2^53 is clamped, not a 500', async (_name, make) => {
+    const { call } = setup({ store: make() as never });
+    for (const startIndex of [1e19, 1e21]) {
+      const r = await call('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], startIndex });
+      expect([r.status, r.body.Resources]).toEqual([200, []]);
+    }
   });
 });

@@ -45,3 +45,19 @@ describe('MemoryStore', () => {
     expect(() => new MemoryStore({ snapshot: { version: 2 } as never })).toThrow(/version 1/);
   });
 });
+
+describe('MemoryStore refusals', () => {
+  it('a refused create leaves no trace, not even an empty tenant or type', async () => {
+    const registry = new SchemaRegistry();
+    const store = new MemoryStore();
+    const before = JSON.stringify(store.snapshot());
+    await expect(
+      store.create({ tenant: 'new', requestId: 'r' }, registry.resourceType('Group')!, {
+        schemas: [registry.resourceType('Group')!.schema.id],
+        displayName: 'G',
+        members: [{ value: 'nobody' }],
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+    expect(JSON.stringify(store.snapshot())).toBe(before);
+  });
+});
