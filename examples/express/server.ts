@@ -1,5 +1,5 @@
 // The default example: SCIM 2.0 on Express, every feature on, as a SaaS team should run it
-// in front of real IdPs. `npm start`; SCIM_TOKEN, PORT, HOST and SCIM_DATA are optional.
+// in front of real IdPs. `npm start`; SCIM_TOKEN, PORT, HOST, SCIM_BASE_URL and SCIM_DATA are optional.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,9 @@ import { bearerToken, createScimServer, generateToken, type MemorySnapshot, Memo
 import { scimRouter } from 'scimkit/express';
 
 const token = process.env.SCIM_TOKEN || generateToken();
+// The public SCIM URL, as the IdP reaches it (behind a proxy or TLS terminator): the URLs in
+// responses use it. Without it they use this server's own address (X-Forwarded-* are not trusted).
+const baseUrl = process.env.SCIM_BASE_URL;
 const dataFile = process.env.SCIM_DATA;
 
 // Keep data across restarts when SCIM_DATA names a file: load it, save after each write.
@@ -33,6 +36,7 @@ const scim = createScimServer({
   uniqueGroupDisplayName: true, // Entra ID matches groups by displayName
   features: { bulk: true, sort: true, etag: true, cursor: true },
   ...(process.env.SCIM_CURSOR_SECRET ? { cursorSecret: process.env.SCIM_CURSOR_SECRET } : {}),
+  ...(baseUrl ? { baseUrl } : {}),
   hooks: {
     onEvent: (e) => console.log(`[scim] ${e.type} ${e.resourceType.name} ${e.id}${e.memberIds ? ` members=${e.memberIds.length}` : ''}`),
   },
@@ -44,7 +48,8 @@ const server = createServer(app);
 server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address() as AddressInfo;
   console.log('scimkit example (Express, in-memory store) is ready. Paste these into Entra ID or Okta:');
-  console.log(`  SCIM tenant URL: http://${address}:${port}/scim/v2`);
+  console.log(`  SCIM tenant URL: ${baseUrl ?? `http://${address}:${port}/scim/v2`}`);
+  if (baseUrl) console.log(`  Listening on:    http://${address}:${port}/scim/v2`);
   console.log(`  Secret token:    ${token}`);
   if (dataFile) console.log(`  Data file:       ${dataFile}`);
 });

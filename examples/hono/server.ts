@@ -6,7 +6,12 @@ import { bearerToken, createScimServer, generateToken } from 'scimkit';
 import { toFetchHandler } from 'scimkit/fetch';
 
 const token = process.env.SCIM_TOKEN || generateToken();
-const scim = toFetchHandler(createScimServer({ authenticate: bearerToken(token), uniqueGroupDisplayName: true }), { basePath: '/scim/v2' });
+// The public SCIM URL, as the IdP reaches it (behind a proxy or TLS terminator): the URLs in
+// responses use it. Without it they use this server's own address (X-Forwarded-* are not trusted).
+const baseUrl = process.env.SCIM_BASE_URL;
+const scim = toFetchHandler(createScimServer({ authenticate: bearerToken(token), uniqueGroupDisplayName: true, ...(baseUrl ? { baseUrl } : {}) }), {
+  basePath: '/scim/v2',
+});
 
 const app = new Hono();
 app.all('/scim/v2/*', (c) => scim(c.req.raw));
@@ -14,7 +19,8 @@ app.get('/', (c) => c.text('SCIM is at /scim/v2'));
 
 const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 8080), hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
   console.log('scimkit example (Hono) is ready.');
-  console.log(`  SCIM tenant URL: http://${info.address}:${info.port}/scim/v2`);
+  console.log(`  SCIM tenant URL: ${baseUrl ?? `http://${info.address}:${info.port}/scim/v2`}`);
+  if (baseUrl) console.log(`  Listening on:    http://${info.address}:${info.port}/scim/v2`);
   console.log(`  Secret token:    ${token}`);
 });
 const stop = () => server.close(() => process.exit(0));

@@ -6,7 +6,10 @@ import { bearerToken, createScimServer, generateToken } from 'scimkit';
 import { scimMiddleware } from 'scimkit/koa';
 
 const token = process.env.SCIM_TOKEN || generateToken();
-const scim = createScimServer({ authenticate: bearerToken(token), uniqueGroupDisplayName: true });
+// The public SCIM URL, as the IdP reaches it (behind a proxy or TLS terminator): the URLs in
+// responses use it. Without it they use this server's own address (X-Forwarded-* are not trusted).
+const baseUrl = process.env.SCIM_BASE_URL;
+const scim = createScimServer({ authenticate: bearerToken(token), uniqueGroupDisplayName: true, ...(baseUrl ? { baseUrl } : {}) });
 
 const app = new Koa();
 app.use(scimMiddleware(scim, { prefix: '/scim/v2' }) as Koa.Middleware);
@@ -14,7 +17,8 @@ const server = createServer(app.callback());
 server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address() as AddressInfo;
   console.log('scimkit example (Koa) is ready.');
-  console.log(`  SCIM tenant URL: http://${address}:${port}/scim/v2`);
+  console.log(`  SCIM tenant URL: ${baseUrl ?? `http://${address}:${port}/scim/v2`}`);
+  if (baseUrl) console.log(`  Listening on:    http://${address}:${port}/scim/v2`);
   console.log(`  Secret token:    ${token}`);
 });
 const stop = () => server.close(() => process.exit(0));

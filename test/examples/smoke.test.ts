@@ -11,7 +11,7 @@ afterAll(() => {
   for (const p of running) p.kill('SIGKILL');
 });
 
-function start(example: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; urls: string[]; tokens: string[] }> {
+function start(example: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; urls: string[]; tokens: string[]; out: () => string }> {
   const file = example.startsWith('quickstart/') ? `examples/${example}.ts` : `examples/${example}/server.ts`;
   const proc = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: root,
@@ -33,7 +33,7 @@ function start(example: string, env: Record<string, string> = {}): Promise<{ pro
         : [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
       if (urls.length && tokens.length === urls.length && (example !== 'multi-tenant' || urls.length === 2)) {
         clearTimeout(timer);
-        resolve({ proc, urls, tokens });
+        resolve({ proc, urls, tokens, out: () => out });
       }
     });
     proc.on('exit', (code) => reject(new Error(`${example} exited with ${code}: ${out}`)));
@@ -125,5 +125,31 @@ describe.skipIf(!process.env.DATABASE_URL)('examples/postgres', () => {
     const found = await fetch(`${second.urls[0]}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, { headers: auth('pg-example') });
     expect(((await found.json()) as { totalResults: number }).totalResults).toBe(1);
     expect(await stop(second.proc)).toBe(0);
+  });
+});
+
+describe('examples/express behind a proxy', () => {
+  it('prints SCIM_BASE_URL as the tenant URL and uses it in Location, ignoring X-Forwarded-*', async () => {
+    const { proc, urls, tokens, out } = await start('express', { SCIM_TOKEN: 'tok-proxy', SCIM_BASE_URL: 'https://sp.example.com/scim/v2' });
+    expect(urls[0]).toBe('https://sp.example.com/scim/v2');
+    // the public URL is printed for the IdP; the server itself listens on its own address
+    const local = await new Promise<string>((resolve) => {
+      const found = () => /Listening on: +(\S+)/.exec(out())?.[1];
+      const poll = setInterval(() => {
+        const url = found();
+        if (url) {
+          clearInterval(poll);
+          resolve(url);
+        }
+      }, 20);
+    });
+    const u = await fetch(`${local}/Users`, {
+      method: 'POST',
+      headers: { ...auth(tokens[0]!), 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'javascript' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'proxied' }),
+    });
+    expect(u.status).toBe(201);
+    expect(u.headers.get('location')).toMatch(/^https:\/\/sp\.example\.com\/scim\/v2\/Users\//);
+    expect(await stop(proc)).toBe(0);
   });
 });
