@@ -11,7 +11,7 @@ import type { AttributeDefinition } from '../schema/attribute.js';
 import { appendDistinct } from '../schema/equality.js';
 import { type ResourceType, subAttribute } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
-import { canonicaliseValue, sameJson, type Touched, type ValidationPolicy, validatePatched } from '../schema/validate.js';
+import { canonicaliseValue, sameJson, type Touched, tooManyValues, type ValidationPolicy, validatePatched } from '../schema/validate.js';
 import { normalizeOperations, type PatchCompatibility, quirksOf } from './dialects/index.js';
 import type { PatchQuirkName } from './dialects/quirk.js';
 import { type Member, type MemberDelta, MemberDeltaBuilder } from './members.js';
@@ -159,6 +159,8 @@ function write(res: ScimResource, op: 'add' | 'replace', t: Extract<Target, { ki
     // where the attribute is not caseExact, changes nothing; O(n) over keys
     const current = op === 'replace' ? [] : Array.isArray(container[attr.name]) ? (container[attr.name] as unknown[]) : [];
     const list = appendDistinct(attr, current, incoming);
+    const over = tooManyValues(attr, list.length, label, ctx.policy.maxValues);
+    if (over) throw ScimError.invalidValue(over.message, [over]);
     const kept = new Set(list);
     onePrimary(
       list,
@@ -201,6 +203,8 @@ function writeFiltered(res: ScimResource, op: 'add' | 'replace', t: Extract<Targ
       const value = canonicaliseValue(t.sub, raw, text, ctx.policy);
       if (value === undefined) return;
       const el = { [sub.name]: cond.value, [t.sub.name]: value };
+      const over = tooManyValues(attr, list.length + 1, text, ctx.policy.maxValues);
+      if (over) throw ScimError.invalidValue(over.message, [over]);
       list.push(el);
       container[attr.name] = list;
       onePrimary(list, [el]);
@@ -378,6 +382,7 @@ export function applyPatch(resource: ScimResource, request: unknown, options: Ap
   const policy: ValidationPolicy = {};
   if (options.unknownAttributes) policy.unknownAttributes = options.unknownAttributes;
   if (options.canonicalValues) policy.canonicalValues = options.canonicalValues;
+  if (options.maxValues !== undefined) policy.maxValues = options.maxValues;
   const ctx: Ctx = { owned: new Map(), type: options.type, quirks, policy, delta: options.members === 'delta' ? new MemberDeltaBuilder() : undefined };
   // a shallow copy: attributes are deep-copied when first touched (containerOf), and
   // validation below builds a fresh tree, so the result never shares objects with the input

@@ -23,6 +23,12 @@ export interface ScimLimits {
   cursorTimeout: number;
   /** Deepest nesting of arrays and objects in a body (default 64; SCIM documents need about 6). */
   maxJsonDepth: number;
+  /**
+   * Most values of one multi-valued attribute (default 1000), on create, replace and after a
+   * PATCH; beyond it 400 invalidValue naming the attribute. A group's `members` are exempt
+   * (they change as deltas, and groups of 100,000 members are real).
+   */
+  maxValuesPerAttribute: number;
 }
 
 /** The defaults of {@link ScimLimits}. */
@@ -36,4 +42,5 @@ export const DEFAULT_LIMITS: ScimLimits = {
   maxBulkOperations: 1000,
   cursorTimeout: 3600,
   maxJsonDepth: 64,
+  maxValuesPerAttribute: 1000,
 };

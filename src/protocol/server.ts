@@ -213,7 +213,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   const store: ProvisioningStore = options.store ?? new MemoryStore();
   const logger: ScimLogger = options.logger ?? { error: (m, d) => console.error(`scimkit: ${m}`, d ?? '') };
   const hooks = options.hooks ?? {};
-  const policy: ValidationPolicy = {};
+  const policy: ValidationPolicy = { maxValues: limits.maxValuesPerAttribute };
   if (options.unknownAttributes) policy.unknownAttributes = options.unknownAttributes;
   if (options.canonicalValues) policy.canonicalValues = options.canonicalValues;
   const engine: Engine = {

@@ -23,6 +23,8 @@ export interface ValidationPolicy {
   unknownAttributes?: 'reject' | 'drop';
   /** Whether `canonicalValues` are `advisory` (the default) or enforced (400 when another value is sent). */
   canonicalValues?: 'advisory' | 'enforce';
+  /** Most values of one multi-valued attribute other than `members` (the server's `limits.maxValuesPerAttribute`); unbounded when absent. */
+  maxValues?: number;
 }
 
 /** Options of {@link validateResource}. */
@@ -41,6 +43,13 @@ interface State {
   problems: ScimProblem[];
   dropReadOnly: boolean;
   unknown: 'reject' | 'drop';
+  maxValues: number;
+}
+
+/** A problem when a multi-valued attribute (not `members`) holds more values than the limit. */
+export function tooManyValues(attr: AttributeDefinition, count: number, path: string, max: number | undefined): ScimProblem | undefined {
+  if (max === undefined || attr.name === 'members' || count <= max) return undefined;
+  return { path, code: 'tooManyValues', message: `${path} has ${count} values; the limit is ${max}` };
 }
 
 function unknownAttribute(st: State, path: string): void {
@@ -56,6 +65,12 @@ function checkStorable(value: unknown, path: string, st: State): void {
 function canonValue(attr: AttributeDefinition, value: unknown, path: string, st: State): unknown {
   if (value === null) return undefined;
   if (attr.multiValued && Array.isArray(value)) {
+    const over = tooManyValues(attr, value.length, path, st.maxValues);
+    if (over) {
+      // reported, and not walked: the values past the limit are never looked at
+      st.problems.push(over);
+      return undefined;
+    }
     const out: unknown[] = [];
     value.forEach((el, i) => {
       if (el === null) return;
@@ -149,7 +164,12 @@ function canonicalise(type: ResourceType, input: Record<string, unknown>, st: St
  * Throws one ScimError listing the problems.
  */
 export function canonicaliseValue(attr: AttributeDefinition, value: unknown, path: string, policy: ValidationPolicy = {}): unknown {
-  const st: State = { problems: [], dropReadOnly: true, unknown: policy.unknownAttributes ?? 'reject' };
+  const st: State = {
+    problems: [],
+    dropReadOnly: true,
+    unknown: policy.unknownAttributes ?? 'reject',
+    maxValues: policy.maxValues ?? Number.POSITIVE_INFINITY,
+  };
   const out = canonValue(attr, value, path, st);
   if (st.problems.length) throw problemsError(st.problems);
   return out;
@@ -264,7 +284,12 @@ export function problemsError(problems: readonly ScimProblem[]): ScimError {
 export function validateResource(type: ResourceType, input: unknown, options: ValidateOptions): ScimResource {
   if (!isObject(input)) throw ScimError.invalidSyntax('The request body must be a JSON object');
   const request = options.context === 'create' || options.context === 'replace';
-  const st: State = { problems: [], dropReadOnly: request, unknown: options.unknownAttributes ?? 'reject' };
+  const st: State = {
+    problems: [],
+    dropReadOnly: request,
+    unknown: options.unknownAttributes ?? 'reject',
+    maxValues: options.maxValues ?? Number.POSITIVE_INFINITY,
+  };
   const out = canonicalise(type, input, st);
   const problems = st.problems;
 

@@ -235,3 +235,37 @@ describe('what no store can hold is refused the same on both stores', async () =
     }
   });
 });
+
+describe('maxValuesPerAttribute', () => {
+  const emails = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ value: `u${from + i}@x.io` }));
+  it('bounds a multi-valued attribute on create, replace and PATCH (400 naming it); members are exempt', async () => {
+    const { call, user } = setup({ limits: { maxValuesPerAttribute: 50 } });
+    const tooMany = await call('POST', '/Users', user('many', { emails: emails(51) }));
+    expect([tooMany.status, tooMany.body.scimType]).toEqual([400, 'invalidValue']);
+    expect(tooMany.body.detail).toContain('emails');
+    const ok = await call('POST', '/Users', user('many', { emails: emails(50) }));
+    expect(ok.status).toBe(201);
+    const put = await call('PUT', `/Users/${ok.body.id}`, user('many', { emails: emails(60) }));
+    expect(put.status).toBe(400);
+    // an add that would pass the limit once merged with the values already there
+    const add = await call('PATCH', `/Users/${ok.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'emails', value: emails(1, 100) }],
+    });
+    expect([add.status, add.body.scimType]).toEqual([400, 'invalidValue']);
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push((await call('POST', '/Users', user(`m${i}`))).body.id!);
+    const g = await call('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'big',
+      members: ids.map((value) => ({ value })),
+    });
+    expect(g.status).toBe(201);
+  });
+
+  it('the default allows 1,000 values', async () => {
+    const { call, user } = setup();
+    expect((await call('POST', '/Users', user('thousand', { emails: emails(1000) }))).status).toBe(201);
+    expect((await call('POST', '/Users', user('more', { emails: emails(1001, 5000) }))).status).toBe(400);
+  });
+});
