@@ -182,7 +182,7 @@ export async function searchAll(engine: Engine, ctx: StoreContext, scope: Reques
   }
   if (plans.length === 0) throw lastError ?? ScimError.invalidFilter('The filter matches no resource type');
   const first = plans[0]!.plan;
-  const sorted = params.sortBy !== undefined && params.sortBy !== '' ? plans.find((x) => x.plan.sort)?.plan.sort : undefined;
+  const sorted = plans.find((x) => x.plan.sort)?.plan.sort;
   if (sorted) return searchAllSorted(engine, ctx, scope, plans, first, sorted);
   let skip = first.startIndex - 1;
   let room = first.count;
@@ -224,17 +224,12 @@ async function searchAllSorted(
   const entries: SortEntry<{ type: ResourceType; plan: Plan; resource: ScimResource }>[] = [];
   for (const { type, plan: pl } of plans) {
     const base = { ...(pl.filter ? { filter: pl.filter } : {}), members: pl.projection.wants('', 'members') };
-    const r = type.resolvePath(sort.path);
     // a type without the attribute: every key is missing, so its order is by id alone
-    const own: SortSpec = r && pl.sort ? pl.sort : { path: 'id', order: sort.order };
-    const page = await storeSearch(engine, ctx, type, { ...base, sort: own, startIndex: 1, count: want });
+    const path = pl.sort ? resolveSortPath(type, pl.sort.path) : undefined;
+    const page = await storeSearch(engine, ctx, type, { ...base, sort: pl.sort ?? { path: 'id', order: sort.order }, startIndex: 1, count: want });
     total += page.totalResults;
     for (const resource of page.resources)
-      entries.push({
-        key: r && pl.sort ? sortValue(resolveSortPath(type, sort.path), resource) : undefined,
-        id: String(resource.id),
-        item: { type, plan: pl, resource },
-      });
+      entries.push({ key: path ? sortValue(path, resource) : undefined, id: String(resource.id), item: { type, plan: pl, resource } });
   }
   const page = entries.sort(sortComparator(descending)).slice(first.startIndex - 1, want);
   const resources = page.map(({ item }) => present(scope, item.type, item.resource, item.plan.projection));

@@ -256,28 +256,21 @@ export async function patchResource(
       throw e;
     }
     await setPassword(engine, ctx, id, password);
-    // a members-only write changed something exactly when the store applied a member change
+    // a members-only write changed something exactly when the store applied a member change;
+    // a store that found nothing to change (a current member added again) fires no event
     const nothing = membersOnly && applied ? applied.added.length === 0 && applied.removed.length === 0 : unchanged(existing, stored);
-    if (nothing) {
-      // the store found nothing to change (a current member added again): no event, same ETag
-      if (
-        engine.patchResponse === 'noContent' ||
-        (engine.patchResponse === 'auto' && !inline && touchedMembers(result) && req.attributes === undefined && req.excludedAttributes === undefined)
-      )
-        return { status: 204, headers: etagHeaders(engine, stored) };
-      const current = inline ? stored : ((await engine.store.get(ctx, type, id, { members: true })) ?? stored);
-      return respond(engine, scope, type, current, 200, req);
+    if (!nothing) {
+      const members =
+        result.members && !inline
+          ? // what the store really changed; a store that cannot tell gets the request's ids
+            (applied ?? { added: result.members.added.map((m) => m.value), removed: result.members.removed })
+          : type.coreAttribute('members')
+            ? diffMembers(existing, stored)
+            : undefined;
+      // a members-only write left the attributes as they are now: compare those with themselves, so
+      // a concurrent rename or deactivation (which fired its own events) is not reported again
+      await engine.emit(eventsFor('update', ctx, type, id, stored, membersOnly ? { ...stored, members: undefined } : existing, members));
     }
-    const members =
-      result.members && !inline
-        ? // what the store really changed; a store that cannot tell gets the request's ids
-          (applied ?? { added: result.members.added.map((m) => m.value), removed: result.members.removed })
-        : type.coreAttribute('members')
-          ? diffMembers(existing, stored)
-          : undefined;
-    // a members-only write left the attributes as they are now: compare those with themselves, so
-    // a concurrent rename or deactivation (which fired its own events) is not reported again
-    await engine.emit(eventsFor('update', ctx, type, id, stored, membersOnly ? { ...stored, members: undefined } : existing, members));
     const asked = req.attributes !== undefined || req.excludedAttributes !== undefined;
     if (engine.patchResponse === 'noContent' || (engine.patchResponse === 'auto' && !inline && !asked && touchedMembers(result))) {
       return { status: 204, headers: etagHeaders(engine, stored) };

@@ -27,3 +27,17 @@ export function selfMemberError(id: string): ScimError {
 export function storedMember(id: string, typeName: string): Member {
   return { value: id, type: typeName };
 }
+
+/** The ids of a member list in order, each once: the first occurrence of an id keeps its place (both stores store it so). */
+export function memberIdsOf(members: Iterable<Member> | undefined): string[] {
+  const seen = new Set<string>();
+  for (const m of members ?? []) if (m !== null && typeof m === 'object' && typeof m.value === 'string') seen.add(m.value);
+  return [...seen];
+}
+
+/** Whether two member lists name the same ids in the same order (the order a GET returns, so a change of it is a change). */
+export function sameMemberOrder(a: Iterable<string>, b: readonly string[]): boolean {
+  let i = 0;
+  for (const x of a) if (x !== b[i++]) return false;
+  return i === b.length;
+}

@@ -14,7 +14,7 @@ import { valueKey } from '../schema/equality.js';
 import type { ResourceType } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../schema/sort.js';
-import { selfMemberError, storedMember, unknownMembersError } from './member-references.js';
+import { memberIdsOf, sameMemberOrder, selfMemberError, storedMember, unknownMembersError } from './member-references.js';
 import type { AppliedMembers, GroupRef, ProvisioningStore, SearchQuery, SearchResult, StoreCapabilities, StoreContext, WriteOptions } from './store.js';
 import { attributesChanged, isVersion, metaOf, nextMeta, versionTag } from './version.js';
 
@@ -124,19 +124,6 @@ function indexPlan(type: ResourceType): { paths: string[]; defs: Map<string, Att
     indexPlans.set(type, plan);
   }
   return plan;
-}
-
-/** The ids of a member list in order, each once (the first occurrence wins, as PostgresStore keeps it). */
-function memberIdsOf(members: readonly Member[] | undefined): string[] {
-  const seen = new Set<string>();
-  for (const m of members ?? []) if (isObject(m) && typeof m.value === 'string') seen.add(m.value);
-  return [...seen];
-}
-
-function sameOrder(a: Iterable<string>, b: readonly string[]): boolean {
-  let i = 0;
-  for (const x of a) if (x !== b[i++]) return false;
-  return i === b.length;
 }
 
 const relations = new WeakMap<Filter, boolean>();
@@ -322,8 +309,8 @@ export class MemoryStore implements ProvisioningStore {
     return { added, removed };
   }
 
-  #applyDelta(t: TenantData, groupId: string, e: Entry, delta: MemberDelta, resolved: Map<string, Member>): AppliedMembers {
-    const applied = this.#planDelta(e, delta);
+  /** Applies a delta as {@link #planDelta} planned it (`applied`), with the stored form of the members it adds. */
+  #applyDelta(t: TenantData, groupId: string, e: Entry, delta: MemberDelta, applied: AppliedMembers, resolved: Map<string, Member>): void {
     const members = e.members ?? new Map<string, Member>();
     for (const id of applied.removed) {
       members.delete(id);
@@ -337,7 +324,6 @@ export class MemoryStore implements ProvisioningStore {
     }
     // a replace of all members takes the request's order, as PostgresStore's new rows do
     e.members = delta.removeAll ? new Map(memberIdsOf(delta.added).map((id) => [id, members.get(id)!])) : members;
-    return applied;
   }
 
   #out(ctx: StoreContext, type: ResourceType, e: Entry, withMembers: boolean): ScimResource {
@@ -496,11 +482,11 @@ export class MemoryStore implements ProvisioningStore {
       membersChange =
         planned.added.length > 0 ||
         planned.removed.length > 0 ||
-        (options.members.removeAll && !sameOrder(e.members?.keys() ?? [], memberIdsOf(options.members.added)));
+        (options.members.removeAll && !sameMemberOrder(e.members?.keys() ?? [], memberIdsOf(options.members.added)));
     } else if (grouped) {
       const ids = memberIdsOf(members as Member[] | undefined);
       resolved = this.#resolveMembers(t, ids, id);
-      membersChange = !sameOrder(e.members?.keys() ?? [], ids);
+      membersChange = !sameMemberOrder(e.members?.keys() ?? [], ids);
     }
     data.id = id;
     if (!membersChange && !attributesChanged(e.data, data)) {
@@ -513,8 +499,8 @@ export class MemoryStore implements ProvisioningStore {
     e.data = data;
     e.version = version;
     if (grouped && options.members) {
-      const applied = this.#applyDelta(t, id, e, options.members, resolved!);
-      options.onMembersApplied?.(applied);
+      this.#applyDelta(t, id, e, options.members, planned!, resolved!);
+      options.onMembersApplied?.(planned!);
     } else if (grouped) this.#setMembers(t, id, e, resolved!);
     this.#reindex(type, d, e);
     this.#onChange?.();
@@ -583,6 +569,7 @@ export class MemoryStore implements ProvisioningStore {
     if (s?.version !== 1 || !isObject(s.tenants)) throw new TypeError('MemoryStore: not a snapshot of version 1');
     for (const [tenant, types] of Object.entries(s.tenants)) {
       const t: TenantData = { types: new Map(), memberOf: new Map() };
+      const groups: [Entry, Member[]][] = [];
       this.#tenants.set(tenant, t);
       for (const [name, entries] of Object.entries(types)) {
         const d: TypeData = { indexed: false, byId: new Map(), order: [], holes: 0, index: new Map() };
@@ -591,26 +578,21 @@ export class MemoryStore implements ProvisioningStore {
           const e: Entry = { data: cloneJson(x.data), version: x.version };
           d.byId.set(x.data.id as string, e);
           e.pos = d.order.push(e) - 1;
-          if (x.members) {
-            const members = new Map<string, Member>();
-            for (const m of x.members) if (!members.has(m.value)) members.set(m.value, { ...m });
-            this.#setMembers(t, x.data.id as string, e, members);
-          }
+          if (x.members) groups.push([e, x.members]);
         }
       }
-      // members as the rule keeps them (snapshots of earlier versions held what clients sent):
-      // the id and the type of what it names; members naming nothing are dropped
-      for (const d of t.types.values())
-        for (const e of d.byId.values()) {
-          if (!e.members) continue;
-          const gid = e.data.id as string;
-          const next = new Map<string, Member>();
-          for (const id of e.members.keys()) {
-            const found = this.#find(t, id);
-            if (found && id !== gid) next.set(id, storedMember(id, found.typeName));
-          }
-          this.#setMembers(t, gid, e, next);
+      // members once every resource is there, as the rule keeps them (snapshots of earlier
+      // versions held what clients sent): the id and the type of what it names; members naming
+      // nothing are dropped
+      for (const [e, members] of groups) {
+        const gid = e.data.id as string;
+        const next = new Map<string, Member>();
+        for (const { value: id } of members) {
+          const found = next.has(id) || id === gid ? undefined : this.#find(t, id);
+          if (found) next.set(id, storedMember(id, found.typeName));
         }
+        this.#setMembers(t, gid, e, next);
+      }
     }
   }
 }

@@ -15,6 +15,7 @@ import {
   isVersion,
   type Member,
   type MemberDelta,
+  memberIdsOf,
   metaOf,
   type ProvisioningStore,
   type ResourceType,
@@ -24,6 +25,7 @@ import {
   type SearchResult,
   type StoreCapabilities,
   type StoreContext,
+  sameMemberOrder,
   selfMemberError,
   unknownMembersError,
   valueKey,
@@ -126,15 +128,10 @@ const FOREIGN_KEY_VIOLATION = '23503';
 const GROUP_PAIRS = "jsonb_agg(jsonb_build_array(m.group_id, g.doc->>'displayName') ORDER BY m.seq)";
 /** The `meta.version` of the row `r` after an update, as jsonb: `versionTag(version + 1)` in SQL. */
 const NEXT_VERSION_TAG = `to_jsonb('W/"' || (r.version + 1) || '"')`;
+/** The document of the row `r` at its next version, last modified at `stamp` (a text SQL expression). */
+const nextDoc = (stamp: string) => `jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb(${stamp}))`;
 /** A select-list column with the {@link GroupPairs} of the resource `r` (NULL in no group). */
 const GROUPS_OF_R = `(SELECT ${GROUP_PAIRS} FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups`;
-
-/** The member ids of a list, each once, in order (the first occurrence wins). */
-function memberIds(members: Iterable<Member> | undefined): string[] {
-  const out = new Set<string>();
-  for (const m of members ?? []) if (m && typeof m.value === 'string') out.add(m.value);
-  return [...out];
-}
 
 /** The 409 for a unique attribute whose value another resource holds. */
 function takenError(attr: string, doc: ScimResource): ScimError {
@@ -456,7 +453,7 @@ export class PostgresStore implements ProvisioningStore {
     doc.meta = metaOf(type, now, now, 1);
     const keys = this.#uniqueKeys(type, doc);
     // the member rows as stored: first occurrence of each id wins, as ON CONFLICT DO NOTHING keeps it
-    const ids = type.coreAttribute('members') ? memberIds(members) : [];
+    const ids = type.coreAttribute('members') ? memberIdsOf(members) : [];
     for (let attempt = 0; ; attempt++) {
       const id = randomUUID();
       doc.id = id;
@@ -524,11 +521,11 @@ export class PostgresStore implements ProvisioningStore {
           ).rows,
         )
       : [];
-    const inserted = await this.#insertMembers(q, ctx, groupId, memberIds(delta.added));
+    const inserted = await this.#insertMembers(q, ctx, groupId, memberIdsOf(delta.added));
     if (!before) return { added: inserted, removed };
     // after a removeAll, the members that were not added back are the ones that left
     const now = new Set(inserted);
-    const kept = new Set(memberIds(delta.added));
+    const kept = new Set(memberIdsOf(delta.added));
     return { added: inserted.filter((id) => !before.has(id)), removed: [...removed, ...[...before].filter((id) => !now.has(id) && !kept.has(id))] };
   }
 
@@ -556,7 +553,7 @@ export class PostgresStore implements ProvisioningStore {
       ? `, gone AS (DELETE FROM scim_members m WHERE m.tenant = ${tenant} AND m.group_id = ${group} AND m.member_id = ANY(${p.add(delta.removed)}::text[])
            AND EXISTS (SELECT 1 FROM g) RETURNING m.member_id)`
       : '';
-    const added = memberIds(delta.added);
+    const added = memberIdsOf(delta.added);
     const joined = added.length
       ? `, joined AS (INSERT INTO scim_members (tenant, group_id, member_id, member)
            SELECT ${tenant}, ${group}, t.id, ${memberType(tenant)} FROM unnest(${p.add(added)}::text[]) WITH ORDINALITY AS t(id, ord)
@@ -572,7 +569,7 @@ export class PostgresStore implements ProvisioningStore {
              FOR NO KEY UPDATE
            )${gone}${joined}, bumped AS (
              UPDATE scim_resources r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
-               doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb(${stamp}))
+               doc = ${nextDoc(stamp)}
              FROM g WHERE r.tenant = g.tenant AND r.type = g.type AND r.id = g.id AND (${changed})
              RETURNING r.doc
            )
@@ -629,7 +626,7 @@ export class PostgresStore implements ProvisioningStore {
   async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     const { doc, members } = this.#split(resource);
     // the foreign key would accept it: the rule is checked here, as MemoryStore does
-    if (memberIds(options.members ? options.members.added : members).includes(id)) throw selfMemberError(id);
+    if (memberIdsOf(options.members ? options.members.added : members).includes(id)) throw selfMemberError(id);
     if (options.members && !options.members.removeAll && options.ifVersion === undefined && type.coreAttribute('members') && !this.#hasGroups(type)) {
       const done = await this.#deltaOnly(ctx, type, id, options.keepAttributes ? undefined : doc, options.members);
       if (done) {
@@ -663,16 +660,15 @@ export class PostgresStore implements ProvisioningStore {
           (await q.query('SELECT member_id FROM scim_members WHERE tenant = $1 AND group_id = $2 ORDER BY seq', [ctx.tenant, id])).rows.map(
             (r) => r.member_id as string,
           );
-        const sameOrder = (a: string[], b: string[]) => a.length === b.length && a.every((m, i) => m === b[i]);
         if (options.members) {
           // a replace of all members takes the request's order: the same members in another order is a change
           const before = options.members.removeAll ? await currentOrder() : undefined;
           applied = await this.#applyDelta(q, ctx, id, options.members);
           membersChanged =
-            applied.added.length > 0 || applied.removed.length > 0 || (before !== undefined && !sameOrder(before, memberIds(options.members.added)));
+            applied.added.length > 0 || applied.removed.length > 0 || (before !== undefined && !sameMemberOrder(before, memberIdsOf(options.members.added)));
         } else {
-          const next = memberIds(members);
-          if (!sameOrder(await currentOrder(), next)) {
+          const next = memberIdsOf(members);
+          if (!sameMemberOrder(await currentOrder(), next)) {
             membersChanged = true;
             await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
             await this.#insertMembers(q, ctx, id, next);
@@ -716,7 +712,7 @@ export class PostgresStore implements ProvisioningStore {
         await q.query(
           `WITH gone AS (DELETE FROM scim_members WHERE tenant = $1 AND member_id = $2 RETURNING group_id)
            UPDATE scim_resources r SET version = r.version + 1, last_modified = $3::timestamptz,
-             doc = jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb($3::text))
+             doc = ${nextDoc('$3::text')}
            WHERE r.tenant = $1 AND r.id IN (SELECT group_id FROM gone) RETURNING r.type, r.id`,
           [ctx.tenant, id, now],
         )
