@@ -131,22 +131,16 @@ describe('PostgresStore transactions', () => {
     const Group = registry.resourceType('Group')!;
     const g = (name: string) => store.create(ctx, Group, { schemas: [G], displayName: name });
     const [a, b] = [await g('A'), await g('B')];
-    const add = (to: string, member: string) =>
+    const delta = (group: string, added: string[], removed: string[]) =>
       store.replace(
         ctx,
         Group,
-        to,
-        { schemas: [G], displayName: to === a.id ? 'A' : 'B' },
-        { members: { removeAll: false, added: [{ value: member }], removed: [] }, keepAttributes: true },
+        group,
+        { schemas: [G], displayName: group === a.id ? 'A' : 'B' },
+        { members: { removeAll: false, added: added.map((value) => ({ value })), removed }, keepAttributes: true },
       );
-    const remove = (from: string, member: string) =>
-      store.replace(
-        ctx,
-        Group,
-        from,
-        { schemas: [G], displayName: from === a.id ? 'A' : 'B' },
-        { members: { removeAll: false, added: [], removed: [member] }, keepAttributes: true },
-      );
+    const add = (to: string, member: string) => delta(to, [member], []);
+    const remove = (from: string, member: string) => delta(from, [], [member]);
     for (let i = 0; i < 20; i++) {
       // each write locks its group and then (the foreign key) the other one: FOR UPDATE on both would deadlock
       const results = await Promise.allSettled([add(a.id!, b.id!), add(b.id!, a.id!)]);
