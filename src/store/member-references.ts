@@ -9,7 +9,7 @@ import type { Member } from '../patch/members.js';
 
 /** The 400 for member values that name no resource of the tenant. */
 export function unknownMembersError(ids: readonly string[]): ScimError {
-  const shown = ids.slice(0, 5).map((id) => JSON.stringify(excerpt(id, 60)));
+  const shown = ids.slice(0, 5).map((id) => excerpt(id, 60));
   const more = ids.length > 5 ? ` and ${ids.length - 5} more` : '';
   return ScimError.invalidValue(`members: ${shown.join(', ')}${more} ${ids.length === 1 ? 'names' : 'name'} no User or Group of this tenant`, [
     ...ids.slice(0, 20).map((id) => ({ path: 'members', code: 'unknownMember', message: `${excerpt(id, 60)} is not a resource of this tenant` })),
@@ -18,7 +18,7 @@ export function unknownMembersError(ids: readonly string[]): ScimError {
 
 /** The 400 for a group named among its own members. */
 export function selfMemberError(id: string): ScimError {
-  return ScimError.invalidValue(`members: a group cannot be a member of itself (${JSON.stringify(excerpt(id, 60))})`, [
+  return ScimError.invalidValue(`members: a group cannot be a member of itself (${excerpt(id, 60)})`, [
     { path: 'members', code: 'selfMember', message: 'a group cannot be a member of itself' },
   ]);
 }
