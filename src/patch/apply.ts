@@ -18,6 +18,16 @@ import { type Member, type MemberDelta, MemberDeltaBuilder } from './members.js'
 import { type PatchRequest, type PatchRequestOptions, parsePatchRequest } from './request.js';
 import { type ResolvedOperation, resolveTarget, type Target, withParsedPath } from './target.js';
 
+/** The {@link ValidationPolicy} fields of {@link ApplyPatchOptions}, copied into the policy validation gets. */
+const POLICY_KEYS = [
+  'unknownAttributes',
+  'canonicalValues',
+  'maxValues',
+  'maxStringLength',
+  'maxBinaryLength',
+  'maxIndexedStringLength',
+] as const satisfies readonly (keyof ValidationPolicy)[];
+
 /** Options of {@link applyPatch}. */
 export interface ApplyPatchOptions extends PatchRequestOptions, ValidationPolicy {
   /** The resource type of the resource. */
@@ -380,9 +390,7 @@ export function applyPatch(resource: ScimResource, request: unknown, options: Ap
   const parsed: PatchRequest = parsePatchRequest(request, options);
   const quirks = quirksOf(options.compatibility);
   const policy: ValidationPolicy = {};
-  if (options.unknownAttributes) policy.unknownAttributes = options.unknownAttributes;
-  if (options.canonicalValues) policy.canonicalValues = options.canonicalValues;
-  if (options.maxValues !== undefined) policy.maxValues = options.maxValues;
+  for (const key of POLICY_KEYS) if (options[key] !== undefined) Object.assign(policy, { [key]: options[key] });
   const ctx: Ctx = { owned: new Map(), type: options.type, quirks, policy, delta: options.members === 'delta' ? new MemberDeltaBuilder() : undefined };
   // a shallow copy: attributes are deep-copied when first touched (containerOf), and
   // validation below builds a fresh tree, so the result never shares objects with the input

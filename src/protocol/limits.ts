@@ -2,6 +2,7 @@
  * Limits, with safe defaults; each is advertised in ServiceProviderConfig where RFC 7644 has a field.
  * @module
  */
+import { DEFAULT_STRING_LENGTHS } from '../schema/storable.js';
 
 /** Server limits. */
 export interface ScimLimits {
@@ -29,6 +30,16 @@ export interface ScimLimits {
    * (they change as deltas, and groups of 100,000 members are real).
    */
   maxValuesPerAttribute: number;
+  /** Longest string or reference value in characters (default 4,096); beyond it 400 invalidValue naming the attribute. */
+  maxStringLength: number;
+  /** Longest binary value (base64) in characters (default 65,536: room for certificates). */
+  maxBinaryLength: number;
+  /**
+   * Longest value of an attribute stores index (default 512): the unique ones and userName,
+   * externalId, displayName and emails.value. 512 keeps every value within PostgreSQL's index
+   * entry limit; raise it only with a store that can index longer values.
+   */
+  maxIndexedStringLength: number;
 }
 
 /** The defaults of {@link ScimLimits}. */
@@ -43,4 +54,7 @@ export const DEFAULT_LIMITS: ScimLimits = {
   cursorTimeout: 3600,
   maxJsonDepth: 64,
   maxValuesPerAttribute: 1000,
+  maxStringLength: DEFAULT_STRING_LENGTHS.string,
+  maxBinaryLength: DEFAULT_STRING_LENGTHS.binary,
+  maxIndexedStringLength: DEFAULT_STRING_LENGTHS.indexed,
 };

@@ -213,7 +213,12 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   const store: ProvisioningStore = options.store ?? new MemoryStore();
   const logger: ScimLogger = options.logger ?? { error: (m, d) => console.error(`scimkit: ${m}`, d ?? '') };
   const hooks = options.hooks ?? {};
-  const policy: ValidationPolicy = { maxValues: limits.maxValuesPerAttribute };
+  const policy: ValidationPolicy = {
+    maxValues: limits.maxValuesPerAttribute,
+    maxStringLength: limits.maxStringLength,
+    maxBinaryLength: limits.maxBinaryLength,
+    maxIndexedStringLength: limits.maxIndexedStringLength,
+  };
   if (options.unknownAttributes) policy.unknownAttributes = options.unknownAttributes;
   if (options.canonicalValues) policy.canonicalValues = options.canonicalValues;
   const engine: Engine = {

@@ -9,7 +9,7 @@ import type { AttributeDefinition } from './attribute.js';
 import { ajvProblems, CompiledSchemas } from './json-schema.js';
 import { type ResourceType, subAttribute } from './registry.js';
 import { isObject, type ScimResource } from './resource.js';
-import { isStorableString } from './storable.js';
+import { DEFAULT_STRING_LENGTHS, isStorableString, maxLengthOf, type StringLengths } from './storable.js';
 
 /**
  * Where the resource comes from: a client's POST body (`create`), PUT body (`replace`),
@@ -25,6 +25,12 @@ export interface ValidationPolicy {
   canonicalValues?: 'advisory' | 'enforce';
   /** Most values of one multi-valued attribute other than `members` (the server's `limits.maxValuesPerAttribute`); unbounded when absent. */
   maxValues?: number;
+  /** Longest strings and references, in characters (the server's `limits.maxStringLength`; default 4,096). */
+  maxStringLength?: number;
+  /** Longest binary values, in characters (the server's `limits.maxBinaryLength`; default 65,536). */
+  maxBinaryLength?: number;
+  /** Longest value of an attribute stores index (the server's `limits.maxIndexedStringLength`; default 512). */
+  maxIndexedStringLength?: number;
 }
 
 /** Options of {@link validateResource}. */
@@ -44,6 +50,21 @@ interface State {
   dropReadOnly: boolean;
   unknown: 'reject' | 'drop';
   maxValues: number;
+  lengths: StringLengths;
+}
+
+function stateOf(policy: ValidationPolicy, dropReadOnly: boolean): State {
+  return {
+    problems: [],
+    dropReadOnly,
+    unknown: policy.unknownAttributes ?? 'reject',
+    maxValues: policy.maxValues ?? Number.POSITIVE_INFINITY,
+    lengths: {
+      string: policy.maxStringLength ?? DEFAULT_STRING_LENGTHS.string,
+      binary: policy.maxBinaryLength ?? DEFAULT_STRING_LENGTHS.binary,
+      indexed: policy.maxIndexedStringLength ?? DEFAULT_STRING_LENGTHS.indexed,
+    },
+  };
 }
 
 /** A problem when a multi-valued attribute (not `members`) holds more values than the limit. */
@@ -57,9 +78,12 @@ function unknownAttribute(st: State, path: string): void {
 }
 
 /** A problem for a string no store can hold (schema/storable.ts). */
-function checkStorable(value: unknown, path: string, st: State): void {
-  if (typeof value === 'string' && !isStorableString(value))
+function checkStorable(attr: AttributeDefinition, value: unknown, path: string, st: State): void {
+  if (typeof value !== 'string') return;
+  if (!isStorableString(value))
     st.problems.push({ path, code: 'invalidString', message: `${path} holds a NUL character or a lone surrogate, which no store can hold` });
+  const max = maxLengthOf(attr, path, st.lengths);
+  if (value.length > max) st.problems.push({ path, code: 'tooLong', message: `${path} has ${value.length} characters; the limit is ${max}` });
 }
 
 function canonValue(attr: AttributeDefinition, value: unknown, path: string, st: State): unknown {
@@ -74,14 +98,14 @@ function canonValue(attr: AttributeDefinition, value: unknown, path: string, st:
     const out: unknown[] = [];
     value.forEach((el, i) => {
       if (el === null) return;
-      checkStorable(el, `${path}[${i}]`, st);
+      checkStorable(attr, el, `${path}[${i}]`, st);
       const v = attr.type === 'complex' && isObject(el) ? canonComplex(attr, el, `${path}[${i}]`, st) : el;
       if (v !== undefined) out.push(v);
     });
     return out.length ? out : undefined;
   }
   if (attr.type === 'complex' && isObject(value)) return canonComplex(attr, value, path, st);
-  checkStorable(value, path, st);
+  checkStorable(attr, value, path, st);
   return value;
 }
 
@@ -164,12 +188,7 @@ function canonicalise(type: ResourceType, input: Record<string, unknown>, st: St
  * Throws one ScimError listing the problems.
  */
 export function canonicaliseValue(attr: AttributeDefinition, value: unknown, path: string, policy: ValidationPolicy = {}): unknown {
-  const st: State = {
-    problems: [],
-    dropReadOnly: true,
-    unknown: policy.unknownAttributes ?? 'reject',
-    maxValues: policy.maxValues ?? Number.POSITIVE_INFINITY,
-  };
+  const st = stateOf(policy, true);
   const out = canonValue(attr, value, path, st);
   if (st.problems.length) throw problemsError(st.problems);
   return out;
@@ -284,12 +303,7 @@ export function problemsError(problems: readonly ScimProblem[]): ScimError {
 export function validateResource(type: ResourceType, input: unknown, options: ValidateOptions): ScimResource {
   if (!isObject(input)) throw ScimError.invalidSyntax('The request body must be a JSON object');
   const request = options.context === 'create' || options.context === 'replace';
-  const st: State = {
-    problems: [],
-    dropReadOnly: request,
-    unknown: options.unknownAttributes ?? 'reject',
-    maxValues: options.maxValues ?? Number.POSITIVE_INFINITY,
-  };
+  const st = stateOf(options, request);
   const out = canonicalise(type, input, st);
   const problems = st.problems;
 

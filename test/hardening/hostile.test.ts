@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setup, TOKEN, U } from '../protocol/helpers.js';
 import { hostileBodies, slowFilters, tenMegabyteUser } from './hostile-inputs.js';
@@ -267,5 +268,90 @@ describe('maxValuesPerAttribute', () => {
     const { call, user } = setup();
     expect((await call('POST', '/Users', user('thousand', { emails: emails(1000) }))).status).toBe(201);
     expect((await call('POST', '/Users', user('more', { emails: emails(1001, 5000) }))).status).toBe(400);
+  });
+});
+
+describe('string lengths every store can hold and index', async () => {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PostgresStore } = await import('../../src/store/postgres/index.js');
+  const { MemoryStore } = await import('../../src/index.js');
+  const lite = new PGlite();
+  afterAll(() => lite.close());
+  const pgStore = new PostgresStore(lite as never);
+  await pgStore.migrate();
+  const stores = [
+    ['MemoryStore', () => new MemoryStore()],
+    ['PostgresStore (PGlite)', () => pgStore],
+  ] as const;
+  const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+  it.each(stores)('%s: the attributes IdPs look up by hold 512 characters; longer is 400 naming them, never a 500', async (_name, make) => {
+    const { call, user } = setup({ store: make() as never });
+    // 512 four-byte characters: what the longest allowed value costs an index, in bytes
+    const longest = '𝔘'.repeat(256);
+    for (const [attr, extra] of [
+      ['userName', {}],
+      ['externalId', { externalId: 'x'.repeat(513) }],
+      ['displayName', { displayName: 'é'.repeat(513) }],
+      ['emails', { emails: [{ value: `${'a'.repeat(510)}@x.io` }] }],
+    ] as const) {
+      const body = attr === 'userName' ? user('u'.repeat(513)) : user(`bad-${attr}-${Math.random()}`, extra);
+      const r = await call('POST', '/Users', body);
+      expect([r.status, r.body.scimType], attr).toEqual([400, 'invalidValue']);
+      expect(r.body.detail).toContain(attr);
+    }
+    const ok = await call(
+      'POST',
+      '/Users',
+      user(`${longest}-${Math.random()}`.slice(0, 512), { externalId: longest, displayName: longest, emails: [{ value: longest }] }),
+    );
+    expect(ok.status).toBe(201);
+    const g = await call('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'g'.repeat(513) });
+    expect([g.status, g.body.scimType]).toEqual([400, 'invalidValue']);
+    // the same through PATCH, with and without a value filter in the path
+    for (const op of [
+      { op: 'replace', path: 'userName', value: 'p'.repeat(4000) },
+      { op: 'replace', value: { displayName: 'p'.repeat(4000) } },
+      { op: 'add', path: 'emails', value: [{ value: 'p'.repeat(4000), type: 'work' }] },
+      { op: 'replace', path: 'emails[type eq "work"].value', value: 'p'.repeat(4000) },
+    ]) {
+      const r = await call('PATCH', `/Users/${ok.body.id}`, { schemas: [PATCH], Operations: [op] });
+      expect([r.status, r.body.scimType], JSON.stringify(op).slice(0, 60)).toEqual([400, 'invalidValue']);
+    }
+  });
+
+  it.each(stores)('%s: other strings hold 4,096 characters, binary values 65,536', async (_name, make) => {
+    const { call, user } = setup({ store: make() as never });
+    const fits = await call('POST', '/Users', user(`s-${Math.random()}`, { title: '😀'.repeat(2048), x509Certificates: [{ value: 'A'.repeat(65536) }] }));
+    expect(fits.status).toBe(201);
+    const long = await call('POST', '/Users', user(`s-${Math.random()}`, { name: { givenName: 'g'.repeat(4097) } }));
+    expect([long.status, long.body.scimType]).toEqual([400, 'invalidValue']);
+    expect(long.body.detail).toContain('name.givenName');
+    const ref = await call('POST', '/Users', user(`s-${Math.random()}`, { profileUrl: `https://x.io/${'p'.repeat(4090)}` }));
+    expect(ref.status).toBe(400);
+    const cert = await call('POST', '/Users', user(`s-${Math.random()}`, { x509Certificates: [{ value: 'A'.repeat(65537) }] }));
+    expect([cert.status, cert.body.detail]).toEqual([400, expect.stringContaining('x509Certificates[0].value')]);
+  });
+
+  it('PostgresStore: a limit raised past what it can index is a 400 naming the attribute, not a 500', async () => {
+    const { call, user } = setup({ store: pgStore as never, limits: { maxIndexedStringLength: 4096 } });
+    // random, so that PostgreSQL cannot compress the index entry under its limit
+    const random = () => randomBytes(2000).toString('hex');
+    for (const [body, attr] of [
+      [user(random()), 'userName'],
+      [user(`e-${Math.random()}`, { externalId: random() }), 'externalId'],
+      [user(`m-${Math.random()}`, { emails: [{ value: random() }] }), 'emails'],
+    ] as const) {
+      const r = await call('POST', '/Users', body);
+      expect([r.status, r.body.scimType], attr).toEqual([400, 'invalidValue']);
+      expect(r.body.detail).toContain(attr);
+    }
+  });
+
+  it('the limits are server options', async () => {
+    const { call, user } = setup({ limits: { maxStringLength: 10, maxIndexedStringLength: 5 } });
+    expect((await call('POST', '/Users', user('abcdef'))).status).toBe(400);
+    expect((await call('POST', '/Users', user('abcde', { title: 'x'.repeat(11) }))).status).toBe(400);
+    expect((await call('POST', '/Users', user('abcde', { title: 'x'.repeat(10) }))).status).toBe(201);
   });
 });

@@ -33,6 +33,7 @@ import {
   versionTag,
   type WriteOptions,
 } from 'scimkit';
+import { translatingErrors } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
 
@@ -162,6 +163,10 @@ export class PostgresStore implements ProvisioningStore {
 
   /** Where a statement outside {@link #tx} runs: the current transaction's connection, else the database. */
   get #db(): SqlQueryable {
+    return translatingErrors(this.#plainDb);
+  }
+
+  get #plainDb(): SqlQueryable {
     const tx = this.#inTx.getStore();
     // inside transaction(): each statement behind a savepoint, so a refused one (a taken
     // userName, an unknown member) fails alone and the transaction goes on to answer it
@@ -195,12 +200,12 @@ export class PostgresStore implements ProvisioningStore {
   async #tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
     // inside transaction(): its connection, its transaction
     const outer = this.#inTx.getStore();
-    if (outer) return savepoint(outer, () => fn(outer));
+    if (outer) return savepoint(outer, () => fn(translatingErrors(outer)));
     const c = this.#conn;
     const run = async (q: SqlQueryable, release?: () => void) => {
       try {
         await q.query('BEGIN');
-        const out = await this.#inTx.run(q, () => fn(q));
+        const out = await this.#inTx.run(q, () => fn(translatingErrors(q)));
         await q.query('COMMIT');
         return out;
       } catch (e) {
@@ -214,7 +219,7 @@ export class PostgresStore implements ProvisioningStore {
       const client = await c.pool.connect();
       return run(client, () => client.release());
     }
-    if (c.kind === 'pglite') return c.db.transaction!((tx) => this.#inTx.run(tx, () => fn(tx)));
+    if (c.kind === 'pglite') return c.db.transaction!((tx) => this.#inTx.run(tx, () => fn(translatingErrors(tx))));
     const db = c.db;
     return this.#serial.run(() => run(db));
   }
