@@ -15,7 +15,7 @@ const LABEL: Record<(typeof KINDS)[number], string> = {
   fetch: 'scimkit/fetch (Hono)',
   scimmy: 'scimmy + scimmy-routers (Express)',
 };
-const headers = { authorization: 'Bearer bench', 'content-type': 'application/scim+json' };
+const headers = { authorization: `Bearer ${'bench'.repeat(8)}`, 'content-type': 'application/scim+json' };
 
 function startServer(kind: string): Promise<{ port: number; userId: string; groupId: string; reserve?: string[]; stop: () => void }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'http-server.ts'), kind], {

@@ -9,7 +9,7 @@ import { fmt, type Section } from './harness.js';
 
 const SEED_USERS = 10_000;
 const ROUND_SECONDS = 30;
-const token = 'load-bench-token';
+const token = 'load-bench-token-0123456789-0123456789';
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';

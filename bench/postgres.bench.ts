@@ -12,7 +12,7 @@ const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const registry = new SchemaRegistry({ uniqueGroupDisplayName: true });
 const User = registry.resourceType('User')!;
 const Group = registry.resourceType('Group')!;
-const headers = { authorization: 'Bearer b', 'content-type': 'application/scim+json' };
+const headers = { authorization: `Bearer ${'b'.repeat(32)}`, 'content-type': 'application/scim+json' };
 
 async function seedSql(pool: pg.Pool, tenant: string, users: number): Promise<void> {
   await pool.query(
@@ -187,7 +187,7 @@ export async function run(): Promise<Section[]> {
     return ids;
   };
   for (const [name, store] of servers) {
-    const server = createScimServer({ authenticate: bearerToken('b'), store, registry });
+    const server = createScimServer({ authenticate: bearerToken('b'.repeat(32)), store, registry });
     for (const size of [10, 10_000, 100_000]) {
       const ctx = { tenant: 'default', requestId: 'g' }; // the tenant bearerToken() gives
       const memberIds = await usersFor(store, `m-${size}-`, size);
@@ -227,7 +227,7 @@ export async function run(): Promise<Section[]> {
     if (name === 'PostgresStore')
       // member rows first: they reference the resources
       for (const table of ['scim_members', 'scim_unique', 'scim_resources']) await pool.query(`DELETE FROM ${table} WHERE tenant = 'default'`);
-    const s = await initialSync(createScimServer({ authenticate: bearerToken('b'), store, registry }), 10_000, 100);
+    const s = await initialSync(createScimServer({ authenticate: bearerToken('b'.repeat(32)), store, registry }), 10_000, 100);
     syncRows.push({
       store: name,
       'Entra-style initial sync, 10,000 users + 100 groups over HTTP (8 in flight)': `${fmt(s, 1)} s`,

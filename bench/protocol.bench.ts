@@ -2,7 +2,7 @@
 import { bearerToken, createScimServer, MemoryStore, type ScimServer } from 'scimkit';
 import { fmt, measure, type Section } from './harness.js';
 
-const TOKEN = 'bench-token';
+const TOKEN = 'bench-token-0123456789-0123456789-0';
 const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' };
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';

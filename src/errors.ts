@@ -60,9 +60,11 @@ export class ScimError extends Error {
   readonly detail: string;
   /** Every problem found, when the error sums up several. */
   readonly problems: readonly ScimProblem[];
+  /** The `WWW-Authenticate` challenge of a 401 or 403 (RFC 6750 §3), when it says more than "a token is needed". */
+  readonly challenge: string | undefined;
 
   /** Builds an error; prefer the static factories, which fix the status for each scimType. */
-  constructor(status: number, detail: string, scimType?: ScimType, problems: readonly ScimProblem[] = []) {
+  constructor(status: number, detail: string, scimType?: ScimType, problems: readonly ScimProblem[] = [], challenge?: string) {
     // bounded: a detail may quote client input (an attribute name of 200 KB came back whole)
     const bounded = detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail;
     super(bounded);
@@ -71,6 +73,7 @@ export class ScimError extends Error {
     this.scimType = scimType;
     this.detail = bounded;
     this.problems = problems.length > MAX_PROBLEMS ? problems.slice(0, MAX_PROBLEMS) : problems;
+    this.challenge = challenge;
   }
 
   /** The SCIM error response body (RFC 7644 §3.12): `status` is a string there. */
@@ -136,6 +139,15 @@ export class ScimError extends Error {
   /** 401: no or wrong credentials. */
   static unauthorized(detail = 'Authentication required'): ScimError {
     return new ScimError(401, detail);
+  }
+  /** 401 for a token that was valid and is no more (expired, revoked): RFC 6750's `invalid_token`. */
+  static invalidToken(detail: string): ScimError {
+    return new ScimError(401, detail, undefined, [], `Bearer realm="scim", error="invalid_token", error_description=${JSON.stringify(detail)}`);
+  }
+  /** 403 for a token without the scope the request needs (RFC 7644 §3.12, RFC 6750 §3.1 `insufficient_scope`). */
+  static insufficientScope(scope: string): ScimError {
+    const detail = `This token may not ${scope === 'write' ? 'change' : 'read'} resources: it lacks the ${scope} scope`;
+    return new ScimError(403, detail, undefined, [], `Bearer realm="scim", error="insufficient_scope", scope="${scope}"`);
   }
   /** 403: authenticated, but not allowed. */
   static forbidden(detail = 'Forbidden'): ScimError {

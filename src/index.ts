@@ -25,6 +25,7 @@ export { LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA } from './protocol/list.js'
 export * from './protocol/preconditions.js';
 export { errorResponse, jsonResponse, SCIM_CONTENT_TYPE, type ScimRequest, type ScimResponse } from './protocol/request.js';
 export * from './protocol/server.js';
+export { generateToken, hashToken, type Instant, type TenantToken, TOKEN_PREFIX, TokenList, type TokenScope } from './protocol/tokens.js';
 export * from './schema/attribute.js';
 export * from './schema/builtin/common.js';
 export * from './schema/builtin/discovery.js';

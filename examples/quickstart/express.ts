@@ -1,12 +1,14 @@
 import express from 'express';
-import { bearerToken, createScimServer } from 'scimkit';
+import { bearerToken, createScimServer, generateToken } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
 
-const scim = createScimServer({ authenticate: bearerToken(process.env.SCIM_TOKEN ?? 'change-me') });
+// at least 32 characters: set SCIM_TOKEN to a generateToken() you keep, or copy the one printed
+const token = process.env.SCIM_TOKEN ?? generateToken();
+const scim = createScimServer({ authenticate: bearerToken(token) });
 
 const app = express();
 app.use('/scim/v2', scimRouter(scim));
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () =>
-  console.log('SCIM tenant URL: http://127.0.0.1:%d/scim/v2', (server.address() as { port: number }).port),
+  console.log('SCIM tenant URL: http://127.0.0.1:%d/scim/v2\nSecret token: %s', (server.address() as { port: number }).port, token),
 );
 process.on('SIGINT', () => server.close(() => process.exit(0)));

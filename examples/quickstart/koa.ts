@@ -1,12 +1,14 @@
 import Koa from 'koa';
-import { bearerToken, createScimServer } from 'scimkit';
+import { bearerToken, createScimServer, generateToken } from 'scimkit';
 import { scimMiddleware } from 'scimkit/koa';
 
-const scim = createScimServer({ authenticate: bearerToken(process.env.SCIM_TOKEN ?? 'change-me') });
+// at least 32 characters: set SCIM_TOKEN to a generateToken() you keep, or copy the one printed
+const token = process.env.SCIM_TOKEN ?? generateToken();
+const scim = createScimServer({ authenticate: bearerToken(token) });
 
 const app = new Koa();
 app.use(scimMiddleware(scim, { prefix: '/scim/v2' }) as Koa.Middleware);
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () =>
-  console.log('SCIM tenant URL: http://127.0.0.1:%d/scim/v2', (server.address() as { port: number }).port),
+  console.log('SCIM tenant URL: http://127.0.0.1:%d/scim/v2\nSecret token: %s', (server.address() as { port: number }).port, token),
 );
 process.on('SIGINT', () => server.close(() => process.exit(0)));

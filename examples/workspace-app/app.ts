@@ -2,7 +2,7 @@
 import express from 'express';
 import { bearerTokens, createScimServer, generateToken, hashToken, type LifecycleEvent, MemoryStore } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
-import { newOrganization, type Organization, ROLES } from './model.js';
+import { expiryIn, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
 import { scimSettingsPage, teamsPage, usersPage } from './pages.js';
 
 export function createWorkspaceApp() {
@@ -71,12 +71,29 @@ export function createWorkspaceApp() {
     tenantInPath: true,
     uniqueGroupDisplayName: true,
     store: new MemoryStore(),
-    authenticate: bearerTokens((tokenHash) => {
-      for (const org of orgs.values()) {
-        if (org.scim?.tokenHash === tokenHash) return { tenant: org.id, workspace: org.scim.workspaceId, defaultRole: org.scim.defaultRole, tokenHash };
-      }
-      return undefined;
-    }),
+    authenticate: bearerTokens(
+      (tokenHash) => {
+        for (const org of orgs.values()) {
+          const c = org.scim;
+          if (c?.tokenHash === tokenHash)
+            return {
+              tenant: org.id,
+              workspace: c.workspaceId,
+              defaultRole: c.defaultRole,
+              tokenHash,
+              ...(c.tokenExpiresAt ? { expiresAt: c.tokenExpiresAt } : {}),
+            };
+        }
+        return undefined;
+      },
+      {
+        // "last used" for the settings page, at most once a minute per token
+        onUsed: (token) => {
+          const c = orgs.get(token.tenant)?.scim;
+          if (c?.tokenHash === token.tokenHash) c.tokenLastUsedAt = token.lastUsedAt;
+        },
+      },
+    ),
     hooks: { onEvent },
   });
 
@@ -103,8 +120,11 @@ export function createWorkspaceApp() {
     if (!o.workspaces.some((w) => w.id === workspaceId) || !(ROLES as readonly string[]).includes(defaultRole))
       return void res.status(400).send('Choose a workspace and a role');
     // the token is shown once and stored only as its hash; saving again (Regenerate) revokes the old one
+    const lifetime = Number(req.body.lifetime ?? 365);
+    if (!(TOKEN_LIFETIMES as readonly number[]).includes(lifetime)) return void res.status(400).send('Choose a token lifetime');
     const token = generateToken();
-    o.scim = { workspaceId, defaultRole, tokenHash: hashToken(token) };
+    const expiresAt = expiryIn(lifetime);
+    o.scim = { workspaceId, defaultRole, tokenHash: hashToken(token), tokenLifetimeDays: lifetime, ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}) };
     o.events.push(`scim.configured ${workspaceId} ${defaultRole}`);
     res.type('html').send(scimSettingsPage(o, base(req), { token }));
   });
@@ -112,7 +132,10 @@ export function createWorkspaceApp() {
     const o = org(req, res);
     if (!o?.scim) return void res.redirect(`/orgs/${req.params.org}/settings/security/scim`);
     const token = generateToken();
-    o.scim.tokenHash = hashToken(token);
+    // a new token: a new expiry from the same lifetime, and no use yet
+    const { tokenExpiresAt: _e, tokenLastUsedAt: _u, ...kept } = o.scim;
+    const expiresAt = expiryIn(kept.tokenLifetimeDays);
+    o.scim = { ...kept, tokenHash: hashToken(token), ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}) };
     o.events.push('scim.token.regenerated');
     res.type('html').send(scimSettingsPage(o, base(req), { token }));
   });

@@ -20,6 +20,20 @@ export interface ScimConnection {
   workspaceId: string;
   defaultRole: string;
   tokenHash: string;
+  /** The lifetime chosen for its tokens, in days (0: never expires). */
+  tokenLifetimeDays: number;
+  /** When the token stops working (ISO 8601); never, when absent. */
+  tokenExpiresAt?: string;
+  /** When the token last authenticated a SCIM request (to the minute). */
+  tokenLastUsedAt?: Date;
+}
+
+/** Token lifetimes an admin can pick, in days (0: never expires). */
+export const TOKEN_LIFETIMES = [90, 365, 0] as const;
+
+/** The expiry of a token made now with a lifetime of `days` (undefined: never). */
+export function expiryIn(days: number, now = Date.now()): string | undefined {
+  return days > 0 ? new Date(now + days * 86_400_000).toISOString() : undefined;
 }
 export interface Organization {
   id: string;

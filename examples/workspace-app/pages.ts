@@ -1,5 +1,5 @@
 // Server-rendered pages: plain HTML and a few lines of script for Test connection.
-import { type Organization, ROLES } from './model.js';
+import { type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -16,11 +16,13 @@ export function scimSettingsPage(org: Organization, origin: string, opts: { toke
   const form = `<form method="post" action="/orgs/${org.id}/settings/security/scim" class="box" id="configure-form">
   <label>Workspace to synchronise <select name="workspace" id="workspace">${org.workspaces.map((w) => `<option value="${w.id}"${w.id === org.scim?.workspaceId ? ' selected' : ''}>${esc(w.name)}</option>`).join('')}</select></label><br><br>
   <label>Default role for new users <select name="role" id="role">${ROLES.map((r) => `<option${r === org.scim?.defaultRole ? ' selected' : ''}>${r}</option>`).join('')}</select></label><br><br>
+  <label>Token lifetime <select name="lifetime" id="lifetime">${TOKEN_LIFETIMES.map((d) => `<option value="${d}"${d === 365 ? ' selected' : ''}>${d ? `${d} days` : 'never expires'}</option>`).join('')}</select></label><br><br>
   <button type="submit" id="save">Save changes</button></form>`;
   const status = org.scim
     ? `<div class="box"><p>SCIM is on for workspace <b id="synced-workspace">${esc(ws?.name ?? '')}</b>; new users get the role <b id="default-role">${esc(org.scim.defaultRole)}</b>.</p>
   <p>Tenant URL: <code id="tenant-url">${esc(tenantUrl)}</code></p>
   ${opts.token ? `<p>Secret token (shown once, copy it now): <code id="token">${esc(opts.token)}</code></p>` : '<p>Secret token: stored only as a hash. Regenerate to get a new one.</p>'}
+  <p>Token expires: <span id="token-expires">${org.scim.tokenExpiresAt ? esc(org.scim.tokenExpiresAt.slice(0, 10)) : 'never'}</span> · Last used: <span id="token-last-used">${org.scim.tokenLastUsedAt ? esc(org.scim.tokenLastUsedAt.toISOString().slice(0, 16).replace('T', ' ')) + ' UTC' : 'never'}</span></p>
   <p><input id="test-token" placeholder="Secret token" size="48" value="${esc(opts.token ?? '')}"> <button type="button" id="test-connection">Test connection</button> <span id="test-result"></span></p>
   <form method="post" action="/orgs/${org.id}/settings/security/scim/regenerate"><button id="regenerate">Regenerate token</button></form>
   <p><a href="?configure=1" id="configure">Configure</a></p></div>`

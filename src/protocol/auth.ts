@@ -1,10 +1,13 @@
 /**
- * Authentication: a request's credentials → the tenant context every store call is scoped to.
+ * Authentication: a request's credentials → the tenant context every store call is scoped
+ * to, and the scope check every request passes before it is routed.
  * @module
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { ScimError } from '../errors.js';
+import { Lru } from '../lru.js';
 import { header, type ScimRequest } from './request.js';
+import { hashToken, instantMs, type TenantToken, TokenList, type TokenScope } from './tokens.js';
 
 /** What authentication resolves a request to (the store context less the request id). */
 export interface AuthContext {
@@ -16,6 +19,10 @@ export interface AuthContext {
   defaultRole?: string;
   /** The authenticated subject. */
   principal?: string;
+  /** What the token may do; both `read` and `write` when absent. */
+  scopes?: readonly TokenScope[];
+  /** The host's id for the token or connection (for logs and "last used"); never the secret or its hash. */
+  tokenId?: string;
 }
 
 /**
@@ -24,15 +31,8 @@ export interface AuthContext {
  */
 export type Authenticate = (request: ScimRequest, tenant: string | undefined) => AuthContext | Promise<AuthContext>;
 
-/** The SHA-256 hex digest of a token: what to store instead of the token. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-/** A new random secret token (32 bytes, base64url), to show once and store as {@link hashToken}. */
-export function generateToken(): string {
-  return randomBytes(32).toString('base64url');
-}
+/** The shortest secret {@link bearerToken} accepts: 32 characters (guessing stays out of reach). */
+export const MIN_TOKEN_LENGTH = 32;
 
 function bearer(req: ScimRequest): string {
   const h = header(req, 'authorization');
@@ -47,9 +47,13 @@ function sameDigest(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** One static bearer token for one tenant (default `default`): the simplest setup. Compared in constant time. */
+/**
+ * One static bearer token for one tenant (default `default`): the simplest setup. Compared
+ * in constant time. The secret must have at least 32 characters: use {@link generateToken}.
+ */
 export function bearerToken(token: string, context: Partial<AuthContext> = {}): Authenticate {
-  if (!token) throw new TypeError('bearerToken: the token must not be empty');
+  if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH)
+    throw new TypeError(`bearerToken: the token must have at least ${MIN_TOKEN_LENGTH} characters; make one with generateToken()`);
   const want = hashToken(token);
   return (req) => {
     if (!sameDigest(hashToken(bearer(req)), want)) throw ScimError.unauthorized('The bearer token is not valid');
@@ -57,26 +61,45 @@ export function bearerToken(token: string, context: Partial<AuthContext> = {}): 
   };
 }
 
-/** A tenant's SCIM connection as the host stores it: the token only as its hash. */
-export interface TenantToken extends AuthContext {
-  /** {@link hashToken} of the secret token. */
-  tokenHash: string;
+/** Options of {@link bearerTokens}. */
+export interface BearerTokensOptions {
+  /**
+   * Told after a token authenticated a request, at most once a minute per token (so a host
+   * can store "last used" without a write per request). Not awaited; a failure is logged.
+   */
+  onUsed?(token: TenantToken, at: Date): void | Promise<void>;
+  /** The clock, in epoch milliseconds (for tests). */
+  now?: () => number;
 }
 
+/** How often {@link BearerTokensOptions.onUsed} hears of one token, at most. */
+const USED_EVERY_MS = 60_000;
+
 /**
- * Per-tenant tokens stored as hashes. `lookup` finds the connection by token hash (from
- * the host's database); a token for another tenant than the one in the path is 401.
+ * Per-tenant tokens stored as hashes, in one of three forms, each revocable at once:
+ * - a lookup function (from the host's database): return the record, with `revokedAt` set or not at all once revoked;
+ * - an array of records: set `revokedAt` (or `expiresAt`) on the record;
+ * - a {@link TokenList}: `add` and `revoke` while the server runs.
+ *
+ * A record past its `expiresAt` or with `revokedAt` is 401 `invalid_token`; a token for
+ * another tenant than the one in the path is 401. The record's `lastUsedAt` is updated.
  */
 export function bearerTokens(
-  lookup: ((tokenHash: string) => TenantToken | undefined | Promise<TenantToken | undefined>) | readonly TenantToken[],
+  lookup: ((tokenHash: string) => TenantToken | undefined | Promise<TenantToken | undefined>) | readonly TenantToken[] | TokenList,
+  options: BearerTokensOptions = {},
 ): Authenticate {
-  const find =
-    typeof lookup === 'function'
-      ? lookup
-      : (() => {
-          const byHash = new Map(lookup.map((t) => [t.tokenHash, t]));
-          return (h: string) => byHash.get(h);
-        })();
+  const list = lookup instanceof TokenList ? lookup : typeof lookup === 'function' ? undefined : new TokenList(lookup);
+  const find = list ? (h: string) => list.find(h) : (lookup as (tokenHash: string) => TenantToken | undefined | Promise<TenantToken | undefined>);
+  const now = options.now ?? Date.now;
+  // bounded: a lookup function may serve any number of tokens
+  const told = new Lru<string, number>(10_000);
+  const tell = (hit: TenantToken, at: number) => {
+    if (!options.onUsed || at - (told.get(hit.tokenHash) ?? Number.NEGATIVE_INFINITY) < USED_EVERY_MS) return;
+    told.set(hit.tokenHash, at);
+    Promise.resolve()
+      .then(() => options.onUsed?.(hit, new Date(at)))
+      .catch((e: unknown) => console.error('[scimkit] bearerTokens onUsed failed:', e instanceof Error ? e.message : e));
+  };
   return async (req, tenant) => {
     const presented = hashToken(bearer(req));
     const hit = await find(presented);
@@ -84,7 +107,26 @@ export function bearerTokens(
     if (!hit || !sameDigest(hit.tokenHash, presented) || (tenant !== undefined && hit.tenant !== tenant)) {
       throw ScimError.unauthorized('The bearer token is not valid');
     }
-    const { tokenHash: _hash, ...ctx } = hit;
+    const at = now();
+    if (hit.revokedAt !== undefined && hit.revokedAt !== null) throw ScimError.invalidToken('The token has been revoked');
+    if (hit.expiresAt !== undefined && hit.expiresAt !== null && !(at < instantMs(hit.expiresAt))) throw ScimError.invalidToken('The token has expired');
+    hit.lastUsedAt = new Date(at);
+    tell(hit, at);
+    const { tokenHash: _hash, expiresAt: _e, revokedAt: _r, lastUsedAt: _u, ...ctx } = hit;
     return ctx;
   };
+}
+
+/** The scope a request needs: `read` for GET and `/.search`, `write` for every other method. */
+export function requiredScope(method: string, segments: readonly string[]): TokenScope {
+  if (method === 'GET' || method === 'HEAD') return 'read';
+  if (method === 'POST' && segments[segments.length - 1] === '.search') return 'read';
+  return 'write';
+}
+
+/** Throws 403 `insufficient_scope` when the authenticated token lacks the scope the request needs. */
+export function checkScope(auth: AuthContext, method: string, segments: readonly string[]): void {
+  if (!auth.scopes) return;
+  const need = requiredScope(method, segments);
+  if (!auth.scopes.includes(need)) throw ScimError.insufficientScope(need);
 }

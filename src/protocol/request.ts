@@ -44,7 +44,8 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 export function errorResponse(error: unknown): ScimResponse {
   const e: ScimError = toScimError(error);
   const headers: Record<string, string> = {};
-  if (e.status === 401) headers['www-authenticate'] = 'Bearer realm="scim"';
+  if (e.challenge) headers['www-authenticate'] = e.challenge;
+  else if (e.status === 401) headers['www-authenticate'] = 'Bearer realm="scim"';
   return jsonResponse(e.status, e.toJSON(), headers);
 }
 

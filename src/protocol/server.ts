@@ -12,7 +12,7 @@ import { SchemaRegistry } from '../schema/registry.js';
 import type { ValidationPolicy } from '../schema/validate.js';
 import { MemoryStore } from '../store/memory.js';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
-import type { Authenticate } from './auth.js';
+import { type Authenticate, checkScope } from './auth.js';
 import { planBulk, runBulk } from './bulk.js';
 import { CursorCodec } from './cursor.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
@@ -373,6 +373,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if (!auth?.tenant) throw ScimError.unauthorized();
       // a token serves its own tenant's path only, whatever the authenticate function checked
       if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
+      checkScope(auth, method, segs);
       // nothing an unauthenticated request sends is worked on past this point
       let base = baseOf(options, req);
       if (tenantHint !== undefined) base = `${base}/${encodeURIComponent(tenantHint)}`;

@@ -17,7 +17,7 @@ const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const E = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const D = 'urn:scimkit:contract:2.0:Device';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const TOKEN = 'contract-token-0123456789';
+const TOKEN = 'contract-token-0123456789-0123456789';
 
 /** The contract's registry: the defaults plus a Device type with caseExact, dateTime and integer attributes. */
 function contractRegistry(): SchemaRegistry {

@@ -21,7 +21,7 @@ import { scimMiddleware } from 'scimkit/koa';
 import { toNodeHandler } from 'scimkit/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const TOKEN = 'e2e-token-abcdef';
+const TOKEN = 'e2e-token-abcdef-0123456789-0123456789';
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

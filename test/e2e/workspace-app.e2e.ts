@@ -52,6 +52,7 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     await page.click('#configure');
     await page.selectOption('#workspace', 'ws-eng');
     await page.selectOption('#role', 'viewer');
+    await page.selectOption('#lifetime', '90');
     await page.click('#save');
     const tenantUrl = (await page.textContent('#tenant-url'))!;
     const token = (await page.textContent('#token'))!;
@@ -61,6 +62,14 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     await page.click('#test-connection');
     await page.waitForSelector('#test-result.ok');
     expect(await page.textContent('#test-result')).toBe('Connection successful');
+    // the token expires in 90 days, and the settings page shows when it was last used
+    const inNinetyDays = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    expect(await page.textContent('#token-expires')).toBe(inNinetyDays);
+    expect(await page.textContent('#token-last-used')).toBe('never');
+    await page.goto(`${origin}/orgs/acme/settings/security/scim`);
+    expect(await page.textContent('#token-last-used')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    expect(await page.textContent('#token-expires')).toBe(inNinetyDays);
+    await page.fill('#test-token', token);
     await page.screenshot({ path: join(shots, 'settings.png'), fullPage: true });
 
     // A wrong token makes Test connection show the SCIM error's detail

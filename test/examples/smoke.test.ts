@@ -28,9 +28,7 @@ function start(example: string, env: Record<string, string> = {}): Promise<{ pro
     proc.stdout!.on('data', (d) => {
       out += String(d);
       const urls = [...out.matchAll(/SCIM tenant URL: (\S+)/g)].map((m) => m[1]!);
-      const tokens = example.startsWith('quickstart/')
-        ? urls.map(() => env.SCIM_TOKEN ?? 'change-me')
-        : [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
+      const tokens = [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
       if (urls.length && tokens.length === urls.length && (example !== 'multi-tenant' || urls.length === 2)) {
         clearTimeout(timer);
         resolve({ proc, urls, tokens, out: () => out });
@@ -52,8 +50,8 @@ const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-ty
 
 describe.each(['express', 'koa', 'hono', 'quickstart/express', 'quickstart/koa', 'quickstart/fetch'])('examples/%s', (example) => {
   it('serves SCIM with its token and stops on Ctrl-C', async () => {
-    const { proc, urls, tokens } = await start(example, { SCIM_TOKEN: `tok-${example}` });
-    expect(tokens[0]).toBe(`tok-${example}`);
+    const { proc, urls, tokens } = await start(example, { SCIM_TOKEN: `tok-${example}-0123456789-0123456789-0123456789` });
+    expect(tokens[0]).toBe(`tok-${example}-0123456789-0123456789-0123456789`);
     const spc = await fetch(`${urls[0]}/ServiceProviderConfig`, { headers: auth(tokens[0]!) });
     expect(spc.status).toBe(200);
     expect(((await spc.json()) as { patch: { supported: boolean } }).patch.supported).toBe(true);
@@ -82,8 +80,10 @@ describe('examples/express with SCIM_DATA', () => {
       });
       expect(created.status).toBe(201);
       expect(await stop(first.proc)).toBe(0);
-      const second = await start('express', { SCIM_DATA: file, SCIM_TOKEN: 'again' });
-      const found = await fetch(`${second.urls[0]}/Users?filter=${encodeURIComponent('userName eq "persisted@x.io"')}`, { headers: auth('again') });
+      const second = await start('express', { SCIM_DATA: file, SCIM_TOKEN: 'again-0123456789-0123456789-0123456789' });
+      const found = await fetch(`${second.urls[0]}/Users?filter=${encodeURIComponent('userName eq "persisted@x.io"')}`, {
+        headers: auth('again-0123456789-0123456789-0123456789'),
+      });
       expect(((await found.json()) as { totalResults: number }).totalResults).toBe(1);
       expect(await stop(second.proc)).toBe(0);
     } finally {
@@ -112,17 +112,19 @@ describe('examples/multi-tenant', () => {
 
 describe.skipIf(!process.env.DATABASE_URL)('examples/postgres', () => {
   it('serves SCIM from PostgreSQL and keeps data across restarts', async () => {
-    const first = await start('postgres', { SCIM_TOKEN: 'pg-example' });
+    const first = await start('postgres', { SCIM_TOKEN: 'pg-example-0123456789-0123456789-0123' });
     const userName = `pg-example-${Date.now()}@x.io`;
     const created = await fetch(`${first.urls[0]}/Users`, {
       method: 'POST',
-      headers: auth('pg-example'),
+      headers: auth('pg-example-0123456789-0123456789-0123'),
       body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName }),
     });
     expect(created.status).toBe(201);
     expect(await stop(first.proc)).toBe(0);
-    const second = await start('postgres', { SCIM_TOKEN: 'pg-example' });
-    const found = await fetch(`${second.urls[0]}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, { headers: auth('pg-example') });
+    const second = await start('postgres', { SCIM_TOKEN: 'pg-example-0123456789-0123456789-0123' });
+    const found = await fetch(`${second.urls[0]}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, {
+      headers: auth('pg-example-0123456789-0123456789-0123'),
+    });
     expect(((await found.json()) as { totalResults: number }).totalResults).toBe(1);
     expect(await stop(second.proc)).toBe(0);
   });
@@ -130,7 +132,10 @@ describe.skipIf(!process.env.DATABASE_URL)('examples/postgres', () => {
 
 describe('examples/express behind a proxy', () => {
   it('prints SCIM_BASE_URL as the tenant URL and uses it in Location, ignoring X-Forwarded-*', async () => {
-    const { proc, urls, tokens, out } = await start('express', { SCIM_TOKEN: 'tok-proxy', SCIM_BASE_URL: 'https://sp.example.com/scim/v2' });
+    const { proc, urls, tokens, out } = await start('express', {
+      SCIM_TOKEN: 'tok-proxy-0123456789-0123456789-0123',
+      SCIM_BASE_URL: 'https://sp.example.com/scim/v2',
+    });
     expect(urls[0]).toBe('https://sp.example.com/scim/v2');
     // the public URL is printed for the IdP; the server itself listens on its own address
     const local = await new Promise<string>((resolve) => {

@@ -1,6 +1,6 @@
 import { bearerToken, createScimServer, MemoryStore, type ScimResponse, type ScimServerOptions } from '../../src/index.js';
 
-export const TOKEN = 'test-token-0123456789';
+export const TOKEN = 'test-token-0123456789-0123456789-ab';
 export const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const E = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

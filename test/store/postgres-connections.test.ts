@@ -34,7 +34,7 @@ function bulk(server: ScimServer, Operations: unknown[]) {
   return server.handle({
     method: 'POST',
     path: '/Bulk',
-    headers: { authorization: 'Bearer bulk-token-0123456789', 'content-type': 'application/scim+json' },
+    headers: { authorization: 'Bearer bulk-token-0123456789-0123456789-0', 'content-type': 'application/scim+json' },
     body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations }),
   });
 }
@@ -83,7 +83,7 @@ describe('PostgresStore transactions', () => {
     const { store } = await make();
     await store.migrate();
     const tenant = `bulk-${Math.random().toString(36).slice(2)}`;
-    const server = createScimServer({ authenticate: bearerToken('bulk-token-0123456789', { tenant }), store });
+    const server = createScimServer({ authenticate: bearerToken('bulk-token-0123456789-0123456789-0', { tenant }), store });
     const r = await bulk(server, [
       { method: 'POST', path: '/Users', bulkId: 'a', data: { schemas: [U], userName: 'twice' } },
       { method: 'POST', path: '/Users', bulkId: 'b', data: { schemas: [U], userName: 'TWICE' } },
@@ -100,7 +100,7 @@ describe('PostgresStore transactions', () => {
     const tenant = `bulk-events-${Math.random().toString(36).slice(2)}`;
     const seen: { type: string; visible: number }[] = [];
     const server = createScimServer({
-      authenticate: bearerToken('bulk-token-0123456789', { tenant }),
+      authenticate: bearerToken('bulk-token-0123456789-0123456789-0', { tenant }),
       store,
       hooks: {
         // another connection: it sees only what was committed

@@ -93,14 +93,19 @@ describe('query plans use the indexes', () => {
 describe.skipIf(!url)('the engine on PostgreSQL with pooled connections', () => {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
   const store = new PostgresStore(pool);
-  const server = createScimServer({ authenticate: bearerToken('pg-token'), store, tenantInPath: false, uniqueGroupDisplayName: true });
+  const server = createScimServer({
+    authenticate: bearerToken('pg-token-0123456789-0123456789-0123'),
+    store,
+    tenantInPath: false,
+    uniqueGroupDisplayName: true,
+  });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const [p, q] = path.split('?');
     return server.handle({
       method,
       path: p!,
       query: q ?? '',
-      headers: { authorization: 'Bearer pg-token', 'content-type': 'application/scim+json', ...headers },
+      headers: { authorization: 'Bearer pg-token-0123456789-0123456789-0123', 'content-type': 'application/scim+json', ...headers },
       body: body && JSON.stringify(body),
     }) as Promise<{
       status: number;

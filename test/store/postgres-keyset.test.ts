@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const lite = new PGlite();
 const store = new PostgresStore(lite as unknown as SqlPool);
-const server = createScimServer({ authenticate: bearerToken('k'), store });
-const headers = { authorization: 'Bearer k', 'content-type': 'application/scim+json' };
+const server = createScimServer({ authenticate: bearerToken('k'.repeat(32)), store });
+const headers = { authorization: `Bearer ${'k'.repeat(32)}`, 'content-type': 'application/scim+json' };
 type List = { Resources: { id: string; userName: string; title?: string }[]; nextCursor?: string; totalResults: number };
 const list = async (query: string) => (await server.handle({ method: 'GET', path: '/Users', query, headers })).body as List;
 
@@ -73,7 +73,7 @@ describe('keyset cursors on PostgresStore', () => {
     expect(second.Resources.map((r) => r.userName)).toEqual(['u05', 'u06', 'u07', 'u08', 'u09']);
     expect(second.totalResults).toBe(22);
     // the same walk on MemoryStore (offsets) shows the skip keyset avoids
-    const mem = createScimServer({ authenticate: bearerToken('k'), store: new MemoryStore() });
+    const mem = createScimServer({ authenticate: bearerToken('k'.repeat(32)), store: new MemoryStore() });
     for (let i = 0; i < 10; i++)
       await mem.handle({ method: 'POST', path: '/Users', headers, body: JSON.stringify({ schemas: [U], userName: `u${String(i).padStart(2, '0')}` }) });
     const m1 = (await mem.handle({ method: 'GET', path: '/Users', query: 'count=5&sortBy=userName&cursor=', headers })).body as List;

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { bearerToken, bearerTokens, createScimServer, generateToken, hashToken, MemoryStore, type TenantToken, TokenList } from '../../src/index.js';
+import { U } from './helpers.js';
+
+const SECRET = 'a-secret-token-of-thirty-two-chars!';
+
+function server(authenticate: ReturnType<typeof bearerTokens>, tenantInPath = false) {
+  const scim = createScimServer({ authenticate, store: new MemoryStore(), baseUrl: 'https://sp.example/scim/v2', tenantInPath });
+  return (method: string, path: string, token: string, body?: unknown) =>
+    scim.handle({
+      method,
+      path,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/scim+json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+}
+const user = (userName: string) => ({ schemas: [U], userName });
+
+describe('generateToken and bearerToken', () => {
+  it('tokens carry the scimkit_ prefix secret scanners look for, and 256 random bits', () => {
+    const a = generateToken();
+    expect(a).toMatch(/^scimkit_[A-Za-z0-9_-]{43}$/);
+    expect(generateToken()).not.toBe(a);
+  });
+
+  it('bearerToken refuses a secret shorter than 32 characters', () => {
+    expect(() => bearerToken('change-me')).toThrow(/32 characters/);
+    expect(() => bearerToken('x'.repeat(31))).toThrow(TypeError);
+    expect(() => bearerToken('x'.repeat(32))).not.toThrow();
+  });
+});
+
+describe('bearerTokens: expiry, scopes, last use, revocation', () => {
+  it('an expired token is 401 invalid_token; one that expires later works', async () => {
+    const now = Date.now();
+    const call = server(
+      bearerTokens([
+        { tenant: 't', tokenHash: hashToken(SECRET), expiresAt: new Date(now - 1000) },
+        { tenant: 't', tokenHash: hashToken(`${SECRET}2`), expiresAt: new Date(now + 60_000).toISOString() },
+      ]),
+    );
+    const expired = await call('GET', '/Users', SECRET);
+    expect(expired.status).toBe(401);
+    expect(expired.headers['www-authenticate']).toMatch(/^Bearer realm="scim", error="invalid_token", error_description="The token has expired"$/);
+    expect((await call('GET', '/Users', `${SECRET}2`)).status).toBe(200);
+  });
+
+  it('a read-only token reads and gets 403 insufficient_scope for every write; POST /.search is a read', async () => {
+    const call = server(bearerTokens([{ tenant: 't', tokenHash: hashToken(SECRET), scopes: ['read'] }]));
+    expect((await call('GET', '/Users', SECRET)).status).toBe(200);
+    expect((await call('POST', '/Users/.search', SECRET, { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] })).status).toBe(200);
+    expect((await call('POST', '/.search', SECRET, { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] })).status).toBe(200);
+    for (const [method, path, body] of [
+      ['POST', '/Users', user('w')],
+      ['PUT', '/Users/x', user('w')],
+      ['PATCH', '/Users/x', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [] }],
+      ['DELETE', '/Users/x', undefined],
+      ['POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] }],
+    ] as const) {
+      const r = await call(method, path, SECRET, body);
+      expect([r.status, (r.body as { detail?: string }).detail], `${method} ${path}`).toEqual([403, expect.stringContaining('write')]);
+      expect(r.headers['www-authenticate']).toBe('Bearer realm="scim", error="insufficient_scope", scope="write"');
+    }
+  });
+
+  it('a write-only token cannot read; a token without scopes can do both', async () => {
+    const call = server(
+      bearerTokens([
+        { tenant: 't', tokenHash: hashToken(SECRET), scopes: ['write'] },
+        { tenant: 't', tokenHash: hashToken(`${SECRET}2`) },
+      ]),
+    );
+    expect((await call('POST', '/Users', SECRET, user('w'))).status).toBe(201);
+    expect((await call('GET', '/Users', SECRET)).headers['www-authenticate']).toContain('scope="read"');
+    expect((await call('GET', '/Users', `${SECRET}2`)).status).toBe(200);
+    expect((await call('POST', '/Users', `${SECRET}2`, user('v'))).status).toBe(201);
+  });
+
+  it('revocation takes effect at the next request: revokedAt on a record of the array, TokenList.revoke, or the lookup', async () => {
+    const record: TenantToken = { tenant: 't', tokenHash: hashToken(SECRET) };
+    const byArray = server(bearerTokens([record]));
+    expect((await byArray('GET', '/Users', SECRET)).status).toBe(200);
+    record.revokedAt = new Date();
+    expect((await byArray('GET', '/Users', SECRET)).status).toBe(401);
+
+    const list = new TokenList([{ tenant: 't', tokenHash: hashToken(SECRET), tokenId: 'conn-1' }]);
+    const byList = server(bearerTokens(list));
+    expect((await byList('GET', '/Users', SECRET)).status).toBe(200);
+    expect(list.revoke('conn-1')).toBe(true);
+    expect((await byList('GET', '/Users', SECRET)).status).toBe(401);
+    list.add({ tenant: 't', tokenHash: hashToken(`${SECRET}2`), tokenId: 'conn-2' });
+    expect((await byList('GET', '/Users', `${SECRET}2`)).status).toBe(200);
+    expect(list.revoke(hashToken(`${SECRET}2`))).toBe(true);
+    expect((await byList('GET', '/Users', `${SECRET}2`)).status).toBe(401);
+    expect(list.revoke('unknown')).toBe(false);
+
+    const db = new Map([[hashToken(SECRET), { tenant: 't', tokenHash: hashToken(SECRET) } as TenantToken]]);
+    const byLookup = server(bearerTokens((h) => db.get(h)));
+    expect((await byLookup('GET', '/Users', SECRET)).status).toBe(200);
+    db.get(hashToken(SECRET))!.revokedAt = new Date().toISOString();
+    expect((await byLookup('GET', '/Users', SECRET)).status).toBe(401);
+  });
+
+  it('records the last use on the record and tells the host at most once a minute per token', async () => {
+    let clock = Date.parse('2026-12-01T10:00:00Z');
+    const seen: [string | undefined, string][] = [];
+    const record: TenantToken = { tenant: 't', tokenHash: hashToken(SECRET), tokenId: 'conn-1' };
+    const call = server(bearerTokens([record], { now: () => clock, onUsed: (t, at) => void seen.push([t.tokenId, at.toISOString()]) }));
+    expect(record.lastUsedAt).toBeUndefined();
+    await call('GET', '/Users', SECRET);
+    expect(record.lastUsedAt?.toISOString()).toBe('2026-12-01T10:00:00.000Z');
+    clock += 30_000;
+    await call('GET', '/Users', SECRET);
+    expect(record.lastUsedAt?.toISOString()).toBe('2026-12-01T10:00:30.000Z');
+    clock += 31_000;
+    await call('GET', '/Users', SECRET);
+    await call('GET', '/Users', 'a-wrong-token-that-is-long-enough-too');
+    expect(seen).toEqual([
+      ['conn-1', '2026-12-01T10:00:00.000Z'],
+      ['conn-1', '2026-12-01T10:01:01.000Z'],
+    ]);
+  });
+
+  it('the token id and scopes reach the store context; the hash does not', async () => {
+    const contexts: unknown[] = [];
+    const store = new MemoryStore();
+    const scim = createScimServer({
+      authenticate: bearerTokens([{ tenant: 't', tokenHash: hashToken(SECRET), tokenId: 'conn-1', scopes: ['read', 'write'] }]),
+      store,
+      hooks: { onEvent: (e) => void contexts.push(e.ctx) },
+    });
+    await scim.handle({ method: 'POST', path: '/Users', headers: { authorization: `Bearer ${SECRET}` }, body: JSON.stringify(user('c')) });
+    expect(contexts[0]).toMatchObject({ tenant: 't', tokenId: 'conn-1', scopes: ['read', 'write'] });
+    expect(JSON.stringify(contexts[0])).not.toContain(hashToken(SECRET));
+  });
+});
