@@ -2,6 +2,7 @@
  * The state one server's handlers share. Internal: built by createScimServer.
  * @module
  */
+import type { EventRecorder } from '../events/recorder.js';
 import type { FilterCache } from '../filter/cache.js';
 import type { PatchCompatibility } from '../patch/dialects/index.js';
 import type { PathCache } from '../path/parse.js';
@@ -9,7 +10,7 @@ import type { SchemaRegistry } from '../schema/registry.js';
 import type { ValidationPolicy } from '../schema/validate.js';
 import type { ProvisioningStore } from '../store/store.js';
 import type { CursorCodec } from './cursor.js';
-import type { LifecycleEvent, ScimHooks } from './hooks.js';
+import type { ScimHooks } from './hooks.js';
 import type { ScimLimits } from './limits.js';
 
 /** Features a server can switch off; all on by default. */
@@ -46,8 +47,8 @@ export interface Engine {
   patchResponse: 'resource' | 'noContent' | 'auto';
   documentationUri: string | undefined;
   logger: ScimLogger;
-  /** Runs the after-commit events, reporting failures. */
-  emit(events: LifecycleEvent[]): Promise<void>;
+  /** Records each write's events with the write and wakes their delivery. */
+  events: EventRecorder;
 }
 
 /** What a handler knows about the request it serves. */

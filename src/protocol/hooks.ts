@@ -3,35 +3,26 @@
  * hears about committed changes.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { MemberDelta } from '../patch/members.js';
 import { GROUP_SCHEMA_ID } from '../schema/builtin/group.js';
 import { USER_SCHEMA_ID } from '../schema/builtin/user.js';
-import type { ResourceType } from '../schema/registry.js';
+import type { ResourceType, SchemaRegistry } from '../schema/registry.js';
 import type { ScimResource } from '../schema/resource.js';
+import type { EventData, EventDraft, LifecycleEventType, OutboxEvent } from '../store/outbox.js';
 import type { StoreContext } from '../store/store.js';
 
-/** The kinds of lifecycle event, fired once each after commit. */
-export type LifecycleEventType =
-  | 'user.created'
-  | 'user.updated'
-  | 'user.deactivated'
-  | 'user.reactivated'
-  | 'user.deleted'
-  | 'group.created'
-  | 'group.updated'
-  | 'group.renamed'
-  | 'group.deleted'
-  | 'group.membersAdded'
-  | 'group.membersRemoved'
-  | 'resource.created'
-  | 'resource.updated'
-  | 'resource.deleted';
+export type { LifecycleEventType } from '../store/outbox.js';
 
-/** A committed change. */
+/**
+ * A committed change, as `onEvent` gets it: delivered at least once, after commit, off the
+ * request path by default (docs/hooks.md). Use `eventId` (or `id` + the resource's
+ * `meta.version`) to consume it idempotently.
+ */
 export interface LifecycleEvent {
   /** What happened. */
   type: LifecycleEventType;
-  /** The tenant context of the request. */
+  /** The tenant context of the request that made the change. */
   ctx: StoreContext;
   /** The resource type. */
   resourceType: ResourceType;
@@ -43,6 +34,14 @@ export interface LifecycleEvent {
   previous?: ScimResource;
   /** For membersAdded / membersRemoved: the member ids. */
   memberIds?: string[];
+  /** The event's stable id: the same on every delivery of it. */
+  eventId: string;
+  /** The tenant's sequence number of the event (it only grows, in commit order). */
+  seq: number;
+  /** When the change committed (ISO 8601). */
+  time: string;
+  /** Which delivery attempt this is (1 for the first). */
+  attempt: number;
 }
 
 /** A write about to happen, as the before-hooks see it. */
@@ -67,7 +66,11 @@ export interface ScimHooks {
   beforeUpdate?(intent: WriteIntent): ScimResource | undefined | Promise<ScimResource | undefined>;
   /** Before a delete. */
   beforeDelete?(event: { ctx: StoreContext; resourceType: ResourceType; id: string; previous: ScimResource }): void | Promise<void>;
-  /** After commit, once per event. A failure here is reported to the server's `logger`, never swallowed, and the write stands. */
+  /**
+   * After commit, at least once per event: an event is acknowledged when this resolves, and
+   * retried with backoff when it throws (docs/hooks.md). Events of one resource arrive in
+   * order. The write stands whatever this does.
+   */
   onEvent?(event: LifecycleEvent): void | Promise<void>;
   /** Sets a user's password (writeOnly, never stored by scimkit); without it, passwords are dropped and changePassword is not advertised. */
   setPassword?(ctx: StoreContext, userId: string, password: string): void | Promise<void>;
@@ -81,41 +84,60 @@ function eventPrefix(type: ResourceType): 'user' | 'group' | 'resource' {
 }
 
 /** The `membersRemoved` event of a group that lost members without a write of its own (they were deleted). */
-export function membershipEvents(ctx: StoreContext, type: ResourceType, groupId: string, removed: string[]): LifecycleEvent[] {
+export function membershipEvents(type: ResourceType, groupId: string, removed: string[]): EventDraft[] {
   if (!removed.length) return [];
-  return [{ ctx, resourceType: type, id: groupId, type: eventPrefix(type) === 'group' ? 'group.membersRemoved' : 'resource.updated', memberIds: removed }];
+  return [
+    {
+      id: randomUUID(),
+      resourceType: type.name,
+      resourceId: groupId,
+      type: eventPrefix(type) === 'group' ? 'group.membersRemoved' : 'resource.updated',
+      data: { memberIds: removed },
+    },
+  ];
 }
 
 /** The events a committed change produces. */
 export function eventsFor(
   kind: 'create' | 'update' | 'delete',
-  ctx: StoreContext,
   type: ResourceType,
   id: string,
   after: ScimResource | undefined,
   before: ScimResource | undefined,
   members?: { added: string[]; removed: string[] },
-): LifecycleEvent[] {
-  const base = { ctx, resourceType: type, id } as const;
-  const withData = (e: LifecycleEvent): LifecycleEvent => {
-    if (after) e.resource = after;
-    if (before) e.previous = before;
-    return e;
+): EventDraft[] {
+  const event = (t: LifecycleEventType, memberIds?: string[]): EventDraft => {
+    const data: EventData = {};
+    if (after) data.resource = after;
+    if (before) data.previous = before;
+    if (memberIds) data.memberIds = memberIds;
+    return { id: randomUUID(), type: t, resourceType: type.name, resourceId: id, data };
   };
   const prefix = eventPrefix(type);
-  if (kind === 'create') return [withData({ ...base, type: `${prefix}.created` as LifecycleEventType })];
-  if (kind === 'delete') return [withData({ ...base, type: `${prefix}.deleted` as LifecycleEventType })];
-  const out: LifecycleEvent[] = [withData({ ...base, type: `${prefix}.updated` as LifecycleEventType })];
+  if (kind === 'create') return [event(`${prefix}.created`)];
+  if (kind === 'delete') return [event(`${prefix}.deleted`)];
+  const out: EventDraft[] = [event(`${prefix}.updated`)];
   if (prefix === 'user' && before && after) {
     const was = before.active !== false;
     const is = after.active !== false;
-    if (was && !is) out.push(withData({ ...base, type: 'user.deactivated' }));
-    if (!was && is) out.push(withData({ ...base, type: 'user.reactivated' }));
+    if (was && !is) out.push(event('user.deactivated'));
+    if (!was && is) out.push(event('user.reactivated'));
   }
   if (prefix === 'group') {
-    if (before && after && before.displayName !== after.displayName) out.push(withData({ ...base, type: 'group.renamed' }));
-    if (members?.added.length) out.push(withData({ ...base, type: 'group.membersAdded', memberIds: members.added }));
-    if (members?.removed.length) out.push(withData({ ...base, type: 'group.membersRemoved', memberIds: members.removed }));
+    if (before && after && before.displayName !== after.displayName) out.push(event('group.renamed'));
+    if (members?.added.length) out.push(event('group.membersAdded', members.added));
+    if (members?.removed.length) out.push(event('group.membersRemoved', members.removed));
   }
+  return out;
+}
+
+/** The event `onEvent` gets for a recorded one; undefined when its resource type is no longer registered. */
+export function lifecycleEvent(e: OutboxEvent, registry: SchemaRegistry): LifecycleEvent | undefined {
+  const resourceType = registry.resourceType(e.resourceType);
+  if (!resourceType) return undefined;
+  const out: LifecycleEvent = { type: e.type, ctx: e.context, resourceType, id: e.resourceId, eventId: e.id, seq: e.seq, time: e.time, attempt: e.attempts };
+  if (e.data.resource) out.resource = e.data.resource;
+  if (e.data.previous) out.previous = e.data.previous;
+  if (e.data.memberIds) out.memberIds = e.data.memberIds;
   return out;
 }

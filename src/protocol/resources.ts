@@ -129,10 +129,11 @@ export async function createResource(
   let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'create', ...engine.policy });
   const password = takePassword(resource);
   if (engine.hooks.beforeCreate) resource = (await engine.hooks.beforeCreate({ ctx, resourceType: type, resource })) ?? resource;
-  const stored = await engine.store.create(ctx, type, resource);
+  const recording = engine.events.forWrite((o) => eventsFor('create', type, o.stored!.id as string, o.stored, undefined));
+  const stored = await engine.store.create(ctx, type, resource, recording.options);
   const id = stored.id as string;
+  await recording.done(ctx, { stored });
   await setPassword(engine, ctx, id, password);
-  await engine.emit(eventsFor('create', ctx, type, id, stored, undefined));
   return respond(engine, scope, type, stored, 201, req, { location: locationOf(scope, type, id) });
 }
 
@@ -154,15 +155,19 @@ export async function replaceResource(
     const password = takePassword(resource);
     if (engine.hooks.beforeUpdate) resource = (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing })) ?? resource;
     let stored: ScimResource;
+    const recording = engine.events.forWrite(({ stored: after }) =>
+      after && !unchanged(existing, after)
+        ? eventsFor('update', type, id, after, existing, type.coreAttribute('members') ? diffMembers(existing, after) : undefined)
+        : [],
+    );
     try {
-      stored = await engine.store.replace(ctx, type, id, resource, casFor(req, precondition, existing, attempt));
+      stored = await engine.store.replace(ctx, type, id, resource, { ...casFor(req, precondition, existing, attempt), ...recording.options });
     } catch (e) {
       if (retryable(e, req, attempt)) continue;
       throw e;
     }
+    await recording.done(ctx, { stored });
     await setPassword(engine, ctx, id, password);
-    if (!unchanged(existing, stored))
-      await engine.emit(eventsFor('update', ctx, type, id, stored, existing, type.coreAttribute('members') ? diffMembers(existing, stored) : undefined));
     return respond(engine, scope, type, stored, 200, req);
   }
 }
@@ -237,8 +242,27 @@ export async function patchResource(
     // members only: the store keeps the attributes it has (a concurrent rename stands)
     let stored: ScimResource;
     let applied: AppliedMembers | undefined;
+    const delta = result.members && !inline ? result.members : undefined;
+    const recording = engine.events.forWrite((o) => {
+      const after = o.stored;
+      if (!after) return [];
+      // a members-only write changed something exactly when the store applied a member change;
+      // a store that found nothing to change (a current member added again) records no event
+      const nothing = membersOnly && o.applied ? o.applied.added.length === 0 && o.applied.removed.length === 0 : unchanged(existing, after);
+      if (nothing) return [];
+      const members = delta
+        ? // what the store really changed; a store that cannot tell gets the request's ids
+          (o.applied ?? { added: delta.added.map((m) => m.value), removed: delta.removed })
+        : type.coreAttribute('members')
+          ? diffMembers(existing, after)
+          : undefined;
+      // a members-only write left the attributes as they are now: compare those with themselves, so
+      // a concurrent rename or deactivation (which records its own events) is not reported again
+      return eventsFor('update', type, id, after, membersOnly ? { ...after, members: undefined } : existing, members);
+    });
     try {
       stored = await engine.store.replace(ctx, type, id, resource, {
+        ...recording.options,
         ...(ifVersion ? { ifVersion } : {}),
         ...(result.members && !inline
           ? {
@@ -255,22 +279,8 @@ export async function patchResource(
       if (e instanceof ScimError && e.status === 412 && req.ifMatch === undefined && attempt < 20) continue;
       throw e;
     }
+    await recording.done(ctx, { stored, ...(applied ? { applied } : {}) });
     await setPassword(engine, ctx, id, password);
-    // a members-only write changed something exactly when the store applied a member change;
-    // a store that found nothing to change (a current member added again) fires no event
-    const nothing = membersOnly && applied ? applied.added.length === 0 && applied.removed.length === 0 : unchanged(existing, stored);
-    if (!nothing) {
-      const members =
-        result.members && !inline
-          ? // what the store really changed; a store that cannot tell gets the request's ids
-            (applied ?? { added: result.members.added.map((m) => m.value), removed: result.members.removed })
-          : type.coreAttribute('members')
-            ? diffMembers(existing, stored)
-            : undefined;
-      // a members-only write left the attributes as they are now: compare those with themselves, so
-      // a concurrent rename or deactivation (which fired its own events) is not reported again
-      await engine.emit(eventsFor('update', ctx, type, id, stored, membersOnly ? { ...stored, members: undefined } : existing, members));
-    }
     const asked = req.attributes !== undefined || req.excludedAttributes !== undefined;
     if (engine.patchResponse === 'noContent' || (engine.patchResponse === 'auto' && !inline && !asked && touchedMembers(result))) {
       return { status: 204, headers: etagHeaders(engine, stored) };
@@ -289,9 +299,19 @@ export async function deleteResource(engine: Engine, ctx: StoreContext, type: Re
     const precondition = checkIfMatch(engine, req, existing);
     await engine.hooks.beforeDelete?.({ ctx, resourceType: type, id, previous: existing });
     let left: GroupRef[] = [];
+    const recording = engine.events.forWrite(({ groups = [] }) => {
+      const events = eventsFor('delete', type, id, undefined, existing);
+      // the groups it was in lost a member: the host's teams must hear of it like any removal
+      for (const g of groups) {
+        const groupType = engine.registry.resourceType(g.type);
+        if (groupType) events.push(...membershipEvents(groupType, g.id, [id]));
+      }
+      return events;
+    });
     try {
       await engine.store.delete(ctx, type, id, {
         ...casFor(req, precondition, existing, attempt),
+        ...recording.options,
         onMembershipsRemoved: (groups) => {
           left = groups;
         },
@@ -300,13 +320,7 @@ export async function deleteResource(engine: Engine, ctx: StoreContext, type: Re
       if (retryable(e, req, attempt)) continue;
       throw e;
     }
-    const events = eventsFor('delete', ctx, type, id, undefined, existing);
-    // the groups it was in lost a member: the host's teams must hear of it like any removal
-    for (const g of left) {
-      const groupType = engine.registry.resourceType(g.type);
-      if (groupType) events.push(...membershipEvents(ctx, groupType, g.id, [id]));
-    }
-    await engine.emit(events);
+    await recording.done(ctx, { groups: left });
     return { status: 204, headers: {} };
   }
 }

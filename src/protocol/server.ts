@@ -3,21 +3,26 @@
  * `server.handle(request)`; nothing here knows a web framework.
  * @module
  */
+
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../errors.js';
+import { type DeliveryOptions, EventDispatcher } from '../events/dispatcher.js';
+import { EventRecorder, type RetentionOptions } from '../events/recorder.js';
 import { FilterCache } from '../filter/cache.js';
 import type { PatchCompatibility } from '../patch/dialects/index.js';
 import { PathCache } from '../path/parse.js';
 import { SchemaRegistry } from '../schema/registry.js';
 import type { ValidationPolicy } from '../schema/validate.js';
 import { MemoryStore } from '../store/memory.js';
+import { MemoryOutbox } from '../store/memory-outbox.js';
+import { type EventLogQuery, failureText, type OutboxEvent } from '../store/outbox.js';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
 import { type Authenticate, checkScope } from './auth.js';
 import { planBulk, runBulk } from './bulk.js';
 import { CursorCodec } from './cursor.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import type { Engine, RequestScope, ScimFeatures, ScimLogger } from './engine.js';
-import type { LifecycleEvent, ScimHooks } from './hooks.js';
+import { lifecycleEvent, type ScimHooks } from './hooks.js';
 import { DEFAULT_LIMITS, type ScimLimits } from './limits.js';
 import { listResources, paramsFromBody, paramsFromQuery, searchAll } from './list.js';
 import { errorResponse, header, jsonResponse, queryOf, type ScimRequest, type ScimResponse } from './request.js';
@@ -67,10 +72,30 @@ export interface ScimServerOptions {
   patchResponse?: 'resource' | 'noContent' | 'auto';
   /** Hooks into the host's model and lifecycle. */
   hooks?: ScimHooks;
+  /** How lifecycle events are delivered to `hooks.onEvent` and how long the change log keeps them (docs/hooks.md). */
+  events?: EventOptions;
   /** Where hook failures after commit are reported (default: console.error). */
   logger?: ScimLogger;
   /** `documentationUri` in ServiceProviderConfig. */
   documentationUri?: string;
+}
+
+/** Delivery and retention of lifecycle events. */
+export interface EventOptions extends DeliveryOptions {
+  /** How long delivered and dead events stay in the change log. */
+  retention?: RetentionOptions;
+}
+
+/** The change log and its dead letters, as a host reads and repairs them. */
+export interface ScimEventLog {
+  /** A tenant's events after a sequence number, oldest first: to reconcile or rebuild the host's model. */
+  list(query: EventLogQuery): Promise<OutboxEvent[]>;
+  /** Events whose delivery failed for the last time. */
+  deadLetters(query?: { tenant?: string; limit?: number }): Promise<OutboxEvent[]>;
+  /** Delivers dead events again (with their attempts reset); how many were replayed. */
+  replay(eventIds: readonly string[]): Promise<number>;
+  /** Prunes now what retention allows (it also runs in the background); how many events went. */
+  prune(): Promise<number>;
 }
 
 /** A SCIM service provider: one `handle` for every request. */
@@ -83,6 +108,10 @@ export interface ScimServer {
   readonly store: ProvisioningStore;
   /** The limits in force. */
   readonly limits: Readonly<ScimLimits>;
+  /** The change log of lifecycle events. */
+  readonly events: ScimEventLog;
+  /** Stops event delivery, waiting for deliveries in flight (call it before the process exits or the store closes). */
+  close(): Promise<void>;
 }
 
 const JSON_TYPE = /^application\/(scim\+)?json\s*(;|$)/i;
@@ -221,6 +250,24 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   };
   if (options.unknownAttributes) policy.unknownAttributes = options.unknownAttributes;
   if (options.canonicalValues) policy.canonicalValues = options.canonicalValues;
+  const consumers = hooks.onEvent ? [hooks.onEvent] : [];
+  const deliver = async (e: OutboxEvent) => {
+    const event = lifecycleEvent(e, registry);
+    if (!event) {
+      logger.error('event of a resource type this server does not know; acknowledged without delivery', { eventId: e.id, resourceType: e.resourceType });
+      return;
+    }
+    for (const consume of consumers) await consume(event);
+  };
+  // a store without an outbox of its own: events are kept in memory after its writes
+  const outbox = store.outbox ?? new MemoryOutbox();
+  const dispatcher = consumers.length ? new EventDispatcher(outbox, deliver, options.events ?? {}, logger) : undefined;
+  const recorder = new EventRecorder(store, outbox, dispatcher, {
+    wait: options.events?.mode === 'beforeResponse',
+    ...(options.events?.retention ? { retention: options.events.retention } : {}),
+    onPruneError: (e) => logger.error('pruning the change log failed; it is retried later', { error: failureText(e) }),
+  });
+  dispatcher?.start();
   const engine: Engine = {
     registry,
     store,
@@ -236,21 +283,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     patchResponse: options.patchResponse ?? 'auto',
     documentationUri: options.documentationUri,
     logger,
-    async emit(events: LifecycleEvent[]) {
-      if (!hooks.onEvent) return;
-      for (const ev of events) {
-        try {
-          await hooks.onEvent(ev);
-        } catch (e) {
-          logger.error('onEvent hook failed after commit; the change stands', {
-            event: ev.type,
-            id: ev.id,
-            tenant: ev.ctx.tenant,
-            error: e instanceof Error ? e.message : String(e),
-          });
-        }
-      }
-    },
+    events: recorder,
   };
 
   async function route(
@@ -287,26 +320,20 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if (method !== 'POST') throw allow('POST');
       const plan = planBulk(body, limits.maxBulkOperations);
       const out = await runBulk(plan, async (m, path, data, ifMatch) => {
-        // the operation's events wait for its commit; a failed operation is rolled back
-        const pending: LifecycleEvent[] = [];
-        const opEngine: Engine = {
-          ...eng,
-          emit: async (events) => {
-            pending.push(...events);
-          },
-        };
+        // the operation's events are recorded in its transaction; delivery waits for its commit
         const dispatch = async (): Promise<ScimResponse> => {
           try {
             if (decodeSegments(path)[0]?.toLowerCase() === 'bulk') throw ScimError.badRequest('Bulk operations cannot nest');
             const r: ResourceRequest = ifMatch === undefined ? {} : { ifMatch };
-            return await route(opEngine, ctx, scope, m, decodeSegments(path), new URLSearchParams(), data, r);
+            return await route(eng, ctx, scope, m, decodeSegments(path), new URLSearchParams(), data, r);
           } catch (e) {
             return errorResponse(e);
           }
         };
-        const res = store.transaction ? await inTransaction(store, ctx, dispatch) : await dispatch();
-        if (res.status < 400) await eng.emit(pending);
-        return res;
+        const { result, flush } = await eng.events.deferred(() => (store.transaction ? inTransaction(store, ctx, dispatch) : dispatch()));
+        // a refused operation in a transaction was rolled back with its events
+        if (!store.transaction || result.status < 400) await flush();
+        return result;
       });
       return jsonResponse(200, out);
     }
@@ -425,5 +452,15 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     return res;
   }
 
-  return { handle: handleWithHeaders, registry, store, limits };
+  const events: ScimEventLog = {
+    list: (query) => outbox.list(query),
+    deadLetters: (query = {}) => outbox.deadLetters(query),
+    replay: async (ids) => {
+      const n = await outbox.replay(ids);
+      dispatcher?.wake();
+      return n;
+    },
+    prune: () => recorder.prune(),
+  };
+  return { handle: handleWithHeaders, registry, store, limits, events, close: async () => dispatcher?.close() };
 }

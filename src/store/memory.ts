@@ -15,6 +15,7 @@ import type { ResourceType } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../schema/sort.js';
 import { memberIdsOf, sameMemberOrder, selfMemberError, storedMember, unknownMembersError } from './member-references.js';
+import { MemoryOutbox } from './memory-outbox.js';
 import type { AppliedMembers, GroupRef, ProvisioningStore, SearchQuery, SearchResult, StoreCapabilities, StoreContext, WriteOptions } from './store.js';
 import { attributesChanged, isVersion, metaOf, nextMeta, versionTag } from './version.js';
 
@@ -167,11 +168,14 @@ export class MemoryStore implements ProvisioningStore {
   readonly #tenants = new Map<string, TenantData>();
   readonly #onChange: (() => void) | undefined;
   readonly #now: () => Date;
+  /** The events of every write, recorded in the same synchronous step (store/memory-outbox.ts). */
+  readonly outbox: MemoryOutbox;
 
   /** An empty store, or one restored from a snapshot. */
   constructor(options: MemoryStoreOptions = {}) {
     this.#onChange = options.onChange;
     this.#now = options.now ?? (() => new Date());
+    this.outbox = new MemoryOutbox(() => this.#now().getTime());
     if (options.snapshot) this.#restore(options.snapshot);
   }
 
@@ -431,7 +435,7 @@ export class MemoryStore implements ProvisioningStore {
   }
 
   /** Stores a new resource with a fresh id and meta. */
-  async create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource> {
+  async create(ctx: StoreContext, type: ResourceType, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     const { data, members } = split(resource);
     // every check on views that create nothing: a refused create leaves no trace
     this.#checkUnique(type, this.#type(ctx, type), data, undefined);
@@ -447,8 +451,11 @@ export class MemoryStore implements ProvisioningStore {
     d.byId.set(id, e);
     e.pos = d.order.push(e) - 1;
     this.#reindex(type, d, e);
+    const stored = this.#out(ctx, type, e, true);
+    // the events in the same synchronous step as the change: no await between them
+    if (options.events) this.outbox.append(ctx, options.events({ stored }), options.eventsDelivered);
     this.#onChange?.();
-    return this.#out(ctx, type, e, true);
+    return stored;
   }
 
   #current(ctx: StoreContext, type: ResourceType, id: string, ifVersion: string | undefined): { d: TypeData; e: Entry } {
@@ -503,8 +510,10 @@ export class MemoryStore implements ProvisioningStore {
       options.onMembersApplied?.(planned!);
     } else if (grouped) this.#setMembers(t, id, e, resolved!);
     this.#reindex(type, d, e);
+    const stored = this.#out(ctx, type, e, options.members === undefined);
+    if (options.events) this.outbox.append(ctx, options.events({ stored, ...(planned ? { applied: planned } : {}) }), options.eventsDelivered);
     this.#onChange?.();
-    return this.#out(ctx, type, e, options.members === undefined);
+    return stored;
   }
 
   /** Deletes a resource and every membership it takes part in; each group it leaves gets a new version. */
@@ -530,6 +539,7 @@ export class MemoryStore implements ProvisioningStore {
     }
     t.memberOf.delete(id);
     options.onMembershipsRemoved?.(left);
+    if (options.events) this.outbox.append(ctx, options.events({ groups: left }), options.eventsDelivered);
     this.#onChange?.();
   }
 

@@ -7,6 +7,7 @@ import type { Filter } from '../filter/ast.js';
 import type { MemberDelta } from '../patch/members.js';
 import type { ResourceType } from '../schema/registry.js';
 import type { ScimResource } from '../schema/resource.js';
+import type { EventDraft, EventOutbox } from './outbox.js';
 
 /** Who is asking, for which tenant: the first argument of every store call and hook. */
 export interface StoreContext {
@@ -88,6 +89,25 @@ export interface WriteOptions {
    * member of (each of which has a new version now), for `group.membersRemoved` events.
    */
   onMembershipsRemoved?(groups: GroupRef[]): void;
+  /**
+   * The lifecycle events of this write, from what it did: a store with an `outbox` calls it
+   * inside the write's atomic step, once the outcome is known and before the change is
+   * visible, and records what it returns with the change. Not called when the write changed
+   * nothing or failed.
+   */
+  events?(outcome: WriteOutcome): EventDraft[];
+  /** Record the events as already delivered: for the change log only, when nothing consumes them. */
+  eventsDelivered?: boolean;
+}
+
+/** What a write did, for {@link WriteOptions.events}. */
+export interface WriteOutcome {
+  /** The resource as a read now returns it (absent after a delete). */
+  stored?: ScimResource;
+  /** With a member delta: the members it really changed. */
+  applied?: AppliedMembers;
+  /** After a delete: the groups the resource was a member of. */
+  groups?: GroupRef[];
 }
 
 /** A group by resource type name and id. */
@@ -137,11 +157,17 @@ export interface ProvisioningStore {
   /** A page of matching resources with the exact total. */
   search(ctx: StoreContext, type: ResourceType, query: SearchQuery): Promise<SearchResult>;
   /** Stores a new resource (canonical, without id and meta) and returns it with id and meta. */
-  create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource>;
+  create(ctx: StoreContext, type: ResourceType, resource: ScimResource, options?: WriteOptions): Promise<ScimResource>;
   /** Replaces a resource's attributes (keeping id and meta.created) and returns it. */
   replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options?: WriteOptions): Promise<ScimResource>;
   /** Deletes a resource (and its memberships). */
   delete(ctx: StoreContext, type: ResourceType, id: string, options?: WriteOptions): Promise<void>;
   /** Runs `fn` so that its writes commit together or not at all (Bulk uses it per operation). */
   transaction?<T>(ctx: StoreContext, fn: () => Promise<T>): Promise<T>;
+  /**
+   * The store's outbox: with one, every write records `WriteOptions.events` atomically with
+   * the change, and nothing acknowledged is lost before its events are delivered. Without one
+   * the engine keeps events in memory after the write (lost if the process dies).
+   */
+  readonly outbox?: EventOutbox;
 }

@@ -127,19 +127,24 @@ describe('workspace and role hooks', () => {
     expect(list.totalResults).toBe(0);
   });
 
-  it('a hook failing after commit is reported, not swallowed, and the write stands', async () => {
+  it('a hook failing after commit is reported and retried until it succeeds; the write stands', async () => {
     const logged: string[] = [];
+    let calls = 0;
+    const delivered: string[] = [];
     const { call, user } = setup({
       hooks: {
-        onEvent: () => {
-          throw new Error('mail server down');
+        onEvent: (e) => {
+          if (++calls === 1) throw new Error('mail server down');
+          delivered.push(`${e.type} attempt ${e.attempt}`);
         },
       },
+      events: { retryBaseMs: 5, pollMs: 5 },
       logger: { error: (m, d) => logged.push(`${m}: ${String(d?.error)}`) },
     });
     const r = await call('POST', '/Users', user('frank@acme.io'));
     expect(r.status).toBe(201);
-    expect(logged).toEqual(['onEvent hook failed after commit; the change stands: mail server down']);
+    await expect.poll(() => delivered).toEqual(['user.created attempt 2']);
+    expect(logged).toEqual(['event delivery failed; it will be retried: Error: mail server down']);
     expect((await call('GET', `/Users/${r.body.id}`)).status).toBe(200);
   });
 

@@ -1,0 +1,203 @@
+/**
+ * Delivery: claims recorded events from an outbox and hands each to its consumers at least
+ * once, after the response, retrying with exponential backoff and jitter; events of one
+ * resource in order; a dead-letter state after the last attempt. Several instances on one
+ * database share the work through the outbox's leases.
+ * @module
+ */
+import { type EventOutbox, failureText, type OutboxEvent } from '../store/outbox.js';
+
+/** Delivery choices of a server (`createScimServer({ events })`). */
+export interface DeliveryOptions {
+  /**
+   * `background` (default): the response is sent when the change and its events are stored;
+   * delivery follows. `beforeResponse`: the response also waits for the first delivery
+   * attempt of the write's events (up to `waitMs`); a failure is still retried later.
+   */
+  mode?: 'background' | 'beforeResponse';
+  /** How long `beforeResponse` waits at most (default 5,000 ms). */
+  waitMs?: number;
+  /** Attempts before an event is dead (default 12: about 17 minutes of backoff at the defaults). */
+  maxAttempts?: number;
+  /** The first retry delay (default 1,000 ms); doubled each attempt, with jitter. */
+  retryBaseMs?: number;
+  /** The longest retry delay (default 5 minutes). */
+  retryMaxMs?: number;
+  /** How long a claimed event is this instance's before another may take it (default 30,000 ms: longer than a delivery takes). */
+  leaseMs?: number;
+  /** How often the outbox is polled for retries and for events of other instances (default 1,000 ms). */
+  pollMs?: number;
+  /** Events claimed at once (default 50). */
+  batchSize?: number;
+}
+
+/** Where a dispatcher reports what it must not swallow. */
+export interface DispatchLogger {
+  /** Reports an error with structured details. */
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+/** One delivery of one event; throws to have it retried. */
+export type Deliver = (event: OutboxEvent) => Promise<void>;
+
+/** The delay before attempt `attempts + 1`: exponential with full jitter in its upper half, bounded. */
+export function retryDelay(attempts: number, base: number, max: number, random: () => number = Math.random): number {
+  const exp = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exp / 2 + (random() * exp) / 2);
+}
+
+/** Delivers an outbox's events to one consumer. */
+export class EventDispatcher {
+  readonly #outbox: EventOutbox;
+  readonly #deliver: Deliver;
+  readonly #logger: DispatchLogger;
+  readonly #o: Required<Omit<DeliveryOptions, 'mode'>>;
+  readonly #poll: boolean;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  /** Waiters of beforeResponse, by event id. */
+  readonly #waiting = new Map<string, () => void>();
+  #lastClaimError = 0;
+
+  /**
+   * A dispatcher of `outbox` to `deliver`. `poll`: look for due events on a timer too (for
+   * retries, expired leases and other instances' events); else only when woken.
+   */
+  constructor(outbox: EventOutbox, deliver: Deliver, options: DeliveryOptions, logger: DispatchLogger, poll = true) {
+    this.#outbox = outbox;
+    this.#deliver = deliver;
+    this.#logger = logger;
+    this.#poll = poll;
+    this.#o = {
+      waitMs: options.waitMs ?? 5000,
+      maxAttempts: options.maxAttempts ?? 12,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      retryMaxMs: options.retryMaxMs ?? 300_000,
+      leaseMs: options.leaseMs ?? 30_000,
+      pollMs: options.pollMs ?? 1000,
+      batchSize: options.batchSize ?? 50,
+    };
+  }
+
+  /** Starts polling (idempotent). */
+  start(): void {
+    if (this.#poll && !this.#closed) this.#schedule();
+  }
+
+  /** Looks for due events now (after a write). */
+  wake(): void {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#drain().finally(() => {
+      this.#running = undefined;
+      if (this.#again && !this.#closed) {
+        this.#again = false;
+        this.wake();
+      } else this.#schedule();
+    });
+  }
+
+  /** Resolves when each of `ids` had a delivery attempt, or after `waitMs`. */
+  async waitFor(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.all(ids.map((id) => new Promise<void>((resolve) => this.#waiting.set(id, resolve))));
+    this.wake();
+    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#o.waitMs)))]);
+    clearTimeout(timer);
+    for (const id of ids) this.#waiting.delete(id);
+  }
+
+  /** Stops polling and waits for deliveries in flight; claimed events not delivered are due again when their lease ends. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  #schedule(): void {
+    if (!this.#poll || this.#closed || this.#running) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.wake(), this.#o.pollMs);
+    // delivery never keeps a process alive on its own
+    this.#timer.unref?.();
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      let batch: OutboxEvent[];
+      try {
+        batch = await this.#outbox.claim({ limit: this.#o.batchSize, leaseMs: this.#o.leaseMs });
+      } catch (e) {
+        // a database that is down: try again at the next poll, and say so at most once a minute
+        if (Date.now() - this.#lastClaimError > 60_000) {
+          this.#lastClaimError = Date.now();
+          this.#logger.error('event delivery could not read the outbox; retrying', { error: failureText(e) });
+        }
+        return;
+      }
+      if (!batch.length) return;
+      // one chain per resource, in order; resources side by side
+      const chains = new Map<string, OutboxEvent[]>();
+      for (const e of batch) {
+        const key = `${e.tenant}\u0000${e.resourceId}`;
+        const chain = chains.get(key);
+        if (chain) chain.push(e);
+        else chains.set(key, [e]);
+      }
+      await Promise.all([...chains.values()].map((chain) => this.#deliverChain(chain)));
+      if (this.#closed) return;
+    }
+  }
+
+  async #deliverChain(chain: OutboxEvent[]): Promise<void> {
+    for (let i = 0; i < chain.length; i++) {
+      const e = chain[i]!;
+      try {
+        await this.#deliver(e);
+        await this.#outbox.acknowledge([e.id]);
+        this.#settled(e.id);
+      } catch (err) {
+        const error = failureText(err);
+        const dead = e.attempts >= this.#o.maxAttempts;
+        try {
+          await this.#outbox.fail(
+            e.id,
+            dead ? { error, dead: true } : { error, retryAt: new Date(Date.now() + retryDelay(e.attempts, this.#o.retryBaseMs, this.#o.retryMaxMs)) },
+          );
+        } catch {
+          // the outbox is unreachable: the lease runs out and the event is claimed again
+        }
+        this.#logger.error(
+          dead ? 'event delivery failed for the last time; the event is dead (list and replay it)' : 'event delivery failed; it will be retried',
+          {
+            eventId: e.id,
+            event: e.type,
+            tenant: e.tenant,
+            id: e.resourceId,
+            attempt: e.attempts,
+            error,
+          },
+        );
+        this.#settled(e.id);
+        // the rest of this resource's events wait behind it, in order
+        const later = chain.slice(i + 1).map((x) => x.id);
+        if (later.length) await this.#outbox.release(later).catch(() => undefined);
+        return;
+      }
+    }
+  }
+
+  #settled(id: string): void {
+    const done = this.#waiting.get(id);
+    if (done) {
+      this.#waiting.delete(id);
+      done();
+    }
+  }
+}
