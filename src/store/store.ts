@@ -92,8 +92,8 @@ export interface WriteOptions {
   /**
    * The lifecycle events of this write, from what it did: a store with an `outbox` calls it
    * inside the write's atomic step, once the outcome is known and before the change is
-   * visible, and records what it returns with the change. Not called when the write changed
-   * nothing or failed.
+   * visible, and records what it returns with the change. Not called for a write that
+   * failed; it may be for one that changed nothing (it returns no events then).
    */
   events?(outcome: WriteOutcome): EventDraft[];
   /** Record the events as already delivered: for the change log only, when nothing consumes them. */

@@ -3,5 +3,6 @@
  * @packageDocumentation
  */
 
+export { describeOutbox, type OutboxStoreFactory } from './outbox.js';
 export { describeStateRules, type StateRulesStoreFactory } from './state-rules.js';
 export { describeStoreContract, type StoreFactory } from './store-contract.js';

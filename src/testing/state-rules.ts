@@ -5,8 +5,17 @@
  * engine-level ones go through `createScimServer(...).handle()` with the store under test.
  * @module
  */
-import { bearerToken, createScimServer, parseFilter, SchemaRegistry, type ScimError, type ScimResource, type ScimServerOptions } from 'scimkit';
-import { describe, expect, it } from 'vitest';
+import {
+  bearerToken,
+  createScimServer,
+  parseFilter,
+  SchemaRegistry,
+  type ScimError,
+  type ScimResource,
+  type ScimServer,
+  type ScimServerOptions,
+} from 'scimkit';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
 
 /** Makes a fresh, empty store for each test (may be async, e.g. after a migration). */
@@ -59,9 +68,23 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
   const user = (userName: string, extra: Record<string, unknown> = {}): ScimResource => ({ schemas: [U], userName, ...extra });
   const group = (displayName: string, ids: string[] = []): ScimResource => ({ schemas: [G], displayName, members: ids.map((value) => ({ value })) });
 
+  /** Servers of the running test: closed after it, so their event delivery stops before the store closes. */
+  const open: ScimServer[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
   /** A server over the store under test, with the contract's registry and token. */
-  const serverOf = (store: ProvisioningStore, options: Partial<ScimServerOptions> = {}) =>
-    createScimServer({ authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }), baseUrl: 'https://sp.example/scim/v2', store, registry, ...options });
+  const serverOf = (store: ProvisioningStore, options: Partial<ScimServerOptions> = {}) => {
+    const server = createScimServer({
+      authenticate: bearerToken(TOKEN, { tenant: 'rules-a' }),
+      baseUrl: 'https://sp.example/scim/v2',
+      store,
+      registry,
+      ...options,
+    });
+    open.push(server);
+    return server;
+  };
   /** A server over the store under test, and a JSON `call`. */
   const serve = (store: ProvisioningStore, options: Partial<ScimServerOptions> = {}) => {
     const server = serverOf(store, options);
@@ -236,7 +259,8 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
         const got = (await store.get(ctx(), Group, g.id!))!;
         expect(got.displayName).toBe('Team renamed');
         expect((got.members as { value: string }[]).map((m) => m.value)).toEqual([a.id]);
-        expect(events).toEqual(['group.updated', 'group.membersAdded']);
+        // delivered after the response: wait for it
+        await expect.poll(() => events).toEqual(['group.updated', 'group.membersAdded']);
       });
 
       it('a group cannot be its own member, on any store', async () => {

@@ -7,6 +7,7 @@
 import { compileFilter, parseFilter, SchemaRegistry, type ScimError, type ScimResource } from 'scimkit';
 import { describe, expect, it } from 'vitest';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
+import { describeOutbox } from './outbox.js';
 import { describeStateRules } from './state-rules.js';
 
 /** Makes a fresh, empty store for each test (may be async, e.g. after a migration). */
@@ -259,4 +260,5 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     });
   });
   describeStateRules(name, makeStore);
+  describeOutbox(name, makeStore);
 }

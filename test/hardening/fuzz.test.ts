@@ -185,7 +185,7 @@ describe('tenant isolation under random operations', () => {
       }
       await fc.assert(
         fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 25 }), async (ops) => {
-          if (store instanceof PostgresStore) await lite.query('TRUNCATE scim_resources, scim_unique, scim_members');
+          if (store instanceof PostgresStore) await lite.query('TRUNCATE scim_resources, scim_unique, scim_members, scim_events, scim_event_seq');
           else store = new MemoryStore();
           const server = createScimServer({ authenticate: auth, store });
           const ids: Record<'a' | 'b', string[]> = { a: [], b: [] };

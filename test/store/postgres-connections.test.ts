@@ -24,7 +24,7 @@ if (client) {
   const ready = connected!.then(() => store.migrate());
   describeStoreContract('PostgresStore on one pg.Client', async () => {
     await ready;
-    await client.query('TRUNCATE scim_resources, scim_unique, scim_members');
+    await client.query('TRUNCATE scim_resources, scim_unique, scim_members, scim_events, scim_event_seq');
     return store;
   });
 }

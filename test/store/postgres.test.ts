@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filter as randomFilter, user as randomUser } from '../filter/arbitraries.js';
 
 const reset = async (db: SqlPool) => {
-  await db.query('TRUNCATE scim_resources, scim_unique, scim_members');
+  await db.query('TRUNCATE scim_resources, scim_unique, scim_members, scim_events, scim_event_seq');
 };
 
 // PGlite: PostgreSQL in-process, so the SQL is covered on a fresh machine too

@@ -102,4 +102,37 @@ UPDATE scim_members m SET member = jsonb_build_object('type', r.type) FROM scim_
 ALTER TABLE scim_members ADD CONSTRAINT scim_members_member_fk FOREIGN KEY (tenant, member_id) REFERENCES scim_resources (tenant, id)
 `,
   },
+  {
+    id: 5,
+    // The transactional outbox (store/outbox.ts): each write records its events in its own
+    // transaction. A tenant's sequence comes from its counter row, taken by the last statement
+    // of the write, so sequence order is commit order and a rolled-back write leaves no gap.
+    name: 'transactional outbox',
+    sql: `
+CREATE TABLE IF NOT EXISTS scim_event_seq (
+  tenant text PRIMARY KEY,
+  seq bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scim_events (
+  tenant text NOT NULL,
+  seq bigint NOT NULL,
+  id uuid NOT NULL UNIQUE,
+  type text NOT NULL,
+  resource_type text NOT NULL,
+  resource_id text NOT NULL,
+  data jsonb NOT NULL,
+  context jsonb NOT NULL,
+  time timestamptz NOT NULL,
+  state text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  due_at timestamptz NOT NULL DEFAULT '-infinity',
+  last_error text,
+  PRIMARY KEY (tenant, seq)
+);
+CREATE INDEX IF NOT EXISTS scim_events_due ON scim_events (due_at) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS scim_events_pending_resource ON scim_events (tenant, resource_id, seq) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS scim_events_dead ON scim_events (tenant, seq) WHERE state = 'dead';
+CREATE INDEX IF NOT EXISTS scim_events_done_time ON scim_events (time) WHERE state <> 'pending'
+`,
+  },
 ];

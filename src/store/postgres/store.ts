@@ -32,9 +32,11 @@ import {
   versionNumber,
   versionTag,
   type WriteOptions,
+  type WriteOutcome,
 } from 'scimkit';
 import { translatingErrors } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { PostgresOutbox, recordEvents } from './outbox.js';
 import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
 
 /** What a query returns. */
@@ -151,6 +153,8 @@ export class PostgresStore implements ProvisioningStore {
   readonly #serial = new Serial();
   /** The connection of the transaction the current async context runs in (see {@link transaction}). */
   readonly #inTx = new AsyncLocalStorage<SqlQueryable>();
+  /** The events of every write, recorded in the write's transaction (store/postgres/outbox.ts). */
+  readonly outbox: PostgresOutbox = new PostgresOutbox(() => translatingErrors(this.#plainDb));
 
   /** A store over a `pg.Pool`, a connected `pg.Client`, PGlite, or anything with pg's `query` (see {@link SqlDatabase}). */
   constructor(db: SqlDatabase) {
@@ -231,6 +235,19 @@ export class PostgresStore implements ProvisioningStore {
    */
   async transaction<T>(_ctx: StoreContext, fn: () => Promise<T>): Promise<T> {
     return this.#tx(() => fn());
+  }
+
+  /**
+   * Runs a write: in a transaction when it records events (they commit with it, or not at
+   * all), else on the database directly (one statement, no transaction round trips).
+   */
+  #writing<T>(options: WriteOptions, fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+    return options.events ? this.#tx(fn) : fn(this.#db);
+  }
+
+  /** Records the events of a write's outcome on its transaction `q`: the write's last statement. */
+  async #record(q: SqlQueryable, ctx: StoreContext, options: WriteOptions, outcome: WriteOutcome): Promise<void> {
+    if (options.events) await recordEvents(q, ctx, options.events(outcome), options.eventsDelivered ?? false);
   }
 
   #columns(type: ResourceType, doc: ScimResource): [string | null, string | null, string | null] {
@@ -343,16 +360,21 @@ export class PostgresStore implements ProvisioningStore {
 
   /** One resource, in one query (with a user's groups). */
   async get(ctx: StoreContext, type: ResourceType, id: string, options: { members?: boolean } = {}): Promise<ScimResource | undefined> {
+    return this.#read(this.#db, ctx, type, id, options.members ?? true);
+  }
+
+  /** {@link get} on `q` (a write's transaction sees its own changes). */
+  async #read(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, members: boolean): Promise<ScimResource | undefined> {
     const groups = this.#hasGroups(type) ? `, ${GROUPS_OF_R}` : '';
     const rows = (
-      await this.#db.query(`SELECT r.id, r.doc, r.version${groups} FROM scim_resources r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3`, [
+      await q.query(`SELECT r.id, r.doc, r.version${groups} FROM scim_resources r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3`, [
         ctx.tenant,
         type.name,
         id,
       ])
     ).rows as Row[];
     if (!rows.length) return undefined;
-    return (await this.#materialise(this.#db, ctx, type, rows, options.members ?? true))[0];
+    return (await this.#materialise(q, ctx, type, rows, members))[0];
   }
 
   /** The SQL of a search's WHERE clause and parameters. */
@@ -452,7 +474,7 @@ export class PostgresStore implements ProvisioningStore {
    * commit together without a transaction round trip (the initial sync of a large tenant is
    * thousands of these in a row).
    */
-  async create(ctx: StoreContext, type: ResourceType, resource: ScimResource): Promise<ScimResource> {
+  async create(ctx: StoreContext, type: ResourceType, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     const { doc, members } = this.#split(resource);
     const now = new Date().toISOString();
     doc.meta = metaOf(type, now, now, 1);
@@ -462,11 +484,11 @@ export class PostgresStore implements ProvisioningStore {
     for (let attempt = 0; ; attempt++) {
       const id = randomUUID();
       doc.id = id;
-      let types: Record<string, string> | null;
       try {
-        const r = await this.#membersChecked(ids, () =>
-          this.#db.query(
-            `WITH unique_keys AS (
+        return await this.#writing(options, async (q) => {
+          const r = await this.#membersChecked(ids, () =>
+            q.query(
+              `WITH unique_keys AS (
                INSERT INTO scim_unique (tenant, type, attr, value, id) SELECT $1, $2, k.attr, k.value, $3 FROM unnest($9::text[], $10::text[]) AS k(attr, value)
              ), member_rows AS (
                INSERT INTO scim_members (tenant, group_id, member_id, member)
@@ -476,20 +498,22 @@ export class PostgresStore implements ProvisioningStore {
              INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)
              RETURNING (SELECT jsonb_object_agg(member_id, member->>'type') FROM member_rows) AS types`,
-            [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), now, keys.attrs, keys.values, ids],
-          ),
-        );
-        types = (r.rows[0]?.types ?? null) as Record<string, string> | null;
+              [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), now, keys.attrs, keys.values, ids],
+            ),
+          );
+          const types = (r.rows[0]?.types ?? null) as Record<string, string> | null;
+          // a new id has no memberships yet, so the stored resource is what was written
+          if (ids.length) doc.members = ids.map((value) => (types?.[value] ? { value, type: types[value] } : { value }));
+          await this.#record(q, ctx, options, { stored: doc });
+          return doc;
+        });
       } catch (e) {
         if (pgError(e).code !== '23505') throw e;
         const taken = await this.#uniquenessError(ctx, type, doc, keys);
         if (taken) throw taken;
         if (attempt >= 2) throw e;
-        continue; // the key that collided was released meanwhile: try again
+        delete doc.members;
       }
-      // a new id has no memberships yet, so the stored resource is what was written
-      if (ids.length) doc.members = ids.map((value) => (types?.[value] ? { value, type: types[value] } : { value }));
-      return doc;
     }
   }
 
@@ -542,6 +566,7 @@ export class PostgresStore implements ProvisioningStore {
    * apply (the group is missing, or its attributes differ from `doc`).
    */
   async #deltaOnly(
+    q: SqlQueryable,
     ctx: StoreContext,
     type: ResourceType,
     id: string,
@@ -567,7 +592,7 @@ export class PostgresStore implements ProvisioningStore {
     const changed = [gone && 'EXISTS (SELECT 1 FROM gone)', joined && 'EXISTS (SELECT 1 FROM joined)'].filter(Boolean).join(' OR ') || 'false';
     const rows = (
       await this.#membersChecked(added, () =>
-        this.#db.query(
+        q.query(
           `WITH g AS (
              SELECT r.tenant, r.type, r.id, r.doc FROM scim_resources r
              WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group}${doc ? ` AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')` : ''}
@@ -596,13 +621,20 @@ export class PostgresStore implements ProvisioningStore {
    * document equal to the stored one keeps its version (store/version.ts).
    * Undefined when it does not apply: the transaction path then answers (404, 412, new keys).
    */
-  async #attributesOnly(ctx: StoreContext, type: ResourceType, id: string, doc: ScimResource, version: number): Promise<ScimResource | undefined> {
+  async #attributesOnly(
+    q: SqlQueryable,
+    ctx: StoreContext,
+    type: ResourceType,
+    id: string,
+    doc: ScimResource,
+    version: number,
+  ): Promise<ScimResource | undefined> {
     const now = new Date().toISOString();
     const keys = this.#uniqueKeys(type, doc);
     const groups = this.#hasGroups(type) ? `, ${GROUPS_OF_R}` : '';
     const same = `(r.doc - 'meta') = ($4::jsonb - 'meta')`;
     const rows = (
-      await this.#db.query(
+      await q.query(
         `UPDATE scim_resources r SET version = CASE WHEN ${same} THEN r.version ELSE r.version + 1 END,
            last_modified = CASE WHEN ${same} THEN r.last_modified ELSE $8::timestamptz END, user_name_ci = $5, external_id = $6, display_name_ci = $7,
            doc = CASE WHEN ${same} THEN r.doc ELSE jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', ${NEXT_VERSION_TAG}) END
@@ -624,7 +656,7 @@ export class PostgresStore implements ProvisioningStore {
       )
     ).rows as Row[];
     if (!rows.length) return undefined;
-    return (await this.#materialise(this.#db, ctx, type, rows, false))[0];
+    return (await this.#materialise(q, ctx, type, rows, false))[0];
   }
 
   /** Replaces the attributes (and members, or applies a member delta), compare-and-swap on the version. */
@@ -632,69 +664,91 @@ export class PostgresStore implements ProvisioningStore {
     const { doc, members } = this.#split(resource);
     // the foreign key would accept it: the rule is checked here, as MemoryStore does
     if (memberIdsOf(options.members ? options.members.added : members).includes(id)) throw selfMemberError(id);
-    if (options.members && !options.members.removeAll && options.ifVersion === undefined && type.coreAttribute('members') && !this.#hasGroups(type)) {
-      const done = await this.#deltaOnly(ctx, type, id, options.keepAttributes ? undefined : doc, options.members);
-      if (done) {
-        options.onMembersApplied?.(done.applied);
-        return done.resource;
-      }
-    }
-    const known = options.ifVersion === undefined || options.ifVersion.trim() === '*' ? undefined : versionNumber(options.ifVersion);
-    const keepsMembers =
-      !type.coreAttribute('members') || (options.members && !options.members.removeAll && !options.members.added.length && !options.members.removed.length);
-    if (known !== undefined && keepsMembers) {
-      const done = await this.#attributesOnly(ctx, type, id, doc, known);
-      if (done) {
-        if (options.members) options.onMembersApplied?.({ added: [], removed: [] });
-        return done;
-      }
-    }
     let applied: AppliedMembers | undefined;
-    await this.#tx(async (q) => {
-      const row = await this.#lock(q, ctx, type, id, options.ifVersion);
-      // members only: the attributes stored now stand (see WriteOptions.keepAttributes)
-      if (options.keepAttributes && options.members) {
-        for (const k of Object.keys(doc)) delete doc[k];
-        Object.assign(doc, this.#split(row.doc).doc);
-      }
-      doc.id = id;
-      // members first: whether they changed decides, with the attributes, whether the version moves
-      let membersChanged = false;
-      if (type.coreAttribute('members')) {
-        const currentOrder = async () =>
-          (await q.query('SELECT member_id FROM scim_members WHERE tenant = $1 AND group_id = $2 ORDER BY seq', [ctx.tenant, id])).rows.map(
-            (r) => r.member_id as string,
-          );
-        if (options.members) {
-          // a replace of all members takes the request's order: the same members in another order is a change
-          const before = options.members.removeAll ? await currentOrder() : undefined;
-          applied = await this.#applyDelta(q, ctx, id, options.members);
-          membersChanged =
-            applied.added.length > 0 || applied.removed.length > 0 || (before !== undefined && !sameMemberOrder(before, memberIdsOf(options.members.added)));
-        } else {
-          const next = memberIdsOf(members);
-          if (!sameMemberOrder(await currentOrder(), next)) {
-            membersChanged = true;
-            await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
-            await this.#insertMembers(q, ctx, id, next);
-          }
+    const stored = await this.#writing(options, async (q) => {
+      if (options.members && !options.members.removeAll && options.ifVersion === undefined && type.coreAttribute('members') && !this.#hasGroups(type)) {
+        const done = await this.#deltaOnly(q, ctx, type, id, options.keepAttributes ? undefined : doc, options.members);
+        if (done) {
+          applied = done.applied;
+          await this.#record(q, ctx, options, { stored: done.resource, applied });
+          return done.resource;
         }
       }
-      if (!membersChanged && !attributesChanged(row.doc, doc)) return;
-      const version = Number(row.version) + 1;
-      const now = new Date().toISOString();
-      doc.meta = metaOf(type, row.doc.meta?.created ?? now, now, version);
-      // most updates (a title, active) keep the unique keys: nothing to re-claim
-      const [before, after] = [this.#uniqueKeys(type, row.doc), this.#uniqueKeys(type, doc)];
-      if (JSON.stringify(before) !== JSON.stringify(after)) await this.#claimUnique(q, ctx, type, id, doc);
-      await q.query(
-        `UPDATE scim_resources SET doc = $4, user_name_ci = $5, external_id = $6, display_name_ci = $7, version = $8, last_modified = $9
-         WHERE tenant = $1 AND type = $2 AND id = $3`,
-        [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), version, now],
-      );
+      const known = options.ifVersion === undefined || options.ifVersion.trim() === '*' ? undefined : versionNumber(options.ifVersion);
+      const keepsMembers =
+        !type.coreAttribute('members') || (options.members && !options.members.removeAll && !options.members.added.length && !options.members.removed.length);
+      if (known !== undefined && keepsMembers) {
+        const done = await this.#attributesOnly(q, ctx, type, id, doc, known);
+        if (done) {
+          if (options.members) applied = { added: [], removed: [] };
+          await this.#record(q, ctx, options, { stored: done, ...(applied ? { applied } : {}) });
+          return done;
+        }
+      }
+      const changed = await this.#tx(async (tq) => this.#replaceLocked(tq, ctx, type, id, doc, members, options));
+      if (changed.applied) applied = changed.applied;
+      // read in the write's transaction when it records events: they describe what committed
+      const after = (await this.#read(options.events ? q : this.#db, ctx, type, id, options.members === undefined))!;
+      await this.#record(q, ctx, options, { stored: after, ...(applied ? { applied } : {}) });
+      return after;
     });
     if (applied) options.onMembersApplied?.(applied); // committed
-    return (await this.get(ctx, type, id, { members: options.members === undefined }))!;
+    return stored;
+  }
+
+  /** The general replace, on a transaction `q` holding the row's lock: members, attributes, keys. */
+  async #replaceLocked(
+    q: SqlQueryable,
+    ctx: StoreContext,
+    type: ResourceType,
+    id: string,
+    doc: ScimResource,
+    members: Member[] | undefined,
+    options: WriteOptions,
+  ): Promise<{ applied?: AppliedMembers }> {
+    const row = await this.#lock(q, ctx, type, id, options.ifVersion);
+    let applied: AppliedMembers | undefined;
+    // members only: the attributes stored now stand (see WriteOptions.keepAttributes)
+    if (options.keepAttributes && options.members) {
+      for (const k of Object.keys(doc)) delete doc[k];
+      Object.assign(doc, this.#split(row.doc).doc);
+    }
+    doc.id = id;
+    // members first: whether they changed decides, with the attributes, whether the version moves
+    let membersChanged = false;
+    if (type.coreAttribute('members')) {
+      const currentOrder = async () =>
+        (await q.query('SELECT member_id FROM scim_members WHERE tenant = $1 AND group_id = $2 ORDER BY seq', [ctx.tenant, id])).rows.map(
+          (r) => r.member_id as string,
+        );
+      if (options.members) {
+        // a replace of all members takes the request's order: the same members in another order is a change
+        const before = options.members.removeAll ? await currentOrder() : undefined;
+        applied = await this.#applyDelta(q, ctx, id, options.members);
+        membersChanged =
+          applied.added.length > 0 || applied.removed.length > 0 || (before !== undefined && !sameMemberOrder(before, memberIdsOf(options.members.added)));
+      } else {
+        const next = memberIdsOf(members);
+        if (!sameMemberOrder(await currentOrder(), next)) {
+          membersChanged = true;
+          await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
+          await this.#insertMembers(q, ctx, id, next);
+        }
+      }
+    }
+    if (!membersChanged && !attributesChanged(row.doc, doc)) return applied ? { applied } : {};
+    const version = Number(row.version) + 1;
+    const now = new Date().toISOString();
+    doc.meta = metaOf(type, row.doc.meta?.created ?? now, now, version);
+    // most updates (a title, active) keep the unique keys: nothing to re-claim
+    const [before, after] = [this.#uniqueKeys(type, row.doc), this.#uniqueKeys(type, doc)];
+    if (JSON.stringify(before) !== JSON.stringify(after)) await this.#claimUnique(q, ctx, type, id, doc);
+    await q.query(
+      `UPDATE scim_resources SET doc = $4, user_name_ci = $5, external_id = $6, display_name_ci = $7, version = $8, last_modified = $9
+       WHERE tenant = $1 AND type = $2 AND id = $3`,
+      [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), version, now],
+    );
+    return applied ? { applied } : {};
   }
 
   /**
@@ -726,6 +780,7 @@ export class PostgresStore implements ProvisioningStore {
       await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
       await q.query('DELETE FROM scim_unique WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
       await q.query('DELETE FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
+      await this.#record(q, ctx, options, { groups: left });
     });
     options.onMembershipsRemoved?.(left);
   }

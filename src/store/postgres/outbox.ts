@@ -1,0 +1,150 @@
+/**
+ * PostgresStore's outbox: events in `scim_events`, written by each write's transaction
+ * ({@link recordEvents}), claimed with `FOR UPDATE SKIP LOCKED` so that several instances
+ * on one database each take different events, leased by a due time so that an instance that
+ * dies mid-delivery releases them when the lease ends.
+ * @module
+ */
+import type { EventDraft, EventLogQuery, EventOutbox, OutboxEvent } from '../outbox.js';
+import { eventContext } from '../outbox.js';
+import type { StoreContext } from '../store.js';
+import type { SqlQueryable } from './store.js';
+
+const COLUMNS = 'tenant, seq, id, type, resource_type, resource_id, data, context, time, state, attempts, last_error';
+
+/** An event row as an {@link OutboxEvent}. */
+function eventOf(r: Record<string, unknown>): OutboxEvent {
+  const e: OutboxEvent = {
+    id: String(r.id),
+    tenant: r.tenant as string,
+    seq: Number(r.seq),
+    type: r.type as OutboxEvent['type'],
+    resourceType: r.resource_type as string,
+    resourceId: r.resource_id as string,
+    data: r.data as OutboxEvent['data'],
+    context: r.context as OutboxEvent['context'],
+    time: r.time instanceof Date ? r.time.toISOString() : new Date(String(r.time)).toISOString(),
+    state: r.state as OutboxEvent['state'],
+    attempts: Number(r.attempts),
+  };
+  if (typeof r.last_error === 'string') e.lastError = r.last_error;
+  return e;
+}
+
+/**
+ * Records the events of one write on `q`, the write's transaction: one statement, meant to be
+ * its last (the tenant's counter row stays locked only until the commit that follows).
+ */
+export async function recordEvents(q: SqlQueryable, ctx: StoreContext, drafts: readonly EventDraft[], delivered: boolean): Promise<void> {
+  if (!drafts.length) return;
+  const rows = drafts.map((d, i) => ({ ord: i + 1, id: d.id, type: d.type, resource_type: d.resourceType, resource_id: d.resourceId, data: d.data }));
+  await q.query(
+    `WITH s AS (
+       INSERT INTO scim_event_seq AS c (tenant, seq) VALUES ($1, $2) ON CONFLICT (tenant) DO UPDATE SET seq = c.seq + $2 RETURNING seq
+     )
+     INSERT INTO scim_events (tenant, seq, id, type, resource_type, resource_id, data, context, time, state)
+     SELECT $1, s.seq - $2 + e.ord, e.id::uuid, e.type, e.resource_type, e.resource_id, e.data, $4::jsonb, now(), $5
+     FROM s, jsonb_to_recordset($3::jsonb) AS e(ord bigint, id text, type text, resource_type text, resource_id text, data jsonb)`,
+    [ctx.tenant, drafts.length, JSON.stringify(rows), JSON.stringify(eventContext(ctx)), delivered ? 'delivered' : 'pending'],
+  );
+}
+
+/** The outbox of a PostgresStore; `db` runs each statement on its own (outside any write). */
+export class PostgresOutbox implements EventOutbox {
+  readonly #db: () => SqlQueryable;
+
+  /** An outbox over the store's connection. */
+  constructor(db: () => SqlQueryable) {
+    this.#db = db;
+  }
+
+  async list(query: EventLogQuery): Promise<OutboxEvent[]> {
+    const limit = Math.min(Math.max(query.limit ?? 100, 0), 1000);
+    const rows = (
+      await this.#db().query(`SELECT ${COLUMNS} FROM scim_events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [query.tenant, query.after ?? 0, limit])
+    ).rows;
+    return rows.map(eventOf);
+  }
+
+  async claim(options: { limit: number; leaseMs: number }): Promise<OutboxEvent[]> {
+    // due, and first of its resource among pending events (an earlier one leased or waiting
+    // for a retry holds back the later ones); locked rows are another instance's claim
+    const rows = (
+      await this.#db().query(
+        `WITH due AS (
+           SELECT e.tenant, e.seq FROM scim_events e
+           WHERE e.state = 'pending' AND e.due_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM scim_events p WHERE p.state = 'pending' AND p.tenant = e.tenant AND p.resource_id = e.resource_id AND p.seq < e.seq)
+           ORDER BY e.due_at, e.tenant, e.seq
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED
+         )
+         UPDATE scim_events e SET due_at = now() + $2 * interval '1 millisecond', attempts = e.attempts + 1
+         FROM due WHERE e.tenant = due.tenant AND e.seq = due.seq
+         RETURNING ${COLUMNS.split(', ')
+           .map((c) => `e.${c}`)
+           .join(', ')}`,
+        [options.limit, options.leaseMs],
+      )
+    ).rows;
+    return rows.map(eventOf).sort((a, b) => (a.tenant === b.tenant ? a.seq - b.seq : a.tenant < b.tenant ? -1 : 1));
+  }
+
+  async release(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.#db().query(`UPDATE scim_events SET due_at = now(), attempts = greatest(attempts - 1, 0) WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [
+      ids,
+    ]);
+  }
+
+  async acknowledge(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.#db().query(`UPDATE scim_events SET state = 'delivered', last_error = NULL WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [ids]);
+  }
+
+  async fail(id: string, failure: { error: string; retryAt: Date } | { error: string; dead: true }): Promise<void> {
+    if ('dead' in failure) {
+      await this.#db().query(`UPDATE scim_events SET state = 'dead', last_error = $2 WHERE id = $1::uuid AND state = 'pending'`, [id, failure.error]);
+      return;
+    }
+    // the delay on the database's clock, which leases use too
+    const ms = Math.max(0, failure.retryAt.getTime() - Date.now());
+    await this.#db().query(`UPDATE scim_events SET due_at = now() + $3 * interval '1 millisecond', last_error = $2 WHERE id = $1::uuid AND state = 'pending'`, [
+      id,
+      failure.error,
+      ms,
+    ]);
+  }
+
+  async deadLetters(query: { tenant?: string; limit?: number }): Promise<OutboxEvent[]> {
+    const limit = Math.min(Math.max(query.limit ?? 100, 0), 1000);
+    const rows =
+      query.tenant === undefined
+        ? (await this.#db().query(`SELECT ${COLUMNS} FROM scim_events WHERE state = 'dead' ORDER BY tenant, seq LIMIT $1`, [limit])).rows
+        : (await this.#db().query(`SELECT ${COLUMNS} FROM scim_events WHERE state = 'dead' AND tenant = $1 ORDER BY seq LIMIT $2`, [query.tenant, limit])).rows;
+    return rows.map(eventOf);
+  }
+
+  async replay(ids: readonly string[]): Promise<number> {
+    if (!ids.length) return 0;
+    const rows = (
+      await this.#db().query(
+        `UPDATE scim_events SET state = 'pending', attempts = 0, due_at = '-infinity' WHERE id = ANY($1::uuid[]) AND state = 'dead' RETURNING id`,
+        [ids],
+      )
+    ).rows;
+    return rows.length;
+  }
+
+  async prune(options: { before: Date; keepPerTenant: number }): Promise<number> {
+    const rows = (
+      await this.#db().query(
+        `DELETE FROM scim_events e WHERE e.state <> 'pending'
+           AND (e.time < $1 OR e.seq <= (SELECT c.seq - $2 FROM scim_event_seq c WHERE c.tenant = e.tenant))
+         RETURNING 1`,
+        [options.before.toISOString(), options.keepPerTenant],
+      )
+    ).rows;
+    return rows.length;
+  }
+}
