@@ -1,0 +1,213 @@
+// Delivery of recorded events to onEvent: at least once, off the request path, in order per
+// resource, across restarts and across instances sharing one PostgreSQL database.
+import { randomUUID } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { retryDelay } from '../../src/events/dispatcher.js';
+import {
+  bearerToken,
+  createScimServer,
+  type LifecycleEvent,
+  MemoryStore,
+  type ProvisioningStore,
+  type ScimServer,
+  type ScimServerOptions,
+} from '../../src/index.js';
+import { PostgresStore, type SqlPool } from '../../src/store/postgres/index.js';
+
+const TOKEN = 'dispatcher-token-0123456789-0123456789';
+const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const open: ScimServer[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+function serve(store: ProvisioningStore, options: Partial<ScimServerOptions> = {}) {
+  const server = createScimServer({ authenticate: bearerToken(TOKEN), store, ...options });
+  open.push(server);
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await server.handle({
+      method,
+      path,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return r as typeof r & { body: { id?: string } };
+  };
+  return { server, call };
+}
+
+/** Creates users and a group and changes them: the events every store must deliver. */
+async function workload(call: ReturnType<typeof serve>['call'], n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = await call('POST', '/Users', { schemas: [U], userName: `w${i}-${randomUUID()}` });
+    ids.push(u.body.id!);
+  }
+  const g = await call('POST', '/Groups', { schemas: [G], displayName: `g-${randomUUID()}` });
+  for (const id of ids) {
+    await call('PATCH', `/Groups/${g.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] });
+    await call('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] });
+  }
+  return ids;
+}
+
+const lite = new PGlite();
+afterAll(() => lite.close());
+const stores: [string, () => Promise<ProvisioningStore>][] = [
+  ['MemoryStore', async () => new MemoryStore()],
+  [
+    'PostgresStore (PGlite)',
+    async () => {
+      const s = new PostgresStore(lite as unknown as SqlPool);
+      await s.migrate();
+      return s;
+    },
+  ],
+];
+
+describe.each(stores)('delivery on %s', (_name, makeStore) => {
+  it('a hook failing 5% of the time still gets every event, each resource in order, duplicates only as redeliveries', async () => {
+    const store = await makeStore();
+    const got: LifecycleEvent[] = [];
+    let calls = 0;
+    // deterministic "random" failures: every 20th call fails
+    const onEvent = (e: LifecycleEvent) => {
+      if (++calls % 20 === 0) throw new Error('host database hiccup');
+      got.push(e);
+    };
+    const { server, call } = serve(store, { hooks: { onEvent }, events: { retryBaseMs: 5, retryMaxMs: 20, pollMs: 10 }, logger: { error: () => undefined } });
+    await workload(call, 30);
+    const tenant = 'default';
+    const log = [];
+    for (let after = 0; ; ) {
+      const page = await server.events.list({ tenant, after, limit: 1000 });
+      if (!page.length) break;
+      log.push(...page);
+      after = page.at(-1)!.seq;
+    }
+    expect(log.length).toBeGreaterThanOrEqual(30 * 5);
+    await expect.poll(() => new Set(got.map((e) => e.eventId)).size, { timeout: 10_000 }).toBe(log.length);
+    // every recorded event arrived; nothing arrived that was not recorded
+    expect(new Set(got.map((e) => e.eventId))).toEqual(new Set(log.map((e) => e.id)));
+    // per resource, in sequence order
+    const byResource = new Map<string, number[]>();
+    for (const e of got) byResource.set(e.id, [...(byResource.get(e.id) ?? []), e.seq]);
+    for (const seqs of byResource.values()) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect((await server.events.list({ tenant, limit: 1000 })).every((e) => e.state === 'delivered' || e.seq > log.at(-1)!.seq)).toBe(true);
+  }, 30_000);
+
+  it('off the request path: a slow hook does not delay the response; beforeResponse waits for it', async () => {
+    const store = await makeStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const seen: string[] = [];
+    const slow = serve(store, {
+      hooks: {
+        onEvent: async (e) => {
+          await gate;
+          seen.push(e.type);
+        },
+      },
+    });
+    const r = await slow.call('POST', '/Users', { schemas: [U], userName: `slow-${randomUUID()}` });
+    expect([r.status, seen]).toEqual([201, []]);
+    release();
+    await expect.poll(() => seen).toEqual(['user.created']);
+
+    const waited: string[] = [];
+    const sync = serve(await makeStore(), { hooks: { onEvent: (e) => void waited.push(e.type) }, events: { mode: 'beforeResponse' } });
+    const s = await sync.call('POST', '/Users', { schemas: [U], userName: `sync-${randomUUID()}` });
+    expect([s.status, waited]).toEqual([201, ['user.created']]);
+  });
+
+  it('dead letters after the last attempt, listed and replayed', async () => {
+    const store = await makeStore();
+    let up = false;
+    const got: string[] = [];
+    const { server, call } = serve(store, {
+      hooks: {
+        onEvent: (e) => {
+          if (!up) throw new Error('webhook receiver down');
+          got.push(e.eventId);
+        },
+      },
+      events: { maxAttempts: 2, retryBaseMs: 1, retryMaxMs: 2, pollMs: 10 },
+      logger: { error: () => undefined },
+    });
+    const u = await call('POST', '/Users', { schemas: [U], userName: `dead-${randomUUID()}` });
+    await expect.poll(async () => (await server.events.deadLetters({ tenant: 'default' })).filter((e) => e.resourceId === u.body.id).length).toBe(1);
+    const [dead] = (await server.events.deadLetters({ tenant: 'default' })).filter((e) => e.resourceId === u.body.id);
+    expect([dead!.attempts, dead!.lastError]).toEqual([2, 'Error: webhook receiver down']);
+    up = true;
+    expect(await server.events.replay([dead!.id])).toBe(1);
+    await expect.poll(() => got).toContain(dead!.id);
+  });
+});
+
+describe('delivery resumes after a restart', () => {
+  it('events recorded by a server that stopped before delivering are delivered by the next one', async () => {
+    const store = new PostgresStore(lite as unknown as SqlPool);
+    await store.migrate();
+    // the first instance records but never gets to deliver (its hook hangs, then it stops)
+    const first = serve(store, { hooks: { onEvent: () => new Promise(() => undefined) }, events: { leaseMs: 200 } });
+    const u = await first.call('POST', '/Users', { schemas: [U], userName: `restart-${randomUUID()}` });
+    void first.server.close();
+    open.splice(open.indexOf(first.server), 1);
+    const got: LifecycleEvent[] = [];
+    serve(store, { hooks: { onEvent: (e) => void got.push(e) }, events: { pollMs: 20 } });
+    await expect.poll(() => got.map((e) => [e.type, e.id, e.attempt]), { timeout: 5000 }).toContainEqual(['user.created', u.body.id, 2]);
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL)('two instances on one PostgreSQL', () => {
+  it('every event is delivered, by one instance at a time, each resource in order', async () => {
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const name = `scimkit_dispatch_${process.pid}_${Date.now()}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const pools = [new pg.Pool({ connectionString: url.toString(), max: 4 }), new pg.Pool({ connectionString: url.toString(), max: 4 })];
+    try {
+      const stores = pools.map((p) => new PostgresStore(p));
+      await stores[0]!.migrate();
+      const inFlight = new Set<string>();
+      const deliveries: { eventId: string; id: string; seq: number; by: number }[] = [];
+      let overlapped = 0;
+      const hook = (by: number) => async (e: LifecycleEvent) => {
+        if (inFlight.has(e.eventId)) overlapped++;
+        inFlight.add(e.eventId);
+        await new Promise((r) => setTimeout(r, Math.random() * 3));
+        inFlight.delete(e.eventId);
+        deliveries.push({ eventId: e.eventId, id: e.id, seq: e.seq, by });
+      };
+      const a = serve(stores[0]!, { hooks: { onEvent: hook(0) }, events: { pollMs: 20 } });
+      const b = serve(stores[1]!, { hooks: { onEvent: hook(1) }, events: { pollMs: 20 } });
+      await Promise.all([workload(a.call, 15), workload(b.call, 15)]);
+      const recorded = await a.server.events.list({ tenant: 'default', limit: 1000 });
+      await expect.poll(() => new Set(deliveries.map((d) => d.eventId)).size, { timeout: 20_000 }).toBe(recorded.length);
+      expect(overlapped).toBe(0);
+      expect(new Set(deliveries.map((d) => d.by))).toEqual(new Set([0, 1]));
+      const byResource = new Map<string, number[]>();
+      for (const d of deliveries) byResource.set(d.id, [...(byResource.get(d.id) ?? []), d.seq]);
+      for (const seqs of byResource.values()) expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    } finally {
+      await Promise.all(open.splice(0).map((s) => s.close()));
+      await Promise.all(pools.map((p) => p.end()));
+      await admin.query(`DROP DATABASE ${name}`);
+      await admin.end();
+    }
+  }, 60_000);
+});
+
+describe('retryDelay', () => {
+  it('doubles from the base with jitter in the upper half, bounded by the maximum', () => {
+    expect([1, 2, 3, 4].map((a) => retryDelay(a, 1000, 60_000, () => 0))).toEqual([500, 1000, 2000, 4000]);
+    expect([1, 2, 3, 4].map((a) => retryDelay(a, 1000, 60_000, () => 1))).toEqual([1000, 2000, 4000, 8000]);
+    expect(retryDelay(30, 1000, 60_000, () => 1)).toBe(60_000);
+  });
+});
