@@ -26,7 +26,7 @@ function startExample() {
   const root = join(import.meta.dirname, '..');
   const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './bench/heap-probe.mjs', 'examples/express/server.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', SCIM_TOKEN: token, SCIM_DATA: '' },
+    env: { ...process.env, PORT: '0', SCIM_TOKEN: token, SCIM_DATA: 'memory' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buf = '';

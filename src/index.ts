@@ -3,6 +3,8 @@
  * @packageDocumentation
  */
 export * from './errors.js';
+export type { DeliveryOptions } from './events/dispatcher.js';
+export type { RetentionOptions } from './events/recorder.js';
 export * from './filter/ast.js';
 export * from './filter/cache.js';
 export * from './filter/compile.js';
@@ -42,5 +44,16 @@ export * from './schema/storable.js';
 export * from './schema/validate.js';
 export * from './store/member-references.js';
 export * from './store/memory.js';
+export { MemoryOutbox } from './store/memory-outbox.js';
+export {
+  type EventContext,
+  type EventData,
+  type EventDraft,
+  type EventLogQuery,
+  type EventOutbox,
+  type EventState,
+  eventContext,
+  type OutboxEvent,
+} from './store/outbox.js';
 export * from './store/store.js';
 export * from './store/version.js';

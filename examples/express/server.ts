@@ -1,33 +1,33 @@
 // The default example: SCIM 2.0 on Express, every feature on, as a SaaS team should run it
 // in front of real IdPs. `npm start`; SCIM_TOKEN, PORT, HOST, SCIM_BASE_URL and SCIM_DATA are optional.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// Data is kept in an embedded PostgreSQL (PGlite) in SCIM_DATA (default ./.scimkit-data), durable
+// when a response is sent; SCIM_DATA=memory keeps it in memory only (gone when the process stops).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import express from 'express';
-import { bearerToken, createScimServer, generateToken, type MemorySnapshot, MemoryStore } from 'scimkit';
+import { bearerToken, createScimServer, generateToken, MemoryStore, type ProvisioningStore } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
+import { PostgresStore } from 'scimkit/postgres';
 
 const token = process.env.SCIM_TOKEN || generateToken();
 // The public SCIM URL, as the IdP reaches it (behind a proxy or TLS terminator): the URLs in
 // responses use it. Without it they use this server's own address (X-Forwarded-* are not trusted).
 const baseUrl = process.env.SCIM_BASE_URL;
-const dataFile = process.env.SCIM_DATA;
+const data = process.env.SCIM_DATA || '.scimkit-data';
 
-// Keep data across restarts when SCIM_DATA names a file: load it, save after each write.
-let saveTimer: NodeJS.Timeout | undefined;
-const save = () => {
-  if (!dataFile) return;
-  const tmp = `${dataFile}.tmp`;
-  writeFileSync(tmp, JSON.stringify(store.snapshot()));
-  renameSync(tmp, dataFile); // atomic: a crash never leaves half a file
-};
-const store: MemoryStore = new MemoryStore({
-  ...(dataFile && existsSync(dataFile) ? { snapshot: JSON.parse(readFileSync(dataFile, 'utf8')) as MemorySnapshot } : {}),
-  onChange: () => {
-    clearTimeout(saveTimer);
-    saveTimer = setTimeout(save, 200);
-  },
-});
+// The same store and SQL as production, on an embedded database: each write and its events
+// commit before the response (docs/design.md, "The embedded default").
+let db: PGlite | undefined;
+let store: ProvisioningStore;
+if (data === 'memory') store = new MemoryStore();
+else {
+  db = new PGlite(resolve(data));
+  const pg = new PostgresStore(db as never);
+  await pg.migrate();
+  store = pg;
+}
 
 const scim = createScimServer({
   authenticate: bearerToken(token),
@@ -38,6 +38,7 @@ const scim = createScimServer({
   ...(process.env.SCIM_CURSOR_SECRET ? { cursorSecret: process.env.SCIM_CURSOR_SECRET } : {}),
   ...(baseUrl ? { baseUrl } : {}),
   hooks: {
+    // delivered at least once, after the response (docs/hooks.md)
     onEvent: (e) => console.log(`[scim] ${e.type} ${e.resourceType.name} ${e.id}${e.memberIds ? ` members=${e.memberIds.length}` : ''}`),
   },
 });
@@ -47,17 +48,21 @@ app.use('/scim/v2', scimRouter(scim));
 const server = createServer(app);
 server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address() as AddressInfo;
-  console.log('scimkit example (Express, in-memory store) is ready. Paste these into Entra ID or Okta:');
+  console.log(`scimkit example (Express, ${db ? 'embedded PostgreSQL' : 'in-memory'} store) is ready. Paste these into Entra ID or Okta:`);
   console.log(`  SCIM tenant URL: ${baseUrl ?? `http://${address}:${port}/scim/v2`}`);
   if (baseUrl) console.log(`  Listening on:    http://${address}:${port}/scim/v2`);
   console.log(`  Secret token:    ${token}`);
-  if (dataFile) console.log(`  Data file:       ${dataFile}`);
+  console.log(`  Data:            ${db ? resolve(data) : 'in memory only (SCIM_DATA=memory)'}`);
 });
 
 const stop = () => {
-  clearTimeout(saveTimer);
-  save();
-  server.close(() => process.exit(0));
+  server.close(
+    () =>
+      void scim.close().then(async () => {
+        await db?.close();
+        process.exit(0);
+      }),
+  );
   server.closeAllConnections();
 };
 process.on('SIGINT', stop);

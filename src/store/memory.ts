@@ -81,10 +81,8 @@ export interface MemoryStoreStats {
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
-  /** Data to start from, as {@link MemoryStore.snapshot} returned it. */
+  /** Data to start from, as {@link MemoryStore.snapshot} returned it (tests, fixtures; not a way to persist: see docs/stores.md). */
   snapshot?: MemorySnapshot;
-  /** Called after every committed write, e.g. to save a snapshot. */
-  onChange?: () => void;
   /** Clock for meta timestamps (tests). */
   now?: () => Date;
 }
@@ -166,14 +164,12 @@ export class MemoryStore implements ProvisioningStore {
   /** Filters, sorts and takes member deltas itself. */
   readonly capabilities: StoreCapabilities = { filter: true, sort: true, memberDeltas: true };
   readonly #tenants = new Map<string, TenantData>();
-  readonly #onChange: (() => void) | undefined;
   readonly #now: () => Date;
   /** The events of every write, recorded in the same synchronous step (store/memory-outbox.ts). */
   readonly outbox: MemoryOutbox;
 
   /** An empty store, or one restored from a snapshot. */
   constructor(options: MemoryStoreOptions = {}) {
-    this.#onChange = options.onChange;
     this.#now = options.now ?? (() => new Date());
     this.outbox = new MemoryOutbox(() => this.#now().getTime());
     if (options.snapshot) this.#restore(options.snapshot);
@@ -454,7 +450,6 @@ export class MemoryStore implements ProvisioningStore {
     const stored = this.#out(ctx, type, e, true);
     // the events in the same synchronous step as the change: no await between them
     if (options.events) this.outbox.append(ctx, options.events({ stored }), options.eventsDelivered);
-    this.#onChange?.();
     return stored;
   }
 
@@ -512,7 +507,6 @@ export class MemoryStore implements ProvisioningStore {
     this.#reindex(type, d, e);
     const stored = this.#out(ctx, type, e, options.members === undefined);
     if (options.events) this.outbox.append(ctx, options.events({ stored, ...(planned ? { applied: planned } : {}) }), options.eventsDelivered);
-    this.#onChange?.();
     return stored;
   }
 
@@ -540,7 +534,6 @@ export class MemoryStore implements ProvisioningStore {
     t.memberOf.delete(id);
     options.onMembershipsRemoved?.(left);
     if (options.events) this.outbox.append(ctx, options.events({ groups: left }), options.eventsDelivered);
-    this.#onChange?.();
   }
 
   /** Counts of what the store holds, indexes included (for monitoring, and to show nothing leaks). */

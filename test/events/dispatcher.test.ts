@@ -14,6 +14,7 @@ import {
   type ScimServer,
   type ScimServerOptions,
 } from '../../src/index.js';
+import type { OutboxEvent } from '../../src/store/outbox.js';
 import { PostgresStore, type SqlPool } from '../../src/store/postgres/index.js';
 
 const TOKEN = 'dispatcher-token-0123456789-0123456789';
@@ -82,7 +83,7 @@ describe.each(stores)('delivery on %s', (_name, makeStore) => {
     const { server, call } = serve(store, { hooks: { onEvent }, events: { retryBaseMs: 5, retryMaxMs: 20, pollMs: 10 }, logger: { error: () => undefined } });
     await workload(call, 30);
     const tenant = 'default';
-    const log = [];
+    const log: OutboxEvent[] = [];
     for (let after = 0; ; ) {
       const page = await server.events.list({ tenant, after, limit: 1000 });
       if (!page.length) break;

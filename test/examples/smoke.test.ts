@@ -15,7 +15,8 @@ function start(example: string, env: Record<string, string> = {}): Promise<{ pro
   const file = example.startsWith('quickstart/') ? `examples/${example}.ts` : `examples/${example}/server.ts`;
   const proc = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: root,
-    env: { ...process.env, PORT: '0', ...env },
+    // in memory unless a test names a data directory: the default would write into the repository
+    env: { ...process.env, PORT: '0', SCIM_DATA: 'memory', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.push(proc);
@@ -66,13 +67,14 @@ describe.each(['express', 'koa', 'hono', 'quickstart/express', 'quickstart/koa',
   });
 });
 
-describe('examples/express with SCIM_DATA', () => {
-  it('keeps data across restarts, and generates a token when none is given', async () => {
+describe('examples/express keeps its data in an embedded PostgreSQL', () => {
+  it('keeps data across restarts in the SCIM_DATA directory, and generates a token when none is given', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scimkit-data-'));
     try {
-      const file = join(dir, 'scim.json');
-      const first = await start('express', { SCIM_DATA: file, SCIM_TOKEN: '' });
+      const data = join(dir, 'data');
+      const first = await start('express', { SCIM_DATA: data, SCIM_TOKEN: '' });
       expect(first.tokens[0]!.length).toBeGreaterThanOrEqual(40);
+      expect(first.out()).toContain(`Data:            ${data}`);
       const created = await fetch(`${first.urls[0]}/Users`, {
         method: 'POST',
         headers: auth(first.tokens[0]!),
@@ -80,7 +82,7 @@ describe('examples/express with SCIM_DATA', () => {
       });
       expect(created.status).toBe(201);
       expect(await stop(first.proc)).toBe(0);
-      const second = await start('express', { SCIM_DATA: file, SCIM_TOKEN: 'again-0123456789-0123456789-0123456789' });
+      const second = await start('express', { SCIM_DATA: data, SCIM_TOKEN: 'again-0123456789-0123456789-0123456789' });
       const found = await fetch(`${second.urls[0]}/Users?filter=${encodeURIComponent('userName eq "persisted@x.io"')}`, {
         headers: auth('again-0123456789-0123456789-0123456789'),
       });
@@ -89,6 +91,58 @@ describe('examples/express with SCIM_DATA', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('kill -9 during a steady stream of creates loses no acknowledged create', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimkit-kill-'));
+    try {
+      const data = join(dir, 'data');
+      const token = 'kill-token-0123456789-0123456789-0123456789';
+      const acked: string[] = [];
+      for (let round = 0; round < 2; round++) {
+        const { proc, urls } = await start('express', { SCIM_DATA: data, SCIM_TOKEN: token });
+        // creates one after another, as an IdP's initial sync sends them, until the process is killed
+        let alive = true;
+        const stream = (async () => {
+          for (let i = 0; alive; i++) {
+            try {
+              const r = await fetch(`${urls[0]}/Users`, {
+                method: 'POST',
+                headers: auth(token),
+                body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `k${round}-${i}@x.io` }),
+              });
+              if (r.status === 201) acked.push(((await r.json()) as { userName: string }).userName);
+            } catch {
+              return; // the connection died with the process
+            }
+          }
+        })();
+        await new Promise((r) => setTimeout(r, 700 + round * 300));
+        proc.removeAllListeners('exit');
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGKILL');
+        await exited;
+        alive = false;
+        await stream;
+      }
+      expect(acked.length).toBeGreaterThan(5);
+      const { proc, urls } = await start('express', { SCIM_DATA: data, SCIM_TOKEN: token });
+      const missing: string[] = [];
+      for (const userName of acked) {
+        const r = await fetch(`${urls[0]}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, { headers: auth(token) });
+        if (((await r.json()) as { totalResults: number }).totalResults !== 1) missing.push(userName);
+      }
+      expect(missing).toEqual([]);
+      expect(await stop(proc)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('SCIM_DATA=memory keeps nothing on disk', async () => {
+    const { proc, out } = await start('express', { SCIM_DATA: 'memory', SCIM_TOKEN: 'memory-token-0123456789-0123456789-01' });
+    expect(out()).toContain('in memory only');
+    expect(await stop(proc)).toBe(0);
   });
 });
 

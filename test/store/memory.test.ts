@@ -31,11 +31,9 @@ describe('MemoryStore', () => {
   });
 
   it('snapshots and restores, indexes included', async () => {
-    let changes = 0;
-    const a = new MemoryStore({ onChange: () => changes++ });
+    const a = new MemoryStore();
     const u = await a.create(ctx, User, { schemas: [User.schema.id], userName: 'Snap' });
     await a.create(ctx, Group, { schemas: [Group.schema.id], displayName: 'G', members: [{ value: u.id! }] });
-    expect(changes).toBe(2);
     const b = new MemoryStore({ snapshot: JSON.parse(JSON.stringify(a.snapshot())) });
     const { parseFilter } = await import('../../src/index.js');
     const found = await b.search(ctx, User, { filter: parseFilter('userName eq "snap"'), startIndex: 1, count: 10, members: false });
