@@ -1,36 +1,106 @@
-// SCIM 2.0 on Express with PostgresStore: `DATABASE_URL=postgres://… npm run example:postgres`.
-// Several instances of this server can share one database (docs/scaling.md).
+// SCIM 2.0 on Express with PostgresStore: `DATABASE_URL=postgres://… npm run example:postgres`
+// (or SCIM_DATA=dir for an embedded PGlite database). Several instances of this server can
+// share one database (docs/scaling.md).
+//
+// The host's own model lives in the same database: app_users and app_memberships, kept in
+// sync only by delivered lifecycle events, idempotently (docs/hooks.md). An event arrives at
+// least once and in order per resource, so every write below is an upsert or a delete that
+// gives the same result when it runs again.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import express from 'express';
 import pg from 'pg';
-import { bearerToken, createScimServer, generateToken } from 'scimkit';
+import { bearerToken, createScimServer, generateToken, type LifecycleEvent } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
-import { PostgresStore } from 'scimkit/postgres';
+import { PostgresStore, type SqlQueryable } from 'scimkit/postgres';
 
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-  max: Number(process.env.PG_POOL_SIZE ?? 10),
-});
-const store = new PostgresStore(pool);
+const lite = process.env.SCIM_DATA ? new PGlite(resolve(process.env.SCIM_DATA)) : undefined;
+const pool = lite
+  ? undefined
+  : new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: Number(process.env.PG_POOL_SIZE ?? 10) });
+// an idle pooled connection that the server drops must not end the process
+pool?.on('error', (e) => console.error('[pg] idle connection error:', e.message));
+const db: SqlQueryable = (lite ?? pool) as SqlQueryable;
+const store = new PostgresStore((lite ?? pool) as never);
 await store.migrate();
+await db.query(`CREATE TABLE IF NOT EXISTS app_users (scim_id text PRIMARY KEY, user_name text NOT NULL, active boolean NOT NULL)`);
+await db.query(
+  `CREATE TABLE IF NOT EXISTS app_memberships (group_scim_id text, user_scim_id text, PRIMARY KEY (group_scim_id, user_scim_id))`,
+);
+
+/** Applies one event to the host's tables; running it twice gives the same tables. */
+async function apply(e: LifecycleEvent): Promise<void> {
+  const memberIds = (e.memberIds ?? []) as string[];
+  switch (e.type) {
+    case 'user.created':
+    case 'user.updated':
+    case 'user.deactivated':
+    case 'user.reactivated':
+      await db.query(
+        `INSERT INTO app_users (scim_id, user_name, active) VALUES ($1, $2, $3)
+         ON CONFLICT (scim_id) DO UPDATE SET user_name = excluded.user_name, active = excluded.active`,
+        [e.id, e.resource!.userName, e.resource!.active !== false],
+      );
+      break;
+    case 'user.deleted':
+      await db.query('DELETE FROM app_memberships WHERE user_scim_id = $1', [e.id]);
+      await db.query('DELETE FROM app_users WHERE scim_id = $1', [e.id]);
+      break;
+    case 'group.created': {
+      // a group created with members lists them in the resource
+      const ids = ((e.resource?.members ?? []) as { value: string; type?: string }[]).filter((m) => m.type !== 'Group').map((m) => m.value);
+      if (ids.length)
+        await db.query('INSERT INTO app_memberships SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [e.id, ids]);
+      break;
+    }
+    case 'group.membersAdded':
+      await db.query('INSERT INTO app_memberships SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [e.id, memberIds]);
+      break;
+    case 'group.membersRemoved':
+      await db.query('DELETE FROM app_memberships WHERE group_scim_id = $1 AND user_scim_id = ANY($2::text[])', [e.id, memberIds]);
+      break;
+    case 'group.deleted':
+      await db.query('DELETE FROM app_memberships WHERE group_scim_id = $1', [e.id]);
+      break;
+    default:
+      break;
+  }
+  // for the crash test and for operators: which event, which delivery
+  if (process.env.SCIM_LOG_DELIVERIES) console.log(`delivered ${e.eventId} ${e.seq} ${e.attempt}`);
+}
 
 const token = process.env.SCIM_TOKEN || generateToken();
 // The public SCIM URL, as the IdP reaches it (behind a proxy or TLS terminator): the URLs in
 // responses use it. Without it they use this server's own address (X-Forwarded-* are not trusted).
 const baseUrl = process.env.SCIM_BASE_URL;
-const scim = createScimServer({ authenticate: bearerToken(token), store, uniqueGroupDisplayName: true, ...(baseUrl ? { baseUrl } : {}) });
+const scim = createScimServer({
+  authenticate: bearerToken(token),
+  store,
+  uniqueGroupDisplayName: true,
+  hooks: { onEvent: apply },
+  events: { pollMs: Number(process.env.SCIM_EVENTS_POLL_MS ?? 1000), leaseMs: Number(process.env.SCIM_EVENTS_LEASE_MS ?? 30_000) },
+  ...(baseUrl ? { baseUrl } : {}),
+});
 
 const app = express();
 app.use('/scim/v2', scimRouter(scim));
 const server = createServer(app);
 server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address() as AddressInfo;
-  console.log('scimkit example (Express, PostgreSQL store) is ready.');
+  console.log(`scimkit example (Express, ${lite ? 'embedded PostgreSQL' : 'PostgreSQL'} store) is ready.`);
   console.log(`  SCIM tenant URL: ${baseUrl ?? `http://${address}:${port}/scim/v2`}`);
   if (baseUrl) console.log(`  Listening on:    http://${address}:${port}/scim/v2`);
   console.log(`  Secret token:    ${token}`);
 });
-const stop = () => server.close(() => void pool.end().then(() => process.exit(0)));
+const stop = () =>
+  server.close(() =>
+    void scim.close().then(async () => {
+      await pool?.end();
+      await lite?.close();
+      process.exit(0);
+    }),
+  );
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
