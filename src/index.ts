@@ -5,6 +5,7 @@
 export * from './errors.js';
 export type { DeliveryOptions } from './events/dispatcher.js';
 export type { RetentionOptions } from './events/recorder.js';
+export { generateWebhookSecret, signWebhook, verifyWebhook, type WebhookPayload, type WebhookTarget } from './events/webhook.js';
 export * from './filter/ast.js';
 export * from './filter/cache.js';
 export * from './filter/compile.js';

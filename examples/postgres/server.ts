@@ -26,9 +26,7 @@ const db: SqlQueryable = (lite ?? pool) as SqlQueryable;
 const store = new PostgresStore((lite ?? pool) as never);
 await store.migrate();
 await db.query(`CREATE TABLE IF NOT EXISTS app_users (scim_id text PRIMARY KEY, user_name text NOT NULL, active boolean NOT NULL)`);
-await db.query(
-  `CREATE TABLE IF NOT EXISTS app_memberships (group_scim_id text, user_scim_id text, PRIMARY KEY (group_scim_id, user_scim_id))`,
-);
+await db.query(`CREATE TABLE IF NOT EXISTS app_memberships (group_scim_id text, user_scim_id text, PRIMARY KEY (group_scim_id, user_scim_id))`);
 
 /** Applies one event to the host's tables; running it twice gives the same tables. */
 async function apply(e: LifecycleEvent): Promise<void> {
@@ -51,8 +49,7 @@ async function apply(e: LifecycleEvent): Promise<void> {
     case 'group.created': {
       // a group created with members lists them in the resource
       const ids = ((e.resource?.members ?? []) as { value: string; type?: string }[]).filter((m) => m.type !== 'Group').map((m) => m.value);
-      if (ids.length)
-        await db.query('INSERT INTO app_memberships SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [e.id, ids]);
+      if (ids.length) await db.query('INSERT INTO app_memberships SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [e.id, ids]);
       break;
     }
     case 'group.membersAdded':
@@ -95,12 +92,13 @@ server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1',
   console.log(`  Secret token:    ${token}`);
 });
 const stop = () =>
-  server.close(() =>
-    void scim.close().then(async () => {
-      await pool?.end();
-      await lite?.close();
-      process.exit(0);
-    }),
+  server.close(
+    () =>
+      void scim.close().then(async () => {
+        await pool?.end();
+        await lite?.close();
+        process.exit(0);
+      }),
   );
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

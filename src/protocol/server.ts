@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { ScimError } from '../errors.js';
 import { type DeliveryOptions, EventDispatcher } from '../events/dispatcher.js';
 import { EventRecorder, type RetentionOptions } from '../events/recorder.js';
+import { postWebhook, type WebhookTarget, wants } from '../events/webhook.js';
 import { FilterCache } from '../filter/cache.js';
+import { Lru } from '../lru.js';
 import type { PatchCompatibility } from '../patch/dialects/index.js';
 import { PathCache } from '../path/parse.js';
 import { SchemaRegistry } from '../schema/registry.js';
@@ -84,6 +86,8 @@ export interface ScimServerOptions {
 export interface EventOptions extends DeliveryOptions {
   /** How long delivered and dead events stay in the change log. */
   retention?: RetentionOptions;
+  /** Endpoints that get every event (or a tenant's, or some types) as a signed POST, with the same retries (docs/hooks.md). */
+  webhooks?: readonly WebhookTarget[];
 }
 
 /** The change log and its dead letters, as a host reads and repairs them. */
@@ -250,14 +254,41 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   };
   if (options.unknownAttributes) policy.unknownAttributes = options.unknownAttributes;
   if (options.canonicalValues) policy.canonicalValues = options.canonicalValues;
-  const consumers = hooks.onEvent ? [hooks.onEvent] : [];
+  const webhooks = options.events?.webhooks ?? [];
+  // each consumer of an event: onEvent and every webhook; a retry skips the ones that already
+  // took it in this process (after a restart all get it again: consumers de-duplicate by event id)
+  const consumers: ((e: OutboxEvent) => Promise<void>)[] = [];
+  if (hooks.onEvent) {
+    const onEvent = hooks.onEvent;
+    consumers.push(async (e) => {
+      const event = lifecycleEvent(e, registry);
+      if (!event) {
+        logger.error('event of a resource type this server does not know; not given to onEvent', { eventId: e.id, resourceType: e.resourceType });
+        return;
+      }
+      await onEvent(event);
+    });
+  }
+  for (const target of webhooks) consumers.push(async (e) => (wants(target, e) ? postWebhook(target, e) : undefined));
+  const took = new Lru<string, Set<number>>(10_000);
   const deliver = async (e: OutboxEvent) => {
-    const event = lifecycleEvent(e, registry);
-    if (!event) {
-      logger.error('event of a resource type this server does not know; acknowledged without delivery', { eventId: e.id, resourceType: e.resourceType });
-      return;
+    const done = took.get(e.id) ?? new Set<number>();
+    const failures: unknown[] = [];
+    await Promise.all(
+      consumers.map(async (consume, i) => {
+        if (done.has(i)) return;
+        try {
+          await consume(e);
+          done.add(i);
+        } catch (err) {
+          failures.push(err);
+        }
+      }),
+    );
+    if (failures.length) {
+      took.set(e.id, done);
+      throw failures[0];
     }
-    for (const consume of consumers) await consume(event);
   };
   // a store without an outbox of its own: events are kept in memory after its writes
   const outbox = store.outbox ?? new MemoryOutbox();

@@ -43,7 +43,15 @@ interface Target {
 function startServer(target: Target, port: number, delivered: string[]): Promise<ChildProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'examples/postgres/server.ts'], {
     cwd: root,
-    env: { ...process.env, ...target.env, PORT: String(port), SCIM_TOKEN: TOKEN, SCIM_LOG_DELIVERIES: '1', SCIM_EVENTS_POLL_MS: '100', SCIM_EVENTS_LEASE_MS: '1500' },
+    env: {
+      ...process.env,
+      ...target.env,
+      PORT: String(port),
+      SCIM_TOKEN: TOKEN,
+      SCIM_LOG_DELIVERIES: '1',
+      SCIM_EVENTS_POLL_MS: '100',
+      SCIM_EVENTS_LEASE_MS: '1500',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -155,7 +163,9 @@ async function run(target: Target): Promise<void> {
   expect(pending).toBe(0);
   await target.query(async (db) => {
     const rows = async (sql: string) => (await db.query(sql)).rows.map((r) => JSON.stringify(r)).sort();
-    const users = await rows(`SELECT id AS scim_id, doc->>'userName' AS user_name, coalesce((doc->>'active')::boolean, true) AS active FROM scim_resources WHERE type = 'User'`);
+    const users = await rows(
+      `SELECT id AS scim_id, doc->>'userName' AS user_name, coalesce((doc->>'active')::boolean, true) AS active FROM scim_resources WHERE type = 'User'`,
+    );
     expect(users).toHaveLength(USERS);
     expect(await rows('SELECT scim_id, user_name, active FROM app_users')).toEqual(users);
     const members = await rows(`SELECT group_id AS group_scim_id, member_id AS user_scim_id FROM scim_members`);
@@ -191,22 +201,26 @@ describe('kill -9 during provisioning: the host tables equal the SCIM store', ()
     }
   }, 180_000);
 
-  it.runIf(process.env.DATABASE_URL)('on PostgreSQL', async () => {
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    const name = `scimkit_crash_${process.pid}_${Date.now()}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${name}`;
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
-    // the forced drop below ends connections the pool may still hold
-    pool.on('error', () => undefined);
-    try {
-      await run({ env: { DATABASE_URL: url.toString() }, exclusive: false, query: (fn) => fn(pool as never), close: async () => undefined });
-    } finally {
-      await pool.end();
-      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await admin.end();
-    }
-  }, 180_000);
+  it.runIf(process.env.DATABASE_URL)(
+    'on PostgreSQL',
+    async () => {
+      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await admin.connect();
+      const name = `scimkit_crash_${process.pid}_${Date.now()}`;
+      await admin.query(`CREATE DATABASE ${name}`);
+      const url = new URL(process.env.DATABASE_URL!);
+      url.pathname = `/${name}`;
+      const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+      // the forced drop below ends connections the pool may still hold
+      pool.on('error', () => undefined);
+      try {
+        await run({ env: { DATABASE_URL: url.toString() }, exclusive: false, query: (fn) => fn(pool as never), close: async () => undefined });
+      } finally {
+        await pool.end();
+        await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+        await admin.end();
+      }
+    },
+    180_000,
+  );
 });
