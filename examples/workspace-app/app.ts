@@ -95,6 +95,8 @@ export function createWorkspaceApp() {
       },
     ),
     hooks: { onEvent },
+    // the model is this process's memory: the pages show each change once the IdP's request returns
+    events: { mode: 'beforeResponse' },
   });
 
   const app = express();

@@ -130,7 +130,7 @@ describe('bearerTokens: expiry, scopes, last use, revocation', () => {
       hooks: { onEvent: (e) => void contexts.push(e.ctx) },
     });
     await scim.handle({ method: 'POST', path: '/Users', headers: { authorization: `Bearer ${SECRET}` }, body: JSON.stringify(user('c')) });
-    expect(contexts[0]).toMatchObject({ tenant: 't', tokenId: 'conn-1', scopes: ['read', 'write'] });
+    await expect.poll(() => contexts[0]).toMatchObject({ tenant: 't', tokenId: 'conn-1', scopes: ['read', 'write'] });
     expect(JSON.stringify(contexts[0])).not.toContain(hashToken(SECRET));
   });
 });

@@ -119,9 +119,10 @@ describe('PostgresStore transactions', () => {
     ]);
     const ops = (r.body as { Operations: { status: string }[] }).Operations;
     expect(ops.map((o) => o.status)).toEqual(['201', '500']);
-    expect(seen).toEqual([{ type: 'user.created', visible: 1 }]);
+    await expect.poll(() => seen).toEqual([{ type: 'user.created', visible: 1 }]);
     const left = await pool!.query("SELECT count(*)::int AS n FROM scim_resources WHERE tenant = $1 AND doc->>'userName' = 'rolled-back'", [tenant]);
     expect(left.rows[0]!.n).toBe(0);
+    await server.close();
   });
 
   it.skipIf(!url)('on a pg.Pool, groups added to each other at once never deadlock', async () => {

@@ -31,22 +31,53 @@ function eventOf(r: Record<string, unknown>): OutboxEvent {
   return e;
 }
 
+/** Where the parameters of {@link eventCtes} are in a statement. */
+export interface EventPlaceholders {
+  /** The tenant (text). */
+  tenant: string;
+  /** The drafts as {@link draftRows} JSON. */
+  rows: string;
+  /** How many drafts (integer): the counter moves by that much. */
+  count: string;
+  /** The context JSON. */
+  context: string;
+  /** `pending` or `delivered`. */
+  state: string;
+}
+
+/**
+ * The common table expressions that record a write's events in the write's own statement:
+ * the tenant's counter row moves by the number of events (locked until the commit, so
+ * sequence order is commit order), then the rows go in. `data` is the SQL of each event's
+ * data, over the recordset row `e` (a statement may fill in what only it knows).
+ */
+export function eventCtes(p: EventPlaceholders, data = 'e.data'): string {
+  return `event_seq AS (
+       INSERT INTO scim_event_seq AS c (tenant, seq) SELECT ${p.tenant}, ${p.count}::bigint WHERE ${p.count}::bigint > 0
+       ON CONFLICT (tenant) DO UPDATE SET seq = c.seq + excluded.seq RETURNING seq
+     ), recorded_events AS (
+       INSERT INTO scim_events (tenant, seq, id, type, resource_type, resource_id, data, context, time, state)
+       SELECT ${p.tenant}, s.seq - ${p.count}::bigint + e.ord, e.id::uuid, e.type, e.resource_type, e.resource_id, ${data}, ${p.context}::jsonb, now(), ${p.state}
+       FROM event_seq s, jsonb_to_recordset(${p.rows}::jsonb) AS e(ord bigint, id text, type text, resource_type text, resource_id text, data jsonb)
+     )`;
+}
+
+/** The parameter values of {@link eventCtes}, in the order of {@link EventPlaceholders} less the tenant. */
+export function eventParams(ctx: StoreContext, drafts: readonly EventDraft[], delivered: boolean): [string, number, string, string] {
+  const rows = drafts.map((d, i) => ({ ord: i + 1, id: d.id, type: d.type, resource_type: d.resourceType, resource_id: d.resourceId, data: d.data }));
+  return [JSON.stringify(rows), drafts.length, JSON.stringify(eventContext(ctx)), delivered ? 'delivered' : 'pending'];
+}
+
 /**
  * Records the events of one write on `q`, the write's transaction: one statement, meant to be
  * its last (the tenant's counter row stays locked only until the commit that follows).
  */
 export async function recordEvents(q: SqlQueryable, ctx: StoreContext, drafts: readonly EventDraft[], delivered: boolean): Promise<void> {
   if (!drafts.length) return;
-  const rows = drafts.map((d, i) => ({ ord: i + 1, id: d.id, type: d.type, resource_type: d.resourceType, resource_id: d.resourceId, data: d.data }));
-  await q.query(
-    `WITH s AS (
-       INSERT INTO scim_event_seq AS c (tenant, seq) VALUES ($1, $2) ON CONFLICT (tenant) DO UPDATE SET seq = c.seq + $2 RETURNING seq
-     )
-     INSERT INTO scim_events (tenant, seq, id, type, resource_type, resource_id, data, context, time, state)
-     SELECT $1, s.seq - $2 + e.ord, e.id::uuid, e.type, e.resource_type, e.resource_id, e.data, $4::jsonb, now(), $5
-     FROM s, jsonb_to_recordset($3::jsonb) AS e(ord bigint, id text, type text, resource_type text, resource_id text, data jsonb)`,
-    [ctx.tenant, drafts.length, JSON.stringify(rows), JSON.stringify(eventContext(ctx)), delivered ? 'delivered' : 'pending'],
-  );
+  await q.query(`WITH ${eventCtes({ tenant: '$1', rows: '$2', count: '$3', context: '$4', state: '$5' })} SELECT 1`, [
+    ctx.tenant,
+    ...eventParams(ctx, drafts, delivered),
+  ]);
 }
 
 /** The outbox of a PostgresStore; `db` runs each statement on its own (outside any write). */

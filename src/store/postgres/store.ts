@@ -36,7 +36,7 @@ import {
 } from 'scimkit';
 import { translatingErrors } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
-import { PostgresOutbox, recordEvents } from './outbox.js';
+import { eventCtes, eventParams, PostgresOutbox, recordEvents } from './outbox.js';
 import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
 
 /** What a query returns. */
@@ -484,29 +484,49 @@ export class PostgresStore implements ProvisioningStore {
     for (let attempt = 0; ; attempt++) {
       const id = randomUUID();
       doc.id = id;
+      // the events go into the same statement: the outcome of a create is known before it
+      // runs (its id, meta and member ids), and a refused create takes them down with it;
+      // only the member types are the database's, filled into the events' copy by the statement
+      const drafts = options.events?.({ stored: ids.length ? { ...doc, members: ids.map((value) => ({ value })) } : doc }) ?? [];
+      const typedMembers = `(SELECT coalesce(jsonb_agg(CASE WHEN m.member ? 'type' THEN jsonb_build_object('value', t.id, 'type', m.member->>'type') ELSE jsonb_build_object('value', t.id) END ORDER BY t.ord), '[]'::jsonb)
+           FROM unnest($11::text[]) WITH ORDINALITY AS t(id, ord) LEFT JOIN member_rows m ON m.member_id = t.id)`;
+      const events = drafts.length
+        ? `, ${eventCtes(
+            { tenant: '$1', rows: '$12', count: '$13', context: '$14', state: '$15' },
+            `CASE WHEN jsonb_typeof(e.data->'resource'->'members') = 'array' THEN jsonb_set(e.data, '{resource,members}', ${typedMembers}) ELSE e.data END`,
+          )}`
+        : '';
       try {
-        return await this.#writing(options, async (q) => {
-          const r = await this.#membersChecked(ids, () =>
-            q.query(
-              `WITH unique_keys AS (
+        const r = await this.#membersChecked(ids, () =>
+          this.#db.query(
+            `WITH unique_keys AS (
                INSERT INTO scim_unique (tenant, type, attr, value, id) SELECT $1, $2, k.attr, k.value, $3 FROM unnest($9::text[], $10::text[]) AS k(attr, value)
              ), member_rows AS (
                INSERT INTO scim_members (tenant, group_id, member_id, member)
                SELECT $1, $3, t.id, ${memberType('$1')} FROM unnest($11::text[]) WITH ORDINALITY AS t(id, ord) ORDER BY t.ord
                ON CONFLICT DO NOTHING RETURNING member_id, member
-             )
+             )${events}
              INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)
              RETURNING (SELECT jsonb_object_agg(member_id, member->>'type') FROM member_rows) AS types`,
-              [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), now, keys.attrs, keys.values, ids],
-            ),
-          );
-          const types = (r.rows[0]?.types ?? null) as Record<string, string> | null;
-          // a new id has no memberships yet, so the stored resource is what was written
-          if (ids.length) doc.members = ids.map((value) => (types?.[value] ? { value, type: types[value] } : { value }));
-          await this.#record(q, ctx, options, { stored: doc });
-          return doc;
-        });
+            [
+              ctx.tenant,
+              type.name,
+              id,
+              JSON.stringify(doc),
+              ...this.#columns(type, doc),
+              now,
+              keys.attrs,
+              keys.values,
+              ids,
+              ...(drafts.length ? eventParams(ctx, drafts, options.eventsDelivered ?? false) : []),
+            ],
+          ),
+        );
+        const types = (r.rows[0]?.types ?? null) as Record<string, string> | null;
+        // a new id has no memberships yet, so the stored resource is what was written
+        if (ids.length) doc.members = ids.map((value) => (types?.[value] ? { value, type: types[value] } : { value }));
+        return doc;
       } catch (e) {
         if (pgError(e).code !== '23505') throw e;
         const taken = await this.#uniquenessError(ctx, type, doc, keys);
