@@ -4,11 +4,11 @@
 // on a store of 10,000 users.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import pg from 'pg';
 import { bearerTokens, createScimServer, hashToken, MemoryStore, type ProvisioningStore, type ScimServer } from 'scimkit';
 import { PostgresStore, type SqlPool } from 'scimkit/postgres';
 import { headersOf, request, TOKENS } from '../test/hardening/arbitraries.js';
 import { hostileBodies, slowFilters, tenMegabyteUser } from '../test/hardening/hostile-inputs.js';
+import { scratchDatabase } from '../test/scratch-database.js';
 import { fmt, type Section } from './harness.js';
 
 const RANDOM = 20_000;
@@ -57,25 +57,10 @@ async function postgresStore(): Promise<{ store: ProvisioningStore; label: strin
     await store.migrate();
     return { store, label: 'PostgresStore (PGlite)', close: () => lite.close() };
   }
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  const name = `scimkit_bench_hardening_${process.pid}`;
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
-  const store = new PostgresStore(pool);
+  const db = await scratchDatabase('scimkit_bench_hardening', 8);
+  const store = new PostgresStore(db.pool);
   await store.migrate();
-  return {
-    store,
-    label: 'PostgresStore (PostgreSQL)',
-    close: async () => {
-      await pool.end();
-      await admin.query(`DROP DATABASE ${name}`);
-      await admin.end();
-    },
-  };
+  return { store, label: 'PostgresStore (PostgreSQL)', close: db.drop };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;

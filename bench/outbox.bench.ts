@@ -2,9 +2,9 @@
 // recording events in the write's transaction costs a create and a member add (target: 15%
 // or less), and how fast and how far behind delivery runs.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { bearerToken, createScimServer, type EventDraft, type ProvisioningStore, SchemaRegistry, type WriteOptions } from 'scimkit';
 import { PostgresStore } from 'scimkit/postgres';
+import { scratchDatabase } from '../test/scratch-database.js';
 import { fmt, type Section } from './harness.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -22,25 +22,6 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 const withEvents = (type: EventDraft['type']): WriteOptions => ({
   events: (o) => [{ id: randomUUID(), type, resourceType: 'User', resourceId: String(o.stored?.id), data: o.stored ? { resource: o.stored } : {} }],
 });
-
-async function database(): Promise<{ pool: pg.Pool; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  const name = `scimkit_bench_outbox_${process.pid}`;
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.DATABASE_URL!);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
-  return {
-    pool,
-    drop: async () => {
-      await pool.end();
-      await admin.query(`DROP DATABASE ${name}`);
-      await admin.end();
-    },
-  };
-}
 
 /** Alternating rounds of the same write with and without events, so drift hits both alike. */
 async function sideBySide(run: (events: boolean, i: number) => Promise<void>): Promise<{ without: number[]; with: number[] }> {
@@ -60,7 +41,7 @@ async function sideBySide(run: (events: boolean, i: number) => Promise<void>): P
 
 export async function run(): Promise<Section[]> {
   if (!process.env.DATABASE_URL) return [];
-  const { pool, drop } = await database();
+  const { pool, drop } = await scratchDatabase('scimkit_bench_outbox', 8);
   try {
     const store: ProvisioningStore = new PostgresStore(pool);
     await (store as PostgresStore).migrate();

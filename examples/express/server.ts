@@ -51,8 +51,8 @@ server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1',
   console.log(`scimkit example (Express, ${db ? 'embedded PostgreSQL' : 'in-memory'} store) is ready. Paste these into Entra ID or Okta:`);
   console.log(`  SCIM tenant URL: ${baseUrl ?? `http://${address}:${port}/scim/v2`}`);
   if (baseUrl) console.log(`  Listening on:    http://${address}:${port}/scim/v2`);
-  console.log(`  Secret token:    ${token}`);
   console.log(`  Data:            ${db ? resolve(data) : 'in memory only (SCIM_DATA=memory)'}`);
+  console.log(`  Secret token:    ${token}`);
 });
 
 const stop = () => {

@@ -9,8 +9,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { scratchDatabase } from '../scratch-database.js';
 
 const root = join(import.meta.dirname, '../..');
 const TOKEN = 'crash-token-0123456789-0123456789-0123456789';
@@ -204,21 +204,11 @@ describe('kill -9 during provisioning: the host tables equal the SCIM store', ()
   it.runIf(process.env.DATABASE_URL)(
     'on PostgreSQL',
     async () => {
-      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await admin.connect();
-      const name = `scimkit_crash_${process.pid}_${Date.now()}`;
-      await admin.query(`CREATE DATABASE ${name}`);
-      const url = new URL(process.env.DATABASE_URL!);
-      url.pathname = `/${name}`;
-      const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
-      // the forced drop below ends connections the pool may still hold
-      pool.on('error', () => undefined);
+      const db = await scratchDatabase('scimkit_crash', 2);
       try {
-        await run({ env: { DATABASE_URL: url.toString() }, exclusive: false, query: (fn) => fn(pool as never), close: async () => undefined });
+        await run({ env: { DATABASE_URL: db.url }, exclusive: false, query: (fn) => fn(db.pool as never), close: async () => undefined });
       } finally {
-        await pool.end();
-        await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-        await admin.end();
+        await db.drop();
       }
     },
     180_000,

@@ -16,6 +16,7 @@ import {
 } from '../../src/index.js';
 import type { OutboxEvent } from '../../src/store/outbox.js';
 import { PostgresStore, type SqlPool } from '../../src/store/postgres/index.js';
+import { scratchDatabase } from '../scratch-database.js';
 
 const TOKEN = 'dispatcher-token-0123456789-0123456789';
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -166,13 +167,9 @@ describe('delivery resumes after a restart', () => {
 
 describe.runIf(process.env.DATABASE_URL)('two instances on one PostgreSQL', () => {
   it('every event is delivered, by one instance at a time, each resource in order', async () => {
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    const name = `scimkit_dispatch_${process.pid}_${Date.now()}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${name}`;
-    const pools = [new pg.Pool({ connectionString: url.toString(), max: 4 }), new pg.Pool({ connectionString: url.toString(), max: 4 })];
+    const db = await scratchDatabase('scimkit_dispatch');
+    // the second instance: a pool of its own on the same database
+    const pools = [db.pool, new pg.Pool({ connectionString: db.url, max: 4 })];
     try {
       const stores = pools.map((p) => new PostgresStore(p));
       await stores[0]!.migrate();
@@ -198,9 +195,8 @@ describe.runIf(process.env.DATABASE_URL)('two instances on one PostgreSQL', () =
       for (const seqs of byResource.values()) expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     } finally {
       await Promise.all(open.splice(0).map((s) => s.close()));
-      await Promise.all(pools.map((p) => p.end()));
-      await admin.query(`DROP DATABASE ${name}`);
-      await admin.end();
+      await pools[1]!.end();
+      await db.drop();
     }
   }, 60_000);
 });

@@ -10,6 +10,7 @@ import { bearerTokens, createScimServer, hashToken, MemoryStore, type ScimRespon
 import { scimRouter } from 'scimkit/express';
 import { PostgresStore, type SqlPool } from 'scimkit/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDatabase } from '../scratch-database.js';
 import { headersOf, request, storeRequest, TOKENS } from './arbitraries.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
@@ -66,25 +67,10 @@ async function stores(): Promise<[string, () => Promise<{ store: MemoryStore | P
     out.push([
       'PostgresStore (PostgreSQL)',
       async () => {
-        const { default: pg } = await import('pg');
-        const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-        await admin.connect();
-        const name = `scimkit_fuzz_${process.pid}_${Date.now()}`;
-        await admin.query(`CREATE DATABASE ${name}`);
-        const url = new URL(process.env.DATABASE_URL!);
-        url.pathname = `/${name}`;
-        const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-        const store = new PostgresStore(pool);
+        const db = await scratchDatabase('scimkit_fuzz');
+        const store = new PostgresStore(db.pool);
         await store.migrate();
-        return {
-          store,
-          snapshot: pgSnapshot(pool),
-          close: async () => {
-            await pool.end();
-            await admin.query(`DROP DATABASE ${name}`);
-            await admin.end();
-          },
-        };
+        return { store, snapshot: pgSnapshot(db.pool), close: db.drop };
       },
     ]);
   }

@@ -198,7 +198,8 @@ describe('security headers', () => {
   });
 });
 
-describe('what no store can hold is refused the same on both stores', async () => {
+/** MemoryStore and PostgresStore on PGlite, the stores every class of hostile input runs on. */
+async function bothStores() {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PostgresStore } = await import('../../src/store/postgres/index.js');
   const { MemoryStore } = await import('../../src/index.js');
@@ -210,6 +211,11 @@ describe('what no store can hold is refused the same on both stores', async () =
     ['MemoryStore', () => new MemoryStore()],
     ['PostgresStore (PGlite)', () => pgStore],
   ] as const;
+  return { stores, pgStore };
+}
+
+describe('what no store can hold is refused the same on both stores', async () => {
+  const { stores } = await bothStores();
 
   it.each(stores)('%s: NUL and lone surrogates are 400 naming the attribute, in bodies, PATCH values and filters', async (_name, make) => {
     const { call, user } = setup({ store: make() as never });
@@ -272,17 +278,7 @@ describe('maxValuesPerAttribute', () => {
 });
 
 describe('string lengths every store can hold and index', async () => {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PostgresStore } = await import('../../src/store/postgres/index.js');
-  const { MemoryStore } = await import('../../src/index.js');
-  const lite = new PGlite();
-  afterAll(() => lite.close());
-  const pgStore = new PostgresStore(lite as never);
-  await pgStore.migrate();
-  const stores = [
-    ['MemoryStore', () => new MemoryStore()],
-    ['PostgresStore (PGlite)', () => pgStore],
-  ] as const;
+  const { stores, pgStore } = await bothStores();
   const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
   it.each(stores)('%s: the attributes IdPs look up by hold 512 characters; longer is 400 naming them, never a 500', async (_name, make) => {
