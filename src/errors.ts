@@ -62,9 +62,17 @@ export class ScimError extends Error {
   readonly problems: readonly ScimProblem[];
   /** The `WWW-Authenticate` challenge of a 401 or 403 (RFC 6750 §3), when it says more than "a token is needed". */
   readonly challenge: string | undefined;
+  /** Seconds after which to try again (the `Retry-After` of a 429 or 503). */
+  readonly retryAfter: number | undefined;
 
   /** Builds an error; prefer the static factories, which fix the status for each scimType. */
-  constructor(status: number, detail: string, scimType?: ScimType, problems: readonly ScimProblem[] = [], challenge?: string) {
+  constructor(
+    status: number,
+    detail: string,
+    scimType?: ScimType,
+    problems: readonly ScimProblem[] = [],
+    response: { challenge?: string; retryAfter?: number } = {},
+  ) {
     // bounded: a detail may quote client input (an attribute name of 200 KB came back whole)
     const bounded = detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail;
     super(bounded);
@@ -73,7 +81,8 @@ export class ScimError extends Error {
     this.scimType = scimType;
     this.detail = bounded;
     this.problems = problems.length > MAX_PROBLEMS ? problems.slice(0, MAX_PROBLEMS) : problems;
-    this.challenge = challenge;
+    this.challenge = response.challenge;
+    this.retryAfter = response.retryAfter;
   }
 
   /** The SCIM error response body (RFC 7644 §3.12): `status` is a string there. */
@@ -142,12 +151,20 @@ export class ScimError extends Error {
   }
   /** 401 for a token that was valid and is no more (expired, revoked): RFC 6750's `invalid_token`. */
   static invalidToken(detail: string): ScimError {
-    return new ScimError(401, detail, undefined, [], `Bearer realm="scim", error="invalid_token", error_description=${JSON.stringify(detail)}`);
+    return new ScimError(401, detail, undefined, [], { challenge: `Bearer realm="scim", error="invalid_token", error_description=${JSON.stringify(detail)}` });
   }
   /** 403 for a token without the scope the request needs (RFC 7644 §3.12, RFC 6750 §3.1 `insufficient_scope`). */
   static insufficientScope(scope: string): ScimError {
     const detail = `This token may not ${scope === 'write' ? 'change' : 'read'} resources: it lacks the ${scope} scope`;
-    return new ScimError(403, detail, undefined, [], `Bearer realm="scim", error="insufficient_scope", scope="${scope}"`);
+    return new ScimError(403, detail, undefined, [], { challenge: `Bearer realm="scim", error="insufficient_scope", scope="${scope}"` });
+  }
+  /** 429: too many requests from this tenant, token or client; try again after `retryAfter` seconds. */
+  static tooManyRequests(detail: string, retryAfter: number): ScimError {
+    return new ScimError(429, detail, undefined, [], { retryAfter: Math.max(1, Math.ceil(retryAfter)) });
+  }
+  /** 503: the service cannot answer now (its database is unreachable, the request ran out of time); try again after `retryAfter` seconds. */
+  static unavailable(detail: string, retryAfter = 1): ScimError {
+    return new ScimError(503, detail, undefined, [], { retryAfter: Math.max(1, Math.ceil(retryAfter)) });
   }
   /** 403: authenticated, but not allowed. */
   static forbidden(detail = 'Forbidden'): ScimError {

@@ -45,7 +45,7 @@ export * from './schema/storable.js';
 export * from './schema/validate.js';
 export * from './store/member-references.js';
 export * from './store/memory.js';
-export { MemoryOutbox } from './store/memory-outbox.js';
+export { MemoryOutbox, type MemoryOutboxStats } from './store/memory-outbox.js';
 export {
   type EventContext,
   type EventData,

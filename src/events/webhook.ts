@@ -30,13 +30,21 @@ export interface WebhookPayload {
   timestamp: string;
   /** The event. */
   data: {
+    /** The event's id (also the `webhook-id` header): the same on every attempt. */
     eventId: string;
+    /** The tenant's sequence number of the event. */
     seq: number;
+    /** The tenant. */
     tenant: string;
+    /** The resource type's name. */
     resourceType: string;
+    /** The resource's id. */
     id: string;
+    /** The resource after the change. */
     resource?: unknown;
+    /** The resource before the change. */
     previous?: unknown;
+    /** For member events: the member ids. */
     memberIds?: string[];
     /** The request's context: workspace, default role, request id (never a token). */
     context: Record<string, unknown>;

@@ -46,6 +46,7 @@ export function errorResponse(error: unknown): ScimResponse {
   const headers: Record<string, string> = {};
   if (e.challenge) headers['www-authenticate'] = e.challenge;
   else if (e.status === 401) headers['www-authenticate'] = 'Bearer realm="scim"';
+  if (e.retryAfter !== undefined) headers['retry-after'] = String(e.retryAfter);
   return jsonResponse(e.status, e.toJSON(), headers);
 }
 

@@ -17,6 +17,16 @@ interface Held {
 /** The resource key of an event: order is kept per tenant and resource id. */
 const resourceKey = (e: OutboxEvent) => `${e.tenant}\u0000${e.resourceId}`;
 
+/** What a {@link MemoryOutbox} holds. */
+export interface MemoryOutboxStats {
+  /** Events kept, in every state. */
+  events: number;
+  /** Events not yet delivered. */
+  pending: number;
+  /** Events whose delivery failed for the last time. */
+  dead: number;
+}
+
 /** An {@link EventOutbox} in memory. */
 export class MemoryOutbox implements EventOutbox {
   readonly #byTenant = new Map<string, OutboxEvent[]>();
@@ -167,7 +177,7 @@ export class MemoryOutbox implements EventOutbox {
   }
 
   /** How many events are held, and how many are pending (for monitoring and tests). */
-  stats(): { events: number; pending: number; dead: number } {
+  stats(): MemoryOutboxStats {
     let events = 0;
     for (const list of this.#byTenant.values()) events += list.length;
     return { events, pending: this.#pending.size, dead: this.#dead.size };

@@ -3,5 +3,6 @@
  * @packageDocumentation
  */
 export { MIGRATIONS, type Migration } from './migrations.js';
+export { PostgresOutbox } from './outbox.js';
 export { filterToSql, keysetToSql, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
 export { PostgresStore, type SqlClient, type SqlConnection, type SqlDatabase, type SqlPool, type SqlQueryable, type SqlResult } from './store.js';
