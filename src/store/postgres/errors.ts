@@ -1,7 +1,9 @@
 /**
- * PostgreSQL errors that are the client's input, not the server's fault, as SCIM errors.
- * Validation keeps values within what the store indexes by default; a host that raises
- * `maxIndexedStringLength` past it gets a 400 naming the attribute instead of a 500.
+ * PostgreSQL errors as SCIM errors: what is the client's input (an index entry too large:
+ * 400 naming the attribute, for a host that raised `maxIndexedStringLength` past what the
+ * store indexes) and what is a passing outage (a connection refused, reset or shut down, too
+ * many connections, a statement or lock timeout: 503 with Retry-After, which IdPs back off
+ * on, where a 500 counts against the object and, repeated, quarantines the job).
  * @module
  */
 import { ScimError } from '../../errors.js';
@@ -28,12 +30,47 @@ export function inputError(e: unknown): ScimError | undefined {
   return ScimError.invalidValue(`${attr} is too long for the store to index; send a shorter value`);
 }
 
-/** `q` with input errors thrown as SCIM errors, every other error as it was. */
+/** Node's socket errors of a database that went away or is not there. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** The SQLSTATEs of a serialization failure and a deadlock: the transaction may simply run again. */
+export const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+
+/**
+ * Whether an error is the database being unreachable or overloaded for a while: SQLSTATE
+ * class 08 (connection exception), 57P01–57P03 (shutdown, crash, cannot connect now), 53300
+ * (too many connections), 57014 and 55P03 (statement and lock timeouts), Node's socket
+ * errors, and node-postgres's own words for a connection that ended or never came.
+ */
+export function isUnavailable(e: unknown): boolean {
+  const { code, message } = (e ?? {}) as { code?: string; message?: string };
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || code === '53300' || code === '57P01' || code === '57P02' || code === '57P03' || code === '57014' || code === '55P03') return true;
+    if (SOCKET_CODES.has(code)) return true;
+  }
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|not queryable/i.test(message)
+  );
+}
+
+/** The SCIM error for a PostgreSQL error, or `undefined` when it is neither input nor an outage (a bug: 500). */
+export function scimErrorOf(e: unknown): ScimError | undefined {
+  if (e instanceof ScimError) return e;
+  const input = inputError(e);
+  if (input) return input;
+  if (isUnavailable(e)) return ScimError.unavailable('The database is unavailable; try again shortly', 1);
+  const { code } = (e ?? {}) as { code?: string };
+  if (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) return ScimError.unavailable('The write conflicted with concurrent writes; try again', 1);
+  return undefined;
+}
+
+/** `q` with input errors and outages thrown as SCIM errors (serialization failures kept, for the transaction to retry), every other error as it was. */
 export function translatingErrors(q: SqlQueryable): SqlQueryable {
   return {
     query: (text, params) =>
       q.query(text, params).catch((e: unknown) => {
-        throw inputError(e) ?? e;
+        throw inputError(e) ?? (isUnavailable(e) ? scimErrorOf(e) : e);
       }),
   };
 }

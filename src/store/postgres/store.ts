@@ -34,7 +34,7 @@ import {
   type WriteOptions,
   type WriteOutcome,
 } from 'scimkit';
-import { translatingErrors } from './errors.js';
+import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { eventCtes, eventParams, PostgresOutbox, recordEvents } from './outbox.js';
 import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
@@ -102,6 +102,9 @@ async function savepoint<T>(q: SqlQueryable, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Attempts of a transaction that failed to serialize or deadlocked. */
+const TX_ATTEMPTS = 3;
+
 /** A queue of work on one connection: each job runs after the previous one settles. */
 class Serial {
   #tail: Promise<unknown> = Promise.resolve();
@@ -163,6 +166,21 @@ export class PostgresStore implements ProvisioningStore {
       this.#conn = { kind: 'pool', pool: pool as SqlQueryable & { connect(): Promise<SqlClient> } };
     else if (typeof pool.transaction === 'function') this.#conn = { kind: 'pglite', db: pool };
     else this.#conn = { kind: 'single', db };
+    // An idle pooled connection that the server ends (a restart, a failover) is reported as an
+    // 'error' event; with no listener Node ends the process. The pool drops that connection and
+    // opens another when asked: nothing else to do, so the store listens and counts.
+    const emitter = db as { on?: (event: string, listener: (e: unknown) => void) => unknown };
+    if (typeof emitter.on === 'function' && this.#conn.kind !== 'pglite')
+      emitter.on('error', () => {
+        this.#connectionErrors++;
+      });
+  }
+
+  #connectionErrors = 0;
+
+  /** How many idle-connection errors the database reported (the pool replaced those connections). */
+  get connectionErrors(): number {
+    return this.#connectionErrors;
   }
 
   /** Where a statement outside {@link #tx} runs: the current transaction's connection, else the database. */
@@ -205,23 +223,42 @@ export class PostgresStore implements ProvisioningStore {
     // inside transaction(): its connection, its transaction
     const outer = this.#inTx.getStore();
     if (outer) return savepoint(outer, () => fn(translatingErrors(outer)));
+    // a serialization failure or a deadlock: the whole transaction runs again (bounded)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#txOnce(fn);
+      } catch (e) {
+        const code = (e as { code?: unknown } | null)?.code;
+        if (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code) && attempt < TX_ATTEMPTS) continue;
+        throw scimErrorOf(e) ?? e;
+      }
+    }
+  }
+
+  async #txOnce<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
     const c = this.#conn;
-    const run = async (q: SqlQueryable, release?: () => void) => {
+    let broken = false;
+    const run = async (raw: SqlQueryable, release?: (destroy: boolean) => void) => {
+      const q = translatingErrors(raw);
       try {
         await q.query('BEGIN');
-        const out = await this.#inTx.run(q, () => fn(translatingErrors(q)));
+        const out = await this.#inTx.run(raw, () => fn(q));
         await q.query('COMMIT');
         return out;
       } catch (e) {
-        await q.query('ROLLBACK').catch(() => undefined);
+        broken = isUnavailable(e) || (e instanceof ScimError && e.status === 503);
+        if (!broken) await raw.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
-        release?.();
+        // a connection that failed is not handed to the next request
+        release?.(broken);
       }
     };
     if (c.kind === 'pool') {
-      const client = await c.pool.connect();
-      return run(client, () => client.release());
+      const client = await c.pool.connect().catch((e: unknown) => {
+        throw scimErrorOf(e) ?? e;
+      });
+      return run(client, (destroy) => (destroy ? (client.release as (e?: boolean) => void)(true) : client.release()));
     }
     if (c.kind === 'pglite') return c.db.transaction!((tx) => this.#inTx.run(tx, () => fn(translatingErrors(tx))));
     const db = c.db;
