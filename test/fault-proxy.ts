@@ -1,7 +1,7 @@
 // A fault-injecting TCP proxy between a store and PostgreSQL: connections pass through until
 // the test drops them all, refuses new ones for a while, or delays bytes. The real server is
 // never restarted or stopped by a test.
-import { createServer, type Server, type Socket, connect } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** A running proxy. */
 export interface FaultProxy {

@@ -11,6 +11,7 @@ import type { ValidationPolicy } from '../schema/validate.js';
 import type { ProvisioningStore } from '../store/store.js';
 import type { CursorCodec } from './cursor.js';
 import type { ScimHooks } from './hooks.js';
+import type { KeyedQueue } from './keyed-queue.js';
 import type { ScimLimits } from './limits.js';
 
 /** Features a server can switch off; all on by default. */
@@ -49,6 +50,8 @@ export interface Engine {
   logger: ScimLogger;
   /** Records each write's events with the write and wakes their delivery. */
   events: EventRecorder;
+  /** Writers of one resource queued one at a time, once compare-and-swap keeps losing. */
+  writers: KeyedQueue;
 }
 
 /** What a handler knows about the request it serves. */

@@ -200,6 +200,42 @@ export async function patchResource(
   body: unknown,
   req: ResourceRequest,
 ): Promise<ScimResponse> {
+  const optimistic = await patchAttempts(engine, ctx, scope, type, id, body, req, OPTIMISTIC_ATTEMPTS, false);
+  if (optimistic) return optimistic;
+  // Contention: other writers won every compare-and-swap. From here one writer at a time for
+  // this resource: queued in this process, and (in a store transaction, the row read locked)
+  // across instances. A client that sent no If-Match never gets a 412.
+  return engine.writers.run(`${ctx.tenant}\u0000${type.name}\u0000${id}`, async () => {
+    const serialised = () => patchAttempts(engine, ctx, scope, type, id, body, req, SERIALISED_ATTEMPTS, true);
+    const store = engine.store;
+    const { result, flush } = await engine.events.deferred(() => (store.transaction ? store.transaction(ctx, serialised) : serialised()));
+    await flush();
+    if (!result) throw ScimError.unavailable(`${type.name} ${id} is being changed by many writers at once; try again`, 1);
+    return result;
+  });
+}
+
+/** Compare-and-swap attempts of a PATCH without If-Match before it queues behind the other writers of the resource. */
+const OPTIMISTIC_ATTEMPTS = 3;
+/** Attempts once queued (and, on a store with transactions, with the row locked): losing them all takes writers that do not queue. */
+const SERIALISED_ATTEMPTS = 20;
+
+/**
+ * Up to `attempts` rounds of read, apply, compare-and-swap. Undefined when every round lost
+ * the compare-and-swap to another writer and the client sent no If-Match (with If-Match that
+ * is the client's 412). `lock`: read the resource for update (the caller holds a transaction).
+ */
+async function patchAttempts(
+  engine: Engine,
+  ctx: StoreContext,
+  scope: RequestScope,
+  type: ResourceType,
+  id: string,
+  body: unknown,
+  req: ResourceRequest,
+  attempts: number,
+  lock: boolean,
+): Promise<ScimResponse | undefined> {
   const deltas = engine.store.capabilities.memberDeltas && type.coreAttribute('members') !== undefined;
   const options = {
     type,
@@ -208,8 +244,8 @@ export async function patchResource(
     maxOperations: engine.limits.maxPatchOperations,
     ...engine.policy,
   };
-  for (let attempt = 0; ; attempt++) {
-    let existing = await engine.store.get(ctx, type, id, { members: !deltas });
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    let existing = await engine.store.get(ctx, type, id, { members: !deltas, ...(lock ? { forUpdate: true } : {}) });
     if (!existing) throw notFound(type, id);
     const precondition = checkIfMatch(engine, req, existing);
     let result: PatchResult;
@@ -276,7 +312,7 @@ export async function patchResource(
       });
     } catch (e) {
       // another writer changed it since we read it: read again and re-apply (bounded)
-      if (e instanceof ScimError && e.status === 412 && req.ifMatch === undefined && attempt < 20) continue;
+      if (e instanceof ScimError && e.status === 412 && req.ifMatch === undefined) continue;
       throw e;
     }
     await recording.done(ctx, { stored, ...(applied ? { applied } : {}) });
@@ -289,6 +325,7 @@ export async function patchResource(
     const full = !inline && wantsMembers && type.coreAttribute('members') ? ((await engine.store.get(ctx, type, id, { members: true })) ?? stored) : stored;
     return respond(engine, scope, type, full, 200, req);
   }
+  return undefined;
 }
 
 /** DELETE /{type}/{id}. */

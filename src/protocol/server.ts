@@ -25,6 +25,7 @@ import { CursorCodec } from './cursor.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import type { Engine, RequestScope, ScimFeatures, ScimLogger } from './engine.js';
 import { lifecycleEvent, type ScimHooks } from './hooks.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { DEFAULT_LIMITS, type ScimLimits } from './limits.js';
 import { listResources, paramsFromBody, paramsFromQuery, searchAll } from './list.js';
 import { errorResponse, header, jsonResponse, queryOf, type ScimRequest, type ScimResponse } from './request.js';
@@ -315,6 +316,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     documentationUri: options.documentationUri,
     logger,
     events: recorder,
+    writers: new KeyedQueue(),
   };
 
   async function route(

@@ -16,7 +16,17 @@ import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../schema/sort.js';
 import { memberIdsOf, sameMemberOrder, selfMemberError, storedMember, unknownMembersError } from './member-references.js';
 import { MemoryOutbox } from './memory-outbox.js';
-import type { AppliedMembers, GroupRef, ProvisioningStore, SearchQuery, SearchResult, StoreCapabilities, StoreContext, WriteOptions } from './store.js';
+import type {
+  AppliedMembers,
+  GetOptions,
+  GroupRef,
+  ProvisioningStore,
+  SearchQuery,
+  SearchResult,
+  StoreCapabilities,
+  StoreContext,
+  WriteOptions,
+} from './store.js';
 import { attributesChanged, isVersion, metaOf, nextMeta, versionTag } from './version.js';
 
 interface Entry {
@@ -349,7 +359,7 @@ export class MemoryStore implements ProvisioningStore {
   }
 
   /** One resource, copied. */
-  async get(ctx: StoreContext, type: ResourceType, id: string, options: { members?: boolean } = {}): Promise<ScimResource | undefined> {
+  async get(ctx: StoreContext, type: ResourceType, id: string, options: GetOptions = {}): Promise<ScimResource | undefined> {
     const e = this.#type(ctx, type).byId.get(id);
     return e && this.#out(ctx, type, e, options.members ?? true);
   }

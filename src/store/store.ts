@@ -67,6 +67,14 @@ export interface SearchResult {
   next?: string;
 }
 
+/** Options of {@link ProvisioningStore.get}. */
+export interface GetOptions {
+  /** Whether a group's members are wanted (default true). */
+  members?: boolean;
+  /** Inside `transaction()`: lock the resource for this transaction's write. */
+  forUpdate?: boolean;
+}
+
 /** Options of writes. */
 export interface WriteOptions {
   /** The version (`meta.version`) the caller read; a different current version is 412. */
@@ -152,8 +160,12 @@ export interface StoreCapabilities {
 export interface ProvisioningStore {
   /** What the store does itself. */
   readonly capabilities: StoreCapabilities;
-  /** One resource, or undefined. `members: false` may leave a group's members out. */
-  get(ctx: StoreContext, type: ResourceType, id: string, options?: { members?: boolean }): Promise<ScimResource | undefined>;
+  /**
+   * One resource, or undefined. `members: false` may leave a group's members out. `forUpdate`,
+   * inside `transaction()`: lock the resource until the transaction ends (a store whose writes
+   * cannot interleave may ignore it).
+   */
+  get(ctx: StoreContext, type: ResourceType, id: string, options?: GetOptions): Promise<ScimResource | undefined>;
   /** A page of matching resources with the exact total. */
   search(ctx: StoreContext, type: ResourceType, query: SearchQuery): Promise<SearchResult>;
   /** Stores a new resource (canonical, without id and meta) and returns it with id and meta. */

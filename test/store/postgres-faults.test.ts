@@ -21,7 +21,14 @@ describe.runIf(process.env.DATABASE_URL)('PostgresStore through a faulty network
     await new PostgresStore(db.pool).migrate();
     proxy = await faultProxy();
     // a pool as docs/stores.md builds it, through the proxy, with no 'error' listener of its own
-    pool = new pg.Pool({ host: '127.0.0.1', port: proxy.port, user: 'postgres', database: new URL(db.url).pathname.slice(1), max: 4, connectionTimeoutMillis: 1000 });
+    pool = new pg.Pool({
+      host: '127.0.0.1',
+      port: proxy.port,
+      user: 'postgres',
+      database: new URL(db.url).pathname.slice(1),
+      max: 4,
+      connectionTimeoutMillis: 1000,
+    });
   };
   await setup();
   afterAll(async () => {

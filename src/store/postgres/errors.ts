@@ -45,12 +45,15 @@ export const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 export function isUnavailable(e: unknown): boolean {
   const { code, message } = (e ?? {}) as { code?: string; message?: string };
   if (typeof code === 'string') {
-    if (code.startsWith('08') || code === '53300' || code === '57P01' || code === '57P02' || code === '57P03' || code === '57014' || code === '55P03') return true;
+    if (code.startsWith('08') || code === '53300' || code === '57P01' || code === '57P02' || code === '57P03' || code === '57014' || code === '55P03')
+      return true;
     if (SOCKET_CODES.has(code)) return true;
   }
   return (
     typeof message === 'string' &&
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|not queryable/i.test(message)
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|not queryable/i.test(
+      message,
+    )
   );
 }
 

@@ -11,6 +11,7 @@ import {
   type AppliedMembers,
   attributesChanged,
   type Filter,
+  type GetOptions,
   type GroupRef,
   isVersion,
   type Member,
@@ -396,19 +397,19 @@ export class PostgresStore implements ProvisioningStore {
   }
 
   /** One resource, in one query (with a user's groups). */
-  async get(ctx: StoreContext, type: ResourceType, id: string, options: { members?: boolean } = {}): Promise<ScimResource | undefined> {
-    return this.#read(this.#db, ctx, type, id, options.members ?? true);
+  async get(ctx: StoreContext, type: ResourceType, id: string, options: GetOptions = {}): Promise<ScimResource | undefined> {
+    // locked for the caller's transaction: FOR NO KEY UPDATE, as an update locks it
+    return this.#read(this.#db, ctx, type, id, options.members ?? true, options.forUpdate === true && this.#inTx.getStore() !== undefined);
   }
 
   /** {@link get} on `q` (a write's transaction sees its own changes). */
-  async #read(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, members: boolean): Promise<ScimResource | undefined> {
+  async #read(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, members: boolean, lock = false): Promise<ScimResource | undefined> {
     const groups = this.#hasGroups(type) ? `, ${GROUPS_OF_R}` : '';
     const rows = (
-      await q.query(`SELECT r.id, r.doc, r.version${groups} FROM scim_resources r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3`, [
-        ctx.tenant,
-        type.name,
-        id,
-      ])
+      await q.query(
+        `SELECT r.id, r.doc, r.version${groups} FROM scim_resources r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3${lock ? ' FOR NO KEY UPDATE OF r' : ''}`,
+        [ctx.tenant, type.name, id],
+      )
     ).rows as Row[];
     if (!rows.length) return undefined;
     return (await this.#materialise(q, ctx, type, rows, members))[0];
