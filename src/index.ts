@@ -26,6 +26,7 @@ export * from './protocol/hooks.js';
 export * from './protocol/limits.js';
 export { LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA } from './protocol/list.js';
 export * from './protocol/preconditions.js';
+export * from './protocol/ratelimit.js';
 export { errorResponse, jsonResponse, SCIM_CONTENT_TYPE, type ScimRequest, type ScimResponse } from './protocol/request.js';
 export * from './protocol/server.js';
 export { generateToken, hashToken, type Instant, type TenantToken, TOKEN_PREFIX, TokenList, type TokenScope } from './protocol/tokens.js';

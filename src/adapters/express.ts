@@ -75,6 +75,7 @@ export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressError
         headers: req.headers,
         body,
         baseUrl: `${originOf(req)}${req.baseUrl ?? ''}`,
+        ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
         get signal() {
           return signal();
         },

@@ -72,6 +72,7 @@ export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (c
       headers: ctx.req.headers,
       body,
       baseUrl: `${originOf(ctx.req)}${prefix}`,
+      ...(ctx.req.socket?.remoteAddress ? { remoteAddress: ctx.req.socket.remoteAddress } : {}),
       get signal() {
         return signal?.();
       },

@@ -44,6 +44,7 @@ export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = 
         headers: req.headers,
         body,
         baseUrl: `${originOf(req)}${base}`,
+        ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
         get signal() {
           return signal();
         },

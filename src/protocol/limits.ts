@@ -40,6 +40,13 @@ export interface ScimLimits {
    * entry limit; raise it only with a store that can index longer values.
    */
   maxIndexedStringLength: number;
+  /**
+   * Requests of one tenant that run at once (default 5, below a pool's usual 10 connections,
+   * so one tenant cannot hold them all); more wait in line.
+   */
+  maxConcurrentPerTenant: number;
+  /** How long a request waits for its tenant's slot (default 2,000 ms) before 429 with Retry-After. */
+  maxConcurrencyWaitMs: number;
 }
 
 /** The defaults of {@link ScimLimits}. */
@@ -57,4 +64,6 @@ export const DEFAULT_LIMITS: ScimLimits = {
   maxStringLength: DEFAULT_STRING_LENGTHS.string,
   maxBinaryLength: DEFAULT_STRING_LENGTHS.binary,
   maxIndexedStringLength: DEFAULT_STRING_LENGTHS.indexed,
+  maxConcurrentPerTenant: 5,
+  maxConcurrencyWaitMs: 2000,
 };

@@ -20,6 +20,8 @@ export interface ScimRequest {
   baseUrl?: string;
   /** Aborted when the client went away. */
   signal?: AbortSignal;
+  /** The client's address as the connection shows it (for limits on failed authentication); never from a header. */
+  remoteAddress?: string;
 }
 
 /** A transport-free HTTP response. */

@@ -19,8 +19,9 @@ import { MemoryStore } from '../store/memory.js';
 import { MemoryOutbox } from '../store/memory-outbox.js';
 import { type EventLogQuery, failureText, type OutboxEvent } from '../store/outbox.js';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
-import { type Authenticate, checkScope } from './auth.js';
+import { type AuthContext, type Authenticate, checkScope } from './auth.js';
 import { planBulk, runBulk } from './bulk.js';
+import { ConcurrencyLimit } from './concurrency.js';
 import { CursorCodec } from './cursor.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import type { Engine, RequestScope, ScimFeatures, ScimLogger } from './engine.js';
@@ -28,6 +29,7 @@ import { lifecycleEvent, type ScimHooks } from './hooks.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { DEFAULT_LIMITS, type ScimLimits } from './limits.js';
 import { listResources, paramsFromBody, paramsFromQuery, searchAll } from './list.js';
+import { DEFAULT_RATE_LIMITS, MemoryRateLimiter, type RateLimiter, type RateLimits } from './ratelimit.js';
 import { errorResponse, header, jsonResponse, queryOf, type ScimRequest, type ScimResponse } from './request.js';
 import { createResource, deleteResource, getResource, patchResource, type ResourceRequest, replaceResource } from './resources.js';
 
@@ -77,6 +79,8 @@ export interface ScimServerOptions {
   hooks?: ScimHooks;
   /** How lifecycle events are delivered to `hooks.onEvent` and how long the change log keeps them (docs/hooks.md). */
   events?: EventOptions;
+  /** Rate limits per tenant, per token and per source of failed authentications (docs/scaling.md); `false` for none. */
+  rateLimits?: RateLimits | false;
   /** Where hook failures after commit are reported (default: console.error). */
   logger?: ScimLogger;
   /** `documentationUri` in ServiceProviderConfig. */
@@ -418,8 +422,36 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     }
   }
 
+  const rates = options.rateLimits === false ? undefined : { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  const limiter: RateLimiter = (options.rateLimits !== false && options.rateLimits?.limiter) || new MemoryRateLimiter();
+  const concurrency = new ConcurrencyLimit(limits.maxConcurrentPerTenant, limits.maxConcurrencyWaitMs, 100);
+  /** Sources whose failed authentications ran out of budget, until when (this instance's view). */
+  const blocked = new Lru<string, number>(10_000);
+  /** Counts a failed authentication of `source`; past the budget, the source is refused for a while. */
+  async function failedAuthentication(source: string | undefined): Promise<void> {
+    const budget = rates?.failedAuthPerSource;
+    if (!budget || source === undefined) return;
+    const d = await limiter.take(`auth\u0000${source}`, budget);
+    if (!d.allowed) {
+      blocked.set(source, Date.now() + d.retryAfterMs);
+      throw ScimError.tooManyRequests('Too many failed authentications from this address; try again later', d.retryAfterMs / 1000);
+    }
+  }
+  /** Throws 429 when the tenant or the token is past its budget. */
+  async function rateLimited(auth: AuthContext): Promise<void> {
+    for (const [key, budget] of [
+      [`tenant\u0000${auth.tenant}`, rates?.perTenant],
+      [auth.tokenId === undefined ? undefined : `token\u0000${auth.tenant}\u0000${auth.tokenId}`, rates?.perToken],
+    ] as const) {
+      if (!budget || key === undefined) continue;
+      const d = await limiter.take(key, budget);
+      if (!d.allowed) throw ScimError.tooManyRequests(`Too many requests for tenant ${auth.tenant}; try again later`, d.retryAfterMs / 1000);
+    }
+  }
+
   async function handle(req: ScimRequest): Promise<ScimResponse> {
     let requestId: string | undefined;
+    let release: (() => void) | undefined;
     try {
       const method = (req.method ?? 'GET').toUpperCase();
       let segs = decodeSegments(req.path ?? '/');
@@ -429,11 +461,23 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
         if (tenantHint === undefined) throw ScimError.notFound('Name a tenant, e.g. /{tenant}/Users');
         segs = segs.slice(1);
       }
-      const auth = await options.authenticate(req, tenantHint);
-      if (!auth?.tenant) throw ScimError.unauthorized();
-      // a token serves its own tenant's path only, whatever the authenticate function checked
-      if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
+      const source = req.remoteAddress;
+      if (source !== undefined && blocked.get(source) !== undefined && blocked.get(source)! > Date.now())
+        throw ScimError.tooManyRequests('Too many failed authentications from this address; try again later', (blocked.get(source)! - Date.now()) / 1000);
+      let auth: AuthContext;
+      try {
+        auth = await options.authenticate(req, tenantHint);
+        if (!auth?.tenant) throw ScimError.unauthorized();
+        // a token serves its own tenant's path only, whatever the authenticate function checked
+        if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
+      } catch (e) {
+        if (e instanceof ScimError && e.status === 401) await failedAuthentication(source);
+        throw e;
+      }
       checkScope(auth, method, segs);
+      await rateLimited(auth);
+      release = await concurrency.acquire(auth.tenant);
+      if (!release) throw ScimError.tooManyRequests(`Too many requests of tenant ${auth.tenant} at once; try again`, 1);
       // nothing an unauthenticated request sends is worked on past this point
       let base = baseOf(options, req);
       if (tenantHint !== undefined) base = `${base}/${encodeURIComponent(tenantHint)}`;
@@ -474,6 +518,8 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
         ...(e instanceof Error && e.stack ? { stack: e.stack } : {}),
       });
       return errorResponse(ScimError.internal(`Internal server error (request id ${id})`));
+    } finally {
+      release?.();
     }
   }
 

@@ -1,0 +1,104 @@
+// Rate and concurrency limits: 429 with Retry-After and a SCIM error body exactly past the
+// configured budget, per tenant, per token and per source of failed authentications.
+import { describe, expect, it } from 'vitest';
+import {
+  bearerTokens,
+  createScimServer,
+  hashToken,
+  MemoryRateLimiter,
+  MemoryStore,
+  type ProvisioningStore,
+  type ScimServerOptions,
+  type SearchQuery,
+} from '../../src/index.js';
+
+const T = { a: 'limits-token-a-0123456789-0123456789-0', a2: 'limits-token-a2-0123456789-0123456789-0', b: 'limits-token-b-0123456789-0123456789-0' };
+const ERR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+function serve(options: Partial<ScimServerOptions> = {}, store: ProvisioningStore = new MemoryStore()) {
+  const scim = createScimServer({
+    authenticate: bearerTokens([
+      { tenant: 'a', tokenHash: hashToken(T.a), tokenId: 'a-1' },
+      { tenant: 'a', tokenHash: hashToken(T.a2), tokenId: 'a-2' },
+      { tenant: 'b', tokenHash: hashToken(T.b), tokenId: 'b-1' },
+    ]),
+    store,
+    ...options,
+  });
+  return (token: string, remoteAddress = '192.0.2.1') =>
+    scim.handle({ method: 'GET', path: '/Users', headers: { authorization: `Bearer ${token}` }, remoteAddress });
+}
+
+describe('rate limits', () => {
+  it('per tenant: the request past the burst is 429 with Retry-After, the other tenant goes on, the bucket refills', async () => {
+    let clock = 1_000_000;
+    const get = serve({ rateLimits: { perTenant: { burst: 5, perSecond: 2 }, perToken: false, limiter: new MemoryRateLimiter({ now: () => clock }) } });
+    for (let i = 0; i < 5; i++) expect((await get(T.a)).status).toBe(200);
+    const over = await get(T.a2);
+    expect(over.status).toBe(429);
+    expect(over.headers['retry-after']).toBe('1');
+    expect(over.body).toMatchObject({ schemas: [ERR], status: '429', detail: expect.stringContaining('tenant a') });
+    expect((await get(T.b)).status).toBe(200);
+    clock += 499;
+    expect((await get(T.a)).status).toBe(429);
+    clock += 1;
+    expect((await get(T.a)).status).toBe(200);
+  });
+
+  it('per token: one connection of a tenant past its budget does not stop the other', async () => {
+    const get = serve({ rateLimits: { perTenant: false, perToken: { burst: 3, perSecond: 0.001 } } });
+    for (let i = 0; i < 3; i++) expect((await get(T.a)).status).toBe(200);
+    const over = await get(T.a);
+    expect([over.status, Number(over.headers['retry-after']) > 60]).toEqual([429, true]);
+    expect((await get(T.a2)).status).toBe(200);
+  });
+
+  it('failed authentications per source: past the budget the source is refused, even with a good token, until it refills; others are not', async () => {
+    const get = serve({ rateLimits: { failedAuthPerSource: { burst: 3, perSecond: 5 } } });
+    for (let i = 0; i < 3; i++) expect((await get('a-wrong-token-that-is-long-enough-0123')).status).toBe(401);
+    const fourth = await get('a-wrong-token-that-is-long-enough-0123');
+    expect([fourth.status, fourth.headers['retry-after']]).toEqual([429, '1']);
+    expect((await get(T.a)).status).toBe(429);
+    expect((await get(T.a, '198.51.100.7')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await get(T.a)).status).toBe(200);
+  });
+
+  it('the defaults leave an IdP alone: 150 requests of one tenant, 16 at a time, all answer', async () => {
+    const get = serve();
+    const statuses: number[] = [];
+    let left = 150;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (left-- > 0) statuses.push((await get(T.a)).status);
+      }),
+    );
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+});
+
+describe('concurrency per tenant', () => {
+  it('past maxConcurrentPerTenant a request waits, then 429 with Retry-After; another tenant is not held up', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const inner = new MemoryStore();
+    // a store whose searches of tenant a hang until the gate opens (a locked row, a slow query)
+    const store = Object.assign(Object.create(inner) as ProvisioningStore, {
+      search: async (ctx: { tenant: string }, type: never, q: SearchQuery) => {
+        if (ctx.tenant === 'a') await gate;
+        return inner.search(ctx as never, type, q);
+      },
+    });
+    const get = serve({ limits: { maxConcurrentPerTenant: 2, maxConcurrencyWaitMs: 100 } }, store);
+    const held = [get(T.a), get(T.a)];
+    const third = await get(T.a2);
+    expect([third.status, third.headers['retry-after']]).toEqual([429, '1']);
+    expect((third.body as { detail: string }).detail).toContain('at once');
+    const other = await get(T.b);
+    expect(other.status).toBe(200);
+    open();
+    expect((await Promise.all(held)).map((r) => r.status)).toEqual([200, 200]);
+    // the slots are free again
+    expect((await get(T.a)).status).toBe(200);
+  });
+});
