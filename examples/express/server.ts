@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import express from 'express';
 import { bearerToken, createScimServer, generateToken, MemoryStore, type ProvisioningStore } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
+import { shutdown } from 'scimkit/node';
 import { PostgresStore } from 'scimkit/postgres';
 
 const token = process.env.SCIM_TOKEN || generateToken();
@@ -55,15 +56,7 @@ server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1',
   console.log(`  Secret token:    ${token}`);
 });
 
-const stop = () => {
-  server.close(
-    () =>
-      void scim.close().then(async () => {
-        await db?.close();
-        process.exit(0);
-      }),
-  );
-  server.closeAllConnections();
-};
+// no new requests; those in flight finish (10 s at most); event delivery stops; then the database
+const stop = () => void shutdown(server, scim, { after: () => db?.close() }).then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

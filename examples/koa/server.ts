@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { bearerToken, createScimServer, generateToken } from 'scimkit';
 import { scimMiddleware } from 'scimkit/koa';
+import { shutdown } from 'scimkit/node';
 
 const token = process.env.SCIM_TOKEN || generateToken();
 // The public SCIM URL, as the IdP reaches it (behind a proxy or TLS terminator): the URLs in
@@ -21,6 +22,7 @@ server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1',
   if (baseUrl) console.log(`  Listening on:    http://${address}:${port}/scim/v2`);
   console.log(`  Secret token:    ${token}`);
 });
-const stop = () => server.close(() => process.exit(0));
+// no new requests; those in flight finish (10 s at most); event delivery stops last
+const stop = () => void shutdown(server, scim).then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { bearerTokens, createScimServer, generateToken, hashToken, type LifecycleEvent, type TenantToken } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
+import { shutdown } from 'scimkit/node';
 
 // What the app's "Organization settings → Security → SCIM" page saves, per organization.
 const connections: TenantToken[] = [];
@@ -73,6 +74,7 @@ server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1',
     console.log(`  [${c.tenant}] Secret token:    ${shownOnce[c.tenant]}`);
   }
 });
-const stop = () => server.close(() => process.exit(0));
+// no new requests; those in flight finish (10 s at most); event delivery stops last
+const stop = () => void shutdown(server, scim).then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -14,6 +14,7 @@ import express from 'express';
 import pg from 'pg';
 import { bearerToken, createScimServer, generateToken, type LifecycleEvent } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
+import { shutdown } from 'scimkit/node';
 import { PostgresStore, type SqlQueryable } from 'scimkit/postgres';
 
 const lite = process.env.SCIM_DATA ? new PGlite(resolve(process.env.SCIM_DATA)) : undefined;
@@ -91,14 +92,13 @@ server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1',
   if (baseUrl) console.log(`  Listening on:    http://${address}:${port}/scim/v2`);
   console.log(`  Secret token:    ${token}`);
 });
+// no new requests; those in flight finish (10 s at most); event delivery stops; then the database
 const stop = () =>
-  server.close(
-    () =>
-      void scim.close().then(async () => {
-        await pool?.end();
-        await lite?.close();
-        process.exit(0);
-      }),
-  );
+  void shutdown(server, scim, {
+    after: async () => {
+      await pool?.end();
+      await lite?.close();
+    },
+  }).then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

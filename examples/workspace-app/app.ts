@@ -171,5 +171,5 @@ export function createWorkspaceApp() {
         if (m.userName === req.params.userName) return void res.status(m.active ? 200 : 403).send(m.active ? 'welcome' : 'deactivated');
     res.status(403).send('unknown user');
   });
-  return { app, orgs };
+  return { app, orgs, scim };
 }

@@ -1,12 +1,14 @@
 // The SaaS flow in one app: `npm run example:workspace-app`, then open the printed URL.
 import type { AddressInfo } from 'node:net';
+import { shutdown } from 'scimkit/node';
 import { createWorkspaceApp } from './app.js';
 
-const { app } = createWorkspaceApp();
+const { app, scim } = createWorkspaceApp();
 const server = app.listen(Number(process.env.PORT ?? 8090), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address() as AddressInfo;
   console.log(`Workspace app: http://${address}:${port}/orgs/acme/settings/security/scim`);
 });
-const stop = () => server.close(() => process.exit(0));
+// no new requests; those in flight finish (10 s at most); event delivery stops last
+const stop = () => void shutdown(server, scim).then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -2,7 +2,7 @@
  * `scimkit/node`: a `node:http` request handler.
  * @packageDocumentation
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { errorResponse, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
 import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
 
@@ -52,4 +52,36 @@ export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = 
       writeNodeResponse(res, r);
     })();
   };
+}
+
+/** Options of {@link shutdown}. */
+export interface ShutdownOptions {
+  /** How long requests in flight may take to finish (default 10,000 ms); then their connections are closed. */
+  timeoutMs?: number;
+  /** Runs last, once nothing uses the store any more: close a database pool here. */
+  after?: () => void | Promise<void>;
+}
+
+/**
+ * Stops a Node HTTP server gracefully: it takes no new connections, closes idle keep-alive
+ * ones, lets requests in flight finish for up to `timeoutMs`, then stops the SCIM server's
+ * event delivery (`scim.close()`, which waits for deliveries in flight) and runs `after`.
+ * Call it on SIGTERM and SIGINT.
+ */
+export async function shutdown(server: Server, scim: Pick<ScimServer, 'close'>, options: ShutdownOptions = {}): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    closed,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        server.closeAllConnections();
+        resolve();
+      }, options.timeoutMs ?? 10_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  await scim.close();
+  await options.after?.();
 }

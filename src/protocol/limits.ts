@@ -47,6 +47,12 @@ export interface ScimLimits {
   maxConcurrentPerTenant: number;
   /** How long a request waits for its tenant's slot (default 2,000 ms) before 429 with Retry-After. */
   maxConcurrencyWaitMs: number;
+  /**
+   * Each request's deadline (default 10,000 ms): past it the answer is 503 with Retry-After,
+   * the store's waits (a pool connection, a lock, a statement) end, and nothing it had not
+   * committed is committed afterwards.
+   */
+  requestTimeoutMs: number;
 }
 
 /** The defaults of {@link ScimLimits}. */
@@ -66,4 +72,5 @@ export const DEFAULT_LIMITS: ScimLimits = {
   maxIndexedStringLength: DEFAULT_STRING_LENGTHS.indexed,
   maxConcurrentPerTenant: 5,
   maxConcurrencyWaitMs: 2000,
+  requestTimeoutMs: 10_000,
 };

@@ -70,9 +70,9 @@ export class MemoryRateLimiter implements RateLimiter {
 
 /** Rate limits of a server: each a budget, or `false` for none. */
 export interface RateLimits {
-  /** Requests per tenant (default burst 200, 100/s). */
+  /** Requests per tenant (default burst 1,000, 500/s). */
   perTenant?: RateBudget | false;
-  /** Requests per token (`tokenId`, else the tenant; default burst 200, 100/s). */
+  /** Requests per token, for tokens with a `tokenId` (default burst 1,000, 500/s). */
   perToken?: RateBudget | false;
   /** Failed authentications per source address (default burst 20, 1/s): past it, 429 before the token is even looked up. */
   failedAuthPerSource?: RateBudget | false;
@@ -82,7 +82,7 @@ export interface RateLimits {
 
 /** The defaults of {@link RateLimits}: far above what an IdP sends one tenant, so only a flood meets them. */
 export const DEFAULT_RATE_LIMITS = {
-  perTenant: { burst: 200, perSecond: 100 },
-  perToken: { burst: 200, perSecond: 100 },
+  perTenant: { burst: 1000, perSecond: 500 },
+  perToken: { burst: 1000, perSecond: 500 },
   failedAuthPerSource: { burst: 20, perSecond: 1 },
 } as const satisfies Required<Omit<RateLimits, 'limiter'>>;

@@ -243,6 +243,19 @@ function allow(methods: string): ScimError {
   return ScimError.methodNotAllowed(`Allowed: ${methods}`);
 }
 
+/** `work`, or 503 with Retry-After when it has not finished by `deadline` (epoch ms); the store commits nothing after it. */
+async function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(ScimError.unavailable('The request ran out of time; try again', 1)), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Creates a SCIM server. */
 export function createScimServer(options: ScimServerOptions): ScimServer {
   if (typeof options?.authenticate !== 'function') throw new TypeError('createScimServer: options.authenticate is required (see bearerToken)');
@@ -452,6 +465,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   async function handle(req: ScimRequest): Promise<ScimResponse> {
     let requestId: string | undefined;
     let release: (() => void) | undefined;
+    const started = Date.now();
     try {
       const method = (req.method ?? 'GET').toUpperCase();
       let segs = decodeSegments(req.path ?? '/');
@@ -482,17 +496,23 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       let base = baseOf(options, req);
       if (tenantHint !== undefined) base = `${base}/${encodeURIComponent(tenantHint)}`;
       requestId = header(req, 'x-request-id')?.slice(0, 200) ?? randomUUID();
-      // the signal is forwarded, not read: an adapter may make it only when a store asks for it
-      const ctx: StoreContext =
-        'signal' in req
-          ? {
-              ...auth,
-              requestId,
-              get signal() {
-                return req.signal;
-              },
-            }
-          : { ...auth, requestId };
+      const deadline = started + limits.requestTimeoutMs;
+      // the signal is made only when a store asks for it (most requests never do): it aborts
+      // when the client goes away or the deadline passes
+      let signal: AbortSignal | undefined;
+      const ctx: StoreContext = {
+        ...auth,
+        requestId,
+        deadline,
+        get signal() {
+          if (!signal) {
+            const timeout = AbortSignal.timeout(Math.max(0, deadline - Date.now()));
+            // AbortSignal.any is Node 20.3+: before it, the deadline alone (ctx.deadline still says it)
+            signal = req.signal && typeof AbortSignal.any === 'function' ? AbortSignal.any([req.signal, timeout]) : (req.signal ?? timeout);
+          }
+          return signal;
+        },
+      };
       const query = queryOf(req);
       const body = readBody(req, limits);
       const rr: ResourceRequest = {};
@@ -507,7 +527,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && body === undefined && segs[0]?.toLowerCase() !== 'me') {
         throw ScimError.invalidSyntax('This request needs a JSON body');
       }
-      return await route(engine, ctx, { base, registry }, method, segs, query, body, rr);
+      return await withDeadline(route(engine, ctx, { base, registry }, method, segs, query, body, rr), deadline);
     } catch (e) {
       if (e instanceof ScimError) return errorResponse(e);
       // an operator must be able to find this one: logged by default, and the client gets the id

@@ -89,6 +89,12 @@ export interface MemoryStoreStats {
   memberships: number;
 }
 
+/** A write of a request past its deadline, or whose client went away, is refused before it changes anything (503). */
+function refuseLate(ctx: StoreContext): void {
+  if ((ctx.deadline !== undefined && Date.now() >= ctx.deadline) || ctx.signal?.aborted === true)
+    throw ScimError.unavailable('The request ran out of time; nothing was changed', 1);
+}
+
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Data to start from, as {@link MemoryStore.snapshot} returned it (tests, fixtures; not a way to persist: see docs/stores.md). */
@@ -442,6 +448,7 @@ export class MemoryStore implements ProvisioningStore {
 
   /** Stores a new resource with a fresh id and meta. */
   async create(ctx: StoreContext, type: ResourceType, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
+    refuseLate(ctx);
     const { data, members } = split(resource);
     // every check on views that create nothing: a refused create leaves no trace
     this.#checkUnique(type, this.#type(ctx, type), data, undefined);
@@ -478,6 +485,7 @@ export class MemoryStore implements ProvisioningStore {
    * nothing a read returns keeps the version and lastModified (store/version.ts).
    */
   async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
+    refuseLate(ctx);
     const t = this.#tenant(ctx);
     const { d, e } = this.#current(ctx, type, id, options.ifVersion);
     // members only: the attributes stored now stand (see WriteOptions.keepAttributes)
@@ -522,6 +530,7 @@ export class MemoryStore implements ProvisioningStore {
 
   /** Deletes a resource and every membership it takes part in; each group it leaves gets a new version. */
   async delete(ctx: StoreContext, type: ResourceType, id: string, options: WriteOptions = {}): Promise<void> {
+    refuseLate(ctx);
     const t = this.#tenant(ctx);
     const { d, e } = this.#current(ctx, type, id, options.ifVersion);
     this.#unindex(type, d, e);

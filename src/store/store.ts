@@ -21,8 +21,10 @@ export interface StoreContext {
   principal?: string;
   /** An id for logs. */
   requestId: string;
-  /** Aborted when the client went away. */
+  /** Aborted when the client went away or the deadline passed: a store stops waiting and commits nothing after it. */
   signal?: AbortSignal;
+  /** When the request must be answered (epoch milliseconds): a store bounds its waits by it and commits nothing after it. */
+  deadline?: number;
 }
 
 /** Sort order of a search. */

@@ -93,7 +93,8 @@ async function provision(base: () => string, groups: string[]): Promise<void> {
           signal: AbortSignal.timeout(5000),
         });
         const text = await r.text();
-        if (r.status >= 500) throw new Error(`${r.status}`);
+        // as IdPs do: 429 and 5xx are tried again (Entra ID and Okta honour Retry-After)
+        if (r.status >= 500 || r.status === 429) throw new Error(`${r.status}`);
         return { status: r.status, body: text ? JSON.parse(text) : {} };
       } catch {
         if (attempt > 200) throw new Error(`gave up on ${method} ${path}`);

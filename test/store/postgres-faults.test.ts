@@ -76,3 +76,71 @@ describe.runIf(process.env.DATABASE_URL)('PostgresStore through a faulty network
     await scim.close();
   }, 30_000);
 });
+
+describe.runIf(process.env.DATABASE_URL)('deadlines on PostgresStore', async () => {
+  const db = await scratchDatabase('scimkit_deadline', 8);
+  await new PostgresStore(db.pool).migrate();
+  afterAll(() => db.drop());
+  const TOKENS = { a: 'deadline-token-a-0123456789-0123456789', b: 'deadline-token-b-0123456789-0123456789' };
+  const { bearerTokens, hashToken } = await import('../../src/index.js');
+  const scim = createScimServer({
+    authenticate: bearerTokens([
+      { tenant: 'a', tokenHash: hashToken(TOKENS.a) },
+      { tenant: 'b', tokenHash: hashToken(TOKENS.b) },
+    ]),
+    store: new PostgresStore(db.pool),
+    limits: { requestTimeoutMs: 1000, maxConcurrentPerTenant: 3 },
+    logger: { error: () => undefined },
+  });
+  afterAll(() => scim.close());
+  const call = (token: string, method: string, path: string, body?: unknown) =>
+    scim.handle({ method, path, headers: { authorization: `Bearer ${token}` }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const patchTitle = (id: string, title: string) =>
+    call(TOKENS.a, 'PATCH', `/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'title', value: title }],
+    });
+
+  it('a row locked by another connection: 503 with Retry-After within the deadline and a margin, and the write never appears', async () => {
+    const u = (await call(TOKENS.a, 'POST', '/Users', { schemas: [U], userName: 'locked@x.io' })).body as { id: string };
+    const holder = await db.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM scim_resources WHERE id = $1 FOR UPDATE', [u.id]);
+    const t0 = Date.now();
+    const r = await patchTitle(u.id, 'late');
+    const took = Date.now() - t0;
+    expect([r.status, r.headers['retry-after']]).toEqual([503, '1']);
+    // a hang guard, not a speed target: the deadline is 1 s
+    expect(took).toBeLessThan(3000);
+    await sleep(300);
+    await holder.query('COMMIT');
+    holder.release();
+    await sleep(300);
+    const got = (await call(TOKENS.a, 'GET', `/Users/${u.id}`)).body as { title?: string };
+    expect(got.title).toBeUndefined();
+    expect((await patchTitle(u.id, 'now')).status).toBe(200);
+  }, 20_000);
+
+  it("one tenant's requests stuck on a lock do not slow another tenant's", async () => {
+    const u = (await call(TOKENS.a, 'POST', '/Users', { schemas: [U], userName: 'busy@x.io' })).body as { id: string };
+    await call(TOKENS.b, 'POST', '/Users', { schemas: [U], userName: 'other@x.io' });
+    const holder = await db.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM scim_resources WHERE id = $1 FOR UPDATE', [u.id]);
+    const stuck = Promise.all(Array.from({ length: 10 }, (_, i) => patchTitle(u.id, `t${i}`)));
+    await sleep(100);
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = Date.now();
+      const r = await call(TOKENS.b, 'GET', `/Users?filter=${encodeURIComponent('userName eq "other@x.io"')}`);
+      times.push(Date.now() - t0);
+      expect(r.status).toBe(200);
+    }
+    // a hang guard with a wide margin: tenant a holds at most 3 of the pool's connections
+    expect(Math.max(...times)).toBeLessThan(800);
+    const statuses = (await stuck).map((r) => r.status);
+    expect(statuses.every((s) => s === 503 || s === 429)).toBe(true);
+    await holder.query('COMMIT');
+    holder.release();
+  }, 30_000);
+});

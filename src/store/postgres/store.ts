@@ -103,6 +103,36 @@ async function savepoint<T>(q: SqlQueryable, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Whether the request's deadline passed or its client went away: its writes must not commit. */
+function pastDeadline(ctx: StoreContext | undefined): boolean {
+  return ctx !== undefined && ((ctx.deadline !== undefined && Date.now() >= ctx.deadline) || ctx.signal?.aborted === true);
+}
+
+/**
+ * A pooled client, waiting no longer than the deadline: a pool whose connections are all
+ * busy would otherwise queue the request without bound. A client that comes too late goes
+ * straight back.
+ */
+async function connectBy(pool: { connect(): Promise<SqlClient> }, deadline: number | undefined): Promise<SqlClient> {
+  const pending = pool.connect();
+  if (deadline === undefined) return pending.catch((e: unknown) => Promise.reject(scimErrorOf(e) ?? e));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(ScimError.unavailable('No database connection was free in time; try again', 1)), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([pending.catch((e: unknown) => Promise.reject(scimErrorOf(e) ?? e)), late]);
+  } catch (e) {
+    pending.then(
+      (c) => c.release(),
+      () => undefined,
+    );
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Attempts of a transaction that failed to serialize or deadlocked. */
 const TX_ATTEMPTS = 3;
 
@@ -220,14 +250,14 @@ export class PostgresStore implements ProvisioningStore {
     });
   }
 
-  async #tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+  async #tx<T>(fn: (q: SqlQueryable) => Promise<T>, ctx?: StoreContext): Promise<T> {
     // inside transaction(): its connection, its transaction
     const outer = this.#inTx.getStore();
     if (outer) return savepoint(outer, () => fn(translatingErrors(outer)));
     // a serialization failure or a deadlock: the whole transaction runs again (bounded)
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#txOnce(fn);
+        return await this.#txOnce(fn, ctx);
       } catch (e) {
         const code = (e as { code?: unknown } | null)?.code;
         if (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code) && attempt < TX_ATTEMPTS) continue;
@@ -236,18 +266,25 @@ export class PostgresStore implements ProvisioningStore {
     }
   }
 
-  async #txOnce<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+  async #txOnce<T>(fn: (q: SqlQueryable) => Promise<T>, ctx?: StoreContext): Promise<T> {
     const c = this.#conn;
     let broken = false;
+    const deadline = ctx?.deadline;
     const run = async (raw: SqlQueryable, release?: (destroy: boolean) => void) => {
       const q = translatingErrors(raw);
       try {
-        await q.query('BEGIN');
+        // bounded by the request's deadline: no statement runs, and no lock is waited for, past
+        // it (one round trip with BEGIN: a simple query of three statements, no parameters)
+        const left = deadline === undefined ? undefined : Math.max(1, Math.floor(deadline - Date.now()));
+        await q.query(left === undefined || c.kind === 'pglite' ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = ${left}; SET LOCAL lock_timeout = ${left}`);
         const out = await this.#inTx.run(raw, () => fn(q));
+        // a request past its deadline (or whose client left) has been answered 503: commit nothing
+        if (pastDeadline(ctx)) throw ScimError.unavailable('The request ran out of time; nothing was changed', 1);
         await q.query('COMMIT');
         return out;
       } catch (e) {
-        broken = isUnavailable(e) || (e instanceof ScimError && e.status === 503);
+        broken = c.kind === 'pool' && (isUnavailable(e) || (e instanceof ScimError && e.status === 503 && !pastDeadline(ctx)));
+        // a pooled connection that failed is destroyed below (the server ends its transaction); any other is rolled back
         if (!broken) await raw.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
@@ -256,9 +293,7 @@ export class PostgresStore implements ProvisioningStore {
       }
     };
     if (c.kind === 'pool') {
-      const client = await c.pool.connect().catch((e: unknown) => {
-        throw scimErrorOf(e) ?? e;
-      });
+      const client = await connectBy(c.pool, deadline);
       return run(client, (destroy) => (destroy ? (client.release as (e?: boolean) => void)(true) : client.release()));
     }
     if (c.kind === 'pglite') return c.db.transaction!((tx) => this.#inTx.run(tx, () => fn(translatingErrors(tx))));
@@ -271,16 +306,17 @@ export class PostgresStore implements ProvisioningStore {
    * context) uses that transaction, so its writes commit together or not at all. Bulk
    * runs each operation in one.
    */
-  async transaction<T>(_ctx: StoreContext, fn: () => Promise<T>): Promise<T> {
-    return this.#tx(() => fn());
+  async transaction<T>(ctx: StoreContext, fn: () => Promise<T>): Promise<T> {
+    return this.#tx(() => fn(), ctx);
   }
 
   /**
    * Runs a write: in a transaction when it records events (they commit with it, or not at
    * all), else on the database directly (one statement, no transaction round trips).
    */
-  #writing<T>(options: WriteOptions, fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
-    return options.events ? this.#tx(fn) : fn(this.#db);
+  #writing<T>(ctx: StoreContext, options: WriteOptions, fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+    if (pastDeadline(ctx)) throw ScimError.unavailable('The request ran out of time; nothing was changed', 1);
+    return options.events ? this.#tx(fn, ctx) : fn(this.#db);
   }
 
   /** Records the events of a write's outcome on its transaction `q`: the write's last statement. */
@@ -519,6 +555,7 @@ export class PostgresStore implements ProvisioningStore {
     const keys = this.#uniqueKeys(type, doc);
     // the member rows as stored: first occurrence of each id wins, as ON CONFLICT DO NOTHING keeps it
     const ids = type.coreAttribute('members') ? memberIdsOf(members) : [];
+    if (pastDeadline(ctx)) throw ScimError.unavailable('The request ran out of time; nothing was changed', 1);
     for (let attempt = 0; ; attempt++) {
       const id = randomUUID();
       doc.id = id;
@@ -723,7 +760,7 @@ export class PostgresStore implements ProvisioningStore {
     // the foreign key would accept it: the rule is checked here, as MemoryStore does
     if (memberIdsOf(options.members ? options.members.added : members).includes(id)) throw selfMemberError(id);
     let applied: AppliedMembers | undefined;
-    const stored = await this.#writing(options, async (q) => {
+    const stored = await this.#writing(ctx, options, async (q) => {
       if (options.members && !options.members.removeAll && options.ifVersion === undefined && type.coreAttribute('members') && !this.#hasGroups(type)) {
         const done = await this.#deltaOnly(q, ctx, type, id, options.keepAttributes ? undefined : doc, options.members);
         if (done) {
@@ -839,7 +876,7 @@ export class PostgresStore implements ProvisioningStore {
       await q.query('DELETE FROM scim_unique WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
       await q.query('DELETE FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
       await this.#record(q, ctx, options, { groups: left });
-    });
+    }, ctx);
     options.onMembershipsRemoved?.(left);
   }
 }
