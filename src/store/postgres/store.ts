@@ -36,7 +36,7 @@ import {
   type WriteOutcome,
 } from 'scimkit';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, stepsOf } from './migrations.js';
 import { eventCtes, eventParams, PostgresOutbox, recordEvents } from './outbox.js';
 import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
 
@@ -101,6 +101,27 @@ async function savepoint<T>(q: SqlQueryable, fn: () => Promise<T>): Promise<T> {
     await q.query('RELEASE SAVEPOINT scimkit');
     throw e;
   }
+}
+
+/** What {@link PostgresStore.migrate} did. */
+export interface MigrationReport {
+  /** The migrations applied by this call, in order, with how long each took. */
+  applied: { id: number; name: string; ms: number }[];
+  /** The id of the newest migration now applied. */
+  current: number;
+}
+
+/**
+ * Builds an index with `CREATE INDEX CONCURRENTLY IF NOT EXISTS name`, outside a transaction;
+ * an invalid index of that name (a build that was interrupted) is dropped and built again.
+ */
+async function buildIndex(q: SqlQueryable, statement: string): Promise<void> {
+  const name = /INDEX\s+CONCURRENTLY\s+IF\s+NOT\s+EXISTS\s+(\w+)/i.exec(statement)?.[1];
+  if (name) {
+    const invalid = await q.query('SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1 AND NOT i.indisvalid', [name]);
+    if (invalid.rows.length) await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
+  }
+  await q.query(statement);
 }
 
 /** Whether the request's deadline passed or its client went away: its writes must not commit. */
@@ -232,22 +253,69 @@ export class PostgresStore implements ProvisioningStore {
     return { query: (text, params) => this.#serial.run(() => db.query(text, params)) };
   }
 
-  /** Applies the shipped migrations that have not run yet (idempotent; safe from several instances). */
-  async migrate(): Promise<void> {
-    await this.#tx(async (q) => {
-      await q.query('SELECT pg_advisory_xact_lock(7366229)');
-      await q.query('CREATE TABLE IF NOT EXISTS scim_migrations (id integer PRIMARY KEY, name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())');
-      const done = new Set((await q.query('SELECT id FROM scim_migrations')).rows.map((r) => Number(r.id)));
-      for (const m of MIGRATIONS) {
-        if (done.has(m.id)) continue;
-        for (const stmt of m.sql
-          .split(';')
-          .map((s) => s.trim())
-          .filter(Boolean))
-          await q.query(stmt);
-        await q.query('INSERT INTO scim_migrations (id, name) VALUES ($1, $2)', [m.id, m.name]);
+  /**
+   * Applies the shipped migrations that have not run yet, and says which it applied.
+   * Idempotent and safe from several instances at once (an advisory lock serialises them);
+   * each migration's script runs whole in a transaction, and index builds on tables that may
+   * be large run `CONCURRENTLY`, so instances of the previous version keep serving meanwhile.
+   */
+  async migrate(): Promise<MigrationReport> {
+    return this.#session(async (q, script) => {
+      const report: MigrationReport = { applied: [], current: 0 };
+      // waited for by polling, not by pg_advisory_lock: a session blocked in that statement is
+      // a transaction that CREATE INDEX CONCURRENTLY of the instance holding the lock waits for
+      // (a deadlock between two instances starting at once)
+      while (!(await q.query('SELECT pg_try_advisory_lock(7366229) AS ok')).rows[0]?.ok) await new Promise((r) => setTimeout(r, 100));
+      try {
+        await q.query('CREATE TABLE IF NOT EXISTS scim_migrations (id integer PRIMARY KEY, name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())');
+        const done = new Set((await q.query('SELECT id FROM scim_migrations')).rows.map((r) => Number(r.id)));
+        for (const m of MIGRATIONS) {
+          if (done.has(m.id)) continue;
+          const t0 = Date.now();
+          for (const step of stepsOf(m)) {
+            if ('concurrently' in step) await buildIndex(q, step.concurrently);
+            else {
+              await q.query('BEGIN');
+              try {
+                await script(step.sql);
+                await q.query('COMMIT');
+              } catch (e) {
+                await q.query('ROLLBACK').catch(() => undefined);
+                throw e;
+              }
+            }
+          }
+          await q.query('INSERT INTO scim_migrations (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [m.id, m.name]);
+          report.applied.push({ id: m.id, name: m.name, ms: Date.now() - t0 });
+        }
+        report.current = Math.max(0, ...done, ...report.applied.map((a) => a.id));
+      } finally {
+        await q.query('SELECT pg_advisory_unlock(7366229)').catch(() => undefined);
       }
+      return report;
     });
+  }
+
+  /**
+   * Runs `fn` on one connection of its own, with a way to run a whole script on it (several
+   * statements: the simple query protocol of pg, `exec` of PGlite).
+   */
+  async #session<T>(fn: (q: SqlQueryable, script: (sql: string) => Promise<unknown>) => Promise<T>): Promise<T> {
+    const c = this.#conn;
+    if (c.kind === 'pool') {
+      const client = await c.pool.connect();
+      try {
+        return await fn(client, (sql) => client.query(sql));
+      } finally {
+        client.release();
+      }
+    }
+    if (c.kind === 'pglite') {
+      const db = c.db as SqlPool & { exec?(sql: string): Promise<unknown> };
+      return fn(db, (sql) => (db.exec ? db.exec(sql) : db.query(sql)));
+    }
+    const db = c.db;
+    return this.#serial.run(() => fn(db, (sql) => db.query(sql)));
   }
 
   async #tx<T>(fn: (q: SqlQueryable) => Promise<T>, ctx?: StoreContext): Promise<T> {
