@@ -107,7 +107,8 @@ export async function run(): Promise<Section[]> {
   const sections: Section[] = [
     {
       title: 'Limits: what they cost a GET by id (MemoryStore, in-process)',
-      notes: 'Both servers have the per-tenant concurrency limit and the deadline; the first checks a per-tenant and a per-token bucket on every request (with a budget it never reaches: the defaults, 500/s per tenant, would refuse this loop), the second has no rate limits. Target: within noise.',
+      notes:
+        'Both servers have the per-tenant concurrency limit and the deadline; the first checks a per-tenant and a per-token bucket on every request (with a budget it never reaches: the defaults, 500/s per tenant, would refuse this loop), the second has no rate limits. Target: within noise.',
       rows: await limiterCost(),
     },
   ];
