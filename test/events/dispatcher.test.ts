@@ -5,18 +5,11 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { retryDelay } from '../../src/events/dispatcher.js';
-import {
-  bearerToken,
-  createScimServer,
-  type LifecycleEvent,
-  MemoryStore,
-  type ProvisioningStore,
-  type ScimServer,
-  type ScimServerOptions,
-} from '../../src/index.js';
+import { bearerToken, createScimServer, type LifecycleEvent, type ProvisioningStore, type ScimServer, type ScimServerOptions } from '../../src/index.js';
 import type { OutboxEvent } from '../../src/store/outbox.js';
 import { PostgresStore, type SqlPool } from '../../src/store/postgres/index.js';
 import { scratchDatabase } from '../scratch-database.js';
+import { storeFactories } from '../store-factories.js';
 
 const TOKEN = 'dispatcher-token-0123456789-0123456789';
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -57,19 +50,10 @@ async function workload(call: ReturnType<typeof serve>['call'], n: number): Prom
   return ids;
 }
 
+// the PostgreSQL server has a test of its own below (two instances)
+const stores = storeFactories({ postgres: false });
 const lite = new PGlite();
 afterAll(() => lite.close());
-const stores: [string, () => Promise<ProvisioningStore>][] = [
-  ['MemoryStore', async () => new MemoryStore()],
-  [
-    'PostgresStore (PGlite)',
-    async () => {
-      const s = new PostgresStore(lite as unknown as SqlPool);
-      await s.migrate();
-      return s;
-    },
-  ],
-];
 
 describe.each(stores)('delivery on %s', (_name, makeStore) => {
   it('a hook failing 5% of the time still gets every event, each resource in order, duplicates only as redeliveries', async () => {
