@@ -17,7 +17,9 @@ import { scimRouter } from 'scimkit/express';
 import { shutdown } from 'scimkit/node';
 import { PostgresStore, type SqlQueryable } from 'scimkit/postgres';
 
-const lite = process.env.SCIM_DATA ? new PGlite(resolve(process.env.SCIM_DATA)) : undefined;
+// SCIM_DATA: an embedded PGlite database in that folder (or in memory for `memory`) instead of DATABASE_URL
+const data = process.env.SCIM_DATA;
+const lite = data ? new PGlite(data === 'memory' ? undefined : resolve(data)) : undefined;
 const pool = lite
   ? undefined
   : new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: Number(process.env.PG_POOL_SIZE ?? 10) });

@@ -166,7 +166,7 @@ describe('examples/multi-tenant', () => {
 
 describe.skipIf(!process.env.DATABASE_URL)('examples/postgres', () => {
   it('serves SCIM from PostgreSQL and keeps data across restarts', async () => {
-    const first = await start('postgres', { SCIM_TOKEN: 'pg-example-0123456789-0123456789-0123' });
+    const first = await start('postgres', { SCIM_DATA: '', SCIM_TOKEN: 'pg-example-0123456789-0123456789-0123' });
     const userName = `pg-example-${Date.now()}@x.io`;
     const created = await fetch(`${first.urls[0]}/Users`, {
       method: 'POST',
@@ -175,7 +175,7 @@ describe.skipIf(!process.env.DATABASE_URL)('examples/postgres', () => {
     });
     expect(created.status).toBe(201);
     expect(await stop(first.proc)).toBe(0);
-    const second = await start('postgres', { SCIM_TOKEN: 'pg-example-0123456789-0123456789-0123' });
+    const second = await start('postgres', { SCIM_DATA: '', SCIM_TOKEN: 'pg-example-0123456789-0123456789-0123' });
     const found = await fetch(`${second.urls[0]}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, {
       headers: auth('pg-example-0123456789-0123456789-0123'),
     });

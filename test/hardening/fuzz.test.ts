@@ -136,6 +136,8 @@ describe('fuzzing the Express adapter over HTTP', () => {
         if (r.method === 'HEAD' || r.method === 'OPTIONS' || r.method === 'FOO') return; // answered by Express itself
         if (r.segments.some((x) => x === '..' || x === '.')) return; // fetch resolves these out of the mount: the app's path, not SCIM's
         const qs = new URLSearchParams(r.query).toString();
+        // past Node's 16 KB of request line and headers, Node's HTTP parser answers (431) before any SCIM code runs
+        if (qs.length > 8000) return;
         const res = await fetch(`${base}/${r.segments.map(encodeURIComponent).join('/')}${qs ? `?${qs}` : ''}`, {
           method: r.method,
           // not the odd headers: Node's HTTP parser answers those (431) before any SCIM code runs
