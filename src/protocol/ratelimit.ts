@@ -81,8 +81,8 @@ export interface RateLimits {
 }
 
 /** The defaults of {@link RateLimits}: far above what an IdP sends one tenant, so only a flood meets them. */
-export const DEFAULT_RATE_LIMITS = {
+export const DEFAULT_RATE_LIMITS: Readonly<Record<'perTenant' | 'perToken' | 'failedAuthPerSource', RateBudget>> = {
   perTenant: { burst: 1000, perSecond: 500 },
   perToken: { burst: 1000, perSecond: 500 },
   failedAuthPerSource: { burst: 20, perSecond: 1 },
-} as const satisfies Required<Omit<RateLimits, 'limiter'>>;
+};

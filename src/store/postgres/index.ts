@@ -2,10 +2,11 @@
  * `scimkit/postgres`: PostgresStore (needs `pg`, or PGlite).
  * @packageDocumentation
  */
-export { MIGRATIONS, type Migration, type MigrationStep, stepsOf } from './migrations.js';
+export { type ConcurrentIndexStep, MIGRATIONS, type Migration, type MigrationStep, type ScriptStep, stepsOf } from './migrations.js';
 export { PostgresOutbox } from './outbox.js';
 export { filterToSql, keysetToSql, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
 export {
+  type AppliedMigration,
   type MigrationReport,
   PostgresStore,
   type SqlClient,

@@ -3,17 +3,24 @@
  * @module
  */
 
+/** A step of a migration: a script run as a whole in one transaction. */
+export interface ScriptStep {
+  /** The script: several statements, function bodies with semicolons. */
+  sql: string;
+}
+
+/**
+ * A step of a migration: one index build outside any transaction, so the table takes reads
+ * and writes while it builds and instances of the previous version keep serving. An invalid
+ * index left by an interrupted build is dropped and built again.
+ */
+export interface ConcurrentIndexStep {
+  /** One `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS name …`. */
+  concurrently: string;
+}
+
 /** One step of a migration. */
-export type MigrationStep =
-  /** A script run as a whole in one transaction (several statements, function bodies with semicolons). */
-  | { sql: string }
-  /**
-   * One `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS name …`, run outside any
-   * transaction: the table takes reads and writes while the index builds, so instances of the
-   * previous version keep serving. An invalid index left by an interrupted build is dropped
-   * and built again.
-   */
-  | { concurrently: string };
+export type MigrationStep = ScriptStep | ConcurrentIndexStep;
 
 /**
  * One migration: an id and its steps. Every step can run again (a crash between steps

@@ -103,10 +103,20 @@ async function savepoint<T>(q: SqlQueryable, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** One migration {@link PostgresStore.migrate} applied. */
+export interface AppliedMigration {
+  /** Its id. */
+  id: number;
+  /** What it does. */
+  name: string;
+  /** How long it took, in milliseconds. */
+  ms: number;
+}
+
 /** What {@link PostgresStore.migrate} did. */
 export interface MigrationReport {
   /** The migrations applied by this call, in order, with how long each took. */
-  applied: { id: number; name: string; ms: number }[];
+  applied: AppliedMigration[];
   /** The id of the newest migration now applied. */
   current: number;
 }
