@@ -5,6 +5,8 @@
  * database share the work through the outbox's leases.
  * @module
  */
+import { AsyncResource } from 'node:async_hooks';
+import { Lru } from '../lru.js';
 import { type EventOutbox, failureText, type OutboxEvent } from '../store/outbox.js';
 
 /** Delivery choices of a server (`createScimServer({ events })`). */
@@ -46,6 +48,16 @@ export function retryDelay(attempts: number, base: number, max: number, random: 
   return Math.round(exp / 2 + (random() * exp) / 2);
 }
 
+/** `work`, or a rejection once `ms` passed. */
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Delivers an outbox's events to one consumer. */
 export class EventDispatcher {
   readonly #outbox: EventOutbox;
@@ -59,6 +71,14 @@ export class EventDispatcher {
   #closed = false;
   /** Waiters of beforeResponse, by event id. */
   readonly #waiting = new Map<string, () => void>();
+  /** Events that had their attempt before anyone waited for them (a drain already running is fast). */
+  readonly #settledRecently = new Lru<string, true>(10_000);
+  /**
+   * Drains run in the context the dispatcher was made in, not in the request's that woke it:
+   * else every later poll would carry that request's async context (a store reads its
+   * transaction from there).
+   */
+  readonly #drainDetached: () => Promise<void> = AsyncResource.bind(() => this.#drain());
   #lastClaimError = 0;
 
   /**
@@ -93,7 +113,7 @@ export class EventDispatcher {
       this.#again = true;
       return;
     }
-    this.#running = this.#drain().finally(() => {
+    this.#running = this.#drainDetached().finally(() => {
       this.#running = undefined;
       if (this.#again && !this.#closed) {
         this.#again = false;
@@ -104,13 +124,14 @@ export class EventDispatcher {
 
   /** Resolves when each of `ids` had a delivery attempt, or after `waitMs`. */
   async waitFor(ids: readonly string[]): Promise<void> {
-    if (!ids.length) return;
+    const open = ids.filter((id) => this.#settledRecently.get(id) === undefined);
+    if (!open.length) return;
     let timer: NodeJS.Timeout | undefined;
-    const all = Promise.all(ids.map((id) => new Promise<void>((resolve) => this.#waiting.set(id, resolve))));
+    const all = Promise.all(open.map((id) => new Promise<void>((resolve) => this.#waiting.set(id, resolve))));
     this.wake();
     await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#o.waitMs)))]);
     clearTimeout(timer);
-    for (const id of ids) this.#waiting.delete(id);
+    for (const id of open) this.#waiting.delete(id);
   }
 
   /** Stops polling and waits for deliveries in flight; claimed events not delivered are due again when their lease ends. */
@@ -159,7 +180,9 @@ export class EventDispatcher {
     for (let i = 0; i < chain.length; i++) {
       const e = chain[i]!;
       try {
-        await this.#deliver(e);
+        // a consumer that never answers fails the attempt when the lease ends, rather than
+        // holding every later claim (and close()) for ever
+        await withTimeout(this.#deliver(e), this.#o.leaseMs);
         await this.#outbox.acknowledge([e.id]);
         this.#settled(e.id);
       } catch (err) {
@@ -198,6 +221,6 @@ export class EventDispatcher {
     if (done) {
       this.#waiting.delete(id);
       done();
-    }
+    } else this.#settledRecently.set(id, true);
   }
 }

@@ -21,6 +21,12 @@ export interface RetentionOptions {
   pruneEveryMs?: number;
 }
 
+/** What a deferral holds back until its transaction commits: event ids, and appends to an in-memory outbox. */
+interface Held {
+  ids: string[];
+  appends: (() => void)[];
+}
+
 /** One write's recording: options for the store call, and what to run once it returned. */
 export interface WriteRecording {
   /** Spread into the store call's options. */
@@ -38,8 +44,8 @@ export class EventRecorder {
   readonly #wait: boolean;
   readonly #retention: Required<RetentionOptions>;
   #lastPrune = Date.now();
-  /** The event ids of the Bulk operation the current async context runs, held back until it commits. */
-  readonly #deferred = new AsyncLocalStorage<string[]>();
+  /** What the Bulk operation of the current async context recorded, held back until it commits. */
+  readonly #deferred = new AsyncLocalStorage<Held>();
   readonly #onPruneError: (e: unknown) => void;
 
   /**
@@ -86,8 +92,13 @@ export class EventRecorder {
       options,
       done: async (ctx, outcome) => {
         if (!this.#store.outbox) {
-          drafts = build(outcome);
-          this.#fallback!.append(ctx, drafts, delivered);
+          const made = build(outcome);
+          drafts = made;
+          const append = () => void this.#fallback!.append(ctx, made, delivered);
+          // in a store transaction, appended only once it commits (a rolled-back one has none)
+          const held = this.#deferred.getStore();
+          if (held) held.appends.push(append);
+          else append();
         }
         if (drafts?.length) await this.#after(drafts.map((d) => d.id));
       },
@@ -99,15 +110,22 @@ export class EventRecorder {
    * returns: its events are not visible to delivery before the transaction commits.
    */
   async deferred<T>(fn: () => Promise<T>): Promise<{ result: T; flush: () => Promise<void> }> {
-    const ids: string[] = [];
-    const result = await this.#deferred.run(ids, fn);
-    return { result, flush: () => this.#after(ids, true) };
+    const held: Held = { ids: [], appends: [] };
+    const result = await this.#deferred.run(held, fn);
+    return {
+      result,
+      flush: async () => {
+        for (const append of held.appends) append();
+        await this.#after(held.ids);
+      },
+    };
   }
 
-  async #after(ids: string[], flushing = false): Promise<void> {
-    const held = flushing ? undefined : this.#deferred.getStore();
+  async #after(ids: string[]): Promise<void> {
+    // inside another deferral (a serialised PATCH in a Bulk operation): its commit decides
+    const held = this.#deferred.getStore();
     if (held) {
-      held.push(...ids);
+      held.ids.push(...ids);
       return;
     }
     this.#maybePrune();

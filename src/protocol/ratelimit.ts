@@ -4,6 +4,7 @@
  * instances share limits through one limiter they all reach (docs/scaling.md).
  * @module
  */
+import type { ScimRequest } from './request.js';
 
 /** What a limiter decided for one request. */
 export interface RateDecision {
@@ -78,6 +79,12 @@ export interface RateLimits {
   failedAuthPerSource?: RateBudget | false;
   /** Where buckets live (default: a {@link MemoryRateLimiter} of this server). */
   limiter?: RateLimiter;
+  /**
+   * Who a failed authentication is counted against (default: the connection's address and the
+   * tenant of the path). Behind a proxy every client has the proxy's address: return the
+   * client the proxy names (a header it sets and clients cannot), or undefined to not count.
+   */
+  sourceOf?: (request: ScimRequest, tenant: string | undefined) => string | undefined;
 }
 
 /** The defaults of {@link RateLimits}: far above what an IdP sends one tenant, so only a flood meets them. */

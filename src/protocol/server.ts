@@ -475,7 +475,12 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
         if (tenantHint === undefined) throw ScimError.notFound('Name a tenant, e.g. /{tenant}/Users');
         segs = segs.slice(1);
       }
-      const source = req.remoteAddress;
+      // behind a proxy every client shares its address: a host can name the client (its own trusted header) or key by tenant too
+      const source = rates?.sourceOf
+        ? rates.sourceOf(req, tenantHint)
+        : req.remoteAddress === undefined
+          ? undefined
+          : `${req.remoteAddress}\u0000${tenantHint ?? ''}`;
       if (source !== undefined && blocked.get(source) !== undefined && blocked.get(source)! > Date.now())
         throw ScimError.tooManyRequests('Too many failed authentications from this address; try again later', (blocked.get(source)! - Date.now()) / 1000);
       let auth: AuthContext;
@@ -527,7 +532,16 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && body === undefined && segs[0]?.toLowerCase() !== 'me') {
         throw ScimError.invalidSyntax('This request needs a JSON body');
       }
-      return await withDeadline(route(engine, ctx, { base, registry }, method, segs, query, body, rr), deadline);
+      const work = route(engine, ctx, { base, registry }, method, segs, query, body, rr);
+      // the tenant's slot is freed when the work settles, not when the deadline answers for it:
+      // work past its deadline still holds a connection until the store gives up
+      const slot = release;
+      release = undefined;
+      void work.then(
+        () => slot?.(),
+        () => slot?.(),
+      );
+      return await withDeadline(work, deadline);
     } catch (e) {
       if (e instanceof ScimError) return errorResponse(e);
       // an operator must be able to find this one: logged by default, and the client gets the id

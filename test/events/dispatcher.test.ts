@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { retryDelay } from '../../src/events/dispatcher.js';
 import { bearerToken, createScimServer, type LifecycleEvent, type ProvisioningStore, type ScimServer, type ScimServerOptions } from '../../src/index.js';
+import { MemoryOutbox } from '../../src/store/memory-outbox.js';
 import type { OutboxEvent } from '../../src/store/outbox.js';
 import { PostgresStore, type SqlPool } from '../../src/store/postgres/index.js';
 import { scratchDatabase } from '../scratch-database.js';
@@ -190,5 +191,68 @@ describe('retryDelay', () => {
     expect([1, 2, 3, 4].map((a) => retryDelay(a, 1000, 60_000, () => 0))).toEqual([500, 1000, 2000, 4000]);
     expect([1, 2, 3, 4].map((a) => retryDelay(a, 1000, 60_000, () => 1))).toEqual([1000, 2000, 4000, 8000]);
     expect(retryDelay(30, 1000, 60_000, () => 1)).toBe(60_000);
+  });
+});
+
+describe('EventDispatcher in isolation', () => {
+  const event = (id: string): OutboxEvent => ({
+    id,
+    tenant: 't',
+    seq: 1,
+    type: 'user.created',
+    resourceType: 'User',
+    resourceId: id,
+    data: {},
+    context: { tenant: 't', requestId: 'r' },
+    time: new Date().toISOString(),
+    state: 'pending',
+    attempts: 1,
+  });
+  it("runs its drains outside the async context of the request that woke it (a store's transaction lives there)", async () => {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const { EventDispatcher } = await import('../../src/events/dispatcher.js');
+    const als = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    const outbox = new MemoryOutbox();
+    const claim = outbox.claim.bind(outbox);
+    outbox.claim = async (o) => {
+      seen.push(als.getStore());
+      return claim(o);
+    };
+    const d = new EventDispatcher(outbox, async () => undefined, { pollMs: 10 }, { error: () => undefined });
+    d.start();
+    als.run('request transaction', () => d.wake());
+    await new Promise((r) => setTimeout(r, 60));
+    await d.close();
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.every((s) => s === undefined)).toBe(true);
+  });
+
+  it('a consumer that never answers fails the attempt when the lease ends; the next events still go out', async () => {
+    const { EventDispatcher } = await import('../../src/events/dispatcher.js');
+    const outbox = new MemoryOutbox();
+    outbox.append({ tenant: 't', requestId: 'r' }, [
+      { ...event('hangs'), data: {} },
+      { ...event('other'), data: {} },
+    ]);
+    const delivered: string[] = [];
+    let first = true;
+    const d = new EventDispatcher(
+      outbox,
+      (e) => {
+        if (e.id === 'hangs' && first) {
+          first = false;
+          return new Promise(() => undefined);
+        }
+        delivered.push(e.id);
+        return Promise.resolve();
+      },
+      { leaseMs: 100, pollMs: 10, retryBaseMs: 1, retryMaxMs: 2 },
+      { error: () => undefined },
+    );
+    d.start();
+    d.wake();
+    await expect.poll(() => [...delivered].sort()).toEqual(['hangs', 'other']);
+    await d.close();
   });
 });

@@ -68,12 +68,18 @@ export function scimErrorOf(e: unknown): ScimError | undefined {
   return undefined;
 }
 
-/** `q` with input errors and outages thrown as SCIM errors (serialization failures kept, for the transaction to retry), every other error as it was. */
-export function translatingErrors(q: SqlQueryable): SqlQueryable {
+/**
+ * `q` with input errors and outages thrown as SCIM errors, every other error as it was.
+ * `keepRetryable`: serialization failures and deadlocks stay raw, for the transaction around
+ * them to run again; outside a transaction they are 503.
+ */
+export function translatingErrors(q: SqlQueryable, keepRetryable = false): SqlQueryable {
   return {
     query: (text, params) =>
       q.query(text, params).catch((e: unknown) => {
-        throw inputError(e) ?? (isUnavailable(e) ? scimErrorOf(e) : e);
+        const code = (e as { code?: unknown } | null)?.code;
+        const retryable = typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
+        throw inputError(e) ?? (isUnavailable(e) || (retryable && !keepRetryable) ? scimErrorOf(e) : e);
       }),
   };
 }

@@ -219,7 +219,8 @@ export class PostgresStore implements ProvisioningStore {
   /** The connection of the transaction the current async context runs in (see {@link transaction}). */
   readonly #inTx = new AsyncLocalStorage<SqlQueryable>();
   /** The events of every write, recorded in the write's transaction (store/postgres/outbox.ts). */
-  readonly outbox: PostgresOutbox = new PostgresOutbox(() => translatingErrors(this.#plainDb));
+  // on the database itself, never the transaction of the request whose write woke delivery
+  readonly outbox: PostgresOutbox = new PostgresOutbox(() => translatingErrors(this.#baseDb));
 
   /** A store over a `pg.Pool`, a connected `pg.Client`, PGlite, or anything with pg's `query` (see {@link SqlDatabase}). */
   constructor(db: SqlDatabase) {
@@ -247,7 +248,7 @@ export class PostgresStore implements ProvisioningStore {
 
   /** Where a statement outside {@link #tx} runs: the current transaction's connection, else the database. */
   get #db(): SqlQueryable {
-    return translatingErrors(this.#plainDb);
+    return translatingErrors(this.#plainDb, this.#inTx.getStore() !== undefined);
   }
 
   get #plainDb(): SqlQueryable {
@@ -255,6 +256,11 @@ export class PostgresStore implements ProvisioningStore {
     // inside transaction(): each statement behind a savepoint, so a refused one (a taken
     // userName, an unknown member) fails alone and the transaction goes on to answer it
     if (tx) return { query: (text, params) => savepoint(tx, () => tx.query(text, params)) };
+    return this.#baseDb;
+  }
+
+  /** The database outside any transaction. */
+  get #baseDb(): SqlQueryable {
     const c = this.#conn;
     if (c.kind === 'pool') return c.pool;
     if (c.kind === 'pglite') return c.db;
@@ -331,7 +337,7 @@ export class PostgresStore implements ProvisioningStore {
   async #tx<T>(fn: (q: SqlQueryable) => Promise<T>, ctx?: StoreContext): Promise<T> {
     // inside transaction(): its connection, its transaction
     const outer = this.#inTx.getStore();
-    if (outer) return savepoint(outer, () => fn(translatingErrors(outer)));
+    if (outer) return savepoint(outer, () => fn(translatingErrors(outer, true)));
     // a serialization failure or a deadlock: the whole transaction runs again (bounded)
     for (let attempt = 1; ; attempt++) {
       try {
@@ -349,7 +355,8 @@ export class PostgresStore implements ProvisioningStore {
     let broken = false;
     const deadline = ctx?.deadline;
     const run = async (raw: SqlQueryable, release?: (destroy: boolean) => void) => {
-      const q = translatingErrors(raw);
+      // serialization failures and deadlocks stay as they are: #tx runs the transaction again
+      const q = translatingErrors(raw, true);
       try {
         // bounded by the request's deadline: no statement runs, and no lock is waited for, past
         // it (one round trip with BEGIN: a simple query of three statements, no parameters)
@@ -374,7 +381,7 @@ export class PostgresStore implements ProvisioningStore {
       const client = await connectBy(c.pool, deadline);
       return run(client, (destroy) => (destroy ? (client.release as (e?: boolean) => void)(true) : client.release()));
     }
-    if (c.kind === 'pglite') return c.db.transaction!((tx) => this.#inTx.run(tx, () => fn(translatingErrors(tx))));
+    if (c.kind === 'pglite') return c.db.transaction!((tx) => this.#inTx.run(tx, () => fn(translatingErrors(tx, true))));
     const db = c.db;
     return this.#serial.run(() => run(db));
   }
@@ -681,7 +688,9 @@ export class PostgresStore implements ProvisioningStore {
         if (ids.length) doc.members = ids.map((value) => (types?.[value] ? { value, type: types[value] } : { value }));
         return doc;
       } catch (e) {
-        if (pgError(e).code !== '23505') throw e;
+        // a deadlock with a concurrent writer of the same keys or counter row: run it again
+        if (RETRYABLE_SQLSTATES.has(pgError(e).code ?? '') && attempt < 2) continue;
+        if (pgError(e).code !== '23505') throw scimErrorOf(e) ?? e;
         const taken = await this.#uniquenessError(ctx, type, doc, keys);
         if (taken) throw taken;
         if (attempt >= 2) throw e;
@@ -933,6 +942,8 @@ export class PostgresStore implements ProvisioningStore {
   async delete(ctx: StoreContext, type: ResourceType, id: string, options: WriteOptions = {}): Promise<void> {
     const left: GroupRef[] = [];
     await this.#tx(async (q) => {
+      // a transaction that runs again starts from nothing
+      left.length = 0;
       await q.query(
         `SELECT 1 FROM scim_resources g WHERE g.tenant = $1 AND g.id IN (SELECT group_id FROM scim_members WHERE tenant = $1 AND member_id = $2)
          ORDER BY g.id FOR NO KEY UPDATE OF g`,
