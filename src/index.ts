@@ -44,6 +44,7 @@ export * from './schema/resource.js';
 export * from './schema/sort.js';
 export * from './schema/storable.js';
 export * from './schema/validate.js';
+export * from './store/deadline.js';
 export * from './store/member-references.js';
 export * from './store/memory.js';
 export { MemoryOutbox, type MemoryOutboxStats } from './store/memory-outbox.js';

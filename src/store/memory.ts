@@ -14,6 +14,7 @@ import { valueKey } from '../schema/equality.js';
 import type { ResourceType } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../schema/sort.js';
+import { refuseLate } from './deadline.js';
 import { memberIdsOf, sameMemberOrder, selfMemberError, storedMember, unknownMembersError } from './member-references.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import type {
@@ -87,12 +88,6 @@ export interface MemoryStoreStats {
   indexKeys: number;
   /** Group memberships. */
   memberships: number;
-}
-
-/** A write of a request past its deadline, or whose client went away, is refused before it changes anything (503). */
-function refuseLate(ctx: StoreContext): void {
-  if ((ctx.deadline !== undefined && Date.now() >= ctx.deadline) || ctx.signal?.aborted === true)
-    throw ScimError.unavailable('The request ran out of time; nothing was changed', 1);
 }
 
 /** Options of {@link MemoryStore}. */

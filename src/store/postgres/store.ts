@@ -35,6 +35,7 @@ import {
   type WriteOptions,
   type WriteOutcome,
 } from 'scimkit';
+import { pastDeadline, refuseLate } from '../deadline.js';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
 import { MIGRATIONS, stepsOf } from './migrations.js';
 import { eventCtes, eventParams, PostgresOutbox, recordEvents } from './outbox.js';
@@ -132,11 +133,6 @@ async function buildIndex(q: SqlQueryable, statement: string): Promise<void> {
     if (invalid.rows.length) await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
   }
   await q.query(statement);
-}
-
-/** Whether the request's deadline passed or its client went away: its writes must not commit. */
-function pastDeadline(ctx: StoreContext | undefined): boolean {
-  return ctx !== undefined && ((ctx.deadline !== undefined && Date.now() >= ctx.deadline) || ctx.signal?.aborted === true);
 }
 
 /**
@@ -364,7 +360,7 @@ export class PostgresStore implements ProvisioningStore {
         await q.query(left === undefined || c.kind === 'pglite' ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = ${left}; SET LOCAL lock_timeout = ${left}`);
         const out = await this.#inTx.run(raw, () => fn(q));
         // a request past its deadline (or whose client left) has been answered 503: commit nothing
-        if (pastDeadline(ctx)) throw ScimError.unavailable('The request ran out of time; nothing was changed', 1);
+        refuseLate(ctx);
         await q.query('COMMIT');
         return out;
       } catch (e) {
@@ -400,7 +396,7 @@ export class PostgresStore implements ProvisioningStore {
    * all), else on the database directly (one statement, no transaction round trips).
    */
   #writing<T>(ctx: StoreContext, options: WriteOptions, fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
-    if (pastDeadline(ctx)) throw ScimError.unavailable('The request ran out of time; nothing was changed', 1);
+    refuseLate(ctx);
     return options.events ? this.#tx(fn, ctx) : fn(this.#db);
   }
 
@@ -640,7 +636,7 @@ export class PostgresStore implements ProvisioningStore {
     const keys = this.#uniqueKeys(type, doc);
     // the member rows as stored: first occurrence of each id wins, as ON CONFLICT DO NOTHING keeps it
     const ids = type.coreAttribute('members') ? memberIdsOf(members) : [];
-    if (pastDeadline(ctx)) throw ScimError.unavailable('The request ran out of time; nothing was changed', 1);
+    refuseLate(ctx);
     for (let attempt = 0; ; attempt++) {
       const id = randomUUID();
       doc.id = id;
