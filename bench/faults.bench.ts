@@ -1,7 +1,7 @@
 // Faults and overload (issue "Faults and overload"): another tenant's latency while one
 // tenant's requests are stuck on a locked row (PostgreSQL; needs DATABASE_URL), and what the
 // limits cost a GET by id in-process (MemoryStore, rate limits on and off).
-import { bearerTokens, createScimServer, hashToken, MemoryStore } from 'scimkit';
+import { bearerTokens, createScimServer, hashToken, MemoryStore, silentLogger } from 'scimkit';
 import { PostgresStore } from 'scimkit/postgres';
 import { scratchDatabase } from '../test/scratch-database.js';
 import { fmt, measure, type Section } from './harness.js';
@@ -58,7 +58,7 @@ async function otherTenant(): Promise<Record<string, string>[]> {
   try {
     const store = new PostgresStore(db.pool);
     await store.migrate();
-    const scim = createScimServer({ authenticate: auth, store, limits: { requestTimeoutMs: 3000 }, logger: { error: () => undefined } });
+    const scim = createScimServer({ authenticate: auth, store, limits: { requestTimeoutMs: 3000 }, logger: silentLogger });
     const call = (token: string, method: string, path: string, body?: unknown) =>
       scim.handle({ method, path, headers: { authorization: `Bearer ${token}` }, ...(body ? { body: JSON.stringify(body) } : {}) });
     const locked = (await call(TOKENS.a, 'POST', '/Users', { schemas: [U], userName: 'locked@x.io' })).body as { id: string };

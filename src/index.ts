@@ -2,8 +2,15 @@
  * scimkit: a SCIM 2.0 service provider toolkit for Node.js.
  * @packageDocumentation
  */
+export { CLIENT_NAMES, clientOf } from './activity/client.js';
+export { type ConsoleLoggerOptions, consoleLogger, type LogLevel } from './activity/console-logger.js';
+export { type LogMethod, type ScimLogger, silentLogger } from './activity/logger.js';
+export { BodyMask, MASKED } from './activity/mask.js';
+export { MemoryActivityLog, type MemoryActivityLogOptions } from './activity/memory-log.js';
+export * from './activity/record.js';
+export type { ActivityStats } from './activity/writer.js';
 export * from './errors.js';
-export type { DeliveryOptions } from './events/dispatcher.js';
+export type { DeliveryObserver, DeliveryOptions } from './events/dispatcher.js';
 export type { RetentionOptions } from './events/recorder.js';
 export { generateWebhookSecret, signWebhook, verifyWebhook, type WebhookPayload, type WebhookTarget } from './events/webhook.js';
 export * from './filter/ast.js';
@@ -21,13 +28,14 @@ export { type AttributeTarget, type ExtensionTarget, operation, type ResolvedOpe
 export * from './path/parse.js';
 export * from './protocol/auth.js';
 export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type BulkFailure, type BulkOperation, type BulkPlan, planBulk } from './protocol/bulk.js';
-export type { ScimFeatures, ScimLogger } from './protocol/engine.js';
+export type { ScimFeatures } from './protocol/engine.js';
 export * from './protocol/hooks.js';
 export * from './protocol/limits.js';
 export { LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA } from './protocol/list.js';
 export * from './protocol/preconditions.js';
 export * from './protocol/ratelimit.js';
 export { errorResponse, jsonResponse, SCIM_CONTENT_TYPE, type ScimRequest, type ScimResponse } from './protocol/request.js';
+export { responseText } from './protocol/response-text.js';
 export * from './protocol/server.js';
 export { generateToken, hashToken, type Instant, type TenantToken, TOKEN_PREFIX, TokenList, type TokenScope } from './protocol/tokens.js';
 export * from './schema/attribute.js';
@@ -60,3 +68,4 @@ export {
 } from './store/outbox.js';
 export * from './store/store.js';
 export * from './store/version.js';
+export type { RequestFacts, RequestSpan, ScimTelemetry } from './telemetry/telemetry.js';

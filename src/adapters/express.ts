@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorResponse, ScimError, type ScimServer } from 'scimkit';
-import { writeNodeResponse } from './node.js';
+import { ScimError, type ScimServer } from 'scimkit';
+import { refusedRequest, writeNodeResponse } from './node.js';
 import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
 
 /** The parts of an Express request this adapter reads (no dependency on Express's types). */
@@ -33,19 +33,27 @@ interface BodyParserError {
 }
 
 /** SCIM errors for what the app's own body parser refused before the request reached SCIM. */
-const bodyParserErrors: ExpressErrorMiddleware = (err, _req, res, next) => {
-  const e = err as BodyParserError;
-  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return next(err);
-  const scim =
-    e.type === 'entity.too.large'
-      ? ScimError.payloadTooLarge('The body is larger than the limit')
-      : e.type === 'entity.parse.failed'
-        ? ScimError.invalidSyntax('The body is not valid JSON')
-        : e.status === 415
-          ? ScimError.unsupportedMediaType('Send application/scim+json or application/json')
-          : ScimError.badRequest('The request body could not be read');
-  writeNodeResponse(res, errorResponse(scim));
-};
+const bodyParserErrors =
+  (server: ScimServer): ExpressErrorMiddleware =>
+  (err, req, res, next) => {
+    const e = err as BodyParserError;
+    if (typeof e?.type !== 'string' || typeof e.status !== 'number') return next(err);
+    const scim =
+      e.type === 'entity.too.large'
+        ? ScimError.payloadTooLarge('The body is larger than the limit')
+        : e.type === 'entity.parse.failed'
+          ? ScimError.invalidSyntax('The body is not valid JSON')
+          : e.status === 415
+            ? ScimError.unsupportedMediaType('Send application/scim+json or application/json')
+            : ScimError.badRequest('The request body could not be read');
+    writeNodeResponse(res, server.refuse(refusedRequest(req, pathOf(req)), scim));
+  };
+
+/** The path below the mount point, without the query. */
+function pathOf(req: ExpressLikeRequest): string {
+  const q = req.url.indexOf('?');
+  return q < 0 ? req.url : req.url.slice(0, q);
+}
 
 /**
  * SCIM as Express middleware (a handler and an error handler; `app.use` takes the pair).
@@ -63,7 +71,7 @@ export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressError
           body = await readBody(req, server.limits.maxBodyBytes);
         } catch (e) {
           res.setHeader('connection', 'close');
-          return writeNodeResponse(res, errorResponse(bodyReadError(e)));
+          return writeNodeResponse(res, server.refuse(refusedRequest(req, pathOf(req)), bodyReadError(e)));
         }
       }
       const q = req.url.indexOf('?');
@@ -83,5 +91,5 @@ export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressError
       writeNodeResponse(res, r);
     })().catch(next);
   };
-  return [handle, bodyParserErrors];
+  return [handle, bodyParserErrors(server)];
 }

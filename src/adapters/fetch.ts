@@ -3,7 +3,7 @@
  * Next.js route handlers, Bun, Deno and Cloudflare Workers.
  * @packageDocumentation
  */
-import { errorResponse, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
+import { errorResponse, responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
 
 /** Options of {@link toFetchHandler}. */
 export interface FetchHandlerOptions {
@@ -12,7 +12,7 @@ export interface FetchHandlerOptions {
 }
 
 function toResponse(r: ScimResponse): Response {
-  return new Response(r.body === undefined ? null : JSON.stringify(r.body), { status: r.status, headers: r.headers });
+  return new Response(r.body === undefined ? null : responseText(r), { status: r.status, headers: r.headers });
 }
 
 /** Reads a stream up to a limit; undefined past it. */
@@ -48,14 +48,18 @@ export function toFetchHandler(server: ScimServer, options: FetchHandlerOptions 
     if (base && url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return toResponse(errorResponse(ScimError.notFound('Not a SCIM path')));
     const declared = Number(request.headers.get('content-length'));
     const body = Number.isFinite(declared) && declared > server.limits.maxBodyBytes ? 'tooLarge' : await readLimited(request, server.limits.maxBodyBytes);
-    if (body === 'tooLarge') return toResponse(errorResponse(ScimError.payloadTooLarge(`The body is larger than ${server.limits.maxBodyBytes} bytes`)));
     const headers: Record<string, string> = {};
     request.headers.forEach((v, k) => {
       headers[k] = v;
     });
+    const path = url.pathname.slice(base.length) || '/';
+    if (body === 'tooLarge')
+      return toResponse(
+        server.refuse({ method: request.method, path, headers }, ScimError.payloadTooLarge(`The body is larger than ${server.limits.maxBodyBytes} bytes`)),
+      );
     const r = await server.handle({
       method: request.method,
-      path: url.pathname.slice(base.length) || '/',
+      path,
       query: url.search,
       headers,
       body,

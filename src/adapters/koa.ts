@@ -3,7 +3,8 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorResponse, type ScimResponse, type ScimServer } from 'scimkit';
+import { responseText, type ScimResponse, type ScimServer } from 'scimkit';
+import { refusedRequest } from './node.js';
 import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
 
 /** The part of Koa's request this adapter reads. */
@@ -44,7 +45,7 @@ function write(ctx: KoaLikeContext, r: ScimResponse): void {
   ctx.status = r.status;
   for (const [k, v] of Object.entries(r.headers)) ctx.set(k, v);
   // a string body keeps Koa from replacing the SCIM content type with application/json
-  ctx.body = r.body === undefined ? null : JSON.stringify(r.body);
+  ctx.body = r.body === undefined ? null : responseText(r);
 }
 
 /** SCIM as Koa middleware; requests outside the prefix go to `next`. */
@@ -61,7 +62,7 @@ export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (c
         body = await readBody(ctx.req, server.limits.maxBodyBytes);
       } catch (e) {
         ctx.set('connection', 'close');
-        return write(ctx, errorResponse(bodyReadError(e)));
+        return write(ctx, server.refuse(refusedRequest(ctx.req, ctx.path.slice(prefix.length) || '/'), bodyReadError(e)));
       }
     }
     const signal = ctx.res && abortSignalOf(ctx.res);

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { errorResponse, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
+import { errorResponse, responseText, ScimError, type ScimRequest, type ScimResponse, type ScimServer } from 'scimkit';
 import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
 
 /** Options of {@link toNodeHandler}. */
@@ -16,7 +16,12 @@ export interface NodeHandlerOptions {
 export function writeNodeResponse(res: ServerResponse, r: ScimResponse): void {
   res.statusCode = r.status;
   for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
-  res.end(r.body === undefined ? undefined : JSON.stringify(r.body));
+  res.end(r.body === undefined ? undefined : responseText(r));
+}
+
+/** What the activity record of a request refused before `handle` shows: its method, path, headers and address. */
+export function refusedRequest(req: IncomingMessage, path: string): ScimRequest {
+  return { method: req.method ?? 'GET', path, headers: req.headers, ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) };
 }
 
 /** A `(req, res)` handler for `http.createServer`; requests outside `basePath` get a SCIM 404. */
@@ -29,17 +34,17 @@ export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = 
       const pathname = q < 0 ? url : url.slice(0, q);
       if (base && pathname !== base && !pathname.startsWith(`${base}/`)) return writeNodeResponse(res, errorResponse(ScimError.notFound('Not a SCIM path')));
       let body: Uint8Array | undefined;
+      const path = pathname.slice(base.length) || '/';
       try {
         if (!hasNoBody(req)) body = await readBody(req, server.limits.maxBodyBytes);
       } catch (e) {
-        const err = bodyReadError(e);
         res.setHeader('connection', 'close');
-        return writeNodeResponse(res, errorResponse(err));
+        return writeNodeResponse(res, server.refuse(refusedRequest(req, path), bodyReadError(e)));
       }
       const signal = abortSignalOf(res);
       const r = await server.handle({
         method: req.method ?? 'GET',
-        path: pathname.slice(base.length) || '/',
+        path,
         query: q < 0 ? '' : url.slice(q + 1),
         headers: req.headers,
         body,

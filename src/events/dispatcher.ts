@@ -6,6 +6,7 @@
  * @module
  */
 import { AsyncResource } from 'node:async_hooks';
+import type { ScimLogger } from '../activity/logger.js';
 import { Lru } from '../lru.js';
 import { type EventOutbox, failureText, type OutboxEvent } from '../store/outbox.js';
 
@@ -33,10 +34,15 @@ export interface DeliveryOptions {
   batchSize?: number;
 }
 
-/** Where a dispatcher reports what it must not swallow. */
-export interface DispatchLogger {
-  /** Reports an error with structured details. */
-  error(message: string, details?: Record<string, unknown>): void;
+/** Where a dispatcher reports what it must not swallow: the error level of a {@link ScimLogger} (pino's `(fields, message)`). */
+export type DispatchLogger = Pick<ScimLogger, 'error'>;
+
+/** Told of each event's outcome (telemetry). */
+export interface DeliveryObserver {
+  /** The event reached every consumer. */
+  delivered(event: OutboxEvent): void;
+  /** The event failed for the last time. */
+  deadLettered(event: OutboxEvent): void;
 }
 
 /** One delivery of one event; throws to have it retried. */
@@ -65,6 +71,7 @@ export class EventDispatcher {
   readonly #logger: DispatchLogger;
   readonly #o: Required<Omit<DeliveryOptions, 'mode'>>;
   readonly #poll: boolean;
+  readonly #observer: DeliveryObserver | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
@@ -85,7 +92,8 @@ export class EventDispatcher {
    * A dispatcher of `outbox` to `deliver`. `poll`: look for due events on a timer too (for
    * retries, expired leases and other instances' events); else only when woken.
    */
-  constructor(outbox: EventOutbox, deliver: Deliver, options: DeliveryOptions, logger: DispatchLogger, poll = true) {
+  constructor(outbox: EventOutbox, deliver: Deliver, options: DeliveryOptions, logger: DispatchLogger, poll = true, observer?: DeliveryObserver) {
+    this.#observer = observer;
     this.#outbox = outbox;
     this.#deliver = deliver;
     this.#logger = logger;
@@ -158,7 +166,7 @@ export class EventDispatcher {
         // a database that is down: try again at the next poll, and say so at most once a minute
         if (Date.now() - this.#lastClaimError > 60_000) {
           this.#lastClaimError = Date.now();
-          this.#logger.error('event delivery could not read the outbox; retrying', { error: failureText(e) });
+          this.#logger.error({ error: failureText(e) }, 'event delivery could not read the outbox; retrying');
         }
         return;
       }
@@ -184,6 +192,7 @@ export class EventDispatcher {
         // holding every later claim (and close()) for ever
         await withTimeout(this.#deliver(e), this.#o.leaseMs);
         await this.#outbox.acknowledge([e.id]);
+        this.#observer?.delivered(e);
         this.#settled(e.id);
       } catch (err) {
         const error = failureText(err);
@@ -196,16 +205,10 @@ export class EventDispatcher {
         } catch {
           // the outbox is unreachable: the lease runs out and the event is claimed again
         }
+        if (dead) this.#observer?.deadLettered(e);
         this.#logger.error(
+          { eventId: e.id, event: e.type, tenant: e.tenant, id: e.resourceId, attempt: e.attempts, error },
           dead ? 'event delivery failed for the last time; the event is dead (list and replay it)' : 'event delivery failed; it will be retried',
-          {
-            eventId: e.id,
-            event: e.type,
-            tenant: e.tenant,
-            id: e.resourceId,
-            attempt: e.attempts,
-            error,
-          },
         );
         this.#settled(e.id);
         // the rest of this resource's events wait behind it, in order

@@ -2,6 +2,7 @@
  * The state one server's handlers share. Internal: built by createScimServer.
  * @module
  */
+import type { ScimLogger } from '../activity/logger.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { FilterCache } from '../filter/cache.js';
 import type { PatchCompatibility } from '../patch/dialects/index.js';
@@ -24,12 +25,6 @@ export interface ScimFeatures {
   etag: boolean;
   /** RFC 9865 cursor pagination (default true). */
   cursor: boolean;
-}
-
-/** Where scimkit reports what it must not swallow (hook failures after commit). */
-export interface ScimLogger {
-  /** Logs an error with structured details; never receives tokens or passwords. */
-  error(message: string, details?: Record<string, unknown>): void;
 }
 
 /** Internal: one server's configuration and caches. */

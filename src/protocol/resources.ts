@@ -66,7 +66,7 @@ async function setPassword(engine: Engine, ctx: StoreContext, id: string, passwo
   try {
     await engine.hooks.setPassword(ctx, id, password);
   } catch (e) {
-    engine.logger.error('setPassword hook failed after commit', { id, tenant: ctx.tenant, error: e instanceof Error ? e.message : String(e) });
+    engine.logger.error({ id, tenant: ctx.tenant, error: e instanceof Error ? e.message : String(e) }, 'setPassword hook failed after commit');
     throw e instanceof ScimError ? e : ScimError.internal('The resource was saved, but setting the password failed');
   }
 }

@@ -5,6 +5,19 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { consoleLogger } from '../activity/console-logger.js';
+import type { ScimLogger } from '../activity/logger.js';
+import { BodyMask } from '../activity/mask.js';
+import { MemoryActivityLog } from '../activity/memory-log.js';
+import {
+  type ActivityLog,
+  type ActivityQuery,
+  type ActivityRecord,
+  type ActivityRetention,
+  type ActivitySummary,
+  DEFAULT_ACTIVITY_RETENTION,
+} from '../activity/record.js';
+import { type ActivityStats, ActivityWriter } from '../activity/writer.js';
 import { ScimError } from '../errors.js';
 import { type DeliveryOptions, EventDispatcher } from '../events/dispatcher.js';
 import { fanOut } from '../events/fan-out.js';
@@ -20,12 +33,15 @@ import { MemoryStore } from '../store/memory.js';
 import { MemoryOutbox } from '../store/memory-outbox.js';
 import { type EventLogQuery, failureText, type OutboxEvent } from '../store/outbox.js';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
+import type { ScimTelemetry } from '../telemetry/telemetry.js';
+import { tracedStore } from '../telemetry/traced-store.js';
+import { buildActivity, type PendingActivity, routeOf } from './activity.js';
 import { type AuthContext, type Authenticate, checkScope } from './auth.js';
 import { planBulk, runBulk } from './bulk.js';
 import { ConcurrencyLimit } from './concurrency.js';
 import { CursorCodec } from './cursor.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
-import type { Engine, RequestScope, ScimFeatures, ScimLogger } from './engine.js';
+import type { Engine, RequestScope, ScimFeatures } from './engine.js';
 import { lifecycleEvent, type ScimHooks } from './hooks.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { DEFAULT_LIMITS, type ScimLimits } from './limits.js';
@@ -82,8 +98,16 @@ export interface ScimServerOptions {
   events?: EventOptions;
   /** Rate limits per tenant, per token and per source of failed authentications (docs/scaling.md); `false` for none. */
   rateLimits?: RateLimits | false;
-  /** Where hook failures after commit are reported (default: console.error). */
+  /**
+   * Where scimkit logs: one line per request (info for 2xx/3xx, warn for 4xx, error for 5xx
+   * with its stack) and failures after the response. pino, `console`, or any logger with
+   * `(fields, message)` methods. Default: {@link consoleLogger} at level `error`.
+   */
   logger?: ScimLogger;
+  /** The activity log of SCIM requests (docs/operations.md); `false` keeps none (5xx are still logged). */
+  activity?: ActivityOptions | false;
+  /** Spans and metrics, e.g. `openTelemetry()` from `scimkit/opentelemetry`. None by default (and no cost). */
+  telemetry?: ScimTelemetry;
   /** `documentationUri` in ServiceProviderConfig. */
   documentationUri?: string;
 }
@@ -94,6 +118,36 @@ export interface EventOptions extends DeliveryOptions {
   retention?: RetentionOptions;
   /** Endpoints that get every event (or a tenant's, or some types) as a signed POST, with the same retries (docs/hooks.md). */
   webhooks?: readonly WebhookTarget[];
+}
+
+/** What the activity log keeps and where. */
+export interface ActivityOptions {
+  /** Where records go: default the store's (`store.activity`), else a bounded ring in memory; `false` for none. */
+  log?: ActivityLog | false;
+  /** Whether records keep the request and response bodies, masked (default false). */
+  bodies?: boolean;
+  /** Attributes masked in kept bodies besides `password` (any case; `urn:…:employeeNumber` for an extension's). */
+  mask?: readonly string[];
+  /** How long records are kept (default 30 days and 10,000 per tenant), pruned in the background. */
+  retention?: ActivityRetention;
+  /** Whether each request gets a log line (default true; 5xx are logged whatever this says). */
+  logRequests?: boolean;
+  /** Records waiting for the log at most; beyond, the oldest are dropped and counted (default 10,000). */
+  maxQueue?: number;
+}
+
+/** The activity log of SCIM requests, as a host reads it for a status page. */
+export interface ScimActivity {
+  /** A tenant's records, newest first. */
+  list(query: ActivityQuery): Promise<ActivityRecord[]>;
+  /** A tenant's status panel: last request, success and failure, counts by status since `since` (default 24 h). */
+  summary(tenant: string, since?: Date): Promise<ActivitySummary>;
+  /** Writes what is waiting now (the log is written in batches after the responses). */
+  flush(): Promise<void>;
+  /** Prunes now what retention allows (it also runs in the background); how many records went. */
+  prune(): Promise<number>;
+  /** Records written, dropped and failed so far. */
+  readonly stats: Readonly<ActivityStats>;
 }
 
 /** The change log and its dead letters, as a host reads and repairs them. */
@@ -120,7 +174,11 @@ export interface ScimServer {
   readonly limits: Readonly<ScimLimits>;
   /** The change log of lifecycle events. */
   readonly events: ScimEventLog;
-  /** Stops event delivery, waiting for deliveries in flight (call it before the process exits or the store closes). */
+  /** The activity log of SCIM requests. */
+  readonly activity: ScimActivity;
+  /** Answers a request an adapter refused before `handle` (a body over the limit): the same headers, record and log line. */
+  refuse(request: ScimRequest, error: ScimError): ScimResponse;
+  /** Stops event delivery and writes the activity waiting, waiting for deliveries in flight (call it before the process exits or the store closes). */
   close(): Promise<void>;
 }
 
@@ -240,6 +298,15 @@ async function inTransaction(store: ProvisioningStore, ctx: StoreContext, dispat
   }
 }
 
+/** A request id a client may choose: printable, no spaces, at most 200 characters (it goes into headers and logs). */
+const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+
+/** The client's `X-Request-Id` when it is a plain one, else a new one. */
+function requestIdOf(req: ScimRequest): string {
+  const sent = header(req, 'x-request-id');
+  return sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
 function allow(methods: string): ScimError {
   return ScimError.methodNotAllowed(`Allowed: ${methods}`);
 }
@@ -294,7 +361,8 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   const limits: ScimLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = options.registry ?? new SchemaRegistry({ uniqueGroupDisplayName: options.uniqueGroupDisplayName ?? false });
   const store: ProvisioningStore = options.store ?? new MemoryStore();
-  const logger: ScimLogger = options.logger ?? { error: (m, d) => console.error(`scimkit: ${m}`, d ?? '') };
+  const logger: ScimLogger = options.logger ?? consoleLogger({ level: 'error' });
+  const telemetry = options.telemetry;
   const hooks = options.hooks ?? {};
   const policy: ValidationPolicy = {
     maxValues: limits.maxValuesPerAttribute,
@@ -313,7 +381,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     consumers.push(async (e) => {
       const event = lifecycleEvent(e, registry);
       if (!event) {
-        logger.error('event of a resource type this server does not know; not given to onEvent', { eventId: e.id, resourceType: e.resourceType });
+        logger.error({ eventId: e.id, resourceType: e.resourceType }, 'event of a resource type this server does not know; not given to onEvent');
         return;
       }
       await onEvent(event);
@@ -323,16 +391,25 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   const deliver = fanOut(consumers);
   // a store without an outbox of its own: events are kept in memory after its writes
   const outbox = store.outbox ?? new MemoryOutbox();
-  const dispatcher = consumers.length ? new EventDispatcher(outbox, deliver, options.events ?? {}, logger) : undefined;
+  const dispatcher = consumers.length
+    ? new EventDispatcher(
+        outbox,
+        deliver,
+        options.events ?? {},
+        logger,
+        true,
+        telemetry ? { delivered: (e) => telemetry.eventDelivered(e), deadLettered: (e) => telemetry.eventDeadLettered(e) } : undefined,
+      )
+    : undefined;
   const recorder = new EventRecorder(store, outbox, dispatcher, {
     wait: options.events?.mode === 'beforeResponse',
     ...(options.events?.retention ? { retention: options.events.retention } : {}),
-    onPruneError: (e) => logger.error('pruning the change log failed; it is retried later', { error: failureText(e) }),
+    onPruneError: (e) => logger.error({ error: failureText(e) }, 'pruning the change log failed; it is retried later'),
   });
   dispatcher?.start();
   const engine: Engine = {
     registry,
-    store,
+    store: telemetry ? tracedStore(store, telemetry) : store,
     limits,
     features: { bulk: true, sort: true, etag: true, cursor: true, ...options.features },
     hooks,
@@ -475,19 +552,32 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     }
   }
 
-  async function handle(req: ScimRequest): Promise<ScimResponse> {
-    let requestId: string | undefined;
+  /** What one request's handling learns, for its activity record and span. */
+  interface Trace {
+    requestId: string;
+    method: string;
+    segs: string[] | undefined;
+    tenantHint: string | undefined;
+    auth: AuthContext | undefined;
+    rejectedToken: boolean;
+    body: unknown;
+    error: unknown;
+  }
+
+  async function handle(req: ScimRequest, t: Trace): Promise<ScimResponse> {
     let release: (() => void) | undefined;
     const started = Date.now();
     try {
-      const method = (req.method ?? 'GET').toUpperCase();
+      const method = t.method;
       let segs = decodeSegments(req.path ?? '/');
       let tenantHint: string | undefined;
       if (options.tenantInPath) {
         tenantHint = segs[0];
+        t.tenantHint = tenantHint;
         if (tenantHint === undefined) throw ScimError.notFound('Name a tenant, e.g. /{tenant}/Users');
         segs = segs.slice(1);
       }
+      t.segs = segs;
       // behind a proxy every client shares its address: a host can name the client (its own trusted header) or key by tenant too
       const source = rates?.sourceOf
         ? rates.sourceOf(req, tenantHint)
@@ -504,17 +594,26 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
         // a token serves its own tenant's path only, whatever the authenticate function checked
         if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
       } catch (e) {
-        if (e instanceof ScimError && e.status === 401) await failedAuthentication(source);
+        if (e instanceof ScimError && e.status === 401) {
+          t.rejectedToken = true;
+          await failedAuthentication(source);
+        }
         throw e;
       }
-      checkScope(auth, method, segs);
+      t.auth = auth;
+      try {
+        checkScope(auth, method, segs);
+      } catch (e) {
+        t.rejectedToken = true;
+        throw e;
+      }
       await rateLimited(auth);
       release = await concurrency.acquire(auth.tenant);
       if (!release) throw ScimError.tooManyRequests(`Too many requests of tenant ${auth.tenant} at once; try again`, 1);
       // nothing an unauthenticated request sends is worked on past this point
       let base = baseOf(options, req);
       if (tenantHint !== undefined) base = `${base}/${encodeURIComponent(tenantHint)}`;
-      requestId = header(req, 'x-request-id')?.slice(0, 200) ?? randomUUID();
+      const requestId = t.requestId;
       const deadline = started + limits.requestTimeoutMs;
       // the signal is made only when a store asks for it (most requests never do): aborted when
       // the client goes away, or by the deadline timer withDeadline runs anyway (no timer of its own)
@@ -529,6 +628,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       };
       const query = queryOf(req);
       const body = readBody(req, limits);
+      t.body = body;
       const rr: ResourceRequest = {};
       const ifMatch = header(req, 'if-match');
       const ifNoneMatch = header(req, 'if-none-match');
@@ -553,26 +653,117 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       return await withDeadline(work, deadline, aborter.abort);
     } catch (e) {
       if (e instanceof ScimError) return errorResponse(e);
-      // an operator must be able to find this one: logged by default, and the client gets the id
-      const id = requestId ?? randomUUID();
-      logger.error('unexpected error', {
-        requestId: id,
-        error: e instanceof Error ? e.message : String(e),
-        ...(e instanceof Error && e.stack ? { stack: e.stack } : {}),
-      });
-      return errorResponse(ScimError.internal(`Internal server error (request id ${id})`));
+      // an operator must be able to find this one: its log line carries the stack, the client gets the id
+      t.error = e;
+      return errorResponse(ScimError.internal(`Internal server error (request id ${t.requestId})`));
     } finally {
       release?.();
     }
   }
 
-  /** Every answer, error or not: never sniffed as another type, never cached (it holds user data). */
-  async function handleWithHeaders(req: ScimRequest): Promise<ScimResponse> {
-    const res = await handle(req);
+  const activityOptions = options.activity === false ? { log: false as const } : (options.activity ?? {});
+  const activityLog: ActivityLog | undefined = activityOptions.log === false ? undefined : (activityOptions.log ?? store.activity ?? new MemoryActivityLog());
+  const mask = new BodyMask(activityOptions.mask);
+  const writer = new ActivityWriter<PendingActivity>(
+    (p) => buildActivity(p, { registry, bodies: activityOptions.bodies === true, mask }),
+    activityLog,
+    logger,
+    {
+      retention: { ...DEFAULT_ACTIVITY_RETENTION, ...activityOptions.retention },
+      ...(activityOptions.logRequests === undefined ? {} : { logRequests: activityOptions.logRequests }),
+      ...(activityOptions.maxQueue === undefined ? {} : { maxQueue: activityOptions.maxQueue }),
+      ...(telemetry ? { observe: (r: ActivityRecord) => telemetry.observe(r) } : {}),
+    },
+  );
+
+  /** Every answer, error or not: its request id, never sniffed as another type, never cached (it holds user data). */
+  function finish(res: ScimResponse, requestId: string): ScimResponse {
+    res.headers['x-request-id'] = requestId;
     res.headers['x-content-type-options'] = 'nosniff';
     res.headers['cache-control'] = 'no-store';
     return res;
   }
+
+  function newTrace(req: ScimRequest): Trace {
+    return {
+      requestId: requestIdOf(req),
+      method: (req.method ?? 'GET').toUpperCase(),
+      segs: undefined,
+      tenantHint: undefined,
+      auth: undefined,
+      rejectedToken: false,
+      body: undefined,
+      error: undefined,
+    };
+  }
+
+  function pending(req: ScimRequest, t: Trace, started: number, t0: number, response: ScimResponse): PendingActivity {
+    return {
+      started,
+      ms: performance.now() - t0,
+      req,
+      method: t.method,
+      segs: t.segs,
+      tenantHint: t.tenantHint,
+      auth: t.auth,
+      rejectedToken: t.rejectedToken,
+      requestId: t.requestId,
+      body: t.body,
+      response,
+      ...(t.error === undefined ? {} : { error: t.error }),
+    };
+  }
+
+  async function serve(req: ScimRequest): Promise<ScimResponse> {
+    const started = Date.now();
+    const t0 = performance.now();
+    const t = newTrace(req);
+    const res = telemetry
+      ? await telemetry.request(t.method, async (span) => {
+          const r = await handle(req, t);
+          const route = routeOf(t.method, t.segs, registry);
+          const scimType = (r.body as { scimType?: unknown } | undefined)?.scimType;
+          span.end(
+            {
+              operation: route.operation,
+              status: r.status,
+              requestId: t.requestId,
+              ...((t.auth?.tenant ?? t.tenantHint) ? { tenant: (t.auth?.tenant ?? t.tenantHint) as string } : {}),
+              ...(route.resourceType ? { resourceType: route.resourceType } : {}),
+              ...(typeof scimType === 'string' ? { scimType } : {}),
+            },
+            t.error,
+          );
+          return r;
+        })
+      : await handle(req, t);
+    finish(res, t.requestId);
+    writer.push(pending(req, t, started, t0, res));
+    return res;
+  }
+
+  function refuse(req: ScimRequest, error: ScimError): ScimResponse {
+    const started = Date.now();
+    const t = newTrace(req);
+    try {
+      const segs = decodeSegments(req.path ?? '/');
+      if (options.tenantInPath) t.tenantHint = segs.shift();
+      t.segs = segs;
+    } catch {
+      // a malformed path: the record shows it as it came
+    }
+    const res = finish(errorResponse(error), t.requestId);
+    writer.push(pending(req, t, started, performance.now(), res));
+    return res;
+  }
+
+  const activity: ScimActivity = {
+    list: async (query) => (activityLog ? activityLog.list(query) : []),
+    summary: async (tenant, since) => (activityLog ? activityLog.summary(tenant, since) : new MemoryActivityLog().summary(tenant, since)),
+    flush: () => writer.flush(),
+    prune: () => writer.prune(),
+    stats: writer.stats,
+  };
 
   const events: ScimEventLog = {
     list: (query) => outbox.list(query),
@@ -584,5 +775,17 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     },
     prune: () => recorder.prune(),
   };
-  return { handle: handleWithHeaders, registry, store, limits, events, close: async () => dispatcher?.close() };
+  return {
+    handle: serve,
+    refuse,
+    registry,
+    store,
+    limits,
+    events,
+    activity,
+    close: async () => {
+      await dispatcher?.close();
+      await writer.close();
+    },
+  };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { MemoryActivityLog, type MemoryActivityLogOptions } from '../activity/memory-log.js';
 import { ScimError } from '../errors.js';
 import { type Filter, walkFilter } from '../filter/ast.js';
 import { compileFilter, type Predicate } from '../filter/compile.js';
@@ -96,6 +97,8 @@ export interface MemoryStoreOptions {
   snapshot?: MemorySnapshot;
   /** Clock for meta timestamps (tests). */
   now?: () => Date;
+  /** Bounds of the activity log's ring per tenant. */
+  activity?: MemoryActivityLogOptions;
 }
 
 /** Attribute paths kept in hash indexes: the look-ups IdPs make. */
@@ -178,11 +181,14 @@ export class MemoryStore implements ProvisioningStore {
   readonly #now: () => Date;
   /** The events of every write, recorded in the same synchronous step (store/memory-outbox.ts). */
   readonly outbox: MemoryOutbox;
+  /** The activity log: a bounded ring of request records per tenant (`activity` option; lost on restart). */
+  readonly activity: MemoryActivityLog;
 
   /** An empty store, or one restored from a snapshot. */
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? (() => new Date());
     this.outbox = new MemoryOutbox(() => this.#now().getTime());
+    this.activity = new MemoryActivityLog(options.activity);
     if (options.snapshot) this.#restore(options.snapshot);
   }
 

@@ -3,6 +3,7 @@
  * Stores never see an HTTP request; they get a context (tenant first) and SCIM data.
  * @module
  */
+import type { ActivityLog } from '../activity/record.js';
 import type { Filter } from '../filter/ast.js';
 import type { MemberDelta } from '../patch/members.js';
 import type { ResourceType } from '../schema/registry.js';
@@ -184,4 +185,9 @@ export interface ProvisioningStore {
    * the engine keeps events in memory after the write (lost if the process dies).
    */
   readonly outbox?: EventOutbox;
+  /**
+   * Where the store keeps the activity log of SCIM requests (one record per request, appended
+   * in batches after the responses). Without one the server keeps a bounded ring in memory.
+   */
+  readonly activity?: ActivityLog;
 }

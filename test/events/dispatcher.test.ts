@@ -5,7 +5,15 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { retryDelay } from '../../src/events/dispatcher.js';
-import { bearerToken, createScimServer, type LifecycleEvent, type ProvisioningStore, type ScimServer, type ScimServerOptions } from '../../src/index.js';
+import {
+  bearerToken,
+  createScimServer,
+  type LifecycleEvent,
+  type ProvisioningStore,
+  type ScimServer,
+  type ScimServerOptions,
+  silentLogger,
+} from '../../src/index.js';
 import { MemoryOutbox } from '../../src/store/memory-outbox.js';
 import type { OutboxEvent } from '../../src/store/outbox.js';
 import { PostgresStore, type SqlPool } from '../../src/store/postgres/index.js';
@@ -66,7 +74,7 @@ describe.each(stores)('delivery on %s', (_name, makeStore) => {
       if (++calls % 20 === 0) throw new Error('host database hiccup');
       got.push(e);
     };
-    const { server, call } = serve(store, { hooks: { onEvent }, events: { retryBaseMs: 5, retryMaxMs: 20, pollMs: 10 }, logger: { error: () => undefined } });
+    const { server, call } = serve(store, { hooks: { onEvent }, events: { retryBaseMs: 5, retryMaxMs: 20, pollMs: 10 }, logger: silentLogger });
     await workload(call, 30);
     const tenant = 'default';
     const log: OutboxEvent[] = [];
@@ -123,7 +131,7 @@ describe.each(stores)('delivery on %s', (_name, makeStore) => {
         },
       },
       events: { maxAttempts: 2, retryBaseMs: 1, retryMaxMs: 2, pollMs: 10 },
-      logger: { error: () => undefined },
+      logger: silentLogger,
     });
     const u = await call('POST', '/Users', { schemas: [U], userName: `dead-${randomUUID()}` });
     await expect.poll(async () => (await server.events.deadLetters({ tenant: 'default' })).filter((e) => e.resourceId === u.body.id).length).toBe(1);
@@ -219,7 +227,7 @@ describe('EventDispatcher in isolation', () => {
       seen.push(als.getStore());
       return claim(o);
     };
-    const d = new EventDispatcher(outbox, async () => undefined, { pollMs: 10 }, { error: () => undefined });
+    const d = new EventDispatcher(outbox, async () => undefined, { pollMs: 10 }, silentLogger);
     d.start();
     als.run('request transaction', () => d.wake());
     await new Promise((r) => setTimeout(r, 60));
@@ -248,7 +256,7 @@ describe('EventDispatcher in isolation', () => {
         return Promise.resolve();
       },
       { leaseMs: 100, pollMs: 10, retryBaseMs: 1, retryMaxMs: 2 },
-      { error: () => undefined },
+      silentLogger,
     );
     d.start();
     d.wake();

@@ -3,7 +3,17 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { bearerTokens, createScimServer, generateWebhookSecret, hashToken, MemoryStore, type ScimServer, signWebhook, verifyWebhook } from '../../src/index.js';
+import {
+  bearerTokens,
+  createScimServer,
+  generateWebhookSecret,
+  hashToken,
+  MemoryStore,
+  type ScimServer,
+  signWebhook,
+  silentLogger,
+  verifyWebhook,
+} from '../../src/index.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const TOKENS = { a: 'webhook-token-a-0123456789-0123456789-01', b: 'webhook-token-b-0123456789-0123456789-01' };
@@ -60,7 +70,7 @@ describe('webhook delivery', () => {
       store: new MemoryStore(),
       hooks: { onEvent: (e) => void seen.push(e.eventId) },
       events: { webhooks: [{ url: await url, secret, tenant: 'a', types: ['user.created', 'user.deactivated'] }], retryBaseMs: 5, pollMs: 10 },
-      logger: { error: () => undefined },
+      logger: silentLogger,
     });
     open.push(scim);
     const call = (token: string, method: string, path: string, body: unknown) =>

@@ -79,11 +79,17 @@ describe('hostile input always gets a 4xx SCIM error, never a 500', () => {
 
   it('tokens and passwords never appear in responses or logs', async () => {
     const logs: string[] = [];
-    const { server, call } = setup({ logger: { error: (m, d) => logs.push(`${m} ${JSON.stringify(d)}`) } });
+    const line = (f: Record<string, unknown>, m?: string) => logs.push(`${m} ${JSON.stringify(f)}`);
+    const { server, call } = setup({ logger: { info: line, warn: line, error: line }, activity: { bodies: true } });
     const wrong = await server.handle({ method: 'GET', path: '/Users', headers: { authorization: 'Bearer sup3r-s3cret-wrong-token' } });
     const created = await call('POST', '/Users', { schemas: [U], userName: 'pw', password: 'Pa55w0rd!' });
     const bad = await call('POST', '/Users', { schemas: [U], userName: 'pw2', password: 'Pa55w0rd!', active: 'nope' });
-    const all = JSON.stringify([wrong, created, bad, logs]);
+    await server.activity.flush();
+    // every sink: responses, log lines, and the activity log with its kept bodies
+    // the refused request named no tenant: its record is kept under ''
+    const activity = [...(await server.activity.list({ tenant: 'default' })), ...(await server.activity.list({ tenant: '' }))];
+    expect(activity.length).toBe(3);
+    const all = JSON.stringify([wrong, created, bad, logs, activity]);
     expect(all).not.toContain('sup3r-s3cret-wrong-token');
     expect(all).not.toContain(TOKEN);
     expect(all).not.toContain('Pa55w0rd!');

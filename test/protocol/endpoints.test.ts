@@ -361,33 +361,44 @@ describe('errors', () => {
     store.search = async () => {
       throw new Error('connection refused to db.internal:5432 password=hunter2');
     };
-    const { call } = setup({ store, logger: { error: (m, d) => errors.push(`${m} ${JSON.stringify(d)}`) } });
+    const sink = (f: Record<string, unknown>, m?: string) => errors.push(`${m} ${JSON.stringify(f)}`);
+    const { call, server } = setup({ store, logger: { info: () => {}, warn: () => {}, error: sink } });
     const r = await call('GET', '/Users', undefined, { 'x-request-id': 'req-500' });
     expect(r.status).toBe(500);
     // the cause stays on the server; the request id lets an operator find it there
     expect(r.body).toEqual({ schemas: [ERR], status: '500', detail: 'Internal server error (request id req-500)' });
+    expect(r.headers['x-request-id']).toBe('req-500');
+    await server.activity.flush();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('"requestId":"req-500"');
+    // the stack reaches the log line, never the client
+    expect(errors[0]).toContain('connection refused');
+    expect(errors[0]).toContain('"stack":');
+    expect(JSON.stringify(r.body)).not.toContain('connection refused');
   });
 
-  it('an unexpected error is logged by default (console.error), with the request id the 500 names', async () => {
+  it('an unexpected error is logged by default (stderr), with the request id the 500 names', async () => {
     const store = new MemoryStore();
     store.get = async () => {
       throw new TypeError('boom');
     };
-    const logged: unknown[][] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => logged.push(args);
+    const logged: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      logged.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
     try {
-      const { call } = setup({ store });
+      const { call, server } = setup({ store });
       const r = await call('GET', '/Users/x');
       expect(r.status).toBe(500);
       const id = /request id ([\w-]+)/.exec(r.body.detail ?? '')?.[1];
       expect(id).toBeDefined();
-      expect(JSON.stringify(logged)).toContain(id!);
-      expect(JSON.stringify(logged)).toContain('boom');
+      await server.activity.flush();
+      expect(logged.join('')).toContain(id!);
+      expect(logged.join('')).toContain('boom');
     } finally {
-      console.error = original;
+      process.stderr.write = original;
     }
   });
 

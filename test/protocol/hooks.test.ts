@@ -143,7 +143,7 @@ describe('workspace and role hooks', () => {
         },
       },
       events: { retryBaseMs: 5, pollMs: 5 },
-      logger: { error: (m, d) => logged.push(`${m}: ${String(d?.error)}`) },
+      logger: { info: () => {}, warn: () => {}, error: (f, m) => logged.push(`${m}: ${String(f.error)}`) },
     });
     const r = await call('POST', '/Users', user('frank@acme.io'));
     expect(r.status).toBe(201);

@@ -3,7 +3,7 @@
 // recovers by itself, and nothing acknowledged is lost.
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bearerToken, createScimServer, type ScimResponse } from '../../src/index.js';
+import { bearerToken, createScimServer, type ScimResponse, silentLogger } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/index.js';
 import { type FaultProxy, faultProxy } from '../fault-proxy.js';
 import { type ScratchDatabase, scratchDatabase } from '../scratch-database.js';
@@ -39,7 +39,7 @@ describe.runIf(process.env.DATABASE_URL)('PostgresStore through a faulty network
 
   it('a dropped and refused database: the process lives, only 201 or 503 with Retry-After, recovery within a second, no acknowledged create lost', async () => {
     const store = new PostgresStore(pool);
-    const scim = createScimServer({ authenticate: bearerToken(TOKEN), store, logger: { error: () => undefined } });
+    const scim = createScimServer({ authenticate: bearerToken(TOKEN), store, logger: silentLogger });
     const create = (userName: string): Promise<ScimResponse> =>
       scim.handle({ method: 'POST', path: '/Users', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ schemas: [U], userName }) });
     // warm the pool: idle connections that the outage will kill
@@ -90,7 +90,7 @@ describe.runIf(process.env.DATABASE_URL)('deadlines on PostgresStore', async () 
     ]),
     store: new PostgresStore(db.pool),
     limits: { requestTimeoutMs: 1000, maxConcurrentPerTenant: 3 },
-    logger: { error: () => undefined },
+    logger: silentLogger,
   });
   afterAll(() => scim.close());
   const call = (token: string, method: string, path: string, body?: unknown) =>

@@ -1,0 +1,73 @@
+/**
+ * A logger for a terminal or a log collector without pino: readable lines, or JSON lines in
+ * pino's shape (`level`, `time`, `msg` and the fields).
+ * @module
+ */
+import type { LogMethod, ScimLogger } from './logger.js';
+
+/** Levels by rank, as pino numbers them. */
+const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
+
+/** A level name. */
+export type LogLevel = keyof typeof LEVELS;
+
+/** Options of {@link consoleLogger}. */
+export interface ConsoleLoggerOptions {
+  /** `pretty`: one readable line (default); `json`: one JSON object per line, as pino writes. */
+  format?: 'pretty' | 'json';
+  /** The lowest level written (default `info`). */
+  level?: LogLevel;
+  /** Where lines go (default: stdout for info and below, stderr for warn and error). */
+  write?: (line: string, level: LogLevel) => void;
+  /** Colours in pretty lines (default: when stdout is a TTY). */
+  color?: boolean;
+}
+
+const COLOURS: Record<LogLevel, string> = { debug: '\x1b[90m', info: '\x1b[32m', warn: '\x1b[33m', error: '\x1b[31m' };
+
+/** Fields a pretty line shows after the message, in this order, when present. */
+const SHOWN = ['tenant', 'client', 'resourceId', 'filter', 'patch', 'scimType', 'detail', 'requestId'] as const;
+
+/** A value for a pretty line: plain when it has no spaces, else quoted. */
+function shown(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
+}
+
+function pretty(level: LogLevel, fields: Record<string, unknown>, message: string | undefined, color: boolean): string {
+  const time = new Date().toISOString().slice(11, 23);
+  const tag = level.toUpperCase().padEnd(5);
+  const parts = [time, color ? `${COLOURS[level]}${tag}\x1b[0m` : tag, message ?? ''];
+  const seen = new Set<string>(SHOWN);
+  for (const k of SHOWN) if (fields[k] !== undefined) parts.push(`${k}=${shown(fields[k])}`);
+  // fields of lines that are no request line (a failing hook, a delivery) are shown too
+  if (fields.method === undefined)
+    for (const [k, v] of Object.entries(fields)) if (!seen.has(k) && v !== undefined && k !== 'err') parts.push(`${k}=${shown(v)}`);
+  let line = parts.join(' ');
+  const err = fields.err as { stack?: string; message?: string } | undefined;
+  if (err) line += `\n${err.stack ?? err.message ?? ''}`;
+  return line;
+}
+
+/**
+ * A {@link ScimLogger} writing to the console: `npm start` uses it (readable on a terminal;
+ * `SCIM_LOG=json` for JSON lines).
+ */
+export function consoleLogger(options: ConsoleLoggerOptions = {}): ScimLogger {
+  const min = LEVELS[options.level ?? 'info'];
+  const json = options.format === 'json';
+  const color = options.color ?? (process.stdout.isTTY === true && !json);
+  const write = options.write ?? ((line: string, level: LogLevel) => (LEVELS[level] >= LEVELS.warn ? process.stderr : process.stdout).write(`${line}\n`));
+  const method =
+    (level: LogLevel): LogMethod =>
+    (fields, message) => {
+      if (LEVELS[level] < min) return;
+      write(
+        json
+          ? JSON.stringify({ level: LEVELS[level], time: Date.now(), ...fields, ...(message === undefined ? {} : { msg: message }) })
+          : pretty(level, fields ?? {}, message, color),
+        level,
+      );
+    };
+  return { debug: method('debug'), info: method('info'), warn: method('warn'), error: method('error') };
+}

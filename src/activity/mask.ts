@@ -1,0 +1,59 @@
+/**
+ * Masking of bodies the activity log keeps: a password never leaves the request, and neither
+ * does any attribute the host lists.
+ * @module
+ */
+
+/** What a masked value is replaced with. */
+export const MASKED = '[masked]';
+
+/** Attributes always masked, whatever the host lists. */
+const ALWAYS = ['password'];
+
+/** The masking rule of one server: attribute names (any case, optionally URN-qualified) whose values are never kept. */
+export class BodyMask {
+  readonly #names: ReadonlySet<string>;
+
+  /** `names`: attributes to mask besides `password` (`phoneNumbers`, `urn:…:User:employeeNumber`). */
+  constructor(names: readonly string[] = []) {
+    this.#names = new Set([...ALWAYS, ...names].map((n) => n.toLowerCase()));
+  }
+
+  /** Whether an attribute (a key, with the URN of the extension it sits in) is masked. */
+  masks(key: string, urn?: string): boolean {
+    const k = key.toLowerCase();
+    return this.#names.has(k) || (urn !== undefined && this.#names.has(`${urn.toLowerCase()}:${k}`));
+  }
+
+  /** Whether a PATCH path (`password`, `emails[type eq "work"].value`, `urn:…:employeeNumber`) names a masked attribute. */
+  masksPath(path: string): boolean {
+    const clean = path.replace(/\[[^\]]*\]/g, '').toLowerCase();
+    if (this.#names.has(clean)) return true;
+    // `urn:…:User:employeeNumber` and `name.givenName`: any segment after the URN
+    const colon = clean.lastIndexOf(':');
+    const urn = colon < 0 ? undefined : clean.slice(0, colon);
+    const first = (colon < 0 ? clean : clean.slice(colon + 1)).split('.')[0]!;
+    return this.#names.has(first) || (urn !== undefined && this.#names.has(`${urn}:${first}`));
+  }
+
+  /** A copy of a JSON body with masked values replaced by {@link MASKED}, nested at most `maxDepth` levels. */
+  apply(body: unknown, maxDepth = 32): unknown {
+    return this.#apply(body, undefined, maxDepth);
+  }
+
+  #apply(v: unknown, urn: string | undefined, depth: number): unknown {
+    if (v === null || typeof v !== 'object') return v;
+    if (depth <= 0) return '[nested too deep]';
+    if (Array.isArray(v)) return v.map((x) => this.#apply(x, urn, depth - 1));
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    // a PATCH operation whose path names a masked attribute: its value goes
+    const maskedOp = typeof o.op === 'string' && typeof o.path === 'string' && this.masksPath(o.path);
+    for (const [k, x] of Object.entries(o)) {
+      if (maskedOp && k === 'value') out[k] = MASKED;
+      else if (this.masks(k, urn)) out[k] = MASKED;
+      else out[k] = this.#apply(x, k.toLowerCase().startsWith('urn:') ? k : urn, depth - 1);
+    }
+    return out;
+  }
+}
