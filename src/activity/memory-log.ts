@@ -100,13 +100,13 @@ export class MemoryActivityLog implements ActivityLog {
     return summarise(this.#rings.get(tenant)?.newest() ?? [], since);
   }
 
-  /** Drops records older than `maxAgeMs` (the rings bound the count already). */
+  /** Drops records older than `maxAgeMs`, and each tenant's oldest beyond `maxPerTenant` (the ring's size bounds it too). */
   async prune(retention: ActivityRetention): Promise<number> {
-    if (retention.maxAgeMs === undefined) return 0;
-    const cutoff = Date.now() - retention.maxAgeMs;
+    const cutoff = retention.maxAgeMs === undefined ? Number.NEGATIVE_INFINITY : Date.now() - retention.maxAgeMs;
+    const keep = retention.maxPerTenant ?? Number.POSITIVE_INFINITY;
     let n = 0;
     for (const [key, ring] of this.#rings) {
-      n += ring.dropWhile((r) => Date.parse(r.time) < cutoff);
+      n += ring.dropWhile((r) => ring.size > keep || Date.parse(r.time) < cutoff);
       if (ring.size === 0) this.#rings.delete(key);
     }
     return n;

@@ -502,6 +502,8 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     rr: ResourceRequest,
   ): Promise<ScimResponse> {
     if (extra !== undefined) throw ScimError.notFound('Unknown endpoint');
+    // ids are the server's own and never hold U+0000, which PostgreSQL's text cannot even be asked about
+    if (id?.includes('\u0000')) throw ScimError.notFound(`${type.name} ${JSON.stringify(id.slice(0, 100))} not found`);
     if (id === '.search') {
       if (method !== 'POST') throw allow('POST');
       return jsonResponse(200, await listResources(eng, ctx, scope, type, paramsFromBody(body)));

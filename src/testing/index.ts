@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 
+export { type ActivityStoreFactory, describeActivityLog } from './activity.js';
 export { describeOutbox, type OutboxStoreFactory } from './outbox.js';
 export { describeStateRules, type StateRulesStoreFactory } from './state-rules.js';
 export { describeStoreContract, type StoreFactory } from './store-contract.js';

@@ -7,6 +7,7 @@
 import { compileFilter, parseFilter, SchemaRegistry, type ScimError, type ScimResource } from 'scimkit';
 import { describe, expect, it } from 'vitest';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
+import { describeActivityLog } from './activity.js';
 import { describeOutbox } from './outbox.js';
 import { describeStateRules } from './state-rules.js';
 
@@ -261,4 +262,5 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
   });
   describeStateRules(name, makeStore);
   describeOutbox(name, makeStore);
+  describeActivityLog(name, makeStore);
 }

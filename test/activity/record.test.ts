@@ -244,3 +244,25 @@ describe('bodies, kept only on request and masked', () => {
     expect(JSON.stringify(await last())).not.toContain('N3wPa55!');
   });
 });
+
+describe('the activity log of a PostgresStore', () => {
+  it('is the store’s table by default: records of requests land in scim_activity, NUL in the path included', async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { PostgresStore } = await import('../../src/store/postgres/index.js');
+    const db = new PGlite();
+    const store = new PostgresStore(db);
+    await store.migrate();
+    const { call, server } = setup({ store: store as unknown as MemoryStore });
+    expect((await call('POST', '/acme/Users', { schemas: [U], userName: 'pg@acme.io' })).status).toBe(201);
+    expect((await call('GET', '/acme/Users/a%00b')).status).toBe(404);
+    await server.activity.flush();
+    expect(server.activity.stats).toMatchObject({ written: 2, failed: 0 });
+    const rows = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM scim_activity')).rows;
+    expect(rows[0]!.n).toBe(2);
+    const [latest, first] = await server.activity.list({ tenant: 'acme' });
+    expect([first!.status, latest!.status]).toEqual([201, 404]);
+    expect((await server.activity.summary('acme')).byStatus).toEqual({ 201: 1, 404: 1 });
+    await server.close();
+    await db.close();
+  });
+});

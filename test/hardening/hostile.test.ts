@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { setup, TOKEN, U } from '../protocol/helpers.js';
+import type { MemoryStore } from '../../src/index.js';
+import { PATCH as PATCH_OP, setup, TOKEN, U } from '../protocol/helpers.js';
+import { storeFactories } from '../store-factories.js';
 import { hostileBodies, slowFilters, tenMegabyteUser } from './hostile-inputs.js';
 
 const ERR = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -356,4 +358,22 @@ describe('string lengths every store can hold and index', async () => {
     expect((await call('POST', '/Users', user('abcde', { title: 'x'.repeat(11) }))).status).toBe(400);
     expect((await call('POST', '/Users', user('abcde', { title: 'x'.repeat(10) }))).status).toBe(201);
   });
+});
+
+describe('ids no store can hold', () => {
+  for (const [name, make] of storeFactories()) {
+    it(`a resource id with U+0000 names no resource (404, not 500): ${name}`, async () => {
+      const { call } = setup({ store: (await make()) as MemoryStore });
+      for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+        const body =
+          method === 'PUT'
+            ? { schemas: [U], userName: 'n' }
+            : method === 'PATCH'
+              ? { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] }
+              : undefined;
+        const r = await call(method, '/Users/a%00b', body);
+        expect([method, r.status]).toEqual([method, 404]);
+      }
+    });
+  }
 });

@@ -2,6 +2,7 @@
  * `scimkit/postgres`: PostgresStore (needs `pg`, or PGlite).
  * @packageDocumentation
  */
+export { PostgresActivityLog } from './activity.js';
 export { type ConcurrentIndexStep, MIGRATIONS, type Migration, type MigrationStep, type ScriptStep, stepsOf } from './migrations.js';
 export { PostgresOutbox } from './outbox.js';
 export { filterToSql, keysetToSql, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';

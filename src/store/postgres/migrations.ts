@@ -179,4 +179,22 @@ CREATE INDEX IF NOT EXISTS scim_events_dead ON scim_events (tenant, seq) WHERE s
 CREATE INDEX IF NOT EXISTS scim_events_done_time ON scim_events (time) WHERE state <> 'pending'
 `,
   },
+  {
+    id: 6,
+    // The activity log (store/postgres/activity.ts): one row per SCIM request, appended in
+    // batches after the responses; read per tenant newest first, pruned by age and count.
+    name: 'activity log',
+    sql: `
+CREATE TABLE IF NOT EXISTS scim_activity (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant text NOT NULL,
+  time timestamptz NOT NULL,
+  status smallint NOT NULL,
+  rejected_token boolean NOT NULL DEFAULT false,
+  record jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scim_activity_tenant_time ON scim_activity (tenant, time DESC, seq DESC);
+CREATE INDEX IF NOT EXISTS scim_activity_time ON scim_activity (time)
+`,
+  },
 ];

@@ -36,6 +36,7 @@ import {
   type WriteOutcome,
 } from 'scimkit';
 import { pastDeadline, refuseLate } from '../deadline.js';
+import { PostgresActivityLog } from './activity.js';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
 import { MIGRATIONS, stepsOf } from './migrations.js';
 import { eventCtes, eventParams, PostgresOutbox, recordEvents } from './outbox.js';
@@ -217,6 +218,8 @@ export class PostgresStore implements ProvisioningStore {
   /** The events of every write, recorded in the write's transaction (store/postgres/outbox.ts). */
   // on the database itself, never the transaction of the request whose write woke delivery
   readonly outbox: PostgresOutbox = new PostgresOutbox(() => translatingErrors(this.#baseDb));
+  /** The activity log of SCIM requests (`scim_activity`), written outside any request's transaction. */
+  readonly activity: PostgresActivityLog = new PostgresActivityLog(() => translatingErrors(this.#baseDb));
 
   /** A store over a `pg.Pool`, a connected `pg.Client`, PGlite, or anything with pg's `query` (see {@link SqlDatabase}). */
   constructor(db: SqlDatabase) {

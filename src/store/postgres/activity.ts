@@ -1,0 +1,134 @@
+/**
+ * PostgresStore's activity log: one row per SCIM request in `scim_activity`, appended a batch
+ * at a time in one statement, read per tenant by time, pruned by age and count per tenant.
+ * @module
+ */
+import {
+  type ActivityLog,
+  type ActivityQuery,
+  type ActivityRecord,
+  type ActivityRetention,
+  type ActivitySummary,
+  pageSize,
+  type StatusFilter,
+} from '../../activity/record.js';
+import type { SqlQueryable } from './store.js';
+
+/**
+ * A JSON value PostgreSQL's jsonb takes: it refuses U+0000 and lone surrogates, which client
+ * input (a path, a filter, a kept body) may hold; they become U+FFFD, in keys too.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function storable(v: unknown): unknown {
+  if (typeof v === 'string') return v.replace(UNSTORABLE, '\uFFFD');
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(storable);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[storable(k) as string] = storable(x);
+  return out;
+}
+
+/** A status filter as SQL over `status`, its parameters appended to `params`. */
+function statusSql(filter: ActivityQuery['status'], params: unknown[]): string | undefined {
+  if (filter === undefined) return undefined;
+  const list: readonly StatusFilter[] = Array.isArray(filter) ? filter : [filter as StatusFilter];
+  const parts = list.map((f) => {
+    if (typeof f === 'number') {
+      params.push(f);
+      return `status = $${params.length}`;
+    }
+    if (f === 'error') return 'status >= 400';
+    const low = Number(f[0]) * 100;
+    return `(status >= ${low} AND status < ${low + 100})`;
+  });
+  return parts.length ? `(${parts.join(' OR ')})` : 'false';
+}
+
+/** An {@link ActivityLog} in PostgreSQL (migration 6: `scim_activity`). */
+export class PostgresActivityLog implements ActivityLog {
+  readonly #db: () => SqlQueryable;
+
+  /** A log on the database `db()` names (never a request's transaction). */
+  constructor(db: () => SqlQueryable) {
+    this.#db = db;
+  }
+
+  /** Appends a batch in one statement. */
+  async append(records: readonly ActivityRecord[]): Promise<void> {
+    if (!records.length) return;
+    await this.#db().query(
+      `INSERT INTO scim_activity (tenant, time, status, rejected_token, record)
+       SELECT coalesce(r->>'tenant', ''), (r->>'time')::timestamptz, (r->>'status')::int, coalesce((r->>'rejectedToken')::boolean, false), r
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n`,
+      [JSON.stringify(storable(records))],
+    );
+  }
+
+  /** A tenant's records, newest first. */
+  async list(query: ActivityQuery): Promise<ActivityRecord[]> {
+    const params: unknown[] = [query.tenant];
+    const where = ['tenant = $1'];
+    if (query.since !== undefined) {
+      params.push(new Date(query.since).toISOString());
+      where.push(`time >= $${params.length}`);
+    }
+    if (query.before !== undefined) {
+      params.push(new Date(query.before).toISOString());
+      where.push(`time < $${params.length}`);
+    }
+    if (query.rejectedTokens) where.push('rejected_token');
+    const status = statusSql(query.status, params);
+    if (status) where.push(status);
+    params.push(pageSize(query.limit));
+    const rows = (
+      await this.#db().query(`SELECT record FROM scim_activity WHERE ${where.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT $${params.length}`, params)
+    ).rows;
+    return rows.map((r) => r.record as ActivityRecord);
+  }
+
+  /** A tenant's status panel since `since` (default: the last 24 hours), in one statement. */
+  async summary(tenant: string, since = new Date(Date.now() - 24 * 3600_000)): Promise<ActivitySummary> {
+    const rows = (
+      await this.#db().query(
+        `SELECT 'count' AS kind, status, count(*)::int AS n, count(*) FILTER (WHERE rejected_token)::int AS rejected, NULL::jsonb AS record
+           FROM scim_activity WHERE tenant = $1 AND time >= $2 GROUP BY status
+         UNION ALL (SELECT 'last', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 ORDER BY time DESC, seq DESC LIMIT 1)
+         UNION ALL (SELECT 'success', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 AND status < 400 ORDER BY time DESC, seq DESC LIMIT 1)
+         UNION ALL (SELECT 'failure', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 AND status >= 400 ORDER BY time DESC, seq DESC LIMIT 1)`,
+        [tenant, since.toISOString()],
+      )
+    ).rows;
+    const out: ActivitySummary = { byStatus: {}, total: 0, errors: 0, rejectedTokens: 0, since: since.toISOString() };
+    for (const r of rows) {
+      if (r.kind === 'count') {
+        const status = Number(r.status);
+        const n = Number(r.n);
+        out.byStatus[status] = n;
+        out.total += n;
+        if (status >= 400) out.errors += n;
+        out.rejectedTokens += Number(r.rejected);
+      } else if (r.kind === 'last') out.lastRequest = r.record as ActivityRecord;
+      else if (r.kind === 'success') out.lastSuccess = r.record as ActivityRecord;
+      else out.lastFailure = r.record as ActivityRecord;
+    }
+    return out;
+  }
+
+  /** Deletes records past the age, and each tenant's beyond the newest `maxPerTenant`. */
+  async prune(retention: ActivityRetention): Promise<number> {
+    let n = 0;
+    const count = async (sql: string, params: unknown[]) =>
+      Number((await this.#db().query(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params)).rows[0]?.n ?? 0);
+    if (retention.maxAgeMs !== undefined)
+      n += await count('DELETE FROM scim_activity WHERE time < $1', [new Date(Date.now() - retention.maxAgeMs).toISOString()]);
+    if (retention.maxPerTenant !== undefined)
+      n += await count(
+        `DELETE FROM scim_activity a USING (
+           SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY tenant ORDER BY time DESC, seq DESC) AS rn FROM scim_activity) x WHERE rn > $1
+         ) old WHERE a.seq = old.seq`,
+        [retention.maxPerTenant],
+      );
+    return n;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * `describeActivityLog`: what a store's `activity` log must do (activity/record.ts), run by
+ * `describeStoreContract` for every store that has one: the same answers as the core's rules
+ * (`matchesQuery`, `summarise`) on the same records. Each test uses tenants of its own.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { type ActivityRecord, matchesQuery, summarise } from 'scimkit';
+import { describe, expect, it } from 'vitest';
+import type { ProvisioningStore } from '../store/store.js';
+
+/** Makes a store for one test. */
+export type ActivityStoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;
+
+/** Registers the activity-log suite for a store under `name` (skipped when the store has no log). */
+export function describeActivityLog(name: string, makeStore: ActivityStoreFactory): void {
+  const record = (tenant: string, status: number, at: number, extra: Partial<ActivityRecord> = {}): ActivityRecord => ({
+    time: new Date(at).toISOString(),
+    requestId: randomUUID(),
+    tenant,
+    authenticated: status !== 401,
+    client: 'entra',
+    method: 'GET',
+    path: '/Users',
+    operation: 'list',
+    status,
+    ms: 2.5,
+    ...(status === 401 ? { rejectedToken: true as const } : {}),
+    ...extra,
+  });
+
+  describe(`ActivityLog: ${name}`, () => {
+    it('keeps each record as appended and lists a tenant’s newest first, answering queries as the core’s rule does', async () => {
+      const log = (await makeStore()).activity;
+      if (!log) return;
+      const t = `act-${randomUUID()}`;
+      const t0 = Date.parse('2026-11-30T12:00:00.000Z');
+      const statuses = [200, 201, 404, 401, 500, 204, 409, 200, 403, 429];
+      const records = statuses.map((s, i) =>
+        record(
+          t,
+          s,
+          t0 + i * 1000,
+          s === 403
+            ? { authenticated: true, rejectedToken: true }
+            : { filter: `userName eq "u${i}"`, bulk: i === 1 ? [{ method: 'POST', path: '/Users', status: 201 }] : undefined },
+        ),
+      );
+      const clean = records.map((r) => JSON.parse(JSON.stringify(r)) as ActivityRecord);
+      await log.append(clean);
+      await log.append([record(`${t}-other`, 200, t0)]);
+      expect(await log.list({ tenant: t })).toEqual([...clean].reverse());
+      const queries = [
+        { status: 'error' as const },
+        { status: '2xx' as const },
+        { status: [404, '5xx'] as const },
+        { status: 429 },
+        { rejectedTokens: true },
+        { since: new Date(t0 + 3000), before: new Date(t0 + 7000) },
+        { since: new Date(t0 + 3000).toISOString(), status: 'error' as const, limit: 2 },
+        { limit: 3 },
+      ];
+      for (const q of queries) {
+        const query = { tenant: t, ...q };
+        const expected = [...clean]
+          .reverse()
+          .filter((r) => matchesQuery(r, query))
+          .slice(0, q.limit ?? 100);
+        expect(await log.list(query), JSON.stringify(q)).toEqual(expected);
+      }
+    });
+
+    it('summarises a tenant as the core’s rule does', async () => {
+      const log = (await makeStore()).activity;
+      if (!log) return;
+      const t = `act-${randomUUID()}`;
+      const now = Date.now();
+      const records = [
+        record(t, 500, now - 30 * 3600_000),
+        record(t, 200, now - 5000),
+        record(t, 401, now - 4000),
+        record(t, 204, now - 3000),
+        record(t, 404, now - 2000),
+      ];
+      await log.append(records);
+      const since = new Date(now - 24 * 3600_000);
+      expect(await log.summary(t, since)).toEqual(summarise(records, since));
+      const none = await log.summary(`act-${randomUUID()}`, since);
+      expect([none.total, none.lastRequest, none.byStatus]).toEqual([0, undefined, {}]);
+    });
+
+    it('prunes by age and keeps at most maxPerTenant per tenant, the newest', async () => {
+      const log = (await makeStore()).activity;
+      if (!log) return;
+      const a = `act-${randomUUID()}`;
+      const b = `act-${randomUUID()}`;
+      const now = Date.now();
+      await log.append([
+        record(a, 200, now - 100 * 24 * 3600_000),
+        ...[5, 4, 3, 2, 1].map((s) => record(a, 200, now - s * 1000, { requestId: `a${s}` })),
+        record(b, 200, now),
+      ]);
+      await log.prune({ maxAgeMs: 90 * 24 * 3600_000, maxPerTenant: 3 });
+      const left = await log.list({ tenant: a });
+      // a ring (MemoryActivityLog) bounds the count when appending; a table when pruning
+      expect(left.length).toBeLessThanOrEqual(3);
+      expect(left.map((r) => r.requestId)).toEqual(['a1', 'a2', 'a3'].slice(0, left.length));
+      expect(await log.list({ tenant: b })).toHaveLength(1);
+    });
+
+    it('stores what clients send: NUL, lone surrogates, long text', async () => {
+      const log = (await makeStore()).activity;
+      if (!log) return;
+      const t = `act-${randomUUID()}`;
+      await log.append([
+        record(t, 400, Date.now(), { path: '/Users/a\u0000b', filter: 'x\uD800y', userAgent: 'é'.repeat(200), requestBody: { 'k\u0000': 'v\uDC00' } }),
+      ]);
+      const [r] = await log.list({ tenant: t });
+      expect(r?.status).toBe(400);
+      expect(r?.path.startsWith('/Users/a')).toBe(true);
+      expect(r?.userAgent).toBe('é'.repeat(200));
+    });
+  });
+}
