@@ -6,7 +6,7 @@ const shared: Options = {
   target: 'node20',
   treeshake: true,
   // subpath entries import the core as `scimkit`, so every entry shares one copy of it
-  external: ['scimkit', 'vitest', 'pg'],
+  external: ['scimkit', 'vitest', 'pg', '@opentelemetry/api'],
 };
 
 export default defineConfig([
@@ -19,6 +19,7 @@ export default defineConfig([
       fetch: 'src/adapters/fetch.ts',
       node: 'src/adapters/node.ts',
       postgres: 'src/store/postgres/index.ts',
+      opentelemetry: 'src/telemetry/opentelemetry.ts',
     },
     format: ['esm', 'cjs'],
     clean: true,
