@@ -17,7 +17,7 @@ export interface ConsoleLoggerOptions {
   format?: 'pretty' | 'json';
   /** The lowest level written (default `info`). */
   level?: LogLevel;
-  /** Where lines go (default: stdout for info and below, stderr for warn and error). */
+  /** Where lines go (default: stdout, every level, as pino writes). */
   write?: (line: string, level: LogLevel) => void;
   /** Colours in pretty lines (default: when stdout is a TTY). */
   color?: boolean;
@@ -57,7 +57,7 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): ScimLogger {
   const min = LEVELS[options.level ?? 'info'];
   const json = options.format === 'json';
   const color = options.color ?? (process.stdout.isTTY === true && !json);
-  const write = options.write ?? ((line: string, level: LogLevel) => (LEVELS[level] >= LEVELS.warn ? process.stderr : process.stdout).write(`${line}\n`));
+  const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const method =
     (level: LogLevel): LogMethod =>
     (fields, message) => {

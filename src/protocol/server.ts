@@ -101,7 +101,7 @@ export interface ScimServerOptions {
   /**
    * Where scimkit logs: one line per request (info for 2xx/3xx, warn for 4xx, error for 5xx
    * with its stack) and failures after the response. pino, `console`, or any logger with
-   * `(fields, message)` methods. Default: {@link consoleLogger} at level `error`.
+   * `(fields, message)` methods. Default: {@link consoleLogger} at level `error`, on stderr.
    */
   logger?: ScimLogger;
   /** The activity log of SCIM requests (docs/operations.md); `false` keeps none (5xx are still logged). */
@@ -361,7 +361,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   const limits: ScimLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = options.registry ?? new SchemaRegistry({ uniqueGroupDisplayName: options.uniqueGroupDisplayName ?? false });
   const store: ProvisioningStore = options.store ?? new MemoryStore();
-  const logger: ScimLogger = options.logger ?? consoleLogger({ level: 'error' });
+  const logger: ScimLogger = options.logger ?? consoleLogger({ level: 'error', write: (line) => void process.stderr.write(`${line}\n`) });
   const telemetry = options.telemetry;
   const hooks = options.hooks ?? {};
   const policy: ValidationPolicy = {

@@ -212,3 +212,74 @@ describe('examples/express behind a proxy', () => {
     expect(await stop(proc)).toBe(0);
   });
 });
+
+describe('npm start logs every request', () => {
+  /** Runs the default example with `env` and an Entra-style session, and gives back what it printed. */
+  async function session(env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
+    const token = 'log-token-0123456789-0123456789-0123456789';
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'examples/express/server.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', SCIM_DATA: 'memory', SCIM_TOKEN: token, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.push(proc);
+    let stdout = '';
+    let stderr = '';
+    proc.stdout!.on('data', (d) => (stdout += String(d)));
+    proc.stderr!.on('data', (d) => (stderr += String(d)));
+    await expect.poll(() => /(http:\/\/127\.0\.0\.1:\d+\/scim\/v2)/.test(stdout), { timeout: 20_000 }).toBe(true);
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/scim\/v2)/.exec(stdout)![1]!;
+    const headers = { ...auth(token), 'user-agent': 'Microsoft Azure AD SCIM provisioning 1.0.0' };
+    await fetch(`${url}/Users?filter=${encodeURIComponent('userName eq "probe@x.io"')}`, { headers, signal: AbortSignal.timeout(5000) });
+    const created = await fetch(`${url}/Users`, {
+      method: 'POST',
+      headers: { ...headers, 'x-request-id': 'entra-cycle-1' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'log@x.io', password: 'Pa55w0rd!' }),
+    });
+    expect(created.headers.get('x-request-id')).toBe('entra-cycle-1');
+    const id = ((await created.json()) as { id: string }).id;
+    await fetch(`${url}/Users/${id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }),
+    });
+    await fetch(`${url}/Users`, { headers: { authorization: 'Bearer wrong-token-0123456789-0123456789-0123' } });
+    await fetch(`${url}/Users?filter=bad`, { headers });
+    await fetch(`${url}/Users`, { method: 'POST', headers, body: '{"schemas": [' });
+    await new Promise((r) => setTimeout(r, 300));
+    proc.removeAllListeners('exit');
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGINT');
+    await exited;
+    return { stdout, stderr };
+  }
+
+  it('readable lines on a terminal: one per request, 4xx with their detail, never the token or a password', async () => {
+    const { stdout, stderr } = await session({});
+    const all = stdout + stderr;
+    expect(all).toMatch(/INFO +GET \/Users 200 [\d.]+ms tenant=default client=entra filter="userName eq \\"probe@x.io\\""/);
+    expect(all).toMatch(/INFO +POST \/Users 201 .*requestId=entra-cycle-1/);
+    expect(all).toMatch(/INFO +PATCH \/Users\/\S+ 200 .*patch="Replace active"/);
+    expect(all).toMatch(/WARN +GET \/Users 401 /);
+    expect(all).toMatch(/WARN +GET \/Users 400 .*scimType=invalidFilter/);
+    expect(all).toMatch(/WARN +POST \/Users 400 .*scimType=invalidSyntax/);
+    expect(all).toMatch(/INFO +event user.created/);
+    expect(all).not.toContain('Pa55w0rd!');
+    expect(all).not.toContain('wrong-token');
+  }, 40_000);
+
+  it('SCIM_LOG=json: JSON lines with method, path, status, ms, tenant and requestId; the secret stays off them', async () => {
+    const { stdout, stderr } = await session({ SCIM_LOG: 'json' });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requests = lines.filter((l) => typeof l.status === 'number');
+    expect(requests.map((l) => l.status)).toEqual([200, 201, 200, 401, 400, 400]);
+    for (const l of requests) for (const k of ['method', 'path', 'status', 'ms', 'requestId']) expect(l, k).toHaveProperty(k);
+    expect(requests[1]).toMatchObject({ tenant: 'default', requestId: 'entra-cycle-1', level: 30 });
+    expect(requests[3]).toMatchObject({ level: 40, rejectedToken: true });
+    expect(stdout).not.toContain('log-token-0123456789');
+    expect(stderr).toContain('Secret token: log-token-0123456789');
+  }, 40_000);
+});
