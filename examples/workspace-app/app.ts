@@ -1,19 +1,33 @@
 // A small SaaS app with Organization settings → Security → SCIM, provisioning through scimkit's hooks.
 import express from 'express';
-import { bearerTokens, createScimServer, generateToken, hashToken, type LifecycleEvent, MemoryStore } from 'scimkit';
+import { type ActivityQuery, bearerTokens, createScimServer, generateToken, hashToken, type LifecycleEvent, MemoryStore } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
-import { expiryIn, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
-import { scimSettingsPage, teamsPage, usersPage } from './pages.js';
+import { checkPassword, expiryIn, newAdmin, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
+import { ACTIVITY_FILTERS, type ActivityView, loginPage, scimSettingsPage, teamsPage, usersPage } from './pages.js';
+import { type Session, Sessions, validPost } from './session.js';
 
-export function createWorkspaceApp() {
+/** Options of {@link createWorkspaceApp}. */
+export interface WorkspaceAppOptions {
+  /** The password of admin@acme.io (default: a new random one, see the returned `admin`). */
+  adminPassword?: string;
+}
+
+export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
+  const admin = { email: 'admin@acme.io', password: options.adminPassword ?? generateToken().slice(8, 28) };
   const orgs = new Map<string, Organization>();
   orgs.set(
     'acme',
-    newOrganization('acme', 'Acme Corp', [
-      { id: 'ws-eng', name: 'Engineering' },
-      { id: 'ws-sales', name: 'Sales' },
-    ]),
+    newOrganization(
+      'acme',
+      'Acme Corp',
+      [
+        { id: 'ws-eng', name: 'Engineering' },
+        { id: 'ws-sales', name: 'Sales' },
+      ],
+      [newAdmin(admin.email, admin.password)],
+    ),
   );
+  const sessions = new Sessions();
 
   // one selected workspace per organization: the SCIM connection knows which
   const onEvent = (e: LifecycleEvent) => {
@@ -102,21 +116,74 @@ export function createWorkspaceApp() {
   const app = express();
   app.use('/scim/v2', scimRouter(scim));
   app.use(express.urlencoded({ extended: false }));
-  const org = (req: express.Request, res: express.Response): Organization | undefined => {
-    const o = orgs.get(String(req.params.org));
-    if (!o) res.status(404).send('No such organization');
-    return o;
-  };
   const base = (req: express.Request) => `${req.protocol}://${req.get('host')}`;
+  /** The organization of the path, when the signed-in admin manages it; else a redirect to sign in (GET) or 403. */
+  const adminOf = (req: express.Request, res: express.Response): { o: Organization; session: Session } | undefined => {
+    const session = sessions.of(req);
+    const o = orgs.get(String(req.params.org));
+    if (session && o && session.org === o.id) {
+      if (req.method === 'POST' && !validPost(req, session)) {
+        res.status(403).send('This form expired or did not come from this app; reload the page and try again');
+        return undefined;
+      }
+      return { o, session };
+    }
+    if (req.method === 'GET') res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+    else res.status(403).send('Sign in as the organization’s admin');
+    return undefined;
+  };
+  const viewer = (s: Session) => ({ email: s.email, csrf: s.csrf });
+  /** The activity the settings page shows, filtered as the admin chose. */
+  async function activityOf(o: Organization, filter: string): Promise<ActivityView> {
+    // records are written just after each response: read what is waiting too
+    await scim.activity.flush();
+    const query: ActivityQuery = { tenant: o.id, limit: 50 };
+    if (filter === 'rejected') query.rejectedTokens = true;
+    else if (filter) query.status = filter as ActivityQuery['status'] & string;
+    const [summary, records, rejected] = await Promise.all([
+      scim.activity.summary(o.id),
+      scim.activity.list(query),
+      scim.activity.list({ tenant: o.id, rejectedTokens: true, limit: 10 }),
+    ]);
+    return { summary, records, rejected, filter };
+  }
+  /** A local path to go back to after sign-in (never another site). */
+  const localPath = (next: unknown) =>
+    typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : '/orgs/acme/settings/security/scim';
 
   app.get('/', (_req, res) => res.redirect('/orgs/acme/settings/security/scim'));
-  app.get('/orgs/:org/settings/security/scim', (req, res) => {
-    const o = org(req, res);
-    if (o) res.type('html').send(scimSettingsPage(o, base(req), { configuring: req.query.configure === '1' }));
+  app.get('/login', (req, res) => void res.type('html').send(loginPage({ next: localPath(req.query.next) })));
+  app.post('/login', (req, res) => {
+    const email = String(req.body.email ?? '');
+    const password = String(req.body.password ?? '');
+    for (const o of orgs.values())
+      for (const a of o.admins)
+        if (a.email === email && checkPassword(a, password)) {
+          sessions.start(res, o.id, email);
+          return res.redirect(localPath(req.body.next));
+        }
+    res
+      .status(401)
+      .type('html')
+      .send(loginPage({ error: 'Wrong e-mail or password', next: localPath(req.body.next) }));
+  });
+  app.post('/logout', (req, res) => {
+    const s = sessions.of(req);
+    if (s && !validPost(req, s)) return void res.status(403).send('Reload the page and try again');
+    sessions.end(req, res);
+    res.redirect('/login');
+  });
+  app.get('/orgs/:org/settings/security/scim', async (req, res) => {
+    const a = adminOf(req, res);
+    if (!a) return;
+    const filter = ACTIVITY_FILTERS.some(([v]) => v === req.query.status) ? String(req.query.status) : '';
+    const activity = a.o.scim ? await activityOf(a.o, filter) : undefined;
+    res.type('html').send(scimSettingsPage(a.o, base(req), viewer(a.session), { configuring: req.query.configure === '1', ...(activity ? { activity } : {}) }));
   });
   app.post('/orgs/:org/settings/security/scim', (req, res) => {
-    const o = org(req, res);
-    if (!o) return;
+    const a = adminOf(req, res);
+    if (!a) return;
+    const o = a.o;
     const workspaceId = String(req.body.workspace);
     const defaultRole = String(req.body.role);
     if (!o.workspaces.some((w) => w.id === workspaceId) || !(ROLES as readonly string[]).includes(defaultRole))
@@ -128,26 +195,29 @@ export function createWorkspaceApp() {
     const expiresAt = expiryIn(lifetime);
     o.scim = { workspaceId, defaultRole, tokenHash: hashToken(token), tokenLifetimeDays: lifetime, ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}) };
     o.events.push(`scim.configured ${workspaceId} ${defaultRole}`);
-    res.type('html').send(scimSettingsPage(o, base(req), { token }));
+    res.type('html').send(scimSettingsPage(o, base(req), viewer(a.session), { token }));
   });
   app.post('/orgs/:org/settings/security/scim/regenerate', (req, res) => {
-    const o = org(req, res);
-    if (!o?.scim) return void res.redirect(`/orgs/${req.params.org}/settings/security/scim`);
+    const a = adminOf(req, res);
+    if (!a) return;
+    const o = a.o;
+    if (!o.scim) return void res.redirect(`/orgs/${encodeURIComponent(o.id)}/settings/security/scim`);
     const token = generateToken();
     // a new token: a new expiry from the same lifetime, and no use yet
     const { tokenExpiresAt: _e, tokenLastUsedAt: _u, ...kept } = o.scim;
     const expiresAt = expiryIn(kept.tokenLifetimeDays);
     o.scim = { ...kept, tokenHash: hashToken(token), ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}) };
     o.events.push('scim.token.regenerated');
-    res.type('html').send(scimSettingsPage(o, base(req), { token }));
+    res.type('html').send(scimSettingsPage(o, base(req), viewer(a.session), { token }));
   });
   app.get('/orgs/:org/users', (req, res) => {
-    const o = org(req, res);
-    if (o) res.type('html').send(usersPage(o));
+    const a = adminOf(req, res);
+    if (a) res.type('html').send(usersPage(a.o, viewer(a.session)));
   });
   app.post('/orgs/:org/users/:id/role', (req, res) => {
-    const o = org(req, res);
-    if (!o) return;
+    const a = adminOf(req, res);
+    if (!a) return;
+    const o = a.o;
     const role = String(req.body.role);
     for (const members of o.members.values()) {
       const m = members.get(String(req.params.id));
@@ -156,20 +226,20 @@ export function createWorkspaceApp() {
         o.events.push(`role.changed ${m.userName} ${role}`);
       }
     }
-    res.redirect(`/orgs/${o.id}/users`);
+    res.redirect(`/orgs/${encodeURIComponent(o.id)}/users`);
   });
   app.get('/orgs/:org/teams', (req, res) => {
-    const o = org(req, res);
-    if (o) res.type('html').send(teamsPage(o));
+    const a = adminOf(req, res);
+    if (a) res.type('html').send(teamsPage(a.o, viewer(a.session)));
   });
   // sign-in check: a deactivated (active: false) or removed user cannot log in
   app.get('/orgs/:org/login/:userName', (req, res) => {
-    const o = org(req, res);
-    if (!o) return;
+    const o = orgs.get(String(req.params.org));
+    if (!o) return void res.status(404).send('No such organization');
     for (const members of o.members.values())
       for (const m of members.values())
         if (m.userName === req.params.userName) return void res.status(m.active ? 200 : 403).send(m.active ? 'welcome' : 'deactivated');
     res.status(403).send('unknown user');
   });
-  return { app, orgs, scim };
+  return { app, orgs, scim, admin };
 }

@@ -1,5 +1,6 @@
 // The host app's own model: organizations, workspaces, teams, members with roles.
 // SCIM provisions into it through hooks; roles are managed here, never by the IdP.
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 export interface Workspace {
   id: string;
   name: string;
@@ -35,9 +36,30 @@ export const TOKEN_LIFETIMES = [90, 365, 0] as const;
 export function expiryIn(days: number, now = Date.now()): string | undefined {
   return days > 0 ? new Date(now + days * 86_400_000).toISOString() : undefined;
 }
+/** An admin who may open the organization's settings (the password kept as a scrypt hash). */
+export interface Admin {
+  email: string;
+  salt: string;
+  passwordHash: string;
+}
+
+/** An admin record for `password`. */
+export function newAdmin(email: string, password: string): Admin {
+  const salt = randomBytes(16).toString('base64url');
+  return { email, salt, passwordHash: scryptSync(password, salt, 32).toString('base64url') };
+}
+
+/** Whether `password` is the admin's. */
+export function checkPassword(admin: Admin, password: string): boolean {
+  const given = scryptSync(password, admin.salt, 32);
+  const kept = Buffer.from(admin.passwordHash, 'base64url');
+  return given.length === kept.length && timingSafeEqual(given, kept);
+}
+
 export interface Organization {
   id: string;
   name: string;
+  admins: Admin[];
   workspaces: Workspace[];
   scim?: ScimConnection;
   /** Members and teams per workspace id. */
@@ -48,10 +70,11 @@ export interface Organization {
 
 export const ROLES = ['viewer', 'member', 'admin'] as const;
 
-export function newOrganization(id: string, name: string, workspaces: Workspace[]): Organization {
+export function newOrganization(id: string, name: string, workspaces: Workspace[], admins: Admin[] = []): Organization {
   return {
     id,
     name,
+    admins,
     workspaces,
     members: new Map(workspaces.map((w) => [w.id, new Map()])),
     teams: new Map(workspaces.map((w) => [w.id, new Map()])),

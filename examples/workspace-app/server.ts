@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { shutdown } from 'scimkit/node';
 import { createWorkspaceApp } from './app.js';
 
-const { app, scim } = createWorkspaceApp();
+const { app, scim, admin } = createWorkspaceApp(process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {});
 const server = app.listen(Number(process.env.PORT ?? 8090), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address() as AddressInfo;
   console.log(`Workspace app: http://${address}:${port}/orgs/acme/settings/security/scim`);
+  console.log(`Sign in as:    ${admin.email} / ${admin.password}`);
 });
 // no new requests; those in flight finish (10 s at most); event delivery stops last
 const stop = () => void shutdown(server, scim).then(() => process.exit(0));

@@ -13,6 +13,8 @@ const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const shots = join(import.meta.dirname, '../../test-results/workspace-app');
+const ADMIN_PASSWORD = 'e2e-admin-password-0123456789';
+const ENTRA = 'Microsoft Azure AD SCIM provisioning 1.0.0';
 
 describe('workspace app: Organization settings → Security → SCIM', () => {
   let server: Server;
@@ -21,7 +23,7 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
   let page: Page;
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    const { app } = createWorkspaceApp();
+    const { app } = createWorkspaceApp({ adminPassword: ADMIN_PASSWORD });
     server = await new Promise<Server>((r) => {
       const s = app.listen(0, '127.0.0.1', () => r(s));
     });
@@ -47,8 +49,19 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
   });
 
   it('configures SCIM, provisions an Entra ID run, and shows the result', async () => {
-    // Configure → workspace and default role → Save changes
+    // The settings page sits behind the admin's sign-in
     await page.goto(`${origin}/orgs/acme/settings/security/scim`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('#email', 'admin@acme.io');
+    await page.fill('#password', 'wrong');
+    await page.click('#sign-in');
+    expect(await page.textContent('#login-error')).toBe('Wrong e-mail or password');
+    await page.fill('#email', 'admin@acme.io');
+    await page.fill('#password', ADMIN_PASSWORD);
+    await page.click('#sign-in');
+    expect(new URL(page.url()).pathname).toBe('/orgs/acme/settings/security/scim');
+
+    // Configure → workspace and default role → Save changes
     await page.click('#configure');
     await page.selectOption('#workspace', 'ws-eng');
     await page.selectOption('#role', 'viewer');
@@ -82,7 +95,7 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     const scim = async (method: string, path: string, body?: unknown) => {
       const r = await fetch(`${tenantUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', 'user-agent': ENTRA },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
       const text = await r.text();
@@ -170,10 +183,47 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     expect(events).toContain('user.deleted user7@acme.io');
     expect(events).toContain('role.changed user3@acme.io admin');
 
+    // The activity panel: what the IdP did, its failures with their detail, the rejected tokens
+    const bad = await scim('GET', `/Users?filter=${encodeURIComponent('userName xx "nobody"')}`);
+    expect(bad.status).toBe(400);
+    await page.goto(`${origin}/orgs/acme/settings/security/scim`);
+    // the wrong token of Test connection and the bad filter
+    expect(await page.textContent('#activity-status')).toBe('Last request from Entra ID, just now — 2 errors in 24 h');
+    const activity = await page.$$eval('#activity tr[data-status]', (trs) =>
+      trs.map((tr) => ({
+        status: tr.getAttribute('data-status'),
+        failure: tr.classList.contains('failure'),
+        detail: tr.querySelector('.detail')!.textContent,
+      })),
+    );
+    expect(activity[0]).toEqual({ status: '400', failure: true, detail: bad.body.detail });
+    // the newest 50 of the run's 61 requests: the DELETE (204) and the last creates among them
+    expect(activity).toHaveLength(50);
+    expect(activity.filter((r) => r.status === '204').length).toBeGreaterThan(0);
+    expect(activity.filter((r) => r.status === '201').length).toBeGreaterThan(10);
+    expect(activity.every((r) => r.failure === Number(r.status) >= 400)).toBe(true);
+    const failureColour = await page.$eval(
+      '#activity tr.failure',
+      (tr) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(tr).backgroundColor,
+    );
+    expect(failureColour).toBe('rgb(253, 236, 238)');
+    expect(await page.$$eval('#rejected tr[data-request-id]', (trs) => trs.map((tr) => tr.querySelectorAll('td')[4]!.textContent))).toEqual(['401']);
+    await page.screenshot({ path: join(shots, 'activity.png'), fullPage: true });
+    // filtered to failures: only the two
+    await page.selectOption('#activity-status-filter', 'error');
+    await page.click('#apply-filter');
+    expect(await page.$$eval('#activity tr[data-status]', (trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual(['400', '401']);
+    await page.screenshot({ path: join(shots, 'activity-failures.png'), fullPage: true });
+
     // Regenerate revokes the old token
     await page.click('#regenerate');
     const fresh = (await page.textContent('#token'))!;
     expect(fresh).not.toBe(token);
     expect((await scim('GET', '/Users')).status).toBe(401);
+
+    // Sign out: the pages need a sign-in again
+    await page.click('#sign-out');
+    await page.goto(`${origin}/orgs/acme/users`);
+    expect(new URL(page.url()).pathname).toBe('/login');
   });
 });

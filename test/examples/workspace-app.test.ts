@@ -1,0 +1,118 @@
+// The workspace app's settings page as an attacker meets it: sign-in, CSRF, escaping.
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspaceApp } from '../../examples/workspace-app/app.js';
+
+const PASSWORD = 'correct horse battery staple';
+let server: Server;
+let origin: string;
+
+beforeAll(async () => {
+  const { app } = createWorkspaceApp({ adminPassword: PASSWORD });
+  server = await new Promise<Server>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+/** A raw request, so the test controls every header (Host included). */
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, origin);
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += String(d)));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+async function signIn(): Promise<{ cookie: string; csrf: string }> {
+  const r = await raw('POST', '/login', FORM, form({ email: 'admin@acme.io', password: PASSWORD, next: '/orgs/acme/settings/security/scim' }));
+  expect(r.status).toBe(302);
+  const cookie = String(r.headers['set-cookie']).split(';')[0]!;
+  expect(String(r.headers['set-cookie'])).toMatch(/HttpOnly/i);
+  expect(String(r.headers['set-cookie'])).toMatch(/SameSite=Lax/i);
+  const page = await raw('GET', '/orgs/acme/settings/security/scim', { cookie });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  return { cookie, csrf };
+}
+
+describe('workspace app: sign-in', () => {
+  it('the settings, users and teams pages need the organization’s admin', async () => {
+    for (const path of ['/orgs/acme/settings/security/scim', '/orgs/acme/users', '/orgs/acme/teams']) {
+      const r = await raw('GET', path);
+      expect([path, r.status, r.headers.location]).toEqual([path, 302, `/login?next=${encodeURIComponent(path)}`]);
+    }
+    const post = await raw('POST', '/orgs/acme/settings/security/scim', FORM, form({ workspace: 'ws-eng', role: 'admin', lifetime: '90' }));
+    expect(post.status).toBe(403);
+  });
+
+  it('a wrong password is refused; the right one opens a session and goes back to a local page only', async () => {
+    expect((await raw('POST', '/login', FORM, form({ email: 'admin@acme.io', password: 'nope' }))).status).toBe(401);
+    const evil = await raw('POST', '/login', FORM, form({ email: 'admin@acme.io', password: PASSWORD, next: '//evil.example/phish' }));
+    expect(evil.headers.location).toBe('/orgs/acme/settings/security/scim');
+    const { cookie } = await signIn();
+    expect((await raw('GET', '/orgs/acme/users', { cookie })).status).toBe(200);
+  });
+});
+
+describe('workspace app: CSRF', () => {
+  it('a form post without the session’s token, or from another origin, is refused', async () => {
+    const { cookie, csrf } = await signIn();
+    const fields = { workspace: 'ws-eng', role: 'admin', lifetime: '90' };
+    expect((await raw('POST', '/orgs/acme/settings/security/scim', { ...FORM, cookie }, form(fields))).status).toBe(403);
+    expect((await raw('POST', '/orgs/acme/settings/security/scim', { ...FORM, cookie }, form({ ...fields, csrf: 'x'.repeat(43) }))).status).toBe(403);
+    expect(
+      (await raw('POST', '/orgs/acme/settings/security/scim', { ...FORM, cookie, origin: 'https://evil.example' }, form({ ...fields, csrf }))).status,
+    ).toBe(403);
+    const ok = await raw('POST', '/orgs/acme/settings/security/scim', { ...FORM, cookie, origin }, form({ ...fields, csrf }));
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('id="token"');
+  });
+});
+
+describe('workspace app: escaping', () => {
+  it('a hostile Host header reaches no script and no markup', async () => {
+    const { cookie, csrf } = await signIn();
+    await raw('POST', '/orgs/acme/settings/security/scim', { ...FORM, cookie }, form({ workspace: 'ws-eng', role: 'viewer', lifetime: '90', csrf }));
+    const host = `x"></code></script><script>alert(1)</script>`;
+    const r = await raw('GET', '/orgs/acme/settings/security/scim', { cookie, host });
+    expect(r.status).toBe(200);
+    expect(r.text).not.toContain('<script>alert(1)');
+    expect(r.text).not.toContain('"></code>');
+    // one script, the page's own
+    expect(r.text.match(/<script>/g)).toHaveLength(1);
+  });
+
+  it('what an IdP sends (paths, filters, details) is escaped in the activity table', async () => {
+    const { cookie, csrf } = await signIn();
+    const page = await raw(
+      'POST',
+      '/orgs/acme/settings/security/scim',
+      { ...FORM, cookie },
+      form({ workspace: 'ws-eng', role: 'viewer', lifetime: '90', csrf }),
+    );
+    const token = /id="token">([^<]+)</.exec(page.text)![1]!;
+    await fetch(`${origin}/scim/v2/acme/Users?filter=${encodeURIComponent('userName eq "<img src=x onerror=alert(2)>"')}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await fetch(`${origin}/scim/v2/acme/Users/%3Cscript%3Ealert(3)%3C%2Fscript%3E`, { headers: { authorization: `Bearer ${token}` } });
+    const r = await raw('GET', '/orgs/acme/settings/security/scim', { cookie });
+    expect(r.text).toContain('&#60;img src=x onerror=alert(2)&#62;');
+    expect(r.text).not.toContain('<img src=x');
+    expect(r.text).not.toContain('<script>alert(3)');
+  });
+});
