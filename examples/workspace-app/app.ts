@@ -1,6 +1,16 @@
 // A small SaaS app with Organization settings → Security → SCIM, provisioning through scimkit's hooks.
 import express from 'express';
-import { type ActivityQuery, bearerTokens, createScimServer, generateToken, hashToken, type LifecycleEvent, MemoryStore } from 'scimkit';
+import {
+  type ActivityQuery,
+  bearerTokens,
+  consoleLogger,
+  createScimServer,
+  generateToken,
+  hashToken,
+  type LifecycleEvent,
+  MemoryStore,
+  type ScimLogger,
+} from 'scimkit';
 import { scimRouter } from 'scimkit/express';
 import { checkPassword, expiryIn, newAdmin, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
 import { ACTIVITY_FILTERS, type ActivityView, loginPage, scimSettingsPage, teamsPage, usersPage } from './pages.js';
@@ -10,6 +20,8 @@ import { type Session, Sessions, validPost } from './session.js';
 export interface WorkspaceAppOptions {
   /** The password of admin@acme.io (default: a new random one, see the returned `admin`). */
   adminPassword?: string;
+  /** Where SCIM logs its request lines (default: warnings and errors on the console). */
+  logger?: ScimLogger;
 }
 
 export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
@@ -28,6 +40,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     ),
   );
   const sessions = new Sessions();
+  const logger = options.logger ?? consoleLogger({ level: 'warn' });
 
   // one selected workspace per organization: the SCIM connection knows which
   const onEvent = (e: LifecycleEvent) => {
@@ -102,6 +115,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
       },
       {
         // "last used" for the settings page, at most once a minute per token
+        logger,
         onUsed: (token) => {
           const c = orgs.get(token.tenant)?.scim;
           if (c?.tokenHash === token.tokenHash) c.tokenLastUsedAt = token.lastUsedAt;
@@ -109,6 +123,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
       },
     ),
     hooks: { onEvent },
+    logger,
     // the model is this process's memory: the pages show each change once the IdP's request returns
     events: { mode: 'beforeResponse' },
   });

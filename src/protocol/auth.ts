@@ -3,7 +3,10 @@
  * to, and the scope check every request passes before it is routed.
  * @module
  */
+
 import { timingSafeEqual } from 'node:crypto';
+import { consoleLogger } from '../activity/console-logger.js';
+import type { ScimLogger } from '../activity/logger.js';
 import { ScimError } from '../errors.js';
 import { Lru } from '../lru.js';
 import { header, type ScimRequest } from './request.js';
@@ -65,12 +68,17 @@ export function bearerToken(token: string, context: Partial<AuthContext> = {}): 
 export interface BearerTokensOptions {
   /**
    * Told after a token authenticated a request, at most once a minute per token (so a host
-   * can store "last used" without a write per request). Not awaited; a failure is logged.
+   * can store "last used" without a write per request). Not awaited; a failure goes to `logger`.
    */
   onUsed?(token: TenantToken, at: Date): void | Promise<void>;
+  /** Where a failing `onUsed` is reported (pass the server's logger; default: stderr). */
+  logger?: Pick<ScimLogger, 'error'>;
   /** The clock, in epoch milliseconds (for tests). */
   now?: () => number;
 }
+
+/** Errors of token bookkeeping when the host named no logger. */
+const stderrLogger = consoleLogger({ level: 'error', write: (line) => void process.stderr.write(`${line}\n`) });
 
 /** How often {@link BearerTokensOptions.onUsed} hears of one token, at most. */
 const USED_EVERY_MS = 60_000;
@@ -98,7 +106,12 @@ export function bearerTokens(
     told.set(hit.tokenHash, at);
     Promise.resolve()
       .then(() => options.onUsed?.(hit, new Date(at)))
-      .catch((e: unknown) => console.error('[scimkit] bearerTokens onUsed failed:', e instanceof Error ? e.message : e));
+      .catch((e: unknown) =>
+        (options.logger ?? stderrLogger).error(
+          { tenant: hit.tenant, ...(hit.tokenId === undefined ? {} : { tokenId: hit.tokenId }), error: e instanceof Error ? e.message : String(e) },
+          'bearerTokens onUsed failed',
+        ),
+      );
   };
   return async (req, tenant) => {
     const presented = hashToken(bearer(req));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspaceApp } from '../../examples/workspace-app/app.js';
+import { silentLogger } from '../../src/index.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -23,7 +24,7 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
   let page: Page;
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    const { app } = createWorkspaceApp({ adminPassword: ADMIN_PASSWORD });
+    const { app } = createWorkspaceApp({ adminPassword: ADMIN_PASSWORD, logger: silentLogger });
     server = await new Promise<Server>((r) => {
       const s = app.listen(0, '127.0.0.1', () => r(s));
     });

@@ -3,13 +3,14 @@ import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspaceApp } from '../../examples/workspace-app/app.js';
+import { silentLogger } from '../../src/index.js';
 
 const PASSWORD = 'correct horse battery staple';
 let server: Server;
 let origin: string;
 
 beforeAll(async () => {
-  const { app } = createWorkspaceApp({ adminPassword: PASSWORD });
+  const { app } = createWorkspaceApp({ adminPassword: PASSWORD, logger: silentLogger });
   server = await new Promise<Server>((r) => {
     const s = app.listen(0, '127.0.0.1', () => r(s));
   });

@@ -121,6 +121,22 @@ describe('bearerTokens: expiry, scopes, last use, revocation', () => {
     ]);
   });
 
+  it('a failing onUsed costs the request nothing and reaches the logger it was given, without the token', async () => {
+    const errors: Record<string, unknown>[] = [];
+    const record: TenantToken = { tenant: 't', tokenHash: hashToken(SECRET), tokenId: 'conn-2' };
+    const call = server(
+      bearerTokens([record], {
+        onUsed: async () => {
+          throw new Error('database down');
+        },
+        logger: { error: (f) => void errors.push(f) },
+      }),
+    );
+    expect((await call('GET', '/Users', SECRET)).status).toBe(200);
+    await expect.poll(() => errors).toEqual([{ tenant: 't', tokenId: 'conn-2', error: 'database down' }]);
+    expect(JSON.stringify(errors)).not.toContain(SECRET);
+  });
+
   it('the token id and scopes reach the store context; the hash does not', async () => {
     const contexts: unknown[] = [];
     const store = new MemoryStore();
