@@ -49,6 +49,13 @@ function pretty(level: LogLevel, fields: Record<string, unknown>, message: strin
   return line;
 }
 
+/** A pino-shaped JSON line, made without copying the fields (a spread copy per line measured as much as the stringify). */
+function jsonLine(level: number, fields: Record<string, unknown>, message: string | undefined): string {
+  const body = JSON.stringify(fields);
+  const rest = body.length > 2 ? `,${body.slice(1, -1)}` : '';
+  return `{"level":${level},"time":${Date.now()}${rest}${message === undefined ? '' : `,"msg":${JSON.stringify(message)}`}}`;
+}
+
 /**
  * A {@link ScimLogger} writing to the console: `npm start` uses it (readable on a terminal;
  * `SCIM_LOG=json` for JSON lines).
@@ -62,12 +69,7 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): ScimLogger {
     (level: LogLevel): LogMethod =>
     (fields, message) => {
       if (LEVELS[level] < min) return;
-      write(
-        json
-          ? JSON.stringify({ level: LEVELS[level], time: Date.now(), ...fields, ...(message === undefined ? {} : { msg: message }) })
-          : pretty(level, fields ?? {}, message, color),
-        level,
-      );
+      write(json ? jsonLine(LEVELS[level], fields ?? {}, message) : pretty(level, fields ?? {}, message, color), level);
     };
   return { debug: method('debug'), info: method('info'), warn: method('warn'), error: method('error') };
 }

@@ -75,7 +75,7 @@ export interface ActivityRecord {
   ms: number;
   /** The request body's size in bytes (when it arrived as text or bytes). */
   requestBytes?: number;
-  /** The response body's size in bytes. */
+  /** The response body's size in bytes, as the adapter wrote it (absent when `handle` was called directly and nothing wrote it). */
   responseBytes?: number;
   /** The request body, masked, when the server keeps bodies (`activity.bodies`). */
   requestBody?: unknown;

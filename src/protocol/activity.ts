@@ -4,6 +4,7 @@
  * @module
  */
 import { clientOf } from '../activity/client.js';
+import { isoTime } from '../activity/iso-time.js';
 import type { BodyMask } from '../activity/mask.js';
 import type { ActivityOperation, ActivityRecord, BulkActivity } from '../activity/record.js';
 import { capitalisedOps, MAX_TEXT, patchSummary, truncate } from '../activity/summary.js';
@@ -11,7 +12,7 @@ import type { BuiltActivity } from '../activity/writer.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { AuthContext } from './auth.js';
 import { header, queryOf, type ScimRequest, type ScimResponse } from './request.js';
-import { responseText } from './response-text.js';
+import { writtenText } from './response-text.js';
 
 /** What the request path hands to the activity writer: references only, nothing computed. */
 export interface PendingActivity {
@@ -30,8 +31,8 @@ export interface PendingActivity {
   /** The parsed body, when it was parsed. */
   body: unknown;
   response: ScimResponse;
-  /** The error behind a 5xx. */
-  error?: unknown;
+  /** The error behind a 5xx (undefined otherwise). */
+  error: unknown;
 }
 
 /** The operation, resource type and id a request named. */
@@ -104,7 +105,7 @@ export function buildActivity(p: PendingActivity, o: ActivityBuildOptions): Buil
   if (client === 'unknown' && method === 'PATCH' && capitalisedOps(p.body)) client = 'entra';
   const path = (req.path ?? '/').split('?')[0] ?? '/';
   const r: ActivityRecord = {
-    time: new Date(p.started).toISOString(),
+    time: isoTime(p.started),
     requestId: p.requestId,
     authenticated: p.auth !== undefined,
     client,
@@ -143,8 +144,9 @@ export function buildActivity(p: PendingActivity, o: ActivityBuildOptions): Buil
   }
   const requestBytes = byteLength(req.body);
   if (requestBytes !== undefined) r.requestBytes = requestBytes;
-  if (response.body !== undefined) r.responseBytes = Buffer.byteLength(responseText(response), 'utf8');
-  else r.responseBytes = 0;
+  // counted from the text the adapter wrote: serialising again only to count would double the cost of a GET
+  const written = writtenText(response);
+  if (written !== undefined) r.responseBytes = written.length === 0 ? 0 : Buffer.byteLength(written, 'utf8');
   if (o.bodies) {
     if (p.body !== undefined) r.requestBody = o.mask.apply(p.body);
     if (response.body !== undefined) r.responseBody = o.mask.apply(response.body);

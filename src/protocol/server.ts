@@ -554,21 +554,12 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     }
   }
 
-  /** What one request's handling learns, for its activity record and span. */
-  interface Trace {
-    requestId: string;
-    method: string;
-    segs: string[] | undefined;
-    tenantHint: string | undefined;
-    auth: AuthContext | undefined;
-    rejectedToken: boolean;
-    body: unknown;
-    error: unknown;
-  }
+  /** What one request's handling learns, for its activity record and span; handed to the writer as it is (one object per request). */
+  type Trace = Omit<PendingActivity, 'response' | 'ms'> & { response?: ScimResponse; ms?: number };
 
   async function handle(req: ScimRequest, t: Trace): Promise<ScimResponse> {
     let release: (() => void) | undefined;
-    const started = Date.now();
+    const started = t.started;
     try {
       const method = t.method;
       let segs = decodeSegments(req.path ?? '/');
@@ -686,8 +677,10 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     return res;
   }
 
-  function newTrace(req: ScimRequest): Trace {
+  function newTrace(req: ScimRequest, started: number): Trace {
     return {
+      started,
+      req,
       requestId: requestIdOf(req),
       method: (req.method ?? 'GET').toUpperCase(),
       segs: undefined,
@@ -699,30 +692,23 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     };
   }
 
-  function pending(req: ScimRequest, t: Trace, started: number, t0: number, response: ScimResponse): PendingActivity {
-    return {
-      started,
-      ms: performance.now() - t0,
-      req,
-      method: t.method,
-      segs: t.segs,
-      tenantHint: t.tenantHint,
-      auth: t.auth,
-      rejectedToken: t.rejectedToken,
-      requestId: t.requestId,
-      body: t.body,
-      response,
-      ...(t.error === undefined ? {} : { error: t.error }),
-    };
+  /** The trace, complete: what the writer takes after the response. */
+  function pending(t: Trace, t0: number, response: ScimResponse): PendingActivity {
+    t.ms = performance.now() - t0;
+    t.response = response;
+    return t as PendingActivity;
   }
 
   async function serve(req: ScimRequest): Promise<ScimResponse> {
-    const started = Date.now();
     const t0 = performance.now();
-    const t = newTrace(req);
+    const t = newTrace(req, Date.now());
     const res = telemetry
       ? await telemetry.request(t.method, async (span) => {
           const r = await handle(req, t);
+          if (!span.recording) {
+            span.end({ operation: 'unknown', status: r.status, requestId: t.requestId });
+            return r;
+          }
           const route = routeOf(t.method, t.segs, registry);
           const scimType = (r.body as { scimType?: unknown } | undefined)?.scimType;
           span.end(
@@ -740,13 +726,12 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
         })
       : await handle(req, t);
     finish(res, t.requestId);
-    writer.push(pending(req, t, started, t0, res));
+    if (writer.wants(res.status)) writer.push(pending(t, t0, res));
     return res;
   }
 
   function refuse(req: ScimRequest, error: ScimError): ScimResponse {
-    const started = Date.now();
-    const t = newTrace(req);
+    const t = newTrace(req, Date.now());
     try {
       const segs = decodeSegments(req.path ?? '/');
       if (options.tenantInPath) t.tenantHint = segs.shift();
@@ -755,7 +740,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       // a malformed path: the record shows it as it came
     }
     const res = finish(errorResponse(error), t.requestId);
-    writer.push(pending(req, t, started, performance.now(), res));
+    writer.push(pending(t, performance.now(), res));
     return res;
   }
 

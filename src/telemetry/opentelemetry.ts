@@ -52,6 +52,7 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): ScimTelemetry
     request: (method, fn) =>
       tracer.startActiveSpan(`scim ${method}`, { kind: SpanKind.INTERNAL, attributes: { 'http.request.method': method } }, (span) => {
         const handle: RequestSpan = {
+          recording: span.isRecording(),
           end(facts, error) {
             span.updateName(`scim ${facts.operation}${facts.resourceType ? ` ${facts.resourceType}` : ''}`);
             span.setAttributes({ ...requestAttributes(facts, true), 'scim.request_id': facts.requestId });
@@ -63,21 +64,24 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): ScimTelemetry
         return fn(handle);
       }),
     storeCall: (operation, resourceType, fn) =>
-      tracer.startActiveSpan(
-        `scim.store ${operation}`,
-        { kind: SpanKind.INTERNAL, attributes: { 'scim.store.operation': operation, ...(resourceType ? { 'scim.resource_type': resourceType } : {}) } },
-        async (span) => {
-          try {
-            return await fn();
-          } catch (e) {
-            span.recordException(e instanceof Error ? e : String(e));
-            span.setStatus({ code: SpanStatusCode.ERROR });
-            throw e;
-          } finally {
-            span.end();
-          }
-        },
-      ),
+      // no recording request span (the API without an SDK, or a sampled-out request): no child span to make
+      !trace.getActiveSpan()?.isRecording()
+        ? fn()
+        : tracer.startActiveSpan(
+            `scim.store ${operation}`,
+            { kind: SpanKind.INTERNAL, attributes: { 'scim.store.operation': operation, ...(resourceType ? { 'scim.resource_type': resourceType } : {}) } },
+            async (span) => {
+              try {
+                return await fn();
+              } catch (e) {
+                span.recordException(e instanceof Error ? e : String(e));
+                span.setStatus({ code: SpanStatusCode.ERROR });
+                throw e;
+              } finally {
+                span.end();
+              }
+            },
+          ),
     observe(r: ActivityRecord) {
       const a = requestAttributes(r, tenant);
       requests.add(1, a);

@@ -25,6 +25,8 @@ export interface RequestFacts {
 
 /** One request's span. */
 export interface RequestSpan {
+  /** Whether the span records anything (false without an SDK, or when sampled out): the facts are then not gathered. */
+  readonly recording: boolean;
   /** Ends the span with the request's facts. */
   end(facts: RequestFacts, error?: unknown): void;
 }

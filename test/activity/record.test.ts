@@ -5,6 +5,7 @@ import {
   createScimServer,
   hashToken,
   MemoryStore,
+  responseText,
   ScimError,
   type ScimLogger,
   type ScimServerOptions,
@@ -62,6 +63,8 @@ describe('the activity record of each kind of request', () => {
     const body = JSON.stringify({ schemas: [U], userName: 'ada@acme.io' });
     const r = await call('POST', '/acme/Users', body, { 'x-request-id': 'req-create-1' });
     expect(r.status).toBe(201);
+    // as an adapter writes it: the record counts the bytes of that very text
+    const written = responseText(r);
     const rec = await last();
     expect(rec).toMatchObject({
       requestId: 'req-create-1',
@@ -78,14 +81,17 @@ describe('the activity record of each kind of request', () => {
       resourceId: (r.body as { id: string }).id,
       status: 201,
       requestBytes: Buffer.byteLength(body),
-      responseBytes: Buffer.byteLength(JSON.stringify(r.body)),
+      responseBytes: Buffer.byteLength(written),
     });
     expect(rec.ms).toBeGreaterThanOrEqual(0);
     expect(Date.now() - Date.parse(rec.time)).toBeLessThan(60_000);
     expect(rec.scimType).toBeUndefined();
+    // not written by an adapter (handle() called directly): no size rather than a second serialisation
+    await call('GET', '/acme/Users');
+    expect((await last()).responseBytes).toBeUndefined();
     expect(rec.requestBody).toBeUndefined();
     // one info line per request, with the fields a collector indexes
-    expect(lines).toHaveLength(1);
+    expect(lines).toHaveLength(2);
     expect(lines[0]!.level).toBe('info');
     expect(lines[0]!.message).toMatch(/^POST \/acme\/Users 201 [\d.]+ms$/);
     expect(lines[0]!.fields).toMatchObject({ method: 'POST', path: '/acme/Users', status: 201, tenant: 'acme', requestId: 'req-create-1' });
