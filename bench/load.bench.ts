@@ -39,8 +39,8 @@ function startExample() {
     for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      if (line.startsWith('[scim]'))
-        events++; // the example logs every provisioning event
+      if (/ INFO +event /.test(line))
+        events++; // the example logs every provisioning event (and every request)
       else if (line.startsWith('{') || line.includes('tenant URL')) {
         const w = waiters.shift();
         if (w) w(line);
@@ -189,7 +189,7 @@ export async function run(): Promise<Section[]> {
       {
         title: `Load: the example server under an Entra-style provisioning mix, ${ROUND_SECONDS} s three times`,
         notes:
-          `\`examples/express/server.ts\` as \`npm start\` runs it (MemoryStore, every feature on, each event logged), seeded through /Bulk with ${fmt(SEED_USERS)} users and a group holding all of them; autocannon with 10 connections on loopback. ` +
+          `\`examples/express/server.ts\` as \`npm start\` runs it (MemoryStore, every feature on, each request and event logged, the activity ring per tenant on), seeded through /Bulk with ${fmt(SEED_USERS)} users and a group holding all of them; autocannon with 10 connections on loopback. ` +
           'Each connection loops over one provisioning cycle: look up an existing user, look up the new one (miss), create it, replace its title, add it to the big group, deactivate it with "False", delete it. ' +
           'Cycles cut off at the end of a run leave a few users behind (the users column). Heap is the live heap after two forced collections. ' +
           `Heap after run 2 vs run 1: ${pct(heaps[1]!, heaps[2]!)}; run 3 vs run 2: ${pct(heaps[2]!, heaps[3]!)}. ${fmt(server.events())} events logged. Target: zero errors, heap within 10%.`,

@@ -7,7 +7,21 @@ export { type ConsoleLoggerOptions, consoleLogger, type LogLevel } from './activ
 export { type LogMethod, type ScimLogger, silentLogger } from './activity/logger.js';
 export { BodyMask, MASKED } from './activity/mask.js';
 export { MemoryActivityLog, type MemoryActivityLogOptions } from './activity/memory-log.js';
-export * from './activity/record.js';
+export {
+  type ActivityLog,
+  type ActivityOperation,
+  type ActivityQuery,
+  type ActivityRecord,
+  type ActivityRetention,
+  type ActivitySummary,
+  type BulkActivity,
+  DEFAULT_ACTIVITY_RETENTION,
+  matchesQuery,
+  type ScimClient,
+  type StatusFilter,
+  statusMatches,
+  summarise,
+} from './activity/record.js';
 export type { ActivityStats } from './activity/writer.js';
 export * from './errors.js';
 export type { DeliveryObserver, DeliveryOptions } from './events/dispatcher.js';

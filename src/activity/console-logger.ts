@@ -6,10 +6,10 @@
 import type { LogMethod, ScimLogger } from './logger.js';
 
 /** Levels by rank, as pino numbers them. */
-const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
+const LEVELS: Readonly<Record<LogLevel, number>> = { debug: 20, info: 30, warn: 40, error: 50 };
 
 /** A level name. */
-export type LogLevel = keyof typeof LEVELS;
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Options of {@link consoleLogger}. */
 export interface ConsoleLoggerOptions {

@@ -148,7 +148,11 @@ export interface ActivityLog {
 export const ACTIVITY_PAGE = { default: 100, max: 1000 } as const;
 
 /** Default retention of a durable activity log. */
-export const DEFAULT_ACTIVITY_RETENTION = { maxAgeMs: 30 * 24 * 3600_000, maxPerTenant: 10_000, pruneEveryMs: 10 * 60_000 } as const;
+export const DEFAULT_ACTIVITY_RETENTION: Readonly<Required<ActivityRetention>> = {
+  maxAgeMs: 30 * 24 * 3600_000,
+  maxPerTenant: 10_000,
+  pruneEveryMs: 10 * 60_000,
+};
 
 /** Whether a status passes a status filter. */
 export function statusMatches(status: number, filter: ActivityQuery['status']): boolean {

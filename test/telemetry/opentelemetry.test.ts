@@ -69,6 +69,14 @@ describe('OpenTelemetry', () => {
     for (const s of store) expect(s.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
   });
 
+  it('spans carry no token and no password', async () => {
+    const { call, spans } = setup();
+    await call('POST', '/Users', { schemas: [U], userName: 'secret@acme.io', password: 'Pa55w0rd!' });
+    const all = JSON.stringify(spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
+    expect(all).not.toContain('Pa55w0rd!');
+    expect(all).not.toContain(TOKEN);
+  });
+
   it('a 4xx carries scim.error.type; a 5xx is an error span with the exception', async () => {
     const store = new MemoryStore();
     store.get = async () => {
