@@ -1,5 +1,6 @@
 // The default example: SCIM 2.0 on Express, every feature on, as a SaaS team should run it
-// in front of real IdPs. `npm start`; SCIM_TOKEN, PORT, HOST, SCIM_BASE_URL and SCIM_DATA are optional.
+// in front of real IdPs. `npm start`; SCIM_TOKEN, PORT, HOST, SCIM_BASE_URL, SCIM_DATA, SCIM_LOG and
+// SCIM_RATE_LIMITS are optional.
 // Data is kept in an embedded PostgreSQL (PGlite) in SCIM_DATA (default ./.scimkit-data), durable
 // when a response is sent; SCIM_DATA=memory keeps it in memory only (gone when the process stops).
 // Every request gets a log line: readable on a terminal, JSON lines (pino's shape) with SCIM_LOG=json.
@@ -41,6 +42,8 @@ const scim = createScimServer({
   uniqueGroupDisplayName: true, // Entra ID matches groups by displayName
   features: { bulk: true, sort: true, etag: true, cursor: true },
   ...(process.env.SCIM_CURSOR_SECRET ? { cursorSecret: process.env.SCIM_CURSOR_SECRET } : {}),
+  // per-tenant and per-token budgets (500/s each by default); SCIM_RATE_LIMITS=off for a load test
+  ...(process.env.SCIM_RATE_LIMITS === 'off' ? { rateLimits: false as const } : {}),
   ...(baseUrl ? { baseUrl } : {}),
   logger,
   hooks: {

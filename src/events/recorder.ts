@@ -6,20 +6,23 @@
  * @module
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { MemoryOutbox } from '../store/memory-outbox.js';
+import { MemoryOutbox } from '../store/memory-outbox.js';
 import type { EventDraft, EventOutbox } from '../store/outbox.js';
 import type { ProvisioningStore, StoreContext, WriteOptions, WriteOutcome } from '../store/store.js';
 import type { EventDispatcher } from './dispatcher.js';
 
 /** How long the change log keeps delivered and dead events. */
 export interface RetentionOptions {
-  /** Age after which they may go (default 7 days). */
+  /** Age after which delivered and dead events go (default 7 days). */
   maxAgeMs?: number;
-  /** How many of a tenant's newest are kept whatever their age (default 100,000). */
+  /** At most this many of a tenant's delivered and dead events are kept, the newest (default 100,000; 10,000 in an outbox in memory). */
   maxPerTenant?: number;
-  /** How often pruning runs, in the background after a write (default 10 minutes). */
+  /** How often pruning runs, in the background after a write (default 10 minutes; 10 seconds in an outbox in memory). */
   pruneEveryMs?: number;
 }
+
+/** The retention defaults of an outbox in memory (MemoryStore's, or the server's for a store without one). */
+export const IN_MEMORY_RETENTION = { maxPerTenant: 10_000, pruneEveryMs: 10_000 } as const;
 
 /** What a deferral holds back until its transaction commits: event ids, and appends to an in-memory outbox. */
 interface Held {
@@ -65,10 +68,13 @@ export class EventRecorder {
     this.#dispatcher = dispatcher;
     this.#wait = options.wait;
     this.#onPruneError = options.onPruneError;
+    // an outbox in memory holds every kept event on the heap: fewer of them, pruned more often
+    // (the load benchmark grew ~37 MiB per 30 s run with the durable defaults)
+    const inMemory = outbox instanceof MemoryOutbox;
     this.#retention = {
       maxAgeMs: options.retention?.maxAgeMs ?? 7 * 86_400_000,
-      maxPerTenant: options.retention?.maxPerTenant ?? 100_000,
-      pruneEveryMs: options.retention?.pruneEveryMs ?? 600_000,
+      maxPerTenant: options.retention?.maxPerTenant ?? (inMemory ? IN_MEMORY_RETENTION.maxPerTenant : 100_000),
+      pruneEveryMs: options.retention?.pruneEveryMs ?? (inMemory ? IN_MEMORY_RETENTION.pruneEveryMs : 600_000),
     };
   }
 
