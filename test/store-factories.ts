@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll } from 'vitest';
 import { MemoryStore, type ProvisioningStore } from '../src/index.js';
 import { PostgresStore, type SqlPool } from '../src/store/postgres/index.js';
+import { closeServers } from './protocol/helpers.js';
 import { scratchDatabase } from './scratch-database.js';
 
 /** Named factories of fresh stores; `postgres: false` leaves the PostgreSQL server out. */
@@ -12,6 +13,8 @@ export function storeFactories(options: { postgres?: boolean; poolSize?: number 
   const lite = new PGlite();
   const closing: (() => Promise<void>)[] = [() => lite.close()];
   afterAll(async () => {
+    // servers write their activity log after the responses: closed before their databases
+    await closeServers();
     for (const close of closing) await close();
   });
   const out: [string, () => Promise<ProvisioningStore>][] = [

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MemoryStore } from '../../src/index.js';
-import { PATCH as PATCH_OP, setup, TOKEN, U } from '../protocol/helpers.js';
+import { closeServers, PATCH as PATCH_OP, setup, TOKEN, U } from '../protocol/helpers.js';
 import { storeFactories } from '../store-factories.js';
 import { hostileBodies, slowFilters, tenMegabyteUser } from './hostile-inputs.js';
 
@@ -212,7 +212,10 @@ async function bothStores() {
   const { PostgresStore } = await import('../../src/store/postgres/index.js');
   const { MemoryStore } = await import('../../src/index.js');
   const lite = new PGlite();
-  afterAll(() => lite.close());
+  afterAll(async () => {
+    await closeServers();
+    await lite.close();
+  });
   const pgStore = new PostgresStore(lite as never);
   await pgStore.migrate();
   const stores = [

@@ -1,4 +1,4 @@
-import { bearerToken, createScimServer, MemoryStore, type ScimResponse, type ScimServerOptions } from '../../src/index.js';
+import { bearerToken, createScimServer, MemoryStore, type ScimResponse, type ScimServer, type ScimServerOptions } from '../../src/index.js';
 
 export const TOKEN = 'test-token-0123456789-0123456789-ab';
 export const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -15,10 +15,18 @@ export type Body = Record<string, unknown> & {
   id?: string;
 };
 
+const servers: ScimServer[] = [];
+
+/** Closes every server `setup` made (call it before closing a database they wrote to: they write their activity log after the responses). */
+export async function closeServers(): Promise<void> {
+  for (const s of servers.splice(0)) await s.close();
+}
+
 /** A server on a fresh MemoryStore and a `call` that speaks JSON text, as an adapter would. */
 export function setup(options: Partial<ScimServerOptions> = {}) {
   const store = (options.store as MemoryStore | undefined) ?? new MemoryStore();
   const server = createScimServer({ authenticate: bearerToken(TOKEN), baseUrl: 'https://app.example.com/scim/v2', store, ...options });
+  servers.push(server);
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimResponse & { body: Body }> {
     const [p, q] = path.split('?');
     const res = await server.handle({
