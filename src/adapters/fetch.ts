@@ -3,7 +3,7 @@
  * Next.js route handlers, Bun, Deno and Cloudflare Workers.
  * @packageDocumentation
  */
-import { errorResponse, responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
+import { responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
 
 /** Options of {@link toFetchHandler}. */
 export interface FetchHandlerOptions {
@@ -13,6 +13,15 @@ export interface FetchHandlerOptions {
 
 function toResponse(r: ScimResponse): Response {
   return new Response(r.body === undefined ? null : responseText(r), { status: r.status, headers: r.headers });
+}
+
+/** A Request's headers as a plain object. */
+function headersOf(request: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  return headers;
 }
 
 /** Reads a stream up to a limit; undefined past it. */
@@ -45,13 +54,12 @@ export function toFetchHandler(server: ScimServer, options: FetchHandlerOptions 
   const base = (options.basePath ?? '').replace(/\/+$/, '');
   return async (request) => {
     const url = new URL(request.url);
-    if (base && url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return toResponse(errorResponse(ScimError.notFound('Not a SCIM path')));
+    const outside = base && url.pathname !== base && !url.pathname.startsWith(`${base}/`);
+    if (outside)
+      return toResponse(server.refuse({ method: request.method, path: url.pathname, headers: headersOf(request) }, ScimError.notFound('Not a SCIM path')));
     const declared = Number(request.headers.get('content-length'));
     const body = Number.isFinite(declared) && declared > server.limits.maxBodyBytes ? 'tooLarge' : await readLimited(request, server.limits.maxBodyBytes);
-    const headers: Record<string, string> = {};
-    request.headers.forEach((v, k) => {
-      headers[k] = v;
-    });
+    const headers = headersOf(request);
     const path = url.pathname.slice(base.length) || '/';
     if (body === 'tooLarge')
       return toResponse(

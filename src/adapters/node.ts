@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { errorResponse, responseText, ScimError, type ScimRequest, type ScimResponse, type ScimServer } from 'scimkit';
+import { responseText, ScimError, type ScimRequest, type ScimResponse, type ScimServer } from 'scimkit';
 import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
 
 /** Options of {@link toNodeHandler}. */
@@ -32,7 +32,8 @@ export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = 
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const pathname = q < 0 ? url : url.slice(0, q);
-      if (base && pathname !== base && !pathname.startsWith(`${base}/`)) return writeNodeResponse(res, errorResponse(ScimError.notFound('Not a SCIM path')));
+      if (base && pathname !== base && !pathname.startsWith(`${base}/`))
+        return writeNodeResponse(res, server.refuse(refusedRequest(req, pathname), ScimError.notFound('Not a SCIM path')));
       let body: Uint8Array | undefined;
       const path = pathname.slice(base.length) || '/';
       try {

@@ -14,6 +14,7 @@ import {
   type SearchQuery,
   type SearchResult,
   type StoreContext,
+  silentLogger,
 } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
 import { toFetchHandler } from 'scimkit/fetch';
@@ -97,12 +98,13 @@ class WaitingStore extends MemoryStore {
   }
 }
 
-describe.each(adapters)('through %s', (_name, start) => {
+describe.each(adapters)('through %s', (name, start) => {
   let server: Server;
   let base: string;
+  let scim: ScimServer;
   const waiting = new WaitingStore();
   beforeAll(async () => {
-    const scim = createScimServer({ authenticate: bearerToken(TOKEN), store: waiting, limits: { maxBodyBytes: 1024 * 1024 } });
+    scim = createScimServer({ authenticate: bearerToken(TOKEN), store: waiting, limits: { maxBodyBytes: 1024 * 1024 }, logger: silentLogger });
     server = await start(scim);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scim/v2`;
   });
@@ -187,6 +189,26 @@ describe.each(adapters)('through %s', (_name, start) => {
     const r = await call('POST', '/Users', big);
     expect(r.status).toBe(413);
     expect(r.body!.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+  });
+
+  it('every answer carries X-Request-Id, a body the adapter refused too, and each has an activity record with the bytes sent', async () => {
+    const id = name.replace(/[^a-z]+/gi, '-');
+    const ok = await call('GET', '/Users?count=0', undefined, { 'x-request-id': `${id}-ok` });
+    expect(ok.headers.get('x-request-id')).toBe(`${id}-ok`);
+    const big = await call('POST', '/Users', JSON.stringify({ schemas: [U], userName: 'x'.repeat(2 * 1024 * 1024) }), { 'x-request-id': `${id}-413` });
+    expect([big.status, big.headers.get('x-request-id')]).toEqual([413, `${id}-413`]);
+    expect((await fetch(`${base}/Users`)).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    if (name === 'node:http') {
+      // outside the base path: the adapter's own 404, with an id too
+      const outside = await fetch(`${base.replace('/scim/v2', '')}/elsewhere`);
+      expect([outside.status, outside.headers.get('x-request-id')?.length]).toEqual([404, 36]);
+    }
+    await scim.activity.flush();
+    const records = [...(await scim.activity.list({ tenant: 'default' })), ...(await scim.activity.list({ tenant: '' }))];
+    const of = (requestId: string) => records.find((r) => r.requestId === requestId);
+    const answered = JSON.stringify(ok.body);
+    expect(of(`${id}-ok`)).toMatchObject({ status: 200, operation: 'list', responseBytes: Buffer.byteLength(answered) });
+    expect(of(`${id}-413`)).toMatchObject({ status: 413, method: 'POST', path: '/Users', operation: 'create' });
   });
 
   it('a slow client sending its body in pieces is served', async () => {
