@@ -85,7 +85,7 @@ async function postgresThroughput(): Promise<Record<string, string>[]> {
     await store.migrate();
     // the log alone: batches of 500 records as the writer sends them
     const record = (i: number) => ({
-      time: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
       requestId: `r-${i}`,
       tenant: `t${i % 10}`,
       authenticated: true,

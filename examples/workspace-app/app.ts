@@ -40,6 +40,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     ),
   );
   const sessions = new Sessions();
+  const decoy = newAdmin('decoy@invalid', generateToken());
   const logger = options.logger ?? consoleLogger({ level: 'warn' });
 
   // one selected workspace per organization: the SCIM connection knows which
@@ -153,12 +154,15 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     // records are written just after each response: read what is waiting too
     await scim.activity.flush();
     const query: ActivityQuery = { tenant: o.id, limit: 50 };
-    if (filter === 'rejected') query.rejectedTokens = true;
-    else if (filter) query.status = filter as ActivityQuery['status'] & string;
+    if (filter === 'rejected') {
+      query.rejectedTokens = true;
+      query.refused = true;
+    } else if (filter) query.status = filter as ActivityQuery['status'] & string;
     const [summary, records, rejected] = await Promise.all([
       scim.activity.summary(o.id),
       scim.activity.list(query),
-      scim.activity.list({ tenant: o.id, rejectedTokens: true, limit: 10 }),
+      // the refused requests naming this organization are kept apart: anyone can send them
+      scim.activity.list({ tenant: o.id, refused: true, limit: 10 }),
     ]);
     return { summary, records, rejected, filter };
   }
@@ -168,15 +172,30 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
 
   app.get('/', (_req, res) => res.redirect('/orgs/acme/settings/security/scim'));
   app.get('/login', (req, res) => void res.type('html').send(loginPage({ next: localPath(req.query.next) })));
+  // failed sign-ins per address, in the last minute: scrypt is slow on purpose, so guessing is too
+  const failedLogins = new Map<string, number[]>();
   app.post('/login', (req, res) => {
     const email = String(req.body.email ?? '');
     const password = String(req.body.password ?? '');
-    for (const o of orgs.values())
-      for (const a of o.admins)
-        if (a.email === email && checkPassword(a, password)) {
-          sessions.start(res, o.id, email);
-          return res.redirect(localPath(req.body.next));
-        }
+    const from = req.socket.remoteAddress ?? '';
+    const recent = (failedLogins.get(from) ?? []).filter((t) => t > Date.now() - 60_000);
+    if (recent.length >= 10)
+      return void res
+        .status(429)
+        .type('html')
+        .send(loginPage({ error: 'Too many attempts; wait a minute', next: localPath(req.body.next) }));
+    let found: { org: string; ok: boolean } | undefined;
+    for (const o of orgs.values()) for (const a of o.admins) if (a.email === email) found = { org: o.id, ok: checkPassword(a, password) };
+    // an unknown e-mail costs the same scrypt: the time does not tell which e-mails exist
+    if (!found) checkPassword(decoy, password);
+    if (found?.ok) {
+      failedLogins.delete(from);
+      sessions.start(res, found.org, email, req.secure);
+      return res.redirect(localPath(req.body.next));
+    }
+    recent.push(Date.now());
+    failedLogins.set(from, recent);
+    if (failedLogins.size > 10_000) failedLogins.delete(failedLogins.keys().next().value as string);
     res
       .status(401)
       .type('html')

@@ -57,9 +57,11 @@ export function ago(iso: string, now = Date.now()): string {
 
 /** The status line: "Last request from Entra ID, 2 minutes ago — 0 errors in 24 h". */
 export function statusLine(s: ActivitySummary): string {
-  if (!s.lastRequest) return 'No request from an identity provider yet';
-  const errors = `${s.errors} error${s.errors === 1 ? '' : 's'} in 24 h`;
-  return `Last request from ${CLIENT_NAMES[s.lastRequest.client]}, ${ago(s.lastRequest.time)} — ${errors}`;
+  if (!s.lastRequest)
+    return s.rejectedTokens ? `No accepted request yet — ${s.rejectedTokens} rejected tokens in 24 h` : 'No request from an identity provider yet';
+  const rejected = s.rejectedTokens ? `, ${s.rejectedTokens} rejected token${s.rejectedTokens === 1 ? '' : 's'}` : '';
+  const errors = `${s.errors} error${s.errors === 1 ? '' : 's'}${rejected} in 24 h`;
+  return `Last request from ${CLIENT_NAMES[s.lastRequest.client]}, ${ago(s.lastRequest.startedAt)} — ${errors}`;
 }
 
 /** Status filters the activity table offers. */
@@ -81,7 +83,7 @@ function activityRow(r: ActivityRecord): string {
     .filter(Boolean)
     .join(' · ');
   return `<tr class="${r.status >= 400 ? 'failure' : 'success'}" data-status="${r.status}" data-request-id="${html(r.requestId)}">
-<td>${html(r.time.slice(0, 19).replace('T', ' '))}</td><td>${html(CLIENT_NAMES[r.client])}</td>
+<td>${html(r.startedAt.slice(0, 19).replace('T', ' '))}</td><td>${html(CLIENT_NAMES[r.client])}</td>
 <td>${html(r.method)} ${html(r.path)}${what ? `<br><small>${html(what)}</small>` : ''}</td>
 <td class="status">${r.status}${r.scimType ? ` ${html(r.scimType)}` : ''}</td><td class="detail">${html(r.detail ?? '')}</td><td>${r.ms}</td></tr>`;
 }
@@ -99,7 +101,7 @@ function activitySection(org: Organization, a: ActivityView): string {
   const rejected = a.rejected
     .map(
       (r) =>
-        `<tr data-request-id="${html(r.requestId)}"><td>${html(r.time.slice(0, 19).replace('T', ' '))}</td><td>${html(CLIENT_NAMES[r.client])}</td><td>${html(r.remoteAddress ?? '')}</td><td>${html(r.method)} ${html(r.path)}</td><td>${r.status}</td><td>${html(r.detail ?? '')}</td></tr>`,
+        `<tr data-request-id="${html(r.requestId)}"><td>${html(r.startedAt.slice(0, 19).replace('T', ' '))}</td><td>${html(CLIENT_NAMES[r.client])}</td><td>${html(r.remoteAddress ?? '')}</td><td>${html(r.method)} ${html(r.path)}</td><td>${r.status}</td><td>${html(r.detail ?? '')}</td></tr>`,
     )
     .join('');
   return `<h2>Provisioning activity</h2>

@@ -21,11 +21,12 @@ export class Sessions {
   readonly #byId = new Map<string, Session>();
 
   /** Starts a session and sets its cookie. */
-  start(res: express.Response, org: string, email: string): Session {
+  start(res: express.Response, org: string, email: string, secure = false): Session {
     const id = randomBytes(32).toString('base64url');
     const session: Session = { org, email, csrf: randomBytes(32).toString('base64url'), expiresAt: Date.now() + LIFETIME_MS };
     this.#byId.set(id, session);
-    res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: LIFETIME_MS });
+    // Secure whenever the app is served over HTTPS (as it must be in production)
+    res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: LIFETIME_MS, secure });
     return session;
   }
 
@@ -51,7 +52,13 @@ export class Sessions {
 function cookieOf(req: express.Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      // a malformed cookie is no session, not a 500
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -28,16 +28,24 @@ const COLOURS: Record<LogLevel, string> = { debug: '\x1b[90m', info: '\x1b[32m',
 /** Fields a pretty line shows after the message, in this order, when present. */
 const SHOWN = ['tenant', 'client', 'resourceId', 'filter', 'patch', 'scimType', 'detail', 'requestId'] as const;
 
-/** A value for a pretty line: plain when it has no spaces, else quoted. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a terminal must never get from a client
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Text a client sent, with every control character escaped (a path can hold ESC sequences that repaint a terminal). */
+function inert(s: string): string {
+  return s.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A value for a pretty line: plain when it has no spaces, else quoted; never a control character. */
 function shown(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
+  const s = inert(typeof v === 'string' ? v : JSON.stringify(v));
+  return /^[^\s"=]+$/.test(s) ? s : `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
 function pretty(level: LogLevel, fields: Record<string, unknown>, message: string | undefined, color: boolean): string {
   const time = new Date().toISOString().slice(11, 23);
   const tag = level.toUpperCase().padEnd(5);
-  const parts = [time, color ? `${COLOURS[level]}${tag}\x1b[0m` : tag, message ?? ''];
+  const parts = [time, color ? `${COLOURS[level]}${tag}\x1b[0m` : tag, inert(message ?? '')];
   const seen = new Set<string>(SHOWN);
   for (const k of SHOWN) if (fields[k] !== undefined) parts.push(`${k}=${shown(fields[k])}`);
   // fields of lines that are no request line (a failing hook, a delivery) are shown too
@@ -45,7 +53,7 @@ function pretty(level: LogLevel, fields: Record<string, unknown>, message: strin
     for (const [k, v] of Object.entries(fields)) if (!seen.has(k) && v !== undefined && k !== 'err') parts.push(`${k}=${shown(v)}`);
   let line = parts.join(' ');
   const err = fields.err as { stack?: string; message?: string } | undefined;
-  if (err) line += `\n${err.stack ?? err.message ?? ''}`;
+  if (err) line += `\n${inert(err.stack ?? err.message ?? '').replaceAll('\\u000a', '\n')}`;
   return line;
 }
 

@@ -21,13 +21,19 @@ export class BodyMask {
 
   /** Whether an attribute (a key, with the URN of the extension it sits in) is masked. */
   masks(key: string, urn?: string): boolean {
-    const k = key.toLowerCase();
-    return this.#names.has(k) || (urn !== undefined && this.#names.has(`${urn.toLowerCase()}:${k}`));
+    const k = key.trim().toLowerCase();
+    if (this.#names.has(k) || (urn !== undefined && this.#names.has(`${urn.toLowerCase()}:${k}`))) return true;
+    // a URN-qualified name (`urn:…:core:2.0:User:password`), as validation accepts it: its last segment
+    const colon = k.startsWith('urn:') ? k.lastIndexOf(':') : -1;
+    return colon > 0 && this.#names.has(k.slice(colon + 1));
   }
 
   /** Whether a PATCH path (`password`, `emails[type eq "work"].value`, `urn:…:employeeNumber`) names a masked attribute. */
   masksPath(path: string): boolean {
-    const clean = path.replace(/\[[^\]]*\]/g, '').toLowerCase();
+    const clean = path
+      .replace(/\[[^\]]*\]/g, '')
+      .trim()
+      .toLowerCase();
     if (this.#names.has(clean)) return true;
     // `urn:…:User:employeeNumber` and `name.givenName`: any segment after the URN
     const colon = clean.lastIndexOf(':');
@@ -47,10 +53,13 @@ export class BodyMask {
     if (Array.isArray(v)) return v.map((x) => this.#apply(x, urn, depth - 1));
     const o = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    // a PATCH operation whose path names a masked attribute: its value goes
-    const maskedOp = typeof o.op === 'string' && typeof o.path === 'string' && this.masksPath(o.path);
+    // a PATCH operation whose path names a masked attribute: its value goes (the keys in any
+    // case, as the PATCH parser reads them)
+    let path: unknown;
+    for (const k in o) if (k.toLowerCase() === 'path') path = o[k];
+    const maskedOp = typeof path === 'string' && this.masksPath(path);
     for (const [k, x] of Object.entries(o)) {
-      if (maskedOp && k === 'value') out[k] = MASKED;
+      if (maskedOp && k.toLowerCase() === 'value') out[k] = MASKED;
       else if (this.masks(k, urn)) out[k] = MASKED;
       else out[k] = this.#apply(x, k.toLowerCase().startsWith('urn:') ? k : urn, depth - 1);
     }

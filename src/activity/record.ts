@@ -29,14 +29,17 @@ export interface BulkActivity {
 /** One SCIM request and its answer. */
 export interface ActivityRecord {
   /** When the request arrived (ISO 8601). */
-  time: string;
+  startedAt: string;
   /** The response's `X-Request-Id`: the client's, when it sent a plain one, else new. */
   requestId: string;
-  /**
-   * The tenant: the authenticated one, or for a refused request the tenant its path named
-   * (`tenantInPath`); undefined when neither is known. Never the token.
-   */
+  /** The authenticated tenant (absent for a refused request). Never the token. */
   tenant?: string;
+  /**
+   * For a request refused before it was authenticated, the tenant its path named
+   * (`tenantInPath`). Such records are kept apart from the tenant's own (`refused: true` in a
+   * query), so anyone can make them but they never crowd out or impersonate its history.
+   */
+  tenantHint?: string;
   /** Whether the credentials were accepted. */
   authenticated: boolean;
   /** Set when the token was refused: missing, unknown, expired or revoked (401), or without the scope the request needs (403). */
@@ -85,11 +88,13 @@ export interface ActivityRecord {
 
 /** A query of a tenant's activity, newest first. */
 export interface ActivityQuery {
-  /** The tenant (required: activity is read per tenant); `''` for refused requests that named none. */
+  /** The tenant (required: activity is read per tenant). */
   tenant: string;
+  /** The refused requests whose path named this tenant (`''`: that named none), instead of its own records. */
+  refused?: boolean;
   /** Only records at or after this time. */
   since?: Date | string;
-  /** Only records before this time (to page back: the `time` of the last record read). */
+  /** Only records before this time (to page back: the `startedAt` of the last record read). */
   before?: Date | string;
   /** Only these statuses: a code (`401`), a class (`'4xx'`), `'error'` (≥ 400), or a list of them. */
   status?: StatusFilter | readonly StatusFilter[];
@@ -116,8 +121,10 @@ export interface ActivitySummary {
   total: number;
   /** Requests in the window answered 400 or above. */
   errors: number;
-  /** Refused credentials in the window. */
+  /** Refused credentials in the window: the tenant's own 403s for a missing scope, and the refused requests naming it. */
   rejectedTokens: number;
+  /** The newest refused request naming the tenant. */
+  lastRejected?: ActivityRecord;
   /** Where the window starts (ISO 8601). */
   since: string;
 }
@@ -130,6 +137,10 @@ export interface ActivityRetention {
   maxPerTenant?: number;
   /** How often pruning runs in the background (default 10 minutes). */
   pruneEveryMs?: number;
+  /** At most this many refused requests kept per tenant they named (default 100). */
+  maxRefusedPerTenant?: number;
+  /** At most this many refused requests kept in all (default 100,000). */
+  maxRefused?: number;
 }
 
 /** Where a store keeps activity: appended in batches after the responses, read per tenant. */
@@ -152,7 +163,49 @@ export const DEFAULT_ACTIVITY_RETENTION: Readonly<Required<ActivityRetention>> =
   maxAgeMs: 30 * 24 * 3600_000,
   maxPerTenant: 10_000,
   pruneEveryMs: 10 * 60_000,
+  maxRefusedPerTenant: 100,
+  maxRefused: 100_000,
 };
+
+/** Where refused requests are kept: apart from every tenant's own records, under the tenant they named. */
+export const REFUSED_KEY_PREFIX = '\u0001refused:';
+
+/** The key a log keeps a record under: its tenant, or for a refused request the refused bucket of the tenant it named. */
+export function storageKey(r: Pick<ActivityRecord, 'tenant' | 'tenantHint'>): string {
+  return r.tenant ?? `${REFUSED_KEY_PREFIX}${r.tenantHint ?? ''}`;
+}
+
+/** The key a query reads. */
+export function queryKey(q: Pick<ActivityQuery, 'tenant' | 'refused'>): string {
+  return q.refused ? `${REFUSED_KEY_PREFIX}${q.tenant}` : q.tenant;
+}
+
+/** Whether a key is a refused bucket. */
+export function isRefusedKey(key: string): boolean {
+  return key.startsWith(REFUSED_KEY_PREFIX);
+}
+
+const STATUS_CLASSES = new Set(['2xx', '3xx', '4xx', '5xx', 'error']);
+
+/**
+ * Checks a query as every log must before answering it, so that all of them refuse the same
+ * mistakes alike (a TypeError, the host's bug): a limit that is no number, a status that is
+ * no HTTP status or class, a time that is no time.
+ */
+export function checkQuery(q: ActivityQuery): void {
+  if (typeof q?.tenant !== 'string') throw new TypeError('activity query: tenant must be a string');
+  if (q.limit !== undefined && !Number.isFinite(q.limit)) throw new TypeError(`activity query: limit ${String(q.limit)} is not a number`);
+  for (const [name, t] of [
+    ['since', q.since],
+    ['before', q.before],
+  ] as const)
+    if (t !== undefined && Number.isNaN(new Date(t).getTime())) throw new TypeError(`activity query: ${name} ${JSON.stringify(String(t))} is not a time`);
+  if (q.status === undefined) return;
+  const list: readonly unknown[] = Array.isArray(q.status) ? q.status : [q.status];
+  for (const s of list)
+    if (!(typeof s === 'number' ? Number.isInteger(s) && s >= 100 && s <= 599 : typeof s === 'string' && STATUS_CLASSES.has(s)))
+      throw new TypeError(`activity query: status ${JSON.stringify(s)} is no HTTP status, class (2xx…5xx) or 'error'`);
+}
 
 /** Whether a status passes a status filter. */
 export function statusMatches(status: number, filter: ActivityQuery['status']): boolean {
@@ -176,26 +229,33 @@ export function pageSize(limit: number | undefined): number {
 
 /** Whether a record answers a query (its tenant aside): the rule every activity log keeps. */
 export function matchesQuery(r: ActivityRecord, query: ActivityQuery, bounds = timeBounds(query)): boolean {
-  const t = Date.parse(r.time);
+  const t = Date.parse(r.startedAt);
   if (t < bounds.since || t >= bounds.before) return false;
   if (query.rejectedTokens && !r.rejectedToken) return false;
   return statusMatches(r.status, query.status);
 }
 
-/** The status panel of records (any order) at or after `since`, and the newest of each kind overall. */
-export function summarise(records: Iterable<ActivityRecord>, since: Date): ActivitySummary {
+/**
+ * The status panel of a tenant's records (any order) at or after `since`, and the newest of
+ * each kind overall; `refused`, the refused requests naming it, count as rejected tokens only.
+ */
+export function summarise(records: Iterable<ActivityRecord>, since: Date, refused: Iterable<ActivityRecord> = []): ActivitySummary {
   const from = since.getTime();
   const out: ActivitySummary = { byStatus: {}, total: 0, errors: 0, rejectedTokens: 0, since: since.toISOString() };
-  const newer = (a: ActivityRecord | undefined, b: ActivityRecord) => !a || b.time > a.time;
+  const newer = (a: ActivityRecord | undefined, b: ActivityRecord) => !a || b.startedAt > a.startedAt;
   for (const r of records) {
     if (newer(out.lastRequest, r)) out.lastRequest = r;
     if (r.status < 400 && newer(out.lastSuccess, r)) out.lastSuccess = r;
     if (r.status >= 400 && newer(out.lastFailure, r)) out.lastFailure = r;
-    if (Date.parse(r.time) < from) continue;
+    if (Date.parse(r.startedAt) < from) continue;
     out.total++;
     out.byStatus[r.status] = (out.byStatus[r.status] ?? 0) + 1;
     if (r.status >= 400) out.errors++;
     if (r.rejectedToken) out.rejectedTokens++;
+  }
+  for (const r of refused) {
+    if (newer(out.lastRejected, r)) out.lastRejected = r;
+    if (Date.parse(r.startedAt) >= from) out.rejectedTokens++;
   }
   return out;
 }

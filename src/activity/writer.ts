@@ -196,9 +196,18 @@ export class ActivityWriter<P> {
     }
   }
 
-  /** Stops pruning and writes what is left. */
-  async close(): Promise<void> {
+  /** Stops pruning and writes what is left, waiting at most `timeoutMs` (a log that hangs must not hold a shutdown); what is left then is counted as dropped. */
+  async close(timeoutMs = 5000): Promise<void> {
     clearInterval(this.#pruneTimer);
-    await this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), timeoutMs);
+    });
+    const done = await Promise.race([this.flush().then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (done === 'late') {
+      this.stats.dropped += this.#toAppend.length;
+      this.#toAppend.length = 0;
+    }
   }
 }

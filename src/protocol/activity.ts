@@ -82,6 +82,14 @@ function bulkActivity(body: unknown, response: ScimResponse, base: string): Bulk
   });
 }
 
+/** The largest body a record keeps (its JSON text, masked); a larger one is replaced by its size. */
+export const MAX_KEPT_BODY = 8192;
+
+function kept(masked: unknown): unknown {
+  const text = JSON.stringify(masked);
+  return text.length <= MAX_KEPT_BODY ? masked : { omitted: `${Buffer.byteLength(text, 'utf8')} bytes (more than ${MAX_KEPT_BODY} kept)` };
+}
+
 function byteLength(body: unknown): number | undefined {
   if (typeof body === 'string') return Buffer.byteLength(body, 'utf8');
   if (body instanceof Uint8Array) return body.byteLength;
@@ -105,7 +113,7 @@ export function buildActivity(p: PendingActivity, o: ActivityBuildOptions): Buil
   if (client === 'unknown' && method === 'PATCH' && capitalisedOps(p.body)) client = 'entra';
   const path = (req.path ?? '/').split('?')[0] ?? '/';
   const r: ActivityRecord = {
-    time: isoTime(p.started),
+    startedAt: isoTime(p.started),
     requestId: p.requestId,
     authenticated: p.auth !== undefined,
     client,
@@ -115,8 +123,9 @@ export function buildActivity(p: PendingActivity, o: ActivityBuildOptions): Buil
     status: response.status,
     ms: Math.round(p.ms * 10) / 10,
   };
-  const tenant = p.auth?.tenant ?? p.tenantHint;
-  if (tenant !== undefined) r.tenant = truncate(tenant, 200);
+  // a refused request's tenant is only what its path claimed: kept apart (activity/record.ts)
+  if (p.auth) r.tenant = p.auth.tenant;
+  else if (p.tenantHint !== undefined) r.tenantHint = truncate(p.tenantHint, 200);
   if (p.rejectedToken) r.rejectedToken = true;
   if (p.auth?.tokenId !== undefined) r.tokenId = truncate(p.auth.tokenId, 200);
   if (ua !== undefined) r.userAgent = truncate(ua, 200);
@@ -148,8 +157,8 @@ export function buildActivity(p: PendingActivity, o: ActivityBuildOptions): Buil
   const written = writtenText(response);
   if (written !== undefined) r.responseBytes = written.length === 0 ? 0 : Buffer.byteLength(written, 'utf8');
   if (o.bodies) {
-    if (p.body !== undefined) r.requestBody = o.mask.apply(p.body);
-    if (response.body !== undefined) r.responseBody = o.mask.apply(response.body);
+    if (p.body !== undefined) r.requestBody = kept(o.mask.apply(p.body));
+    if (response.body !== undefined) r.responseBody = kept(o.mask.apply(response.body));
   }
   return p.error === undefined ? { record: r } : { record: r, error: p.error };
 }

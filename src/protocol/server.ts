@@ -132,8 +132,10 @@ export interface ActivityOptions {
   retention?: ActivityRetention;
   /** Whether each request gets a log line (default true; 5xx are logged whatever this says). */
   logRequests?: boolean;
-  /** Records waiting for the log at most; beyond, the oldest are dropped and counted (default 10,000). */
+  /** Records waiting for the log at most; beyond, new ones are dropped and counted (default 10,000). */
   maxQueue?: number;
+  /** Records of refused requests (no accepted credentials) per second at most; beyond, counted as dropped (default 100). */
+  maxRefusedPerSecond?: number;
 }
 
 /** The activity log of SCIM requests, as a host reads it for a status page. */
@@ -669,6 +671,28 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     },
   );
 
+  /**
+   * Records of refused requests (no accepted credentials) per second, at most: anyone can send
+   * them, so a flood of them must not become a flood of log writes. Beyond, counted as dropped.
+   */
+  const refusedBudget = {
+    second: 0,
+    left: 0,
+    take(): boolean {
+      const now = Math.floor(Date.now() / 1000);
+      if (now !== this.second) {
+        this.second = now;
+        this.left = activityOptions.maxRefusedPerSecond ?? 100;
+      }
+      if (this.left > 0) {
+        this.left--;
+        return true;
+      }
+      writer.stats.dropped++;
+      return false;
+    },
+  };
+
   /** Every answer, error or not: its request id, never sniffed as another type, never cached (it holds user data). */
   function finish(res: ScimResponse, requestId: string): ScimResponse {
     res.headers['x-request-id'] = requestId;
@@ -716,7 +740,8 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
               operation: route.operation,
               status: r.status,
               requestId: t.requestId,
-              ...((t.auth?.tenant ?? t.tenantHint) ? { tenant: (t.auth?.tenant ?? t.tenantHint) as string } : {}),
+              // only an authenticated tenant: a refused request's path could name any (metric series, spoofing)
+              ...(t.auth ? { tenant: t.auth.tenant } : {}),
               ...(route.resourceType ? { resourceType: route.resourceType } : {}),
               ...(typeof scimType === 'string' ? { scimType } : {}),
             },
@@ -726,7 +751,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
         })
       : await handle(req, t);
     finish(res, t.requestId);
-    if (writer.wants(res.status)) writer.push(pending(t, t0, res));
+    if (writer.wants(res.status) && (t.auth !== undefined || refusedBudget.take())) writer.push(pending(t, t0, res));
     return res;
   }
 
@@ -740,7 +765,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       // a malformed path: the record shows it as it came
     }
     const res = finish(errorResponse(error), t.requestId);
-    writer.push(pending(t, performance.now(), res));
+    if (refusedBudget.take()) writer.push(pending(t, performance.now(), res));
     return res;
   }
 

@@ -15,7 +15,7 @@ export type ActivityStoreFactory = () => ProvisioningStore | Promise<Provisionin
 /** Registers the activity-log suite for a store under `name` (skipped when the store has no log). */
 export function describeActivityLog(name: string, makeStore: ActivityStoreFactory): void {
   const record = (tenant: string, status: number, at: number, extra: Partial<ActivityRecord> = {}): ActivityRecord => ({
-    time: new Date(at).toISOString(),
+    startedAt: new Date(at).toISOString(),
     requestId: randomUUID(),
     tenant,
     authenticated: status !== 401,
@@ -106,6 +106,47 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
       expect(left.length).toBeLessThanOrEqual(3);
       expect(left.map((r) => r.requestId)).toEqual(['a1', 'a2', 'a3'].slice(0, left.length));
       expect(await log.list({ tenant: b })).toHaveLength(1);
+    });
+
+    it('keeps refused requests apart from the tenant they named: they never show as its own, only as rejected tokens', async () => {
+      const log = (await makeStore()).activity;
+      if (!log) return;
+      const t = `act-${randomUUID()}`;
+      const now = Date.now();
+      const own = record(t, 201, now - 3000);
+      const refused = [1, 2, 3].map((i) => {
+        const r = record(t, 401, now - 1000 + i);
+        delete r.tenant;
+        r.tenantHint = t;
+        return r;
+      });
+      await log.append([own, ...refused]);
+      expect(await log.list({ tenant: t })).toEqual([own]);
+      expect((await log.list({ tenant: t, refused: true })).map((r) => r.requestId)).toEqual(refused.map((r) => r.requestId).reverse());
+      const s = await log.summary(t, new Date(now - 3600_000));
+      expect(s).toEqual(summarise([own], new Date(now - 3600_000), refused));
+      expect([s.lastRequest?.status, s.rejectedTokens, s.total, s.lastRejected?.requestId]).toEqual([201, 3, 1, refused[2]!.requestId]);
+      await log.prune({ maxRefusedPerTenant: 1 });
+      expect(await log.list({ tenant: t, refused: true })).toHaveLength(1);
+      expect(await log.list({ tenant: t })).toEqual([own]);
+    });
+
+    it('lists by arrival time whatever the order records were appended in', async () => {
+      const log = (await makeStore()).activity;
+      if (!log) return;
+      const t = `act-${randomUUID()}`;
+      const t0 = Date.parse('2026-12-02T00:00:00.000Z');
+      await log.append([record(t, 200, t0 + 50, { requestId: 'fast-later' })]);
+      await log.append([record(t, 200, t0, { requestId: 'slow-earlier' })]);
+      expect((await log.list({ tenant: t, limit: 1 })).map((r) => r.requestId)).toEqual(['fast-later']);
+      expect((await log.list({ tenant: t })).map((r) => r.requestId)).toEqual(['fast-later', 'slow-earlier']);
+    });
+
+    it('refuses the same bad queries as every log: a TypeError', async () => {
+      const log = (await makeStore()).activity;
+      if (!log) return;
+      for (const q of [{ limit: Number.NaN }, { status: 'abc' as never }, { status: 40000 }, { since: 'garbage' }])
+        await expect(log.list({ tenant: 't', ...q }), JSON.stringify(q)).rejects.toThrow(TypeError);
     });
 
     it('stores what clients send: NUL, lone surrogates, long text', async () => {

@@ -62,3 +62,29 @@ describe('loggers in pino’s shape', () => {
     );
   });
 });
+
+describe('what a log line must not carry', () => {
+  it('no second `time` key: the record’s arrival is startedAt, pino’s time stays the log time', async () => {
+    const out: string[] = [];
+    await twoRequests(consoleLogger({ format: 'json', write: (l) => void out.push(l) }));
+    for (const l of out) expect(l.match(/"time":/g)).toHaveLength(1);
+    expect(typeof (JSON.parse(out[0]!) as { time: unknown }).time).toBe('number');
+    expect(JSON.parse(out[0]!)).toHaveProperty('startedAt');
+  });
+
+  it('no terminal control sequences in pretty lines, whatever the path or filter holds', async () => {
+    const out: string[] = [];
+    const scim = createScimServer({ authenticate: bearerToken(TOKEN), logger: consoleLogger({ color: false, write: (l) => void out.push(l) }) });
+    await scim.handle({ method: 'GET', path: '/Users/%1B%5B2J%1B%5B31mFAKE', headers: { authorization: `Bearer ${TOKEN}` } });
+    await scim.handle({
+      method: 'GET',
+      path: '/Users',
+      query: `filter=${encodeURIComponent('userName eq "\u001b[31m\u009b"')}`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    await scim.activity.flush();
+    // any C0 or C1 control character but the newline before a stack
+    const controls = [...out.join('')].filter((c) => c !== '\n' && (c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f)));
+    expect(controls).toEqual([]);
+  });
+});

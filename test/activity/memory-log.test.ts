@@ -3,7 +3,7 @@ import { type ActivityRecord, MemoryActivityLog } from '../../src/index.js';
 
 let n = 0;
 const rec = (tenant: string, status: number, at: number, extra: Partial<ActivityRecord> = {}): ActivityRecord => ({
-  time: new Date(at).toISOString(),
+  startedAt: new Date(at).toISOString(),
   requestId: `r${++n}`,
   tenant,
   authenticated: status !== 401,
@@ -71,5 +71,22 @@ describe('MemoryActivityLog', () => {
     await log.append([rec('a', 200, now - 10_000), rec('a', 200, now - 5000), rec('a', 200, now)]);
     expect(await log.prune({ maxAgeMs: 7000 })).toBe(1);
     expect(await log.list({ tenant: 'a' })).toHaveLength(2);
+  });
+});
+
+describe('MemoryActivityLog ordering and bad input', () => {
+  it('lists by arrival time even when a slow request was appended after a fast later one', async () => {
+    const log = new MemoryActivityLog();
+    const t0 = Date.parse('2026-12-02T00:00:00Z');
+    await log.append([rec('a', 200, t0 + 50, { requestId: 'fast-later' })]);
+    await log.append([rec('a', 200, t0, { requestId: 'slow-earlier' })]);
+    expect((await log.list({ tenant: 'a', limit: 1 })).map((r) => r.requestId)).toEqual(['fast-later']);
+    expect((await log.list({ tenant: 'a' })).map((r) => r.requestId)).toEqual(['fast-later', 'slow-earlier']);
+  });
+
+  it('refuses a query with a bad limit, status or time, as every log does', async () => {
+    const log = new MemoryActivityLog();
+    for (const q of [{ limit: Number.NaN }, { status: 'abc' as never }, { status: 40000 }, { since: 'garbage' }])
+      await expect(log.list({ tenant: 'a', ...q }), JSON.stringify(q)).rejects.toThrow(TypeError);
   });
 });

@@ -48,10 +48,10 @@ function setup(options: Partial<ScimServerOptions> = {}) {
       remoteAddress: '203.0.113.7',
     });
   }
-  /** The newest record of the tenant, once written. */
-  async function last(tenant = 'acme'): Promise<ActivityRecord> {
+  /** The newest record of the tenant (or of the refused requests naming it), once written. */
+  async function last(tenant = 'acme', refused = false): Promise<ActivityRecord> {
     await server.activity.flush();
-    const [r] = await server.activity.list({ tenant, limit: 1 });
+    const [r] = await server.activity.list({ tenant, limit: 1, refused });
     return r!;
   }
   return { server, store, call, last, lines };
@@ -84,7 +84,7 @@ describe('the activity record of each kind of request', () => {
       responseBytes: Buffer.byteLength(written),
     });
     expect(rec.ms).toBeGreaterThanOrEqual(0);
-    expect(Date.now() - Date.parse(rec.time)).toBeLessThan(60_000);
+    expect(Date.now() - Date.parse(rec.startedAt)).toBeLessThan(60_000);
     expect(rec.scimType).toBeUndefined();
     // not written by an adapter (handle() called directly): no size rather than a second serialisation
     await call('GET', '/acme/Users');
@@ -120,15 +120,18 @@ describe('the activity record of each kind of request', () => {
     expect(lines.at(-1)!.level).toBe('warn');
   });
 
-  it('a wrong token (401): recorded under the tenant its path named, never the token, marked as a rejected token', async () => {
+  it('a wrong token (401): kept apart under the tenant its path named, never the token, marked as a rejected token', async () => {
     const { call, last, server } = setup();
     const r = await call('GET', '/acme/Users', undefined, { authorization: 'Bearer scimkit_wrong-token-0123456789abcdefghijkl' });
     expect(r.status).toBe(401);
-    const rec = await last();
-    expect(rec).toMatchObject({ tenant: 'acme', authenticated: false, rejectedToken: true, status: 401, operation: 'list', client: 'entra' });
+    const rec = await last('acme', true);
+    expect(rec).toMatchObject({ tenantHint: 'acme', authenticated: false, rejectedToken: true, status: 401, operation: 'list', client: 'entra' });
+    expect(rec.tenant).toBeUndefined();
     expect(rec.tokenId).toBeUndefined();
     expect(JSON.stringify(rec)).not.toContain('wrong-token');
-    expect(await server.activity.list({ tenant: 'acme', rejectedTokens: true })).toHaveLength(1);
+    expect(await server.activity.list({ tenant: 'acme', refused: true, rejectedTokens: true })).toHaveLength(1);
+    expect(await server.activity.list({ tenant: 'acme' })).toHaveLength(0);
+    expect((await server.activity.summary('acme')).rejectedTokens).toBe(1);
   });
 
   it('a read-only token writing (403 insufficient scope) is a rejected token too', async () => {
@@ -181,7 +184,14 @@ describe('the activity record of each kind of request', () => {
     const res = server.refuse({ method: 'POST', path: '/acme/Users', headers: { 'x-request-id': 'big-1' } }, ScimError.payloadTooLarge('too big'));
     expect(res.status).toBe(413);
     expect(res.headers['x-request-id']).toBe('big-1');
-    expect(await last()).toMatchObject({ status: 413, requestId: 'big-1', authenticated: false, tenant: 'acme', operation: 'create', resourceType: 'User' });
+    expect(await last('acme', true)).toMatchObject({
+      status: 413,
+      requestId: 'big-1',
+      authenticated: false,
+      tenantHint: 'acme',
+      operation: 'create',
+      resourceType: 'User',
+    });
   });
 
   it('the client comes from the User-Agent, else from Entra-style capitalised PATCH ops', async () => {
@@ -270,5 +280,65 @@ describe('the activity log of a PostgresStore', () => {
     expect((await server.activity.summary('acme')).byStatus).toEqual({ 201: 1, 404: 1 });
     await server.close();
     await db.close();
+  });
+});
+
+describe('masking every way a client can name a password', () => {
+  it('URN-qualified core names, capitalised PATCH keys, padded paths, no-path values: never kept', async () => {
+    const { call, server } = setup({ activity: { bodies: true } });
+    const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
+    const created = await call('POST', '/acme/Users', { schemas: [U], userName: 'urn@acme.io', [`${CORE}:password`]: 'Secret-1!' });
+    expect(created.status).toBe(201);
+    const id = (created.body as { id: string }).id;
+    const patches = [
+      { Op: 'replace', Path: 'password', Value: 'Secret-2!' },
+      { op: 'replace', path: ' password ', value: 'Secret-3!' },
+      { op: 'replace', value: { [`${CORE}:password`]: 'Secret-4!' } },
+      { op: 'replace', path: `${CORE}:password`, value: 'Secret-5!' },
+    ];
+    for (const op of patches) await call('PATCH', `/acme/Users/${id}`, { schemas: [PATCH], Operations: [op] });
+    await call('POST', '/acme/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [{ method: 'POST', path: '/Users', bulkId: 'b', data: { schemas: [U], userName: 'bulk-urn@acme.io', [`${CORE}:PASSWORD`]: 'Secret-6!' } }],
+    });
+    await server.activity.flush();
+    const text = JSON.stringify(await server.activity.list({ tenant: 'acme' }));
+    for (let i = 1; i <= 6; i++) expect(text, `Secret-${i}!`).not.toContain(`Secret-${i}!`);
+  });
+
+  it('kept bodies are bounded: a large one is replaced by its size', async () => {
+    const { call, last } = setup({ activity: { bodies: true } });
+    await call('POST', '/acme/Users', {
+      schemas: [U],
+      userName: 'big@acme.io',
+      displayName: 'd'.repeat(3000),
+      title: 't'.repeat(3000),
+      nickName: 'n'.repeat(3000),
+      profileUrl: `https://x/${'p'.repeat(3000)}`,
+      locale: 'en',
+      timezone: 'Europe/Paris',
+      emails: Array.from({ length: 20 }, (_, i) => ({ value: `e${i}-${'x'.repeat(500)}@acme.io` })),
+    });
+    const rec = await last();
+    expect(JSON.stringify(rec.requestBody).length).toBeLessThan(200);
+    expect(rec.requestBody).toMatchObject({ omitted: expect.stringMatching(/bytes/) });
+  });
+});
+
+describe('refused requests cannot crowd out or impersonate a tenant’s history', () => {
+  it('tokenless requests naming a tenant go to its refused bucket: its own records and its status line stay', async () => {
+    const { call, server } = setup();
+    await call('POST', '/acme/Users', { schemas: [U], userName: 'real@acme.io' });
+    for (let i = 0; i < 1200; i++) await call('GET', '/acme/Users', undefined, { authorization: '' });
+    await server.activity.flush();
+    const own = await server.activity.list({ tenant: 'acme' });
+    expect(own.map((r) => r.status)).toEqual([201]);
+    const summary = await server.activity.summary('acme');
+    expect(summary.lastRequest?.status).toBe(201);
+    expect(summary.rejectedTokens).toBeGreaterThan(0);
+    const refused = await server.activity.list({ tenant: 'acme', refused: true });
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.length).toBeLessThanOrEqual(100);
+    expect(refused.every((r) => !r.authenticated && r.tenant === undefined && r.tenantHint === 'acme')).toBe(true);
   });
 });

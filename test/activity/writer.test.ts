@@ -47,6 +47,24 @@ describe('writing the activity log never fails or slows a request', () => {
     expect(scim.activity.stats.dropped).toBe(7);
   });
 
+  it('close() waits for a hanging log at most its timeout, and counts what is left as dropped', async () => {
+    const hanging: ActivityLog = {
+      append: () => new Promise(() => {}),
+      list: async () => [],
+      summary: (t, s) => new MemoryActivityLog().summary(t, s),
+      prune: async () => 0,
+    };
+    const scim = createScimServer({ authenticate: bearerToken(TOKEN), activity: { log: hanging }, logger: silentLogger });
+    await scim.handle(get);
+    await new Promise((r) => setImmediate(r));
+    await scim.handle(get);
+    await new Promise((r) => setImmediate(r));
+    const started = Date.now();
+    await scim.close();
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(scim.activity.stats.dropped).toBe(1);
+  }, 15_000);
+
   it('a logger that throws costs the request nothing; it is counted', async () => {
     const boom = () => {
       throw new Error('logger down');

@@ -188,8 +188,8 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     const bad = await scim('GET', `/Users?filter=${encodeURIComponent('userName xx "nobody"')}`);
     expect(bad.status).toBe(400);
     await page.goto(`${origin}/orgs/acme/settings/security/scim`);
-    // the wrong token of Test connection and the bad filter
-    expect(await page.textContent('#activity-status')).toBe('Last request from Entra ID, just now — 2 errors in 24 h');
+    // the bad filter is Entra's error; the wrong token of Test connection is a rejected token, kept apart
+    expect(await page.textContent('#activity-status')).toBe('Last request from Entra ID, just now — 1 error, 1 rejected token in 24 h');
     const activity = await page.$$eval('#activity tr[data-status]', (trs) =>
       trs.map((tr) => ({
         status: tr.getAttribute('data-status'),
@@ -210,10 +210,13 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     expect(failureColour).toBe('rgb(253, 236, 238)');
     expect(await page.$$eval('#rejected tr[data-request-id]', (trs) => trs.map((tr) => tr.querySelectorAll('td')[4]!.textContent))).toEqual(['401']);
     await page.screenshot({ path: join(shots, 'activity.png'), fullPage: true });
-    // filtered to failures: only the two
+    // filtered to failures: the one; to rejected tokens: the refused Test connection
     await page.selectOption('#activity-status-filter', 'error');
     await page.click('#apply-filter');
-    expect(await page.$$eval('#activity tr[data-status]', (trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual(['400', '401']);
+    expect(await page.$$eval('#activity tr[data-status]', (trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual(['400']);
+    await page.selectOption('#activity-status-filter', 'rejected');
+    await page.click('#apply-filter');
+    expect(await page.$$eval('#activity tr[data-status]', (trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual(['401']);
     await page.screenshot({ path: join(shots, 'activity-failures.png'), fullPage: true });
 
     // Regenerate revokes the old token

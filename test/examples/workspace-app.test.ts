@@ -70,6 +70,40 @@ describe('workspace app: sign-in', () => {
   });
 });
 
+describe('workspace app: sign-in under attack', () => {
+  it('a malformed session cookie is no session (a redirect to sign in), not a 500', async () => {
+    const r = await raw('GET', '/orgs/acme/users', { cookie: 'workspace_session=%E0' });
+    expect([r.status, r.headers.location]).toEqual([302, '/login?next=%2Forgs%2Facme%2Fusers']);
+  });
+
+  it('guessing passwords is cut off after 10 failures a minute from one address', async () => {
+    // an app of its own: the cut-off would lock the other tests out too
+    const { app } = createWorkspaceApp({ adminPassword: PASSWORD, logger: silentLogger });
+    const own = await new Promise<Server>((r) => {
+      const s = app.listen(0, '127.0.0.1', () => r(s));
+    });
+    try {
+      const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}/login`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++)
+        statuses.push(
+          (
+            await fetch(url, {
+              method: 'POST',
+              headers: FORM,
+              body: form({ email: i % 2 ? 'admin@acme.io' : `nobody${i}@acme.io`, password: 'guess' }),
+              redirect: 'manual',
+            })
+          ).status,
+        );
+      expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+      expect(statuses[10]).toBe(429);
+    } finally {
+      await new Promise<void>((r) => own.close(() => r()));
+    }
+  });
+});
+
 describe('workspace app: CSRF', () => {
   it('a form post without the session’s token, or from another origin, is refused', async () => {
     const { cookie, csrf } = await signIn();

@@ -119,6 +119,14 @@ describe('OpenTelemetry', () => {
     expect((await points('scim.server.rate_limited')).map(([, v]) => v)).toEqual([1]);
   });
 
+  it('a refused request adds no tenant to metrics or spans: its path could name any', async () => {
+    const { server, points, spans } = setup({ tenantInPath: true, authenticate: bearerToken(TOKEN, { tenant: 'acme' }) });
+    for (const t of ['x1', 'x2', 'x3']) await server.handle({ method: 'GET', path: `/${t}/Users`, headers: { authorization: 'Bearer nope' } });
+    const counts = await points('scim.server.requests');
+    expect(counts.map(([a]) => a['scim.tenant'])).toEqual([undefined]);
+    expect(spans.getFinishedSpans().every((s) => s.attributes['scim.tenant'] === undefined)).toBe(true);
+  });
+
   it('metrics: events delivered and dead-lettered', async () => {
     let fail = false;
     const { call, points } = setup({

@@ -9,8 +9,12 @@ import {
   type ActivityRecord,
   type ActivityRetention,
   type ActivitySummary,
+  checkQuery,
   pageSize,
+  queryKey,
+  REFUSED_KEY_PREFIX,
   type StatusFilter,
+  storageKey,
 } from '../../activity/record.js';
 import type { SqlQueryable } from './store.js';
 
@@ -60,15 +64,16 @@ export class PostgresActivityLog implements ActivityLog {
     if (!records.length) return;
     await this.#db().query(
       `INSERT INTO scim_activity (tenant, time, status, rejected_token, record)
-       SELECT coalesce(r->>'tenant', ''), (r->>'time')::timestamptz, (r->>'status')::int, coalesce((r->>'rejectedToken')::boolean, false), r
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n`,
-      [JSON.stringify(storable(records))],
+       SELECT x.e->>'k', (x.e->'r'->>'startedAt')::timestamptz, (x.e->'r'->>'status')::int, coalesce((x.e->'r'->>'rejectedToken')::boolean, false), x.e->'r'
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n`,
+      [JSON.stringify(storable(records.map((r) => ({ k: storageKey(r), r }))))],
     );
   }
 
   /** A tenant's records, newest first. */
   async list(query: ActivityQuery): Promise<ActivityRecord[]> {
-    const params: unknown[] = [query.tenant];
+    checkQuery(query);
+    const params: unknown[] = [storable(queryKey(query))];
     const where = ['tenant = $1'];
     if (query.since !== undefined) {
       params.push(new Date(query.since).toISOString());
@@ -90,14 +95,18 @@ export class PostgresActivityLog implements ActivityLog {
 
   /** A tenant's status panel since `since` (default: the last 24 hours), in one statement. */
   async summary(tenant: string, since = new Date(Date.now() - 24 * 3600_000)): Promise<ActivitySummary> {
+    const own = storable(tenant);
+    const refused = storable(queryKey({ tenant, refused: true }));
     const rows = (
       await this.#db().query(
         `SELECT 'count' AS kind, status, count(*)::int AS n, count(*) FILTER (WHERE rejected_token)::int AS rejected, NULL::jsonb AS record
            FROM scim_activity WHERE tenant = $1 AND time >= $2 GROUP BY status
+         UNION ALL SELECT 'refused', NULL, count(*)::int, NULL, NULL FROM scim_activity WHERE tenant = $3 AND time >= $2
          UNION ALL (SELECT 'last', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 ORDER BY time DESC, seq DESC LIMIT 1)
          UNION ALL (SELECT 'success', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 AND status < 400 ORDER BY time DESC, seq DESC LIMIT 1)
-         UNION ALL (SELECT 'failure', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 AND status >= 400 ORDER BY time DESC, seq DESC LIMIT 1)`,
-        [tenant, since.toISOString()],
+         UNION ALL (SELECT 'failure', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 AND status >= 400 ORDER BY time DESC, seq DESC LIMIT 1)
+         UNION ALL (SELECT 'rejected', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $3 ORDER BY time DESC, seq DESC LIMIT 1)`,
+        [own, since.toISOString(), refused],
       )
     ).rows;
     const out: ActivitySummary = { byStatus: {}, total: 0, errors: 0, rejectedTokens: 0, since: since.toISOString() };
@@ -109,9 +118,11 @@ export class PostgresActivityLog implements ActivityLog {
         out.total += n;
         if (status >= 400) out.errors += n;
         out.rejectedTokens += Number(r.rejected);
-      } else if (r.kind === 'last') out.lastRequest = r.record as ActivityRecord;
+      } else if (r.kind === 'refused') out.rejectedTokens += Number(r.n);
+      else if (r.kind === 'last') out.lastRequest = r.record as ActivityRecord;
       else if (r.kind === 'success') out.lastSuccess = r.record as ActivityRecord;
-      else out.lastFailure = r.record as ActivityRecord;
+      else if (r.kind === 'failure') out.lastFailure = r.record as ActivityRecord;
+      else out.lastRejected = r.record as ActivityRecord;
     }
     return out;
   }
@@ -123,12 +134,22 @@ export class PostgresActivityLog implements ActivityLog {
       Number((await this.#db().query(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params)).rows[0]?.n ?? 0);
     if (retention.maxAgeMs !== undefined)
       n += await count('DELETE FROM scim_activity WHERE time < $1', [new Date(Date.now() - retention.maxAgeMs).toISOString()]);
-    if (retention.maxPerTenant !== undefined)
+    const perTenant = retention.maxPerTenant ?? Number.MAX_SAFE_INTEGER;
+    const perRefused = retention.maxRefusedPerTenant ?? perTenant;
+    n += await count(
+      `DELETE FROM scim_activity a USING (
+         SELECT seq FROM (SELECT seq, tenant, row_number() OVER (PARTITION BY tenant ORDER BY time DESC, seq DESC) AS rn FROM scim_activity) x
+         WHERE rn > CASE WHEN left(tenant, length($3::text)) = $3::text THEN $2::bigint ELSE $1::bigint END
+       ) old WHERE a.seq = old.seq`,
+      [perTenant, perRefused, REFUSED_KEY_PREFIX],
+    );
+    // refused requests can name any number of tenants: a bound on all of them together
+    if (retention.maxRefused !== undefined)
       n += await count(
         `DELETE FROM scim_activity a USING (
-           SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY tenant ORDER BY time DESC, seq DESC) AS rn FROM scim_activity) x WHERE rn > $1
+           SELECT seq FROM scim_activity WHERE left(tenant, length($2::text)) = $2::text ORDER BY time DESC, seq DESC OFFSET $1::bigint
          ) old WHERE a.seq = old.seq`,
-        [retention.maxPerTenant],
+        [retention.maxRefused, REFUSED_KEY_PREFIX],
       );
     return n;
   }
