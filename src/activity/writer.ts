@@ -43,9 +43,14 @@ export interface ActivityWriterOptions {
   observe?: (record: ActivityRecord) => void;
 }
 
-/** Level of a request's log line: info below 400, warn for 4xx, error for 5xx. */
+/** Whether an answer is the server's failure: a 5xx, except 501 (the client asked for a feature the server does not offer). */
+export function isServerFailure(status: number): boolean {
+  return status >= 500 && status !== 501;
+}
+
+/** Level of a request's log line: info below 400, warn for 4xx and 501, error for the other 5xx. */
 export function levelOf(status: number): 'info' | 'warn' | 'error' {
-  return status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  return isServerFailure(status) ? 'error' : status >= 400 ? 'warn' : 'info';
 }
 
 /** The fields of a request's log line: the record without bodies, and the error's stack for a 5xx. */
@@ -97,7 +102,7 @@ export class ActivityWriter<P> {
 
   /** Whether a request answered `status` goes anywhere (with no log, no lines and no telemetry, only 5xx do). */
   wants(status: number): boolean {
-    return this.#log !== undefined || this.#o.logRequests || this.#o.observe !== undefined || status >= 500;
+    return this.#log !== undefined || this.#o.logRequests || this.#o.observe !== undefined || isServerFailure(status);
   }
 
   /** Takes one answered request: O(1) on the request path; the rest runs after it. */
@@ -127,7 +132,7 @@ export class ActivityWriter<P> {
         continue;
       }
       // a 5xx is logged whatever logRequests says: an operator must be able to find it
-      if (this.#o.logRequests || built.record.status >= 500) {
+      if (this.#o.logRequests || isServerFailure(built.record.status)) {
         try {
           this.#logger[levelOf(built.record.status)](logFields(built), logMessage(built.record));
         } catch {

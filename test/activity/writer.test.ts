@@ -136,3 +136,10 @@ describe('writing the activity log never fails or slows a request', () => {
     await scim.close();
   });
 });
+
+describe('log levels', () => {
+  it('info below 400, warn for 4xx and 501 (a feature not offered), error for the other 5xx', async () => {
+    const { levelOf } = await import('../../src/activity/writer.js');
+    expect([200, 304, 400, 404, 429, 501, 500, 503].map(levelOf)).toEqual(['info', 'info', 'warn', 'warn', 'warn', 'warn', 'error', 'error']);
+  });
+});

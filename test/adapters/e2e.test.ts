@@ -204,7 +204,7 @@ describe.each(adapters)('through %s', (name, start) => {
       expect([outside.status, outside.headers.get('x-request-id')?.length]).toEqual([404, 36]);
     }
     await scim.activity.flush();
-    const records = [...(await scim.activity.list({ tenant: 'default' })), ...(await scim.activity.list({ tenant: '' }))];
+    const records = [...(await scim.activity.list({ tenant: 'default' })), ...(await scim.activity.list({ tenant: '', refused: true }))];
     const of = (requestId: string) => records.find((r) => r.requestId === requestId);
     const answered = JSON.stringify(ok.body);
     expect(of(`${id}-ok`)).toMatchObject({ status: 200, operation: 'list', responseBytes: Buffer.byteLength(answered) });
