@@ -6,7 +6,7 @@ const shared: Options = {
   target: 'node20',
   treeshake: true,
   // subpath entries import the core as `scimkit`, so every entry shares one copy of it
-  external: ['scimkit', 'vitest', 'pg', '@opentelemetry/api'],
+  external: ['scimkit', 'vitest', 'pg', '@opentelemetry/api', 'fastify'],
 };
 
 export default defineConfig([
@@ -18,6 +18,7 @@ export default defineConfig([
       koa: 'src/adapters/koa.ts',
       fetch: 'src/adapters/fetch.ts',
       node: 'src/adapters/node.ts',
+      fastify: 'src/adapters/fastify.ts',
       postgres: 'src/store/postgres/index.ts',
       opentelemetry: 'src/telemetry/opentelemetry.ts',
     },

@@ -3,6 +3,8 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import express from 'express';
+import Fastify from 'fastify';
+import Fastify4 from 'fastify4';
 import { Hono } from 'hono';
 import Koa from 'koa';
 import {
@@ -17,6 +19,7 @@ import {
   silentLogger,
 } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
+import { scimPlugin } from 'scimkit/fastify';
 import { toFetchHandler } from 'scimkit/fetch';
 import { scimMiddleware } from 'scimkit/koa';
 import { toNodeHandler } from 'scimkit/node';
@@ -58,6 +61,25 @@ const adapters: [string, Start][] = [
         ctx.status = 418;
       });
       return listen(createServer(app.callback()));
+    },
+  ],
+  [
+    'fastify 5',
+    async (scim) => {
+      const app = Fastify();
+      await app.register(scimPlugin(scim), { prefix: '/scim/v2' });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return app.server;
+    },
+  ],
+  [
+    'fastify 4',
+    async (scim) => {
+      const app = Fastify4();
+      // Fastify 4's instance type differs in details the plugin does not use
+      await app.register(scimPlugin(scim) as never, { prefix: '/scim/v2' });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return app.server;
     },
   ],
   [
