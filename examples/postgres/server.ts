@@ -42,7 +42,7 @@ async function apply(e: LifecycleEvent): Promise<void> {
       await db.query(
         `INSERT INTO app_users (scim_id, user_name, active) VALUES ($1, $2, $3)
          ON CONFLICT (scim_id) DO UPDATE SET user_name = excluded.user_name, active = excluded.active`,
-        [e.id, e.resource!.userName, e.resource!.active !== false],
+        [e.id, e.resource.userName, e.resource.active !== false],
       );
       break;
     case 'user.deleted':

@@ -56,18 +56,18 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
         // the default role, on create only: later IdP updates never touch the role
         members.set(e.id, {
           scimId: e.id,
-          userName: String(e.resource!.userName),
-          displayName: String(e.resource!.displayName ?? e.resource!.userName),
+          userName: String(e.resource.userName),
+          displayName: String(e.resource.displayName ?? e.resource.userName),
           role: e.ctx.defaultRole ?? 'member',
-          active: e.resource!.active !== false,
+          active: e.resource.active !== false,
         });
         break;
       case 'user.updated': {
         const m = members.get(e.id);
         if (m) {
-          m.userName = String(e.resource!.userName);
-          m.displayName = String(e.resource!.displayName ?? e.resource!.userName);
-          m.active = e.resource!.active !== false;
+          m.userName = String(e.resource.userName);
+          m.displayName = String(e.resource.displayName ?? e.resource.userName);
+          m.active = e.resource.active !== false;
         }
         break;
       }
@@ -76,10 +76,10 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
         for (const t of teams.values()) t.members.delete(e.id);
         break;
       case 'group.created':
-        teams.set(e.id, { scimId: e.id, name: String(e.resource!.displayName), members: new Set() });
+        teams.set(e.id, { scimId: e.id, name: String(e.resource.displayName), members: new Set() });
         break;
       case 'group.renamed':
-        teams.get(e.id)!.name = String(e.resource!.displayName);
+        teams.get(e.id)!.name = String(e.resource.displayName);
         break;
       case 'group.membersAdded':
         for (const id of e.memberIds ?? []) teams.get(e.id)?.members.add(id);

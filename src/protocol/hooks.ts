@@ -14,26 +14,14 @@ import type { StoreContext } from '../store/store.js';
 
 export type { LifecycleEventType } from '../store/outbox.js';
 
-/**
- * A committed change, as `onEvent` gets it: delivered at least once, after commit, off the
- * request path by default (docs/hooks.md). Use `eventId` (or `id` + the resource's
- * `meta.version`) to consume it idempotently.
- */
-export interface LifecycleEvent {
-  /** What happened. */
-  type: LifecycleEventType;
+/** What every lifecycle event carries, whatever its type. */
+export interface LifecycleEventBase {
   /** The tenant context of the request that made the change. */
   ctx: StoreContext;
   /** The resource type. */
   resourceType: ResourceType;
   /** The resource's id. */
   id: string;
-  /** The resource after the change (absent for deletions; groups may lack members). */
-  resource?: ScimResource;
-  /** The resource before the change (updates and deletions). */
-  previous?: ScimResource;
-  /** For membersAdded / membersRemoved: the member ids. */
-  memberIds?: string[];
   /** The event's stable id: the same on every delivery of it. */
   eventId: string;
   /** The tenant's sequence number of the event (it only grows, in commit order). */
@@ -43,6 +31,86 @@ export interface LifecycleEvent {
   /** Which delivery attempt this is (1 for the first). */
   attempt: number;
 }
+
+/** A resource was created: `resource` is what was stored. */
+export interface CreatedEvent extends LifecycleEventBase {
+  /** What happened. */
+  type: 'user.created' | 'group.created' | 'resource.created';
+  /** The resource as stored (a group may lack its members). */
+  resource: ScimResource;
+  /** Absent: nothing was there before. */
+  previous?: undefined;
+  /** Absent. */
+  memberIds?: undefined;
+}
+
+/** A resource was replaced or patched (and, for these types, deactivated, reactivated or renamed). */
+export interface UpdatedEvent extends LifecycleEventBase {
+  /** What happened. */
+  type: 'user.updated' | 'user.deactivated' | 'user.reactivated' | 'group.updated' | 'group.renamed';
+  /** The resource after the change (a group may lack its members). */
+  resource: ScimResource;
+  /** The resource before the change. */
+  previous: ScimResource;
+  /** Absent. */
+  memberIds?: undefined;
+}
+
+/** Members joined a group through a write of it. */
+export interface MembersAddedEvent extends LifecycleEventBase {
+  /** What happened. */
+  type: 'group.membersAdded';
+  /** The group after the change (it may lack its members). */
+  resource: ScimResource;
+  /** The group before the change. */
+  previous: ScimResource;
+  /** The ids that really joined. */
+  memberIds: string[];
+}
+
+/** Members left a group: through a write of it (with `resource` and `previous`), or because they were deleted (without). */
+export interface MembersRemovedEvent extends LifecycleEventBase {
+  /** What happened. */
+  type: 'group.membersRemoved';
+  /** The group after the change, when a write of it removed them. */
+  resource?: ScimResource;
+  /** The group before the change, when a write of it removed them. */
+  previous?: ScimResource;
+  /** The ids that really left. */
+  memberIds: string[];
+}
+
+/** A resource of a type that is neither User nor Group changed: by a write (`resource`, `previous`), or because members of it were deleted (`memberIds` only). */
+export interface ResourceUpdatedEvent extends LifecycleEventBase {
+  /** What happened. */
+  type: 'resource.updated';
+  /** The resource after the change, when a write made it. */
+  resource?: ScimResource;
+  /** The resource before the change, when a write made it. */
+  previous?: ScimResource;
+  /** The members that left because they were deleted. */
+  memberIds?: string[];
+}
+
+/** A resource was deleted: `previous` is what it was. */
+export interface DeletedEvent extends LifecycleEventBase {
+  /** What happened. */
+  type: 'user.deleted' | 'group.deleted' | 'resource.deleted';
+  /** Absent: nothing is left. */
+  resource?: undefined;
+  /** The resource as it was. */
+  previous: ScimResource;
+  /** Absent. */
+  memberIds?: undefined;
+}
+
+/**
+ * A committed change, as `onEvent` gets it: delivered at least once, after commit, off the
+ * request path by default (docs/hooks.md). Use `eventId` (or `id` + the resource's
+ * `meta.version`) to consume it idempotently. A union on `type`: `switch (e.type)` narrows
+ * it, so `e.resource` of a `user.created` and `e.memberIds` of a `group.membersAdded` need no `!`.
+ */
+export type LifecycleEvent = CreatedEvent | UpdatedEvent | MembersAddedEvent | MembersRemovedEvent | ResourceUpdatedEvent | DeletedEvent;
 
 /** A write about to happen, as the before-hooks see it. */
 export interface WriteIntent {
@@ -135,9 +203,19 @@ export function eventsFor(
 export function lifecycleEvent(e: OutboxEvent, registry: SchemaRegistry): LifecycleEvent | undefined {
   const resourceType = registry.resourceType(e.resourceType);
   if (!resourceType) return undefined;
-  const out: LifecycleEvent = { type: e.type, ctx: e.context, resourceType, id: e.resourceId, eventId: e.id, seq: e.seq, time: e.time, attempt: e.attempts };
+  // the data is what eventsFor and membershipEvents recorded for the type, which the union describes
+  const out: Record<string, unknown> = {
+    type: e.type,
+    ctx: e.context,
+    resourceType,
+    id: e.resourceId,
+    eventId: e.id,
+    seq: e.seq,
+    time: e.time,
+    attempt: e.attempts,
+  };
   if (e.data.resource) out.resource = e.data.resource;
   if (e.data.previous) out.previous = e.data.previous;
   if (e.data.memberIds) out.memberIds = e.data.memberIds;
-  return out;
+  return out as unknown as LifecycleEvent;
 }
