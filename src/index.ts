@@ -57,6 +57,7 @@ export * from './schema/builtin/common.js';
 export * from './schema/builtin/discovery.js';
 export * from './schema/builtin/enterprise-user.js';
 export * from './schema/builtin/group.js';
+export * from './schema/builtin/types.js';
 export * from './schema/builtin/user.js';
 export * from './schema/equality.js';
 export { CompiledSchemas, isDateTime } from './schema/json-schema.js';

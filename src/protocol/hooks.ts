@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MemberDelta } from '../patch/members.js';
 import { GROUP_SCHEMA_ID } from '../schema/builtin/group.js';
+import type { ScimGroup, ScimUser } from '../schema/builtin/types.js';
 import { USER_SCHEMA_ID } from '../schema/builtin/user.js';
 import type { ResourceType, SchemaRegistry } from '../schema/registry.js';
 import type { ScimResource } from '../schema/resource.js';
@@ -32,12 +33,16 @@ export interface LifecycleEventBase {
   attempt: number;
 }
 
+/** The resource an event of type `T` carries: a {@link ScimUser} for `user.*`, a {@link ScimGroup} for `group.*`. */
+export type EventResource<T extends LifecycleEventType> = T extends `user.${string}` ? ScimUser : T extends `group.${string}` ? ScimGroup : ScimResource;
+
 /** A resource was created: `resource` is what was stored. */
-export interface CreatedEvent extends LifecycleEventBase {
+export interface CreatedEvent<T extends 'user.created' | 'group.created' | 'resource.created' = 'user.created' | 'group.created' | 'resource.created'>
+  extends LifecycleEventBase {
   /** What happened. */
-  type: 'user.created' | 'group.created' | 'resource.created';
+  type: T;
   /** The resource as stored (a group may lack its members). */
-  resource: ScimResource;
+  resource: EventResource<T>;
   /** Absent: nothing was there before. */
   previous?: undefined;
   /** Absent. */
@@ -45,13 +50,20 @@ export interface CreatedEvent extends LifecycleEventBase {
 }
 
 /** A resource was replaced or patched (and, for these types, deactivated, reactivated or renamed). */
-export interface UpdatedEvent extends LifecycleEventBase {
+export interface UpdatedEvent<
+  T extends 'user.updated' | 'user.deactivated' | 'user.reactivated' | 'group.updated' | 'group.renamed' =
+    | 'user.updated'
+    | 'user.deactivated'
+    | 'user.reactivated'
+    | 'group.updated'
+    | 'group.renamed',
+> extends LifecycleEventBase {
   /** What happened. */
-  type: 'user.updated' | 'user.deactivated' | 'user.reactivated' | 'group.updated' | 'group.renamed';
+  type: T;
   /** The resource after the change (a group may lack its members). */
-  resource: ScimResource;
+  resource: EventResource<T>;
   /** The resource before the change. */
-  previous: ScimResource;
+  previous: EventResource<T>;
   /** Absent. */
   memberIds?: undefined;
 }
@@ -61,9 +73,9 @@ export interface MembersAddedEvent extends LifecycleEventBase {
   /** What happened. */
   type: 'group.membersAdded';
   /** The group after the change (it may lack its members). */
-  resource: ScimResource;
+  resource: ScimGroup;
   /** The group before the change. */
-  previous: ScimResource;
+  previous: ScimGroup;
   /** The ids that really joined. */
   memberIds: string[];
 }
@@ -73,9 +85,9 @@ export interface MembersRemovedEvent extends LifecycleEventBase {
   /** What happened. */
   type: 'group.membersRemoved';
   /** The group after the change, when a write of it removed them. */
-  resource?: ScimResource;
+  resource?: ScimGroup;
   /** The group before the change, when a write of it removed them. */
-  previous?: ScimResource;
+  previous?: ScimGroup;
   /** The ids that really left. */
   memberIds: string[];
 }
@@ -93,13 +105,14 @@ export interface ResourceUpdatedEvent extends LifecycleEventBase {
 }
 
 /** A resource was deleted: `previous` is what it was. */
-export interface DeletedEvent extends LifecycleEventBase {
+export interface DeletedEvent<T extends 'user.deleted' | 'group.deleted' | 'resource.deleted' = 'user.deleted' | 'group.deleted' | 'resource.deleted'>
+  extends LifecycleEventBase {
   /** What happened. */
-  type: 'user.deleted' | 'group.deleted' | 'resource.deleted';
+  type: T;
   /** Absent: nothing is left. */
   resource?: undefined;
   /** The resource as it was. */
-  previous: ScimResource;
+  previous: EventResource<T>;
   /** Absent. */
   memberIds?: undefined;
 }
@@ -110,7 +123,21 @@ export interface DeletedEvent extends LifecycleEventBase {
  * `meta.version`) to consume it idempotently. A union on `type`: `switch (e.type)` narrows
  * it, so `e.resource` of a `user.created` and `e.memberIds` of a `group.membersAdded` need no `!`.
  */
-export type LifecycleEvent = CreatedEvent | UpdatedEvent | MembersAddedEvent | MembersRemovedEvent | ResourceUpdatedEvent | DeletedEvent;
+export type LifecycleEvent =
+  | CreatedEvent<'user.created'>
+  | CreatedEvent<'group.created'>
+  | CreatedEvent<'resource.created'>
+  | UpdatedEvent<'user.updated'>
+  | UpdatedEvent<'user.deactivated'>
+  | UpdatedEvent<'user.reactivated'>
+  | UpdatedEvent<'group.updated'>
+  | UpdatedEvent<'group.renamed'>
+  | MembersAddedEvent
+  | MembersRemovedEvent
+  | ResourceUpdatedEvent
+  | DeletedEvent<'user.deleted'>
+  | DeletedEvent<'group.deleted'>
+  | DeletedEvent<'resource.deleted'>;
 
 /** A write about to happen, as the before-hooks see it. */
 export interface WriteIntent {

@@ -1,6 +1,6 @@
 // The LifecycleEvent union: the types narrow on `type`, and what the server delivers keeps each promise the types make.
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { LifecycleEvent, ScimResource } from '../../src/index.js';
+import type { EnterpriseUser, LifecycleEvent, ScimGroup, ScimResource, ScimUser } from '../../src/index.js';
 import { setup } from './helpers.js';
 
 describe('LifecycleEvent, the types', () => {
@@ -8,31 +8,47 @@ describe('LifecycleEvent, the types', () => {
     const use = (e: LifecycleEvent) => {
       switch (e.type) {
         case 'user.created':
-          expectTypeOf(e.resource).toEqualTypeOf<ScimResource>();
+          expectTypeOf(e.resource).toEqualTypeOf<ScimUser>();
+          expectTypeOf(e.resource.userName).toEqualTypeOf<string>();
           expectTypeOf(e.previous).toEqualTypeOf<undefined>();
           break;
         case 'user.deactivated':
+          expectTypeOf(e.resource.active).toEqualTypeOf<boolean | undefined>();
+          expectTypeOf(e.previous).toEqualTypeOf<ScimUser>();
+          break;
         case 'group.renamed':
-          expectTypeOf(e.resource).toEqualTypeOf<ScimResource>();
-          expectTypeOf(e.previous).toEqualTypeOf<ScimResource>();
+          expectTypeOf(e.resource.displayName).toEqualTypeOf<string>();
+          expectTypeOf(e.previous).toEqualTypeOf<ScimGroup>();
           break;
         case 'group.membersAdded':
           expectTypeOf(e.memberIds).toEqualTypeOf<string[]>();
-          expectTypeOf(e.resource).toEqualTypeOf<ScimResource>();
+          expectTypeOf(e.resource).toEqualTypeOf<ScimGroup>();
           break;
         case 'group.membersRemoved':
           expectTypeOf(e.memberIds).toEqualTypeOf<string[]>();
-          expectTypeOf(e.resource).toEqualTypeOf<ScimResource | undefined>();
+          expectTypeOf(e.resource).toEqualTypeOf<ScimGroup | undefined>();
           break;
         case 'user.deleted':
-          expectTypeOf(e.previous).toEqualTypeOf<ScimResource>();
+          expectTypeOf(e.previous).toEqualTypeOf<ScimUser>();
           expectTypeOf(e.resource).toEqualTypeOf<undefined>();
+          break;
+        case 'resource.created':
+          expectTypeOf(e.resource).toEqualTypeOf<ScimResource>();
           break;
         default:
           break;
       }
     };
     expectTypeOf(use).parameter(0).toEqualTypeOf<LifecycleEvent>();
+  });
+
+  it('ScimUser, ScimGroup and EnterpriseUser type the built-in resources and stay ScimResources', () => {
+    expectTypeOf<ScimUser>().toExtend<ScimResource>();
+    expectTypeOf<ScimGroup>().toExtend<ScimResource>();
+    expectTypeOf<ScimUser['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']>().toEqualTypeOf<EnterpriseUser | undefined>();
+    // a host's own attributes stay possible
+    const u: ScimUser = { userName: 'a', 'urn:example:ext:1.0:User': { badge: 7 } };
+    expectTypeOf(u.userName).toEqualTypeOf<string>();
   });
 });
 
