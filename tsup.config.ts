@@ -27,4 +27,6 @@ export default defineConfig([
   },
   // vitest is ESM-only, so the contract kit is too
   { ...shared, entry: { testing: 'src/testing/index.ts' }, format: ['esm'] },
+  // the `scimkit` command
+  { ...shared, entry: { cli: 'src/cli/bin.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' } },
 ]);

@@ -1,0 +1,7 @@
+/**
+ * The executable behind `npx scimkit`.
+ * @module
+ */
+import { main } from './index.js';
+
+process.exitCode = main(process.argv.slice(2));
