@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScimError, type ScimServer } from 'scimkit';
 import { refusedRequest, writeNodeResponse } from './node.js';
-import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
+import { bodyReadError, hasNoBody, nodeRequest, readBody } from './node-body.js';
 
 /** The parts of an Express request this adapter reads (no dependency on Express's types). */
 export interface ExpressLikeRequest extends IncomingMessage {
@@ -75,19 +75,9 @@ export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressError
         }
       }
       const q = req.url.indexOf('?');
-      const signal = abortSignalOf(res);
-      const r = await server.handle({
-        method: req.method ?? 'GET',
-        path: q < 0 ? req.url : req.url.slice(0, q),
-        query: q < 0 ? '' : req.url.slice(q + 1),
-        headers: req.headers,
-        body,
-        baseUrl: `${originOf(req)}${req.baseUrl ?? ''}`,
-        ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
-        get signal() {
-          return signal();
-        },
-      });
+      const r = await server.handle(
+        nodeRequest(req, res, { path: q < 0 ? req.url : req.url.slice(0, q), query: q < 0 ? '' : req.url.slice(q + 1), body, basePath: req.baseUrl ?? '' }),
+      );
       writeNodeResponse(res, r);
     })().catch(next);
   };

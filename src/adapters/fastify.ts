@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { responseText, type ScimResponse, type ScimServer } from 'scimkit';
 import { refusedRequest } from './node.js';
-import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
+import { bodyReadError, hasNoBody, nodeRequest, readBody } from './node-body.js';
 
 /** A Fastify plugin function, as `app.register` takes it (typed structurally, so both Fastify 4 and 5 fit). */
 export type ScimFastifyPlugin = (instance: FastifyInstance, options: Record<string, unknown>) => Promise<void>;
@@ -50,19 +50,7 @@ export function scimPlugin(server: ScimServer): ScimFastifyPlugin {
         r = server.refuse(refusedRequest(raw, path), bodyReadError(e));
         return send(reply, r);
       }
-      const signal = abortSignalOf(reply.raw);
-      r = await server.handle({
-        method: raw.method ?? 'GET',
-        path,
-        query: q < 0 ? '' : url.slice(q + 1),
-        headers: raw.headers,
-        body,
-        baseUrl: `${originOf(raw)}${prefix}`,
-        ...(raw.socket?.remoteAddress ? { remoteAddress: raw.socket.remoteAddress } : {}),
-        get signal() {
-          return signal();
-        },
-      });
+      r = await server.handle(nodeRequest(raw, reply.raw, { path, query: q < 0 ? '' : url.slice(q + 1), body, basePath: prefix }));
       return send(reply, r);
     };
     app.all('/', handler);

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { responseText, type ScimResponse, type ScimServer } from 'scimkit';
 import { refusedRequest } from './node.js';
-import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
+import { bodyReadError, hasNoBody, nodeRequest, readBody } from './node-body.js';
 
 /** The part of Koa's request this adapter reads. */
 export interface KoaLikeRequest {
@@ -65,19 +65,9 @@ export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (c
         return write(ctx, server.refuse(refusedRequest(ctx.req, ctx.path.slice(prefix.length) || '/'), bodyReadError(e)));
       }
     }
-    const signal = ctx.res && abortSignalOf(ctx.res);
-    const r = await server.handle({
-      method: ctx.method,
-      path: ctx.path.slice(prefix.length) || '/',
-      query: ctx.querystring,
-      headers: ctx.req.headers,
-      body,
-      baseUrl: `${originOf(ctx.req)}${prefix}`,
-      ...(ctx.req.socket?.remoteAddress ? { remoteAddress: ctx.req.socket.remoteAddress } : {}),
-      get signal() {
-        return signal?.();
-      },
-    });
+    const r = await server.handle(
+      nodeRequest(ctx.req, ctx.res, { path: ctx.path.slice(prefix.length) || '/', query: ctx.querystring, body, basePath: prefix }),
+    );
     write(ctx, r);
   };
 }

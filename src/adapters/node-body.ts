@@ -3,7 +3,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ScimError } from 'scimkit';
+import { ScimError, type ScimRequest } from 'scimkit';
 
 /** Thrown when the body is larger than the limit. */
 export class BodyTooLarge extends Error {
@@ -99,5 +99,34 @@ export function abortSignalOf(res: ServerResponse): () => AbortSignal {
         if (!res.writableFinished) controller.abort();
       });
     return controller.signal;
+  };
+}
+
+/** What an adapter worked out of a Node request: the path below its base, the query, the body, and the base path it is mounted at. */
+export interface NodeRequestParts {
+  path: string;
+  query: string;
+  body: unknown;
+  basePath: string;
+}
+
+/**
+ * The neutral request of a Node request (node:http, Express, Koa and Fastify all hand one
+ * over): its method, headers and address, the parts the adapter worked out, and the abort
+ * signal of `res`, made only when the engine asks for it.
+ */
+export function nodeRequest(req: IncomingMessage, res: ServerResponse | undefined, parts: NodeRequestParts): ScimRequest {
+  const signal = res && abortSignalOf(res);
+  return {
+    method: req.method ?? 'GET',
+    path: parts.path,
+    query: parts.query,
+    headers: req.headers,
+    body: parts.body,
+    baseUrl: `${originOf(req)}${parts.basePath}`,
+    ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
+    get signal() {
+      return signal?.();
+    },
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { responseText, ScimError, type ScimRequest, type ScimResponse, type ScimServer } from 'scimkit';
-import { abortSignalOf, bodyReadError, hasNoBody, originOf, readBody } from './node-body.js';
+import { bodyReadError, hasNoBody, nodeRequest, readBody } from './node-body.js';
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
@@ -42,20 +42,7 @@ export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = 
         res.setHeader('connection', 'close');
         return writeNodeResponse(res, server.refuse(refusedRequest(req, path), bodyReadError(e)));
       }
-      const signal = abortSignalOf(res);
-      const r = await server.handle({
-        method: req.method ?? 'GET',
-        path,
-        query: q < 0 ? '' : url.slice(q + 1),
-        headers: req.headers,
-        body,
-        baseUrl: `${originOf(req)}${base}`,
-        ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
-        get signal() {
-          return signal();
-        },
-      });
-      writeNodeResponse(res, r);
+      writeNodeResponse(res, await server.handle(nodeRequest(req, res, { path, query: q < 0 ? '' : url.slice(q + 1), body, basePath: base })));
     })();
   };
 }
