@@ -60,6 +60,16 @@ function pathOf(req: ExpressLikeRequest): string {
  * It reads the body itself (`application/scim+json` and `application/json`, within the
  * server's size limit), and works whether or not the app already installed
  * `express.json()`: that parser's refusals become SCIM errors too.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { scimRouter } from 'scimkit/express';
+ *
+ * const app = express();
+ * app.use('/scim/v2', scimRouter(scim)); // scim: createScimServer(...)
+ * app.listen(8080);
+ * ```
  */
 export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressErrorMiddleware] {
   const handle: ExpressMiddleware = (req, res, next) => {

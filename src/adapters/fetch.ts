@@ -49,7 +49,19 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array 
   return size ? out : undefined;
 }
 
-/** A fetch handler; requests outside `basePath` get a SCIM 404. */
+/**
+ * A fetch handler; requests outside `basePath` get a SCIM 404.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono';
+ * import { toFetchHandler } from 'scimkit/fetch';
+ *
+ * const handler = toFetchHandler(scim, { basePath: '/scim/v2' }); // scim: createScimServer(...)
+ * const app = new Hono();
+ * app.all('/scim/v2/*', (c) => handler(c.req.raw));
+ * ```
+ */
 export function toFetchHandler(server: ScimServer, options: FetchHandlerOptions = {}): (request: Request) => Promise<Response> {
   const base = (options.basePath ?? '').replace(/\/+$/, '');
   return async (request) => {

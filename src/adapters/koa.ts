@@ -48,7 +48,19 @@ function write(ctx: KoaLikeContext, r: ScimResponse): void {
   ctx.body = r.body === undefined ? null : responseText(r);
 }
 
-/** SCIM as Koa middleware; requests outside the prefix go to `next`. */
+/**
+ * SCIM as Koa middleware; requests outside the prefix go to `next`.
+ *
+ * @example
+ * ```ts
+ * import Koa from 'koa';
+ * import { scimMiddleware } from 'scimkit/koa';
+ *
+ * const app = new Koa();
+ * app.use(scimMiddleware(scim, { prefix: '/scim/v2' })); // scim: createScimServer(...)
+ * app.listen(8080);
+ * ```
+ */
 export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<void> {
   const prefix = (options.prefix ?? '').replace(/\/+$/, '');
   return async (ctx, next) => {

@@ -24,7 +24,18 @@ export function refusedRequest(req: IncomingMessage, path: string): ScimRequest 
   return { method: req.method ?? 'GET', path, headers: req.headers, ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) };
 }
 
-/** A `(req, res)` handler for `http.createServer`; requests outside `basePath` get a SCIM 404. */
+/**
+ * A `(req, res)` handler for `http.createServer`; requests outside `basePath` get a SCIM 404.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { shutdown, toNodeHandler } from 'scimkit/node';
+ *
+ * const server = createServer(toNodeHandler(scim, { basePath: '/scim/v2' })).listen(8080); // scim: createScimServer(...)
+ * process.on('SIGTERM', () => void shutdown(server, scim));
+ * ```
+ */
 export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const base = (options.basePath ?? '').replace(/\/+$/, '');
   return (req, res) => {

@@ -91,6 +91,19 @@ const USED_EVERY_MS = 60_000;
  *
  * A record past its `expiresAt` or with `revokedAt` is 401 `invalid_token`; a token for
  * another tenant than the one in the path is 401. The record's `lastUsedAt` is updated.
+ *
+ * @example
+ * ```ts
+ * import { bearerTokens, createScimServer } from 'scimkit';
+ *
+ * // the host's table of SCIM connections, by token hash (the token is shown once, never stored)
+ * const scim = createScimServer({
+ *   tenantInPath: true,
+ *   authenticate: bearerTokens(async (tokenHash) => db.scimConnections.findByHash(tokenHash), {
+ *     onUsed: (t, at) => db.scimConnections.touch(t.tokenId, at),
+ *   }),
+ * });
+ * ```
  */
 export function bearerTokens(
   lookup: ((tokenHash: string) => TenantToken | undefined | Promise<TenantToken | undefined>) | readonly TenantToken[] | TokenList,

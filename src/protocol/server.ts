@@ -357,7 +357,28 @@ function lazyAbort(req: ScimRequest): { signal: () => AbortSignal; abort: () => 
   };
 }
 
-/** Creates a SCIM server. */
+/**
+ * Creates a SCIM server: one transport-free `handle(request)` for every SCIM endpoint, on the
+ * store you give it (a new `MemoryStore` by default). Mount it with an adapter
+ * (`scimkit/express`, `scimkit/koa`, `scimkit/fastify`, `scimkit/fetch`, `scimkit/node`);
+ * call `close()` before the process exits.
+ *
+ * @example
+ * ```ts
+ * import { bearerToken, createScimServer, generateToken } from 'scimkit';
+ * import { PostgresStore } from 'scimkit/postgres';
+ * import pg from 'pg';
+ *
+ * const store = new PostgresStore(new pg.Pool({ connectionString: process.env.DATABASE_URL }));
+ * await store.migrate();
+ * const scim = createScimServer({
+ *   authenticate: bearerToken(process.env.SCIM_TOKEN ?? generateToken()),
+ *   store,
+ *   hooks: { onEvent: (e) => console.log(e.type, e.id) }, // after commit, at least once
+ * });
+ * const res = await scim.handle({ method: 'GET', path: '/ServiceProviderConfig', headers: { authorization: `Bearer ${process.env.SCIM_TOKEN}` } });
+ * ```
+ */
 export function createScimServer(options: ScimServerOptions): ScimServer {
   if (typeof options?.authenticate !== 'function') throw new TypeError('createScimServer: options.authenticate is required (see bearerToken)');
   const limits: ScimLimits = { ...DEFAULT_LIMITS, ...options.limits };

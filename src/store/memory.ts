@@ -173,6 +173,14 @@ function predicate(filter: Filter, type: ResourceType, unknownAttributes: 'rejec
  * member add/remove is O(1) per member on any group size; stored objects are copied in
  * and out, so callers never alias them. Every call finishes its reads and writes without
  * awaiting in between, so concurrent writes to one resource serialise.
+ *
+ * @example
+ * ```ts
+ * import { bearerToken, createScimServer, MemoryStore } from 'scimkit';
+ *
+ * // tests and ephemeral servers: the data lives as long as the process
+ * const scim = createScimServer({ authenticate: bearerToken(token), store: new MemoryStore() });
+ * ```
  */
 export class MemoryStore implements ProvisioningStore {
   /** Filters, sorts and takes member deltas itself. */

@@ -29,7 +29,19 @@ async function rejects(p: Promise<unknown>): Promise<ScimError> {
   throw new Error('expected the store to refuse');
 }
 
-/** Registers the contract suite for a store under `name`. */
+/**
+ * Registers the contract suite for a store under `name` (vitest): the rules every store keeps
+ * (docs/stores.md), then the outbox and activity-log suites when the store has them.
+ *
+ * @example
+ * ```ts
+ * // test/my-store.test.ts
+ * import { describeStoreContract } from 'scimkit/testing';
+ * import { MyStore } from '../src/my-store.js';
+ *
+ * describeStoreContract('MyStore', async () => new MyStore(await freshDatabase()));
+ * ```
+ */
 export function describeStoreContract(name: string, makeStore: StoreFactory): void {
   const registry = new SchemaRegistry({ uniqueGroupDisplayName: true });
   const User = registry.resourceType('User')!;

@@ -207,7 +207,21 @@ function pgError(e: unknown): { code?: string; detail?: string } {
   return (e ?? {}) as { code?: string; detail?: string };
 }
 
-/** The PostgreSQL store. Run `migrate()` once at start-up. */
+/**
+ * The PostgreSQL store (also on PGlite). Run `migrate()` at every start-up: instances take
+ * turns, and what is applied already is skipped.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import { PostgresStore } from 'scimkit/postgres';
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const store = new PostgresStore(pool);
+ * await store.migrate();
+ * const scim = createScimServer({ authenticate, store });
+ * ```
+ */
 export class PostgresStore implements ProvisioningStore {
   /** Filters, sorts and takes member deltas in SQL. */
   readonly capabilities: StoreCapabilities = { filter: true, sort: true, memberDeltas: true, keyset: true };
