@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScimError, type ScimServer } from 'scimkit';
-import { refusedRequest, writeNodeResponse } from './node.js';
-import { bodyReadError, hasNoBody, nodeRequest, readBody } from './node-body.js';
+import { writeNodeResponse } from './node.js';
+import { bodyReadError, hasNoBody, nodeRequest, readBody, refusedRequest } from './node-body.js';
 
 /** The parts of an Express request this adapter reads (no dependency on Express's types). */
 export interface ExpressLikeRequest extends IncomingMessage {

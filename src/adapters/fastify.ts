@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { responseText, type ScimResponse, type ScimServer } from 'scimkit';
-import { refusedRequest } from './node.js';
-import { bodyReadError, hasNoBody, nodeRequest, readBody } from './node-body.js';
+import { bodyReadError, hasNoBody, nodeRequest, readBody, refusedRequest } from './node-body.js';
 
 /** A Fastify plugin function, as `app.register` takes it (typed structurally, so both Fastify 4 and 5 fit). */
 export type ScimFastifyPlugin = (instance: FastifyInstance, options: Record<string, unknown>) => Promise<void>;
@@ -42,16 +41,13 @@ export function scimPlugin(server: ScimServer): ScimFastifyPlugin {
       const pathname = q < 0 ? url : url.slice(0, q);
       const path = pathname.slice(prefix.length) || '/';
       let body: Uint8Array | undefined;
-      let r: ScimResponse;
       try {
         if (!hasNoBody(raw)) body = await readBody(raw, server.limits.maxBodyBytes);
       } catch (e) {
         reply.header('connection', 'close');
-        r = server.refuse(refusedRequest(raw, path), bodyReadError(e));
-        return send(reply, r);
+        return send(reply, server.refuse(refusedRequest(raw, path), bodyReadError(e)));
       }
-      r = await server.handle(nodeRequest(raw, reply.raw, { path, query: q < 0 ? '' : url.slice(q + 1), body, basePath: prefix }));
-      return send(reply, r);
+      return send(reply, await server.handle(nodeRequest(raw, reply.raw, { path, query: q < 0 ? '' : url.slice(q + 1), body, basePath: prefix })));
     };
     app.all('/', handler);
     app.all('/*', handler);

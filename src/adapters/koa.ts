@@ -4,8 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { responseText, type ScimResponse, type ScimServer } from 'scimkit';
-import { refusedRequest } from './node.js';
-import { bodyReadError, hasNoBody, nodeRequest, readBody } from './node-body.js';
+import { bodyReadError, hasNoBody, nodeRequest, readBody, refusedRequest } from './node-body.js';
 
 /** The part of Koa's request this adapter reads. */
 export interface KoaLikeRequest {

@@ -130,3 +130,8 @@ export function nodeRequest(req: IncomingMessage, res: ServerResponse | undefine
     },
   };
 }
+
+/** What the activity record of a request refused before `handle` shows: its method, path, headers and address. */
+export function refusedRequest(req: IncomingMessage, path: string): ScimRequest {
+  return { method: req.method ?? 'GET', path, headers: req.headers, ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) };
+}

@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { responseText, ScimError, type ScimRequest, type ScimResponse, type ScimServer } from 'scimkit';
-import { bodyReadError, hasNoBody, nodeRequest, readBody } from './node-body.js';
+import { responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
+import { bodyReadError, hasNoBody, nodeRequest, readBody, refusedRequest } from './node-body.js';
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
@@ -17,11 +17,6 @@ export function writeNodeResponse(res: ServerResponse, r: ScimResponse): void {
   res.statusCode = r.status;
   for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
   res.end(r.body === undefined ? undefined : responseText(r));
-}
-
-/** What the activity record of a request refused before `handle` shows: its method, path, headers and address. */
-export function refusedRequest(req: IncomingMessage, path: string): ScimRequest {
-  return { method: req.method ?? 'GET', path, headers: req.headers, ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) };
 }
 
 /**

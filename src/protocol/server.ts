@@ -16,6 +16,7 @@ import {
   type ActivityRetention,
   type ActivitySummary,
   DEFAULT_ACTIVITY_RETENTION,
+  summarise,
 } from '../activity/record.js';
 import { type ActivityStats, ActivityWriter } from '../activity/writer.js';
 import { ScimError } from '../errors.js';
@@ -46,7 +47,7 @@ import { lifecycleEvent, type ScimHooks } from './hooks.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { DEFAULT_LIMITS, type ScimLimits } from './limits.js';
 import { listResources, paramsFromBody, paramsFromQuery, searchAll } from './list.js';
-import { DEFAULT_RATE_LIMITS, MemoryRateLimiter, type RateLimiter, type RateLimits } from './ratelimit.js';
+import { DEFAULT_RATE_LIMITS, MemoryRateLimiter, type RateBudget, type RateLimiter, type RateLimits } from './ratelimit.js';
 import { errorResponse, header, jsonResponse, queryOf, type ScimRequest, type ScimResponse } from './request.js';
 import { createResource, deleteResource, getResource, patchResource, type ResourceRequest, replaceResource } from './resources.js';
 
@@ -696,19 +697,12 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
    * Records of refused requests (no accepted credentials) per second, at most: anyone can send
    * them, so a flood of them must not become a flood of log writes. Beyond, counted as dropped.
    */
+  const refusedPerSecond = activityOptions.maxRefusedPerSecond ?? 100;
+  const refusedBucket: RateBudget = { burst: refusedPerSecond, perSecond: refusedPerSecond };
+  const refusedLimiter = new MemoryRateLimiter({ maxKeys: 1 });
   const refusedBudget = {
-    second: 0,
-    left: 0,
     take(): boolean {
-      const now = Math.floor(Date.now() / 1000);
-      if (now !== this.second) {
-        this.second = now;
-        this.left = activityOptions.maxRefusedPerSecond ?? 100;
-      }
-      if (this.left > 0) {
-        this.left--;
-        return true;
-      }
+      if (refusedLimiter.take('refused', refusedBucket).allowed) return true;
       writer.stats.dropped++;
       return false;
     },
@@ -792,7 +786,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
 
   const activity: ScimActivity = {
     list: async (query) => (activityLog ? activityLog.list(query) : []),
-    summary: async (tenant, since) => (activityLog ? activityLog.summary(tenant, since) : new MemoryActivityLog().summary(tenant, since)),
+    summary: async (tenant, since = new Date(Date.now() - 24 * 3600_000)) => (activityLog ? activityLog.summary(tenant, since) : summarise([], since)),
     flush: () => writer.flush(),
     prune: () => writer.prune(),
     stats: writer.stats,
