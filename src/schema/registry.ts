@@ -260,7 +260,12 @@ export class SchemaRegistry {
   constructor(options: { defaults?: boolean; uniqueGroupDisplayName?: boolean } = {}) {
     if (options.defaults === false) return;
     this.addSchema(UserSchema);
-    this.addSchema(GroupSchema);
+    // the rule is said in /Schemas too: a client (Entra ID, `scimkit check`) reads uniqueness there
+    this.addSchema(
+      options.uniqueGroupDisplayName
+        ? { ...GroupSchema, attributes: GroupSchema.attributes.map((a) => (a.name === 'displayName' ? { ...a, uniqueness: 'server' as const } : a)) }
+        : GroupSchema,
+    );
     this.addSchema(EnterpriseUserSchema);
     this.addResourceType({
       name: 'User',
@@ -274,7 +279,6 @@ export class SchemaRegistry {
       endpoint: '/Groups',
       description: 'Group',
       schema: GROUP_SCHEMA_ID,
-      ...(options.uniqueGroupDisplayName ? { unique: ['displayName'] } : {}),
     });
   }
 

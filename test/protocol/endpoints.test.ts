@@ -93,6 +93,15 @@ describe('resources', () => {
     expect((await strict.call('POST', '/Groups', strict.group('ops'))).status).toBe(409);
   });
 
+  it('/Schemas says group displayName is unique exactly when it is (a client reads the rule there)', async () => {
+    const uniquenessOf = async (s: ReturnType<typeof setup>) => {
+      const schema = (await s.call('GET', `/Schemas/${G}`)).body as { attributes: { name: string; uniqueness: string }[] };
+      return schema.attributes.find((a) => a.name === 'displayName')!.uniqueness;
+    };
+    expect(await uniquenessOf(setup())).toBe('none');
+    expect(await uniquenessOf(setup({ uniqueGroupDisplayName: true }))).toBe('server');
+  });
+
   it('If-Match: 412 on mismatch, * allowed, on PUT, PATCH and DELETE', async () => {
     const { call, user, patch } = setup();
     const { body } = await call('POST', '/Users', user('heidi'));
