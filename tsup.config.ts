@@ -6,7 +6,7 @@ const shared: Options = {
   target: 'node20',
   treeshake: true,
   // subpath entries import the core as `scimkit`, so every entry shares one copy of it
-  external: ['scimkit', 'vitest', 'pg', '@opentelemetry/api', 'fastify'],
+  external: ['scimkit', 'scimkit/check', 'vitest', 'pg', '@opentelemetry/api', 'fastify'],
 };
 
 export default defineConfig([
@@ -21,6 +21,7 @@ export default defineConfig([
       fastify: 'src/adapters/fastify.ts',
       postgres: 'src/store/postgres/index.ts',
       opentelemetry: 'src/telemetry/opentelemetry.ts',
+      check: 'src/check/index.ts',
     },
     format: ['esm', 'cjs'],
     clean: true,

@@ -8,6 +8,7 @@ export default defineConfig({
       { find: /^scimkit$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
       { find: /^scimkit\/postgres$/, replacement: fileURLToPath(new URL('./src/store/postgres/index.ts', import.meta.url)) },
       { find: /^scimkit\/opentelemetry$/, replacement: fileURLToPath(new URL('./src/telemetry/opentelemetry.ts', import.meta.url)) },
+      { find: /^scimkit\/check$/, replacement: fileURLToPath(new URL('./src/check/index.ts', import.meta.url)) },
       { find: /^scimkit\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^scimkit\/(express|koa|fetch|node|fastify)$/, replacement: fileURLToPath(new URL('./src/adapters/$1.ts', import.meta.url)) },
     ],

@@ -4,4 +4,4 @@
  */
 import { main } from './index.js';
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,23 +1,26 @@
 /**
- * The `scimkit` command: `npx scimkit token` prints a new bearer token and the hash
- * `bearerTokens` stores for it.
+ * The `scimkit` command: `npx scimkit check <base-url>` runs the conformance catalogue against a
+ * SCIM server; `npx scimkit token` prints a new bearer token and the hash `bearerTokens` stores.
  * @module
  */
 import { generateToken, hashToken } from 'scimkit';
+import { type CommandIO, check } from './check.js';
 
 const USAGE = `usage: scimkit <command>
 
 commands:
+  check <base-url> --token <token>   run the conformance catalogue against a SCIM server (check --help)
   token [--json]   a new bearer token for an IdP, and the hash to store for it (bearerTokens)
 `;
 
 /** Runs the command line `args` (without node and the script); the exit code. */
-export function main(
+export async function main(
   args: readonly string[],
-  out: (text: string) => void = (t) => process.stdout.write(t),
-  err: (text: string) => void = (t) => process.stderr.write(t),
-): number {
+  io: CommandIO = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t), tty: process.stdout.isTTY, env: process.env },
+): Promise<number> {
+  const { out, err } = io;
   const [command, ...rest] = args;
+  if (command === 'check') return check(rest, io);
   if (command === 'token') {
     const token = generateToken();
     const hash = hashToken(token);

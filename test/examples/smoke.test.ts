@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/check/index.js';
+import { scratchDatabase } from '../scratch-database.js';
 
 const root = join(import.meta.dirname, '../..');
 const running: ChildProcess[] = [];
@@ -181,6 +183,34 @@ describe.skipIf(!process.env.DATABASE_URL)('examples/postgres', () => {
     });
     expect(((await found.json()) as { totalResults: number }).totalResults).toBe(1);
     expect(await stop(second.proc)).toBe(0);
+  });
+});
+
+// `scimkit check` is the regression net of the examples: every scenario a server claims passes.
+describe.each([
+  ['express', 'npm start: embedded PostgreSQL (PGlite) in a data directory'],
+  ['postgres', 'PostgreSQL (a database of its own; PGlite without DATABASE_URL)'],
+  ['koa', 'in memory'],
+  ['hono', 'in memory'],
+  ['fastify', 'in memory'],
+])('scimkit check on examples/%s (%s)', (example) => {
+  it('passes every scenario the example claims', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimkit-check-'));
+    const db = example === 'postgres' && process.env.DATABASE_URL ? await scratchDatabase('check_example') : undefined;
+    const env: Record<string, string> = { SCIM_TOKEN: `tok-check-${example}-0123456789-0123456789` };
+    if (example === 'express') env.SCIM_DATA = join(dir, 'data');
+    if (example === 'postgres') Object.assign(env, db ? { SCIM_DATA: '', DATABASE_URL: db.url } : { SCIM_DATA: 'memory' });
+    try {
+      const { proc, urls, tokens } = await start(example, env);
+      const report = await runChecks({ baseUrl: urls[0]!, token: tokens[0]! });
+      expect(report.results.filter((r) => r.status === 'fail').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+      expect(report.summary.passed).toBeGreaterThan(40);
+      expect(report.results.filter((r) => r.leftovers)).toEqual([]);
+      expect(await stop(proc)).toBe(0);
+    } finally {
+      await db?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

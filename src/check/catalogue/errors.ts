@@ -1,0 +1,118 @@
+/**
+ * Errors and hostile input: SCIM error bodies for what a client gets wrong, and no 5xx or hang
+ * for what an attacker sends.
+ * @module
+ */
+
+import type { CheckResponse } from '../http.js';
+import { bodyOf, expectStatus, expectThat, type Scenario } from '../scenario.js';
+import { expectError, filter, patchOps, USER_SCHEMA_ID, userBody } from './shapes.js';
+
+/** A client error, not a server error: 4xx with the Error schema. */
+function expectRefused(r: CheckResponse, what: string): void {
+  expectThat(r.status >= 400 && r.status < 500, `${what} answered ${r.status}, expected a 4xx SCIM error`);
+  expectError(r, r.status);
+}
+
+/** The errors and robustness scenarios. */
+export const errorScenarios: Scenario[] = [
+  {
+    id: 'errors.invalid-json',
+    group: 'errors',
+    title: 'a body that is not JSON answers 400 invalidSyntax with the Error schema',
+    source: 'RFC 7644 §3.12 (invalidSyntax)',
+    async run(ctx) {
+      expectError(await ctx.send('POST', ctx.capabilities.users, { raw: '{"schemas": [' }), 400, 'invalidSyntax');
+    },
+  },
+  {
+    id: 'errors.missing-username',
+    group: 'errors',
+    title: 'a user without userName answers 400 invalidValue',
+    source: 'RFC 7643 §4.1.1 (userName REQUIRED); RFC 7644 §3.3 and §3.12 (invalidValue)',
+    async run(ctx) {
+      const body = userBody(ctx.unique('nameless'));
+      delete body.userName;
+      const r = await ctx.send('POST', ctx.capabilities.users, { body });
+      if (r.status === 201) ctx.removeAfter(`${ctx.capabilities.users}/${bodyOf(r).id}`);
+      expectError(r, 400, 'invalidValue');
+    },
+  },
+  {
+    id: 'errors.remove-without-path',
+    group: 'errors',
+    title: 'a PATCH remove without a path answers 400 noTarget',
+    source: 'RFC 7644 §3.5.2.2 ("If \\"path\\" is unspecified … 400 … noTarget")',
+    requires: ['patch'],
+    async run(ctx) {
+      const { id } = await ctx.createUser();
+      expectError(await ctx.send('PATCH', `${ctx.capabilities.users}/${encodeURIComponent(id)}`, { body: patchOps({ op: 'remove' }) }), 400, 'noTarget');
+    },
+  },
+  {
+    id: 'errors.unknown-endpoint',
+    group: 'errors',
+    title: 'an unknown endpoint under the base URL answers 404',
+    source: 'RFC 7644 §3.12 (404: "endpoint does not exist")',
+    async run(ctx) {
+      expectStatus(await ctx.send('GET', `/ScimkitCheckNoSuchEndpoint`), 404);
+    },
+  },
+  {
+    id: 'robustness.oversized-body',
+    group: 'robustness',
+    title: 'a body larger than the server accepts answers 413 (or 400), not a 5xx or a hang',
+    source: 'RFC 7644 §3.7.4 (413, maxPayloadSize); RFC 9110 §15.5.14',
+    async run(ctx) {
+      const size = Math.max((ctx.capabilities.maxPayloadSize ?? 10 * 1024 * 1024) + 1024, 1024 * 1024);
+      const body = JSON.stringify({ ...userBody(ctx.unique('big')), nickName: 'x'.repeat(size) });
+      const r = await ctx.send('POST', ctx.capabilities.users, { raw: body });
+      if (r.status === 201) ctx.removeAfter(`${ctx.capabilities.users}/${bodyOf(r).id}`);
+      expectThat(r.status === 413 || r.status === 400, `a ${Math.round(size / 1024)} KiB body answered ${r.status}, expected 413`);
+    },
+  },
+  {
+    id: 'robustness.deep-nesting',
+    group: 'robustness',
+    title: 'JSON nested 100,000 deep answers a 4xx SCIM error, not a 5xx',
+    source: 'RFC 7644 §3.12; RFC 8259 §9 (implementations may limit nesting)',
+    async run(ctx) {
+      const depth = 100_000;
+      const raw = `{"schemas":["${USER_SCHEMA_ID}"],"userName":"${ctx.unique('deep')}","nickName":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const r = await ctx.send('POST', ctx.capabilities.users, { raw });
+      if (r.status === 201) ctx.removeAfter(`${ctx.capabilities.users}/${bodyOf(r).id}`);
+      expectRefused(r, 'a 100,000-deep body');
+    },
+  },
+  {
+    id: 'robustness.deep-filter',
+    group: 'robustness',
+    title: 'a filter of 1,000 nested parentheses answers 400, not a 5xx',
+    source: 'RFC 7644 §3.4.2.2 and §3.12 (invalidFilter)',
+    requires: ['filter'],
+    async run(ctx) {
+      // 1,000 deep fits the 16 KiB request line Node and most proxies accept, so the filter parser sees it
+      const r = await ctx.send('GET', `${ctx.capabilities.users}${filter(`${'('.repeat(1000)}userName eq "x"${')'.repeat(1000)}`)}`);
+      expectThat(
+        r.status === 400 || r.status === 414 || r.status === 431,
+        `a 1,000-deep filter answered ${r.status}, expected 400 (or 414/431 from the HTTP layer)`,
+      );
+      if (r.status === 400) expectError(r, 400);
+    },
+  },
+  {
+    id: 'robustness.huge-count',
+    group: 'robustness',
+    title: 'count=2147483648 is capped at the server maximum (RFC: "MAY be less"), not a 5xx',
+    source: 'RFC 7644 §3.4.2.4 and §3.4.2 (filter.maxResults)',
+    async run(ctx) {
+      const r = await ctx.send('GET', `${ctx.capabilities.users}?count=2147483648&attributes=id`);
+      expectThat(r.status === 200 || (r.status >= 400 && r.status < 500), `count=2147483648 answered ${r.status}`);
+      if (r.status !== 200) return expectError(r, r.status);
+      const b = bodyOf(r);
+      const max = ctx.capabilities.maxResults;
+      if (max !== undefined)
+        expectThat(Array.isArray(b.Resources) ? b.Resources.length <= max : true, `count=2147483648 answered more than filter.maxResults ${max}`);
+    },
+  },
+];
