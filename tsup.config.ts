@@ -9,6 +9,8 @@ const shared: Options = {
   external: ['scimkit', 'scimkit/check', 'vitest', 'pg', '@opentelemetry/api', 'fastify'],
 };
 
+// No `clean`: the configurations build in parallel and a clean in one deleted another's output
+// (testing.d.ts went missing about one build in three); `npm run build` empties dist first.
 export default defineConfig([
   {
     ...shared,
@@ -24,7 +26,6 @@ export default defineConfig([
       check: 'src/check/index.ts',
     },
     format: ['esm', 'cjs'],
-    clean: true,
   },
   // vitest is ESM-only, so the contract kit is too
   { ...shared, entry: { testing: 'src/testing/index.ts' }, format: ['esm'] },

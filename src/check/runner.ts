@@ -84,7 +84,14 @@ export interface CheckReport {
   /** Each scenario's result, in order. */
   results: CheckResult[];
   /** The counts. */
-  summary: { passed: number; failed: number; skipped: number };
+  summary: {
+    /** Scenarios that passed. */
+    passed: number;
+    /** Scenarios that failed: the exit code is 1 when this is not 0. */
+    failed: number;
+    /** Scenarios skipped (the server does not claim what they need). */
+    skipped: number;
+  };
 }
 
 /** The scenarios `only` chooses; throws on a name that is neither a group nor an id. */

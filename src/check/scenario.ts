@@ -65,11 +65,13 @@ export interface CheckContext {
 
 /** A broken rule: the scenario fails with this reason. */
 export class CheckFailure extends Error {
+  /** `CheckFailure`. */
   override name = 'CheckFailure';
 }
 
 /** The scenario does not apply to this server: skipped with this reason. */
 export class CheckSkip extends Error {
+  /** `CheckSkip`. */
   override name = 'CheckSkip';
 }
 
