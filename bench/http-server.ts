@@ -11,6 +11,7 @@ import { scimRouter } from 'scimkit/express';
 import { toFetchHandler } from 'scimkit/fetch';
 import { scimMiddleware } from 'scimkit/koa';
 import { toNodeHandler } from 'scimkit/node';
+import { scimmyApp } from '../test/peers/scimmy.js';
 
 const USERS = 10_000;
 /** Users not in the big group, for the member adds (more than 3 s of adds at the fastest rate seen). */
@@ -75,35 +76,15 @@ async function main(): Promise<void> {
     });
     server = createServer(app);
   } else if (kind === 'scimmy') {
-    const SCIMMY = (await import('scimmy')).default;
-    const SCIMMYRouters = (await import('scimmy-routers')).default;
-    const db = { User: new Map<string, Record<string, unknown>>(), Group: new Map<string, Record<string, unknown>>() };
-    for (const [name, R] of [
-      ['User', SCIMMY.Resources.User],
-      ['Group', SCIMMY.Resources.Group],
-    ] as const) {
-      // biome-ignore lint/suspicious/noExplicitAny: scimmy's resource classes have incompatible handler types
-      (SCIMMY.Resources.declare(R as any) as any)
-        .ingress((resource: { id?: string }, instance: Record<string, unknown>) => {
-          const id = resource.id ?? randomUUID();
-          const now = new Date().toISOString();
-          const rec = { ...instance, id, meta: { created: now, lastModified: now } };
-          db[name].set(id, rec);
-          return rec as never;
-        })
-        .egress((resource: { id?: string }) => (resource.id ? [db[name].get(resource.id)].filter(Boolean) : [...db[name].values()]) as never)
-        .degress((resource: { id?: string }) => {
-          db[name].delete(resource.id!);
-        });
-    }
+    const { app, seed } = await scimmyApp('bench'.repeat(8));
     const ids: string[] = [];
     for (let i = 0; i < USERS; i++) {
       const id = randomUUID();
       ids.push(id);
-      db.User.set(id, { ...userBody(i), id, meta: { created: '2024-01-01T00:00:00Z', lastModified: '2024-01-01T00:00:00Z' } });
+      seed('User', { ...userBody(i), id, meta: { created: '2024-01-01T00:00:00Z', lastModified: '2024-01-01T00:00:00Z' } });
     }
     groupId = randomUUID();
-    db.Group.set(groupId, {
+    seed('Group', {
       schemas: [G],
       id: groupId,
       displayName: 'Big',
@@ -111,17 +92,6 @@ async function main(): Promise<void> {
       meta: { created: '2024-01-01T00:00:00Z', lastModified: '2024-01-01T00:00:00Z' },
     });
     userId = ids[USERS / 2]!;
-    const app = express();
-    app.use(
-      '/scim/v2',
-      new SCIMMYRouters({
-        type: 'bearer',
-        handler: (req: { header(n: string): string | undefined }) => {
-          if (req.header('Authorization') !== `Bearer ${'bench'.repeat(8)}`) throw new Error('Unauthorized');
-          return 'bench';
-        },
-      }) as never,
-    );
     server = createServer(app);
   } else {
     const seeded = await seedScimkit();

@@ -224,6 +224,12 @@ function contextOf(client: CheckClient, capabilities: Capabilities, cleanup: str
       const displayName = typeof extra.displayName === 'string' ? extra.displayName : unique('group');
       return create(capabilities.groups, groupBody(displayName, extra), 'group');
     },
+    tryCreate: async (endpoint, options) => {
+      const r = await client.send('POST', endpoint, options);
+      const id = (r.json as { id?: unknown } | undefined)?.id;
+      if (r.status >= 200 && r.status < 300 && typeof id === 'string') cleanup.push(`${endpoint}/${encodeURIComponent(id)}`);
+      return r;
+    },
     removeAfter: (path) => void cleanup.push(path),
   };
 }

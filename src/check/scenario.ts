@@ -59,6 +59,8 @@ export interface CheckContext {
   createUser(extra?: Record<string, unknown>): Promise<Created>;
   /** Creates a group (201 expected) and deletes it after the scenario. */
   createGroup(extra?: Record<string, unknown>): Promise<Created>;
+  /** POSTs to `endpoint` a create the server may refuse; whatever it does create is deleted after the scenario. */
+  tryCreate(endpoint: string, options: SendOptions): Promise<CheckResponse>;
   /** Deletes `path` after the scenario (a resource the scenario created itself). */
   removeAfter(path: string): void;
 }

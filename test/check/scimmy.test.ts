@@ -2,7 +2,7 @@
 // handlers (uniqueness and 404 done as SCIMMY asks of its host). What fails is SCIMMY's own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckReport, runChecks } from '../../src/check/index.js';
-import { SCIMMY_TOKEN, startScimmy } from './scimmy-server.js';
+import { SCIMMY_TOKEN, startScimmy } from '../peers/scimmy.js';
 
 let scimmy: Awaited<ReturnType<typeof startScimmy>>;
 let report: CheckReport;

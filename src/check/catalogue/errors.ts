@@ -33,8 +33,7 @@ export const errorScenarios: Scenario[] = [
     async run(ctx) {
       const body = userBody(ctx.unique('nameless'));
       delete body.userName;
-      const r = await ctx.send('POST', ctx.capabilities.users, { body });
-      if (r.status === 201) ctx.removeAfter(`${ctx.capabilities.users}/${bodyOf(r).id}`);
+      const r = await ctx.tryCreate(ctx.capabilities.users, { body });
       expectError(r, 400, 'invalidValue');
     },
   },
@@ -66,8 +65,7 @@ export const errorScenarios: Scenario[] = [
     async run(ctx) {
       const size = Math.max((ctx.capabilities.maxPayloadSize ?? 10 * 1024 * 1024) + 1024, 1024 * 1024);
       const body = JSON.stringify({ ...userBody(ctx.unique('big')), nickName: 'x'.repeat(size) });
-      const r = await ctx.send('POST', ctx.capabilities.users, { raw: body });
-      if (r.status === 201) ctx.removeAfter(`${ctx.capabilities.users}/${bodyOf(r).id}`);
+      const r = await ctx.tryCreate(ctx.capabilities.users, { raw: body });
       expectThat(r.status === 413 || r.status === 400, `a ${Math.round(size / 1024)} KiB body answered ${r.status}, expected 413`);
     },
   },
@@ -79,8 +77,7 @@ export const errorScenarios: Scenario[] = [
     async run(ctx) {
       const depth = 100_000;
       const raw = `{"schemas":["${USER_SCHEMA_ID}"],"userName":"${ctx.unique('deep')}","nickName":${'['.repeat(depth)}${']'.repeat(depth)}}`;
-      const r = await ctx.send('POST', ctx.capabilities.users, { raw });
-      if (r.status === 201) ctx.removeAfter(`${ctx.capabilities.users}/${bodyOf(r).id}`);
+      const r = await ctx.tryCreate(ctx.capabilities.users, { raw });
       expectRefused(r, 'a 100,000-deep body');
     },
   },

@@ -88,8 +88,7 @@ export const groupScenarios: Scenario[] = [
     requires: ['groups', 'uniqueGroupName'],
     async run(ctx) {
       const { body } = await ctx.createGroup();
-      const r = await ctx.send('POST', ctx.capabilities.groups, { body: groupBody(String(body.displayName), { externalId: `${body.externalId}-2` }) });
-      if (r.status === 201) ctx.removeAfter(`${ctx.capabilities.groups}/${bodyOf(r).id}`);
+      const r = await ctx.tryCreate(ctx.capabilities.groups, { body: groupBody(String(body.displayName), { externalId: `${body.externalId}-2` }) });
       expectError(r, 409, 'uniqueness');
     },
   },

@@ -76,8 +76,7 @@ export const userScenarios: Scenario[] = [
     source: `RFC 7644 §3.3 and §3.12; ${MS} "Create a duplicate User"; ${OKTA} "Check the user was created: recreate → 409"`,
     async run(ctx) {
       const { body } = await ctx.createUser();
-      const r = await ctx.send('POST', ctx.capabilities.users, { body: userBody(String(body.userName), { externalId: `${body.externalId}-2` }) });
-      if (r.status === 201) ctx.removeAfter(`${ctx.capabilities.users}/${bodyOf(r).id}`);
+      const r = await ctx.tryCreate(ctx.capabilities.users, { body: userBody(String(body.userName), { externalId: `${body.externalId}-2` }) });
       expectError(r, 409, 'uniqueness');
     },
   },
@@ -88,8 +87,7 @@ export const userScenarios: Scenario[] = [
     source: `RFC 7643 §4.1.1 (userName caseExact false, uniqueness server); ${OKTA} "userName case-insensitivity"`,
     async run(ctx) {
       const { body } = await ctx.createUser();
-      const r = await ctx.send('POST', ctx.capabilities.users, { body: userBody(String(body.userName).toUpperCase(), { externalId: `${body.externalId}-2` }) });
-      if (r.status === 201) ctx.removeAfter(`${ctx.capabilities.users}/${bodyOf(r).id}`);
+      const r = await ctx.tryCreate(ctx.capabilities.users, { body: userBody(String(body.userName).toUpperCase(), { externalId: `${body.externalId}-2` }) });
       expectError(r, 409, 'uniqueness');
     },
   },
