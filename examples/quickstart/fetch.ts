@@ -7,7 +7,7 @@ import { shutdown } from 'scimkit/node';
 
 // at least 32 characters: set SCIM_TOKEN to a generateToken() you keep, or copy the one printed
 const token = process.env.SCIM_TOKEN ?? generateToken();
-// The same handler works in Next.js route handlers, Bun, Deno and Cloudflare Workers.
+// The same handler is for Next.js route handlers, Bun, Deno and Cloudflare Workers (README: what is tested).
 const scimServer = createScimServer({ authenticate: bearerToken(token) });
 const scim = toFetchHandler(scimServer, { basePath: '/scim/v2' });
 

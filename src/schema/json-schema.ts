@@ -1,13 +1,13 @@
 /**
- * SCIM attribute definitions → JSON Schema, compiled once per resource type with ajv.
+ * SCIM attribute definitions → JSON Schema, compiled once per resource type (shape-validator.ts).
  * JSON Schema checks the types and shapes; what it cannot say (case-insensitive
  * names, mutability, primary, uniqueness) is done in validate.ts around it.
  * @module
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ScimProblem } from '../errors.js';
 import type { AttributeDefinition } from './attribute.js';
 import type { ResourceType } from './registry.js';
+import { compileShape, type ShapeError, type ShapeSchema, type ShapeValidator } from './shape-validator.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -87,13 +87,11 @@ export function toJsonSchema(type: ResourceType, withRequired: boolean): JsonSch
   return schema;
 }
 
-/** One ajv instance with scimkit's formats; never shared between registries. */
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
-  ajv.addFormat('scim-datetime', { type: 'string', validate: isDateTime });
-  ajv.addFormat('scim-binary', { type: 'string', validate: (s: string) => BASE64.test(s) });
-  return ajv;
-}
+/** The string formats the generated schemas name. */
+export const SCIM_FORMATS: Readonly<Record<string, (s: string) => boolean>> = {
+  'scim-datetime': isDateTime,
+  'scim-binary': (s) => BASE64.test(s),
+};
 
 /** A JSON pointer (`/emails/0/value`, `/urn:…:User/manager`) → a SCIM path (`emails[0].value`, `urn:…:User:manager`). */
 export function pointerToPath(pointer: string): string {
@@ -114,8 +112,8 @@ const TYPE_WORDS: Record<string, string> = {
   'scim-binary': 'base64 data',
 };
 
-/** ajv's errors → SCIM problems that name the attribute path. */
-export function ajvProblems(errors: readonly ErrorObject[]): ScimProblem[] {
+/** Shape errors → SCIM problems that name the attribute path. */
+export function shapeProblems(errors: readonly ShapeError[]): ScimProblem[] {
   return errors.map((e) => {
     const at = pointerToPath(e.instancePath);
     switch (e.keyword) {
@@ -141,11 +139,10 @@ export function ajvProblems(errors: readonly ErrorObject[]): ScimProblem[] {
 
 /** Compiles the validator of a type once and keeps it with the type object. */
 export class CompiledSchemas {
-  readonly #ajv = createAjv();
-  readonly #cache = new WeakMap<ResourceType, { write?: ValidateFunction; read?: ValidateFunction }>();
+  readonly #cache = new WeakMap<ResourceType, { write?: ShapeValidator; read?: ShapeValidator }>();
 
   /** The compiled validator for requests (`write`, with required) or responses (`read`). */
-  get(type: ResourceType, mode: 'write' | 'read'): ValidateFunction {
+  get(type: ResourceType, mode: 'write' | 'read'): ShapeValidator {
     let entry = this.#cache.get(type);
     if (!entry) {
       entry = {};
@@ -153,7 +150,7 @@ export class CompiledSchemas {
     }
     let fn = entry[mode];
     if (!fn) {
-      fn = this.#ajv.compile(toJsonSchema(type, mode === 'write'));
+      fn = compileShape(toJsonSchema(type, mode === 'write') as ShapeSchema, SCIM_FORMATS);
       entry[mode] = fn;
     }
     return fn;

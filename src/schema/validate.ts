@@ -1,12 +1,12 @@
 /**
  * Validation with the request and response contexts of RFC 7644 §3: names are
- * canonicalised first, then ajv checks types and shapes, then code checks what
+ * canonicalised first, then the shape validator checks types and shapes, then code checks what
  * JSON Schema cannot say. Every problem of one request is collected.
  * @module
  */
 import { ScimError, type ScimProblem } from '../errors.js';
 import type { AttributeDefinition } from './attribute.js';
-import { ajvProblems, CompiledSchemas } from './json-schema.js';
+import { CompiledSchemas, shapeProblems } from './json-schema.js';
 import { type ResourceType, subAttribute } from './registry.js';
 import { isObject, type ScimResource } from './resource.js';
 import { DEFAULT_STRING_LENGTHS, isStorableString, maxLengthOf, type StringLengths } from './storable.js';
@@ -251,7 +251,7 @@ export type Touched = Map<string, Set<string>>;
 
 /**
  * Validates a resource that a PATCH changed in place of a valid stored one. Only the
- * attributes named in `touched` are checked by code; ajv checks
+ * attributes named in `touched` are checked by code; the shape validator checks
  * the whole document (types, required). The resource is returned as given, with `schemas`
  * derived: unchanged values stay shared with `existing`, so treat both as immutable.
  */
@@ -269,7 +269,7 @@ export function validatePatched(
   }
   resource.schemas = type.schemaIds.filter((id, i) => i === 0 || resource[id] !== undefined);
   const validate = (options.compiled ?? defaultCompiled).get(type, 'write');
-  if (!validate(resource) && validate.errors) problems.push(...ajvProblems(validate.errors));
+  if (!validate(resource) && validate.errors) problems.push(...shapeProblems(validate.errors));
   const opts: ValidateOptions = { context: 'patch', ...options };
   const pick = (schema: string, attrs: readonly AttributeDefinition[]) => {
     const names = touched.get(schema);
@@ -324,7 +324,7 @@ export function validateResource(type: ResourceType, input: unknown, options: Va
   out.schemas = type.schemaIds.filter((id, i) => i === 0 || out[id] !== undefined);
 
   const validate = (options.compiled ?? defaultCompiled).get(type, options.context === 'response' ? 'read' : 'write');
-  if (!validate(out) && validate.errors) problems.push(...ajvProblems(validate.errors));
+  if (!validate(out) && validate.errors) problems.push(...shapeProblems(validate.errors));
 
   if (options.context !== 'response') {
     checkAttributes(type.schema.attributes, out, options.existing, '', options, problems);
