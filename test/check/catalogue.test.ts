@@ -35,6 +35,23 @@ describe('the catalogue', () => {
     }
   });
 
+  it('passes on a live server whose other users are bare (no name, no e-mails): it checks only its own', async () => {
+    server.use(undefined);
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' };
+    const bare = await fetch(`${server.baseUrl}/Users`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'aaa-bare' }),
+    });
+    const { id } = (await bare.json()) as { id: string };
+    try {
+      const report = await runChecks({ baseUrl: server.baseUrl, token: TOKEN });
+      expect(report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+    } finally {
+      await fetch(`${server.baseUrl}/Users/${id}`, { method: 'DELETE', headers });
+    }
+  });
+
   describe.each(CATALOGUE.map((s) => [s.id]))('%s', (id) => {
     it('fails on a server that breaks its rule, with a reason and the exchanges', async () => {
       server.use(BREAKS[id]);
