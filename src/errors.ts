@@ -204,12 +204,12 @@ export class ScimError extends Error {
   }
 }
 
-/** Turns anything thrown into a ScimError; whatever is not one becomes a generic 500. */
+/** Turns anything thrown into a ScimError; whatever is not one becomes a generic 500. @internal */
 export function toScimError(error: unknown): ScimError {
   return error instanceof ScimError ? error : ScimError.internal();
 }
 
-/** Quotes a piece of client input for a detail message, cut short so errors never echo large inputs. */
+/** Quotes a piece of client input for a detail message, cut short so errors never echo large inputs. @internal */
 export function excerpt(text: string, max = 40): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(cut);

@@ -1,6 +1,7 @@
 /**
  * scimkit: a SCIM 2.0 service provider toolkit for Node.js.
  * @packageDocumentation
+ * @module scimkit
  */
 export { CLIENT_NAMES, clientOf } from './activity/client.js';
 export { type ConsoleLoggerOptions, consoleLogger, type LogLevel } from './activity/console-logger.js';
@@ -64,6 +65,7 @@ export { CompiledSchemas, isDateTime } from './schema/json-schema.js';
 export * from './schema/project.js';
 export * from './schema/registry.js';
 export * from './schema/resource.js';
+export type { ShapeError, ShapeValidator } from './schema/shape-validator.js';
 export * from './schema/sort.js';
 export * from './schema/storable.js';
 export * from './schema/validate.js';

@@ -207,7 +207,7 @@ export function checkQuery(q: ActivityQuery): void {
       throw new TypeError(`activity query: status ${JSON.stringify(s)} is no HTTP status, class (2xx…5xx) or 'error'`);
 }
 
-/** Whether a status passes a status filter. */
+/** Whether a status passes a status filter. @internal */
 export function statusMatches(status: number, filter: ActivityQuery['status']): boolean {
   if (filter === undefined) return true;
   const list: readonly StatusFilter[] = Array.isArray(filter) ? filter : [filter as StatusFilter];

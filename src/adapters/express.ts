@@ -2,6 +2,7 @@
  * `scimkit/express`: Express 4 and 5 middleware, mountable at any path:
  * `app.use('/scim/v2', scimRouter(server))`.
  * @packageDocumentation
+ * @module scimkit/express
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScimError, type ScimServer } from 'scimkit';

@@ -2,6 +2,7 @@
  * `scimkit/fastify`: a Fastify plugin (v4 and v5), mountable at any prefix:
  * `app.register(scimPlugin(server), { prefix: '/scim/v2' })`.
  * @packageDocumentation
+ * @module scimkit/fastify
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { responseText, type ScimResponse, type ScimServer } from 'scimkit';

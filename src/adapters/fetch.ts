@@ -2,6 +2,7 @@
  * `scimkit/fetch`: a web-standard `(Request) => Promise<Response>` handler for Hono,
  * Next.js route handlers, Bun, Deno and Cloudflare Workers.
  * @packageDocumentation
+ * @module scimkit/fetch
  */
 import { responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
 

@@ -1,6 +1,7 @@
 /**
  * `scimkit/koa`: Koa 2 and 3 middleware, mounted under a prefix.
  * @packageDocumentation
+ * @module scimkit/koa
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { responseText, type ScimResponse, type ScimServer } from 'scimkit';

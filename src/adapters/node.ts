@@ -1,6 +1,7 @@
 /**
  * `scimkit/node`: a `node:http` request handler.
  * @packageDocumentation
+ * @module scimkit/node
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';

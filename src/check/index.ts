@@ -3,6 +3,7 @@
  * HTTP to any SCIM 2.0 server, so a host's own test suite can run the catalogue against its
  * whole server (the contract kit, `scimkit/testing`, checks the store alone).
  * @packageDocumentation
+ * @module scimkit/check
  */
 export type { Capabilities, Feature } from './capabilities.js';
 export { CATALOGUE } from './catalogue/index.js';

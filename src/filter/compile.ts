@@ -290,6 +290,7 @@ export function compileFilter(filter: Filter, type: ResourceType, options: Compi
 /**
  * Compiles the filter of a value path (`emails[type eq "work"]`) into a predicate over
  * one value of the complex attribute `attribute`; its paths name sub-attributes.
+ * @internal
  */
 export function compileValueFilter(filter: Filter, attribute: AttributeDefinition, options: CompileOptions = {}): (value: Record<string, unknown>) => boolean {
   return compileNode(filter, elementScope(attribute), options);

@@ -26,7 +26,7 @@ export interface MemberDelta {
   removed: string[];
 }
 
-/** Builds a {@link MemberDelta}; the last operation on one id wins. */
+/** Builds a {@link MemberDelta}; the last operation on one id wins. @internal */
 export class MemberDeltaBuilder {
   #removeAll = false;
   readonly #changes = new Map<string, Member | null>();

@@ -20,11 +20,11 @@ export interface ResolvedOperation {
   pathText?: string;
   /** The value. */
   value?: unknown;
-  /** The resolved target, cached by {@link targetOf}; null when the path names nothing. */
+  /** The resolved target, cached once resolved; null when the path names nothing. */
   target?: Target | null;
 }
 
-/** The operation's target, resolved once and cached on the operation; null when the path names nothing. */
+/** The operation's target, resolved once and cached on the operation; null when the path names nothing. @internal */
 export function targetOf(type: ResourceType, op: ResolvedOperation): Target | null {
   if (op.target !== undefined || !op.path) return op.target ?? null;
   try {
@@ -58,7 +58,7 @@ export interface AttributeTarget {
 /** A resolved PATCH target. */
 export type Target = ExtensionTarget | AttributeTarget;
 
-/** Resolves a parsed path against a type; unknown names are 400 invalidPath. */
+/** Resolves a parsed path against a type; unknown names are 400 invalidPath. @internal */
 export function resolveTarget(type: ResourceType, path: PatchPath, text: string): Target {
   const { attr } = path;
   if (attr.uri !== undefined && attr.sub === undefined && !path.filter) {

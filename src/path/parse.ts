@@ -45,7 +45,7 @@ export function parsePath(text: string, maxDepth = 32): PatchPath {
   return out;
 }
 
-/** A per-server cache of parsed PATCH paths: IdPs send the same few paths over and over. */
+/** A per-server cache of parsed PATCH paths: IdPs send the same few paths over and over. @internal */
 export class PathCache {
   readonly #lru: Lru<string, PatchPath>;
 

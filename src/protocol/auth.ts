@@ -143,14 +143,14 @@ export function bearerTokens(
   };
 }
 
-/** The scope a request needs: `read` for GET and `/.search`, `write` for every other method. */
+/** The scope a request needs: `read` for GET and `/.search`, `write` for every other method. @internal */
 export function requiredScope(method: string, segments: readonly string[]): TokenScope {
   if (method === 'GET' || method === 'HEAD') return 'read';
   if (method === 'POST' && segments[segments.length - 1] === '.search') return 'read';
   return 'write';
 }
 
-/** Throws 403 `insufficient_scope` when the authenticated token lacks the scope the request needs. */
+/** Throws 403 `insufficient_scope` when the authenticated token lacks the scope the request needs. @internal */
 export function checkScope(auth: AuthContext, method: string, segments: readonly string[]): void {
   if (!auth.scopes) return;
   const need = requiredScope(method, segments);

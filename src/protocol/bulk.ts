@@ -57,7 +57,7 @@ function refsOf(v: unknown, out: Set<string>): void {
   else if (isObject(v)) for (const k of Object.keys(v)) refsOf(v[k], out);
 }
 
-/** Checks a Bulk body and orders its operations. Does no I/O. */
+/** Checks a Bulk body and orders its operations. Does no I/O. @internal */
 export function planBulk(body: unknown, maxOperations: number): BulkPlan {
   if (!isObject(body)) throw ScimError.invalidSyntax('The Bulk request must be a JSON object');
   const schemas = body.schemas;

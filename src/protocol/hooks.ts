@@ -178,7 +178,7 @@ function eventPrefix(type: ResourceType): 'user' | 'group' | 'resource' {
   return type.schema.id === USER_SCHEMA_ID ? 'user' : type.schema.id === GROUP_SCHEMA_ID ? 'group' : 'resource';
 }
 
-/** The `membersRemoved` event of a group that lost members without a write of its own (they were deleted). */
+/** The `membersRemoved` event of a group that lost members without a write of its own (they were deleted). @internal */
 export function membershipEvents(type: ResourceType, groupId: string, removed: string[]): EventDraft[] {
   if (!removed.length) return [];
   return [
@@ -192,7 +192,7 @@ export function membershipEvents(type: ResourceType, groupId: string, removed: s
   ];
 }
 
-/** The events a committed change produces. */
+/** The events a committed change produces. @internal */
 export function eventsFor(
   kind: 'create' | 'update' | 'delete',
   type: ResourceType,
@@ -226,7 +226,7 @@ export function eventsFor(
   return out;
 }
 
-/** The event `onEvent` gets for a recorded one; undefined when its resource type is no longer registered. */
+/** The event `onEvent` gets for a recorded one; undefined when its resource type is no longer registered. @internal */
 export function lifecycleEvent(e: OutboxEvent, registry: SchemaRegistry): LifecycleEvent | undefined {
   const resourceType = registry.resourceType(e.resourceType);
   if (!resourceType) return undefined;

@@ -76,6 +76,7 @@ export interface AttributeInput extends Partial<Omit<AttributeDefinition, 'subAt
 /**
  * Completes an attribute definition with the RFC 7643 §2.2 defaults
  * (`type` string, readWrite, returned default, not required, not caseExact, uniqueness none).
+ * @internal
  */
 export function defineAttribute(input: AttributeInput): AttributeDefinition {
   const { subAttributes, ...rest } = input;
@@ -85,7 +86,7 @@ export function defineAttribute(input: AttributeInput): AttributeDefinition {
   return out;
 }
 
-/** Builds a schema definition from partial attribute definitions. */
+/** Builds a schema definition from partial attribute definitions. @internal */
 export function defineSchema(id: string, name: string, description: string, attributes: AttributeInput[]): SchemaDefinition {
   return { id, name, description, attributes: attributes.map(defineAttribute) };
 }

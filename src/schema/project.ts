@@ -43,7 +43,7 @@ function select(type: ResourceType, paths: readonly string[] | undefined): Selec
   return sel;
 }
 
-/** A precomputed projection for one resource type and one request. */
+/** A precomputed projection for one resource type and one request. @internal */
 export class Projection {
   readonly #type: ResourceType;
   readonly #include: Selection | undefined;

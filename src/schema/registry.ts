@@ -86,7 +86,7 @@ function lookup(m: Map<string, AttributeDefinition> | undefined, name: string): 
 
 const subMaps = new WeakMap<AttributeDefinition, Map<string, AttributeDefinition>>();
 
-/** Finds a sub-attribute of a complex attribute by name, case-insensitively. */
+/** Finds a sub-attribute of a complex attribute by name, case-insensitively. @internal */
 export function subAttribute(parent: AttributeDefinition, name: string): AttributeDefinition | undefined {
   if (!parent.subAttributes) return undefined;
   let map = subMaps.get(parent);
@@ -221,7 +221,7 @@ export class ResourceType {
   }
 }
 
-/** Splits `[URI ":"] name ["." sub]` into its parts; undefined when it does not have that shape. */
+/** Splits `[URI ":"] name ["." sub]` into its parts; undefined when it does not have that shape. @internal */
 export function splitAttributePath(text: string): AttributePathParts | undefined {
   const colon = text.lastIndexOf(':');
   const uri = colon >= 0 ? text.slice(0, colon) : undefined;

@@ -34,7 +34,7 @@ export interface ScimMeta {
   version?: string;
 }
 
-/** Whether a value is a plain JSON object (not an array, not null). */
+/** Whether a value is a plain JSON object (not an array, not null). @internal */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -43,13 +43,14 @@ export function isObject(value: unknown): value is Record<string, unknown> {
  * Sets `target[key] = value` as an own data property, also for the key `__proto__`: an
  * assignment with that key (which JSON.parse gives as an ordinary key) would set the object's
  * prototype instead, and the object would then answer for keys it does not have.
+ * @internal
  */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 
-/** A deep copy of a JSON value (objects and arrays copied, primitives shared; `__proto__` keys stay data). */
+/** A deep copy of a JSON value (objects and arrays copied, primitives shared; `__proto__` keys stay data). @internal */
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneJson) as T;
   if (isObject(value)) {

@@ -23,7 +23,14 @@ export interface ShapeError {
   /** The keyword that failed. */
   keyword: 'type' | 'format' | 'required';
   /** The keyword's parameter: the expected type, the format, or the missing property. */
-  params: { type?: string; format?: string; missingProperty?: string };
+  params: {
+    /** The type expected (`type`). */
+    type?: string;
+    /** The format not matched (`format`). */
+    format?: string;
+    /** The member missing (`required`). */
+    missingProperty?: string;
+  };
   /** What is wrong, in words. */
   message: string;
 }

@@ -32,7 +32,7 @@ export function resolveSortPath(type: ResourceType, sortBy: string): ResolvedAtt
   return r;
 }
 
-/** The element of a multi-valued attribute that sorts it: the primary one, else the first. */
+/** The element of a multi-valued attribute that sorts it: the primary one, else the first. @internal */
 export function sortElement(list: readonly unknown[]): unknown {
   for (const el of list) if (isObject(el) && el.primary === true) return el;
   return list[0];
@@ -125,7 +125,7 @@ export function topK<T>(entries: SortEntry<T>[], k: number, descending: boolean)
   return heap.sort(cmp);
 }
 
-/** Resources sorted by a path (used where a whole list is at hand: the engine's fallback, root searches). */
+/** Resources sorted by a path (used where a whole list is at hand: the engine's fallback, root searches). @internal */
 export function sortResources(type: ResourceType, list: readonly ScimResource[], path: string, descending: boolean): ScimResource[] {
   const r = resolveSortPath(type, path);
   const entries = list.map((item) => ({ key: sortValue(r, item), id: String(item.id ?? ''), item }));

@@ -9,7 +9,7 @@
  */
 import type { AttributeDefinition } from './attribute.js';
 
-/** Whether every store can hold this string: no NUL, and well-formed UTF-16 (no lone surrogate). */
+/** Whether every store can hold this string: no NUL, and well-formed UTF-16 (no lone surrogate). @internal */
 export function isStorableString(value: string): boolean {
   return !value.includes('\u0000') && (value as string & { isWellFormed(): boolean }).isWellFormed();
 }
@@ -20,7 +20,7 @@ export interface StringLengths {
   string: number;
   /** Binary values, base64 (default 65,536: certificates). */
   binary: number;
-  /** The attributes stores index ({@link isIndexedAttribute}; default 512). */
+  /** The attributes stores index (unique ones, userName, externalId, displayName, emails.value; default 512). */
   indexed: number;
 }
 
@@ -38,6 +38,7 @@ const LOOKUP_PATHS = new Set(['username', 'externalid', 'displayname', 'emails.v
  * Whether a store may index this attribute: a unique one (`uniqueness` server or global), or
  * one IdPs filter on (userName, externalId, displayName, emails.value). `path` is the
  * attribute's path as validation names it (`emails[0].value`, `emails[type eq "work"].value`).
+ * @internal
  */
 export function isIndexedAttribute(attr: AttributeDefinition, path: string): boolean {
   if (attr.uniqueness === 'server' || attr.uniqueness === 'global') return true;
@@ -46,7 +47,7 @@ export function isIndexedAttribute(attr: AttributeDefinition, path: string): boo
   return LOOKUP_PATHS.has(bare.slice(bare.lastIndexOf(':') + 1));
 }
 
-/** The most characters this attribute's string values may hold. */
+/** The most characters this attribute's string values may hold. @internal */
 export function maxLengthOf(attr: AttributeDefinition, path: string, lengths: StringLengths): number {
   if (attr.type === 'binary') return lengths.binary;
   return isIndexedAttribute(attr, path) ? Math.min(lengths.indexed, lengths.string) : lengths.string;

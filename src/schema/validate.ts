@@ -67,7 +67,7 @@ function stateOf(policy: ValidationPolicy, dropReadOnly: boolean): State {
   };
 }
 
-/** A problem when a multi-valued attribute (not `members`) holds more values than the limit. */
+/** A problem when a multi-valued attribute (not `members`) holds more values than the limit. @internal */
 export function tooManyValues(attr: AttributeDefinition, count: number, path: string, max: number | undefined): ScimProblem | undefined {
   if (max === undefined || attr.name === 'members' || count <= max) return undefined;
   return { path, code: 'tooManyValues', message: `${path} has ${count} values; the limit is ${max}` };
@@ -186,6 +186,7 @@ function canonicalise(type: ResourceType, input: Record<string, unknown>, st: St
  * Canonicalises one attribute's value as validation would (names, nulls, readOnly
  * sub-attributes dropped); unknown sub-attributes are problems or dropped per policy.
  * Throws one ScimError listing the problems.
+ * @internal
  */
 export function canonicaliseValue(attr: AttributeDefinition, value: unknown, path: string, policy: ValidationPolicy = {}): unknown {
   const st = stateOf(policy, true);
@@ -194,7 +195,7 @@ export function canonicaliseValue(attr: AttributeDefinition, value: unknown, pat
   return out;
 }
 
-/** Deep equality of two JSON values (key order ignored). */
+/** Deep equality of two JSON values (key order ignored). @internal */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -254,6 +255,7 @@ export type Touched = Map<string, Set<string>>;
  * attributes named in `touched` are checked by code; the shape validator checks
  * the whole document (types, required). The resource is returned as given, with `schemas`
  * derived: unchanged values stay shared with `existing`, so treat both as immutable.
+ * @internal
  */
 export function validatePatched(
   type: ResourceType,
@@ -286,7 +288,7 @@ export function validatePatched(
   return resource;
 }
 
-/** The error for a list of problems: one SCIM error whose detail lists them all (the first 20). */
+/** The error for a list of problems: one SCIM error whose detail lists them all (the first 20). @internal */
 export function problemsError(problems: readonly ScimProblem[]): ScimError {
   const shown = problems.slice(0, 20).map((p) => p.message);
   if (problems.length > 20) shown.push(`and ${problems.length - 20} more`);

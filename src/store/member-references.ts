@@ -16,7 +16,7 @@ export function unknownMembersError(ids: readonly string[]): ScimError {
   ]);
 }
 
-/** The 400 for a group named among its own members. */
+/** The 400 for a group named among its own members. @internal */
 export function selfMemberError(id: string): ScimError {
   return ScimError.invalidValue(`members: a group cannot be a member of itself (${excerpt(id, 60)})`, [
     { path: 'members', code: 'selfMember', message: 'a group cannot be a member of itself' },
@@ -28,14 +28,14 @@ export function storedMember(id: string, typeName: string): Member {
   return { value: id, type: typeName };
 }
 
-/** The ids of a member list in order, each once: the first occurrence of an id keeps its place (both stores store it so). */
+/** The ids of a member list in order, each once: the first occurrence of an id keeps its place (both stores store it so). @internal */
 export function memberIdsOf(members: Iterable<Member> | undefined): string[] {
   const seen = new Set<string>();
   for (const m of members ?? []) if (m !== null && typeof m === 'object' && typeof m.value === 'string') seen.add(m.value);
   return [...seen];
 }
 
-/** Whether two member lists name the same ids in the same order (the order a GET returns, so a change of it is a change). */
+/** Whether two member lists name the same ids in the same order (the order a GET returns, so a change of it is a change). @internal */
 export function sameMemberOrder(a: Iterable<string>, b: readonly string[]): boolean {
   let i = 0;
   for (const x of a) if (x !== b[i++]) return false;

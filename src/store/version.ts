@@ -15,7 +15,7 @@ export function versionTag(n: number): string {
   return `W/"${n}"`;
 }
 
-/** The number of a version tag (`W/"3"`, `"3"` or `3`), or undefined when it is not one. */
+/** The number of a version tag (`W/"3"`, `"3"` or `3`), or undefined when it is not one. @internal */
 export function versionNumber(tag: string): number | undefined {
   const m = /^(?:W\/)?"?(\d{1,15})"?$/.exec(tag.trim());
   return m ? Number(m[1]) : undefined;

@@ -4,6 +4,7 @@
  * request, event and rate-limit metrics. With the API installed and no SDK registered, every
  * call is the API's no-op; without the `telemetry` option, scimkit calls none of it.
  * @packageDocumentation
+ * @module scimkit/opentelemetry
  */
 import { type Attributes, type Meter, metrics, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { ActivityRecord, OutboxEvent, RequestFacts, RequestSpan, ScimTelemetry } from 'scimkit';

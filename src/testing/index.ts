@@ -1,6 +1,7 @@
 /**
  * `scimkit/testing`: the store contract suite (needs vitest).
  * @packageDocumentation
+ * @module scimkit/testing
  */
 
 export { type ActivityStoreFactory, describeActivityLog } from './activity.js';

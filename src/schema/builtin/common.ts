@@ -38,6 +38,7 @@ export const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = common.map(defi
 /**
  * `schemas` as filters see it (RFC 7644 §3.4.2.2 filters on it): a multi-valued,
  * case-insensitive URI. It is no schema's attribute; validation and responses derive it.
+ * @internal
  */
 export const SCHEMAS_ATTRIBUTE: AttributeDefinition = defineAttribute({
   name: 'schemas',

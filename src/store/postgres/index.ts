@@ -1,6 +1,7 @@
 /**
  * `scimkit/postgres`: PostgresStore (needs `pg`, or PGlite).
  * @packageDocumentation
+ * @module scimkit/postgres
  */
 export { PostgresActivityLog } from './activity.js';
 export { type ConcurrentIndexStep, MIGRATIONS, type Migration, type MigrationStep, type ScriptStep, stepsOf } from './migrations.js';
