@@ -51,7 +51,7 @@ function stop(proc: ChildProcess): Promise<number | null> {
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' });
 
-describe.each(['express', 'koa', 'hono', 'fastify', 'quickstart/express', 'quickstart/koa', 'quickstart/fetch'])('examples/%s', (example) => {
+describe.each(['express', 'node', 'koa', 'hono', 'fastify', 'quickstart/express', 'quickstart/koa', 'quickstart/fetch'])('examples/%s', (example) => {
   it('serves SCIM with its token and stops on Ctrl-C', async () => {
     const { proc, urls, tokens } = await start(example, { SCIM_TOKEN: `tok-${example}-0123456789-0123456789-0123456789` });
     expect(tokens[0]).toBe(`tok-${example}-0123456789-0123456789-0123456789`);
@@ -190,6 +190,7 @@ describe.skipIf(!process.env.DATABASE_URL)('examples/postgres', () => {
 describe.each([
   ['express', 'npm start: embedded PostgreSQL (PGlite) in a data directory'],
   ['postgres', 'PostgreSQL (a database of its own; PGlite without DATABASE_URL)'],
+  ['node', 'in memory'],
   ['koa', 'in memory'],
   ['hono', 'in memory'],
   ['fastify', 'in memory'],
