@@ -6,7 +6,19 @@
 import type { CheckClient } from './http.js';
 
 /** A feature a scenario may need; each is read from the server's discovery documents. */
-export type Feature = 'patch' | 'bulk' | 'filter' | 'sort' | 'etag' | 'cursor' | 'groups' | 'enterprise' | 'uniqueGroupName';
+export type Feature =
+  | 'patch'
+  | 'bulk'
+  | 'filter'
+  | 'sort'
+  | 'etag'
+  | 'cursor'
+  | 'groups'
+  | 'enterprise'
+  | 'uniqueGroupName'
+  | 'caseInsensitiveUserName'
+  | 'title'
+  | 'nickName';
 
 /** What the server claims. */
 export interface Capabilities {
@@ -16,6 +28,8 @@ export interface Capabilities {
   users: string;
   /** The Groups endpoint (from /ResourceTypes; `/Groups` when it is unreadable). */
   groups: string;
+  /** The User resource type's name (from /ResourceTypes; `User` when it is unreadable), as meta.resourceType says it. */
+  userType: string;
   /** bulk.maxPayloadSize, when the server states it. */
   maxPayloadSize?: number;
   /** filter.maxResults, when the server states it. */
@@ -34,6 +48,9 @@ export const WHY_NOT_CLAIMED: Record<Feature, string> = {
   cursor: 'the server does not claim cursor paging (ServiceProviderConfig pagination.cursor, RFC 9865)',
   groups: 'the server has no Group resource type (/ResourceTypes)',
   enterprise: 'the User resource type has no enterprise extension (/ResourceTypes schemaExtensions)',
+  caseInsensitiveUserName: "the server's User schema says userName caseExact true (RFC 7643 §4.1.1 says false; discovery.schemas reports that)",
+  title: "the server's User schema has no title (an optional attribute of RFC 7643 §4.1.1)",
+  nickName: "the server's User schema has no nickName (an optional attribute of RFC 7643 §4.1.1)",
   uniqueGroupName:
     'the server\'s Group schema says displayName uniqueness "none": RFC 7643 §4.2 allows two groups with one name (Entra ID expects 409; scimkit: uniqueGroupDisplayName)',
 };
@@ -52,7 +69,7 @@ function resourcesOf(body: unknown): Json[] {
 export async function readCapabilities(client: CheckClient): Promise<Capabilities> {
   const features = new Set<Feature>();
   const problems: string[] = [];
-  const caps: Capabilities = { features, users: '/Users', groups: '/Groups', problems };
+  const caps: Capabilities = { features, users: '/Users', groups: '/Groups', userType: 'User', problems };
   const get = async (path: string): Promise<unknown> => {
     try {
       const r = await client.send('GET', path);
@@ -80,6 +97,7 @@ export async function readCapabilities(client: CheckClient): Promise<Capabilitie
   const user = types.find((t) => t.schema === 'urn:ietf:params:scim:schemas:core:2.0:User');
   const group = types.find((t) => t.schema === 'urn:ietf:params:scim:schemas:core:2.0:Group');
   if (typeof user?.endpoint === 'string') caps.users = user.endpoint;
+  if (typeof user?.name === 'string') caps.userType = user.name;
   if (typeof group?.endpoint === 'string') caps.groups = group.endpoint;
   // without a readable /ResourceTypes, Groups are assumed: their scenarios then fail visibly, not skip silently
   if (group || types.length === 0) features.add('groups');
@@ -89,5 +107,12 @@ export async function readCapabilities(client: CheckClient): Promise<Capabilitie
   const groupSchema = schemas.find((s) => s.id === 'urn:ietf:params:scim:schemas:core:2.0:Group');
   const displayName = (Array.isArray(groupSchema?.attributes) ? (groupSchema.attributes as unknown[]) : []).map(obj).find((a) => a?.name === 'displayName');
   if (displayName && displayName.uniqueness !== undefined && displayName.uniqueness !== 'none') features.add('uniqueGroupName');
+  // the User schema's own word on userName and the optional attributes some scenarios write;
+  // without a readable schema, RFC 7643's core User schema is assumed
+  const userSchema = schemas.find((s) => s.id === 'urn:ietf:params:scim:schemas:core:2.0:User');
+  const userAttributes = Array.isArray(userSchema?.attributes) ? (userSchema.attributes as unknown[]).map(obj) : undefined;
+  const userName = userAttributes?.find((a) => a?.name === 'userName');
+  if (userName?.caseExact !== true) features.add('caseInsensitiveUserName');
+  for (const name of ['title', 'nickName'] as const) if (!userAttributes || userAttributes.some((a) => a?.name === name)) features.add(name);
   return caps;
 }

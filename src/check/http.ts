@@ -60,42 +60,99 @@ export interface CheckClientOptions {
   record: (exchange: Exchange) => void;
 }
 
+/** Headers whose values are secrets: never shown in output or reports. */
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|key|token|secret|password|session/i;
+
+/** Methods a server may have applied before a 503: sent again only when repeating them is harmless. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+/** Seconds a Retry-After asks for (delta-seconds or an HTTP date); undefined without one. */
+function retryAfterSeconds(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000);
+}
+
 /** Sends SCIM requests relative to the base URL and records each. */
 export class CheckClient {
   readonly #o: CheckClientOptions;
-  readonly #base: string;
+  readonly #base: URL;
+  readonly #secretHeaders: ReadonlySet<string>;
 
   constructor(options: CheckClientOptions) {
     this.#o = options;
-    this.#base = options.baseUrl.replace(/\/+$/, '');
+    // a base URL may carry a query (Entra ID's ?aadOptscim062020): it goes on every request
+    this.#base = new URL(options.baseUrl);
+    this.#base.pathname = this.#base.pathname.replace(/\/+$/, '');
+    this.#base.hash = '';
+    // every header the user gave is treated as a secret: a gateway key looks like any other header
+    this.#secretHeaders = new Set(Object.keys(options.headers ?? {}).map((k) => k.toLowerCase()));
   }
 
-  /** The absolute URL of `path` (relative to the base URL unless it is absolute). */
+  /** The base URL as shown: without credentials in it. */
+  get shownBase(): string {
+    const u = new URL(this.#base);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  }
+
+  /** Whether `url` lies under the base URL (same origin and path): the only place cleanup deletes. */
+  isUnderBase(url: string): boolean {
+    try {
+      const u = new URL(url, `${this.#base.origin}${this.#base.pathname}/`);
+      return u.origin === this.#base.origin && u.pathname.startsWith(`${this.#base.pathname}/`);
+    } catch {
+      return false;
+    }
+  }
+
+  /** The absolute URL of `path`: relative to the base URL, with the base URL's query (an absolute URL as it is). */
   url(path: string): string {
-    if (/^https?:\/\//.test(path)) return path;
-    const base = new URL(this.#base);
+    if (/^https?:\/\//i.test(path)) return path;
+    const q = path.indexOf('?');
+    const [p, query] = q < 0 ? [path, ''] : [path.slice(0, q), path.slice(q + 1)];
+    const u = new URL(this.#base);
     // a path that already starts with the base's own path (a relative Location) is not prefixed twice
-    if (base.pathname !== '/' && path.startsWith(`${base.pathname}/`)) return `${base.origin}${path}`;
-    return `${this.#base}${path.startsWith('/') ? '' : '/'}${path}`;
+    u.pathname = this.#base.pathname !== '' && p.startsWith(`${this.#base.pathname}/`) ? p : `${this.#base.pathname}${p.startsWith('/') ? '' : '/'}${p}`;
+    const params = new URLSearchParams(this.#base.search);
+    for (const [k, v] of new URLSearchParams(query)) params.append(k, v);
+    // URLSearchParams writes spaces as "+": servers differ on reading it, %20 is what clients send
+    const search = params.toString().replace(/\+/g, '%20');
+    return `${u.origin}${u.pathname}${search ? `?${search}` : ''}`;
   }
 
   /**
-   * Sends one request; throws {@link NoResponse} when nothing comes back in time. A 429 or 503
-   * with Retry-After (as a rate-limited live server answers) is waited out and sent again, up
-   * to {@link RETRIES} times, as an IdP would: the checker checks rules, not the server's budget.
+   * Sends one request; throws {@link NoResponse} when nothing comes back in time. A 429 with
+   * Retry-After (as a rate-limited live server answers) is waited out and sent again, up to
+   * {@link RETRIES} times, as an IdP would; so is a 503 with Retry-After of a request that is
+   * harmless to repeat. A POST answered 503 is not sent again: it may have been applied.
    */
   async send(method: string, path: string, options: SendOptions = {}): Promise<CheckResponse> {
     for (let attempt = 0; ; attempt++) {
       const r = await this.#sendOnce(method, path, options);
-      const wait = Number(r.headers.get('retry-after'));
-      if ((r.status !== 429 && r.status !== 503) || attempt >= RETRIES || !(wait >= 0) || wait > MAX_RETRY_AFTER_S) return r;
+      const wait = retryAfterSeconds(r.headers.get('retry-after'));
+      const again = r.status === 429 || (r.status === 503 && IDEMPOTENT.has(method));
+      if (!again || attempt >= RETRIES || wait === undefined || wait > MAX_RETRY_AFTER_S) return r;
       await new Promise((resolve) => setTimeout(resolve, Math.max(wait * 1000, 100)));
     }
   }
 
+  #shown(headers: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers))
+      out[k] = SECRET_HEADER.test(k) || this.#secretHeaders.has(k) ? (/^\w+ /.test(v) ? v.replace(/ .*/, ' …') : '…') : v;
+    return out;
+  }
+
   async #sendOnce(method: string, path: string, options: SendOptions): Promise<CheckResponse> {
     const url = this.url(path);
-    const headers: Record<string, string> = { accept: 'application/scim+json', ...this.#o.headers };
+    const headers: Record<string, string> = { accept: 'application/scim+json' };
+    for (const [k, v] of Object.entries(this.#o.headers ?? {})) {
+      // an anonymous probe carries no credential at all, whichever header carried it
+      if (!(options.anonymous && (SECRET_HEADER.test(k) || k.toLowerCase() === 'authorization'))) headers[k.toLowerCase()] = v;
+    }
     const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers['content-type'] = 'application/scim+json';
     if (this.#o.token && !options.anonymous) headers.authorization = `Bearer ${this.#o.token}`;
@@ -103,35 +160,46 @@ export class CheckClient {
       if (v === undefined) delete headers[k.toLowerCase()];
       else headers[k.toLowerCase()] = v;
     }
-    const shownHeaders = { ...headers };
-    if (shownHeaders.authorization) shownHeaders.authorization = shownHeaders.authorization.replace(/ .*/, ' …');
     const started = performance.now();
     const exchange: Exchange = {
-      request: { method, url, headers: shownHeaders, ...(body === undefined ? {} : { body: shown(body) }) },
+      request: { method, url, headers: this.#shown(headers), ...(body === undefined ? {} : { body: shown(body) }) },
       durationMs: 0,
     };
     this.#o.record(exchange);
     let res: Response;
     let text: string;
     try {
-      res = await this.#o.fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(this.#o.timeoutMs) });
+      // redirects are not followed: a POST would turn into a GET, and the token would go to another origin
+      res = await this.#o.fetch(url, {
+        method,
+        headers,
+        redirect: 'manual',
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(this.#o.timeoutMs),
+      });
       text = await res.text();
     } catch (e) {
       exchange.durationMs = Math.round(performance.now() - started);
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const why = (e as Error).name === 'TimeoutError' ? `no response within ${this.#o.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (e as Error).message);
+      const cause = (e as { cause?: { code?: string } }).cause;
+      // never the exception's own text: it may quote a header value (the token)
+      const why = (e as Error).name === 'TimeoutError' ? `no response within ${this.#o.timeoutMs} ms` : (cause?.code ?? (e as Error).name);
       exchange.error = why;
-      throw new NoResponse(`${method} ${path}: ${why}`);
+      throw new NoResponse(`${method} ${path.replace(/\?.*/, '')}: ${why}`);
     }
     exchange.durationMs = Math.round(performance.now() - started);
     const responseHeaders: Record<string, string> = {};
     res.headers.forEach((v, k) => {
       responseHeaders[k] = v;
     });
-    exchange.response = { status: res.status, headers: responseHeaders, body: shown(text) };
+    exchange.response = { status: res.status, headers: this.#shown(responseHeaders), body: shown(text) };
+    if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
+      throw new NoResponse(
+        `${method} ${path.replace(/\?.*/, '')}: redirected (${res.status}) to ${res.headers.get('location')}; give the checker the final base URL`,
+      );
+    }
     let json: unknown;
     try {
-      json = text ? JSON.parse(text) : undefined;
+      json = text ? JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) : undefined;
     } catch {
       json = undefined;
     }

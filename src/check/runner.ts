@@ -7,8 +7,8 @@ import { type Capabilities, readCapabilities, WHY_NOT_CLAIMED } from './capabili
 import { CATALOGUE } from './catalogue/index.js';
 import { groupBody, userBody } from './catalogue/shapes.js';
 import type { Exchange } from './exchange.js';
-import { CheckClient, type FetchFunction } from './http.js';
-import { bodyOf, type CheckContext, CheckFailure, CheckSkip, type Created, describeResponse, type Scenario, type ScenarioGroup } from './scenario.js';
+import { CheckClient, type CheckResponse, type FetchFunction } from './http.js';
+import { type CheckContext, CheckFailure, CheckSkip, type Created, describeResponse, type Scenario, type ScenarioGroup } from './scenario.js';
 
 /** Options of {@link runChecks}. */
 export interface CheckOptions {
@@ -79,8 +79,12 @@ export interface CheckReport {
   durationMs: number;
   /** What the server claimed (the features read from its discovery documents). */
   claimed: string[];
-  /** Discovery documents that could not be read (their features count as not claimed). */
+  /** Discovery documents that could not be read (their features count as not claimed): the exit code is 1 then. */
   problems: string[];
+  /** The run's id: every user and group it made is named `scimkit-check-<run>-…`. */
+  run: string;
+  /** Resources of this run the final sweep found and deleted (its cleanup had missed them). */
+  swept: number;
   /** Each scenario's result, in order. */
   results: CheckResult[];
   /** The counts. */
@@ -177,9 +181,12 @@ export async function runChecks(options: CheckOptions): Promise<CheckReport> {
     results.push(result);
     options.onProgress?.({ ...progress, result, elapsedMs: performance.now() - started });
   }
+  const swept = await sweep(client, capabilities, `scimkit-check-${run}-`);
   const count = (s: CheckStatus) => results.filter((r) => r.status === s).length;
   return {
-    baseUrl: options.baseUrl,
+    baseUrl: client.shownBase,
+    run,
+    swept,
     startedAt,
     durationMs: Math.round(performance.now() - started),
     claimed: [...capabilities.features].sort(),
@@ -189,10 +196,42 @@ export async function runChecks(options: CheckOptions): Promise<CheckReport> {
   };
 }
 
+/**
+ * After the run: deletes whatever still carries this run's prefix (a create that timed out, a
+ * Location the server did not give): only names this run made, found by filter. How many it
+ * found (0 when cleanup was complete).
+ */
+async function sweep(client: CheckClient, capabilities: Capabilities, prefix: string): Promise<number> {
+  if (!capabilities.features.has('filter')) return 0;
+  let found = 0;
+  for (const [endpoint, attribute] of [
+    [capabilities.groups, 'displayName'],
+    [capabilities.users, 'userName'],
+  ] as const) {
+    if (endpoint === capabilities.groups && !capabilities.features.has('groups')) continue;
+    try {
+      const r = await client.send('GET', `${endpoint}?filter=${encodeURIComponent(`${attribute} sw ${JSON.stringify(prefix)}`)}&attributes=id&count=1000`);
+      const resources = (r.json as { Resources?: { id?: unknown }[] } | undefined)?.Resources ?? [];
+      for (const res of resources) {
+        if (typeof res.id !== 'string') continue;
+        found++;
+        await client.send('DELETE', `${endpoint}/${encodeURIComponent(res.id)}`);
+      }
+    } catch {
+      // a server that cannot answer now is reported by the scenarios already
+    }
+  }
+  return found;
+}
+
 /** Deletes what a scenario created, newest first (a group before its members); what would not go. */
 async function removeAll(client: CheckClient, paths: string[]): Promise<string[]> {
   const left: string[] = [];
   for (const path of [...new Set(paths)].reverse()) {
+    if (!client.isUnderBase(client.url(path))) {
+      left.push(`${path} (not under the base URL: not deleted)`);
+      continue;
+    }
     try {
       const r = await client.send('DELETE', path);
       if (r.status !== 204 && r.status !== 200 && r.status !== 404) left.push(`${path} (DELETE answered ${r.status})`);
@@ -203,14 +242,35 @@ async function removeAll(client: CheckClient, paths: string[]): Promise<string[]
   return left;
 }
 
+/** The id of what a 2xx create made: from the body, else the last segment of Location or meta.location. */
+function createdId(r: CheckResponse): string | undefined {
+  const b = r.json as { id?: unknown; meta?: { location?: unknown } } | undefined;
+  if (typeof b?.id === 'string' && b.id !== '') return b.id;
+  const location = r.headers.get('location') ?? (typeof b?.meta?.location === 'string' ? b.meta.location : undefined);
+  const last = location
+    ?.replace(/[?#].*$/, '')
+    .replace(/\/+$/, '')
+    .split('/')
+    .pop();
+  return last ? decodeURIComponent(last) : undefined;
+}
+
 function contextOf(client: CheckClient, capabilities: Capabilities, cleanup: string[], unique: (label: string) => string): CheckContext {
+  // whatever a create made is deleted afterwards, even when the answer is not the 201 asked for
+  const register = (endpoint: string, r: CheckResponse): string | undefined => {
+    const id = r.status >= 200 && r.status < 300 ? createdId(r) : undefined;
+    if (id !== undefined) cleanup.push(`${endpoint}/${encodeURIComponent(id)}`);
+    return id;
+  };
   const create = async (endpoint: string, body: Record<string, unknown>, what: string): Promise<Created> => {
     const r = await client.send('POST', endpoint, { body });
+    const id = register(endpoint, r);
     if (r.status !== 201) throw new CheckFailure(`creating the ${what} it needs (POST ${endpoint}) answered ${describeResponse(r)}, expected 201`);
-    const created = bodyOf(r);
-    if (typeof created.id !== 'string') throw new CheckFailure(`POST ${endpoint} answered 201 without an id`);
-    cleanup.push(`${endpoint}/${encodeURIComponent(created.id)}`);
-    return { id: created.id, body: created };
+    if (id === undefined) throw new CheckFailure(`POST ${endpoint} answered 201 without an id`);
+    const created = r.json !== null && typeof r.json === 'object' ? (r.json as Record<string, unknown>) : { id };
+    const location = r.headers.get('location');
+    const etag = r.headers.get('etag');
+    return { id, body: created, ...(location === null ? {} : { location }), ...(etag === null ? {} : { etag }) };
   };
   return {
     capabilities,
@@ -226,10 +286,15 @@ function contextOf(client: CheckClient, capabilities: Capabilities, cleanup: str
     },
     tryCreate: async (endpoint, options) => {
       const r = await client.send('POST', endpoint, options);
-      const id = (r.json as { id?: unknown } | undefined)?.id;
-      if (r.status >= 200 && r.status < 300 && typeof id === 'string') cleanup.push(`${endpoint}/${encodeURIComponent(id)}`);
+      register(endpoint, r);
       return r;
     },
-    removeAfter: (path) => void cleanup.push(path),
+    removeAfter: (location) => {
+      // only one resource under the base URL: a Location elsewhere (another host, a collection) is never deleted
+      const url = client.url(location);
+      const path = new URL(url).pathname;
+      const one = [capabilities.users, capabilities.groups].some((e) => new RegExp(`${e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^/]+$`).test(path));
+      if (client.isUnderBase(url) && one) cleanup.push(url);
+    },
   };
 }

@@ -45,6 +45,10 @@ export interface Created {
   id: string;
   /** The resource as the server answered the create. */
   body: Record<string, unknown>;
+  /** The create's Location header, if it had one. */
+  location?: string;
+  /** The create's ETag header, if it had one. */
+  etag?: string;
 }
 
 /** What a scenario runs with. */

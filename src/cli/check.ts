@@ -35,7 +35,8 @@ options:
   --list               list the scenarios and exit
   --no-color           no colours even on a terminal
 
-exit code: 0 when nothing failed, 1 when a scenario failed, 2 on a usage error.
+exit code: 0 when nothing failed, 1 when a scenario failed, discovery failed or data was left
+behind, 2 on a usage error.
 TLS: the server's certificate must be trusted; for a private CA, NODE_EXTRA_CA_CERTS=ca.pem.
 `;
 
@@ -69,7 +70,7 @@ export async function check(args: readonly string[], io: CommandIO): Promise<num
     return 0;
   }
   const [baseUrl, ...extra] = positionals;
-  if (!baseUrl || extra.length || !/^https?:\/\//.test(baseUrl)) {
+  if (!baseUrl || extra.length || !isHttpUrl(baseUrl)) {
     io.err(
       `scimkit check: ${baseUrl ? (extra.length ? `one base URL, not ${positionals.length}` : `not an http(s) URL: ${baseUrl}`) : 'the base URL is missing'}\n\n${CHECK_USAGE}`,
     );
@@ -82,7 +83,14 @@ export async function check(args: readonly string[], io: CommandIO): Promise<num
       io.err(`scimkit check: --header needs "name: value", got ${JSON.stringify(h)}\n`);
       return 2;
     }
-    headers[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
+    const [name, value] = [h.slice(0, at).trim().toLowerCase(), h.slice(at + 1).trim()];
+    try {
+      new Headers([[name, value]]);
+    } catch {
+      io.err(`scimkit check: --header ${JSON.stringify(name)} is not a valid header name and value\n`);
+      return 2;
+    }
+    headers[name] = value;
   }
   const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
@@ -90,6 +98,20 @@ export async function check(args: readonly string[], io: CommandIO): Promise<num
     return 2;
   }
   const token = values.token ?? io.env?.SCIM_TOKEN;
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
+    io.err('scimkit check: the token has spaces or characters a header cannot carry\n');
+    return 2;
+  }
+  // the report files are checked before the run, not lost after it
+  for (const file of [values.json, values.junit]) {
+    if (file === undefined) continue;
+    try {
+      writeFileSync(file, '');
+    } catch (e) {
+      io.err(`scimkit check: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 2;
+    }
+  }
   const color = Boolean(io.tty) && !values['no-color'] && io.env?.NO_COLOR === undefined;
   const options = { color, verbose: Boolean(values.verbose) };
   const progress = (text: string) => io.tty && io.out(`\r\u001b[2K${text}`);
@@ -108,7 +130,18 @@ export async function check(args: readonly string[], io: CommandIO): Promise<num
   io.out(summaryText(report, options));
   if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
   if (values.junit) writeFileSync(values.junit, reportJUnit(report));
-  return report.summary.failed ? 1 : 0;
+  const leftBehind = report.swept + report.results.reduce((n, r) => n + (r.leftovers?.length ?? 0), 0);
+  // a run that could not read the discovery documents, or left data behind, is not a pass
+  return report.summary.failed || report.problems.length || leftBehind ? 1 : 0;
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function parse(args: readonly string[]) {

@@ -35,7 +35,9 @@ describe('scimkit check', () => {
     expect(r.out).toMatch(/^PASS {2}users\.create {2}create a user/m);
     expect(r.out).toMatch(/^PASS {2}etag\.if-match /m);
     expect(r.out).not.toMatch(/groups\.|FAIL/);
-    expect(r.out).toMatch(/\n\d+ passed, 0 failed, 0 skipped in \d+\.\d s \(http:\/\/127\.0\.0\.1:\d+\/scim\/v2; claims: bulk, cursor, enterprise, etag/);
+    expect(r.out).toMatch(
+      /\n\d+ passed, 0 failed, 0 skipped in \d+\.\d s \(http:\/\/127\.0\.0\.1:\d+\/scim\/v2; claims: bulk, caseInsensitiveUserName, cursor, enterprise, etag/,
+    );
     // not a terminal: plain text, no progress line
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal escape is what is tested
     expect(r.out).not.toMatch(/\u001b|\r/);

@@ -4,25 +4,35 @@
  */
 import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA } from 'scimkit';
 import { bodyOf, type CheckContext, expectStatus, expectThat, type Scenario } from '../scenario.js';
-import { filter, groupBody, listOf, literal, memberIds, readBack, userBody } from './shapes.js';
+import { filter, groupBody, listOf, literal, membersOf, userBody } from './shapes.js';
 
 type Json = Record<string, unknown>;
 
-/** Sends a BulkRequest; answers its operation results, each created resource removed after the scenario. */
-async function bulk(ctx: CheckContext, Operations: Json[], failOnErrors?: number): Promise<Json[]> {
+/** Sends a BulkRequest; answers its operation results by bulkId, each created resource removed after the scenario. */
+async function bulk(ctx: CheckContext, Operations: Json[], failOnErrors?: number): Promise<Map<string, Json>> {
   const r = await ctx.send('POST', '/Bulk', { body: { schemas: [BULK_REQUEST_SCHEMA], ...(failOnErrors ? { failOnErrors } : {}), Operations } });
+  const results = (r.json as { Operations?: unknown } | undefined)?.Operations;
+  // cleanup first, whatever else is wrong with the answer: in order, so the group goes before the user it holds
+  for (const o of Array.isArray(results) ? (results as Json[]) : []) {
+    if (typeof o.location === 'string' && String(o.status).startsWith('2')) ctx.removeAfter(o.location);
+  }
   expectStatus(r, 200, 'POST /Bulk');
   const b = bodyOf(r);
   expectThat(Array.isArray(b.schemas) && b.schemas.includes(BULK_RESPONSE_SCHEMA), `the Bulk response does not name ${BULK_RESPONSE_SCHEMA}`);
-  expectThat(Array.isArray(b.Operations), 'the Bulk response has no Operations');
-  const results = b.Operations as Json[];
-  // in order: cleanup deletes newest first, so the group goes before the user it holds
-  for (const o of results) {
-    // a location is absolute (RFC 7644 §3.7.3); a relative one is taken relative to the base URL
-    if (typeof o.location === 'string' && String(o.status).startsWith('2') && o.method === 'POST') ctx.removeAfter(o.location);
-  }
-  return results;
+  expectThat(Array.isArray(results), 'the Bulk response has no Operations');
+  // the response's order is not promised (RFC 7644 §3.7.3): results are matched by bulkId
+  return new Map((results as Json[]).map((o) => [String(o.bulkId), o]));
 }
+
+/** The id at the end of a Location. */
+const idOf = (location: unknown): string =>
+  decodeURIComponent(
+    String(location)
+      .replace(/[?#].*$/, '')
+      .replace(/\/+$/, '')
+      .split('/')
+      .pop() ?? '',
+  );
 
 /** The Bulk scenarios. */
 export const bulkScenarios: Scenario[] = [
@@ -37,16 +47,21 @@ export const bulkScenarios: Scenario[] = [
         { method: 'POST', path: ctx.capabilities.users, bulkId: 'u1', data: userBody(ctx.unique('bulk')) },
         { method: 'POST', path: ctx.capabilities.groups, bulkId: 'g1', data: groupBody(ctx.unique('bulk-group'), { members: [{ value: 'bulkId:u1' }] }) },
       ]);
-      expectThat(results.length === 2, `the Bulk response has ${results.length} operation results, expected 2`);
-      for (const o of results)
+      const [user, group] = [results.get('u1'), results.get('g1')];
+      for (const [name, o] of [
+        ['u1', user],
+        ['g1', group],
+      ] as const) {
         expectThat(
-          String(o.status) === '201' && typeof o.location === 'string',
-          `a Bulk POST answered status ${JSON.stringify(o.status)}, location ${JSON.stringify(o.location)}`,
+          o && String(o.status) === '201' && typeof o.location === 'string',
+          `the Bulk POST ${name} answered status ${JSON.stringify(o?.status)}, location ${JSON.stringify(o?.location)}`,
         );
-      const userId = String(results[0]!.location).split('/').pop()!;
-      const groupId = String(results[1]!.location).split('/').pop()!;
-      const members = memberIds(await readBack(ctx, ctx.capabilities.groups, decodeURIComponent(groupId)));
-      expectThat(members.join() === decodeURIComponent(userId), `the group's members are ${JSON.stringify(members)}: bulkId:u1 was not resolved to ${userId}`);
+      }
+      const members = await membersOf(ctx, idOf(group!.location));
+      expectThat(
+        members.join() === idOf(user!.location),
+        `the group's members are ${JSON.stringify(members)}: bulkId:u1 was not resolved to ${idOf(user!.location)}`,
+      );
     },
   },
   {
@@ -65,12 +80,11 @@ export const bulkScenarios: Scenario[] = [
         ],
         1,
       );
-      expectThat(String(results[0]?.status ?? '').startsWith('4'), `the invalid operation answered ${JSON.stringify(results[0]?.status)}, expected a 4xx`);
+      const bad = results.get('bad');
+      expectThat(String(bad?.status ?? '').startsWith('4'), `the invalid operation answered ${JSON.stringify(bad?.status)}, expected a 4xx`);
       const created = listOf(await ctx.send('GET', `${ctx.capabilities.users}${filter(`userName eq ${literal(after)}`)}`));
-      expectThat(
-        created.length === 0 && results.length === 1,
-        `after the first error ${results.length - 1} more operations ran and created ${created.length} users`,
-      );
+      for (const u of created) ctx.removeAfter(`${ctx.capabilities.users}/${encodeURIComponent(String(u.id))}`);
+      expectThat(created.length === 0 && !results.has('good'), `after the first error the next operation ran (${created.length} users created)`);
     },
   },
 ];

@@ -5,7 +5,7 @@
  */
 import { RESOURCE_TYPE_SCHEMA_ID, SERVICE_PROVIDER_CONFIG_SCHEMA_ID } from 'scimkit';
 import { bodyOf, expectStatus, expectThat, type Scenario } from '../scenario.js';
-import { listOf, USER_SCHEMA_ID } from './shapes.js';
+import { listOf, patchOps, USER_SCHEMA_ID, userBody } from './shapes.js';
 
 type Json = Record<string, unknown>;
 
@@ -83,11 +83,21 @@ export const discoveryScenarios: Scenario[] = [
   {
     id: 'auth.missing-token',
     group: 'auth',
-    title: 'a request without credentials answers 401',
+    title: 'a request without credentials answers 401: GET, POST, PATCH and DELETE',
     source: `RFC 7644 §2 and §3.12; RFC 6750 §3.1; Okta SCIM 2.0 SPEC test "401 on an unauthenticated request"`,
     async run(ctx) {
       const r = await ctx.send('GET', `${ctx.capabilities.users}?count=1`, { anonymous: true });
       expectStatus(r, 401);
+      // every route, not only the list: a write route left open is the worse hole
+      const created = await ctx.tryCreate(ctx.capabilities.users, { body: userBody(ctx.unique('anonymous')), anonymous: true });
+      expectStatus(created, 401, 'POST /Users without credentials');
+      const missing = `${ctx.capabilities.users}/scimkit-check-missing-${crypto.randomUUID()}`;
+      expectStatus(
+        await ctx.send('PATCH', missing, { body: patchOps({ op: 'replace', path: 'displayName', value: 'x' }), anonymous: true }),
+        401,
+        'PATCH without credentials',
+      );
+      expectStatus(await ctx.send('DELETE', missing, { anonymous: true }), 401, 'DELETE without credentials');
     },
   },
   {

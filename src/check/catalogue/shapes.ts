@@ -21,7 +21,8 @@ export function userBody(userName: string, extra: Json = {}): Json {
     name: { givenName: given, familyName: family, formatted: `${given} ${family}` },
     displayName: `${given} ${family}`,
     emails: [{ value: `${userName}@example.com`, type: 'work', primary: true }],
-    active: true,
+    // inactive unless a scenario needs otherwise: on a live app an active user may get an invitation or a seat
+    active: false,
     ...extra,
   };
 }
@@ -82,7 +83,16 @@ export async function readBack(ctx: CheckContext, endpoint: string, id: string):
 export async function patch(ctx: CheckContext, endpoint: string, id: string, ...ops: Json[]): Promise<CheckResponse> {
   const r = await ctx.send('PATCH', `${endpoint}/${encodeURIComponent(id)}`, { body: patchOps(...ops) });
   expectStatus(r, [200, 204]);
+  // 200 is "with the entire resource" (RFC 7644 §3.5.2), 204 without one
+  if (r.status === 200) expectThat(bodyOf(r).id === id, `a PATCH answered 200 without the resource (RFC 7644 §3.5.2: 200 "and the entire resource", or 204)`);
   return r;
+}
+
+/** A group's members, asked for by name (a server may return them only on request: RFC 7643 §7 `returned`). */
+export async function membersOf(ctx: CheckContext, id: string): Promise<string[]> {
+  const r = await ctx.send('GET', `${ctx.capabilities.groups}/${encodeURIComponent(id)}?attributes=members`);
+  expectStatus(r, 200, `reading its members back (GET ${ctx.capabilities.groups}/${id}?attributes=members)`);
+  return memberIds(bodyOf(r));
 }
 
 /** A filter query string. */

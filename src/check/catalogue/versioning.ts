@@ -14,7 +14,9 @@ export const versioningScenarios: Scenario[] = [
     source: 'RFC 7644 §3.14; RFC 7643 §3.1 (meta.version)',
     requires: ['etag'],
     async run(ctx) {
-      const { id } = await ctx.createUser();
+      const created = await ctx.createUser();
+      const id = created.id;
+      expectThat(created.etag, 'the 201 of a create has no ETag header although ServiceProviderConfig claims etag (RFC 7644 §3.14)');
       const path = `${ctx.capabilities.users}/${encodeURIComponent(id)}`;
       const r = await ctx.send('GET', path);
       expectStatus(r, 200);
@@ -46,7 +48,7 @@ export const versioningScenarios: Scenario[] = [
     group: 'etag',
     title: 'a PATCH with a stale If-Match answers 412 and changes nothing; with the current one it applies',
     source: 'RFC 7644 §3.14 (412 Precondition Failed); RFC 7232 §3.1',
-    requires: ['etag', 'patch'],
+    requires: ['etag', 'patch', 'title'],
     async run(ctx) {
       const { id } = await ctx.createUser();
       const path = `${ctx.capabilities.users}/${encodeURIComponent(id)}`;

@@ -23,20 +23,21 @@ function paint(on: boolean | undefined, code: string, text: string): string {
 
 /** A control character of a server's answer is shown escaped: a hostile body cannot drive the terminal. */
 function safe(text: string): string {
+  // a line break too: a server's detail must not be able to print a line that looks like PASS
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function exchangeText(e: Exchange): string {
-  const lines = [`    > ${e.request.method} ${e.request.url}`];
-  for (const [k, v] of Object.entries(e.request.headers)) lines.push(`    > ${k}: ${v}`);
-  if (e.request.body !== undefined) lines.push(`    > ${e.request.body}`);
+  const lines = [`    > ${safe(e.request.method)} ${safe(e.request.url)}`];
+  for (const [k, v] of Object.entries(e.request.headers)) lines.push(`    > ${safe(k)}: ${safe(v)}`);
+  if (e.request.body !== undefined) lines.push(`    > ${safe(e.request.body)}`);
   if (e.response) {
     lines.push(`    < ${e.response.status} (${e.durationMs} ms)`);
-    for (const [k, v] of Object.entries(e.response.headers)) lines.push(`    < ${k}: ${v}`);
-    if (e.response.body) lines.push(`    < ${e.response.body}`);
-  } else lines.push(`    ! ${e.error ?? 'no response'}`);
-  return safe(lines.join('\n'));
+    for (const [k, v] of Object.entries(e.response.headers)) lines.push(`    < ${safe(k)}: ${safe(v)}`);
+    if (e.response.body) lines.push(`    < ${safe(e.response.body)}`);
+  } else lines.push(`    ! ${safe(e.error ?? 'no response')}`);
+  return lines.join('\n');
 }
 
 /** One scenario's lines. */
@@ -45,7 +46,7 @@ export function resultText(r: CheckResult, options: TextReportOptions = {}): str
   const lines = [head];
   if (r.reason) lines.push(`      ${safe(r.reason)}`);
   if (r.status === 'fail') lines.push(paint(options.color, '2', `      source: ${r.source}`));
-  if (r.leftovers?.length) lines.push(`      left behind: ${r.leftovers.join(', ')}`);
+  if (r.leftovers?.length) lines.push(`      left behind: ${safe(r.leftovers.join(', '))}`);
   if (options.verbose && r.status === 'fail') for (const e of r.exchanges) lines.push(exchangeText(e));
   return `${lines.join('\n')}\n`;
 }
@@ -55,7 +56,10 @@ export function summaryText(report: CheckReport, options: TextReportOptions = {}
   const { passed, failed, skipped } = report.summary;
   const counts = `${passed} passed, ${failed} failed, ${skipped} skipped in ${(report.durationMs / 1000).toFixed(1)} s`;
   const problems = report.problems.length ? `\ndiscovery: ${safe(report.problems.join('; '))}` : '';
-  return `\n${paint(options.color, failed ? COLOUR.fail : COLOUR.pass, counts)} (${report.baseUrl}; claims: ${report.claimed.join(', ') || 'nothing'})${problems}\n`;
+  const left = report.results.reduce((n, r) => n + (r.leftovers?.length ?? 0), 0);
+  const leftovers =
+    left || report.swept ? `\nleft behind: ${left} not deleted; the final sweep deleted ${report.swept} more (names scimkit-check-${report.run}-…)` : '';
+  return `\n${paint(options.color, failed ? COLOUR.fail : COLOUR.pass, counts)} (${report.baseUrl}; claims: ${report.claimed.join(', ') || 'nothing'})${problems}${leftovers}\n`;
 }
 
 /** The whole report as text. */
