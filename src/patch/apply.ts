@@ -321,7 +321,16 @@ function applyOne(res: ScimResource, op: ResolvedOperation, ctx: Ctx): void {
   const text = op.pathText ?? '';
   if (name === 'remove') {
     if (!op.path) throw ScimError.noTarget('remove needs a path');
-    removeTarget(res, op.target ?? resolveTarget(ctx.type, op.path, text), ctx, text);
+    const target = op.target ?? resolveTarget(ctx.type, op.path, text);
+    // RFC 7644 §3.5.2.2 removes every value of a multi-valued path without a filter; a value
+    // list beside it says the client meant only those (Entra ID, JumpCloud). Taken literally
+    // it would drop them all: refused instead, never widened into data loss
+    if (op.value !== undefined && target.kind === 'attribute' && !target.filter && !target.attr.sub && target.attr.attribute.multiValued) {
+      throw ScimError.invalidValue(
+        `remove of ${text} with a value would remove every value (RFC 7644 §3.5.2.2: remove takes no value); name those to remove in a filter, ${text}[value eq "…"], or turn on the removeMembersByValue quirk (compatibility 'lenient')`,
+      );
+    }
+    removeTarget(res, target, ctx, text);
     return;
   }
   if (op.value === undefined) throw ScimError.invalidValue(`${name}${text ? ` of ${text}` : ''} needs a value`);

@@ -1,6 +1,7 @@
 /**
- * The IdP quirks of resource bodies (POST and PUT), read by the same functions PATCH
- * dialects use, and only when the server's compatibility profile enables them.
+ * The IdP quirks of resource bodies (POST and PUT): Entra ID's bare manager id (read by the
+ * functions its PATCH dialect uses) and OneLogin's schema URNs, each only when the server's
+ * compatibility profile enables it.
  * @module
  */
 import { managerFromBareId, withManagerRead } from '../patch/dialects/entra.js';
@@ -10,10 +11,37 @@ import type { ResourceType } from '../schema/registry.js';
 import { isObject } from '../schema/resource.js';
 import type { Engine } from './engine.js';
 
+/** OneLogin's and SCIM 1.1's spellings of the schema URNs (lower case), and what each means. */
+const URN_ALIASES: Readonly<Record<string, 'core' | 'enterprise'>> = {
+  'urn:scim:schemas:core:2.0': 'core',
+  'urn:scim:schemas:core:1.0': 'core',
+  'urn:scim:schemas:extension:enterprise:2.0': 'enterprise',
+  'urn:scim:schemas:extension:enterprise:1.0': 'enterprise',
+};
+
+/** `schemas` and extension keys spelled the RFC 7643 way (the schemaUrnAliases quirk). */
+function withRfcUrns(type: ResourceType, body: Record<string, unknown>): Record<string, unknown> {
+  const enterprise = type.extensions.some((e) => e.schema.id === ENTERPRISE_USER_SCHEMA_ID);
+  const urnOf = (alias: 'core' | 'enterprise' | undefined) =>
+    alias === 'core' ? type.schema.id : alias === 'enterprise' && enterprise ? ENTERPRISE_USER_SCHEMA_ID : undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) {
+    const urn = urnOf(URN_ALIASES[k.toLowerCase()]);
+    out[urn ?? k] = v;
+  }
+  if (Array.isArray(body.schemas)) {
+    const schemas = body.schemas.map((s) => (typeof s === 'string' ? (urnOf(URN_ALIASES[s.toLowerCase()]) ?? s) : s));
+    out.schemas = [...new Set(schemas)];
+  }
+  return out;
+}
+
 /** A POST or PUT body with the enabled quirks read (a shallow copy; the input is not changed). */
 export function normalizeResourceBody(engine: Engine, type: ResourceType, body: unknown): unknown {
-  if (!isObject(body) || !quirksOf(engine.compatibility).has('managerAsString') || !type.extensions.some((e) => e.schema.id === ENTERPRISE_USER_SCHEMA_ID))
-    return body;
+  if (!isObject(body)) return body;
+  const quirks = quirksOf(engine.compatibility);
+  if (quirks.has('schemaUrnAliases')) body = withRfcUrns(type, body);
+  if (!isObject(body) || !quirks.has('managerAsString') || !type.extensions.some((e) => e.schema.id === ENTERPRISE_USER_SCHEMA_ID)) return body;
   const out: Record<string, unknown> = { ...body };
   for (const k of Object.keys(out)) {
     const v = out[k];

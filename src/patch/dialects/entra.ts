@@ -162,7 +162,7 @@ function valueEq(id: string): Filter {
  */
 export const removeMembersByValue: PatchQuirk = {
   name: 'removeMembersByValue',
-  client: 'Microsoft Entra ID',
+  client: 'Microsoft Entra ID, JumpCloud',
   description: 'A remove of "members" with a value list removes only the members listed, never all.',
   normalize: (op, ctx) => {
     if (op.op !== 'remove' || !op.path || op.path.filter || op.path.attr.sub !== undefined || op.value === undefined) return [op];

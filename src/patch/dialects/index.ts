@@ -4,7 +4,7 @@
  */
 
 import { type ResolvedOperation, targetOf } from '../target.js';
-import { memberExtras, singleValueArray } from './common.js';
+import { memberExtras, schemaUrnAliases, singleValueArray } from './common.js';
 import { booleanStrings, createMissingTypedElement, managerAsString, opNameCase, pathKeysInValue, removeMembersByValue } from './entra.js';
 import { ignoreMatchingId } from './okta.js';
 import type { PatchQuirk, PatchQuirkName, QuirkContext } from './quirk.js';
@@ -20,13 +20,14 @@ export const PATCH_QUIRKS: readonly PatchQuirk[] = [
   booleanStrings,
   managerAsString,
   createMissingTypedElement,
+  schemaUrnAliases,
 ];
 
 /**
- * How tolerant PATCH is: `strict` (RFC 7644 only), `lenient` (every quirk; the default),
- * `entra` or `okta` (that client's quirks), or an explicit list.
+ * How tolerant PATCH and resource bodies are: `strict` (RFC 7643/7644 only), `lenient` (every
+ * quirk; the default), `entra`, `okta`, `onelogin` or `jumpcloud` (that client's quirks), or an explicit list.
  */
-export type PatchCompatibility = 'strict' | 'lenient' | 'entra' | 'okta' | QuirkList;
+export type PatchCompatibility = 'strict' | 'lenient' | 'entra' | 'okta' | 'onelogin' | 'jumpcloud' | QuirkList;
 
 /** An explicit choice of quirks. */
 export interface QuirkList {
@@ -40,11 +41,13 @@ export function quirksOf(c: PatchCompatibility = 'lenient'): ReadonlySet<PatchQu
 }
 
 const byClient = (client: string) => new Set(PATCH_QUIRKS.filter((q) => q.client.includes(client)).map((q) => q.name));
-const PROFILES: Record<'strict' | 'lenient' | 'entra' | 'okta', ReadonlySet<PatchQuirkName>> = {
+const PROFILES: Record<Exclude<PatchCompatibility, QuirkList>, ReadonlySet<PatchQuirkName>> = {
   strict: new Set(),
   lenient: new Set(PATCH_QUIRKS.map((q) => q.name)),
   entra: byClient('Entra'),
   okta: byClient('Okta'),
+  onelogin: byClient('OneLogin'),
+  jumpcloud: byClient('JumpCloud'),
 };
 
 /** Runs the enabled quirks over the operations, in order. */

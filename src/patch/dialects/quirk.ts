@@ -16,7 +16,8 @@ export type PatchQuirkName =
   | 'singleValueArray'
   | 'booleanStrings'
   | 'managerAsString'
-  | 'createMissingTypedElement';
+  | 'createMissingTypedElement'
+  | 'schemaUrnAliases';
 
 /** What a quirk sees besides the operation. */
 export interface QuirkContext {
