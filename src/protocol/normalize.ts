@@ -1,11 +1,13 @@
 /**
- * The IdP quirks of resource bodies (POST and PUT): Entra ID's bare manager id (read by the
- * functions its PATCH dialect uses) and OneLogin's schema URNs, each only when the server's
- * compatibility profile enables it.
+ * The IdP quirks of resource bodies (POST and PUT): Entra ID's bare manager id, OneLogin's
+ * schema URNs, quoted booleans and single objects for arrays (read by the functions the PATCH
+ * dialects use), each only when the server's compatibility profile enables it.
  * @module
  */
-import { managerFromBareId, withManagerRead } from '../patch/dialects/entra.js';
+import { arrayOfOne } from '../patch/dialects/common.js';
+import { booleans, managerFromBareId, withManagerRead } from '../patch/dialects/entra.js';
 import { quirksOf } from '../patch/dialects/index.js';
+import { mapTargetValues, operation } from '../patch/target.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../schema/builtin/enterprise-user.js';
 import type { ResourceType } from '../schema/registry.js';
 import { isObject } from '../schema/resource.js';
@@ -41,6 +43,9 @@ export function normalizeResourceBody(engine: Engine, type: ResourceType, body: 
   if (!isObject(body)) return body;
   const quirks = quirksOf(engine.compatibility);
   if (quirks.has('schemaUrnAliases')) body = withRfcUrns(type, body);
+  // a body is read as a path-less value: each attribute (and extension attribute) visited by its definition
+  if (quirks.has('booleanStrings')) body = mapTargetValues(type, operation('replace', undefined, undefined, body), booleans);
+  if (quirks.has('objectForMultiValued')) body = mapTargetValues(type, operation('replace', undefined, undefined, body), arrayOfOne);
   if (!isObject(body) || !quirks.has('managerAsString') || !type.extensions.some((e) => e.schema.id === ENTERPRISE_USER_SCHEMA_ID)) return body;
   const out: Record<string, unknown> = { ...body };
   for (const k of Object.keys(out)) {

@@ -133,6 +133,11 @@ describe('others', () => {
     expect(lenient(user(), 'onelogin/single-value-array.json').title).toBe('Director');
     expect(strict(user(), 'onelogin/single-value-array.json').detail).toMatch(/title must be of type string/);
   });
+  it('one object for a multi-valued attribute in a PATCH value (OneLogin) is one element, in every mode', () => {
+    expect(lenient(user(), 'onelogin/replace-emails-object.json').emails).toEqual([{ value: 'new@contoso.com', type: 'work', primary: true }]);
+    const rfc = applyPatch(user(), fixture('onelogin/replace-emails-object.json'), { type: User, compatibility: 'strict' }).resource;
+    expect(rfc.emails).toEqual([{ value: 'new@contoso.com', type: 'work', primary: true }]);
+  });
 });
 
 describe('profiles', () => {

@@ -115,6 +115,12 @@ describe.each(modes)('OneLogin provisioning cycle (%s)', (compatibility) => {
     if (compatibility === 'strict') expect(put.body.detail).toMatch(/schemas must include urn:ietf:params:scim:schemas:core:2\.0:User/);
     else expect(put.body.name).toEqual({ familyName: ' User 01', givenName: 'AAA Test' });
     expect((await call('DELETE', `/Users/${id}`)).status).toBe(204);
+
+    // a template that quotes its macros, and e-mails as one object: read by booleanStrings and objectForMultiValued
+    const quoted = await call('POST', '/Users', body('onelogin/create-user-quoted.json'));
+    if (compatibility === 'strict')
+      expect([quoted.status, quoted.body.detail]).toEqual([400, expect.stringMatching(/active must be of type boolean|emails must be a multi-valued array/)]);
+    else expect(quoted.body).toMatchObject({ active: true, emails: [{ value: 'sam.poe@example.com', type: 'work', primary: true }] });
   });
 });
 

@@ -49,3 +49,19 @@ export const schemaUrnAliases: PatchQuirk = {
   client: 'OneLogin',
   description: 'Reads urn:scim:schemas:core:2.0 / :1.0 as the core schema and urn:scim:schemas:extension:enterprise:2.0 / :1.0 as the enterprise extension.',
 };
+
+/** One object where a multi-valued attribute takes an array: a one-element array. @internal */
+export function arrayOfOne(def: { multiValued: boolean }, value: unknown): unknown {
+  return def.multiValued && isObject(value) ? [value] : value;
+}
+
+/**
+ * `"emails": {"value": …}` for a multi-valued attribute in a POST or PUT body (OneLogin, per
+ * django-scim2's parser): the one object is a one-element array. A PATCH value of one object
+ * is read so by the engine in every mode (an element to add or to replace with).
+ */
+export const objectForMultiValued: PatchQuirk = {
+  name: 'objectForMultiValued',
+  client: 'OneLogin',
+  description: 'A single object given for a multi-valued attribute in a POST or PUT body is taken as a one-element array.',
+};

@@ -34,7 +34,8 @@ function hasBoolean(def: AttributeDefinition): boolean {
   return v;
 }
 
-function booleans(def: AttributeDefinition, value: unknown): unknown {
+/** `"True"`/`"False"` (any case) as booleans where `def` (or a sub-attribute of it) is boolean. @internal */
+export function booleans(def: AttributeDefinition, value: unknown): unknown {
   if (!hasBoolean(def) || value === null || typeof value === 'boolean') return value;
   if (def.type === 'boolean' && typeof value === 'string') {
     const v = value.toLowerCase();
@@ -55,8 +56,9 @@ function booleans(def: AttributeDefinition, value: unknown): unknown {
 /** `"active": "False"`: boolean strings for boolean attributes. */
 export const booleanStrings: PatchQuirk = {
   name: 'booleanStrings',
-  client: 'Microsoft Entra ID',
-  description: 'Turns "True"/"False" (any case) into booleans where the attribute is boolean.',
+  client: 'Microsoft Entra ID, OneLogin',
+  description:
+    'Turns "True"/"False" (any case) into booleans where the attribute is boolean (in PATCH values, and in POST and PUT bodies: OneLogin templates quote them).',
   normalize: (op, ctx) => {
     op.value = mapTargetValues(ctx.type, op, booleans);
     return [op];

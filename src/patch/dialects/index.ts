@@ -4,7 +4,7 @@
  */
 
 import { type ResolvedOperation, targetOf } from '../target.js';
-import { memberExtras, schemaUrnAliases, singleValueArray } from './common.js';
+import { memberExtras, objectForMultiValued, schemaUrnAliases, singleValueArray } from './common.js';
 import { booleanStrings, createMissingTypedElement, managerAsString, opNameCase, pathKeysInValue, removeMembersByValue } from './entra.js';
 import { ignoreMatchingId } from './okta.js';
 import type { PatchQuirk, PatchQuirkName, QuirkContext } from './quirk.js';
@@ -17,6 +17,7 @@ export const PATCH_QUIRKS: readonly PatchQuirk[] = [
   memberExtras,
   removeMembersByValue,
   singleValueArray,
+  objectForMultiValued,
   booleanStrings,
   managerAsString,
   createMissingTypedElement,

@@ -17,7 +17,8 @@ export type PatchQuirkName =
   | 'booleanStrings'
   | 'managerAsString'
   | 'createMissingTypedElement'
-  | 'schemaUrnAliases';
+  | 'schemaUrnAliases'
+  | 'objectForMultiValued';
 
 /** What a quirk sees besides the operation. */
 export interface QuirkContext {
