@@ -12,7 +12,7 @@ import {
   type ScimLogger,
 } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
-import { checkPassword, expiryIn, newAdmin, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
+import { checkPassword, expiryIn, grantsAdmin, newAdmin, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
 import { ACTIVITY_FILTERS, type ActivityView, loginPage, scimSettingsPage, teamsPage, usersPage } from './pages.js';
 import { type Session, Sessions, validPost } from './session.js';
 
@@ -43,6 +43,23 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
   const decoy = newAdmin('decoy@invalid', generateToken());
   const logger = options.logger ?? consoleLogger({ level: 'warn' });
 
+  /**
+   * Groups to roles, by the default role's rule: the IdP's admin group grants admin to its
+   * members and leaving it restores the default role, unless an admin set the role here
+   * (`local`): then the IdP never changes it.
+   */
+  const syncRoles = (org: Organization, ws: string, ids: Iterable<string>) => {
+    const members = org.members.get(ws)!;
+    const teams = [...org.teams.get(ws)!.values()];
+    for (const id of ids) {
+      const m = members.get(id);
+      if (!m || m.roleSource === 'local') continue;
+      const granted = teams.some((t) => t.members.has(id) && grantsAdmin(org.scim, t.name));
+      if (granted && m.roleSource !== 'group') Object.assign(m, { role: 'admin', roleSource: 'group' });
+      else if (!granted && m.roleSource === 'group') Object.assign(m, { role: org.scim?.defaultRole ?? 'member', roleSource: 'default' });
+    }
+  };
+
   // one selected workspace per organization: the SCIM connection knows which
   const onEvent = (e: LifecycleEvent) => {
     const org = orgs.get(e.ctx.tenant)!;
@@ -59,6 +76,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
           userName: String(e.resource.userName),
           displayName: String(e.resource.displayName ?? e.resource.userName),
           role: e.ctx.defaultRole ?? 'member',
+          roleSource: 'default',
           active: e.resource.active !== false,
         });
         break;
@@ -75,21 +93,33 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
         members.delete(e.id);
         for (const t of teams.values()) t.members.delete(e.id);
         break;
-      case 'group.created':
-        teams.set(e.id, { scimId: e.id, name: String(e.resource.displayName), members: new Set() });
+      case 'group.created': {
+        // a group may arrive with its members (JumpCloud never creates an empty one)
+        const team = { scimId: e.id, name: String(e.resource.displayName), members: new Set((e.resource.members ?? []).map((m) => m.value)) };
+        teams.set(e.id, team);
+        syncRoles(org, ws, team.members);
         break;
-      case 'group.renamed':
-        teams.get(e.id)!.name = String(e.resource.displayName);
+      }
+      case 'group.renamed': {
+        const team = teams.get(e.id)!;
+        team.name = String(e.resource.displayName);
+        syncRoles(org, ws, team.members);
         break;
+      }
       case 'group.membersAdded':
         for (const id of e.memberIds ?? []) teams.get(e.id)?.members.add(id);
+        syncRoles(org, ws, e.memberIds ?? []);
         break;
       case 'group.membersRemoved':
         for (const id of e.memberIds ?? []) teams.get(e.id)?.members.delete(id);
+        syncRoles(org, ws, e.memberIds ?? []);
         break;
-      case 'group.deleted':
+      case 'group.deleted': {
+        const gone = teams.get(e.id)?.members ?? new Set<string>();
         teams.delete(e.id);
+        syncRoles(org, ws, gone);
         break;
+      }
       default:
         break;
     }
@@ -227,7 +257,17 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     if (!(TOKEN_LIFETIMES as readonly number[]).includes(lifetime)) return void res.status(400).send('Choose a token lifetime');
     const token = generateToken();
     const expiresAt = expiryIn(lifetime);
-    o.scim = { workspaceId, defaultRole, tokenHash: hashToken(token), tokenLifetimeDays: lifetime, ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}) };
+    const adminGroup = String(req.body.adminGroup ?? '')
+      .trim()
+      .slice(0, 200);
+    o.scim = {
+      workspaceId,
+      defaultRole,
+      tokenHash: hashToken(token),
+      tokenLifetimeDays: lifetime,
+      ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}),
+      ...(adminGroup ? { adminGroup } : {}),
+    };
     o.events.push(`scim.configured ${workspaceId} ${defaultRole}`);
     res.type('html').send(scimSettingsPage(o, base(req), viewer(a.session), { token }));
   });
@@ -257,6 +297,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
       const m = members.get(String(req.params.id));
       if (m && (ROLES as readonly string[]).includes(role)) {
         m.role = role;
+        m.roleSource = 'local';
         o.events.push(`role.changed ${m.userName} ${role}`);
       }
     }

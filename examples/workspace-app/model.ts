@@ -10,6 +10,8 @@ export interface Member {
   userName: string;
   displayName: string;
   role: string;
+  /** Who set the role: the connection's default, the group that grants admin, or an admin here (then the IdP never changes it). */
+  roleSource: 'default' | 'group' | 'local';
   active: boolean;
 }
 export interface Team {
@@ -27,6 +29,13 @@ export interface ScimConnection {
   tokenExpiresAt?: string;
   /** When the token last authenticated a SCIM request (to the minute). */
   tokenLastUsedAt?: Date;
+  /** The IdP group (its displayName, any case) whose members get the admin role. */
+  adminGroup?: string;
+}
+
+/** Whether a team is the connection's admin group. */
+export function grantsAdmin(connection: ScimConnection | undefined, teamName: string): boolean {
+  return connection?.adminGroup !== undefined && connection.adminGroup.toLowerCase() === teamName.toLowerCase();
 }
 
 /** Token lifetimes an admin can pick, in days (0: never expires). */

@@ -124,6 +124,7 @@ export function scimSettingsPage(
   const form = `<form method="post" action="/orgs/${o}/settings/security/scim" class="box" id="configure-form">${csrfField(viewer.csrf)}
   <label>Workspace to synchronise <select name="workspace" id="workspace">${org.workspaces.map((w) => `<option value="${html(w.id)}"${w.id === org.scim?.workspaceId ? ' selected' : ''}>${html(w.name)}</option>`).join('')}</select></label><br><br>
   <label>Default role for new users <select name="role" id="role">${ROLES.map((r) => `<option${r === org.scim?.defaultRole ? ' selected' : ''}>${r}</option>`).join('')}</select></label><br><br>
+  <label>IdP group whose members are admins <input name="adminGroup" id="admin-group" size="30" value="${html(org.scim?.adminGroup ?? '')}" placeholder="none"></label><br><br>
   <label>Token lifetime <select name="lifetime" id="lifetime">${TOKEN_LIFETIMES.map((d) => `<option value="${d}"${d === 365 ? ' selected' : ''}>${d ? `${d} days` : 'never expires'}</option>`).join('')}</select></label><br><br>
   <button type="submit" id="save">Save changes</button></form>`;
   const lastUsed = org.scim?.tokenLastUsedAt ? `${org.scim.tokenLastUsedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never';

@@ -151,3 +151,50 @@ describe('workspace app: escaping', () => {
     expect(r.text).not.toContain('<script>alert(3)');
   });
 });
+
+describe('workspace app: groups to roles', () => {
+  it('members of the group that grants admin are admins; leaving it restores the default role; a role changed here survives', async () => {
+    const { cookie, csrf } = await signIn();
+    const page = await raw(
+      'POST',
+      '/orgs/acme/settings/security/scim',
+      { ...FORM, cookie },
+      form({ workspace: 'ws-eng', role: 'member', lifetime: '90', adminGroup: 'Platform Admins', csrf }),
+    );
+    const token = /id="token">([^<]+)</.exec(page.text)![1]!;
+    const scim = async (method: string, path: string, body?: unknown) => {
+      const r = await fetch(`${origin}/scim/v2/acme${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (r.status === 204 ? {} : await r.json()) as { id: string };
+    };
+    const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
+    const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+    const P = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+    const ann = await scim('POST', '/Users', { schemas: [U], userName: 'ann@acme.io' });
+    const bob = await scim('POST', '/Users', { schemas: [U], userName: 'bob@acme.io' });
+    const roleOf = async (userName: string) => {
+      const users = await raw('GET', '/orgs/acme/users', { cookie });
+      return new RegExp(`${userName.replace('.', '\\.')}</td>.*?<td class="role">(\\w+)</td>`, 's').exec(users.text)?.[1];
+    };
+    // JumpCloud creates groups with their members (never empty): the members are the team's, and get admin
+    const admins = await scim('POST', '/Groups', { schemas: [G], displayName: 'Platform Admins', members: [{ value: ann.id }] });
+    const teams = await raw('GET', '/orgs/acme/teams', { cookie });
+    expect(teams.text).toMatch(/data-team="Platform Admins">.*?<td class="count">1<\/td>/s);
+    expect(await roleOf('ann@acme.io')).toBe('admin');
+    await scim('PATCH', `/Groups/${admins.id}`, { schemas: [P], Operations: [{ op: 'add', path: 'members', value: [{ value: bob.id }] }] });
+    expect(await roleOf('bob@acme.io')).toBe('admin');
+    // the organization's admin sets bob's role here: the IdP's group no longer decides it
+    await raw('POST', `/orgs/acme/users/${bob.id}/role`, { ...FORM, cookie }, form({ role: 'viewer', csrf }));
+    expect(await roleOf('bob@acme.io')).toBe('viewer');
+    for (const id of [ann.id, bob.id])
+      await scim('PATCH', `/Groups/${admins.id}`, { schemas: [P], Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }] });
+    expect(await roleOf('ann@acme.io')).toBe('member');
+    expect(await roleOf('bob@acme.io')).toBe('viewer');
+    // another group grants nothing
+    await scim('POST', '/Groups', { schemas: [G], displayName: 'Everyone', members: [{ value: ann.id }] });
+    expect(await roleOf('ann@acme.io')).toBe('member');
+  });
+});
