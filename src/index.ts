@@ -46,6 +46,7 @@ export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type BulkFailure, type BulkO
 export type { ScimFeatures } from './protocol/engine.js';
 export * from './protocol/hooks.js';
 export * from './protocol/limits.js';
+export { type AccountLookup, type LinkDecision, type LinkIntent, linkAccounts } from './protocol/linking.js';
 export { LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA } from './protocol/list.js';
 export * from './protocol/preconditions.js';
 export * from './protocol/ratelimit.js';

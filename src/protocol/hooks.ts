@@ -12,6 +12,7 @@ import type { ResourceType, SchemaRegistry } from '../schema/registry.js';
 import type { ScimResource } from '../schema/resource.js';
 import type { EventData, EventDraft, LifecycleEventType, OutboxEvent } from '../store/outbox.js';
 import type { StoreContext } from '../store/store.js';
+import type { LinkDecision, LinkIntent } from './linking.js';
 
 export type { LifecycleEventType } from '../store/outbox.js';
 
@@ -47,6 +48,8 @@ export interface CreatedEvent<T extends 'user.created' | 'group.created' | 'reso
   previous?: undefined;
   /** Absent. */
   memberIds?: undefined;
+  /** For `user.created` with a `linkUser` hook: how the user was linked to the host's account. */
+  link?: LinkDecision;
 }
 
 /** A resource was replaced or patched (and, for these types, deactivated, reactivated or renamed). */
@@ -159,6 +162,13 @@ export interface ScimHooks {
   beforeCreate?(intent: WriteIntent): ScimResource | undefined | Promise<ScimResource | undefined>;
   /** Before a replace or patch: check or adjust the resource. */
   beforeUpdate?(intent: WriteIntent): ScimResource | undefined | Promise<ScimResource | undefined>;
+  /**
+   * Before a user is created (after `beforeCreate`): links it to an account of the host app,
+   * or refuses it (throw a ScimError). The decision reaches `onEvent` as `link` on
+   * `user.created`. {@link linkAccounts} is the safe default: by externalId, never by e-mail
+   * unless the host opts in.
+   */
+  linkUser?(intent: LinkIntent): LinkDecision | undefined | Promise<LinkDecision | undefined>;
   /** Before a delete. */
   beforeDelete?(event: { ctx: StoreContext; resourceType: ResourceType; id: string; previous: ScimResource }): void | Promise<void>;
   /**
@@ -173,8 +183,8 @@ export interface ScimHooks {
   me?(ctx: StoreContext): string | undefined | Promise<string | undefined>;
 }
 
-/** `user` for types of the core User schema, `group` for the core Group schema, whatever their names; `resource` otherwise. */
-function eventPrefix(type: ResourceType): 'user' | 'group' | 'resource' {
+/** `user` for types of the core User schema, `group` for the core Group schema, whatever their names; `resource` otherwise. @internal */
+export function eventPrefix(type: ResourceType): 'user' | 'group' | 'resource' {
   return type.schema.id === USER_SCHEMA_ID ? 'user' : type.schema.id === GROUP_SCHEMA_ID ? 'group' : 'resource';
 }
 
@@ -200,9 +210,11 @@ export function eventsFor(
   after: ScimResource | undefined,
   before: ScimResource | undefined,
   members?: { added: string[]; removed: string[] },
+  link?: LinkDecision,
 ): EventDraft[] {
   const event = (t: LifecycleEventType, memberIds?: string[]): EventDraft => {
     const data: EventData = {};
+    if (link && kind === 'create') data.link = link;
     if (after) data.resource = after;
     if (before) data.previous = before;
     if (memberIds) data.memberIds = memberIds;
@@ -244,5 +256,6 @@ export function lifecycleEvent(e: OutboxEvent, registry: SchemaRegistry): Lifecy
   if (e.data.resource) out.resource = e.data.resource;
   if (e.data.previous) out.previous = e.data.previous;
   if (e.data.memberIds) out.memberIds = e.data.memberIds;
+  if (e.data.link) out.link = e.data.link;
   return out as unknown as LifecycleEvent;
 }

@@ -10,7 +10,7 @@ import { isObject, type ScimResource } from '../schema/resource.js';
 import { sameJson, validateResource } from '../schema/validate.js';
 import type { AppliedMembers, GroupRef, StoreContext } from '../store/store.js';
 import type { Engine, RequestScope } from './engine.js';
-import { eventsFor, membershipEvents } from './hooks.js';
+import { eventPrefix, eventsFor, membershipEvents } from './hooks.js';
 import { locationOf, present, projectionRequest } from './location.js';
 import { normalizeResourceBody } from './normalize.js';
 import { entityTags, preconditionMatches } from './preconditions.js';
@@ -129,7 +129,9 @@ export async function createResource(
   let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'create', ...engine.policy });
   const password = takePassword(resource);
   if (engine.hooks.beforeCreate) resource = (await engine.hooks.beforeCreate({ ctx, resourceType: type, resource })) ?? resource;
-  const recording = engine.events.forWrite((o) => eventsFor('create', type, o.stored!.id as string, o.stored, undefined));
+  // linked before the write: a refusal writes nothing, and the decision travels with the event
+  const link = engine.hooks.linkUser && eventPrefix(type) === 'user' ? await engine.hooks.linkUser({ ctx, resource }) : undefined;
+  const recording = engine.events.forWrite((o) => eventsFor('create', type, o.stored!.id as string, o.stored, undefined, undefined, link));
   const stored = await engine.store.create(ctx, type, resource, recording.options);
   const id = stored.id as string;
   await recording.done(ctx, { stored });

@@ -33,6 +33,8 @@ export interface EventData {
   previous?: ScimResource;
   /** For membersAdded / membersRemoved: the member ids. */
   memberIds?: string[];
+  /** For user.created with a linkUser hook: how the user was linked to the host's account. */
+  link?: { by: 'externalId' | 'email' | 'host' | 'new'; accountId?: string };
 }
 
 /** An event as the engine hands it to a store's write, before it has a sequence number. */

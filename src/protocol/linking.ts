@@ -1,0 +1,87 @@
+/**
+ * Account linking: whether an IdP's new user is an account the host app already has. Safe
+ * by default: linked by `externalId` (what the IdP itself keys on), never adopted by e-mail
+ * unless the host opts in, since an IdP's e-mail may be unverified (an account takeover path).
+ * @module
+ */
+import { ScimError } from '../errors.js';
+import type { ScimResource } from '../schema/resource.js';
+import type { StoreContext } from '../store/store.js';
+
+/** How an incoming user was linked to an account of the host app; it reaches the host on `user.created` as `link`. */
+export interface LinkDecision {
+  /** How: by `externalId`, by `email` (an existing account adopted, only when the host opted in), by the host's own rule, or `new` (no account yet). */
+  by: 'externalId' | 'email' | 'host' | 'new';
+  /** The host's account the user is linked to; absent for `new`. */
+  accountId?: string;
+}
+
+/** What the link hook is asked about: a user about to be created (validated, after `beforeCreate`). */
+export interface LinkIntent {
+  /** The tenant context. */
+  ctx: StoreContext;
+  /** The user about to be stored. */
+  resource: ScimResource;
+}
+
+/** How {@link linkAccounts} finds the host's accounts. */
+export interface AccountLookup {
+  /** The account the IdP created before, by the user's externalId. */
+  byExternalId?(ctx: StoreContext, externalId: string): string | undefined | Promise<string | undefined>;
+  /** An existing local account with this e-mail (compared as the host compares e-mails). */
+  byEmail?(ctx: StoreContext, email: string): string | undefined | Promise<string | undefined>;
+  /**
+   * Whether an account found by e-mail is adopted. Default false: the create is refused with
+   * 409, naming the e-mail, so an IdP cannot take over a local account by claiming its
+   * address. Opt in only where the IdP's e-mails are verified (or per tenant, as a function).
+   */
+  adoptByEmail?: boolean | ((ctx: StoreContext, accountId: string, email: string) => boolean | Promise<boolean>);
+}
+
+/** The e-mail values of a user, the primary one first. */
+function emailsOf(resource: ScimResource): string[] {
+  const list = Array.isArray(resource.emails) ? (resource.emails as { value?: unknown; primary?: unknown }[]) : [];
+  const sorted = [...list].sort((a, b) => Number(b.primary === true) - Number(a.primary === true));
+  return [...new Set(sorted.map((e) => e.value).filter((v): v is string => typeof v === 'string' && v !== ''))];
+}
+
+/**
+ * A `linkUser` hook: by externalId first, then by e-mail only as the host allows; a user
+ * whose e-mail belongs to an existing local account is refused (409) unless adopted.
+ *
+ * @example
+ * ```ts
+ * createScimServer({
+ *   authenticate,
+ *   hooks: {
+ *     linkUser: linkAccounts({
+ *       byExternalId: (ctx, externalId) => db.accounts.idByScimExternalId(ctx.tenant, externalId),
+ *       byEmail: (ctx, email) => db.accounts.idByEmail(ctx.tenant, email),
+ *       adoptByEmail: false, // the default: refuse, never adopt
+ *     }),
+ *     onEvent: (e) => (e.type === 'user.created' ? accounts.provision(e.resource, e.link) : undefined),
+ *   },
+ * });
+ * ```
+ */
+export function linkAccounts(lookup: AccountLookup): (intent: LinkIntent) => Promise<LinkDecision> {
+  return async ({ ctx, resource }) => {
+    const externalId = typeof resource.externalId === 'string' ? resource.externalId : undefined;
+    if (externalId && lookup.byExternalId) {
+      const accountId = await lookup.byExternalId(ctx, externalId);
+      if (accountId !== undefined) return { by: 'externalId', accountId };
+    }
+    if (lookup.byEmail) {
+      for (const email of emailsOf(resource)) {
+        const accountId = await lookup.byEmail(ctx, email);
+        if (accountId === undefined) continue;
+        const adopt = typeof lookup.adoptByEmail === 'function' ? await lookup.adoptByEmail(ctx, accountId, email) : lookup.adoptByEmail === true;
+        if (adopt) return { by: 'email', accountId };
+        throw ScimError.uniqueness(
+          `an account with the e-mail "${email}" exists in the app and is not linked by e-mail (it could be taken over); link it by externalId, or let the host adopt it (linkAccounts adoptByEmail)`,
+        );
+      }
+    }
+    return { by: 'new' };
+  };
+}
