@@ -34,7 +34,12 @@ export interface EventData {
   /** For membersAdded / membersRemoved: the member ids. */
   memberIds?: string[];
   /** For user.created with a linkUser hook: how the user was linked to the host's account. */
-  link?: { by: 'externalId' | 'email' | 'host' | 'new'; accountId?: string };
+  link?: {
+    /** How the user was linked (protocol/linking.ts LinkDecision). */
+    by: 'externalId' | 'email' | 'host' | 'new';
+    /** The host's account, unless new. */
+    accountId?: string;
+  };
 }
 
 /** An event as the engine hands it to a store's write, before it has a sequence number. */
