@@ -74,6 +74,28 @@ function retryAfterSeconds(value: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000);
 }
 
+/** A response body is read up to this many bytes: a server answering gigabytes cannot exhaust the checker. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** The body as text, cut at {@link MAX_RESPONSE_BYTES} (then it is not JSON, and says so). */
+async function boundedText(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      await reader.cancel();
+      return `${new TextDecoder().decode(Buffer.concat(chunks))}… (cut: the body is over ${MAX_RESPONSE_BYTES} bytes)`;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 /** Sends SCIM requests relative to the base URL and records each. */
 export class CheckClient {
   readonly #o: CheckClientOptions;
@@ -177,7 +199,7 @@ export class CheckClient {
         ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(this.#o.timeoutMs),
       });
-      text = await res.text();
+      text = await boundedText(res);
     } catch (e) {
       exchange.durationMs = Math.round(performance.now() - started);
       const cause = (e as { cause?: { code?: string } }).cause;
