@@ -4,7 +4,7 @@
  * @packageDocumentation
  * @module scimkit/fetch
  */
-import { responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
+import { readLimited, responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
 
 /** Options of {@link toFetchHandler}. */
 export interface FetchHandlerOptions {
@@ -25,29 +25,10 @@ function headersOf(request: Request): Record<string, string> {
   return headers;
 }
 
-/** Reads a stream up to a limit; undefined past it. */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array | undefined | 'tooLarge'> {
-  if (!request.body) return undefined;
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return 'tooLarge';
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return size ? out : undefined;
+/** A request body up to the limit; undefined when empty. */
+async function readBody(request: Request, limit: number): Promise<Uint8Array | undefined | 'tooLarge'> {
+  const { bytes, tooLarge } = await readLimited(request.body, limit);
+  return tooLarge ? 'tooLarge' : bytes.byteLength ? bytes : undefined;
 }
 
 /**
@@ -71,7 +52,7 @@ export function toFetchHandler(server: ScimServer, options: FetchHandlerOptions 
     if (outside)
       return toResponse(server.refuse({ method: request.method, path: url.pathname, headers: headersOf(request) }, ScimError.notFound('Not a SCIM path')));
     const declared = Number(request.headers.get('content-length'));
-    const body = Number.isFinite(declared) && declared > server.limits.maxBodyBytes ? 'tooLarge' : await readLimited(request, server.limits.maxBodyBytes);
+    const body = Number.isFinite(declared) && declared > server.limits.maxBodyBytes ? 'tooLarge' : await readBody(request, server.limits.maxBodyBytes);
     const headers = headersOf(request);
     const path = url.pathname.slice(base.length) || '/';
     if (body === 'tooLarge')

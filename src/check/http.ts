@@ -3,6 +3,7 @@
  * deadline, and carries the token and the extra headers it was given.
  * @module
  */
+import { readLimited } from 'scimkit';
 import { type Exchange, shown } from './exchange.js';
 
 /** The fetch function the checker uses (the global one unless a test gives another). */
@@ -79,21 +80,9 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** The body as text, cut at {@link MAX_RESPONSE_BYTES} (then it is not JSON, and says so). */
 async function boundedText(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel();
-      return `${new TextDecoder().decode(Buffer.concat(chunks))}… (cut: the body is over ${MAX_RESPONSE_BYTES} bytes)`;
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const { bytes, tooLarge } = await readLimited(res.body, MAX_RESPONSE_BYTES);
+  const text = new TextDecoder().decode(bytes);
+  return tooLarge ? `${text}… (cut: the body is over ${MAX_RESPONSE_BYTES} bytes)` : text;
 }
 
 /** Sends SCIM requests relative to the base URL and records each. */
