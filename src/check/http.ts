@@ -142,7 +142,14 @@ export class CheckClient {
    */
   async send(method: string, path: string, options: SendOptions = {}): Promise<CheckResponse> {
     for (let attempt = 0; ; attempt++) {
-      const r = await this.#sendOnce(method, path, options);
+      let r: CheckResponse;
+      try {
+        r = await this.#sendOnce(method, path, options);
+      } catch (e) {
+        // a kept-alive connection the server closed (after a 413, say): sent again once, when harmless
+        if (attempt === 0 && IDEMPOTENT.has(method) && e instanceof NoResponse && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(e.message)) continue;
+        throw e;
+      }
       const wait = retryAfterSeconds(r.headers.get('retry-after'));
       const again = r.status === 429 || (r.status === 503 && IDEMPOTENT.has(method));
       if (!again || attempt >= RETRIES || wait === undefined || wait > MAX_RETRY_AFTER_S) return r;
