@@ -109,6 +109,8 @@ describe.each(modes)('OneLogin provisioning cycle (%s)', (compatibility) => {
     const id = created.body.id as string;
     // empty macros are empty strings: kept as the template filled them, the manager without a value dropped
     expect(created.body[E]).toMatchObject({ organization: 'Example', department: 'Risk' });
+    // an unmapped manager macro ("value": ""): no manager in lenient (managerAsString), kept as sent in strict
+    expect((created.body[E] as Record<string, unknown>).manager).toEqual(compatibility === 'lenient' ? undefined : { value: '' });
     expect((await call('GET', `/Users?filter=userName+eq+%22jane.roe%40example.com%22&`)).body.Resources?.[0]?.id).toBe(id);
     const put = await call('PUT', `/Users/${id}`, { ...body('onelogin/put-user.json'), userName: 'jane.roe@example.com' });
     expect(put.status).toBe(compatibility === 'lenient' ? 200 : 400);

@@ -93,10 +93,13 @@ export const pathKeysInValue: PatchQuirk = {
 };
 
 function isEmptyManager(v: unknown): boolean {
-  if (v === null || v === '') return true;
+  const blank = (x: unknown) => x === null || x === undefined || (typeof x === 'string' && x.trim() === '');
+  if (blank(v)) return true;
   if (isObject(v)) {
     const keys = Object.keys(v);
-    return keys.length === 0 || keys.every((k) => v[k] === null || v[k] === '');
+    // the manager is its id: without one (an unmapped template macro, "value": ""), there is none
+    const value = keys.find((k) => k.toLowerCase() === 'value');
+    return keys.length === 0 || (value !== undefined ? blank(v[value]) : keys.every((k) => blank(v[k])));
   }
   return false;
 }
