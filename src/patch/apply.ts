@@ -322,12 +322,15 @@ function applyOne(res: ScimResource, op: ResolvedOperation, ctx: Ctx): void {
   if (name === 'remove') {
     if (!op.path) throw ScimError.noTarget('remove needs a path');
     const target = op.target ?? resolveTarget(ctx.type, op.path, text);
-    // RFC 7644 §3.5.2.2 removes every value of a multi-valued path without a filter; a value
-    // list beside it says the client meant only those (Entra ID, JumpCloud). Taken literally
-    // it would drop them all: refused instead, never widened into data loss
-    if (op.value !== undefined && target.kind === 'attribute' && !target.filter && !target.attr.sub && target.attr.attribute.multiValued) {
+    // RFC 7644 §3.5.2.2 removes every value of a multi-valued path without a filter (or that
+    // sub-attribute of every element); a value list beside it says the client meant only those
+    // (Entra ID's and JumpCloud's member removals). Taken literally it would remove them all:
+    // refused, never widened into data loss. A single-valued target (Entra ID's manager removal
+    // names the manager it removes) is removed as the RFC says. null is no value (RFC 7643 §2.5)
+    if (op.value !== undefined && op.value !== null && target.kind === 'attribute' && !target.filter && target.attr.attribute.multiValued) {
+      const members = target.attr.attribute.name === 'members' && !ctx.quirks.has('removeMembersByValue');
       throw ScimError.invalidValue(
-        `remove of ${text} with a value would remove every value (RFC 7644 §3.5.2.2: remove takes no value); name those to remove in a filter, ${text}[value eq "…"], or turn on the removeMembersByValue quirk (compatibility 'lenient')`,
+        `remove of ${text} with a value would remove every value (RFC 7644 §3.5.2.2: remove takes no value); name those to remove in a filter, ${target.attr.attribute.name}[value eq "…"]${members ? ", or turn on the removeMembersByValue quirk (compatibility 'lenient')" : ''}`,
       );
     }
     removeTarget(res, target, ctx, text);

@@ -10,7 +10,7 @@ import { quirksOf } from '../patch/dialects/index.js';
 import { mapTargetValues, operation } from '../patch/target.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../schema/builtin/enterprise-user.js';
 import type { ResourceType } from '../schema/registry.js';
-import { isObject } from '../schema/resource.js';
+import { isObject, setOwn } from '../schema/resource.js';
 import type { Engine } from './engine.js';
 
 /** OneLogin's and SCIM 1.1's spellings of the schema URNs (lower case), and what each means. */
@@ -29,11 +29,22 @@ function withRfcUrns(type: ResourceType, body: Record<string, unknown>): Record<
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) {
     const urn = urnOf(URN_ALIASES[k.toLowerCase()]);
-    out[urn ?? k] = v;
+    const key = urn ?? k;
+    // the alias and the RFC key both present: their attributes merged, the RFC key's first
+    const merged =
+      urn && isObject(v) && isObject(out[key])
+        ? { ...v, ...(out[key] as Record<string, unknown>) }
+        : !urn && isObject(v) && isObject(out[key])
+          ? { ...(out[key] as Record<string, unknown>), ...v }
+          : v;
+    // own keys only: a "__proto__" key of the JSON stays a key (and is refused as one)
+    setOwn(out, key, merged);
   }
-  if (Array.isArray(body.schemas)) {
-    const schemas = body.schemas.map((s) => (typeof s === 'string' ? (urnOf(URN_ALIASES[s.toLowerCase()]) ?? s) : s));
-    out.schemas = [...new Set(schemas)];
+  const schemasKey = Object.keys(out).find((k) => k.toLowerCase() === 'schemas');
+  const list = schemasKey === undefined ? undefined : out[schemasKey];
+  if (schemasKey !== undefined && Array.isArray(list)) {
+    const schemas = list.map((s) => (typeof s === 'string' ? (urnOf(URN_ALIASES[s.toLowerCase()]) ?? s) : s));
+    out[schemasKey] = [...new Set(schemas)];
   }
   return out;
 }

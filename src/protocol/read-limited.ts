@@ -4,7 +4,7 @@
  * @module
  */
 
-/** What was read: the bytes, and whether the stream went on past `limit` (then `bytes` holds the first `limit` at most). */
+/** What was read: the bytes, and whether the stream went on past `limit` (then `bytes` holds the chunks read before the one that crossed it). */
 export interface LimitedRead {
   /** The bytes read (empty when the stream was). */
   bytes: Uint8Array;
@@ -24,7 +24,8 @@ export async function readLimited(stream: ReadableStream<Uint8Array> | null, lim
     if (done) break;
     if (size + value.byteLength > limit) {
       tooLarge = true;
-      await reader.cancel();
+      // a stream that errors while cancelled is past the limit all the same
+      await reader.cancel().catch(() => undefined);
       break;
     }
     size += value.byteLength;

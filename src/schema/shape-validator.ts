@@ -104,7 +104,8 @@ function compileNode(schema: ShapeSchema, formats: Readonly<Record<string, (s: s
     if (formatTest && typeof data === 'string' && !formatTest(data)) return false;
     if (required.length || children.length) {
       const o = data as Record<string, unknown>;
-      for (let i = 0; i < required.length; i++) if (o[required[i]!] === undefined) return false;
+      // own members only: a schema attribute named like an Object.prototype member ("constructor") is not inherited
+      for (let i = 0; i < required.length; i++) if (!Object.hasOwn(o, required[i]!) || o[required[i]!] === undefined) return false;
       // the data's own keys (fewer than the schema's, usually), each looked up once
       if (children.length) {
         for (const k in o) {
@@ -135,10 +136,10 @@ function compileNode(schema: ShapeSchema, formats: Readonly<Record<string, (s: s
     }
     const o = data as Record<string, unknown>;
     for (const p of required)
-      if (o[p] === undefined)
+      if (!Object.hasOwn(o, p) || o[p] === undefined)
         errors.push({ instancePath: path, keyword: 'required', params: { missingProperty: p }, message: `must have required property '${p}'` });
     for (let i = 0; i < children.length; i++) {
-      const v = o[keys[i]!];
+      const v = Object.hasOwn(o, keys[i]!) ? o[keys[i]!] : undefined;
       if (v !== undefined && !children[i]!.test(v)) children[i]!.collect(v, `${path}/${segments[i]}`, errors);
     }
     if (item) {

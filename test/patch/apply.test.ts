@@ -248,3 +248,35 @@ describe('member deltas (large groups)', () => {
     expect(() => delta(ops({ op: 'replace', path: 'members[value eq "a"].display', value: 'x' }))).toThrow(NeedsMembers);
   });
 });
+
+describe('remove with a value (RFC 7644 §3.5.2.2 gives remove none)', () => {
+  const refused = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as ScimError).detail;
+    }
+    throw new Error('accepted');
+  };
+  it('of a sub-attribute across every element is refused, not applied to all of them', () => {
+    expect(refused(() => patchUser(ops({ op: 'remove', path: 'emails.value', value: 'bjensen@example.com' }), { compatibility: 'strict' }))).toMatch(
+      /remove of emails\.value with a value would remove every value.*emails\[value eq "…"\]/,
+    );
+    expect(patchUser(ops({ op: 'remove', path: 'emails[type eq "home"].value', value: 'x' })).resource.emails).toHaveLength(
+      (babs().emails as unknown[]).length,
+    );
+  });
+  it('null is no value: the RFC remove', () => {
+    expect(patchGroup(ops({ op: 'remove', path: 'members', value: null }), { compatibility: 'strict' }).resource.members).toBeUndefined();
+  });
+  it('a member list the quirk cannot read (no value ids) is refused, not a silent success', () => {
+    expect(refused(() => patchGroup(ops({ op: 'remove', path: 'members', value: [{ display: 'Babs' }] })))).toMatch(
+      /remove of members with a value would remove every value/,
+    );
+    expect(refused(() => patchGroup(ops({ op: 'remove', path: 'members', value: [] })))).not.toMatch(/turn on the removeMembersByValue quirk/);
+  });
+  it('of a single-valued attribute removes it, as Entra ID removes a manager by naming it', () => {
+    const r = patchUser(ops({ op: 'remove', path: `${E}:manager`, value: [{ value: 'x' }] }), { compatibility: 'strict' }).resource;
+    expect((r[E] as Record<string, unknown>).manager).toBeUndefined();
+  });
+});

@@ -22,6 +22,9 @@ registry.addSchema({
     { name: 'at', type: 'dateTime' },
     { name: 'blob', type: 'binary' },
     { name: 'link', type: 'reference', referenceTypes: ['external'] },
+    // named like Object.prototype members: own keys only, never inherited ones
+    { name: 'constructor', type: 'string' },
+    { name: 'valueOf', type: 'integer', required: true },
     {
       name: 'parts',
       type: 'complex',
@@ -85,12 +88,12 @@ function near(schema: ShapeSchema, depth = 0): fc.Arbitrary<unknown> {
 
 describe('compileShape', () => {
   describe.each(schemas)('$label', ({ schema }) => {
-    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, ownProperties: true });
     for (const [name, validate] of Object.entries(SCIM_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
     const reference = ajv.compile(schema);
     const shape = compileShape(schema, SCIM_FORMATS);
     const problems = (errors: readonly { instancePath: string; keyword: string; params: object }[] | null | undefined) =>
-      (errors ?? []).map((e) => `${e.instancePath} ${e.keyword} ${JSON.stringify(e.params)}`).sort();
+      (errors ?? []).map((e) => `${e.instancePath} ${e.keyword} ${JSON.stringify(e.params)}`);
 
     it('agrees with ajv on the verdict and on every problem (instancePath, keyword, params)', () => {
       fc.assert(

@@ -97,9 +97,10 @@ function isEmptyManager(v: unknown): boolean {
   if (blank(v)) return true;
   if (isObject(v)) {
     const keys = Object.keys(v);
-    // the manager is its id: without one (an unmapped template macro, "value": ""), there is none
-    const value = keys.find((k) => k.toLowerCase() === 'value');
-    return keys.length === 0 || (value !== undefined ? blank(v[value]) : keys.every((k) => blank(v[k])));
+    // the manager is its id ("value", or "$ref"): without one (an unmapped template macro,
+    // "value": ""), there is none, whatever display name it has
+    const ids = keys.filter((k) => k.toLowerCase() === 'value' || k.toLowerCase() === '$ref');
+    return keys.length === 0 || (ids.length > 0 ? ids.every((k) => blank(v[k])) : keys.every((k) => blank(v[k])));
   }
   return false;
 }
@@ -129,7 +130,7 @@ export function withManagerRead(ext: Record<string, unknown>): Record<string, un
  */
 export const managerAsString: PatchQuirk = {
   name: 'managerAsString',
-  client: 'Microsoft Entra ID',
+  client: 'Microsoft Entra ID, OneLogin',
   description: 'Takes manager as a bare id string (POST, PUT and every PATCH form); an empty manager value removes the manager.',
   normalize: (op, ctx) => {
     if (op.op === 'remove') return [op];
@@ -177,7 +178,8 @@ export const removeMembersByValue: PatchQuirk = {
     const ids = list
       .map((m) => (isObject(m) ? Object.entries(m).find(([k]) => k.toLowerCase() === 'value')?.[1] : m))
       .filter((v): v is string => typeof v === 'string');
-    if (ids.length === 0) return [];
+    // nothing it can name (no value ids): left as sent, so the engine refuses it rather than a silent 200
+    if (ids.length === 0) return [op];
     const filter: Filter = ids.length === 1 ? valueEq(ids[0]!) : { op: 'or', filters: ids.map(valueEq) };
     return [operation('remove', { attr: op.path.attr, filter }, op.pathText ?? 'members', undefined)];
   },
