@@ -69,6 +69,8 @@ export interface UpdatedEvent<
   previous: EventResource<T>;
   /** Absent. */
   memberIds?: undefined;
+  /** For `user.updated` that changed the externalId or e-mails, with a `linkUser` hook: the link asked again. */
+  link?: LinkDecision;
 }
 
 /** Members joined a group through a write of it. */
@@ -214,7 +216,7 @@ export function eventsFor(
 ): EventDraft[] {
   const event = (t: LifecycleEventType, memberIds?: string[]): EventDraft => {
     const data: EventData = {};
-    if (link && kind === 'create') data.link = link;
+    if (link && (t.endsWith('.created') || t.endsWith('.updated'))) data.link = link;
     if (after) data.resource = after;
     if (before) data.previous = before;
     if (memberIds) data.memberIds = memberIds;

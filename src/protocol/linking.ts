@@ -16,19 +16,26 @@ export interface LinkDecision {
   accountId?: string;
 }
 
-/** What the link hook is asked about: a user about to be created (validated, after `beforeCreate`). */
+/**
+ * What the link hook is asked about: a user about to be created (validated, after
+ * `beforeCreate`), or updated with another externalId or other e-mails (then `previous` is the
+ * stored user): an IdP could otherwise create a harmless user and then give it a local
+ * account's e-mail. The hook must have no side effects: the write may still fail after it.
+ */
 export interface LinkIntent {
   /** The tenant context. */
   ctx: StoreContext;
   /** The user about to be stored. */
   resource: ScimResource;
+  /** For an update: the user as stored before it. */
+  previous?: ScimResource;
 }
 
 /** How {@link linkAccounts} finds the host's accounts. */
 export interface AccountLookup {
   /** The account the IdP created before, by the user's externalId. */
   byExternalId?(ctx: StoreContext, externalId: string): string | undefined | Promise<string | undefined>;
-  /** An existing local account with this e-mail (compared as the host compares e-mails). */
+  /** An existing local account with this e-mail (trimmed; compare it as the host stores e-mails, case-insensitively as a rule). */
   byEmail?(ctx: StoreContext, email: string): string | undefined | Promise<string | undefined>;
   /**
    * Whether an account found by e-mail is adopted. Default false: the create is refused with
@@ -38,11 +45,30 @@ export interface AccountLookup {
   adoptByEmail?: boolean | ((ctx: StoreContext, accountId: string, email: string) => boolean | Promise<boolean>);
 }
 
-/** The e-mail values of a user, the primary one first. */
-function emailsOf(resource: ScimResource): string[] {
-  const list = Array.isArray(resource.emails) ? (resource.emails as { value?: unknown; primary?: unknown }[]) : [];
+/** The e-mail values of a user, the primary one first, trimmed, each once whatever its case. */
+export function emailsOf(resource: ScimResource | undefined): string[] {
+  const list = Array.isArray(resource?.emails) ? (resource.emails as { value?: unknown; primary?: unknown }[]) : [];
   const sorted = [...list].sort((a, b) => Number(b.primary === true) - Number(a.primary === true));
-  return [...new Set(sorted.map((e) => e.value).filter((v): v is string => typeof v === 'string' && v !== ''))];
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const e of sorted) {
+    const v = typeof e.value === 'string' ? e.value.trim() : '';
+    if (v === '' || seen.has(v.toLowerCase())) continue;
+    seen.add(v.toLowerCase());
+    out.push(v);
+  }
+  return out;
+}
+
+/** Whether an update changes what a user is linked by (its externalId or its e-mails): then the link hook is asked again. @internal */
+export function linkChanged(previous: ScimResource, next: ScimResource): boolean {
+  if ((previous.externalId ?? null) !== (next.externalId ?? null)) return true;
+  const key = (r: ScimResource) =>
+    emailsOf(r)
+      .map((e) => e.toLowerCase())
+      .sort()
+      .join('\n');
+  return key(previous) !== key(next);
 }
 
 /**

@@ -11,6 +11,7 @@ import { sameJson, validateResource } from '../schema/validate.js';
 import type { AppliedMembers, GroupRef, StoreContext } from '../store/store.js';
 import type { Engine, RequestScope } from './engine.js';
 import { eventPrefix, eventsFor, membershipEvents } from './hooks.js';
+import { type LinkDecision, linkChanged } from './linking.js';
 import { locationOf, present, projectionRequest } from './location.js';
 import { normalizeResourceBody } from './normalize.js';
 import { entityTags, preconditionMatches } from './preconditions.js';
@@ -139,6 +140,12 @@ export async function createResource(
   return respond(engine, scope, type, stored, 201, req, { location: locationOf(scope, type, id) });
 }
 
+/** The link hook asked again when an update changes a user's externalId or e-mails (a refusal throws: nothing is written). */
+async function relink(engine: Engine, ctx: StoreContext, type: ResourceType, previous: ScimResource, next: ScimResource): Promise<LinkDecision | undefined> {
+  if (!engine.hooks.linkUser || eventPrefix(type) !== 'user' || !linkChanged(previous, next)) return undefined;
+  return engine.hooks.linkUser({ ctx, resource: next, previous });
+}
+
 /** PUT /{type}/{id}. */
 export async function replaceResource(
   engine: Engine,
@@ -156,10 +163,11 @@ export async function replaceResource(
     let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'replace', existing, ...engine.policy });
     const password = takePassword(resource);
     if (engine.hooks.beforeUpdate) resource = (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing })) ?? resource;
+    const link = await relink(engine, ctx, type, existing, resource);
     let stored: ScimResource;
     const recording = engine.events.forWrite(({ stored: after }) =>
       after && !unchanged(existing, after)
-        ? eventsFor('update', type, id, after, existing, type.coreAttribute('members') ? diffMembers(existing, after) : undefined)
+        ? eventsFor('update', type, id, after, existing, type.coreAttribute('members') ? diffMembers(existing, after) : undefined, link)
         : [],
     );
     try {
@@ -273,6 +281,7 @@ async function patchAttempts(
         (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing, ...(result.members ? { members: result.members } : {}) })) ??
         resource;
     }
+    const link = await relink(engine, ctx, type, existing, resource);
     // A delta that only touches members commutes with other writers: no version check
     // (unless the client asked for one). Anything else is compare-and-swap on the version read.
     const membersOnly = result.members !== undefined && !inline && sameJson(resource, existing);
@@ -296,7 +305,7 @@ async function patchAttempts(
           : undefined;
       // a members-only write left the attributes as they are now: compare those with themselves, so
       // a concurrent rename or deactivation (which records its own events) is not reported again
-      return eventsFor('update', type, id, after, membersOnly ? { ...after, members: undefined } : existing, members);
+      return eventsFor('update', type, id, after, membersOnly ? { ...after, members: undefined } : existing, members, link);
     });
     try {
       stored = await engine.store.replace(ctx, type, id, resource, {

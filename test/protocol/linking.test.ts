@@ -11,6 +11,7 @@ const ACCOUNTS = [
   { id: 'acc-idp', externalId: 'ext-1', email: 'old@acme.io' },
   { id: 'acc-local', email: 'ann@acme.io' },
   { id: 'acc-bulk', externalId: 'ext-bulk', email: 'bulk-old@acme.io' },
+  { id: 'acc-upd', externalId: 'ext-upd', email: 'upd-old@acme.io' },
 ];
 const lookup = {
   byExternalId: (_ctx: StoreContext, externalId: string) => ACCOUNTS.find((a) => a.externalId === externalId)?.id,
@@ -64,6 +65,41 @@ describe.each(storeFactories({ postgres: false }))('account linking on %s', (_na
     expect(linkOf('new@acme.io')).toEqual({ by: 'new' });
     expect((await call('POST', '/Groups', { schemas: [G], displayName: 'ann@acme.io' })).status).toBe(201);
     expect((events.find((e) => e.type === 'group.created') as { link?: unknown }).link).toBeUndefined();
+  });
+
+  it('asks again when an update changes the e-mails or externalId: a harmless user cannot be given a local account’s e-mail', async () => {
+    const { call, events } = await server();
+    const u = await call('POST', '/Users', { schemas: [U], userName: 'later@idp.io', emails: [{ value: 'later@idp.io' }] });
+    expect(u.status).toBe(201);
+    const patched = await call('PATCH', `/Users/${u.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'emails', value: [{ value: 'ann@acme.io', primary: true }] }],
+    });
+    expect([patched.status, patched.body.scimType]).toEqual([409, 'uniqueness']);
+    const put = await call('PUT', `/Users/${u.body.id}`, { schemas: [U], userName: 'later@idp.io', emails: [{ value: ' Ann@Acme.io ' }] });
+    expect(put.status).toBe(409);
+    expect(((await call('GET', `/Users/${u.body.id}`)).body.emails as { value: string }[])[0]!.value).toBe('later@idp.io');
+    // an update that leaves them alone is not asked about; one that changes them carries the new link
+    expect(
+      (
+        await call('PATCH', `/Users/${u.body.id}`, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'title', value: 'T' }],
+        })
+      ).status,
+    ).toBe(200);
+    expect((events.filter((e) => e.type === 'user.updated').at(-1) as { link?: unknown }).link).toBeUndefined();
+    await call('PATCH', `/Users/${u.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'externalId', value: 'ext-upd' }],
+    });
+    expect((events.filter((e) => e.type === 'user.updated').at(-1) as { link?: unknown }).link).toEqual({ by: 'externalId', accountId: 'acc-upd' });
+  });
+
+  it('compares e-mails trimmed and whatever their case', async () => {
+    const { call } = await server();
+    const r = await call('POST', '/Users', { schemas: [U], userName: 'spaces@idp.io', emails: [{ value: '  ANN@acme.io ' }] });
+    expect(r.status).toBe(409);
   });
 
   it('links a user a Bulk request creates the same way', async () => {
