@@ -22,6 +22,8 @@ export interface WorkspaceAppOptions {
   adminPassword?: string;
   /** Where SCIM logs its request lines (default: warnings and errors on the console). */
   logger?: ScimLogger;
+  /** Told of each lifecycle event after the app applied it (tests replay them: delivery is at least once). */
+  observe?: (event: LifecycleEvent) => void;
 }
 
 export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
@@ -70,6 +72,8 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     org.events.push(`${e.type} ${name}`);
     switch (e.type) {
       case 'user.created':
+        // delivered again (at least once): the member as it is now stands, its role included
+        if (members.has(e.id)) break;
         // the default role, on create only: later IdP updates never touch the role
         members.set(e.id, {
           scimId: e.id,
@@ -94,6 +98,8 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
         for (const t of teams.values()) t.members.delete(e.id);
         break;
       case 'group.created': {
+        // delivered again: the team as later events left it stands (its first members may be gone)
+        if (teams.has(e.id)) break;
         // a group may arrive with its members (JumpCloud never creates an empty one)
         const team = { scimId: e.id, name: String(e.resource.displayName), members: new Set((e.resource.members ?? []).map((m) => m.value)) };
         teams.set(e.id, team);
@@ -123,6 +129,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
       default:
         break;
     }
+    options.observe?.(e);
   };
 
   const scim = createScimServer({
@@ -269,6 +276,8 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
       ...(adminGroup ? { adminGroup } : {}),
     };
     o.events.push(`scim.configured ${workspaceId} ${defaultRole}`);
+    // another admin group (or none): every member's role follows it now, not at its next event
+    for (const [ws, members] of o.members) syncRoles(o, ws, members.keys());
     res.type('html').send(scimSettingsPage(o, base(req), viewer(a.session), { token }));
   });
   app.post('/orgs/:org/settings/security/scim/regenerate', (req, res) => {
@@ -316,5 +325,5 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
         if (m.userName === req.params.userName) return void res.status(m.active ? 200 : 403).send(m.active ? 'welcome' : 'deactivated');
     res.status(403).send('unknown user');
   });
-  return { app, orgs, scim, admin };
+  return { app, orgs, scim, admin, onEvent };
 }

@@ -3,7 +3,7 @@ import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspaceApp } from '../../examples/workspace-app/app.js';
-import { silentLogger } from '../../src/index.js';
+import { generateToken, hashToken, type LifecycleEvent, silentLogger } from '../../src/index.js';
 
 const PASSWORD = 'correct horse battery staple';
 let server: Server;
@@ -196,5 +196,59 @@ describe('workspace app: groups to roles', () => {
     // another group grants nothing
     await scim('POST', '/Groups', { schemas: [G], displayName: 'Everyone', members: [{ value: ann.id }] });
     expect(await roleOf('ann@acme.io')).toBe('member');
+    // until the settings name it: then its members are admins at once, without waiting for an event
+    await raw(
+      'POST',
+      '/orgs/acme/settings/security/scim',
+      { ...FORM, cookie },
+      form({ workspace: 'ws-eng', role: 'member', lifetime: '90', adminGroup: 'everyone', csrf }),
+    );
+    expect(await roleOf('ann@acme.io')).toBe('admin');
+    expect(await roleOf('bob@acme.io')).toBe('viewer');
+  });
+});
+
+describe('workspace app: events delivered again', () => {
+  it('a repeated user.created or group.created changes nothing; a new admin group applies at once', async () => {
+    const seen: LifecycleEvent[] = [];
+    const { orgs, scim, onEvent } = createWorkspaceApp({ logger: silentLogger, observe: (e) => void seen.push(e) });
+    const token = generateToken();
+    const org = orgs.get('acme')!;
+    org.scim = { workspaceId: 'ws-eng', defaultRole: 'member', tokenHash: hashToken(token), tokenLifetimeDays: 0, adminGroup: 'Admins' };
+    const call = async (method: string, path: string, body: unknown) =>
+      (
+        await scim.handle({
+          method,
+          path: `/acme${path}`,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+          body: JSON.stringify(body),
+        })
+      ).body as { id: string };
+    const ann = await call('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ann@acme.io' });
+    const group = await call('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Admins',
+      members: [{ value: ann.id }],
+    });
+    const member = () => org.members.get('ws-eng')!.get(ann.id)!;
+    expect(member().role).toBe('admin');
+    // ann leaves the group; then the old creates are delivered again
+    await call('PATCH', `/Groups/${group.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'remove', path: `members[value eq "${ann.id}"]` }],
+    });
+    expect(member().role).toBe('member');
+    member().role = 'viewer';
+    member().roleSource = 'local';
+    for (const e of seen.filter((x) => x.type === 'user.created' || x.type === 'group.created')) onEvent(e);
+    expect(member()).toMatchObject({ role: 'viewer', roleSource: 'local' });
+    expect(org.teams.get('ws-eng')!.get(group.id)!.members.size).toBe(0);
+    // back to the group's rule: joining again grants admin again
+    member().roleSource = 'default';
+    await call('PATCH', `/Groups/${group.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: ann.id }] }],
+    });
+    expect(member().role).toBe('admin');
   });
 });
