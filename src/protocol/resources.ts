@@ -140,10 +140,20 @@ export async function createResource(
   return respond(engine, scope, type, stored, 201, req, { location: locationOf(scope, type, id) });
 }
 
-/** The link hook asked again when an update changes a user's externalId or e-mails (a refusal throws: nothing is written). */
-async function relink(engine: Engine, ctx: StoreContext, type: ResourceType, previous: ScimResource, next: ScimResource): Promise<LinkDecision | undefined> {
+/**
+ * The link hook asked again when an update changes a user's externalId or e-mails (a refusal
+ * throws: nothing is written). Undefined, without a promise, when it is not asked: an await
+ * between the read and the compare-and-swap widens the window other writers win it in.
+ */
+function relink(
+  engine: Engine,
+  ctx: StoreContext,
+  type: ResourceType,
+  previous: ScimResource,
+  next: ScimResource,
+): Promise<LinkDecision | undefined> | undefined {
   if (!engine.hooks.linkUser || eventPrefix(type) !== 'user' || !linkChanged(previous, next)) return undefined;
-  return engine.hooks.linkUser({ ctx, resource: next, previous });
+  return Promise.resolve(engine.hooks.linkUser({ ctx, resource: next, previous }));
 }
 
 /** PUT /{type}/{id}. */
@@ -163,7 +173,8 @@ export async function replaceResource(
     let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'replace', existing, ...engine.policy });
     const password = takePassword(resource);
     if (engine.hooks.beforeUpdate) resource = (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing })) ?? resource;
-    const link = await relink(engine, ctx, type, existing, resource);
+    const relinking = relink(engine, ctx, type, existing, resource);
+    const link = relinking && (await relinking);
     let stored: ScimResource;
     const recording = engine.events.forWrite(({ stored: after }) =>
       after && !unchanged(existing, after)
@@ -281,7 +292,8 @@ async function patchAttempts(
         (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing, ...(result.members ? { members: result.members } : {}) })) ??
         resource;
     }
-    const link = await relink(engine, ctx, type, existing, resource);
+    const relinking = relink(engine, ctx, type, existing, resource);
+    const link = relinking && (await relinking);
     // A delta that only touches members commutes with other writers: no version check
     // (unless the client asked for one). Anything else is compare-and-swap on the version read.
     const membersOnly = result.members !== undefined && !inline && sameJson(resource, existing);
