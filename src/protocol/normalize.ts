@@ -49,12 +49,26 @@ function withRfcUrns(type: ResourceType, body: Record<string, unknown>): Record<
   return out;
 }
 
+/** Core attributes named with the core schema's URN (`urn:…:core:2.0:User:active`) under their bare names, as validation reads them. */
+function withCoreNamesBare(type: ResourceType, body: Record<string, unknown>): Record<string, unknown> {
+  const prefix = `${type.schema.id.toLowerCase()}:`;
+  if (!Object.keys(body).some((k) => k.toLowerCase().startsWith(prefix))) return body;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) {
+    const bare = k.toLowerCase().startsWith(prefix) ? k.slice(prefix.length) : undefined;
+    setOwn(out, bare !== undefined && type.coreAttribute(bare) && !(bare in body) ? bare : k, v);
+  }
+  return out;
+}
+
 /** A POST or PUT body with the enabled quirks read (a shallow copy; the input is not changed). */
 export function normalizeResourceBody(engine: Engine, type: ResourceType, body: unknown): unknown {
   if (!isObject(body)) return body;
   const quirks = quirksOf(engine.compatibility);
   if (quirks.has('schemaUrnAliases')) body = withRfcUrns(type, body);
-  // a body is read as a path-less value: each attribute (and extension attribute) visited by its definition
+  // a body is read as a path-less value: each attribute (and extension attribute) visited by its
+  // definition; a core attribute named with its schema's URN (`urn:…:User:active`) is one too
+  if (quirks.has('booleanStrings') || quirks.has('objectForMultiValued')) body = withCoreNamesBare(type, body as Record<string, unknown>);
   if (quirks.has('booleanStrings')) body = mapTargetValues(type, operation('replace', undefined, undefined, body), booleans);
   if (quirks.has('objectForMultiValued')) body = mapTargetValues(type, operation('replace', undefined, undefined, body), arrayOfOne);
   if (!isObject(body) || !quirks.has('managerAsString') || !type.extensions.some((e) => e.schema.id === ENTERPRISE_USER_SCHEMA_ID)) return body;

@@ -123,6 +123,10 @@ describe.each(modes)('OneLogin provisioning cycle (%s)', (compatibility) => {
     if (compatibility === 'strict')
       expect([quoted.status, quoted.body.detail]).toEqual([400, expect.stringMatching(/active must be of type boolean|emails must be a multi-valued array/)]);
     else expect(quoted.body).toMatchObject({ active: true, emails: [{ value: 'sam.poe@example.com', type: 'work', primary: true }] });
+    // the same attribute named with the schema's URN is read the same way
+    const qualified = await call('POST', '/Users', { schemas: [U], userName: 'urn.named@example.com', [`${U}:active`]: 'true' });
+    expect(qualified.status).toBe(compatibility === 'strict' ? 400 : 201);
+    if (compatibility === 'lenient') expect(qualified.body.active).toBe(true);
   });
 });
 
