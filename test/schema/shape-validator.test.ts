@@ -118,3 +118,13 @@ describe('compileShape', () => {
     expect(() => compileShape({ type: 'string', format: 'nope' }, {})).toThrow('unknown format nope');
   });
 });
+
+describe('numbers JSON cannot hold', () => {
+  it('1e999 (Infinity after JSON.parse) is refused as an integer and as a decimal, unlike ajv: it would be stored as null', () => {
+    const v = compileShape({ type: 'object', properties: { n: { type: 'integer' }, d: { type: 'number' } } }, {});
+    expect(v(JSON.parse('{"n": 1e999}'))).toBe(false);
+    expect(v.errors![0]).toMatchObject({ instancePath: '/n', keyword: 'type' });
+    expect(v(JSON.parse('{"d": -1e999}'))).toBe(false);
+    expect(v(JSON.parse('{"n": 1e20, "d": 1.5}'))).toBe(true);
+  });
+});
