@@ -1,10 +1,11 @@
 // GET by id through scimkit/node and scimkit/express against their bare ceilings, as #20's
 // targets ask: alternating rounds (ABBA), every server pinned to CPU 1 and the load generator
 // (autocannon's CLI) to CPU 0, so neither steals the other's core.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fmt, type Section } from './harness.js';
+import { startServer } from './http.bench.js';
 
 const run$ = promisify(execFile);
 const PAIRS = [
@@ -21,22 +22,6 @@ const TARGET: Record<string, number> = { node: 0.7, express: 0.8 };
 const ROUNDS = 4;
 const AUTH = `authorization=Bearer ${'bench'.repeat(8)}`;
 
-function startPinned(kind: string): Promise<{ port: number; userId: string; stop: () => void }> {
-  const proc = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', join(import.meta.dirname, 'http-server.ts'), kind], {
-    env: { ...process.env, TSX_TSCONFIG_PATH: join(import.meta.dirname, 'tsconfig.json') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += String(d);
-      const line = out.split('\n').find((l, i, all) => l.startsWith('{') && i < all.length - 1);
-      if (line) resolve({ ...JSON.parse(line), stop: () => proc.kill('SIGKILL') });
-    });
-    proc.on('exit', (code) => reject(new Error(`${kind} server exited ${code}`)));
-  });
-}
-
 async function load(url: string): Promise<number> {
   const cli = join(import.meta.dirname, '../node_modules/autocannon/autocannon.js');
   const { stdout } = await run$('taskset', ['-c', '0', process.execPath, cli, '-c', '10', '-d', '3', '-j', '-H', AUTH, url], { maxBuffer: 64 * 1024 * 1024 });
@@ -50,7 +35,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function run(): Promise<Section[]> {
   const servers = new Map<string, { url: string; stop: () => void }>();
   for (const kind of PAIRS.flat()) {
-    const s = await startPinned(kind);
+    const s = await startServer(kind, 1);
     servers.set(kind, { url: `http://127.0.0.1:${s.port}/scim/v2/Users/${s.userId ?? 'fixed'}`, stop: s.stop });
   }
   const rps = new Map<string, number[]>();

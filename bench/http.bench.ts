@@ -17,8 +17,10 @@ const LABEL: Record<(typeof KINDS)[number], string> = {
 };
 const headers = { authorization: `Bearer ${'bench'.repeat(8)}`, 'content-type': 'application/scim+json' };
 
-function startServer(kind: string): Promise<{ port: number; userId: string; groupId: string; reserve?: string[]; stop: () => void }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'http-server.ts'), kind], {
+/** One benchmark server in its own process (pinned to `cpu` with taskset when given); resolves once it is seeded. */
+export function startServer(kind: string, cpu?: number): Promise<{ port: number; userId: string; groupId: string; reserve?: string[]; stop: () => void }> {
+  const args = [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'http-server.ts'), kind];
+  const proc = spawn(cpu === undefined ? args[0]! : 'taskset', cpu === undefined ? args.slice(1) : ['-c', String(cpu), ...args], {
     env: { ...process.env, TSX_TSCONFIG_PATH: join(import.meta.dirname, 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
