@@ -69,8 +69,15 @@ export function normalizeResourceBody(engine: Engine, type: ResourceType, body: 
   // a body is read as a path-less value: each attribute (and extension attribute) visited by its
   // definition; a core attribute named with its schema's URN (`urn:…:User:active`) is one too
   if (quirks.has('booleanStrings') || quirks.has('objectForMultiValued')) body = withCoreNamesBare(type, body as Record<string, unknown>);
-  if (quirks.has('booleanStrings')) body = mapTargetValues(type, operation('replace', undefined, undefined, body), booleans);
-  if (quirks.has('objectForMultiValued')) body = mapTargetValues(type, operation('replace', undefined, undefined, body), arrayOfOne);
+  // one walk for both: an object made an array first, then its booleans read
+  const wrap = quirks.has('objectForMultiValued');
+  const bools = quirks.has('booleanStrings');
+  if (wrap || bools) {
+    body = mapTargetValues(type, operation('replace', undefined, undefined, body), (def, v) => {
+      const one = wrap ? arrayOfOne(def, v) : v;
+      return bools ? booleans(def, one) : one;
+    });
+  }
   if (!isObject(body) || !quirks.has('managerAsString') || !type.extensions.some((e) => e.schema.id === ENTERPRISE_USER_SCHEMA_ID)) return body;
   const out: Record<string, unknown> = { ...body };
   for (const k of Object.keys(out)) {
