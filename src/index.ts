@@ -43,6 +43,7 @@ export { type AttributeTarget, type ExtensionTarget, operation, type ResolvedOpe
 export * from './path/parse.js';
 export * from './protocol/auth.js';
 export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type BulkFailure, type BulkOperation, type BulkPlan, planBulk } from './protocol/bulk.js';
+export type { DeprovisioningPolicy } from './protocol/deprovisioning.js';
 export type { ScimFeatures } from './protocol/engine.js';
 export * from './protocol/hooks.js';
 export * from './protocol/limits.js';
@@ -85,6 +86,7 @@ export {
   eventContext,
   type OutboxEvent,
 } from './store/outbox.js';
+export { SOFT_DELETE_SCHEMA_ID, softDeletedAt } from './store/soft-delete.js';
 export * from './store/store.js';
 export * from './store/version.js';
 export type { RequestFacts, RequestSpan, ScimTelemetry } from './telemetry/telemetry.js';

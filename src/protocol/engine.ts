@@ -9,6 +9,7 @@ import type { PatchCompatibility } from '../patch/dialects/index.js';
 import type { PathCache } from '../path/parse.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { ValidationPolicy } from '../schema/validate.js';
+import type { SoftDeletingStore } from '../store/soft-delete.js';
 import type { ProvisioningStore } from '../store/store.js';
 import type { CursorCodec } from './cursor.js';
 import type { ScimHooks } from './hooks.js';
@@ -47,6 +48,8 @@ export interface Engine {
   events: EventRecorder;
   /** Writers of one resource queued one at a time, once compare-and-swap keeps losing. */
   writers: KeyedQueue;
+  /** With `deprovisioning.onDelete: 'softDelete'`: the store's soft-delete view (also `store`, or under its tracing). */
+  softDeletes?: SoftDeletingStore;
 }
 
 /** What a handler knows about the request it serves. */

@@ -50,6 +50,12 @@ export interface CreatedEvent<T extends 'user.created' | 'group.created' | 'reso
   memberIds?: undefined;
   /** For `user.created` with a `linkUser` hook: how the user was linked to the host's account. */
   link?: LinkDecision;
+  /**
+   * For `user.created` under `deprovisioning.onDelete: 'softDelete'`: true when the create restored
+   * a soft-deleted user under its id (its userName or externalId matched). The attributes are the
+   * create's; access the host revoked at the soft delete is not given back by scimkit.
+   */
+  restored?: boolean;
 }
 
 /** A resource was replaced or patched (and, for these types, deactivated, reactivated or renamed). */
@@ -120,6 +126,12 @@ export interface DeletedEvent<T extends 'user.deleted' | 'group.deleted' | 'reso
   previous: EventResource<T>;
   /** Absent. */
   memberIds?: undefined;
+  /**
+   * For `user.deleted` under `deprovisioning.onDelete: 'softDelete'`: true, the user is kept (hidden,
+   * out of its groups) and a create with its userName or externalId restores it. Revoke its access
+   * either way.
+   */
+  retained?: boolean;
 }
 
 /**
@@ -213,10 +225,13 @@ export function eventsFor(
   before: ScimResource | undefined,
   members?: { added: string[]; removed: string[] },
   link?: LinkDecision,
+  deprovisioning?: Pick<EventData, 'retained' | 'restored'>,
 ): EventDraft[] {
   const event = (t: LifecycleEventType, memberIds?: string[]): EventDraft => {
     const data: EventData = {};
     if (link && (t.endsWith('.created') || t.endsWith('.updated'))) data.link = link;
+    if (deprovisioning?.retained && t === 'user.deleted') data.retained = true;
+    if (deprovisioning?.restored && t === 'user.created') data.restored = true;
     if (after) data.resource = after;
     if (before) data.previous = before;
     if (memberIds) data.memberIds = memberIds;
@@ -259,5 +274,7 @@ export function lifecycleEvent(e: OutboxEvent, registry: SchemaRegistry): Lifecy
   if (e.data.previous) out.previous = e.data.previous;
   if (e.data.memberIds) out.memberIds = e.data.memberIds;
   if (e.data.link) out.link = e.data.link;
+  if (e.data.retained) out.retained = true;
+  if (e.data.restored) out.restored = true;
   return out as unknown as LifecycleEvent;
 }

@@ -132,8 +132,13 @@ export async function createResource(
   if (engine.hooks.beforeCreate) resource = (await engine.hooks.beforeCreate({ ctx, resourceType: type, resource })) ?? resource;
   // linked before the write: a refusal writes nothing, and the decision travels with the event
   const link = engine.hooks.linkUser && eventPrefix(type) === 'user' ? await engine.hooks.linkUser({ ctx, resource }) : undefined;
-  const recording = engine.events.forWrite((o) => eventsFor('create', type, o.stored!.id as string, o.stored, undefined, undefined, link));
-  const stored = await engine.store.create(ctx, type, resource, recording.options);
+  // under soft delete, a create that names a soft-deleted user's userName or externalId restores it
+  const deleted = engine.softDeletes ? await engine.softDeletes.restorable(ctx, type, resource) : undefined;
+  const flags = deleted ? { restored: true } : undefined;
+  const recording = engine.events.forWrite((o) => eventsFor('create', type, o.stored!.id as string, o.stored, undefined, undefined, link, flags));
+  const stored = deleted
+    ? await engine.softDeletes!.restore(ctx, type, deleted, resource, recording.options)
+    : await engine.store.create(ctx, type, resource, recording.options);
   const id = stored.id as string;
   await recording.done(ctx, { stored });
   await setPassword(engine, ctx, id, password);
@@ -359,8 +364,9 @@ export async function deleteResource(engine: Engine, ctx: StoreContext, type: Re
     const precondition = checkIfMatch(engine, req, existing);
     await engine.hooks.beforeDelete?.({ ctx, resourceType: type, id, previous: existing });
     let left: GroupRef[] = [];
+    const soft = engine.softDeletes?.applies(type) === true;
     const recording = engine.events.forWrite(({ groups = [] }) => {
-      const events = eventsFor('delete', type, id, undefined, existing);
+      const events = eventsFor('delete', type, id, undefined, existing, undefined, undefined, soft ? { retained: true } : undefined);
       // the groups it was in lost a member: the host's teams must hear of it like any removal
       for (const g of groups) {
         const groupType = engine.registry.resourceType(g.type);

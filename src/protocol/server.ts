@@ -33,6 +33,7 @@ import type { ValidationPolicy } from '../schema/validate.js';
 import { MemoryStore } from '../store/memory.js';
 import { MemoryOutbox } from '../store/memory-outbox.js';
 import { type EventLogQuery, failureText, type OutboxEvent } from '../store/outbox.js';
+import { softDeletingStore } from '../store/soft-delete.js';
 import type { ProvisioningStore, StoreContext } from '../store/store.js';
 import type { ScimTelemetry } from '../telemetry/telemetry.js';
 import { tracedStore } from '../telemetry/traced-store.js';
@@ -41,6 +42,7 @@ import { type AuthContext, type Authenticate, checkScope } from './auth.js';
 import { planBulk, runBulk } from './bulk.js';
 import { ConcurrencyLimit } from './concurrency.js';
 import { CursorCodec } from './cursor.js';
+import type { DeprovisioningPolicy } from './deprovisioning.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import type { Engine, RequestScope, ScimFeatures } from './engine.js';
 import { lifecycleEvent, type ScimHooks } from './hooks.js';
@@ -95,6 +97,8 @@ export interface ScimServerOptions {
   patchResponse?: 'resource' | 'noContent' | 'auto';
   /** Hooks into the host's model and lifecycle. */
   hooks?: ScimHooks;
+  /** What an IdP's DELETE of a user does: delete (default) or soft delete (docs/deprovisioning.md). */
+  deprovisioning?: DeprovisioningPolicy;
   /** How lifecycle events are delivered to `hooks.onEvent` and how long the change log keeps them (docs/hooks.md). */
   events?: EventOptions;
   /** Rate limits per tenant, per token and per source of failed authentications (docs/scaling.md); `false` for none. */
@@ -171,8 +175,14 @@ export interface ScimServer {
   handle(request: ScimRequest): Promise<ScimResponse>;
   /** The schema registry the server uses. */
   readonly registry: SchemaRegistry;
-  /** The store the server uses. */
+  /** The store the server uses (as given: soft-deleted users are in it, marked, see {@link softDeletedAt}). */
   readonly store: ProvisioningStore;
+  /**
+   * With `deprovisioning.onDelete: 'softDelete'`: really deletes the tenant's users soft-deleted
+   * before `before`, at most `limit` (default 1,000) per call, and returns how many it deleted.
+   * Without that policy it deletes nothing and returns 0.
+   */
+  purgeSoftDeleted(query: { tenant: string; before: Date; limit?: number }): Promise<number>;
   /** The limits in force. */
   readonly limits: Readonly<ScimLimits>;
   /** The change log of lifecycle events. */
@@ -384,7 +394,10 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   if (typeof options?.authenticate !== 'function') throw new TypeError('createScimServer: options.authenticate is required (see bearerToken)');
   const limits: ScimLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const registry = options.registry ?? new SchemaRegistry({ uniqueGroupDisplayName: options.uniqueGroupDisplayName ?? false });
-  const store: ProvisioningStore = options.store ?? new MemoryStore();
+  const given: ProvisioningStore = options.store ?? new MemoryStore();
+  // soft delete runs through the store's own filters and writes: the engine sees a view of it
+  const softDeletes = options.deprovisioning?.onDelete === 'softDelete' ? softDeletingStore(given, registry) : undefined;
+  const store: ProvisioningStore = softDeletes ?? given;
   const logger: ScimLogger = options.logger ?? consoleLogger({ level: 'error', write: (line) => void process.stderr.write(`${line}\n`) });
   const telemetry = options.telemetry;
   const hooks = options.hooks ?? {};
@@ -434,6 +447,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   const engine: Engine = {
     registry,
     store: telemetry ? tracedStore(store, telemetry) : store,
+    ...(softDeletes ? { softDeletes } : {}),
     limits,
     features: { bulk: true, sort: true, etag: true, cursor: true, ...options.features },
     hooks,
@@ -806,7 +820,13 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     handle: serve,
     refuse,
     registry,
-    store,
+    store: given,
+    purgeSoftDeleted: async ({ tenant, before, limit }) => {
+      if (!softDeletes) return 0;
+      let purged = 0;
+      for (const type of registry.resourceTypes()) purged += await softDeletes.purge({ tenant, requestId: `purge-${randomUUID()}` }, type, before, limit);
+      return purged;
+    },
     limits,
     events,
     activity,

@@ -40,6 +40,10 @@ export interface EventData {
     /** The host's account, unless new. */
     accountId?: string;
   };
+  /** For user.deleted under soft delete: the user is kept, hidden (protocol/deprovisioning.ts). */
+  retained?: boolean;
+  /** For user.created under soft delete: the create restored a soft-deleted user under its id. */
+  restored?: boolean;
 }
 
 /** An event as the engine hands it to a store's write, before it has a sequence number. */
