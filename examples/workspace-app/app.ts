@@ -12,6 +12,7 @@ import {
   type ScimLogger,
 } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
+import { MemberAccess } from './member-access.js';
 import { checkPassword, expiryIn, grantsAdmin, newAdmin, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
 import { ACTIVITY_FILTERS, type ActivityView, loginPage, scimSettingsPage, teamsPage, usersPage } from './pages.js';
 import { type Session, Sessions, validPost } from './session.js';
@@ -42,6 +43,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     ),
   );
   const sessions = new Sessions();
+  const access = new MemberAccess();
   const decoy = newAdmin('decoy@invalid', generateToken());
   const logger = options.logger ?? consoleLogger({ level: 'warn' });
 
@@ -71,9 +73,15 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     const name = String(e.resource?.userName ?? e.resource?.displayName ?? e.previous?.userName ?? e.previous?.displayName ?? e.id);
     org.events.push(`${e.type} ${name}`);
     switch (e.type) {
-      case 'user.created':
+      case 'user.created': {
+        // a soft-deleted member the IdP created again: back, with the role it had
+        const kept = members.get(e.id);
+        if (e.restored && kept?.removed) {
+          Object.assign(kept, { removed: false, userName: String(e.resource.userName), active: e.resource.active !== false });
+          break;
+        }
         // delivered again (at least once): the member as it is now stands, its role included
-        if (members.has(e.id)) break;
+        if (kept) break;
         // the default role, on create only: later IdP updates never touch the role
         members.set(e.id, {
           scimId: e.id,
@@ -83,6 +91,11 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
           roleSource: 'default',
           active: e.resource.active !== false,
         });
+        break;
+      }
+      case 'user.deactivated':
+        // no more sign-in: the flag below, and every session and API token it already has
+        access.revoke(org.id, e.id);
         break;
       case 'user.updated': {
         const m = members.get(e.id);
@@ -94,8 +107,11 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
         break;
       }
       case 'user.deleted':
-        members.delete(e.id);
+        access.revoke(org.id, e.id);
         for (const t of teams.values()) t.members.delete(e.id);
+        // soft delete (retained): the member is kept, signed out and hidden, until the IdP creates it again
+        if (e.retained && members.has(e.id)) Object.assign(members.get(e.id)!, { active: false, removed: true });
+        else members.delete(e.id);
         break;
       case 'group.created': {
         // delivered again: the team as later events left it stands (its first members may be gone)
@@ -161,6 +177,8 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
       },
     ),
     hooks: { onEvent },
+    // an IdP's DELETE keeps the user (hidden) so that its data and role survive a re-hire
+    deprovisioning: { onDelete: 'softDelete' },
     logger,
     // the model is this process's memory: the pages show each change once the IdP's request returns
     events: { mode: 'beforeResponse' },
@@ -322,8 +340,28 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     if (!o) return void res.status(404).send('No such organization');
     for (const members of o.members.values())
       for (const m of members.values())
-        if (m.userName === req.params.userName) return void res.status(m.active ? 200 : 403).send(m.active ? 'welcome' : 'deactivated');
+        if (m.userName === req.params.userName && !m.removed) return void res.status(m.active ? 200 : 403).send(m.active ? 'welcome' : 'deactivated');
     res.status(403).send('unknown user');
+  });
+  // a member signs in (through the IdP's SSO in a real app): a session and a personal API token
+  app.post('/orgs/:org/login/:userName', (req, res) => {
+    const o = orgs.get(String(req.params.org));
+    for (const members of o?.members.values() ?? [])
+      for (const m of members.values())
+        if (m.userName === req.params.userName && !m.removed) {
+          if (!m.active) return void res.status(403).json({ error: 'deactivated' });
+          return void res.json(access.issue(o!.id, m.scimId));
+        }
+    res.status(403).json({ error: 'unknown user' });
+  });
+  // the app's API: a member's session (X-Session) or API token (Bearer), until SCIM deprovisions the member
+  app.get('/orgs/:org/api/me', (req, res) => {
+    const bearer = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const session = req.get('x-session');
+    const who = bearer ? access.resolve('token', bearer) : session ? access.resolve('session', session) : undefined;
+    const m = who && who.org === req.params.org ? [...(orgs.get(who.org)?.members.values() ?? [])].map((ms) => ms.get(who.scimId)).find(Boolean) : undefined;
+    if (!m || !m.active || m.removed) return void res.status(401).json({ error: 'signed out' });
+    res.json({ userName: m.userName, role: m.role });
   });
   return { app, orgs, scim, admin, onEvent };
 }

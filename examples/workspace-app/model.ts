@@ -13,6 +13,8 @@ export interface Member {
   /** Who set the role: the connection's default, the group that grants admin, or an admin here (then the IdP never changes it). */
   roleSource: 'default' | 'group' | 'local';
   active: boolean;
+  /** Deleted by the IdP and kept (soft delete): hidden and signed out until the IdP creates it again. */
+  removed?: boolean;
 }
 export interface Team {
   scimId: string;

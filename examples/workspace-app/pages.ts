@@ -159,11 +159,13 @@ document.getElementById('test-connection')?.addEventListener('click', async () =
 export function usersPage(org: Organization, viewer: Viewer): string {
   const rows = org.workspaces
     .flatMap((w) =>
-      [...(org.members.get(w.id)?.values() ?? [])].map(
-        (m) => `<tr data-user="${html(m.userName)}"><td>${html(m.displayName)}</td><td>${html(m.userName)}</td><td>${html(w.name)}</td>
+      [...(org.members.get(w.id)?.values() ?? [])]
+        .filter((m) => !m.removed)
+        .map(
+          (m) => `<tr data-user="${html(m.userName)}"><td>${html(m.displayName)}</td><td>${html(m.userName)}</td><td>${html(w.name)}</td>
 <td class="role">${html(m.role)}</td><td class="status">${m.active ? 'Active' : 'Deactivated'}</td>
 <td><form method="post" action="/orgs/${seg(org.id)}/users/${seg(m.scimId)}/role">${csrfField(viewer.csrf)}<select name="role">${ROLES.map((r) => `<option${r === m.role ? ' selected' : ''}>${r}</option>`).join('')}</select> <button>Change role</button></form></td></tr>`,
-      ),
+        ),
     )
     .join('');
   return layout(

@@ -252,3 +252,66 @@ describe('workspace app: events delivered again', () => {
     expect(member().role).toBe('admin');
   });
 });
+
+describe('workspace app: deprovisioning', () => {
+  it('a deactivated member’s session and API token stop working; a deleted one is kept, signed out and hidden, and comes back with its role', async () => {
+    const { cookie, csrf } = await signIn();
+    const page = await raw(
+      'POST',
+      '/orgs/acme/settings/security/scim',
+      { ...FORM, cookie },
+      form({ workspace: 'ws-eng', role: 'member', lifetime: '90', csrf }),
+    );
+    const token = /id="token">([^<]+)</.exec(page.text)![1]!;
+    const scim = async (method: string, path: string, body?: unknown) => {
+      const r = await fetch(`${origin}/scim/v2/acme${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: r.status, body: (r.status === 204 ? {} : await r.json()) as { id: string } };
+    };
+    const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
+    const P = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+    const active = (value: boolean) => ({ schemas: [P], Operations: [{ op: 'replace', path: 'active', value }] });
+    const signInMember = async () => {
+      const r = await raw('POST', '/orgs/acme/login/carol@acme.io');
+      return { status: r.status, ...(r.status === 200 ? (JSON.parse(r.text) as { session: string; token: string }) : {}) };
+    };
+    const me = async (credential: { session?: string; token?: string }) =>
+      (await raw('GET', '/orgs/acme/api/me', credential.token ? { authorization: `Bearer ${credential.token}` } : { 'x-session': credential.session! })).status;
+
+    const carol = (await scim('POST', '/Users', { schemas: [U], userName: 'carol@acme.io' })).body;
+    const first = await signInMember();
+    expect(first.status).toBe(200);
+    expect([await me({ token: first.token! }), await me({ session: first.session! })]).toEqual([200, 200]);
+
+    // the IdP deactivates her: what she already holds stops working, and she cannot sign in
+    await scim('PATCH', `/Users/${carol.id}`, active(false));
+    expect([await me({ token: first.token! }), await me({ session: first.session! })]).toEqual([401, 401]);
+    expect((await signInMember()).status).toBe(403);
+
+    // reactivated: she signs in again, and the old credentials stay revoked
+    await scim('PATCH', `/Users/${carol.id}`, active(true));
+    const second = await signInMember();
+    expect(second.status).toBe(200);
+    expect([await me({ token: first.token! }), await me({ token: second.token! })]).toEqual([401, 200]);
+
+    // an admin gives her a role here; then the IdP deletes her: signed out, hidden, 404 to the IdP
+    await raw('POST', `/orgs/acme/users/${carol.id}/role`, { ...FORM, cookie }, form({ role: 'viewer', csrf }));
+    expect((await scim('DELETE', `/Users/${carol.id}`)).status).toBe(204);
+    expect([await me({ token: second.token! }), await me({ session: second.session! })]).toEqual([401, 401]);
+    expect((await signInMember()).status).toBe(403);
+    expect((await scim('GET', `/Users/${carol.id}`)).status).toBe(404);
+    expect((await raw('GET', '/orgs/acme/users', { cookie })).text).not.toContain('carol@acme.io');
+
+    // re-hired: the IdP creates her again; she is the same user, with the role she had
+    const back = await scim('POST', '/Users', { schemas: [U], userName: 'carol@acme.io' });
+    expect([back.status, back.body.id]).toEqual([201, carol.id]);
+    const users = (await raw('GET', '/orgs/acme/users', { cookie })).text;
+    expect(/carol@acme\.io<\/td>.*?<td class="role">(\w+)<\/td>/s.exec(users)?.[1]).toBe('viewer');
+    const third = await signInMember();
+    expect(third.status).toBe(200);
+    expect([await me({ token: second.token! }), await me({ token: third.token! })]).toEqual([401, 200]);
+  });
+});
