@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { bearerToken, createScimServer, MemoryStore } from 'scimkit';
+import { bearerToken, createScimServer, MemoryStore, type ScimServerOptions } from 'scimkit';
 import { toFetchHandler } from 'scimkit/fetch';
 
 export const TOKEN = 'check-token-0123456789-0123456789-0123456789';
@@ -25,7 +25,7 @@ export interface BrokenServer {
   close(): Promise<void>;
 }
 
-export async function startBrokenServer(): Promise<BrokenServer> {
+export async function startBrokenServer(options: Partial<ScimServerOptions> = {}): Promise<BrokenServer> {
   const store = new MemoryStore();
   const scim = createScimServer({
     authenticate: bearerToken(TOKEN),
@@ -33,6 +33,7 @@ export async function startBrokenServer(): Promise<BrokenServer> {
     features: { bulk: true, sort: true, etag: true, cursor: true },
     uniqueGroupDisplayName: true,
     rateLimits: false,
+    ...options,
   });
   const inner = toFetchHandler(scim, { basePath: '/scim/v2' });
   let current: Break | undefined;
