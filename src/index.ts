@@ -43,6 +43,7 @@ export { type AttributeTarget, type ExtensionTarget, operation, type ResolvedOpe
 export * from './path/parse.js';
 export * from './protocol/auth.js';
 export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type BulkFailure, type BulkOperation, type BulkPlan, planBulk } from './protocol/bulk.js';
+export { CLIENT_PROFILES, type CompatibilityByClient } from './protocol/client-profiles.js';
 export type { DeprovisioningPolicy } from './protocol/deprovisioning.js';
 export type { ScimFeatures } from './protocol/engine.js';
 export * from './protocol/hooks.js';

@@ -360,7 +360,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     const session = req.get('x-session');
     const who = bearer ? access.resolve('token', bearer) : session ? access.resolve('session', session) : undefined;
     const m = who && who.org === req.params.org ? [...(orgs.get(who.org)?.members.values() ?? [])].map((ms) => ms.get(who.scimId)).find(Boolean) : undefined;
-    if (!m || !m.active || m.removed) return void res.status(401).json({ error: 'signed out' });
+    if (!m?.active || m.removed) return void res.status(401).json({ error: 'signed out' });
     res.json({ userName: m.userName, role: m.role });
   });
   return { app, orgs, scim, admin, onEvent };

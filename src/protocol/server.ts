@@ -40,6 +40,7 @@ import { tracedStore } from '../telemetry/traced-store.js';
 import { buildActivity, type PendingActivity, routeOf } from './activity.js';
 import { type AuthContext, type Authenticate, checkScope } from './auth.js';
 import { planBulk, runBulk } from './bulk.js';
+import { type CompatibilityByClient, engineForClient } from './client-profiles.js';
 import { ConcurrencyLimit } from './concurrency.js';
 import { CursorCodec } from './cursor.js';
 import type { DeprovisioningPolicy } from './deprovisioning.js';
@@ -76,6 +77,12 @@ export interface ScimServerOptions {
   tenantInPath?: boolean;
   /** Which IdP PATCH quirks are accepted (default `lenient`). */
   compatibility?: PatchCompatibility;
+  /**
+   * Per-client defaults: a request whose User-Agent names one of these clients gets its profile
+   * instead of `compatibility` (e.g. `CLIENT_PROFILES` with `compatibility: 'strict'`: each IdP's
+   * quirks run for that IdP only). Default none.
+   */
+  compatibilityByClient?: CompatibilityByClient;
   /** Attributes no schema defines, on create and replace: `reject` (default) or `drop`. */
   unknownAttributes?: ValidationPolicy['unknownAttributes'];
   /** `advisory` (default) or `enforce` canonicalValues. */
@@ -463,6 +470,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     events: recorder,
     writers: new KeyedQueue(),
   };
+  const engineOf = engineForClient(engine, options.compatibilityByClient);
 
   async function route(
     eng: Engine,
@@ -672,7 +680,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && body === undefined && segs[0]?.toLowerCase() !== 'me') {
         throw ScimError.invalidSyntax('This request needs a JSON body');
       }
-      const work = route(engine, ctx, { base, registry }, method, segs, query, body, rr);
+      const work = route(engineOf(header(req, 'user-agent')), ctx, { base, registry }, method, segs, query, body, rr);
       // the tenant's slot is freed when the work settles, not when the deadline answers for it:
       // work past its deadline still holds a connection until the store gives up
       const slot = release;
