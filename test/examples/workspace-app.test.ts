@@ -51,6 +51,13 @@ async function signIn(): Promise<{ cookie: string; csrf: string }> {
   return { cookie, csrf };
 }
 
+/** Signs in as the admin and saves the SCIM settings for the Engineering workspace: the session and the new token. */
+async function connectScim(fields: Record<string, string>): Promise<{ cookie: string; csrf: string; token: string }> {
+  const { cookie, csrf } = await signIn();
+  const page = await raw('POST', '/orgs/acme/settings/security/scim', { ...FORM, cookie }, form({ workspace: 'ws-eng', ...fields, csrf }));
+  return { cookie, csrf, token: /id="token">([^<]+)</.exec(page.text)![1]! };
+}
+
 describe('workspace app: sign-in', () => {
   it('the settings, users and teams pages need the organization’s admin', async () => {
     for (const path of ['/orgs/acme/settings/security/scim', '/orgs/acme/users', '/orgs/acme/teams']) {
@@ -133,14 +140,7 @@ describe('workspace app: escaping', () => {
   });
 
   it('what an IdP sends (paths, filters, details) is escaped in the activity table', async () => {
-    const { cookie, csrf } = await signIn();
-    const page = await raw(
-      'POST',
-      '/orgs/acme/settings/security/scim',
-      { ...FORM, cookie },
-      form({ workspace: 'ws-eng', role: 'viewer', lifetime: '90', csrf }),
-    );
-    const token = /id="token">([^<]+)</.exec(page.text)![1]!;
+    const { cookie, token } = await connectScim({ role: 'viewer', lifetime: '90' });
     await fetch(`${origin}/scim/v2/acme/Users?filter=${encodeURIComponent('userName eq "<img src=x onerror=alert(2)>"')}`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -154,14 +154,7 @@ describe('workspace app: escaping', () => {
 
 describe('workspace app: groups to roles', () => {
   it('members of the group that grants admin are admins; leaving it restores the default role; a role changed here survives', async () => {
-    const { cookie, csrf } = await signIn();
-    const page = await raw(
-      'POST',
-      '/orgs/acme/settings/security/scim',
-      { ...FORM, cookie },
-      form({ workspace: 'ws-eng', role: 'member', lifetime: '90', adminGroup: 'Platform Admins', csrf }),
-    );
-    const token = /id="token">([^<]+)</.exec(page.text)![1]!;
+    const { cookie, csrf, token } = await connectScim({ role: 'member', lifetime: '90', adminGroup: 'Platform Admins' });
     const scim = async (method: string, path: string, body?: unknown) => {
       const r = await fetch(`${origin}/scim/v2/acme${path}`, {
         method,
@@ -255,14 +248,7 @@ describe('workspace app: events delivered again', () => {
 
 describe('workspace app: deprovisioning', () => {
   it('a deactivated member’s session and API token stop working; a deleted one is kept, signed out and hidden, and comes back with its role', async () => {
-    const { cookie, csrf } = await signIn();
-    const page = await raw(
-      'POST',
-      '/orgs/acme/settings/security/scim',
-      { ...FORM, cookie },
-      form({ workspace: 'ws-eng', role: 'member', lifetime: '90', csrf }),
-    );
-    const token = /id="token">([^<]+)</.exec(page.text)![1]!;
+    const { cookie, csrf, token } = await connectScim({ role: 'member', lifetime: '90' });
     const scim = async (method: string, path: string, body?: unknown) => {
       const r = await fetch(`${origin}/scim/v2/acme${path}`, {
         method,
