@@ -22,9 +22,13 @@ export type CompatibilityByClient = Partial<Record<ScimClient, PatchCompatibilit
  */
 export const CLIENT_PROFILES: Readonly<CompatibilityByClient> = Object.freeze({ entra: 'entra', okta: 'okta', onelogin: 'onelogin', jumpcloud: 'jumpcloud' });
 
-/** The engine a request uses: the server's, or (per client) a copy with that client's profile. @internal */
-export function engineForClient(engine: Engine, byClient: CompatibilityByClient | undefined): (userAgent: string | undefined) => Engine {
-  if (!byClient || Object.keys(byClient).length === 0) return () => engine;
+/**
+ * The engine of a request by its User-Agent: the server's, or (per client) a copy with that
+ * client's profile. Undefined without profiles: every request then uses `engine`, and no
+ * request pays for the look-up. @internal
+ */
+export function engineForClient(engine: Engine, byClient: CompatibilityByClient | undefined): ((userAgent: string | undefined) => Engine) | undefined {
+  if (!byClient || Object.keys(byClient).length === 0) return undefined;
   // one copy per client, made once: the caches, queues and store stay the server's
   const copies = new Map<ScimClient, Engine>();
   return (userAgent) => {

@@ -224,14 +224,14 @@ export function eventsFor(
   after: ScimResource | undefined,
   before: ScimResource | undefined,
   members?: { added: string[]; removed: string[] },
-  link?: LinkDecision,
-  deprovisioning?: Pick<EventData, 'retained' | 'restored'>,
+  extra: Pick<EventData, 'link' | 'retained' | 'restored'> = {},
 ): EventDraft[] {
+  const { link, retained, restored } = extra;
   const event = (t: LifecycleEventType, memberIds?: string[]): EventDraft => {
     const data: EventData = {};
     if (link && (t.endsWith('.created') || t.endsWith('.updated'))) data.link = link;
-    if (deprovisioning?.retained && t === 'user.deleted') data.retained = true;
-    if (deprovisioning?.restored && t === 'user.created') data.restored = true;
+    if (retained && t === 'user.deleted') data.retained = true;
+    if (restored && t === 'user.created') data.restored = true;
     if (after) data.resource = after;
     if (before) data.previous = before;
     if (memberIds) data.memberIds = memberIds;

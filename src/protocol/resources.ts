@@ -134,8 +134,9 @@ export async function createResource(
   const link = engine.hooks.linkUser && eventPrefix(type) === 'user' ? await engine.hooks.linkUser({ ctx, resource }) : undefined;
   // under soft delete, a create that names a soft-deleted user's userName or externalId restores it
   const deleted = engine.softDeletes ? await engine.softDeletes.restorable(ctx, type, resource) : undefined;
-  const flags = deleted ? { restored: true } : undefined;
-  const recording = engine.events.forWrite((o) => eventsFor('create', type, o.stored!.id as string, o.stored, undefined, undefined, link, flags));
+  const recording = engine.events.forWrite((o) =>
+    eventsFor('create', type, o.stored!.id as string, o.stored, undefined, undefined, { link, ...(deleted ? { restored: true } : {}) }),
+  );
   const stored = deleted
     ? await engine.softDeletes!.restore(ctx, type, deleted, resource, recording.options)
     : await engine.store.create(ctx, type, resource, recording.options);
@@ -183,7 +184,7 @@ export async function replaceResource(
     let stored: ScimResource;
     const recording = engine.events.forWrite(({ stored: after }) =>
       after && !unchanged(existing, after)
-        ? eventsFor('update', type, id, after, existing, type.coreAttribute('members') ? diffMembers(existing, after) : undefined, link)
+        ? eventsFor('update', type, id, after, existing, type.coreAttribute('members') ? diffMembers(existing, after) : undefined, { link })
         : [],
     );
     try {
@@ -322,7 +323,7 @@ async function patchAttempts(
           : undefined;
       // a members-only write left the attributes as they are now: compare those with themselves, so
       // a concurrent rename or deactivation (which records its own events) is not reported again
-      return eventsFor('update', type, id, after, membersOnly ? { ...after, members: undefined } : existing, members, link);
+      return eventsFor('update', type, id, after, membersOnly ? { ...after, members: undefined } : existing, members, { link });
     });
     try {
       stored = await engine.store.replace(ctx, type, id, resource, {
@@ -364,9 +365,9 @@ export async function deleteResource(engine: Engine, ctx: StoreContext, type: Re
     const precondition = checkIfMatch(engine, req, existing);
     await engine.hooks.beforeDelete?.({ ctx, resourceType: type, id, previous: existing });
     let left: GroupRef[] = [];
-    const soft = engine.softDeletes?.applies(type) === true;
+    const retained = engine.softDeletes?.applies(type) === true;
     const recording = engine.events.forWrite(({ groups = [] }) => {
-      const events = eventsFor('delete', type, id, undefined, existing, undefined, undefined, soft ? { retained: true } : undefined);
+      const events = eventsFor('delete', type, id, undefined, existing, undefined, retained ? { retained } : {});
       // the groups it was in lost a member: the host's teams must hear of it like any removal
       for (const g of groups) {
         const groupType = engine.registry.resourceType(g.type);

@@ -680,7 +680,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && body === undefined && segs[0]?.toLowerCase() !== 'me') {
         throw ScimError.invalidSyntax('This request needs a JSON body');
       }
-      const work = route(engineOf(header(req, 'user-agent')), ctx, { base, registry }, method, segs, query, body, rr);
+      const work = route(engineOf ? engineOf(header(req, 'user-agent')) : engine, ctx, { base, registry }, method, segs, query, body, rr);
       // the tenant's slot is freed when the work settles, not when the deadline answers for it:
       // work past its deadline still holds a connection until the store gives up
       const slot = release;

@@ -60,7 +60,7 @@ export function softDeletingStore(store: ProvisioningStore, registry: SchemaRegi
   const shadows = new WeakMap<ResourceType, ResourceType>();
   /** The type as the store sees it: a user type knows the marker (so the store's filters can test it). */
   const seen = (type: ResourceType): ResourceType => {
-    if (type.schema.id !== USER_SCHEMA_ID) return type;
+    if (!isUserType(type)) return type;
     let shadow = shadows.get(type);
     if (!shadow) {
       const derived = new Set(['externalId', ...type.schema.attributes.filter((a) => a.uniqueness !== 'none').map((a) => a.name)]);
@@ -87,12 +87,11 @@ export function softDeletingStore(store: ProvisioningStore, registry: SchemaRegi
     if (!f) combined.set(filter, (f = { op: 'and', filters: [NOT_DELETED, filter] }));
     return f;
   };
-  const groupType = (name: string | undefined) => registry.resourceTypes().find((t) => t.coreAttribute('members') && (!name || t.name === name));
   const atomically = <T>(ctx: StoreContext, fn: () => Promise<T>): Promise<T> => (store.transaction ? store.transaction(ctx, fn) : fn());
 
   const view: SoftDeletingStore = {
     capabilities: store.capabilities,
-    applies: (type) => type.schema.id === USER_SCHEMA_ID,
+    applies: isUserType,
     async get(ctx, type, id, options) {
       const r = await store.get(ctx, seen(type), id, options);
       return softDeletedAt(r) === undefined ? r : undefined;
@@ -107,11 +106,11 @@ export function softDeletingStore(store: ProvisioningStore, registry: SchemaRegi
       const groups = await atomically(ctx, async () => {
         const current = await store.get(ctx, shadow, id, { members: false, ...(store.transaction ? { forUpdate: true } : {}) });
         if (!current || softDeletedAt(current) !== undefined) throw ScimError.notFound(`${type.name} ${JSON.stringify(id.slice(0, 100))} not found`);
+        // the user's readOnly `groups` name them (direct memberships), of the type that has members
+        const groupType = registry.resourceTypes().find((t) => t.coreAttribute('members'));
         const left: GroupRef[] = [];
-        for (const g of Array.isArray(current.groups) ? current.groups : []) {
-          const gt = isObject(g) && typeof g.value === 'string' ? groupType(undefined) : undefined;
-          if (gt) left.push({ type: gt.name, id: (g as { value: string }).value });
-        }
+        for (const g of groupType && Array.isArray(current.groups) ? current.groups : [])
+          if (isObject(g) && typeof g.value === 'string') left.push({ type: groupType!.name, id: g.value });
         const { meta: _meta, groups: _groups, ...kept } = current;
         const marked: ScimResource = { ...kept, [SOFT_DELETE_SCHEMA_ID]: { deletedAt: new Date().toISOString() } };
         // the marker first, compare-and-swap on what was read (or on the client's If-Match): a
@@ -123,9 +122,8 @@ export function softDeletingStore(store: ProvisioningStore, registry: SchemaRegi
         });
         // then out of every group it was in, as a removal that commutes with other member writes
         for (const g of left) {
-          const gt = groupType(g.type)!;
           try {
-            await removeMember(store, ctx, gt, g.id, id);
+            await removeMember(store, ctx, groupType!, g.id, id);
           } catch (e) {
             // a group deleted meanwhile took the membership with it
             if (!(e instanceof ScimError && e.status === 404)) throw e;
@@ -185,6 +183,11 @@ export function softDeletingStore(store: ProvisioningStore, registry: SchemaRegi
   if (store.outbox) Object.defineProperty(view, 'outbox', { value: store.outbox, enumerable: true });
   if (store.activity) Object.defineProperty(view, 'activity', { value: store.activity, enumerable: true });
   return view;
+}
+
+/** Whether soft delete applies to a type: those of the core User schema, whatever their names. */
+function isUserType(type: ResourceType): boolean {
+  return type.schema.id === USER_SCHEMA_ID;
 }
 
 /** Removes one member from a group: a delta on a store that takes them, else compare-and-swap of the member list. */
