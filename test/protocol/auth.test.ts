@@ -149,4 +149,26 @@ describe('bearerTokens: expiry, scopes, last use, revocation', () => {
     await expect.poll(() => contexts[0]).toMatchObject({ tenant: 't', tokenId: 'conn-1', scopes: ['read', 'write'] });
     expect(JSON.stringify(contexts[0])).not.toContain(hashToken(SECRET));
   });
+
+  it('a lookup that matches loosely still needs the exact digest; an upper-case stored digest matches', async () => {
+    const loose = (stored: string) => bearerTokens(() => ({ tenant: 't', tokenHash: stored }));
+    expect((await server(loose(hashToken(SECRET).toUpperCase()))('GET', '/Users', SECRET)).status).toBe(200);
+    const other = hashToken(`${SECRET}x`);
+    expect((await server(loose(other))('GET', '/Users', SECRET)).status).toBe(401);
+    // one hex digit off, and a digest of another length
+    const digest = hashToken(SECRET);
+    const flipped = `${digest.slice(0, 63)}${digest[63] === '0' ? '1' : '0'}`;
+    expect((await server(loose(flipped))('GET', '/Users', SECRET)).status).toBe(401);
+    expect((await server(loose(digest.slice(0, 62)))('GET', '/Users', SECRET)).status).toBe(401);
+  });
+
+  it('an authenticate function may answer at once, with a promise, or with any thenable', async () => {
+    const ctx = { tenant: 't' };
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is what this test is about
+    const thenable = { then: (ok: (v: typeof ctx) => void) => ok(ctx) } as unknown as Promise<typeof ctx>;
+    for (const authenticate of [() => ctx, async () => ctx, () => thenable]) {
+      const scim = createScimServer({ authenticate, store: new MemoryStore() });
+      expect((await scim.handle({ method: 'GET', path: '/Users', headers: {} })).status).toBe(200);
+    }
+  });
 });
