@@ -43,6 +43,7 @@ import { planBulk, runBulk } from './bulk.js';
 import { type CompatibilityByClient, engineForClient } from './client-profiles.js';
 import { ConcurrencyLimit } from './concurrency.js';
 import { CursorCodec } from './cursor.js';
+import { Deadlines } from './deadlines.js';
 import type { DeprovisioningPolicy } from './deprovisioning.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import type { Engine, RequestScope, ScimFeatures } from './engine.js';
@@ -50,7 +51,7 @@ import { lifecycleEvent, type ScimHooks } from './hooks.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { DEFAULT_LIMITS, type ScimLimits } from './limits.js';
 import { listResources, paramsFromBody, paramsFromQuery, searchAll } from './list.js';
-import { DEFAULT_RATE_LIMITS, MemoryRateLimiter, type RateBudget, type RateLimiter, type RateLimits } from './ratelimit.js';
+import { DEFAULT_RATE_LIMITS, MemoryRateLimiter, type RateBudget, type RateDecision, type RateLimiter, type RateLimits } from './ratelimit.js';
 import { errorResponse, header, jsonResponse, queryOf, type ScimRequest, type ScimResponse } from './request.js';
 import { createResource, deleteResource, getResource, patchResource, type ResourceRequest, replaceResource } from './resources.js';
 
@@ -284,17 +285,21 @@ function readBody(req: ScimRequest, limits: ScimLimits): unknown {
 }
 
 function decodeSegments(path: string): string[] {
-  const clean = path.split('?')[0] ?? '';
-  return clean
-    .split('/')
-    .filter(Boolean)
-    .map((s) => {
+  const q = path.indexOf('?');
+  const clean = q < 0 ? path : path.slice(0, q);
+  const segs: string[] = [];
+  // one pass, and decodeURIComponent only for a segment with an escape: every request goes through here
+  for (const s of clean.split('/')) {
+    if (s === '') continue;
+    if (!s.includes('%')) segs.push(s);
+    else
       try {
-        return decodeURIComponent(s);
+        segs.push(decodeURIComponent(s));
       } catch {
         throw ScimError.notFound('Malformed path');
       }
-    });
+  }
+  return segs;
 }
 
 /** Thrown inside a Bulk operation's transaction to roll it back with the error response it answers. */
@@ -318,6 +323,11 @@ async function inTransaction(store: ProvisioningStore, ctx: StoreContext, dispat
   }
 }
 
+/** Whether a host's function answered with a promise (or any thenable) rather than a value. */
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as PromiseLike<T> | undefined)?.then === 'function';
+}
+
 /** A request id a client may choose: printable, no spaces, at most 200 characters (it goes into headers and logs). */
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
@@ -329,25 +339,6 @@ function requestIdOf(req: ScimRequest): string {
 
 function allow(methods: string): ScimError {
   return ScimError.methodNotAllowed(`Allowed: ${methods}`);
-}
-
-/** `work`, or 503 with Retry-After when it has not finished by `deadline` (epoch ms); the store commits nothing after it. */
-async function withDeadline<T>(work: Promise<T>, deadline: number, onLate: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        onLate();
-        reject(ScimError.unavailable('The request ran out of time; try again', 1));
-      },
-      Math.max(0, deadline - Date.now()),
-    );
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -575,6 +566,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
 
   const rates = options.rateLimits === false ? undefined : { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
   const limiter: RateLimiter = (options.rateLimits !== false && options.rateLimits?.limiter) || new MemoryRateLimiter();
+  const deadlines = new Deadlines();
   const concurrency = new ConcurrencyLimit(limits.maxConcurrentPerTenant, limits.maxConcurrencyWaitMs, 100);
   /** Sources whose failed authentications ran out of budget, until when (this instance's view). */
   const blocked = new Lru<string, number>(10_000);
@@ -588,16 +580,27 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       throw ScimError.tooManyRequests('Too many failed authentications from this address; try again later', d.retryAfterMs / 1000);
     }
   }
-  /** Throws 429 when the tenant or the token is past its budget. */
-  async function rateLimited(auth: AuthContext): Promise<void> {
-    for (const [key, budget] of [
-      [`tenant\u0000${auth.tenant}`, rates?.perTenant],
-      [auth.tokenId === undefined ? undefined : `token\u0000${auth.tenant}\u0000${auth.tokenId}`, rates?.perToken],
-    ] as const) {
-      if (!budget || key === undefined) continue;
-      const d = await limiter.take(key, budget);
+  /**
+   * Throws 429 when the tenant or the token is past its budget. Returns a promise only when the
+   * limiter answers with one (a shared limiter); the in-memory one answers at once, and the
+   * request then spends no turn of the microtask queue here.
+   */
+  function rateLimited(auth: AuthContext): void | Promise<void> {
+    const perTenant = rates?.perTenant;
+    const perToken = auth.tokenId === undefined ? undefined : rates?.perToken;
+    const check = (d: RateDecision) => {
       if (!d.allowed) throw ScimError.tooManyRequests(`Too many requests for tenant ${auth.tenant}; try again later`, d.retryAfterMs / 1000);
-    }
+    };
+    const byToken = (): void | Promise<void> => {
+      if (!perToken) return;
+      const d = limiter.take(`token\u0000${auth.tenant}\u0000${auth.tokenId}`, perToken);
+      return isThenable(d) ? Promise.resolve(d).then(check) : check(d);
+    };
+    if (!perTenant) return byToken();
+    const d = limiter.take(`tenant\u0000${auth.tenant}`, perTenant);
+    if (isThenable(d)) return Promise.resolve(d).then(check).then(byToken);
+    check(d);
+    return byToken();
   }
 
   /** What one request's handling learns, for its activity record and span; handed to the writer as it is (one object per request). */
@@ -628,7 +631,9 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
         throw ScimError.tooManyRequests('Too many failed authentications from this address; try again later', (blockedUntil - Date.now()) / 1000);
       let auth: AuthContext;
       try {
-        auth = await options.authenticate(req, tenantHint);
+        // a synchronous authenticate (bearerToken) is not awaited: that costs a microtask turn
+        const authed = options.authenticate(req, tenantHint);
+        auth = isThenable(authed) ? await authed : authed;
         if (!auth?.tenant) throw ScimError.unauthorized();
         // a token serves its own tenant's path only, whatever the authenticate function checked
         if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
@@ -646,8 +651,10 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
         t.rejectedToken = true;
         throw e;
       }
-      await rateLimited(auth);
-      release = await concurrency.acquire(auth.tenant);
+      const limited = rateLimited(auth);
+      if (limited) await limited;
+      const acquired = concurrency.acquire(auth.tenant);
+      release = acquired instanceof Promise ? await acquired : acquired;
       if (!release) throw ScimError.tooManyRequests(`Too many requests of tenant ${auth.tenant} at once; try again`, 1);
       // nothing an unauthenticated request sends is worked on past this point
       let base = baseOf(options, req);
@@ -655,7 +662,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       const requestId = t.requestId;
       const deadline = started + limits.requestTimeoutMs;
       // the signal is made only when a store asks for it (most requests never do): aborted when
-      // the client goes away, or by the deadline timer withDeadline runs anyway (no timer of its own)
+      // the client goes away, or by the deadline timer that runs anyway (no timer of its own)
       const aborter = lazyAbort(req);
       const ctx: StoreContext = {
         ...auth,
@@ -689,7 +696,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
         () => slot?.(),
         () => slot?.(),
       );
-      return await withDeadline(work, deadline, aborter.abort);
+      return await deadlines.race(work, deadline, aborter.abort);
     } catch (e) {
       if (e instanceof ScimError) return errorResponse(e);
       // an operator must be able to find this one: its log line carries the stack, the client gets the id
