@@ -79,8 +79,12 @@ export class Projection {
     return true;
   }
 
-  #object(attrs: (name: string) => AttributeDefinition | undefined, schemaKey: string, src: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+  #object(
+    attrs: (name: string) => AttributeDefinition | undefined,
+    schemaKey: string,
+    src: Record<string, unknown>,
+    out: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     for (const key of Object.keys(src)) {
       const def = attrs(key);
       if (!def) continue;
@@ -94,8 +98,10 @@ export class Projection {
   /** The resource as returned: `schemas` and `id` always; `password` and other `returned: never` values never. */
   apply(resource: ScimResource): ScimResource {
     const type = this.#type;
-    const out = this.#object((n) => type.coreAttribute(n), '', resource) as ScimResource;
+    // `schemas` first, filled in as extensions are found: 'schemas' is no attribute, so the
+    // resource's own never lands here, and the result needs no second copy to put it first
     const schemas = [type.schema.id];
+    const out = this.#object((n) => type.coreAttribute(n), '', resource, { schemas }) as ScimResource;
     for (const ext of type.extensions) {
       const v = resource[ext.schema.id];
       if (!isObject(v)) continue;
@@ -105,7 +111,7 @@ export class Projection {
         schemas.push(ext.schema.id);
       }
     }
-    return { schemas, ...out };
+    return out;
   }
 }
 
