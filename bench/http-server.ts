@@ -63,6 +63,20 @@ async function main(): Promise<void> {
         res.end(body);
       });
     });
+  } else if (kind.startsWith('bare-spin-')) {
+    // calibration: the ceiling plus N µs of busy work per request, to show what N µs of any
+    // server's own work costs in req/s on this machine (more than N µs: see docs/design.md)
+    const spinNs = BigInt(Number(kind.slice('bare-spin-'.length)) * 1000);
+    const body = JSON.stringify({ ...userBody(1), id: 'fixed', meta: { resourceType: 'User', version: 'W/"1"' } });
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const t0 = process.hrtime.bigint();
+        while (process.hrtime.bigint() - t0 < spinNs);
+        res.writeHead(200, { 'content-type': 'application/scim+json' });
+        res.end(body);
+      });
+    });
   } else if (kind === 'bare-express') {
     // Express's own ceiling: the same fixed User from a handler mounted as scimRouter is
     const body = JSON.stringify({ ...userBody(1), id: 'fixed', meta: { resourceType: 'User', version: 'W/"1"' } });

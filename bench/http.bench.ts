@@ -18,7 +18,10 @@ const LABEL: Record<(typeof KINDS)[number], string> = {
 const headers = { authorization: `Bearer ${'bench'.repeat(8)}`, 'content-type': 'application/scim+json' };
 
 /** One benchmark server in its own process (pinned to `cpu` with taskset when given); resolves once it is seeded. */
-export function startServer(kind: string, cpu?: number): Promise<{ port: number; userId: string; groupId: string; reserve?: string[]; stop: () => void }> {
+export function startServer(
+  kind: string,
+  cpu?: number,
+): Promise<{ port: number; userId: string; groupId: string; reserve?: string[]; pid: number; stop: () => void }> {
   const args = [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'http-server.ts'), kind];
   const proc = spawn(cpu === undefined ? args[0]! : 'taskset', cpu === undefined ? args.slice(1) : ['-c', String(cpu), ...args], {
     env: { ...process.env, TSX_TSCONFIG_PATH: join(import.meta.dirname, 'tsconfig.json') },
@@ -30,7 +33,8 @@ export function startServer(kind: string, cpu?: number): Promise<{ port: number;
       out += String(d);
       // a whole line: the reserve ids make it longer than one chunk
       const line = out.split('\n').find((l, i, all) => l.startsWith('{') && i < all.length - 1);
-      if (line) resolve({ ...JSON.parse(line), stop: () => proc.kill('SIGKILL') });
+      // taskset execs the server: its pid is the server's, for the CPU time it used (/proc/<pid>/stat)
+      if (line) resolve({ ...JSON.parse(line), pid: proc.pid!, stop: () => proc.kill('SIGKILL') });
     });
     proc.on('exit', (code) => reject(new Error(`${kind} server exited ${code}`)));
   });
