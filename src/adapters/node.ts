@@ -14,17 +14,15 @@ export interface NodeHandlerOptions {
 }
 
 /**
- * Writes a neutral response to a Node response: status and headers in one `writeHead` with a
- * flat list (one setHeader per header cost ~1 µs a response, measured in the ceiling
- * benchmark's profile), and `Content-Length`, so the body goes out in one write, not chunked.
+ * Writes a neutral response to a Node response. Headers go through `setHeader`, not one
+ * `writeHead` with them all: request loggers read them back with `getHeaders()` when the
+ * response finishes, and older middleware that wraps `writeHead` (on-headers before 1.1)
+ * misreads a flat list. `end(text)` sets Content-Length.
  */
 export function writeNodeResponse(res: ServerResponse, r: ScimResponse): void {
-  const text = r.body === undefined ? undefined : responseText(r);
-  const flat: string[] = [];
-  for (const k in r.headers) flat.push(k, r.headers[k]!);
-  if (text !== undefined) flat.push('content-length', String(Buffer.byteLength(text)));
-  res.writeHead(r.status, flat);
-  res.end(text);
+  res.statusCode = r.status;
+  for (const k in r.headers) res.setHeader(k, r.headers[k]!);
+  res.end(r.body === undefined ? undefined : responseText(r));
 }
 
 /**
