@@ -44,15 +44,22 @@ function bearer(req: ScimRequest): string {
 }
 
 /**
- * Whether two token digests are equal, in time that depends on their length only. Both are
- * SHA-256 hex, so a loop over their characters does what timingSafeEqual over two decoded
- * Buffers did without decoding them (0.36 µs a request, measured alone); hex digits compare in
- * any case, as decoding did (a host may store the hash upper-case).
+ * Whether a stored token digest equals the presented one (`b`: {@link hashToken}'s lower-case
+ * hex), in time that depends on the length only. A loop over the characters instead of two
+ * Buffers decoded for timingSafeEqual: 0.36 µs less a request (measured alone). What a host
+ * stores is read as decoding it did: hex in any case, bytes (a bytea column) as their hex,
+ * trailing white space (a hash read from a file) ignored.
  */
-function sameDigest(a: unknown, b: string): boolean {
-  if (typeof a !== 'string' || a.length !== b.length) return false;
+function sameDigest(stored: unknown, b: string): boolean {
+  const a = typeof stored === 'string' ? stored.trimEnd() : stored instanceof Uint8Array ? Buffer.from(stored).toString('hex') : undefined;
+  if (a === undefined || a.length !== b.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a.charCodeAt(i) | 0x20) ^ (b.charCodeAt(i) | 0x20);
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    // 'A'–'F' (0x41–0x46) to lower case without a branch: both differences are negative only inside that range
+    const upper = ((0x40 - c) & (c - 0x47)) >>> 31;
+    diff |= (c | (upper << 5)) ^ b.charCodeAt(i);
+  }
   return diff === 0;
 }
 

@@ -171,4 +171,17 @@ describe('bearerTokens: expiry, scopes, last use, revocation', () => {
       expect((await scim.handle({ method: 'GET', path: '/Users', headers: {} })).status).toBe(200);
     }
   });
+
+  it('a stored digest as bytes, or with trailing white space, still matches; characters that only look like hex digits do not', async () => {
+    const loose = (stored: unknown) => bearerTokens(() => ({ tenant: 't', tokenHash: stored as string }));
+    const digest = hashToken(SECRET);
+    // a bytea / BINARY(32) column read as a Buffer, and a hash read from a file with its newline
+    expect((await server(loose(Buffer.from(digest, 'hex')))('GET', '/Users', SECRET)).status).toBe(200);
+    expect((await server(loose(`${digest}\n`))('GET', '/Users', SECRET)).status).toBe(200);
+    // U+0010..U+0019 are '0'..'9' with bit 0x20 cleared: folding case must not make them digits
+    const controls = digest.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) & ~0x20));
+    expect(controls).not.toBe(digest);
+    expect((await server(loose(controls))('GET', '/Users', SECRET)).status).toBe(401);
+    expect((await server(loose(undefined))('GET', '/Users', SECRET)).status).toBe(401);
+  });
 });
