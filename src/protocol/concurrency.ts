@@ -5,7 +5,7 @@
  * @module
  */
 
-/** A request waiting for a slot: served by `go`, or given up on at `expires` (epoch ms). */
+/** A request waiting for a slot: served by `go`, or given up on at `expires` (performance.now() ms: a wall-clock step moves nothing). */
 interface Waiter {
   go: (release: (() => void) | undefined) => void;
   expires: number;
@@ -48,19 +48,20 @@ export class ConcurrencyLimit {
     }
     if (l.waiting.length >= this.#maxQueued) return undefined;
     return new Promise((go) => {
-      l.waiting.push({ go, expires: Date.now() + this.#maxWaitMs });
+      l.waiting.push({ go, expires: performance.now() + this.#maxWaitMs });
       if (!l.timer) this.#arm(key, l);
     });
   }
 
   #arm(key: string, l: Lane): void {
     const first = l.waiting[0];
-    l.timer = first && setTimeout(() => this.#expire(key, l), Math.max(0, first.expires - Date.now()));
+    // capped: setTimeout turns a delay past 2^31 - 1 ms into 1 ms (a longer wait re-arms when it fires)
+    l.timer = first && setTimeout(() => this.#expire(key, l), Math.min(0x7fffffff, Math.max(0, first.expires - performance.now())));
   }
 
   /** Gives up on the waiters whose time is up (they are first in line) and re-arms for the next. */
   #expire(key: string, l: Lane): void {
-    const now = Date.now();
+    const now = performance.now();
     while (l.waiting.length && l.waiting[0]!.expires <= now) l.waiting.shift()!.go(undefined);
     this.#arm(key, l);
     if (l.running === 0 && !l.waiting.length) this.#lanes.delete(key);

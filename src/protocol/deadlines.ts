@@ -5,9 +5,13 @@
  */
 import { ScimError } from '../errors.js';
 
+/** The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days). */
+const MAX_DELAY_MS = 0x7fffffff;
+
 /** One piece of work waiting for its deadline, in a doubly linked list: settling unlinks it in O(1). */
 interface Waiting {
-  deadline: number;
+  /** The deadline on the monotonic clock (performance.now()): a step of the wall clock moves nothing. */
+  due: number;
   onLate: () => void;
   reject: (e: unknown) => void;
   prev: Waiting | undefined;
@@ -29,7 +33,7 @@ export class Deadlines {
   #tail: Waiting | undefined;
   #size = 0;
   #timer: NodeJS.Timeout | undefined;
-  /** When the timer fires (epoch ms), or Infinity when none is armed. */
+  /** When the timer fires (performance.now() ms), or Infinity when none is armed. */
   #armedFor = Number.POSITIVE_INFINITY;
 
   /** How much work is waiting (for tests and metrics). */
@@ -39,13 +43,15 @@ export class Deadlines {
 
   /** `work`, or a 503 when it has not settled by `deadline` (epoch ms); then `onLate` runs, once. */
   race<T>(work: Promise<T>, deadline: number, onLate: () => void): Promise<T> {
+    // NaN (a limit that is no number) is treated as no time left, as setTimeout treated it
+    const due = performance.now() + (Number.isNaN(deadline) ? 0 : deadline - Date.now());
     return new Promise<T>((resolve, reject) => {
-      const w: Waiting = { deadline, onLate, reject, prev: this.#tail, next: undefined, linked: true };
+      const w: Waiting = { due, onLate, reject, prev: this.#tail, next: undefined, linked: true };
       if (this.#tail) this.#tail.next = w;
       else this.#head = w;
       this.#tail = w;
       this.#size++;
-      if (deadline < this.#armedFor) this.#arm(deadline);
+      if (due < this.#armedFor) this.#arm(due);
       else if (this.#size === 1) this.#timer?.ref();
       work.then(
         (v) => {
@@ -76,27 +82,34 @@ export class Deadlines {
   #arm(at: number): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#armedFor = at;
-    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - Date.now()));
+    // setTimeout turns a delay past 2^31 - 1 ms into 1 ms: a longer one fires early, finds nothing late and re-arms
+    this.#timer = setTimeout(() => this.#fire(), Math.min(MAX_DELAY_MS, Math.max(0, at - performance.now())));
   }
 
   #fire(): void {
     this.#timer = undefined;
     this.#armedFor = Number.POSITIVE_INFINITY;
-    const now = Date.now();
+    const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
+    const late: Waiting[] = [];
     // the whole list: one that came later may have an earlier deadline (it waited less for a slot)
     for (let w = this.#head; w; ) {
       const after = w.next;
-      if (w.deadline <= now) {
+      if (w.due <= now) {
         this.#unlink(w);
-        try {
-          w.onLate();
-        } finally {
-          w.reject(ScimError.unavailable('The request ran out of time; try again', 1));
-        }
-      } else if (w.deadline < next) next = w.deadline;
+        late.push(w);
+      } else if (w.due < next) next = w.due;
       w = after;
     }
     if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
+    // armed again first, and each answered on its own: one failing onLate leaves no work without its deadline
+    for (const w of late) {
+      try {
+        w.onLate();
+      } catch {
+        // onLate only tells the store to stop; the answer is the 503 either way
+      }
+      w.reject(ScimError.unavailable('The request ran out of time; try again', 1));
+    }
   }
 }

@@ -390,7 +390,9 @@ function lazyAbort(req: ScimRequest): { signal: () => AbortSignal; abort: () => 
  */
 export function createScimServer(options: ScimServerOptions): ScimServer {
   if (typeof options?.authenticate !== 'function') throw new TypeError('createScimServer: options.authenticate is required (see bearerToken)');
-  const limits: ScimLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: ScimLimits = { ...DEFAULT_LIMITS };
+  // a limit given as undefined keeps its default (a spread would make it undefined, then NaN in arithmetic)
+  for (const [k, v] of Object.entries(options.limits ?? {})) if (v !== undefined) (limits as unknown as Record<string, unknown>)[k] = v;
   const registry = options.registry ?? new SchemaRegistry({ uniqueGroupDisplayName: options.uniqueGroupDisplayName ?? false });
   const given: ProvisioningStore = options.store ?? new MemoryStore();
   // soft delete runs through the store's own filters and writes: the engine sees a view of it

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConcurrencyLimit } from '../../src/protocol/concurrency.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -57,5 +57,22 @@ describe('ConcurrencyLimit', () => {
     held();
     const r = (await waiting) as () => void;
     r();
+  });
+
+  it('a wait longer than setTimeout can hold arms one timer and does not spin; a wall-clock step does not expire a waiter', async () => {
+    const c = new ConcurrencyLimit(1, 2 ** 31 + 60_000, 10);
+    const held = c.acquire('t') as () => void;
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    const real = Date.now.bind(Date);
+    const waiting = Promise.resolve(c.acquire('t'));
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => real() + 2 ** 32);
+    await sleep(20);
+    // every timer armed meanwhile but this test's own sleep(20)
+    const calls = spy.mock.calls.filter(([, ms]) => typeof ms === 'number' && ms !== 20);
+    clock.mockRestore();
+    spy.mockRestore();
+    expect(calls.length).toBe(1);
+    held();
+    expect(typeof (await waiting)).toBe('function');
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createScimServer, MemoryStore, type ProvisioningStore, ScimError } from '../../src/index.js';
 import { Deadlines } from '../../src/protocol/deadlines.js';
 import { U } from './helpers.js';
@@ -71,6 +71,47 @@ describe('Deadlines: one timer for every request in flight', () => {
   });
 });
 
+describe('Deadlines: limits and clocks it must survive', () => {
+  it('a deadline past what setTimeout can hold (2^31 ms) arms one timer and does not spin', async () => {
+    const d = new Deadlines();
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    let finish!: () => void;
+    const work = d.race(new Promise<void>((r) => (finish = r)), Date.now() + 2 ** 31 + 60_000, () => undefined);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const armed = spy.mock.calls.filter(([, ms]) => typeof ms === 'number' && ms > 1000).length;
+    const spun = spy.mock.calls.filter(([, ms]) => ms === undefined || (typeof ms === 'number' && ms <= 1)).length;
+    spy.mockRestore();
+    finish();
+    await work;
+    expect([armed, spun]).toEqual([1, 0]);
+  });
+
+  it('the wall clock stepping back does not delay a deadline', async () => {
+    const d = new Deadlines();
+    const t0 = Date.now();
+    const real = Date.now.bind(Date);
+    const race = d.race(never(), t0 + 40, () => undefined).catch((e: unknown) => e);
+    // NTP or a resumed VM moves the clock back a minute once the request waits
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => real() - 60_000);
+    const got = await Promise.race([race, new Promise((r) => setTimeout(() => r('late'), 1000))]);
+    spy.mockRestore();
+    expect(got).toBeInstanceOf(ScimError);
+  });
+
+  it('an onLate that throws does not keep the other late work waiting', async () => {
+    const d = new Deadlines();
+    const at = Date.now() + 20;
+    const first = d.race(never(), at, () => {
+      throw new Error('listener failed');
+    });
+    const second = d.race(never(), at, () => undefined);
+    const results = await Promise.allSettled([first, second]);
+    expect(results.map((r) => r.status === 'rejected' && (r.reason as ScimError).status)).toEqual([503, 503]);
+    expect(d.size).toBe(0);
+  });
+});
+
 describe('the request deadline through the server', () => {
   it('a store that never answers: 503 Retry-After 1 at requestTimeoutMs, and the next request is served', async () => {
     let hang = true;
@@ -89,5 +130,10 @@ describe('the request deadline through the server', () => {
     hang = false;
     expect((await scim.handle({ method: 'GET', path: `/Users/${id}`, headers: {} })).status).toBe(200);
     await scim.close();
+  });
+
+  it('a limit given as undefined keeps its default', () => {
+    const scim = createScimServer({ authenticate: () => ({ tenant: 't' }), limits: { requestTimeoutMs: undefined, maxConcurrencyWaitMs: 500 } });
+    expect([scim.limits.requestTimeoutMs, scim.limits.maxConcurrencyWaitMs]).toEqual([10_000, 500]);
   });
 });
