@@ -87,6 +87,19 @@ describe('Deadlines: limits and clocks it must survive', () => {
     expect([armed, spun]).toEqual([1, 0]);
   });
 
+  it('an Infinity deadline never answers 503 and arms no timer', async () => {
+    const d = new Deadlines();
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    let finish!: (v: string) => void;
+    const work = d.race(new Promise<string>((r) => (finish = r)), Number.POSITIVE_INFINITY, () => undefined);
+    await new Promise((r) => setImmediate(r));
+    const armed = spy.mock.calls.length;
+    spy.mockRestore();
+    expect([armed, d.size]).toEqual([0, 1]);
+    finish('done');
+    await expect(work).resolves.toBe('done');
+  });
+
   it('the wall clock stepping back does not delay a deadline', async () => {
     const d = new Deadlines();
     const t0 = Date.now();
