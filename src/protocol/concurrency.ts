@@ -4,6 +4,7 @@
  * tenant's flood then holds at most `max` database connections, whatever the pool's size.
  * @module
  */
+import { delayUntil } from './deadlines.js';
 
 /** A request waiting for a slot: served by `go`, or given up on at `expires` (performance.now() ms: a wall-clock step moves nothing). */
 interface Waiter {
@@ -55,8 +56,7 @@ export class ConcurrencyLimit {
 
   #arm(key: string, l: Lane): void {
     const first = l.waiting[0];
-    // capped: setTimeout turns a delay past 2^31 - 1 ms into 1 ms (a longer wait re-arms when it fires)
-    l.timer = first && setTimeout(() => this.#expire(key, l), Math.min(0x7fffffff, Math.max(0, first.expires - performance.now())));
+    l.timer = first && setTimeout(() => this.#expire(key, l), delayUntil(first.expires));
   }
 
   /** Gives up on the waiters whose time is up (they are first in line) and re-arms for the next. */

@@ -5,8 +5,14 @@
  */
 import { ScimError } from '../errors.js';
 
-/** The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days). */
-const MAX_DELAY_MS = 0x7fffffff;
+/**
+ * The setTimeout delay until `at` on the monotonic clock (performance.now() ms), capped at the
+ * longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days): past it, setTimeout fires after
+ * 1 ms, so a longer wait fires early, finds nothing due and re-arms. @internal
+ */
+export function delayUntil(at: number): number {
+  return Math.min(0x7fffffff, Math.max(0, at - performance.now()));
+}
 
 /** One piece of work waiting for its deadline, in a doubly linked list: settling unlinks it in O(1). */
 interface Waiting {
@@ -82,8 +88,7 @@ export class Deadlines {
   #arm(at: number): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#armedFor = at;
-    // setTimeout turns a delay past 2^31 - 1 ms into 1 ms: a longer one fires early, finds nothing late and re-arms
-    this.#timer = setTimeout(() => this.#fire(), Math.min(MAX_DELAY_MS, Math.max(0, at - performance.now())));
+    this.#timer = setTimeout(() => this.#fire(), delayUntil(at));
   }
 
   #fire(): void {

@@ -135,7 +135,7 @@ export async function createResource(
   // under soft delete, a create that names a soft-deleted user's userName or externalId restores it
   const deleted = engine.softDeletes ? await engine.softDeletes.restorable(ctx, type, resource) : undefined;
   const recording = engine.events.forWrite((o) =>
-    eventsFor('create', type, o.stored!.id as string, o.stored, undefined, undefined, { link, ...(deleted ? { restored: true } : {}) }),
+    eventsFor('create', type, o.stored!.id as string, o.stored, undefined, undefined, { link, restored: deleted !== undefined }),
   );
   const stored = deleted
     ? await engine.softDeletes!.restore(ctx, type, deleted, resource, recording.options)
@@ -367,7 +367,7 @@ export async function deleteResource(engine: Engine, ctx: StoreContext, type: Re
     let left: GroupRef[] = [];
     const retained = engine.softDeletes?.applies(type) === true;
     const recording = engine.events.forWrite(({ groups = [] }) => {
-      const events = eventsFor('delete', type, id, undefined, existing, undefined, retained ? { retained } : {});
+      const events = eventsFor('delete', type, id, undefined, existing, undefined, { retained });
       // the groups it was in lost a member: the host's teams must hear of it like any removal
       for (const g of groups) {
         const groupType = engine.registry.resourceType(g.type);

@@ -588,21 +588,19 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
    * request then spends no turn of the microtask queue here.
    */
   function rateLimited(auth: AuthContext): void | Promise<void> {
-    const perTenant = rates?.perTenant;
-    const perToken = auth.tokenId === undefined ? undefined : rates?.perToken;
-    const check = (d: RateDecision) => {
+    if (!rates) return;
+    const { perTenant, perToken } = rates;
+    const byToken = () => (perToken && auth.tokenId !== undefined ? spend(auth, `token\u0000${auth.tenant}\u0000${auth.tokenId}`, perToken) : undefined);
+    const first = perTenant ? spend(auth, `tenant\u0000${auth.tenant}`, perTenant) : undefined;
+    return first ? first.then(byToken) : byToken();
+  }
+  /** Takes one request from `key`'s budget; 429 past it. */
+  function spend(auth: AuthContext, key: string, budget: RateBudget): void | Promise<void> {
+    const refuseOver = (d: RateDecision) => {
       if (!d.allowed) throw ScimError.tooManyRequests(`Too many requests for tenant ${auth.tenant}; try again later`, d.retryAfterMs / 1000);
     };
-    const byToken = (): void | Promise<void> => {
-      if (!perToken) return;
-      const d = limiter.take(`token\u0000${auth.tenant}\u0000${auth.tokenId}`, perToken);
-      return isThenable(d) ? Promise.resolve(d).then(check) : check(d);
-    };
-    if (!perTenant) return byToken();
-    const d = limiter.take(`tenant\u0000${auth.tenant}`, perTenant);
-    if (isThenable(d)) return Promise.resolve(d).then(check).then(byToken);
-    check(d);
-    return byToken();
+    const d = limiter.take(key, budget);
+    return isThenable(d) ? Promise.resolve(d).then(refuseOver) : refuseOver(d);
   }
 
   /** What one request's handling learns, for its activity record and span; handed to the writer as it is (one object per request). */

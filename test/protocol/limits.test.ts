@@ -53,6 +53,28 @@ describe('rate limits', () => {
     expect((await get(T.a2)).status).toBe(200);
   });
 
+  it('both budgets through a limiter that answers with promises (a shared one): the tenant first, then the token, each 429 past its own', async () => {
+    const memory = new MemoryRateLimiter();
+    const taken: string[] = [];
+    const shared = {
+      take: async (key: string, budget: { burst: number; perSecond: number }) => {
+        taken.push(key.split('\u0000')[0]!);
+        return memory.take(key, budget);
+      },
+    };
+    const get = serve({ rateLimits: { perTenant: { burst: 4, perSecond: 0.001 }, perToken: { burst: 2, perSecond: 0.001 }, limiter: shared } });
+    expect([(await get(T.a)).status, (await get(T.a)).status]).toEqual([200, 200]);
+    expect(taken).toEqual(['tenant', 'token', 'tenant', 'token']);
+    const overToken = await get(T.a);
+    expect([overToken.status, overToken.body]).toMatchObject([429, { status: '429' }]);
+    // the other connection has its own token budget, but the tenant's (4) runs out on its second request
+    expect([(await get(T.a2)).status, (await get(T.a2)).status]).toEqual([200, 429]);
+    // a request the tenant's budget refused takes nothing from the token's
+    taken.length = 0;
+    await get(T.a2);
+    expect(taken).toEqual(['tenant']);
+  });
+
   it('failed authentications per source: past the budget the source is refused, even with a good token, until it refills; others are not', async () => {
     const get = serve({ rateLimits: { failedAuthPerSource: { burst: 3, perSecond: 5 } } });
     for (let i = 0; i < 3; i++) expect((await get('a-wrong-token-that-is-long-enough-0123')).status).toBe(401);
