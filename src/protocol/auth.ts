@@ -98,7 +98,8 @@ const USED_EVERY_MS = 60_000;
 
 /**
  * Per-tenant tokens stored as hashes, in one of three forms, each revocable at once:
- * - a lookup function (from the host's database): return the record, with `revokedAt` set or not at all once revoked;
+ * - a lookup function (from the host's database): return the record, with `revokedAt` set or not at all once revoked
+ *   (`null` or `undefined` when there is none, as database clients answer);
  * - an array of records: set `revokedAt` (or `expiresAt`) on the record;
  * - a {@link TokenList}: `add` and `revoke` while the server runs.
  *
@@ -119,11 +120,11 @@ const USED_EVERY_MS = 60_000;
  * ```
  */
 export function bearerTokens(
-  lookup: ((tokenHash: string) => TenantToken | undefined | Promise<TenantToken | undefined>) | readonly TenantToken[] | TokenList,
+  lookup: ((tokenHash: string) => TenantToken | null | undefined | Promise<TenantToken | null | undefined>) | readonly TenantToken[] | TokenList,
   options: BearerTokensOptions = {},
 ): Authenticate {
   const list = lookup instanceof TokenList ? lookup : typeof lookup === 'function' ? undefined : new TokenList(lookup);
-  const find = list ? (h: string) => list.find(h) : (lookup as (tokenHash: string) => TenantToken | undefined | Promise<TenantToken | undefined>);
+  const find = list ? (h: string) => list.find(h) : (lookup as (tokenHash: string) => TenantToken | null | undefined | Promise<TenantToken | null | undefined>);
   const now = options.now ?? Date.now;
   // bounded: a lookup function may serve any number of tokens
   const told = new Lru<string, number>(10_000);

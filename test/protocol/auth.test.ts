@@ -101,6 +101,21 @@ describe('bearerTokens: expiry, scopes, last use, revocation', () => {
     expect((await byLookup('GET', '/Users', SECRET)).status).toBe(401);
   });
 
+  it('a look-up answering null (a database client not finding the row) is 401, in its type too', async () => {
+    const rows = new Map([[hashToken(SECRET), { org: 't', tokenHash: hashToken(SECRET) }]]);
+    const findByTokenHash = async (h: string): Promise<{ org: string; tokenHash: string } | null> => rows.get(h) ?? null;
+    const call = server(
+      bearerTokens(async (h) => {
+        const c = await findByTokenHash(h);
+        return c && { tenant: c.org, tokenHash: c.tokenHash };
+      }),
+    );
+    expect((await call('GET', '/Users', SECRET)).status).toBe(200);
+    const unknown = await call('GET', '/Users', `${SECRET}-unknown`);
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toMatchObject({ status: '401' });
+  });
+
   it('records the last use on the record and tells the host at most once a minute per token', async () => {
     let clock = Date.parse('2026-12-01T10:00:00Z');
     const seen: [string | undefined, string][] = [];
