@@ -17,6 +17,7 @@ import {
   storageKey,
 } from '../../activity/record.js';
 import type { SqlQueryable } from './store.js';
+import { type TableNames, UNQUALIFIED } from './tables.js';
 
 /**
  * A JSON value PostgreSQL's jsonb takes: it refuses U+0000 and lone surrogates, which client
@@ -53,17 +54,19 @@ function statusSql(filter: ActivityQuery['status'], params: unknown[]): string |
 /** An {@link ActivityLog} in PostgreSQL (migration 6: `scim_activity`). */
 export class PostgresActivityLog implements ActivityLog {
   readonly #db: () => SqlQueryable;
+  readonly #t: TableNames;
 
-  /** A log on the database `db()` names (never a request's transaction). */
-  constructor(db: () => SqlQueryable) {
+  /** A log on the database `db()` names (never a request's transaction), in the store's tables `t` (its schema's; by default the search_path's). */
+  constructor(db: () => SqlQueryable, t: TableNames = UNQUALIFIED) {
     this.#db = db;
+    this.#t = t;
   }
 
   /** Appends a batch in one statement. */
   async append(records: readonly ActivityRecord[]): Promise<void> {
     if (!records.length) return;
     await this.#db().query(
-      `INSERT INTO scim_activity (tenant, time, status, rejected_token, record)
+      `INSERT INTO ${this.#t.activity} (tenant, time, status, rejected_token, record)
        SELECT x.e->>'k', (x.e->'r'->>'startedAt')::timestamptz, (x.e->'r'->>'status')::int, coalesce((x.e->'r'->>'rejectedToken')::boolean, false), x.e->'r'
        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n`,
       [JSON.stringify(storable(records.map((r) => ({ k: storageKey(r), r }))))],
@@ -88,7 +91,7 @@ export class PostgresActivityLog implements ActivityLog {
     if (status) where.push(status);
     params.push(pageSize(query.limit));
     const rows = (
-      await this.#db().query(`SELECT record FROM scim_activity WHERE ${where.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT $${params.length}`, params)
+      await this.#db().query(`SELECT record FROM ${this.#t.activity} WHERE ${where.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT $${params.length}`, params)
     ).rows;
     return rows.map((r) => r.record as ActivityRecord);
   }
@@ -100,12 +103,12 @@ export class PostgresActivityLog implements ActivityLog {
     const rows = (
       await this.#db().query(
         `SELECT 'count' AS kind, status, count(*)::int AS n, count(*) FILTER (WHERE rejected_token)::int AS rejected, NULL::jsonb AS record
-           FROM scim_activity WHERE tenant = $1 AND time >= $2 GROUP BY status
-         UNION ALL SELECT 'refused', NULL, count(*)::int, NULL, NULL FROM scim_activity WHERE tenant = $3 AND time >= $2
-         UNION ALL (SELECT 'last', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 ORDER BY time DESC, seq DESC LIMIT 1)
-         UNION ALL (SELECT 'success', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 AND status < 400 ORDER BY time DESC, seq DESC LIMIT 1)
-         UNION ALL (SELECT 'failure', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $1 AND status >= 400 ORDER BY time DESC, seq DESC LIMIT 1)
-         UNION ALL (SELECT 'rejected', NULL, NULL, NULL, record FROM scim_activity WHERE tenant = $3 ORDER BY time DESC, seq DESC LIMIT 1)`,
+           FROM ${this.#t.activity} WHERE tenant = $1 AND time >= $2 GROUP BY status
+         UNION ALL SELECT 'refused', NULL, count(*)::int, NULL, NULL FROM ${this.#t.activity} WHERE tenant = $3 AND time >= $2
+         UNION ALL (SELECT 'last', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $1 ORDER BY time DESC, seq DESC LIMIT 1)
+         UNION ALL (SELECT 'success', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $1 AND status < 400 ORDER BY time DESC, seq DESC LIMIT 1)
+         UNION ALL (SELECT 'failure', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $1 AND status >= 400 ORDER BY time DESC, seq DESC LIMIT 1)
+         UNION ALL (SELECT 'rejected', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $3 ORDER BY time DESC, seq DESC LIMIT 1)`,
         [own, since.toISOString(), refused],
       )
     ).rows;
@@ -133,12 +136,12 @@ export class PostgresActivityLog implements ActivityLog {
     const count = async (sql: string, params: unknown[]) =>
       Number((await this.#db().query(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params)).rows[0]?.n ?? 0);
     if (retention.maxAgeMs !== undefined)
-      n += await count('DELETE FROM scim_activity WHERE time < $1', [new Date(Date.now() - retention.maxAgeMs).toISOString()]);
+      n += await count(`DELETE FROM ${this.#t.activity} WHERE time < $1`, [new Date(Date.now() - retention.maxAgeMs).toISOString()]);
     const perTenant = retention.maxPerTenant ?? Number.MAX_SAFE_INTEGER;
     const perRefused = retention.maxRefusedPerTenant ?? perTenant;
     n += await count(
-      `DELETE FROM scim_activity a USING (
-         SELECT seq FROM (SELECT seq, tenant, row_number() OVER (PARTITION BY tenant ORDER BY time DESC, seq DESC) AS rn FROM scim_activity) x
+      `DELETE FROM ${this.#t.activity} a USING (
+         SELECT seq FROM (SELECT seq, tenant, row_number() OVER (PARTITION BY tenant ORDER BY time DESC, seq DESC) AS rn FROM ${this.#t.activity}) x
          WHERE rn > CASE WHEN left(tenant, length($3::text)) = $3::text THEN $2::bigint ELSE $1::bigint END
        ) old WHERE a.seq = old.seq`,
       [perTenant, perRefused, REFUSED_KEY_PREFIX],
@@ -146,8 +149,8 @@ export class PostgresActivityLog implements ActivityLog {
     // refused requests can name any number of tenants: a bound on all of them together
     if (retention.maxRefused !== undefined)
       n += await count(
-        `DELETE FROM scim_activity a USING (
-           SELECT seq FROM scim_activity WHERE left(tenant, length($2::text)) = $2::text ORDER BY time DESC, seq DESC OFFSET $1::bigint
+        `DELETE FROM ${this.#t.activity} a USING (
+           SELECT seq FROM ${this.#t.activity} WHERE left(tenant, length($2::text)) = $2::text ORDER BY time DESC, seq DESC OFFSET $1::bigint
          ) old WHERE a.seq = old.seq`,
         [retention.maxRefused, REFUSED_KEY_PREFIX],
       );

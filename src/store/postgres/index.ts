@@ -4,13 +4,14 @@
  * @module scimkit/postgres
  */
 export { PostgresActivityLog } from './activity.js';
-export { type ConcurrentIndexStep, MIGRATIONS, type Migration, type MigrationStep, type ScriptStep, stepsOf } from './migrations.js';
+export { type ConcurrentIndexStep, MIGRATIONS, type Migration, type MigrationStep, migrationsIn, type ScriptStep, stepsOf } from './migrations.js';
 export { PostgresOutbox } from './outbox.js';
 export { filterToSql, keysetToSql, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
 export {
   type AppliedMigration,
   type MigrationReport,
   PostgresStore,
+  type PostgresStoreOptions,
   type SqlClient,
   type SqlConnection,
   type SqlDatabase,
@@ -18,3 +19,4 @@ export {
   type SqlQueryable,
   type SqlResult,
 } from './store.js';
+export { type TableNames, tableNames } from './tables.js';

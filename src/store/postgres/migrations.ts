@@ -2,6 +2,7 @@
  * The SQL schema of PostgresStore, applied in order by `migrate()`.
  * @module
  */
+import { type TableNames, UNQUALIFIED } from './tables.js';
 
 /** A step of a migration: a script run as a whole in one transaction. */
 export interface ScriptStep {
@@ -42,13 +43,27 @@ export function stepsOf(m: Migration): readonly MigrationStep[] {
   return m.steps ?? (m.sql === undefined ? [] : [{ sql: m.sql }]);
 }
 
-/** The migrations PostgresStore ships. */
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    id: 1,
-    name: 'resources, unique keys and memberships',
-    sql: `
-CREATE TABLE IF NOT EXISTS scim_resources (
+/**
+ * `body` in dollar quotes whose tag it does not contain: a schema name in it (quoted as an
+ * identifier, which dollar quoting does not see) could otherwise end the quotes early.
+ */
+function dollarQuoted(body: string): string {
+  let tag = '$do$';
+  for (let i = 1; body.includes(tag); i++) tag = `$do${i}$`;
+  return `${tag}${body}${tag}`;
+}
+
+/**
+ * The migrations PostgresStore ships, naming the store's objects by `t` (in the schema the
+ * store was given, or unqualified: store/postgres/tables.ts).
+ */
+export function migrationsIn(t: TableNames): readonly Migration[] {
+  return [
+    {
+      id: 1,
+      name: 'resources, unique keys and memberships',
+      sql: `
+CREATE TABLE IF NOT EXISTS ${t.resources} (
   tenant text NOT NULL,
   type text NOT NULL,
   id text NOT NULL,
@@ -62,11 +77,11 @@ CREATE TABLE IF NOT EXISTS scim_resources (
   seq bigserial,
   PRIMARY KEY (tenant, type, id)
 );
-CREATE INDEX IF NOT EXISTS scim_resources_user_name ON scim_resources (tenant, type, user_name_ci text_pattern_ops);
-CREATE INDEX IF NOT EXISTS scim_resources_external_id ON scim_resources (tenant, type, external_id);
-CREATE INDEX IF NOT EXISTS scim_resources_display_name ON scim_resources (tenant, type, display_name_ci text_pattern_ops);
-CREATE INDEX IF NOT EXISTS scim_resources_seq ON scim_resources (tenant, type, seq);
-CREATE TABLE IF NOT EXISTS scim_unique (
+CREATE INDEX IF NOT EXISTS scim_resources_user_name ON ${t.resources} (tenant, type, user_name_ci text_pattern_ops);
+CREATE INDEX IF NOT EXISTS scim_resources_external_id ON ${t.resources} (tenant, type, external_id);
+CREATE INDEX IF NOT EXISTS scim_resources_display_name ON ${t.resources} (tenant, type, display_name_ci text_pattern_ops);
+CREATE INDEX IF NOT EXISTS scim_resources_seq ON ${t.resources} (tenant, type, seq);
+CREATE TABLE IF NOT EXISTS ${t.unique} (
   tenant text NOT NULL,
   type text NOT NULL,
   attr text NOT NULL,
@@ -74,8 +89,8 @@ CREATE TABLE IF NOT EXISTS scim_unique (
   id text NOT NULL,
   PRIMARY KEY (tenant, type, attr, value)
 );
-CREATE INDEX IF NOT EXISTS scim_unique_owner ON scim_unique (tenant, type, id);
-CREATE TABLE IF NOT EXISTS scim_members (
+CREATE INDEX IF NOT EXISTS scim_unique_owner ON ${t.unique} (tenant, type, id);
+CREATE TABLE IF NOT EXISTS ${t.members} (
   tenant text NOT NULL,
   group_id text NOT NULL,
   member_id text NOT NULL,
@@ -83,81 +98,81 @@ CREATE TABLE IF NOT EXISTS scim_members (
   seq bigserial,
   PRIMARY KEY (tenant, group_id, member_id)
 );
-CREATE INDEX IF NOT EXISTS scim_members_by_member ON scim_members (tenant, member_id);
+CREATE INDEX IF NOT EXISTS scim_members_by_member ON ${t.members} (tenant, member_id);
 `,
-  },
-  {
-    id: 2,
-    // a user's `groups` joins its membership rows to the groups by id alone (a membership row
-    // does not know its group's type), which the (tenant, type, id) key cannot serve: without
-    // this index every read of a user in a group scanned the tenant (27 ms at 100,000 users)
-    name: 'resources by tenant and id',
-    steps: [{ concurrently: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS scim_resources_tenant_id ON scim_resources (tenant, id)' }],
-  },
-  {
-    id: 3,
-    // IdPs configured to match users by e-mail (Entra ID's matching attribute set to
-    // emails[type eq "work"].value, PingOne's workEmail) look up by an element of an array.
-    // An expression index over the document rather than a column the store fills: rows written
-    // by an older instance during a rolling upgrade are indexed too. fastupdate off: GIN's
-    // pending list made each look-up 10.6 ms after 100,000 inserts until a vacuum, 1.4 ms without it.
-    name: 'e-mail look-ups',
-    steps: [
-      {
-        sql: `
-CREATE OR REPLACE FUNCTION scim_emails_ci(doc jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    },
+    {
+      id: 2,
+      // a user's `groups` joins its membership rows to the groups by id alone (a membership row
+      // does not know its group's type), which the (tenant, type, id) key cannot serve: without
+      // this index every read of a user in a group scanned the tenant (27 ms at 100,000 users)
+      name: 'resources by tenant and id',
+      steps: [{ concurrently: `CREATE INDEX CONCURRENTLY IF NOT EXISTS scim_resources_tenant_id ON ${t.resources} (tenant, id)` }],
+    },
+    {
+      id: 3,
+      // IdPs configured to match users by e-mail (Entra ID's matching attribute set to
+      // emails[type eq "work"].value, PingOne's workEmail) look up by an element of an array.
+      // An expression index over the document rather than a column the store fills: rows written
+      // by an older instance during a rolling upgrade are indexed too. fastupdate off: GIN's
+      // pending list made each look-up 10.6 ms after 100,000 inserts until a vacuum, 1.4 ms without it.
+      name: 'e-mail look-ups',
+      steps: [
+        {
+          sql: `
+CREATE OR REPLACE FUNCTION ${t.emailsCi}(doc jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT ARRAY(SELECT lower(e->>'value') FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc->'emails') = 'array' THEN doc->'emails' ELSE '[]'::jsonb END) e
                WHERE jsonb_typeof(e->'value') = 'string')
 $fn$;
 `,
-      },
-      {
-        concurrently: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS scim_resources_emails ON scim_resources USING gin (scim_emails_ci(doc)) WITH (fastupdate = off)',
-      },
-    ],
-  },
-  {
-    id: 4,
-    // A member names a resource of its group's tenant (docs/stores.md): a foreign key says so
-    // and, because its check locks the named row, a member add racing the member's delete can
-    // no longer leave a row behind (the groups that held rows of deleted members get a new
-    // version: what they return changes). Ids are unique per tenant across types (the store makes
-    // them), which the key needs; member rows keep only the type of what they name.
-    name: 'members name resources of their tenant',
-    steps: [
-      { concurrently: 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS scim_resources_tenant_id_unique ON scim_resources (tenant, id)' },
-      {
-        // the key is added NOT VALID (new rows are checked from now on, no scan under lock);
-        // the next step validates the old rows while writes go on
-        sql: `
-DROP INDEX IF EXISTS scim_resources_tenant_id;
-UPDATE scim_resources g SET version = g.version + 1, last_modified = now(),
+        },
+        {
+          concurrently: `CREATE INDEX CONCURRENTLY IF NOT EXISTS scim_resources_emails ON ${t.resources} USING gin (${t.emailsCi}(doc)) WITH (fastupdate = off)`,
+        },
+      ],
+    },
+    {
+      id: 4,
+      // A member names a resource of its group's tenant (docs/stores.md): a foreign key says so
+      // and, because its check locks the named row, a member add racing the member's delete can
+      // no longer leave a row behind (the groups that held rows of deleted members get a new
+      // version: what they return changes). Ids are unique per tenant across types (the store makes
+      // them), which the key needs; member rows keep only the type of what they name.
+      name: 'members name resources of their tenant',
+      steps: [
+        { concurrently: `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS scim_resources_tenant_id_unique ON ${t.resources} (tenant, id)` },
+        {
+          // the key is added NOT VALID (new rows are checked from now on, no scan under lock);
+          // the next step validates the old rows while writes go on
+          sql: `
+DROP INDEX IF EXISTS ${t.relation('scim_resources_tenant_id')};
+UPDATE ${t.resources} g SET version = g.version + 1, last_modified = now(),
   doc = jsonb_set(jsonb_set(g.doc, '{meta,version}', to_jsonb('W/"' || (g.version + 1) || '"')), '{meta,lastModified}', to_jsonb(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
-  WHERE (g.tenant, g.id) IN (SELECT m.tenant, m.group_id FROM scim_members m WHERE NOT EXISTS (SELECT 1 FROM scim_resources r WHERE r.tenant = m.tenant AND r.id = m.member_id));
-DELETE FROM scim_members m WHERE NOT EXISTS (SELECT 1 FROM scim_resources r WHERE r.tenant = m.tenant AND r.id = m.member_id);
-UPDATE scim_members m SET member = jsonb_build_object('type', r.type) FROM scim_resources r WHERE r.tenant = m.tenant AND r.id = m.member_id;
-DO $do$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'scim_members_member_fk') THEN
-    ALTER TABLE scim_members ADD CONSTRAINT scim_members_member_fk FOREIGN KEY (tenant, member_id) REFERENCES scim_resources (tenant, id) NOT VALID;
+  WHERE (g.tenant, g.id) IN (SELECT m.tenant, m.group_id FROM ${t.members} m WHERE NOT EXISTS (SELECT 1 FROM ${t.resources} r WHERE r.tenant = m.tenant AND r.id = m.member_id));
+DELETE FROM ${t.members} m WHERE NOT EXISTS (SELECT 1 FROM ${t.resources} r WHERE r.tenant = m.tenant AND r.id = m.member_id);
+UPDATE ${t.members} m SET member = jsonb_build_object('type', r.type) FROM ${t.resources} r WHERE r.tenant = m.tenant AND r.id = m.member_id;
+DO ${dollarQuoted(`BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'scim_members_member_fk' AND conrelid = ${t.literal(t.members)}::regclass) THEN
+    ALTER TABLE ${t.members} ADD CONSTRAINT scim_members_member_fk FOREIGN KEY (tenant, member_id) REFERENCES ${t.resources} (tenant, id) NOT VALID;
   END IF;
-END $do$;
+END`)};
 `,
-      },
-      { sql: 'ALTER TABLE scim_members VALIDATE CONSTRAINT scim_members_member_fk' },
-    ],
-  },
-  {
-    id: 5,
-    // The transactional outbox (store/outbox.ts): each write records its events in its own
-    // transaction. A tenant's sequence comes from its counter row, taken by the last statement
-    // of the write, so sequence order is commit order and a rolled-back write leaves no gap.
-    name: 'transactional outbox',
-    sql: `
-CREATE TABLE IF NOT EXISTS scim_event_seq (
+        },
+        { sql: `ALTER TABLE ${t.members} VALIDATE CONSTRAINT scim_members_member_fk` },
+      ],
+    },
+    {
+      id: 5,
+      // The transactional outbox (store/outbox.ts): each write records its events in its own
+      // transaction. A tenant's sequence comes from its counter row, taken by the last statement
+      // of the write, so sequence order is commit order and a rolled-back write leaves no gap.
+      name: 'transactional outbox',
+      sql: `
+CREATE TABLE IF NOT EXISTS ${t.eventSeq} (
   tenant text PRIMARY KEY,
   seq bigint NOT NULL
 );
-CREATE TABLE IF NOT EXISTS scim_events (
+CREATE TABLE IF NOT EXISTS ${t.events} (
   tenant text NOT NULL,
   seq bigint NOT NULL,
   id uuid NOT NULL UNIQUE,
@@ -173,19 +188,19 @@ CREATE TABLE IF NOT EXISTS scim_events (
   last_error text,
   PRIMARY KEY (tenant, seq)
 );
-CREATE INDEX IF NOT EXISTS scim_events_due ON scim_events (due_at) WHERE state = 'pending';
-CREATE INDEX IF NOT EXISTS scim_events_pending_resource ON scim_events (tenant, resource_id, seq) WHERE state = 'pending';
-CREATE INDEX IF NOT EXISTS scim_events_dead ON scim_events (tenant, seq) WHERE state = 'dead';
-CREATE INDEX IF NOT EXISTS scim_events_done_time ON scim_events (time) WHERE state <> 'pending'
+CREATE INDEX IF NOT EXISTS scim_events_due ON ${t.events} (due_at) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS scim_events_pending_resource ON ${t.events} (tenant, resource_id, seq) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS scim_events_dead ON ${t.events} (tenant, seq) WHERE state = 'dead';
+CREATE INDEX IF NOT EXISTS scim_events_done_time ON ${t.events} (time) WHERE state <> 'pending'
 `,
-  },
-  {
-    id: 6,
-    // The activity log (store/postgres/activity.ts): one row per SCIM request, appended in
-    // batches after the responses; read per tenant newest first, pruned by age and count.
-    name: 'activity log',
-    sql: `
-CREATE TABLE IF NOT EXISTS scim_activity (
+    },
+    {
+      id: 6,
+      // The activity log (store/postgres/activity.ts): one row per SCIM request, appended in
+      // batches after the responses; read per tenant newest first, pruned by age and count.
+      name: 'activity log',
+      sql: `
+CREATE TABLE IF NOT EXISTS ${t.activity} (
   seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   tenant text NOT NULL,
   time timestamptz NOT NULL,
@@ -193,8 +208,12 @@ CREATE TABLE IF NOT EXISTS scim_activity (
   rejected_token boolean NOT NULL DEFAULT false,
   record jsonb NOT NULL
 );
-CREATE INDEX IF NOT EXISTS scim_activity_tenant_time ON scim_activity (tenant, time DESC, seq DESC);
-CREATE INDEX IF NOT EXISTS scim_activity_time ON scim_activity (time)
+CREATE INDEX IF NOT EXISTS scim_activity_tenant_time ON ${t.activity} (tenant, time DESC, seq DESC);
+CREATE INDEX IF NOT EXISTS scim_activity_time ON ${t.activity} (time)
 `,
-  },
-];
+    },
+  ];
+}
+
+/** The migrations PostgresStore ships, as a store without a schema runs them (tables on the `search_path`). */
+export const MIGRATIONS: readonly Migration[] = migrationsIn(UNQUALIFIED);

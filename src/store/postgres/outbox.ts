@@ -9,6 +9,7 @@ import type { EventDraft, EventLogQuery, EventOutbox, OutboxEvent } from '../out
 import { eventContext } from '../outbox.js';
 import type { StoreContext } from '../store.js';
 import type { SqlQueryable } from './store.js';
+import { type TableNames, UNQUALIFIED } from './tables.js';
 
 const COLUMNS = 'tenant, seq, id, type, resource_type, resource_id, data, context, time, state, attempts, last_error';
 
@@ -46,17 +47,17 @@ export interface EventPlaceholders {
 }
 
 /**
- * The common table expressions that record a write's events in the write's own statement:
- * the tenant's counter row moves by the number of events (locked until the commit, so
- * sequence order is commit order), then the rows go in. `data` is the SQL of each event's
- * data, over the recordset row `e` (a statement may fill in what only it knows).
+ * The common table expressions that record a write's events in the write's own statement,
+ * in the tables `t`: the tenant's counter row moves by the number of events (locked until the
+ * commit, so sequence order is commit order), then the rows go in. `data` is the SQL of each
+ * event's data, over the recordset row `e` (a statement may fill in what only it knows).
  */
-export function eventCtes(p: EventPlaceholders, data = 'e.data'): string {
+export function eventCtes(p: EventPlaceholders, t: TableNames, data = 'e.data'): string {
   return `event_seq AS (
-       INSERT INTO scim_event_seq AS c (tenant, seq) SELECT ${p.tenant}, ${p.count}::bigint WHERE ${p.count}::bigint > 0
+       INSERT INTO ${t.eventSeq} AS c (tenant, seq) SELECT ${p.tenant}, ${p.count}::bigint WHERE ${p.count}::bigint > 0
        ON CONFLICT (tenant) DO UPDATE SET seq = c.seq + excluded.seq RETURNING seq
      ), recorded_events AS (
-       INSERT INTO scim_events (tenant, seq, id, type, resource_type, resource_id, data, context, time, state)
+       INSERT INTO ${t.events} (tenant, seq, id, type, resource_type, resource_id, data, context, time, state)
        SELECT ${p.tenant}, s.seq - ${p.count}::bigint + e.ord, e.id::uuid, e.type, e.resource_type, e.resource_id, ${data}, ${p.context}::jsonb, now(), ${p.state}
        FROM event_seq s, jsonb_to_recordset(${p.rows}::jsonb) AS e(ord bigint, id text, type text, resource_type text, resource_id text, data jsonb)
      )`;
@@ -69,12 +70,13 @@ export function eventParams(ctx: StoreContext, drafts: readonly EventDraft[], de
 }
 
 /**
- * Records the events of one write on `q`, the write's transaction: one statement, meant to be
- * its last (the tenant's counter row stays locked only until the commit that follows).
+ * Records the events of one write on `q`, the write's transaction, in the tables `t`: one
+ * statement, meant to be its last (the tenant's counter row stays locked only until the commit
+ * that follows).
  */
-export async function recordEvents(q: SqlQueryable, ctx: StoreContext, drafts: readonly EventDraft[], delivered: boolean): Promise<void> {
+export async function recordEvents(q: SqlQueryable, ctx: StoreContext, drafts: readonly EventDraft[], delivered: boolean, t: TableNames): Promise<void> {
   if (!drafts.length) return;
-  await q.query(`WITH ${eventCtes({ tenant: '$1', rows: '$2', count: '$3', context: '$4', state: '$5' })} SELECT 1`, [
+  await q.query(`WITH ${eventCtes({ tenant: '$1', rows: '$2', count: '$3', context: '$4', state: '$5' }, t)} SELECT 1`, [
     ctx.tenant,
     ...eventParams(ctx, drafts, delivered),
   ]);
@@ -83,16 +85,22 @@ export async function recordEvents(q: SqlQueryable, ctx: StoreContext, drafts: r
 /** The outbox of a PostgresStore; `db` runs each statement on its own (outside any write). */
 export class PostgresOutbox implements EventOutbox {
   readonly #db: () => SqlQueryable;
+  readonly #t: TableNames;
 
-  /** An outbox over the store's connection. */
-  constructor(db: () => SqlQueryable) {
+  /** An outbox over the store's connection, in the store's tables `t` (its schema's; by default the search_path's). */
+  constructor(db: () => SqlQueryable, t: TableNames = UNQUALIFIED) {
     this.#db = db;
+    this.#t = t;
   }
 
   async list(query: EventLogQuery): Promise<OutboxEvent[]> {
     const limit = Math.min(Math.max(query.limit ?? 100, 0), 1000);
     const rows = (
-      await this.#db().query(`SELECT ${COLUMNS} FROM scim_events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [query.tenant, query.after ?? 0, limit])
+      await this.#db().query(`SELECT ${COLUMNS} FROM ${this.#t.events} WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
+        query.tenant,
+        query.after ?? 0,
+        limit,
+      ])
     ).rows;
     return rows.map(eventOf);
   }
@@ -103,14 +111,14 @@ export class PostgresOutbox implements EventOutbox {
     const rows = (
       await this.#db().query(
         `WITH due AS (
-           SELECT e.tenant, e.seq FROM scim_events e
+           SELECT e.tenant, e.seq FROM ${this.#t.events} e
            WHERE e.state = 'pending' AND e.due_at <= now()
-             AND NOT EXISTS (SELECT 1 FROM scim_events p WHERE p.state = 'pending' AND p.tenant = e.tenant AND p.resource_id = e.resource_id AND p.seq < e.seq)
+             AND NOT EXISTS (SELECT 1 FROM ${this.#t.events} p WHERE p.state = 'pending' AND p.tenant = e.tenant AND p.resource_id = e.resource_id AND p.seq < e.seq)
            ORDER BY e.due_at, e.tenant, e.seq
            LIMIT $1
            FOR UPDATE SKIP LOCKED
          )
-         UPDATE scim_events e SET due_at = now() + $2 * interval '1 millisecond', attempts = e.attempts + 1
+         UPDATE ${this.#t.events} e SET due_at = now() + $2 * interval '1 millisecond', attempts = e.attempts + 1
          FROM due WHERE e.tenant = due.tenant AND e.seq = due.seq
          RETURNING ${COLUMNS.split(', ')
            .map((c) => `e.${c}`)
@@ -123,36 +131,37 @@ export class PostgresOutbox implements EventOutbox {
 
   async release(ids: readonly string[]): Promise<void> {
     if (!ids.length) return;
-    await this.#db().query(`UPDATE scim_events SET due_at = now(), attempts = greatest(attempts - 1, 0) WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [
-      ids,
-    ]);
+    await this.#db().query(
+      `UPDATE ${this.#t.events} SET due_at = now(), attempts = greatest(attempts - 1, 0) WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+      [ids],
+    );
   }
 
   async acknowledge(ids: readonly string[]): Promise<void> {
     if (!ids.length) return;
-    await this.#db().query(`UPDATE scim_events SET state = 'delivered', last_error = NULL WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [ids]);
+    await this.#db().query(`UPDATE ${this.#t.events} SET state = 'delivered', last_error = NULL WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [ids]);
   }
 
   async fail(id: string, failure: { error: string; retryAt: Date } | { error: string; dead: true }): Promise<void> {
     if ('dead' in failure) {
-      await this.#db().query(`UPDATE scim_events SET state = 'dead', last_error = $2 WHERE id = $1::uuid AND state = 'pending'`, [id, failure.error]);
+      await this.#db().query(`UPDATE ${this.#t.events} SET state = 'dead', last_error = $2 WHERE id = $1::uuid AND state = 'pending'`, [id, failure.error]);
       return;
     }
     // the delay on the database's clock, which leases use too
     const ms = Math.max(0, failure.retryAt.getTime() - Date.now());
-    await this.#db().query(`UPDATE scim_events SET due_at = now() + $3 * interval '1 millisecond', last_error = $2 WHERE id = $1::uuid AND state = 'pending'`, [
-      id,
-      failure.error,
-      ms,
-    ]);
+    await this.#db().query(
+      `UPDATE ${this.#t.events} SET due_at = now() + $3 * interval '1 millisecond', last_error = $2 WHERE id = $1::uuid AND state = 'pending'`,
+      [id, failure.error, ms],
+    );
   }
 
   async deadLetters(query: { tenant?: string; limit?: number }): Promise<OutboxEvent[]> {
     const limit = Math.min(Math.max(query.limit ?? 100, 0), 1000);
     const rows =
       query.tenant === undefined
-        ? (await this.#db().query(`SELECT ${COLUMNS} FROM scim_events WHERE state = 'dead' ORDER BY tenant, seq LIMIT $1`, [limit])).rows
-        : (await this.#db().query(`SELECT ${COLUMNS} FROM scim_events WHERE state = 'dead' AND tenant = $1 ORDER BY seq LIMIT $2`, [query.tenant, limit])).rows;
+        ? (await this.#db().query(`SELECT ${COLUMNS} FROM ${this.#t.events} WHERE state = 'dead' ORDER BY tenant, seq LIMIT $1`, [limit])).rows
+        : (await this.#db().query(`SELECT ${COLUMNS} FROM ${this.#t.events} WHERE state = 'dead' AND tenant = $1 ORDER BY seq LIMIT $2`, [query.tenant, limit]))
+            .rows;
     return rows.map(eventOf);
   }
 
@@ -160,7 +169,7 @@ export class PostgresOutbox implements EventOutbox {
     if (!ids.length) return 0;
     const rows = (
       await this.#db().query(
-        `UPDATE scim_events SET state = 'pending', attempts = 0, due_at = '-infinity' WHERE id = ANY($1::uuid[]) AND state = 'dead' RETURNING id`,
+        `UPDATE ${this.#t.events} SET state = 'pending', attempts = 0, due_at = '-infinity' WHERE id = ANY($1::uuid[]) AND state = 'dead' RETURNING id`,
         [ids],
       )
     ).rows;
@@ -170,8 +179,8 @@ export class PostgresOutbox implements EventOutbox {
   async prune(options: { before: Date; keepPerTenant: number }): Promise<number> {
     const rows = (
       await this.#db().query(
-        `DELETE FROM scim_events e WHERE e.state <> 'pending'
-           AND (e.time < $1 OR e.seq <= (SELECT c.seq - $2 FROM scim_event_seq c WHERE c.tenant = e.tenant))
+        `DELETE FROM ${this.#t.events} e WHERE e.state <> 'pending'
+           AND (e.time < $1 OR e.seq <= (SELECT c.seq - $2 FROM ${this.#t.eventSeq} c WHERE c.tenant = e.tenant))
          RETURNING 1`,
         [options.before.toISOString(), options.keepPerTenant],
       )

@@ -18,14 +18,21 @@ import {
   ScimError,
   subAttribute,
 } from 'scimkit';
+import { type TableNames, UNQUALIFIED } from './tables.js';
 
-/** Collects parameters and returns their placeholders. */
+/** Collects parameters and returns their placeholders; knows the tables its statement reads. */
 export class Params {
   /** The values, in placeholder order. */
   readonly values: unknown[] = [];
+  /** The store's tables (its schema's), which member and group look-ups and the e-mail index name. */
+  readonly tables: TableNames;
   #aliases = 0;
   /** Comparisons of unknown attributes: `reject` (400) or `noMatch` (false). */
   unknownAttributes: 'reject' | 'noMatch' = 'reject';
+  /** Parameters of a statement over the tables `tables` (by default the search_path's). */
+  constructor(tables: TableNames = UNQUALIFIED) {
+    this.tables = tables;
+  }
   /** A placeholder for a value. */
   add(v: unknown): string {
     this.values.push(v);
@@ -100,7 +107,7 @@ function typeScope(type: ResourceType, p: Params): Scope {
           def,
           alias,
           ...(sub ? { sub: sub.name } : {}),
-          elements: `(SELECT m.member || jsonb_build_object('value', m.member_id) AS v FROM scim_members m WHERE m.tenant = r.tenant AND m.group_id = r.id) ${alias}`,
+          elements: `(SELECT m.member || jsonb_build_object('value', m.member_id) AS v FROM ${p.tables.members} m WHERE m.tenant = r.tenant AND m.group_id = r.id) ${alias}`,
         };
       }
       if (!r.extension && attr.name === 'groups' && attr.mutability === 'readOnly' && type.coreAttribute('groups') === attr) {
@@ -109,7 +116,7 @@ function typeScope(type: ResourceType, p: Params): Scope {
           def,
           alias,
           ...(sub ? { sub: sub.name } : {}),
-          elements: `(SELECT jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc->>'displayName') AS v FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) ${alias}`,
+          elements: `(SELECT jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc->>'displayName') AS v FROM ${p.tables.members} m LEFT JOIN ${p.tables.resources} g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) ${alias}`,
         };
       }
       if (attr.multiValued) {
@@ -218,7 +225,7 @@ function memberIds(f: Filter): string[] | undefined {
 }
 
 function memberSemiJoin(ids: string[], p: Params, tenant: string): string {
-  return `r.id IN (SELECT m.group_id FROM scim_members m WHERE m.tenant = ${tenant} AND m.member_id = ANY(${p.add(ids)}::text[]))`;
+  return `r.id IN (SELECT m.group_id FROM ${p.tables.members} m WHERE m.tenant = ${tenant} AND m.member_id = ANY(${p.add(ids)}::text[]))`;
 }
 
 /** The string `value eq` of a value filter, at its top or in a top-level `and`, else undefined. */
@@ -245,7 +252,7 @@ function emailIndexed(f: Filter, scope: Scope, p: Params): string | undefined {
       : f.op === 'eq' && typeof f.value === 'string' && (f.attr.sub === undefined || f.attr.sub.toLowerCase() === 'value')
         ? f.value
         : undefined;
-  return v === undefined ? undefined : `scim_emails_ci(r.doc) @> ARRAY[${p.add(v.toLowerCase())}]::text[]`;
+  return v === undefined ? undefined : `${p.tables.emailsCi}(r.doc) @> ARRAY[${p.add(v.toLowerCase())}]::text[]`;
 }
 
 function node(f: Filter, scope: Scope, p: Params, tenant: string): string {
@@ -265,7 +272,7 @@ function node1(f: Filter, scope: Scope, p: Params, tenant: string): string {
         : f.attr.sub?.toLowerCase() === 'value' && typeof f.value === 'string'
           ? [f.value]
           : undefined;
-    if (ids && scope.resolve({ name: 'members' }, true)?.elements?.includes('scim_members')) return memberSemiJoin(ids, p, tenant);
+    if (ids && scope.resolve({ name: 'members' }, true)?.elements?.includes(`FROM ${p.tables.members} m `)) return memberSemiJoin(ids, p, tenant);
   }
   switch (f.op) {
     case 'and':

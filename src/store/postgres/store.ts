@@ -38,9 +38,10 @@ import {
 import { pastDeadline, refuseLate } from '../deadline.js';
 import { PostgresActivityLog } from './activity.js';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
-import { MIGRATIONS, stepsOf } from './migrations.js';
+import { migrationsIn, stepsOf } from './migrations.js';
 import { eventCtes, eventParams, PostgresOutbox, recordEvents } from './outbox.js';
 import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
+import { quoteIdentifier, type TableNames, tableNames } from './tables.js';
 
 /** What a query returns. */
 export interface SqlResult {
@@ -125,13 +126,15 @@ export interface MigrationReport {
 
 /**
  * Builds an index with `CREATE INDEX CONCURRENTLY IF NOT EXISTS name`, outside a transaction;
- * an invalid index of that name (a build that was interrupted) is dropped and built again.
+ * an invalid index of that name among the store's tables `t` (a build that was interrupted)
+ * is dropped and built again.
  */
-async function buildIndex(q: SqlQueryable, statement: string): Promise<void> {
+async function buildIndex(q: SqlQueryable, t: TableNames, statement: string): Promise<void> {
   const name = /INDEX\s+CONCURRENTLY\s+IF\s+NOT\s+EXISTS\s+(\w+)/i.exec(statement)?.[1];
   if (name) {
-    const invalid = await q.query('SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1 AND NOT i.indisvalid', [name]);
-    if (invalid.rows.length) await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
+    // the index of the store's schema (or the search_path's), not one of that name in another schema
+    const invalid = await q.query('SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass($1) AND NOT i.indisvalid', [t.relation(name)]);
+    if (invalid.rows.length) await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${t.relation(name)}`);
   }
   await q.query(statement);
 }
@@ -180,12 +183,12 @@ type Row = { id: string; doc: ScimResource; version: string | number; groups?: G
 
 /**
  * The stored form of a member row for the id `t.id` in the tenant `tenant` (a placeholder):
- * the type of what it names (docs/stores.md). A correlated look-up by the (tenant, id) key,
- * not a join: the planner, guessing 10 rows for an unnest, joined 100,000 member ids to a
- * whole tenant's rows (minutes for one group create in the benchmark).
+ * the type of what it names (docs/stores.md), in the resources table `resources`. A correlated
+ * look-up by the (tenant, id) key, not a join: the planner, guessing 10 rows for an unnest,
+ * joined 100,000 member ids to a whole tenant's rows (minutes for one group create in the benchmark).
  */
-const memberType = (tenant: string) =>
-  `COALESCE((SELECT jsonb_build_object('type', u.type) FROM scim_resources u WHERE u.tenant = ${tenant} AND u.id = t.id), '{}'::jsonb)`;
+const memberType = (resources: string, tenant: string) =>
+  `COALESCE((SELECT jsonb_build_object('type', u.type) FROM ${resources} u WHERE u.tenant = ${tenant} AND u.id = t.id), '{}'::jsonb)`;
 /** The SQLSTATE of a foreign key violation: a member that names no resource of the tenant. */
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -195,8 +198,9 @@ const GROUP_PAIRS = "jsonb_agg(jsonb_build_array(m.group_id, g.doc->>'displayNam
 const NEXT_VERSION_TAG = `to_jsonb('W/"' || (r.version + 1) || '"')`;
 /** The document of the row `r` at its next version, last modified at `stamp` (a text SQL expression). */
 const nextDoc = (stamp: string) => `jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb(${stamp}))`;
-/** A select-list column with the {@link GroupPairs} of the resource `r` (NULL in no group). */
-const GROUPS_OF_R = `(SELECT ${GROUP_PAIRS} FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups`;
+/** A select-list column with the {@link GroupPairs} of the resource `r` (NULL in no group), over the tables `t`. */
+const groupsOfR = (t: TableNames) =>
+  `(SELECT ${GROUP_PAIRS} FROM ${t.members} m LEFT JOIN ${t.resources} g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups`;
 
 /** The 409 for a unique attribute whose value another resource holds. */
 function takenError(attr: string, doc: ScimResource): ScimError {
@@ -205,6 +209,19 @@ function takenError(attr: string, doc: ScimResource): ScimError {
 
 function pgError(e: unknown): { code?: string; detail?: string } {
   return (e ?? {}) as { code?: string; detail?: string };
+}
+
+/** How a {@link PostgresStore} is set up, beyond its database. */
+export interface PostgresStoreOptions {
+  /**
+   * The PostgreSQL schema of the store's tables, indexes and function, apart from the app's
+   * own: `migrate()` creates it when missing and every statement names it (quoted: any name
+   * PostgreSQL takes, as it is). Without it the tables are wherever the connection's
+   * `search_path` finds them (`public` by default), as before this option. A name PostgreSQL
+   * would refuse or truncate (empty, a NUL, over 63 bytes, starting with `pg_`) is a
+   * TypeError here. Two stores in two schemas of one database share nothing.
+   */
+  schema?: string;
 }
 
 /**
@@ -220,6 +237,7 @@ function pgError(e: unknown): { code?: string; detail?: string } {
  * const store = new PostgresStore(pool);
  * await store.migrate();
  * const scim = createScimServer({ authenticate, store });
+ * // or, its tables apart from the app's: new PostgresStore(pool, { schema: 'scim' })
  * ```
  */
 export class PostgresStore implements ProvisioningStore {
@@ -229,14 +247,22 @@ export class PostgresStore implements ProvisioningStore {
   readonly #serial = new Serial();
   /** The connection of the transaction the current async context runs in (see {@link transaction}). */
   readonly #inTx = new AsyncLocalStorage<SqlQueryable>();
+  /** Where the store's tables are (its schema's, or the search_path's). */
+  readonly #t: TableNames;
   /** The events of every write, recorded in the write's transaction (store/postgres/outbox.ts). */
-  // on the database itself, never the transaction of the request whose write woke delivery
-  readonly outbox: PostgresOutbox = new PostgresOutbox(() => translatingErrors(this.#baseDb));
+  readonly outbox: PostgresOutbox;
   /** The activity log of SCIM requests (`scim_activity`), written outside any request's transaction. */
-  readonly activity: PostgresActivityLog = new PostgresActivityLog(() => translatingErrors(this.#baseDb));
+  readonly activity: PostgresActivityLog;
 
-  /** A store over a `pg.Pool`, a connected `pg.Client`, PGlite, or anything with pg's `query` (see {@link SqlDatabase}). */
-  constructor(db: SqlDatabase) {
+  /**
+   * A store over a `pg.Pool`, a connected `pg.Client`, PGlite, or anything with pg's `query`
+   * (see {@link SqlDatabase}), in `options.schema` when given ({@link PostgresStoreOptions}).
+   */
+  constructor(db: SqlDatabase, options: PostgresStoreOptions = {}) {
+    this.#t = tableNames(options.schema);
+    // on the database itself, never the transaction of the request whose write woke delivery
+    this.outbox = new PostgresOutbox(() => translatingErrors(this.#baseDb), this.#t);
+    this.activity = new PostgresActivityLog(() => translatingErrors(this.#baseDb), this.#t);
     const pool = db as SqlPool;
     if (typeof pool.connect === 'function' && typeof pool.totalCount === 'number')
       this.#conn = { kind: 'pool', pool: pool as SqlQueryable & { connect(): Promise<SqlClient> } };
@@ -296,13 +322,19 @@ export class PostgresStore implements ProvisioningStore {
       // (a deadlock between two instances starting at once)
       while (!(await q.query('SELECT pg_try_advisory_lock(7366229) AS ok')).rows[0]?.ok) await new Promise((r) => setTimeout(r, 100));
       try {
-        await q.query('CREATE TABLE IF NOT EXISTS scim_migrations (id integer PRIMARY KEY, name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())');
-        const done = new Set((await q.query('SELECT id FROM scim_migrations')).rows.map((r) => Number(r.id)));
-        for (const m of MIGRATIONS) {
+        // created only when missing: a role without CREATE on the database can use a schema made for it
+        const schema = this.#t.schema;
+        if (schema !== undefined && !(await q.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rows.length)
+          await q.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+        await q.query(
+          `CREATE TABLE IF NOT EXISTS ${this.#t.migrations} (id integer PRIMARY KEY, name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())`,
+        );
+        const done = new Set((await q.query(`SELECT id FROM ${this.#t.migrations}`)).rows.map((r) => Number(r.id)));
+        for (const m of migrationsIn(this.#t)) {
           if (done.has(m.id)) continue;
           const t0 = Date.now();
           for (const step of stepsOf(m)) {
-            if ('concurrently' in step) await buildIndex(q, step.concurrently);
+            if ('concurrently' in step) await buildIndex(q, this.#t, step.concurrently);
             else {
               await q.query('BEGIN');
               try {
@@ -314,7 +346,7 @@ export class PostgresStore implements ProvisioningStore {
               }
             }
           }
-          await q.query('INSERT INTO scim_migrations (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [m.id, m.name]);
+          await q.query(`INSERT INTO ${this.#t.migrations} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [m.id, m.name]);
           report.applied.push({ id: m.id, name: m.name, ms: Date.now() - t0 });
         }
         report.current = Math.max(0, ...done, ...report.applied.map((a) => a.id));
@@ -419,7 +451,7 @@ export class PostgresStore implements ProvisioningStore {
 
   /** Records the events of a write's outcome on its transaction `q`: the write's last statement. */
   async #record(q: SqlQueryable, ctx: StoreContext, options: WriteOptions, outcome: WriteOutcome): Promise<void> {
-    if (options.events) await recordEvents(q, ctx, options.events(outcome), options.eventsDelivered ?? false);
+    if (options.events) await recordEvents(q, ctx, options.events(outcome), options.eventsDelivered ?? false, this.#t);
   }
 
   #columns(type: ResourceType, doc: ScimResource): [string | null, string | null, string | null] {
@@ -460,7 +492,7 @@ export class PostgresStore implements ProvisioningStore {
     const taken = new Set(
       (
         await this.#db.query(
-          'SELECT attr FROM scim_unique WHERE tenant = $1 AND type = $2 AND (attr, value) IN (SELECT * FROM unnest($3::text[], $4::text[]))',
+          `SELECT attr FROM ${this.#t.unique} WHERE tenant = $1 AND type = $2 AND (attr, value) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
           [ctx.tenant, type.name, keys.attrs, keys.values],
         )
       ).rows.map((r) => r.attr as string),
@@ -470,11 +502,17 @@ export class PostgresStore implements ProvisioningStore {
   }
 
   async #claimUnique(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, doc: ScimResource): Promise<void> {
-    await q.query('DELETE FROM scim_unique WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
+    await q.query(`DELETE FROM ${this.#t.unique} WHERE tenant = $1 AND type = $2 AND id = $3`, [ctx.tenant, type.name, id]);
     const { attrs, values } = this.#uniqueKeys(type, doc);
     for (let i = 0; i < attrs.length; i++) {
       try {
-        await q.query('INSERT INTO scim_unique (tenant, type, attr, value, id) VALUES ($1, $2, $3, $4, $5)', [ctx.tenant, type.name, attrs[i], values[i], id]);
+        await q.query(`INSERT INTO ${this.#t.unique} (tenant, type, attr, value, id) VALUES ($1, $2, $3, $4, $5)`, [
+          ctx.tenant,
+          type.name,
+          attrs[i],
+          values[i],
+          id,
+        ]);
       } catch (e) {
         if (pgError(e).code === '23505') throw takenError(attrs[i]!, doc);
         throw e;
@@ -486,7 +524,7 @@ export class PostgresStore implements ProvisioningStore {
     const out = new Map<string, Member[]>();
     if (!groupIds.length) return out;
     const rows = (
-      await q.query('SELECT group_id, member_id, member FROM scim_members WHERE tenant = $1 AND group_id = ANY($2) ORDER BY seq', [ctx.tenant, groupIds])
+      await q.query(`SELECT group_id, member_id, member FROM ${this.#t.members} WHERE tenant = $1 AND group_id = ANY($2) ORDER BY seq`, [ctx.tenant, groupIds])
     ).rows;
     for (const r of rows) {
       const list = out.get(r.group_id as string) ?? [];
@@ -506,7 +544,7 @@ export class PostgresStore implements ProvisioningStore {
     if (!memberIds.length) return out;
     const rows = (
       await q.query(
-        `SELECT m.member_id, ${GROUP_PAIRS} AS groups FROM scim_members m LEFT JOIN scim_resources g ON g.tenant = m.tenant AND g.id = m.group_id
+        `SELECT m.member_id, ${GROUP_PAIRS} AS groups FROM ${this.#t.members} m LEFT JOIN ${this.#t.resources} g ON g.tenant = m.tenant AND g.id = m.group_id
          WHERE m.tenant = $1 AND m.member_id = ANY($2) GROUP BY m.member_id`,
         [ctx.tenant, memberIds],
       )
@@ -538,10 +576,10 @@ export class PostgresStore implements ProvisioningStore {
 
   /** {@link get} on `q` (a write's transaction sees its own changes). */
   async #read(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, members: boolean, lock = false): Promise<ScimResource | undefined> {
-    const groups = this.#hasGroups(type) ? `, ${GROUPS_OF_R}` : '';
+    const groups = this.#hasGroups(type) ? `, ${groupsOfR(this.#t)}` : '';
     const rows = (
       await q.query(
-        `SELECT r.id, r.doc, r.version${groups} FROM scim_resources r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3${lock ? ' FOR NO KEY UPDATE OF r' : ''}`,
+        `SELECT r.id, r.doc, r.version${groups} FROM ${this.#t.resources} r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3${lock ? ' FOR NO KEY UPDATE OF r' : ''}`,
         [ctx.tenant, type.name, id],
       )
     ).rows as Row[];
@@ -558,11 +596,11 @@ export class PostgresStore implements ProvisioningStore {
 
   /** A page, filtered and sorted in SQL, with the exact total; by keyset after `q.after`, else by offset. */
   async search(ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
-    const p = new Params();
+    const p = new Params(this.#t);
     if (q.unknownAttributes) p.unknownAttributes = q.unknownAttributes;
     const where = this.where(ctx, type, q.filter, p);
     const count = async () =>
-      Number((await this.#db.query(`SELECT count(*)::int AS n FROM scim_resources r WHERE ${where}`, p.values.slice(0, whereParams))).rows[0]?.n ?? 0);
+      Number((await this.#db.query(`SELECT count(*)::int AS n FROM ${this.#t.resources} r WHERE ${where}`, p.values.slice(0, whereParams))).rows[0]?.n ?? 0);
     const whereParams = p.values.length;
     if (q.count <= 0) return { resources: [], totalResults: await count() };
     const desc = q.sort?.order === 'descending';
@@ -585,7 +623,7 @@ export class PostgresStore implements ProvisioningStore {
     const rows = (
       await this.#db.query(
         `SELECT r.id, r.doc, r.version, r.seq::text AS seq, ${key ? `${key.expr} AS sort_key, ` : ''}count(*) OVER ()::int AS total
-         FROM scim_resources r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}`,
+         FROM ${this.#t.resources} r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}`,
         p.values,
       )
     ).rows as (Row & { total: number; seq: string; sort_key?: unknown })[];
@@ -618,8 +656,8 @@ export class PostgresStore implements ProvisioningStore {
     if (!ids.length) return [];
     const r = await this.#membersChecked(ids, () =>
       q.query(
-        `INSERT INTO scim_members (tenant, group_id, member_id, member)
-         SELECT $1, $2, t.id, ${memberType('$1')} FROM unnest($3::text[]) WITH ORDINALITY AS t(id, ord) ORDER BY t.ord
+        `INSERT INTO ${this.#t.members} (tenant, group_id, member_id, member)
+         SELECT $1, $2, t.id, ${memberType(this.#t.resources, '$1')} FROM unnest($3::text[]) WITH ORDINALITY AS t(id, ord) ORDER BY t.ord
          ON CONFLICT DO NOTHING RETURNING member_id`,
         [ctx.tenant, groupId, ids],
       ),
@@ -666,6 +704,7 @@ export class PostgresStore implements ProvisioningStore {
       const events = drafts.length
         ? `, ${eventCtes(
             { tenant: '$1', rows: '$12', count: '$13', context: '$14', state: '$15' },
+            this.#t,
             `CASE WHEN jsonb_typeof(e.data->'resource'->'members') = 'array' THEN jsonb_set(e.data, '{resource,members}', ${typedMembers}) ELSE e.data END`,
           )}`
         : '';
@@ -673,13 +712,13 @@ export class PostgresStore implements ProvisioningStore {
         const r = await this.#membersChecked(ids, () =>
           this.#db.query(
             `WITH unique_keys AS (
-               INSERT INTO scim_unique (tenant, type, attr, value, id) SELECT $1, $2, k.attr, k.value, $3 FROM unnest($9::text[], $10::text[]) AS k(attr, value)
+               INSERT INTO ${this.#t.unique} (tenant, type, attr, value, id) SELECT $1, $2, k.attr, k.value, $3 FROM unnest($9::text[], $10::text[]) AS k(attr, value)
              ), member_rows AS (
-               INSERT INTO scim_members (tenant, group_id, member_id, member)
-               SELECT $1, $3, t.id, ${memberType('$1')} FROM unnest($11::text[]) WITH ORDINALITY AS t(id, ord) ORDER BY t.ord
+               INSERT INTO ${this.#t.members} (tenant, group_id, member_id, member)
+               SELECT $1, $3, t.id, ${memberType(this.#t.resources, '$1')} FROM unnest($11::text[]) WITH ORDINALITY AS t(id, ord) ORDER BY t.ord
                ON CONFLICT DO NOTHING RETURNING member_id, member
              )${events}
-             INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
+             INSERT INTO ${this.#t.resources} (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)
              RETURNING (SELECT jsonb_object_agg(member_id, member->>'type') FROM member_rows) AS types`,
             [
@@ -719,8 +758,9 @@ export class PostgresStore implements ProvisioningStore {
    */
   async #lock(q: SqlQueryable, ctx: StoreContext, type: ResourceType, id: string, ifVersion: string | undefined, forDelete = false): Promise<Row> {
     const mode = forDelete ? 'FOR UPDATE' : 'FOR NO KEY UPDATE';
-    const rows = (await q.query(`SELECT id, doc, version FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3 ${mode}`, [ctx.tenant, type.name, id]))
-      .rows as Row[];
+    const rows = (
+      await q.query(`SELECT id, doc, version FROM ${this.#t.resources} WHERE tenant = $1 AND type = $2 AND id = $3 ${mode}`, [ctx.tenant, type.name, id])
+    ).rows as Row[];
     const row = rows[0];
     if (!row) throw ScimError.notFound(`${type.name} ${JSON.stringify(id.slice(0, 60))} not found`);
     const current = Number(row.version);
@@ -732,12 +772,12 @@ export class PostgresStore implements ProvisioningStore {
   async #applyDelta(q: SqlQueryable, ctx: StoreContext, groupId: string, delta: MemberDelta): Promise<AppliedMembers> {
     const ids = (rows: Record<string, unknown>[]) => rows.map((r) => r.member_id as string);
     const before = delta.removeAll
-      ? new Set(ids((await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2 RETURNING member_id', [ctx.tenant, groupId])).rows))
+      ? new Set(ids((await q.query(`DELETE FROM ${this.#t.members} WHERE tenant = $1 AND group_id = $2 RETURNING member_id`, [ctx.tenant, groupId])).rows))
       : undefined;
     const removed = delta.removed.length
       ? ids(
           (
-            await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3) RETURNING member_id', [
+            await q.query(`DELETE FROM ${this.#t.members} WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3) RETURNING member_id`, [
               ctx.tenant,
               groupId,
               delta.removed,
@@ -769,19 +809,19 @@ export class PostgresStore implements ProvisioningStore {
     delta: MemberDelta,
   ): Promise<{ resource: ScimResource; applied: AppliedMembers } | undefined> {
     const now = new Date().toISOString();
-    const p = new Params();
+    const p = new Params(this.#t);
     const [tenant, group] = [p.add(ctx.tenant), p.add(id)];
     const stamp = `${p.add(now)}::text`;
     // only the parts the delta needs: with stale statistics (right after a large group was
     // loaded) PostgreSQL planned even an empty removal as a scan of the group's member rows
     const gone = delta.removed.length
-      ? `, gone AS (DELETE FROM scim_members m WHERE m.tenant = ${tenant} AND m.group_id = ${group} AND m.member_id = ANY(${p.add(delta.removed)}::text[])
+      ? `, gone AS (DELETE FROM ${this.#t.members} m WHERE m.tenant = ${tenant} AND m.group_id = ${group} AND m.member_id = ANY(${p.add(delta.removed)}::text[])
            AND EXISTS (SELECT 1 FROM g) RETURNING m.member_id)`
       : '';
     const added = memberIdsOf(delta.added);
     const joined = added.length
-      ? `, joined AS (INSERT INTO scim_members (tenant, group_id, member_id, member)
-           SELECT ${tenant}, ${group}, t.id, ${memberType(tenant)} FROM unnest(${p.add(added)}::text[]) WITH ORDINALITY AS t(id, ord)
+      ? `, joined AS (INSERT INTO ${this.#t.members} (tenant, group_id, member_id, member)
+           SELECT ${tenant}, ${group}, t.id, ${memberType(this.#t.resources, tenant)} FROM unnest(${p.add(added)}::text[]) WITH ORDINALITY AS t(id, ord)
            WHERE EXISTS (SELECT 1 FROM g) ORDER BY t.ord ON CONFLICT DO NOTHING RETURNING member_id)`
       : '';
     const changed = [gone && 'EXISTS (SELECT 1 FROM gone)', joined && 'EXISTS (SELECT 1 FROM joined)'].filter(Boolean).join(' OR ') || 'false';
@@ -789,11 +829,11 @@ export class PostgresStore implements ProvisioningStore {
       await this.#membersChecked(added, () =>
         q.query(
           `WITH g AS (
-             SELECT r.tenant, r.type, r.id, r.doc FROM scim_resources r
+             SELECT r.tenant, r.type, r.id, r.doc FROM ${this.#t.resources} r
              WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group}${doc ? ` AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')` : ''}
              FOR NO KEY UPDATE
            )${gone}${joined}, bumped AS (
-             UPDATE scim_resources r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
+             UPDATE ${this.#t.resources} r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
                doc = ${nextDoc(stamp)}
              FROM g WHERE r.tenant = g.tenant AND r.type = g.type AND r.id = g.id AND (${changed})
              RETURNING r.doc
@@ -826,15 +866,15 @@ export class PostgresStore implements ProvisioningStore {
   ): Promise<ScimResource | undefined> {
     const now = new Date().toISOString();
     const keys = this.#uniqueKeys(type, doc);
-    const groups = this.#hasGroups(type) ? `, ${GROUPS_OF_R}` : '';
+    const groups = this.#hasGroups(type) ? `, ${groupsOfR(this.#t)}` : '';
     const same = `(r.doc - 'meta') = ($4::jsonb - 'meta')`;
     const rows = (
       await q.query(
-        `UPDATE scim_resources r SET version = CASE WHEN ${same} THEN r.version ELSE r.version + 1 END,
+        `UPDATE ${this.#t.resources} r SET version = CASE WHEN ${same} THEN r.version ELSE r.version + 1 END,
            last_modified = CASE WHEN ${same} THEN r.last_modified ELSE $8::timestamptz END, user_name_ci = $5, external_id = $6, display_name_ci = $7,
            doc = CASE WHEN ${same} THEN r.doc ELSE jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', ${NEXT_VERSION_TAG}) END
          WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3 AND r.version = $9::bigint
-           AND (SELECT coalesce(array_agg(u.attr || ':' || u.value ORDER BY u.attr || ':' || u.value COLLATE "C"), '{}') FROM scim_unique u
+           AND (SELECT coalesce(array_agg(u.attr || ':' || u.value ORDER BY u.attr || ':' || u.value COLLATE "C"), '{}') FROM ${this.#t.unique} u
                 WHERE u.tenant = $1 AND u.type = $2 AND u.id = $3)
              = (SELECT coalesce(array_agg(k ORDER BY k COLLATE "C"), '{}') FROM unnest($10::text[]) k)
          RETURNING r.id, r.doc, r.version${groups}`,
@@ -913,7 +953,7 @@ export class PostgresStore implements ProvisioningStore {
     let membersChanged = false;
     if (type.coreAttribute('members')) {
       const currentOrder = async () =>
-        (await q.query('SELECT member_id FROM scim_members WHERE tenant = $1 AND group_id = $2 ORDER BY seq', [ctx.tenant, id])).rows.map(
+        (await q.query(`SELECT member_id FROM ${this.#t.members} WHERE tenant = $1 AND group_id = $2 ORDER BY seq`, [ctx.tenant, id])).rows.map(
           (r) => r.member_id as string,
         );
       if (options.members) {
@@ -926,7 +966,7 @@ export class PostgresStore implements ProvisioningStore {
         const next = memberIdsOf(members);
         if (!sameMemberOrder(await currentOrder(), next)) {
           membersChanged = true;
-          await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
+          await q.query(`DELETE FROM ${this.#t.members} WHERE tenant = $1 AND group_id = $2`, [ctx.tenant, id]);
           await this.#insertMembers(q, ctx, id, next);
         }
       }
@@ -939,7 +979,7 @@ export class PostgresStore implements ProvisioningStore {
     const [before, after] = [this.#uniqueKeys(type, row.doc), this.#uniqueKeys(type, doc)];
     if (JSON.stringify(before) !== JSON.stringify(after)) await this.#claimUnique(q, ctx, type, id, doc);
     await q.query(
-      `UPDATE scim_resources SET doc = $4, user_name_ci = $5, external_id = $6, display_name_ci = $7, version = $8, last_modified = $9
+      `UPDATE ${this.#t.resources} SET doc = $4, user_name_ci = $5, external_id = $6, display_name_ci = $7, version = $8, last_modified = $9
        WHERE tenant = $1 AND type = $2 AND id = $3`,
       [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), version, now],
     );
@@ -958,7 +998,7 @@ export class PostgresStore implements ProvisioningStore {
       // a transaction that runs again starts from nothing
       left.length = 0;
       await q.query(
-        `SELECT 1 FROM scim_resources g WHERE g.tenant = $1 AND g.id IN (SELECT group_id FROM scim_members WHERE tenant = $1 AND member_id = $2)
+        `SELECT 1 FROM ${this.#t.resources} g WHERE g.tenant = $1 AND g.id IN (SELECT group_id FROM ${this.#t.members} WHERE tenant = $1 AND member_id = $2)
          ORDER BY g.id FOR NO KEY UPDATE OF g`,
         [ctx.tenant, id],
       );
@@ -966,17 +1006,17 @@ export class PostgresStore implements ProvisioningStore {
       const now = new Date().toISOString();
       const groups = (
         await q.query(
-          `WITH gone AS (DELETE FROM scim_members WHERE tenant = $1 AND member_id = $2 RETURNING group_id)
-           UPDATE scim_resources r SET version = r.version + 1, last_modified = $3::timestamptz,
+          `WITH gone AS (DELETE FROM ${this.#t.members} WHERE tenant = $1 AND member_id = $2 RETURNING group_id)
+           UPDATE ${this.#t.resources} r SET version = r.version + 1, last_modified = $3::timestamptz,
              doc = ${nextDoc('$3::text')}
            WHERE r.tenant = $1 AND r.id IN (SELECT group_id FROM gone) RETURNING r.type, r.id`,
           [ctx.tenant, id, now],
         )
       ).rows;
       for (const g of groups) left.push({ type: g.type as string, id: g.id as string });
-      await q.query('DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2', [ctx.tenant, id]);
-      await q.query('DELETE FROM scim_unique WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
-      await q.query('DELETE FROM scim_resources WHERE tenant = $1 AND type = $2 AND id = $3', [ctx.tenant, type.name, id]);
+      await q.query(`DELETE FROM ${this.#t.members} WHERE tenant = $1 AND group_id = $2`, [ctx.tenant, id]);
+      await q.query(`DELETE FROM ${this.#t.unique} WHERE tenant = $1 AND type = $2 AND id = $3`, [ctx.tenant, type.name, id]);
+      await q.query(`DELETE FROM ${this.#t.resources} WHERE tenant = $1 AND type = $2 AND id = $3`, [ctx.tenant, type.name, id]);
       await this.#record(q, ctx, options, { groups: left });
     }, ctx);
     options.onMembershipsRemoved?.(left);

@@ -1,0 +1,83 @@
+/**
+ * Where PostgresStore's tables are: the SQL names of its tables, indexes and function,
+ * qualified by the PostgreSQL schema the store was given, or unqualified (found through the
+ * connection's `search_path`, as before the option existed) without one.
+ * @module
+ */
+
+/** A PostgreSQL identifier longer than this many bytes would be truncated (NAMEDATALEN - 1): two long names could name one schema. */
+const MAX_IDENTIFIER_BYTES = 63;
+
+/** The SQL names of one store's objects. Every statement of the store names its objects through these. */
+export interface TableNames {
+  /** The schema the store was given, or undefined (the `search_path`). */
+  readonly schema: string | undefined;
+  /** The resources. */
+  readonly resources: string;
+  /** The unique keys. */
+  readonly unique: string;
+  /** The membership rows. */
+  readonly members: string;
+  /** The applied migrations. */
+  readonly migrations: string;
+  /** The outbox's counter per tenant. */
+  readonly eventSeq: string;
+  /** The outbox's events. */
+  readonly events: string;
+  /** The activity log. */
+  readonly activity: string;
+  /** The function of the e-mail index (migration 3). */
+  readonly emailsCi: string;
+  /** An index (or any relation) of the store by its plain name, qualified like the tables. */
+  relation(name: string): string;
+  /** A qualified name as a SQL string literal (for `::regclass`, `to_regclass`). */
+  literal(qualified: string): string;
+}
+
+/** An identifier in double quotes, its own quotes doubled: any name is taken as it is, never as SQL. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A string as a SQL literal (standard_conforming_strings, PostgreSQL's default since 9.1). */
+function quoteLiteral(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The schema name of PostgresStore's options, checked: a TypeError at construction for a name
+ * PostgreSQL would refuse or change (empty, a NUL, longer than 63 bytes, which PostgreSQL
+ * truncates, or starting with `pg_`, which it reserves), rather than a failure at the first
+ * migration or two stores that share a truncated name.
+ */
+export function checkedSchema(schema: unknown): string {
+  const refuse = (why: string) => new TypeError(`PostgresStore: schema ${JSON.stringify(schema)} ${why}`);
+  if (typeof schema !== 'string') throw refuse('is not a string');
+  if (schema === '') throw refuse('is empty');
+  if (schema.includes('\u0000')) throw refuse('contains a NUL character');
+  if (Buffer.byteLength(schema, 'utf8') > MAX_IDENTIFIER_BYTES) throw refuse(`is longer than ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would truncate it)`);
+  if (schema.startsWith('pg_')) throw refuse('starts with pg_, which PostgreSQL reserves for its own schemas');
+  return schema;
+}
+
+/** The names of a store's objects in `schema` (refused as {@link checkedSchema} says), or unqualified without one. */
+export function tableNames(schema?: string): TableNames {
+  const prefix = schema === undefined ? '' : `${quoteIdentifier(checkedSchema(schema))}.`;
+  const relation = (name: string) => `${prefix}${name}`;
+  return {
+    schema,
+    resources: relation('scim_resources'),
+    unique: relation('scim_unique'),
+    members: relation('scim_members'),
+    migrations: relation('scim_migrations'),
+    eventSeq: relation('scim_event_seq'),
+    events: relation('scim_events'),
+    activity: relation('scim_activity'),
+    emailsCi: relation('scim_emails_ci'),
+    relation,
+    literal: quoteLiteral,
+  };
+}
+
+/** The names of a store without a schema: the tables on the `search_path`. */
+export const UNQUALIFIED: TableNames = tableNames();
