@@ -13,9 +13,18 @@ afterAll(() => {
   for (const p of running) p.kill('SIGKILL');
 });
 
-function start(example: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; urls: string[]; tokens: string[]; out: () => string }> {
+/**
+ * Starts an example and waits for its tenant URL and token lines. `tokens` holds the secrets
+ * printed; a later start of `npm start` on the same data prints a note instead of its secret
+ * (only the hash is kept), which is not in `tokens`.
+ */
+function start(
+  example: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<{ proc: ChildProcess; urls: string[]; tokens: string[]; out: () => string }> {
   const file = example.startsWith('quickstart/') ? `examples/${example}.ts` : `examples/${example}/server.ts`;
-  const proc = spawn(process.execPath, ['--import', 'tsx', file], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: root,
     // in memory unless a test names a data directory: the default would write into the repository
     env: { ...process.env, PORT: '0', SCIM_DATA: 'memory', ...env },
@@ -31,10 +40,10 @@ function start(example: string, env: Record<string, string> = {}): Promise<{ pro
     proc.stdout!.on('data', (d) => {
       out += String(d);
       const urls = [...out.matchAll(/SCIM tenant URL: (\S+)/g)].map((m) => m[1]!);
-      const tokens = [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
-      if (urls.length && tokens.length === urls.length && (example !== 'multi-tenant' || urls.length === 2)) {
+      const printed = [...out.matchAll(/Secret token: +(\S+)/g)].map((m) => m[1]!);
+      if (urls.length && printed.length === urls.length && (example !== 'multi-tenant' || urls.length === 2)) {
         clearTimeout(timer);
-        resolve({ proc, urls, tokens, out: () => out });
+        resolve({ proc, urls, tokens: printed.filter((t) => !t.startsWith('(')), out: () => out });
       }
     });
     proc.on('exit', (code) => reject(new Error(`${example} exited with ${code}: ${out}`)));
@@ -94,6 +103,71 @@ describe('examples/express keeps its data in an embedded PostgreSQL', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('keeps its generated token with its data: the first token works after a restart, --new-token replaces it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimkit-token-'));
+    const users = (url: string, token: string) => fetch(`${url}/Users?count=0`, { headers: auth(token) }).then((r) => r.status);
+    try {
+      const data = join(dir, 'data');
+      const first = await start('express', { SCIM_DATA: data, SCIM_TOKEN: '' });
+      const made = first.tokens[0]!;
+      expect(made).toMatch(/^scimkit_/);
+      expect(await users(first.urls[0]!, made)).toBe(200);
+      expect(await stop(first.proc)).toBe(0);
+
+      // the token pasted into the IdP still works; the secret is not printed again (only its hash is kept)
+      const second = await start('express', { SCIM_DATA: data, SCIM_TOKEN: '' });
+      expect(await users(second.urls[0]!, made)).toBe(200);
+      expect(await users(second.urls[0]!, 'scimkit_not-the-token-0123456789-0123456789')).toBe(401);
+      expect(first.out()).toContain('npm start -- --new-token');
+      expect(second.tokens).toEqual([]);
+      expect(second.out()).not.toContain(made);
+      expect(second.out()).toMatch(/Secret token: +\(the one made on \d{4}-\d\d-\d\d/);
+      expect(second.out()).toContain('npm start -- --new-token');
+      expect(await stop(second.proc)).toBe(0);
+
+      // a new token: printed once, the old one refused from then on, the new one kept for the next start
+      const third = await start('express', { SCIM_DATA: data, SCIM_TOKEN: '' }, ['--new-token']);
+      const renewed = third.tokens[0]!;
+      expect(renewed).toMatch(/^scimkit_/);
+      expect(renewed).not.toBe(made);
+      expect(await users(third.urls[0]!, renewed)).toBe(200);
+      expect(await users(third.urls[0]!, made)).toBe(401);
+      expect(await stop(third.proc)).toBe(0);
+      const fourth = await start('express', { SCIM_DATA: data, SCIM_TOKEN: '' });
+      expect([await users(fourth.urls[0]!, renewed), await users(fourth.urls[0]!, made)]).toEqual([200, 401]);
+      expect(await stop(fourth.proc)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('SCIM_DATA=memory makes a new token at each start and says so', async () => {
+    const { proc, tokens, out } = await start('express', { SCIM_DATA: 'memory', SCIM_TOKEN: '' });
+    expect(tokens[0]).toMatch(/^scimkit_/);
+    // the line under the token may come in a later chunk
+    await expect.poll(out).toContain('a new one at each start');
+    expect(await stop(proc)).toBe(0);
+  });
+
+  it('--new-token with SCIM_TOKEN set is refused: the token in use is SCIM_TOKEN, not the data folder’s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimkit-token-'));
+    try {
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'examples/express/server.ts', '--new-token'], {
+        cwd: root,
+        env: { ...process.env, PORT: '0', SCIM_DATA: join(dir, 'data'), SCIM_TOKEN: 'env-token-0123456789-0123456789-0123456789' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      running.push(proc);
+      let err = '';
+      proc.stderr!.on('data', (d) => (err += String(d)));
+      const code = await new Promise((r) => proc.once('exit', r));
+      expect(code).toBe(1);
+      expect(err).toContain('SCIM_TOKEN');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('kill -9 during a steady stream of creates loses no acknowledged create', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scimkit-kill-'));
