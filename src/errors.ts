@@ -64,6 +64,12 @@ export class ScimError extends Error {
   readonly challenge: string | undefined;
   /** Seconds after which to try again (the `Retry-After` of a 429 or 503). */
   readonly retryAfter: number | undefined;
+  /**
+   * What the host could change to get another outcome (an option of scimkit, a hook), for the
+   * server log only: the client's `detail` is read by the customer's admin in the IdP's
+   * provisioning log, and speaks of the resource and what to do there, never of scimkit.
+   */
+  readonly hint: string | undefined;
 
   /** Builds an error; prefer the static factories, which fix the status for each scimType. */
   constructor(
@@ -71,7 +77,7 @@ export class ScimError extends Error {
     detail: string,
     scimType?: ScimType,
     problems: readonly ScimProblem[] = [],
-    response: { challenge?: string; retryAfter?: number } = {},
+    response: { challenge?: string; retryAfter?: number; hint?: string | undefined } = {},
   ) {
     // bounded: a detail may quote client input (an attribute name of 200 KB came back whole)
     const bounded = detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail;
@@ -83,6 +89,17 @@ export class ScimError extends Error {
     this.problems = problems.length > MAX_PROBLEMS ? problems.slice(0, MAX_PROBLEMS) : problems;
     this.challenge = response.challenge;
     this.retryAfter = response.retryAfter;
+    this.hint = response.hint;
+  }
+
+  /** The same error with a {@link hint} for the server log (never sent to the client). */
+  withHint(hint: string): ScimError {
+    const response = {
+      hint,
+      ...(this.challenge === undefined ? {} : { challenge: this.challenge }),
+      ...(this.retryAfter === undefined ? {} : { retryAfter: this.retryAfter }),
+    };
+    return new ScimError(this.status, this.detail, this.scimType, this.problems, response);
   }
 
   /** The SCIM error response body (RFC 7644 §3.12): `status` is a string there. */

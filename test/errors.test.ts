@@ -8,6 +8,15 @@ describe('ScimError', () => {
     expect(JSON.parse(JSON.stringify(e))).toEqual(e.toJSON());
   });
 
+  it('keeps a hint for the server log out of the body, and keeps the rest with it', () => {
+    const e = ScimError.invalidToken('The token has expired').withHint('set expiresAt later');
+    expect(e.hint).toBe('set expiresAt later');
+    expect([e.status, e.detail, e.challenge]).toEqual([401, 'The token has expired', ScimError.invalidToken('The token has expired').challenge]);
+    expect(e.toJSON()).toEqual(ScimError.invalidToken('The token has expired').toJSON());
+    expect(JSON.stringify(e)).not.toContain('expiresAt');
+    expect(ScimError.conflict('x').hint).toBeUndefined();
+  });
+
   it.each([
     ['invalidFilter', 400],
     ['tooMany', 400],

@@ -328,10 +328,15 @@ function applyOne(res: ScimResource, op: ResolvedOperation, ctx: Ctx): void {
     // refused, never widened into data loss. A single-valued target (Entra ID's manager removal
     // names the manager it removes) is removed as the RFC says. null is no value (RFC 7643 §2.5)
     if (op.value !== undefined && op.value !== null && target.kind === 'attribute' && !target.filter && target.attr.attribute.multiValued) {
-      const members = target.attr.attribute.name === 'members' && !ctx.quirks.has('removeMembersByValue');
-      throw ScimError.invalidValue(
-        `remove of ${text} with a value would remove every value (RFC 7644 §3.5.2.2: remove takes no value); name those to remove in a filter, ${target.attr.attribute.name}[value eq "…"]${members ? ", or turn on the removeMembersByValue quirk (compatibility 'lenient')" : ''}`,
+      const refused = ScimError.invalidValue(
+        `remove of ${text} with a value would remove every value (RFC 7644 §3.5.2.2: remove takes no value); name those to remove in a filter, ${target.attr.attribute.name}[value eq "…"]`,
       );
+      // the option is the host's to set: it goes to the server log, not to the IdP's admin
+      throw target.attr.attribute.name === 'members' && !ctx.quirks.has('removeMembersByValue')
+        ? refused.withHint(
+            "members removed by value (Entra ID's and JumpCloud's removal) are refused without the removeMembersByValue quirk: compatibility 'lenient', 'entra' or 'jumpcloud' accepts them",
+          )
+        : refused;
     }
     removeTarget(res, target, ctx, text);
     return;
@@ -412,7 +417,7 @@ export function applyPatch(resource: ScimResource, request: unknown, options: Ap
       const ops = normalizeOperations([withParsedPath(raw, options.paths)], quirks, { type: options.type, resource });
       for (const op of ops) applyOne(work, op, ctx);
     } catch (e) {
-      if (e instanceof ScimError) throw new ScimError(e.status, `Operations[${i}]: ${e.detail}`, e.scimType, e.problems);
+      if (e instanceof ScimError) throw new ScimError(e.status, `Operations[${i}]: ${e.detail}`, e.scimType, e.problems, { hint: e.hint });
       throw e;
     }
   });

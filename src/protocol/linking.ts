@@ -103,8 +103,11 @@ export function linkAccounts(lookup: AccountLookup): (intent: LinkIntent) => Pro
         if (accountId === undefined) continue;
         const adopt = typeof lookup.adoptByEmail === 'function' ? await lookup.adoptByEmail(ctx, accountId, email) : lookup.adoptByEmail === true;
         if (adopt) return { by: 'email', accountId };
+        // the detail is read by the customer's admin in the IdP; the option is the host's, for its log
         throw ScimError.uniqueness(
-          `an account with the e-mail "${email}" exists in the app and is not linked by e-mail (it could be taken over); link it by externalId, or let the host adopt it (linkAccounts adoptByEmail)`,
+          `an account with the e-mail "${email}" already exists in the app and is not linked to this user; it is not taken over by e-mail, which could hand it to someone else. Have the app's administrator link that account to this user, or give the user another e-mail`,
+        ).withHint(
+          'linkAccounts refused to adopt an existing account by e-mail: byExternalId can return it, or adoptByEmail (true, or a function per tenant) adopts it where the IdP verifies e-mails',
         );
       }
     }

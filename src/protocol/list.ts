@@ -118,7 +118,10 @@ async function storeSearch(engine: Engine, ctx: StoreContext, type: ResourceType
   // Not silent: bounded by maxScan, and an exact total or an error, never a wrong total.
   const maxScan = 10_000;
   const all = await engine.store.search(ctx, type, { startIndex: 1, count: maxScan + 1, members: true });
-  if (all.totalResults > maxScan) throw ScimError.tooMany(`This store cannot filter or sort; lists over ${maxScan} resources need a filter it can apply`);
+  if (all.totalResults > maxScan)
+    throw ScimError.tooMany(`This server cannot filter or sort more than ${maxScan} ${type.name} resources; list them without filter and sortBy`).withHint(
+      `the store cannot filter or sort (capabilities.filter, capabilities.sort): scimkit does it over at most ${maxScan} resources; use a store that can`,
+    );
   const test = q.filter ? compileFilter(q.filter, type, { unknownAttributes: q.unknownAttributes ?? 'reject' }) : () => true;
   let matches = all.resources.filter(test);
   if (q.sort) matches = sortResources(type, matches, q.sort.path, q.sort.order === 'descending');

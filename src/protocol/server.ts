@@ -465,6 +465,19 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   };
   const engineOf = engineForClient(engine, options.compatibilityByClient);
 
+  /**
+   * The answer to a refused request. The client's detail speaks of the resource (the IdP's admin
+   * reads it); what the host could change (an option, a hook) is the error's hint, logged here.
+   */
+  function refusal(e: unknown, requestId: string, tenant: string | undefined): ScimResponse {
+    if (e instanceof ScimError && e.hint !== undefined)
+      logger.warn(
+        { requestId, tenant, status: e.status, scimType: e.scimType, detail: e.detail, hint: e.hint },
+        'request refused; the hint says what the host can change',
+      );
+    return errorResponse(e);
+  }
+
   async function route(
     eng: Engine,
     ctx: StoreContext,
@@ -506,7 +519,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
             const r: ResourceRequest = ifMatch === undefined ? {} : { ifMatch };
             return await route(eng, ctx, scope, m, decodeSegments(path), new URLSearchParams(), data, r);
           } catch (e) {
-            return errorResponse(e);
+            return refusal(e, ctx.requestId, ctx.tenant);
           }
         };
         const { result, flush } = await eng.events.deferred(() => (store.transaction ? inTransaction(store, ctx, dispatch) : dispatch()));
@@ -698,7 +711,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       );
       return await deadlines.race(work, deadline, aborter.abort);
     } catch (e) {
-      if (e instanceof ScimError) return errorResponse(e);
+      if (e instanceof ScimError) return refusal(e, t.requestId, t.auth?.tenant);
       // an operator must be able to find this one: its log line carries the stack, the client gets the id
       t.error = e;
       return errorResponse(ScimError.internal(`Internal server error (request id ${t.requestId})`));

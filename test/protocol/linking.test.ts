@@ -46,9 +46,23 @@ describe.each(storeFactories({ postgres: false }))('account linking on %s', (_na
       emails: [{ value: 'other@idp.io' }, { value: 'ANN@acme.io', primary: true }],
     });
     expect([r.status, r.body.scimType]).toEqual([409, 'uniqueness']);
-    expect(r.body.detail).toContain('an account with the e-mail "ANN@acme.io" exists in the app and is not linked by e-mail');
+    expect(r.body.detail).toContain('an account with the e-mail "ANN@acme.io" already exists in the app and is not linked to this user');
     expect((await call('GET', `/Users?filter=${encodeURIComponent('userName eq "attacker@idp.io"')}`)).body.totalResults).toBe(0);
     expect(events.filter((e) => e.type === 'user.created')).toEqual([]);
+  });
+
+  it('the 409 tells the IdP’s admin about the account and what to do; the option that would adopt it goes to the server log', async () => {
+    const hints: Record<string, unknown>[] = [];
+    const logger = { info: () => {}, error: () => {}, warn: (fields: Record<string, unknown>) => void (fields.hint !== undefined && hints.push(fields)) };
+    const { call } = setup({ store: await makeStore(), logger, hooks: { linkUser: linkAccounts(lookup) } });
+    const r = await call('POST', '/Users', { schemas: [U], userName: 'claims-ann@idp.io', emails: [{ value: 'ann@acme.io' }] });
+    expect(r.status).toBe(409);
+    // what Entra ID's provisioning log shows the customer's admin: no library option, no "host"
+    expect(r.body.detail).toMatch(/^an account with the e-mail "ann@acme\.io" already exists in the app/);
+    expect(r.body.detail).not.toMatch(/linkAccounts|adoptByEmail|byExternalId|\bhost\b/);
+    expect(hints).toHaveLength(1);
+    expect(hints[0]).toMatchObject({ requestId: r.headers['x-request-id'], tenant: 'default', status: 409, detail: r.body.detail });
+    expect(hints[0]!.hint).toMatch(/\badoptByEmail\b/);
   });
 
   it('adopts by e-mail when the host opts in (for all tenants, or per tenant)', async () => {

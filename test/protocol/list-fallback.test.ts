@@ -48,3 +48,20 @@ describe('the engine’s fallback for stores that cannot filter or sort', () => 
     expect((await plain.call('GET', '/Users?sortBy=externalId&sortOrder=descending')).body.Resources?.map((r) => r.userName).slice(-2)).toEqual(['b', 'a']);
   });
 });
+
+describe('a filtered list past what the fallback scans', () => {
+  it('is 400 tooMany telling the IdP what to ask instead; the store’s missing capability goes to the server log', async () => {
+    const hints: Record<string, unknown>[] = [];
+    const logger = { info: () => {}, error: () => {}, warn: (fields: Record<string, unknown>) => void (fields.hint !== undefined && hints.push(fields)) };
+    const store = plainStore();
+    // a tenant with more users than the fallback scans (counted, not made: 10,001 creates are slow)
+    const search = store.search;
+    store.search = async (ctx, type, q) => ({ ...(await search(ctx, type, q)), totalResults: 10_001 });
+    const { call } = setup({ store, logger });
+    const r = await call('GET', `/Users?filter=${encodeURIComponent('userName eq "a"')}`);
+    expect([r.status, r.body.scimType]).toEqual([400, 'tooMany']);
+    expect(r.body.detail).toBe('This server cannot filter or sort more than 10000 User resources; list them without filter and sortBy');
+    expect(hints).toHaveLength(1);
+    expect(hints[0]!.hint).toMatch(/capabilities\.filter/);
+  });
+});
