@@ -8,10 +8,13 @@
  * - A multi-valued complex attribute compared without a sub-attribute compares its `value`
  *   (`emails co "@x"` is `emails.value co "@x"`); a single-valued complex one is invalid.
  * - `pr` is false for a missing attribute, null, "", [] and {}.
+ * - Strings of attributes that fold case compare by foldCase (schema/case-fold.ts): the rule
+ *   every store follows too; binary values and dateTimes never fold.
  * @module
  */
 import { ScimError } from '../errors.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
+import { foldCase, foldsCase } from '../schema/case-fold.js';
 import { isDateTime } from '../schema/json-schema.js';
 import { type ResourceType, subAttribute } from '../schema/registry.js';
 import { isObject, type ScimResource } from '../schema/resource.js';
@@ -144,11 +147,12 @@ function compareTest(f: CompareFilter, def: AttributeDefinition, label: string):
         if (!isDateTime(lit)) throw ScimError.invalidFilter(`${label} is a dateTime; ${JSON.stringify(lit.slice(0, 40))} is not an xsd:dateTime`);
         return dateTest(op, Date.parse(lit));
       }
-      return stringTest(op, lit, def.caseExact);
+      // co, sw, ew on the text as written: a dateTime does not fold case (schema/case-fold.ts)
+      return stringTest(op, lit, false);
     default: {
       if (typeof lit !== 'string') throw ScimError.invalidFilter(`${label} is a string; compare it with a "string"`);
       if (ordering && def.type === 'binary') throw typeError(label, def, op);
-      return stringTest(op, lit, def.caseExact);
+      return stringTest(op, lit, foldsCase(def));
     }
   }
 }
@@ -193,9 +197,10 @@ function numberTest(op: string, n: number): Test {
   }
 }
 
-function stringTest(op: string, lit: string, caseExact: boolean): Test {
-  const want = caseExact ? lit : lit.toLowerCase();
-  const norm = caseExact ? (s: string) => s : (s: string) => s.toLowerCase();
+/** A string comparison; `fold`: both sides case-folded (schema/case-fold.ts), else compared as they are. */
+function stringTest(op: string, lit: string, fold: boolean): Test {
+  const want = fold ? foldCase(lit) : lit;
+  const norm = fold ? foldCase : (s: string) => s;
   switch (op) {
     case 'co':
       return (v) => typeof v === 'string' && norm(v).includes(want);
@@ -212,8 +217,7 @@ function stringTest(op: string, lit: string, caseExact: boolean): Test {
     case 'le':
       return (v) => typeof v === 'string' && norm(v) <= want;
     default:
-      // eq and ne: an equal length is necessary for an equal string whenever lower-casing keeps lengths
-      return caseExact ? (v) => v === want : (v) => typeof v === 'string' && v.toLowerCase() === want;
+      return fold ? (v) => typeof v === 'string' && foldCase(v) === want : (v) => v === want;
   }
 }
 

@@ -3,6 +3,7 @@
  * so a store can answer from an index instead of a scan.
  * @module
  */
+import { foldsCase } from '../schema/case-fold.js';
 import type { ResourceType } from '../schema/registry.js';
 import type { Filter } from './ast.js';
 
@@ -10,9 +11,9 @@ import type { Filter } from './ast.js';
 export interface EqualityKey {
   /** The canonical attribute path; extension attributes as `urn:…:name`. */
   path: string;
-  /** The literal values, as written; compare case-insensitively unless `caseExact`. */
+  /** The literal values, as written; compare them case-folded (`foldCase`) unless `caseExact`. */
   values: string[];
-  /** Whether the attribute compares case-sensitively. */
+  /** Whether the attribute compares without folding case: caseExact, or a type that never folds (binary, dateTime; see `foldsCase`). */
   caseExact: boolean;
 }
 
@@ -24,7 +25,7 @@ function keysOf(f: Filter, type: ResourceType, prefix: string | undefined): Equa
         ? type.resolve(undefined, prefix, f.attr.sub === undefined && f.attr.uri === undefined ? f.attr.name : '\0')
         : type.resolve(f.attr.uri, f.attr.name, f.attr.sub);
       if (!r || r.target.type === 'complex') return [];
-      return [{ path: r.path, values: [f.value], caseExact: r.target.caseExact }];
+      return [{ path: r.path, values: [f.value], caseExact: !foldsCase(r.target) }];
     }
     case 'and':
       return f.filters.flatMap((x) => keysOf(x, type, prefix));

@@ -1,12 +1,13 @@
 /**
  * When two attribute values are the same (RFC 7643 §2.3, RFC 7644 §3.5.2): the one rule
  * PATCH no-op detection, multi-valued de-duplication and the stores use.
- * Strings compare case-folded unless the attribute is caseExact; dateTimes compare as
+ * Strings compare case-folded where the attribute folds case (schema/case-fold.ts); dateTimes compare as
  * instants; complex values compare sub-attribute by sub-attribute with each one's own
  * rules; a group's members are the same when they name the same id.
  * @module
  */
 import type { AttributeDefinition } from './attribute.js';
+import { foldCase, foldsCase } from './case-fold.js';
 import { subAttribute } from './registry.js';
 import { isObject } from './resource.js';
 
@@ -17,7 +18,7 @@ function scalarKey(def: AttributeDefinition | undefined, v: unknown): string {
       if (!Number.isNaN(t)) return `t${t}`;
     }
     // JSON-quoted: a key is never ambiguous, whatever the value holds (`,` `"` `:`)
-    return `s${JSON.stringify(def && !def.caseExact && def.type !== 'binary' ? v.toLowerCase() : v)}`;
+    return `s${JSON.stringify(def && foldsCase(def) ? foldCase(v) : v)}`;
   }
   if (typeof v === 'number') return `n${v}`;
   if (typeof v === 'boolean') return v ? 'T' : 'F';

@@ -1,12 +1,14 @@
 /**
  * How resources sort (RFC 7644 §3.4.2.3): the one definition every store and the engine
  * use. The sort key of a multi-valued attribute is its primary value, else its first;
- * strings compare case-folded unless caseExact; dateTimes as instants; resources without
+ * strings compare case-folded where the attribute folds case (schema/case-fold.ts), then by
+ * code unit; dateTimes as instants; resources without
  * a value sort last ascending and first descending (the whole order reverses); equal keys
  * are ordered by id, so pages are stable.
  * @module
  */
 import { excerpt, ScimError } from '../errors.js';
+import { foldCase, foldsCase } from './case-fold.js';
 import type { ResolvedAttribute, ResourceType } from './registry.js';
 import { isObject, type ScimResource } from './resource.js';
 
@@ -53,7 +55,7 @@ export function sortValue(r: ResolvedAttribute, resource: ScimResource): SortVal
     const t = Date.parse(v);
     return Number.isNaN(t) ? undefined : t;
   }
-  return def.caseExact || def.type === 'binary' ? v : v.toLowerCase();
+  return foldsCase(def) ? foldCase(v) : v;
 }
 
 /** Compares two keyed entries in ascending order: missing values last, then ids (code-unit order). */

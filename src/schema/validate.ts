@@ -6,6 +6,7 @@
  */
 import { ScimError, type ScimProblem } from '../errors.js';
 import type { AttributeDefinition } from './attribute.js';
+import { foldCase, foldsCase } from './case-fold.js';
 import { CompiledSchemas, shapeProblems } from './json-schema.js';
 import { type ResourceType, subAttribute } from './registry.js';
 import { isObject, type ScimResource } from './resource.js';
@@ -236,10 +237,11 @@ function checkAttributes(
       }
       if (primaries > 1) problems.push({ path, code: 'multiplePrimary', message: `${path} has ${primaries} values with primary true; at most one is allowed` });
     } else if (opts.canonicalValues === 'enforce' && attr.canonicalValues?.length) {
-      const allowed = attr.caseExact ? attr.canonicalValues : attr.canonicalValues.map((c) => c.toLowerCase());
+      const fold = foldsCase(attr);
+      const allowed = fold ? attr.canonicalValues.map(foldCase) : attr.canonicalValues;
       for (const v of Array.isArray(value) ? value : [value]) {
         if (typeof v !== 'string') continue;
-        if (!allowed.includes(attr.caseExact ? v : v.toLowerCase())) {
+        if (!allowed.includes(fold ? foldCase(v) : v)) {
           problems.push({ path, code: 'canonicalValue', message: `${path} must be one of ${attr.canonicalValues.join(', ')}` });
         }
       }

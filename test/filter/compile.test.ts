@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, ENTERPRISE_USER_SCHEMA_ID, parseFilter, SchemaRegistry, type ScimResource } from '../../src/index.js';
+import {
+  compileFilter,
+  ENTERPRISE_USER_SCHEMA_ID,
+  MemoryStore,
+  parseFilter,
+  SchemaRegistry,
+  type ScimResource,
+  sameValue,
+  sortResources,
+} from '../../src/index.js';
 import { fixture } from '../fixtures.js';
 
 const registry = new SchemaRegistry();
@@ -141,5 +150,32 @@ describe('compileFilter: SCIM semantics', () => {
 
   it('a value filter on a non-complex attribute is invalid', () => {
     expect(invalid('userName[value eq "x"]').detail).toMatch(/userName is not complex/);
+  });
+
+  it('compares binary values exactly (base64 is case-sensitive), as equality, sort and MemoryStore do', async () => {
+    // RFC 7643 §2.3.6: binary is case exact, whatever its caseExact characteristic says
+    const cert = User.resolvePath('x509Certificates.value')!.target;
+    expect([cert.type, cert.caseExact]).toEqual(['binary', false]);
+    const holder = { ...minimal, x509Certificates: [{ value: 'QUJD' }] };
+    expect(match('x509Certificates.value eq "QUJD"', holder)).toBe(true);
+    expect(match('x509Certificates.value eq "qujd"', holder)).toBe(false);
+    expect(match('x509Certificates.value co "ujd"', holder)).toBe(false);
+    expect(match('x509Certificates.value sw "QU"', holder)).toBe(true);
+    expect(sameValue(cert, 'QUJD', 'qujd')).toBe(false);
+    const store = new MemoryStore();
+    const ctx = { tenant: 't', requestId: 'r' };
+    await store.create(ctx, User, holder);
+    const found = await store.search(ctx, User, { filter: parseFilter('x509Certificates.value eq "qujd"'), startIndex: 1, count: 10, members: false });
+    expect(found.totalResults).toBe(0);
+    const sorted = sortResources(
+      User,
+      [
+        { id: '1', x509Certificates: [{ value: 'b' }] },
+        { id: '2', x509Certificates: [{ value: 'B' }] },
+      ],
+      'x509Certificates.value',
+      false,
+    );
+    expect(sorted.map((r) => r.id)).toEqual(['2', '1']);
   });
 });
