@@ -8,6 +8,7 @@
 import {
   bearerToken,
   createScimServer,
+  isDateTime,
   type LifecycleEvent,
   parseFilter,
   SchemaRegistry,
@@ -120,6 +121,60 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
         const renamed = await store.replace(ctx(), Group, g.id!, { schemas: [G], displayName: 'Renamed' }, { ifVersion: after.meta!.version! });
         expect(renamed.displayName).toBe('Renamed');
         await store.delete(ctx(), Group, g.id!, { ifVersion: renamed.meta!.version! });
+      });
+
+      it('meta.created and meta.lastModified are xsd:dateTime after every kind of write, a member deleted included', async () => {
+        const store = await makeStore();
+        /** The meta times of `r` and of what a read and a search return for it, each an xsd:dateTime (RFC 7643 §3.1). */
+        const dateTimes = async (write: string, r: ScimResource) => {
+          const type = r.meta?.resourceType === 'Group' ? Group : User;
+          const read = (await store.get(ctx(), type, r.id!))!;
+          const listed = (await store.search(ctx(), type, { filter: parseFilter(`id eq "${r.id}"`), startIndex: 1, count: 1, members: true })).resources[0]!;
+          for (const [where, x] of [
+            ['returned', r],
+            ['read', read],
+            ['listed', listed],
+          ] as const)
+            for (const k of ['created', 'lastModified'] as const)
+              expect(isDateTime(String(x.meta?.[k])), `${write}: meta.${k} ${where} is ${JSON.stringify(x.meta?.[k])}`).toBe(true);
+          expect(Date.parse(read.meta!.lastModified!), `${write}: lastModified before created`).toBeGreaterThanOrEqual(Date.parse(read.meta!.created!));
+        };
+        const [a, b, c] = [
+          await store.create(ctx(), User, user('ma', { title: 'T' })),
+          await store.create(ctx(), User, user('mb')),
+          await store.create(ctx(), User, user('mc')),
+        ];
+        await dateTimes('create', a);
+        const g = await store.create(ctx(), Group, group('Meta', [a.id!, b.id!, c.id!]));
+        await dateTimes('create with members', g);
+        await tick();
+        await dateTimes('replace', await store.replace(ctx(), User, a.id!, user('ma', { title: 'U' })));
+        const current = (await store.get(ctx(), User, a.id!))!;
+        await dateTimes('replace at a version', await store.replace(ctx(), User, a.id!, user('ma', { title: 'V' }), { ifVersion: current.meta!.version! }));
+        await dateTimes('replace with new unique keys', await store.replace(ctx(), User, a.id!, user('ma2', { title: 'V' })));
+        await dateTimes('replace of members', await store.replace(ctx(), Group, g.id!, group('Meta', [a.id!, b.id!])));
+        if (store.capabilities.memberDeltas) {
+          const removed = { removeAll: false, added: [], removed: [b.id!] };
+          await dateTimes('member delta', await store.replace(ctx(), Group, g.id!, group('Meta'), { members: removed, keepAttributes: true }));
+          const added = { removeAll: false, added: [{ value: b.id! }, { value: c.id! }], removed: [] };
+          await dateTimes('member delta with attributes', await store.replace(ctx(), Group, g.id!, group('Meta 2'), { members: added }));
+          const all = { removeAll: true, added: [{ value: c.id! }, { value: a.id! }, { value: b.id! }], removed: [] };
+          const at = (await store.get(ctx(), Group, g.id!))!.meta!.version!;
+          await dateTimes('member delta at a version', await store.replace(ctx(), Group, g.id!, group('Meta 2'), { members: all, ifVersion: at }));
+        }
+        if (store.transaction)
+          await dateTimes(
+            'replace in a transaction',
+            await store.transaction(ctx(), () => store.replace(ctx(), User, b.id!, user('mb', { title: 'In a transaction' }))),
+          );
+        await tick();
+        // the group's own times move without a write of its own (store/version.ts)
+        await store.delete(ctx(), User, c.id!);
+        await dateTimes('a member deleted', (await store.get(ctx(), Group, g.id!))!);
+        if (store.transaction) {
+          await store.transaction(ctx(), () => store.delete(ctx(), User, b.id!));
+          await dateTimes('a member deleted in a transaction', (await store.get(ctx(), Group, g.id!))!);
+        }
       });
 
       it('a member delta that changes nothing keeps version and lastModified', async ({ skip }) => {

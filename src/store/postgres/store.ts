@@ -196,7 +196,12 @@ const FOREIGN_KEY_VIOLATION = '23503';
 const GROUP_PAIRS = "jsonb_agg(jsonb_build_array(m.group_id, g.doc->>'displayName') ORDER BY m.seq)";
 /** The `meta.version` of the row `r` after an update, as jsonb: `versionTag(version + 1)` in SQL. */
 const NEXT_VERSION_TAG = `to_jsonb('W/"' || (r.version + 1) || '"')`;
-/** The document of the row `r` at its next version, last modified at `stamp` (a text SQL expression). */
+/**
+ * The document of the row `r` at its next version, last modified at `stamp` (a text SQL
+ * expression: the ISO string the store made). Its parameter is cast to text at every use in
+ * the statement: one also cast to timestamptz is typed timestamptz by PostgreSQL, and its
+ * `::text` is then PostgreSQL's own format (`2026-12-07 03:18:29.9+00`), not xsd:dateTime.
+ */
 const nextDoc = (stamp: string) => `jsonb_set(jsonb_set(r.doc, '{meta,version}', ${NEXT_VERSION_TAG}), '{meta,lastModified}', to_jsonb(${stamp}))`;
 /** A select-list column with the {@link GroupPairs} of the resource `r` (NULL in no group), over the tables `t`. */
 const groupsOfR = (t: TableNames) =>
@@ -868,10 +873,11 @@ export class PostgresStore implements ProvisioningStore {
     const keys = this.#uniqueKeys(type, doc);
     const groups = this.#hasGroups(type) ? `, ${groupsOfR(this.#t)}` : '';
     const same = `(r.doc - 'meta') = ($4::jsonb - 'meta')`;
+    // $8 is text at every use (see nextDoc): typed timestamptz, its ::text would not be xsd:dateTime
     const rows = (
       await q.query(
         `UPDATE ${this.#t.resources} r SET version = CASE WHEN ${same} THEN r.version ELSE r.version + 1 END,
-           last_modified = CASE WHEN ${same} THEN r.last_modified ELSE $8::timestamptz END, user_name_ci = $5, external_id = $6, display_name_ci = $7,
+           last_modified = CASE WHEN ${same} THEN r.last_modified ELSE $8::text::timestamptz END, user_name_ci = $5, external_id = $6, display_name_ci = $7,
            doc = CASE WHEN ${same} THEN r.doc ELSE jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', ${NEXT_VERSION_TAG}) END
          WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3 AND r.version = $9::bigint
            AND (SELECT coalesce(array_agg(u.attr || ':' || u.value ORDER BY u.attr || ':' || u.value COLLATE "C"), '{}') FROM ${this.#t.unique} u
@@ -1007,7 +1013,7 @@ export class PostgresStore implements ProvisioningStore {
       const groups = (
         await q.query(
           `WITH gone AS (DELETE FROM ${this.#t.members} WHERE tenant = $1 AND member_id = $2 RETURNING group_id)
-           UPDATE ${this.#t.resources} r SET version = r.version + 1, last_modified = $3::timestamptz,
+           UPDATE ${this.#t.resources} r SET version = r.version + 1, last_modified = $3::text::timestamptz,
              doc = ${nextDoc('$3::text')}
            WHERE r.tenant = $1 AND r.id IN (SELECT group_id FROM gone) RETURNING r.type, r.id`,
           [ctx.tenant, id, now],
