@@ -1,8 +1,9 @@
 /**
  * How a precondition matches (RFC 7232 §3.1–3.2 with RFC 7644 §3.14): `If-Match` and
  * `If-None-Match` take a list of entity tags or `*`; scimkit's versions are weak tags, so
- * both compare weakly (`W/"3"` matches `"3"`). The same rule for GET, PUT, PATCH (member
- * deltas too) and DELETE.
+ * both compare weakly (RFC 7232 §2.3.2: the opaque parts, character by character, `W/"3"`
+ * matches `"3"`, `W/"03"` does not). The one rule: for GET, PUT, PATCH (member deltas too)
+ * and DELETE in the engine, and for a store's `ifVersion` (store/version.ts `isVersion`).
  * @module
  */
 

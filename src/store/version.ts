@@ -6,6 +6,7 @@
  * as it was.
  * @module
  */
+import { entityTags, preconditionMatches } from '../protocol/preconditions.js';
 import type { ResourceType } from '../schema/registry.js';
 import type { ScimMeta, ScimResource } from '../schema/resource.js';
 import { sameJson } from '../schema/validate.js';
@@ -15,15 +16,32 @@ export function versionTag(n: number): string {
   return `W/"${n}"`;
 }
 
-/** The number of a version tag (`W/"3"`, `"3"` or `3`), or undefined when it is not one. @internal */
-export function versionNumber(tag: string): number | undefined {
-  const m = /^(?:W\/)?"?(\d{1,15})"?$/.exec(tag.trim());
-  return m ? Number(m[1]) : undefined;
+/**
+ * Whether `tag` (an `ifVersion`: one entity tag, a list, or `*`) names the version `current`:
+ * the precondition rule of protocol/preconditions.ts against {@link versionTag}, the one
+ * definition (`W/"3"` and `"3"` name version 3, `W/"03"` does not; `*` names any).
+ */
+export function isVersion(tag: string, current: number): boolean {
+  return preconditionMatches(tag, versionTag(current));
 }
 
-/** Whether `tag` names the version `current` (weak comparison: `W/"3"` and `"3"` are the same); `*` names any. */
-export function isVersion(tag: string, current: number): boolean {
-  return tag.trim() === '*' || versionNumber(tag) === current;
+/**
+ * The one version number `tag` can name by {@link isVersion}, for a store that checks the
+ * version in its write's own statement; undefined for `*` (any version) and for tags naming
+ * none or several (the store then checks under a lock). @internal
+ */
+export function versionNamed(tag: string): number | undefined {
+  let named: number | undefined;
+  for (const t of entityTags(tag)) {
+    if (t === '*') return undefined;
+    // a candidate, confirmed by the rule itself: W/"03" yields 3, which it does not name
+    const digits = /\d{1,15}/.exec(t)?.[0];
+    const n = digits === undefined ? undefined : Number(digits);
+    if (n === undefined || !isVersion(t, n)) continue;
+    if (named !== undefined && named !== n) return undefined;
+    named = n;
+  }
+  return named;
 }
 
 /** The meta of a resource written at `version`. */

@@ -11,6 +11,7 @@ import {
   isDateTime,
   type LifecycleEvent,
   parseFilter,
+  preconditionMatches,
   SchemaRegistry,
   type ScimError,
   type ScimResource,
@@ -465,6 +466,46 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
     });
 
     describe('precondition: weak comparison, lists and *, alike for PUT, PATCH and DELETE; none means the current version', () => {
+      it('checks ifVersion with the one rule (preconditionMatches: opaque tags, weak), on every kind of write', async () => {
+        const store = await makeStore();
+        const u = await store.create(ctx(), User, user('opaque'));
+        const g = await store.create(ctx(), Group, group('Opaque'));
+        const opaque = (tag: string) => tag.replace(/^W\//, '').replace(/^"|"$/g, '');
+        // tags whose opaque part differs from the version's (a leading zero, a sign, a fraction): 412, however a store numbers
+        for (const r of [u, g]) {
+          const type = r === u ? User : Group;
+          const tag = r.meta!.version!;
+          for (const other of [`W/"0${opaque(tag)}"`, `"+${opaque(tag)}"`, `W/"${opaque(tag)}.0"`]) {
+            expect(preconditionMatches(other, tag), other).toBe(false);
+            const body = r === u ? user('opaque', { title: other }) : group('Opaque 2');
+            expect((await rejects(store.replace(ctx(), type, r.id!, body, { ifVersion: other }))).status, other).toBe(412);
+            if (store.capabilities.memberDeltas && r === g) {
+              const delta = { removeAll: false, added: [{ value: u.id! }], removed: [] };
+              expect((await rejects(store.replace(ctx(), Group, g.id!, group('Opaque'), { members: delta, ifVersion: other }))).status, other).toBe(412);
+            }
+            expect((await rejects(store.delete(ctx(), type, r.id!, { ifVersion: other }))).status, other).toBe(412);
+          }
+        }
+        // the version weak or strong, in a list, or *: the write applies
+        const forms = [(t: string) => t, (t: string) => t.replace(/^W\//, ''), (t: string) => `W/"nope", ${t}`, () => '*'];
+        let [cu, cg] = [u, g];
+        for (const form of forms) {
+          const ifVersion = form(cu.meta!.version!);
+          expect(preconditionMatches(ifVersion, cu.meta!.version), ifVersion).toBe(true);
+          cu = await store.replace(ctx(), User, u.id!, user('opaque', { title: ifVersion }), { ifVersion });
+          expect(cu.title).toBe(ifVersion);
+          const at = form(cg.meta!.version!);
+          const delta = { removeAll: cg.members === undefined, added: cg.members === undefined ? [{ value: u.id! }] : [], removed: cg.members ? [u.id!] : [] };
+          cg = store.capabilities.memberDeltas
+            ? await store.replace(ctx(), Group, g.id!, group('Opaque'), { members: delta, ifVersion: at })
+            : await store.replace(ctx(), Group, g.id!, group('Opaque', cg.members ? [] : [u.id!]), { ifVersion: at });
+          expect(cg.meta!.version, at).not.toBe(g.meta!.version);
+        }
+        await store.delete(ctx(), Group, g.id!, { ifVersion: `"nope", ${cg.meta!.version!.replace(/^W\//, '')}` });
+        await store.delete(ctx(), User, u.id!, { ifVersion: cu.meta!.version! });
+        expect(await store.get(ctx(), User, u.id!)).toBeUndefined();
+      });
+
       it('matches If-Match in every form, for an attribute PATCH and a member-only PATCH', async () => {
         const store = await makeStore();
         const call = serve(store);

@@ -30,7 +30,7 @@ import {
   selfMemberError,
   unknownMembersError,
   valueKey,
-  versionNumber,
+  versionNamed,
   versionTag,
   type WriteOptions,
   type WriteOutcome,
@@ -915,7 +915,7 @@ export class PostgresStore implements ProvisioningStore {
           return done.resource;
         }
       }
-      const known = options.ifVersion === undefined || options.ifVersion.trim() === '*' ? undefined : versionNumber(options.ifVersion);
+      const known = options.ifVersion === undefined ? undefined : versionNamed(options.ifVersion);
       const keepsMembers =
         !type.coreAttribute('members') || (options.members && !options.members.removeAll && !options.members.added.length && !options.members.removed.length);
       if (known !== undefined && keepsMembers) {
