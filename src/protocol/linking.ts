@@ -2,9 +2,12 @@
  * Account linking: whether an IdP's new user is an account the host app already has. Safe
  * by default: linked by `externalId` (what the IdP itself keys on), never adopted by e-mail
  * unless the host opts in, since an IdP's e-mail may be unverified (an account takeover path).
+ * Addresses compare by identity key (schema/identity.ts), so a look-alike of a local account's
+ * address (full-width, decomposed, with a zero-width space or a trailing dot) is that address.
  * @module
  */
 import { ScimError } from '../errors.js';
+import { identityKey } from '../schema/identity.js';
 import type { ScimResource } from '../schema/resource.js';
 import type { StoreContext } from '../store/store.js';
 
@@ -18,9 +21,10 @@ export interface LinkDecision {
 
 /**
  * What the link hook is asked about: a user about to be created (validated, after
- * `beforeCreate`), or updated with another externalId or other e-mails (then `previous` is the
- * stored user): an IdP could otherwise create a harmless user and then give it a local
- * account's e-mail. The hook must have no side effects: the write may still fail after it.
+ * `beforeCreate`), or updated with another externalId, other e-mails or another userName (then
+ * `previous` is the stored user): an IdP could otherwise create a harmless user and then give
+ * it a local account's address. Addresses count as other when their identity keys differ
+ * (`identityKey`). The hook must have no side effects: the write may still fail after it.
  */
 export interface LinkIntent {
   /** The tenant context. */
@@ -35,7 +39,13 @@ export interface LinkIntent {
 export interface AccountLookup {
   /** The account the IdP created before, by the user's externalId. */
   byExternalId?(ctx: StoreContext, externalId: string): string | undefined | Promise<string | undefined>;
-  /** An existing local account with this e-mail (trimmed; compare it as the host stores e-mails, case-insensitively as a rule). */
+  /**
+   * An existing local account with this address: one of the user's e-mails, or its userName
+   * when that is an address (it has an `@`), given as its identity key (`identityKey`: NFKC,
+   * case-folded, without invisible characters, trimmed, without the domain's trailing dot).
+   * Compare it with `identityKey()` of the addresses the app stores; lower-casing them matches
+   * plain ASCII addresses only.
+   */
   byEmail?(ctx: StoreContext, email: string): string | undefined | Promise<string | undefined>;
   /**
    * Whether an account found by e-mail is adopted. Default false: the create is refused with
@@ -45,35 +55,57 @@ export interface AccountLookup {
   adoptByEmail?: boolean | ((ctx: StoreContext, accountId: string, email: string) => boolean | Promise<boolean>);
 }
 
-/** The e-mail values of a user, the primary one first, trimmed, each once whatever its case. */
-export function emailsOf(resource: ScimResource | undefined): string[] {
+/** An address a user is linked by: as the user holds it (trimmed), and its identity key. @internal */
+export interface LinkAddress {
+  /** The address as written, trimmed (what a refusal names). */
+  text: string;
+  /** Its identity key (what look-ups and comparisons use). */
+  key: string;
+}
+
+/**
+ * The addresses of a user: its e-mails, the primary one first, then its userName when that is
+ * an address (its identity key has an `@`); each once by identity key, empty ones left out.
+ * @internal
+ */
+export function addressesOf(resource: ScimResource | undefined): LinkAddress[] {
   const list = Array.isArray(resource?.emails) ? (resource.emails as { value?: unknown; primary?: unknown }[]) : [];
   const sorted = [...list].sort((a, b) => Number(b.primary === true) - Number(a.primary === true));
+  const values = sorted.map((e) => e.value);
+  values.push(resource?.userName);
   const seen = new Set<string>();
-  const out: string[] = [];
-  for (const e of sorted) {
-    const v = typeof e.value === 'string' ? e.value.trim() : '';
-    if (v === '' || seen.has(v.toLowerCase())) continue;
-    seen.add(v.toLowerCase());
-    out.push(v);
+  const out: LinkAddress[] = [];
+  for (const [i, v] of values.entries()) {
+    if (typeof v !== 'string') continue;
+    const key = identityKey(v);
+    // the userName (last) only as an address: with an @, full-width ones included
+    if (key === '' || seen.has(key) || (i === values.length - 1 && !key.includes('@'))) continue;
+    seen.add(key);
+    out.push({ text: v.trim(), key });
   }
   return out;
 }
 
-/** Whether an update changes what a user is linked by (its externalId or its e-mails): then the link hook is asked again. @internal */
+/**
+ * Whether an update changes what a user is linked by (its externalId, or its addresses by
+ * identity key: e-mails and a userName that is an address): then the link hook is asked again.
+ * @internal
+ */
 export function linkChanged(previous: ScimResource, next: ScimResource): boolean {
   if ((previous.externalId ?? null) !== (next.externalId ?? null)) return true;
-  const key = (r: ScimResource) =>
-    emailsOf(r)
-      .map((e) => e.toLowerCase())
-      .sort()
-      .join('\n');
-  return key(previous) !== key(next);
+  const keys = (r: ScimResource) =>
+    JSON.stringify(
+      addressesOf(r)
+        .map((a) => a.key)
+        .sort(),
+    );
+  return keys(previous) !== keys(next);
 }
 
 /**
- * A `linkUser` hook: by externalId first, then by e-mail only as the host allows; a user
- * whose e-mail belongs to an existing local account is refused (409) unless adopted.
+ * A `linkUser` hook: by externalId first, then by address (the e-mails, and the userName when it
+ * is an address) only as the host allows; a user with an address of an existing local account,
+ * in any spelling of the same identity key, is refused (409) unless adopted.
  *
  * @example
  * ```ts
@@ -98,10 +130,10 @@ export function linkAccounts(lookup: AccountLookup): (intent: LinkIntent) => Pro
       if (accountId !== undefined) return { by: 'externalId', accountId };
     }
     if (lookup.byEmail) {
-      for (const email of emailsOf(resource)) {
-        const accountId = await lookup.byEmail(ctx, email);
+      for (const { text: email, key } of addressesOf(resource)) {
+        const accountId = await lookup.byEmail(ctx, key);
         if (accountId === undefined) continue;
-        const adopt = typeof lookup.adoptByEmail === 'function' ? await lookup.adoptByEmail(ctx, accountId, email) : lookup.adoptByEmail === true;
+        const adopt = typeof lookup.adoptByEmail === 'function' ? await lookup.adoptByEmail(ctx, accountId, key) : lookup.adoptByEmail === true;
         if (adopt) return { by: 'email', accountId };
         // the detail is read by the customer's admin in the IdP; the option is the host's, for its log
         throw ScimError.uniqueness(
