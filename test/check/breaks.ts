@@ -137,6 +137,24 @@ export const BREAKS: Record<string, Break> = {
         : undefined,
   },
   'groups.delete': { before: (r, url) => (is(url, 'DELETE', r, ONE_GROUP) ? new Response(null, { status: 204 }) : undefined) },
+  // PostgresStore's defect (#28): a group whose member was deleted read back with PostgreSQL's own timestamptz text
+  'groups.meta-datetimes': (() => {
+    let memberDeleted = false;
+    const pgText = (b: Json) => {
+      const meta = b.meta as Json | undefined;
+      if (typeof meta?.lastModified === 'string') meta.lastModified = meta.lastModified.replace('T', ' ').replace(/Z$/, '+00');
+    };
+    return {
+      after: (r, res, url) => {
+        if (r.method === 'POST' && pathOf(url) === '/Users') memberDeleted = false;
+        if (is(url, 'DELETE', r, ONE_USER) && res.status === 204) memberDeleted = true;
+        if (!memberDeleted || r.method !== 'GET' || res.status !== 200) return undefined;
+        if (ONE_GROUP.test(pathOf(url))) return editJson(res, pgText);
+        if (pathOf(url) === '/Groups') return editJson(res, (b) => void (b.Resources as Json[]).forEach(pgText));
+        return undefined;
+      },
+    } satisfies Break;
+  })(),
   'filter.operators': {
     // a parser that ignores `not`
     before: (r, url) => {

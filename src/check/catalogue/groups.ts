@@ -2,6 +2,7 @@
  * Groups: what Microsoft's SCIM Validator runs on /Groups, and Okta's Group Push member removal.
  * @module
  */
+import { isDateTime } from 'scimkit';
 import { bodyOf, expectStatus, expectThat, type Scenario } from '../scenario.js';
 import { expectError, expectValue, filter, groupBody, idsOf, listOf, literal, memberIds, membersOf, patch, readBack, totalOf } from './shapes.js';
 
@@ -147,6 +148,44 @@ export const groupScenarios: Scenario[] = [
       expectStatus(await ctx.send('DELETE', `${ctx.capabilities.groups}/${encodeURIComponent(id)}`), 204);
       expectError(await ctx.send('GET', `${ctx.capabilities.groups}/${encodeURIComponent(id)}`), 404);
       await readBack(ctx, ctx.capabilities.users, user.id);
+    },
+  },
+  {
+    id: 'groups.meta-datetimes',
+    group: 'groups',
+    title: 'meta.created and meta.lastModified are xsd:dateTime after every kind of write, the group a deleted member left included',
+    source: 'RFC 7643 §3.1 (meta.created, meta.lastModified: DateTime), §2.3.5 (xsd:dateTime)',
+    requires: ['groups'],
+    async run(ctx) {
+      const { users, groups } = ctx.capabilities;
+      const dateTimes = (resource: Record<string, unknown>, when: string) => {
+        for (const k of ['created', 'lastModified'] as const) {
+          const v = (resource.meta as Record<string, unknown> | undefined)?.[k];
+          expectThat(typeof v === 'string' && isDateTime(v), `meta.${k} ${when} is ${JSON.stringify(v)}, not an xsd:dateTime (RFC 7643 §2.3.5)`);
+        }
+      };
+      const [a, b] = [await ctx.createUser(), await ctx.createUser()];
+      dateTimes(a.body, 'in the 201 of a user');
+      const g = await ctx.createGroup({ members: [{ value: a.id }, { value: b.id }] });
+      dateTimes(g.body, 'in the 201 of a group');
+      const { meta: _meta, groups: _groups, ...attributes } = a.body;
+      const put = await ctx.send('PUT', `${users}/${encodeURIComponent(a.id)}`, { body: { ...attributes, displayName: 'Meta Put' } });
+      expectStatus(put, 200);
+      dateTimes(bodyOf(put), 'in the 200 of a PUT');
+      dateTimes(await readBack(ctx, users, a.id), 'of a user read back after a PUT');
+      if (ctx.capabilities.features.has('patch')) {
+        await patch(ctx, groups, g.id, { op: 'replace', path: 'displayName', value: ctx.unique('meta') });
+        dateTimes(await readBack(ctx, groups, g.id), 'of a group read back after a PATCH of displayName');
+        await patch(ctx, groups, g.id, { op: 'remove', path: `members[value eq ${literal(b.id)}]` });
+        dateTimes(await readBack(ctx, groups, g.id), 'of a group read back after a PATCH removing a member');
+      }
+      // the group's times move without a request of its own: PostgresStore once wrote PostgreSQL's format here
+      expectStatus(await ctx.send('DELETE', `${users}/${encodeURIComponent(a.id)}`), 204);
+      dateTimes(await readBack(ctx, groups, g.id), 'of a group read back after its member was deleted');
+      if (ctx.capabilities.features.has('filter')) {
+        const listed = listOf(await ctx.send('GET', `${groups}${filter(`id eq ${literal(g.id)}`, '&excludedAttributes=members')}`));
+        for (const r of listed) dateTimes(r, 'of a group listed after its member was deleted');
+      }
     },
   },
 ];
