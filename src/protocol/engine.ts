@@ -42,6 +42,8 @@ export interface Engine {
   paths: PathCache;
   cursors: CursorCodec;
   patchResponse: 'resource' | 'noContent' | 'auto';
+  /** `events.groupUpdatedOnMemberChange`: a members-only change of a group is a `group.updated` too. */
+  groupUpdatedOnMemberChange: boolean;
   documentationUri: string | undefined;
   logger: ScimLogger;
   /** Records each write's events with the write and wakes their delivery. */

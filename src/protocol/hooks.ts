@@ -10,6 +10,7 @@ import type { ScimGroup, ScimUser } from '../schema/builtin/types.js';
 import { USER_SCHEMA_ID } from '../schema/builtin/user.js';
 import type { ResourceType, SchemaRegistry } from '../schema/registry.js';
 import type { ScimResource } from '../schema/resource.js';
+import { sameJson } from '../schema/validate.js';
 import type { EventData, EventDraft, LifecycleEventType, OutboxEvent } from '../store/outbox.js';
 import type { StoreContext } from '../store/store.js';
 import type { LinkDecision, LinkIntent } from './linking.js';
@@ -216,7 +217,19 @@ export function membershipEvents(type: ResourceType, groupId: string, removed: s
   ];
 }
 
-/** The events a committed change produces. @internal */
+/** Whether two versions of a resource differ only in their members (and `meta`, which every write moves). */
+function sameBesidesMembers(before: ScimResource | undefined, after: ScimResource | undefined): boolean {
+  if (!before || !after) return false;
+  const { members: _bm, meta: _b, ...was } = before;
+  const { members: _am, meta: _a, ...is } = after;
+  return sameJson(was, is);
+}
+
+/**
+ * The events a committed change produces: the one place that decides them, for every store
+ * (stores record the drafts with the write). `groupUpdatedOnMemberChange`: the server's
+ * `events.groupUpdatedOnMemberChange`. @internal
+ */
 export function eventsFor(
   kind: 'create' | 'update' | 'delete',
   type: ResourceType,
@@ -224,7 +237,7 @@ export function eventsFor(
   after: ScimResource | undefined,
   before: ScimResource | undefined,
   members?: { added: string[]; removed: string[] },
-  extra: Pick<EventData, 'link' | 'retained' | 'restored'> = {},
+  extra: Pick<EventData, 'link' | 'retained' | 'restored'> & { groupUpdatedOnMemberChange?: boolean } = {},
 ): EventDraft[] {
   const { link, retained, restored } = extra;
   const event = (t: LifecycleEventType, memberIds?: string[]): EventDraft => {
@@ -240,7 +253,12 @@ export function eventsFor(
   const prefix = eventPrefix(type);
   if (kind === 'create') return [event(`${prefix}.created`)];
   if (kind === 'delete') return [event(`${prefix}.deleted`)];
-  const out: EventDraft[] = [event(`${prefix}.updated`)];
+  const moved = (members?.added.length ?? 0) + (members?.removed.length ?? 0) > 0;
+  // A change of a group's members only is told by its member events: an IdP sends members in
+  // batches, and a group.updated per batch would tell a host listening for renames and other
+  // attributes nothing. A write that moved no member id is still told (nothing goes untold).
+  const updated = prefix !== 'group' || !moved || extra.groupUpdatedOnMemberChange === true || !sameBesidesMembers(before, after);
+  const out: EventDraft[] = updated ? [event(`${prefix}.updated`)] : [];
   if (prefix === 'user' && before && after) {
     const was = before.active !== false;
     const is = after.active !== false;

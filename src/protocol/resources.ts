@@ -184,7 +184,10 @@ export async function replaceResource(
     let stored: ScimResource;
     const recording = engine.events.forWrite(({ stored: after }) =>
       after && !unchanged(existing, after)
-        ? eventsFor('update', type, id, after, existing, type.coreAttribute('members') ? diffMembers(existing, after) : undefined, { link })
+        ? eventsFor('update', type, id, after, existing, type.coreAttribute('members') ? diffMembers(existing, after) : undefined, {
+            link,
+            groupUpdatedOnMemberChange: engine.groupUpdatedOnMemberChange,
+          })
         : [],
     );
     try {
@@ -323,7 +326,10 @@ async function patchAttempts(
           : undefined;
       // a members-only write left the attributes as they are now: compare those with themselves, so
       // a concurrent rename or deactivation (which records its own events) is not reported again
-      return eventsFor('update', type, id, after, membersOnly ? { ...after, members: undefined } : existing, members, { link });
+      return eventsFor('update', type, id, after, membersOnly ? { ...after, members: undefined } : existing, members, {
+        link,
+        groupUpdatedOnMemberChange: engine.groupUpdatedOnMemberChange,
+      });
     });
     try {
       stored = await engine.store.replace(ctx, type, id, resource, {

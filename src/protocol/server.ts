@@ -131,6 +131,12 @@ export interface EventOptions extends DeliveryOptions {
   retention?: RetentionOptions;
   /** Endpoints that get every event (or a tenant's, or some types) as a signed POST, with the same retries (docs/hooks.md). */
   webhooks?: readonly WebhookTarget[];
+  /**
+   * Whether a write that changes only a group's members is also a `group.updated` (beside its
+   * `group.membersAdded` / `group.membersRemoved`). Default false: member events only, so a
+   * host hears `group.updated` when the group's own attributes change, not once per member batch.
+   */
+  groupUpdatedOnMemberChange?: boolean;
 }
 
 /** What the activity log keeps and where. */
@@ -458,6 +464,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     paths: new PathCache(1000),
     cursors: new CursorCodec(options.cursorSecret, limits.cursorTimeout),
     patchResponse: options.patchResponse ?? 'auto',
+    groupUpdatedOnMemberChange: options.events?.groupUpdatedOnMemberChange === true,
     documentationUri: options.documentationUri,
     logger,
     events: recorder,

@@ -317,8 +317,8 @@ export function describeStateRules(name: string, makeStore: StateRulesStoreFacto
         const got = (await store.get(ctx(), Group, g.id!))!;
         expect(got.displayName).toBe('Team renamed');
         expect((got.members as { value: string }[]).map((m) => m.value)).toEqual([a.id]);
-        // delivered after the response: wait for it
-        await expect.poll(() => events).toEqual(['group.updated', 'group.membersAdded']);
+        // delivered after the response: wait for it (a change of members only is no group.updated)
+        await expect.poll(() => events).toEqual(['group.membersAdded']);
       });
 
       it('a group cannot be its own member, on any store', async () => {

@@ -1,6 +1,14 @@
 // The LifecycleEvent union: the types narrow on `type`, and what the server delivers keeps each promise the types make.
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { EnterpriseUser, LifecycleEvent, ScimGroup, ScimResource, ScimUser } from '../../src/index.js';
+import {
+  type EnterpriseUser,
+  type LifecycleEvent,
+  MemoryStore,
+  type ProvisioningStore,
+  type ScimGroup,
+  type ScimResource,
+  type ScimUser,
+} from '../../src/index.js';
 import { setup } from './helpers.js';
 
 describe('LifecycleEvent, the types', () => {
@@ -110,5 +118,73 @@ describe('LifecycleEvent, as delivered', () => {
     }
     // the deleted member left the group with an event of its own, without the group's resource
     expect(seen.some((e) => e.type === 'group.membersRemoved' && e.memberIds.includes(b) && e.resource === undefined)).toBe(true);
+  });
+});
+
+describe('group.updated: for what changed besides the members', () => {
+  /** An IdP's group sync: members in batches (Entra ID sends a few per PATCH), a rename, a removal, and a PUT of the same members plus one. */
+  async function cycle(options: Parameters<typeof setup>[0] = {}) {
+    const seen: LifecycleEvent[] = [];
+    const { call, user, group, patch } = setup({
+      ...options,
+      hooks: { onEvent: (e) => void seen.push(e) },
+      events: { mode: 'beforeResponse', ...options.events },
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 13; i++) ids.push((await call('POST', '/Users', user(`m${i}@x.io`))).body.id!);
+    const g = (await call('POST', '/Groups', group('Eng'))).body.id!;
+    for (let batch = 0; batch < 6; batch++)
+      expect(
+        (await call('PATCH', `/Groups/${g}`, patch({ op: 'add', path: 'members', value: ids.slice(batch * 2, batch * 2 + 2).map((value) => ({ value })) })))
+          .status,
+      ).toBeLessThan(300);
+    await call('PATCH', `/Groups/${g}`, patch({ op: 'replace', path: 'displayName', value: 'Engineering' }));
+    await call('PATCH', `/Groups/${g}`, patch({ op: 'remove', path: `members[value eq "${ids[0]}"]` }));
+    await call('PUT', `/Groups/${g}`, group('Engineering', [...ids.slice(1, 12), ids[12]!]));
+    return seen.filter((e) => e.id === g).map((e) => e.type);
+  }
+
+  it('a change of members only is told by member events only', async () => {
+    expect(await cycle()).toEqual([
+      'group.created',
+      ...Array<string>(6).fill('group.membersAdded'),
+      'group.updated',
+      'group.renamed',
+      'group.membersRemoved',
+      'group.membersAdded',
+    ]);
+  });
+
+  it('the same on a store that cannot apply member deltas (the whole group is written)', async () => {
+    const inner = new MemoryStore();
+    const whole: ProvisioningStore = {
+      capabilities: { ...inner.capabilities, memberDeltas: false },
+      get: (...a) => inner.get(...a),
+      search: (...a) => inner.search(...a),
+      create: (...a) => inner.create(...a),
+      replace: (...a) => inner.replace(...a),
+      delete: (...a) => inner.delete(...a),
+    };
+    expect(await cycle({ store: whole })).toEqual([
+      'group.created',
+      ...Array<string>(6).fill('group.membersAdded'),
+      'group.updated',
+      'group.renamed',
+      'group.membersRemoved',
+      'group.membersAdded',
+    ]);
+  });
+
+  it('with events.groupUpdatedOnMemberChange, every member change is a group.updated too', async () => {
+    expect(await cycle({ events: { groupUpdatedOnMemberChange: true } })).toEqual([
+      'group.created',
+      ...Array.from({ length: 6 }, () => ['group.updated', 'group.membersAdded']).flat(),
+      'group.updated',
+      'group.renamed',
+      'group.updated',
+      'group.membersRemoved',
+      'group.updated',
+      'group.membersAdded',
+    ]);
   });
 });
