@@ -12,8 +12,9 @@ import {
   type ScimLogger,
 } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
+import { LoginThrottle } from './login-throttle.js';
 import { MemberAccess } from './member-access.js';
-import { checkPassword, expiryIn, grantsAdmin, newAdmin, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
+import { type Admin, checkPassword, expiryIn, grantsAdmin, newAdmin, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
 import { ACTIVITY_FILTERS, type ActivityView, loginPage, scimSettingsPage, teamsPage, usersPage } from './pages.js';
 import { type Session, Sessions, validPost } from './session.js';
 
@@ -25,6 +26,18 @@ export interface WorkspaceAppOptions {
   logger?: ScimLogger;
   /** Told of each lifecycle event after the app applied it (tests replay them: delivery is at least once). */
   observe?: (event: LifecycleEvent) => void;
+  /**
+   * Development only (default off): members sign in by their userName alone, standing in for
+   * the IdP's SSO of a real app. `POST /orgs/:org/login/:userName` gives anyone a session and
+   * an API token of any active member, and `GET` tells whether one may sign in.
+   */
+  ssoStandIn?: boolean;
+  /**
+   * Express's `trust proxy` (e.g. `'loopback'`, a hop count), for an app behind a reverse
+   * proxy: the sign-in limit per address then counts the client's address from
+   * X-Forwarded-For, not the proxy's, which every admin would share. Default: not trusted.
+   */
+  trustProxy?: boolean | number | string;
 }
 
 export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
@@ -185,6 +198,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
   });
 
   const app = express();
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.use('/scim/v2', scimRouter(scim));
   app.use(express.urlencoded({ extended: false }));
   const base = (req: express.Request) => `${req.protocol}://${req.get('host')}`;
@@ -227,30 +241,31 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
 
   app.get('/', (_req, res) => res.redirect('/orgs/acme/settings/security/scim'));
   app.get('/login', (req, res) => void res.type('html').send(loginPage({ next: localPath(req.query.next) })));
-  // failed sign-ins per address, in the last minute: scrypt is slow on purpose, so guessing is too
-  const failedLogins = new Map<string, number[]>();
-  app.post('/login', (req, res) => {
+  // 10 sign-in attempts a minute per client address and per account: an account guessed from
+  // many addresses is cut off too. Unknown e-mails count like known ones, so a cut-off does
+  // not tell which e-mails exist.
+  const attempts = new LoginThrottle({ limit: 10, windowMs: 60_000 });
+  app.post('/login', async (req, res) => {
     const email = String(req.body.email ?? '');
     const password = String(req.body.password ?? '');
-    const from = req.socket.remoteAddress ?? '';
-    const recent = (failedLogins.get(from) ?? []).filter((t) => t > Date.now() - 60_000);
-    if (recent.length >= 10)
+    // req.ip: the socket's address, or the client's from X-Forwarded-For under trustProxy
+    const keys = [`address ${req.ip ?? ''}`, `account ${email.trim().toLowerCase()}`];
+    const attempt = attempts.take(keys);
+    if (!attempt.taken)
       return void res
         .status(429)
+        .set('retry-after', String(Math.ceil(attempt.retryAfterMs / 1000)))
         .type('html')
         .send(loginPage({ error: 'Too many attempts; wait a minute', next: localPath(req.body.next) }));
-    let found: { org: string; ok: boolean } | undefined;
-    for (const o of orgs.values()) for (const a of o.admins) if (a.email === email) found = { org: o.id, ok: checkPassword(a, password) };
+    let found: { org: string; admin: Admin } | undefined;
+    for (const o of orgs.values()) for (const a of o.admins) if (a.email === email) found = { org: o.id, admin: a };
     // an unknown e-mail costs the same scrypt: the time does not tell which e-mails exist
-    if (!found) checkPassword(decoy, password);
-    if (found?.ok) {
-      failedLogins.delete(from);
+    const ok = await checkPassword(found?.admin ?? decoy, password);
+    if (found && ok) {
+      attempts.giveBack(keys);
       sessions.start(res, found.org, email, req.secure);
       return res.redirect(localPath(req.body.next));
     }
-    recent.push(Date.now());
-    failedLogins.set(from, recent);
-    if (failedLogins.size > 10_000) failedLogins.delete(failedLogins.keys().next().value as string);
     res
       .status(401)
       .type('html')
@@ -334,26 +349,31 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     const a = adminOf(req, res);
     if (a) res.type('html').send(teamsPage(a.o, viewer(a.session)));
   });
-  // sign-in check: a deactivated (active: false) or removed user cannot log in
-  app.get('/orgs/:org/login/:userName', (req, res) => {
-    const o = orgs.get(String(req.params.org));
-    if (!o) return void res.status(404).send('No such organization');
-    for (const members of o.members.values())
-      for (const m of members.values())
-        if (m.userName === req.params.userName && !m.removed) return void res.status(m.active ? 200 : 403).send(m.active ? 'welcome' : 'deactivated');
-    res.status(403).send('unknown user');
-  });
-  // a member signs in (through the IdP's SSO in a real app): a session and a personal API token
-  app.post('/orgs/:org/login/:userName', (req, res) => {
-    const o = orgs.get(String(req.params.org));
-    for (const members of o?.members.values() ?? [])
-      for (const m of members.values())
-        if (m.userName === req.params.userName && !m.removed) {
-          if (!m.active) return void res.status(403).json({ error: 'deactivated' });
-          return void res.json(access.issue(o!.id, m.scimId));
-        }
-    res.status(403).json({ error: 'unknown user' });
-  });
+  // The members' sign-in, standing in for the IdP's SSO: development only (ssoStandIn), since
+  // it trusts the userName alone. A real app signs members in through SAML or OIDC and then
+  // checks the same thing: a deactivated or removed member gets no session.
+  if (options.ssoStandIn) {
+    // sign-in check: a deactivated (active: false) or removed user cannot log in
+    app.get('/orgs/:org/login/:userName', (req, res) => {
+      const o = orgs.get(String(req.params.org));
+      if (!o) return void res.status(404).send('No such organization');
+      for (const members of o.members.values())
+        for (const m of members.values())
+          if (m.userName === req.params.userName && !m.removed) return void res.status(m.active ? 200 : 403).send(m.active ? 'welcome' : 'deactivated');
+      res.status(403).send('unknown user');
+    });
+    // a member signs in (through the IdP's SSO in a real app): a session and a personal API token
+    app.post('/orgs/:org/login/:userName', (req, res) => {
+      const o = orgs.get(String(req.params.org));
+      for (const members of o?.members.values() ?? [])
+        for (const m of members.values())
+          if (m.userName === req.params.userName && !m.removed) {
+            if (!m.active) return void res.status(403).json({ error: 'deactivated' });
+            return void res.json(access.issue(o!.id, m.scimId));
+          }
+      res.status(403).json({ error: 'unknown user' });
+    });
+  }
   // the app's API: a member's session (X-Session) or API token (Bearer), until SCIM deprovisions the member
   app.get('/orgs/:org/api/me', (req, res) => {
     const bearer = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1];

@@ -1,6 +1,7 @@
 // The host app's own model: organizations, workspaces, teams, members with roles.
 // SCIM provisions into it through hooks; roles are managed here, never by the IdP.
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
 export interface Workspace {
   id: string;
   name: string;
@@ -54,15 +55,20 @@ export interface Admin {
   passwordHash: string;
 }
 
-/** An admin record for `password`. */
+/** An admin record for `password`. At start-up only: scryptSync holds the event loop (about 50 ms). */
 export function newAdmin(email: string, password: string): Admin {
   const salt = randomBytes(16).toString('base64url');
   return { email, salt, passwordHash: scryptSync(password, salt, 32).toString('base64url') };
 }
 
-/** Whether `password` is the admin's. */
-export function checkPassword(admin: Admin, password: string): boolean {
-  const given = scryptSync(password, admin.salt, 32);
+const scryptAsync = promisify(scrypt) as (password: string, salt: string, keylen: number) => Promise<Buffer>;
+
+/**
+ * Whether `password` is the admin's. scrypt is slow on purpose (about 50 ms): it runs on
+ * libuv's thread pool, so SCIM requests and pages go on while sign-ins are checked.
+ */
+export async function checkPassword(admin: Admin, password: string): Promise<boolean> {
+  const given = await scryptAsync(password, admin.salt, 32);
   const kept = Buffer.from(admin.passwordHash, 'base64url');
   return given.length === kept.length && timingSafeEqual(given, kept);
 }

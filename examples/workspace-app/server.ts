@@ -3,11 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { shutdown } from 'scimkit/node';
 import { createWorkspaceApp } from './app.js';
 
-const { app, scim, admin } = createWorkspaceApp(process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {});
+// DEV_SSO_STAND_IN=1: members sign in by userName alone (development only: anyone can, as anyone).
+// TRUST_PROXY: Express's `trust proxy` behind a reverse proxy (`loopback`, a hop count, addresses).
+const ssoStandIn = process.env.DEV_SSO_STAND_IN === '1';
+const trustProxy = process.env.TRUST_PROXY;
+const { app, scim, admin } = createWorkspaceApp({
+  ...(process.env.ADMIN_PASSWORD ? { adminPassword: process.env.ADMIN_PASSWORD } : {}),
+  ...(ssoStandIn ? { ssoStandIn } : {}),
+  ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy } : {}),
+});
 const server = app.listen(Number(process.env.PORT ?? 8090), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address() as AddressInfo;
   console.log(`Workspace app: http://${address}:${port}/orgs/acme/settings/security/scim`);
   console.log(`Sign in as:    ${admin.email} / ${admin.password}`);
+  if (ssoStandIn) console.log('DEV_SSO_STAND_IN: POST /orgs/acme/login/<userName> signs any member in without a password (development only)');
 });
 // no new requests; those in flight finish (10 s at most); event delivery stops last
 const stop = () => void shutdown(server, scim).then(() => process.exit(0));

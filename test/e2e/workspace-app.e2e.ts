@@ -24,7 +24,8 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
   let page: Page;
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    const { app } = createWorkspaceApp({ adminPassword: ADMIN_PASSWORD, logger: silentLogger });
+    // the members' sign-in stand-in on: the run checks that a deactivated member cannot sign in
+    const { app } = createWorkspaceApp({ adminPassword: ADMIN_PASSWORD, logger: silentLogger, ssoStandIn: true });
     server = await new Promise<Server>((r) => {
       const s = app.listen(0, '127.0.0.1', () => r(s));
     });

@@ -3,6 +3,7 @@ import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspaceApp } from '../../examples/workspace-app/app.js';
+import { LoginThrottle } from '../../examples/workspace-app/login-throttle.js';
 import { generateToken, hashToken, type LifecycleEvent, silentLogger } from '../../src/index.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -10,7 +11,8 @@ let server: Server;
 let origin: string;
 
 beforeAll(async () => {
-  const { app } = createWorkspaceApp({ adminPassword: PASSWORD, logger: silentLogger });
+  // the members' sign-in stand-in on: the deprovisioning test signs a member in through it
+  const { app } = createWorkspaceApp({ adminPassword: PASSWORD, logger: silentLogger, ssoStandIn: true });
   server = await new Promise<Server>((r) => {
     const s = app.listen(0, '127.0.0.1', () => r(s));
   });
@@ -107,6 +109,145 @@ describe('workspace app: sign-in under attack', () => {
       expect(statuses[10]).toBe(429);
     } finally {
       await new Promise<void>((r) => own.close(() => r()));
+    }
+  });
+});
+
+/** An app of its own (a cut-off would lock the other tests out) and its origin; `close` stops it. */
+async function ownApp(options: Parameters<typeof createWorkspaceApp>[0] = {}) {
+  const made = createWorkspaceApp({ adminPassword: PASSWORD, logger: silentLogger, ...options });
+  const own = await new Promise<Server>((r) => {
+    const s = made.app.listen(0, '127.0.0.1', () => r(s));
+  });
+  return { ...made, origin: `http://127.0.0.1:${(own.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => own.close(() => r())) };
+}
+
+/** A sign-in attempt sent from `localAddress` (any 127.x.y.z on loopback), with `headers`: its status. */
+function loginFrom(origin: string, localAddress: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const url = new URL('/login', origin);
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method: 'POST', path: url.pathname, localAddress, headers: { ...FORM, ...headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      },
+    );
+    req.on('error', reject);
+    req.end(form(fields));
+  });
+}
+
+describe('workspace app: sign-in limits', () => {
+  it('guessing one account’s password from many addresses is cut off after 10 failures a minute', async () => {
+    const own = await ownApp();
+    try {
+      const statuses: number[] = [];
+      // one address per guess: the limit per address alone gave each new address 10 more
+      for (let i = 0; i < 12; i++) statuses.push(await loginFrom(own.origin, `127.0.1.${i + 1}`, { email: 'admin@acme.io', password: `guess${i}` }));
+      expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
+      // the right password waits too while the account is cut off (a real app adds a second factor or an unlock e-mail)
+      expect(await loginFrom(own.origin, '127.0.1.50', { email: 'admin@acme.io', password: PASSWORD })).toBe(429);
+      // another account is not
+      expect(await loginFrom(own.origin, '127.0.1.51', { email: 'someone@acme.io', password: 'guess' })).toBe(401);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('behind a proxy (trustProxy), each client address has its own limit', async () => {
+    const own = await ownApp({ trustProxy: 'loopback' });
+    try {
+      const from = (client: string, i: number) =>
+        loginFrom(own.origin, '127.0.0.1', { email: `nobody${i}@acme.io`, password: 'guess' }, { 'x-forwarded-for': client });
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push(await from('203.0.113.7', i));
+      expect(statuses).toEqual([...Array(10).fill(401), 429]);
+      // another admin behind the same proxy signs in
+      expect(await loginFrom(own.origin, '127.0.0.1', { email: 'admin@acme.io', password: PASSWORD }, { 'x-forwarded-for': '198.51.100.9' })).toBe(302);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('password checks run off the event loop: a page asked for during 5 failed sign-ins is answered first', async () => {
+    const own = await ownApp();
+    try {
+      const answered: string[] = [];
+      const signIns = Array.from({ length: 5 }, (_, i) =>
+        loginFrom(own.origin, `127.0.2.${i + 1}`, { email: 'admin@acme.io', password: `wrong${i}` }).then((status) => {
+          answered.push('sign-in');
+          return status;
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 5));
+      const page = fetch(`${own.origin}/login`).then(async (r) => {
+        await r.text();
+        answered.push('page');
+        return r.status;
+      });
+      expect(await Promise.all([page, ...signIns])).toEqual([200, 401, 401, 401, 401, 401]);
+      // scryptSync held the event loop for a whole check (~50 ms) per sign-in: the page waited for them
+      expect(answered[0]).toBe('page');
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('workspace app: LoginThrottle', () => {
+  it('counts attempts per key over a sliding window, all keys or none, and says when to retry', () => {
+    let now = 0;
+    const t = new LoginThrottle({ limit: 2, windowMs: 1000, now: () => now });
+    expect(t.take(['a', 'x'])).toEqual({ taken: true });
+    now = 400;
+    expect(t.take(['a', 'y'])).toEqual({ taken: true });
+    // `a` is spent: nothing is taken for `z` either
+    expect(t.take(['a', 'z'])).toEqual({ taken: false, retryAfterMs: 600 });
+    expect(t.take(['z'])).toEqual({ taken: true });
+    // the first attempt leaves the window
+    now = 1000;
+    expect(t.take(['a'])).toEqual({ taken: true });
+    // a right password gives its attempt back
+    t.giveBack(['a']);
+    expect(t.take(['a'])).toEqual({ taken: true });
+    expect(t.take(['a'])).toEqual({ taken: false, retryAfterMs: 400 });
+  });
+
+  it('forgets keys once their window passed, and keeps at most maxKeys', () => {
+    let now = 0;
+    const t = new LoginThrottle({ limit: 1, windowMs: 1000, maxKeys: 100, now: () => now });
+    for (let i = 0; i < 1000; i++) t.take([`made-up-${i}@x.io`]);
+    expect(t.size).toBe(100);
+    // the newest stay (made-up-999 is spent), the oldest were forgotten
+    expect(t.take(['made-up-999@x.io']).taken).toBe(false);
+    expect(t.take(['made-up-0@x.io']).taken).toBe(true);
+    now = 1001;
+    t.take(['late@x.io']);
+    expect(t.size).toBe(1);
+  });
+});
+
+describe('workspace app: the members’ sign-in stand-in', () => {
+  it('is off unless the app is made with ssoStandIn: no session or API token for a userName alone', async () => {
+    const own = await ownApp();
+    try {
+      const org = own.orgs.get('acme')!;
+      org.members.get('ws-eng')!.set('dave-id', {
+        scimId: 'dave-id',
+        userName: 'dave@acme.io',
+        displayName: 'Dave',
+        role: 'member',
+        roleSource: 'default',
+        active: true,
+      });
+      const signIn = await fetch(`${own.origin}/orgs/acme/login/dave@acme.io`, { method: 'POST' });
+      expect(signIn.status).toBe(404);
+      expect(await signIn.text()).not.toMatch(/session|token/);
+      // nor does anyone learn who is a member, or which members are deactivated
+      expect((await fetch(`${own.origin}/orgs/acme/login/dave@acme.io`)).status).toBe(404);
+    } finally {
+      await own.close();
     }
   });
 });
