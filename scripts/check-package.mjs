@@ -1,5 +1,6 @@
-// Packs the library as npm would, then checks the tarball with publint and
-// @arethetypeswrong/cli, and loads every entry point with import and require.
+// Checks that every locked package runs on the Node versions scimkit supports, packs the
+// library as npm would, then checks the tarball with publint and @arethetypeswrong/cli, and
+// loads every entry point with import and require.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,6 +12,7 @@ const root = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'scimkit-pack-'));
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 try {
+  process.stdout.write(run('npx', ['tsx', 'scripts/check-engines.ts']));
   const [{ filename }] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir]));
   const tarball = join(dir, filename);
   process.stdout.write(run('npx', ['publint', tarball, '--strict']));
