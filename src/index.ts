@@ -16,11 +16,16 @@ export {
   type ActivityRetention,
   type ActivitySummary,
   type BulkActivity,
+  checkQuery,
   DEFAULT_ACTIVITY_RETENTION,
   matchesQuery,
+  pageSize,
+  queryKey,
+  REFUSED_KEY_PREFIX,
   type ScimClient,
   type StatusFilter,
   statusMatches,
+  storageKey,
   summarise,
 } from './activity/record.js';
 export type { ActivityStats } from './activity/writer.js';

@@ -175,7 +175,7 @@ export function storageKey(r: Pick<ActivityRecord, 'tenant' | 'tenantHint'>): st
   return r.tenant ?? `${REFUSED_KEY_PREFIX}${r.tenantHint ?? ''}`;
 }
 
-/** The key a query reads. */
+/** The key a query reads: the tenant's own records, or with `refused` the refused requests that named it. */
 export function queryKey(q: Pick<ActivityQuery, 'tenant' | 'refused'>): string {
   return q.refused ? `${REFUSED_KEY_PREFIX}${q.tenant}` : q.tenant;
 }

@@ -5,9 +5,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { type ActivityRecord, matchesQuery, summarise } from 'scimkit';
+import { type ActivityRecord, matchesQuery, type ProvisioningStore, summarise } from 'scimkit';
 import { describe, expect, it } from 'vitest';
-import type { ProvisioningStore } from '../store/store.js';
 
 /** Makes a store for one test. */
 export type ActivityStoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;

@@ -5,10 +5,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { SchemaRegistry, type ScimResource } from 'scimkit';
+import { type EventDraft, type OutboxEvent, type ProvisioningStore, SchemaRegistry, type ScimResource, type StoreContext, type WriteOptions } from 'scimkit';
 import { describe, expect, it } from 'vitest';
-import type { EventDraft, OutboxEvent } from '../store/outbox.js';
-import type { ProvisioningStore, StoreContext, WriteOptions } from '../store/store.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';

@@ -10,6 +10,7 @@ import {
   createScimServer,
   isDateTime,
   type LifecycleEvent,
+  type ProvisioningStore,
   parseFilter,
   preconditionMatches,
   SchemaRegistry,
@@ -17,10 +18,10 @@ import {
   type ScimResource,
   type ScimServer,
   type ScimServerOptions,
+  type StoreContext,
   softDeletedAt,
 } from 'scimkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProvisioningStore, StoreContext } from '../store/store.js';
 
 /** Makes a fresh, empty store for each test (may be async, e.g. after a migration). */
 export type StateRulesStoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;

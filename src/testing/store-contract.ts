@@ -4,9 +4,8 @@
  * @module
  */
 
-import { compileFilter, parseFilter, SchemaRegistry, type ScimError, type ScimResource } from 'scimkit';
+import { compileFilter, type ProvisioningStore, parseFilter, SchemaRegistry, type ScimError, type ScimResource, type StoreContext } from 'scimkit';
 import { describe, expect, it } from 'vitest';
-import type { ProvisioningStore, StoreContext } from '../store/store.js';
 import { describeActivityLog } from './activity.js';
 import { describeOutbox } from './outbox.js';
 import { describeStateRules } from './state-rules.js';

@@ -15,7 +15,7 @@ import {
   REFUSED_KEY_PREFIX,
   type StatusFilter,
   storageKey,
-} from '../../activity/record.js';
+} from 'scimkit';
 import type { SqlQueryable } from './store.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 

@@ -6,7 +6,7 @@
  * on, where a 500 counts against the object and, repeated, quarantines the job).
  * @module
  */
-import { ScimError } from '../../errors.js';
+import { ScimError } from 'scimkit';
 import type { SqlQueryable } from './store.js';
 
 /** The SQLSTATE of program_limit_exceeded: an index entry larger than the index can hold. */

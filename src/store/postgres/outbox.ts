@@ -5,9 +5,7 @@
  * dies mid-delivery releases them when the lease ends.
  * @module
  */
-import type { EventDraft, EventLogQuery, EventOutbox, OutboxEvent } from '../outbox.js';
-import { eventContext } from '../outbox.js';
-import type { StoreContext } from '../store.js';
+import { type EventDraft, type EventLogQuery, type EventOutbox, eventContext, type OutboxEvent, type StoreContext } from 'scimkit';
 import type { SqlQueryable } from './store.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 

@@ -19,7 +19,9 @@ import {
   memberIdsOf,
   metaOf,
   type ProvisioningStore,
+  pastDeadline,
   type ResourceType,
+  refuseLate,
   ScimError,
   type ScimResource,
   type SearchQuery,
@@ -35,7 +37,6 @@ import {
   type WriteOptions,
   type WriteOutcome,
 } from 'scimkit';
-import { pastDeadline, refuseLate } from '../deadline.js';
 import { PostgresActivityLog } from './activity.js';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
 import { migrationsIn, stepsOf } from './migrations.js';
