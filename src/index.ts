@@ -58,6 +58,7 @@ export { LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA } from './protocol/list.js'
 export * from './protocol/preconditions.js';
 export * from './protocol/ratelimit.js';
 export { type LimitedRead, readLimited } from './protocol/read-limited.js';
+export { type DiscardBound, discardBoundOf, discardTimer } from './protocol/refused-body.js';
 export { errorResponse, jsonResponse, SCIM_CONTENT_TYPE, type ScimRequest, type ScimResponse } from './protocol/request.js';
 export { responseText } from './protocol/response-text.js';
 export * from './protocol/server.js';

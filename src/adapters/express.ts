@@ -47,6 +47,8 @@ const bodyParserErrors =
           : e.status === 415
             ? ScimError.unsupportedMediaType('Send application/scim+json or application/json')
             : ScimError.badRequest('The request body could not be read');
+    // as for a body this adapter refuses: the connection is not reused after a refused body
+    if (e.type === 'entity.too.large') res.setHeader('connection', 'close');
     writeNodeResponse(res, server.refuse(refusedRequest(req, pathOf(req)), scim));
   };
 
@@ -79,7 +81,7 @@ export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressError
       if (req._body || req.readableEnded) body = req.body;
       else if (!hasNoBody(req)) {
         try {
-          body = await readBody(req, server.limits.maxBodyBytes);
+          body = await readBody(req, server.limits);
         } catch (e) {
           res.setHeader('connection', 'close');
           return writeNodeResponse(res, server.refuse(refusedRequest(req, pathOf(req)), bodyReadError(e)));

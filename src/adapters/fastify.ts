@@ -43,7 +43,7 @@ export function scimPlugin(server: ScimServer): ScimFastifyPlugin {
       const path = pathname.slice(prefix.length) || '/';
       let body: Uint8Array | undefined;
       try {
-        if (!hasNoBody(raw)) body = await readBody(raw, server.limits.maxBodyBytes);
+        if (!hasNoBody(raw)) body = await readBody(raw, server.limits);
       } catch (e) {
         reply.header('connection', 'close');
         return send(reply, server.refuse(refusedRequest(raw, path), bodyReadError(e)));

@@ -4,7 +4,7 @@
  * @packageDocumentation
  * @module scimkit/fetch
  */
-import { readLimited, responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
+import { type DiscardBound, discardBoundOf, readLimited, responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
 
 /** Options of {@link toFetchHandler}. */
 export interface FetchHandlerOptions {
@@ -25,9 +25,15 @@ function headersOf(request: Request): Record<string, string> {
   return headers;
 }
 
-/** A request body up to the limit; undefined when empty. */
-async function readBody(request: Request, limit: number): Promise<Uint8Array | undefined | 'tooLarge'> {
-  const { bytes, tooLarge } = await readLimited(request.body, limit);
+/**
+ * A request body up to the limit; undefined when empty. Past the limit the rest is read and
+ * dropped within `discard` (the client can then read its 413); a declared length past that
+ * bound is refused without reading.
+ */
+async function readBody(request: Request, limit: number, discard: DiscardBound): Promise<Uint8Array | undefined | 'tooLarge'> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > discard.bytes) return 'tooLarge';
+  const { bytes, tooLarge } = await readLimited(request.body, limit, discard);
   return tooLarge ? 'tooLarge' : bytes.byteLength ? bytes : undefined;
 }
 
@@ -46,19 +52,23 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | u
  */
 export function toFetchHandler(server: ScimServer, options: FetchHandlerOptions = {}): (request: Request) => Promise<Response> {
   const base = (options.basePath ?? '').replace(/\/+$/, '');
+  const discard = discardBoundOf(server.limits);
   return async (request) => {
     const url = new URL(request.url);
     const outside = base && url.pathname !== base && !url.pathname.startsWith(`${base}/`);
     if (outside)
       return toResponse(server.refuse({ method: request.method, path: url.pathname, headers: headersOf(request) }, ScimError.notFound('Not a SCIM path')));
-    const declared = Number(request.headers.get('content-length'));
-    const body = Number.isFinite(declared) && declared > server.limits.maxBodyBytes ? 'tooLarge' : await readBody(request, server.limits.maxBodyBytes);
+    const body = await readBody(request, server.limits.maxBodyBytes, discard);
     const headers = headersOf(request);
     const path = url.pathname.slice(base.length) || '/';
-    if (body === 'tooLarge')
-      return toResponse(
-        server.refuse({ method: request.method, path, headers }, ScimError.payloadTooLarge(`The body is larger than ${server.limits.maxBodyBytes} bytes`)),
+    if (body === 'tooLarge') {
+      const r = server.refuse(
+        { method: request.method, path, headers },
+        ScimError.payloadTooLarge(`The body is larger than ${server.limits.maxBodyBytes} bytes`),
       );
+      // the body may not have been read to its end (past the discard bound): the connection is not reused
+      return toResponse({ ...r, headers: { ...r.headers, connection: 'close' } });
+    }
     const r = await server.handle({
       method: request.method,
       path,

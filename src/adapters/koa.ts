@@ -71,7 +71,7 @@ export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (c
     let body: unknown = ctx.request.body;
     if (body === undefined && !ctx.req.readableEnded && !hasNoBody(ctx.req)) {
       try {
-        body = await readBody(ctx.req, server.limits.maxBodyBytes);
+        body = await readBody(ctx.req, server.limits);
       } catch (e) {
         ctx.set('connection', 'close');
         return write(ctx, server.refuse(refusedRequest(ctx.req, ctx.path.slice(prefix.length) || '/'), bodyReadError(e)));

@@ -3,7 +3,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ScimError, type ScimRequest } from 'scimkit';
+import { type DiscardBound, discardBoundOf, discardTimer, ScimError, type ScimLimits, type ScimRequest } from 'scimkit';
 
 /** Thrown when the body is larger than the limit. */
 export class BodyTooLarge extends Error {
@@ -26,40 +26,82 @@ export function hasNoBody(req: IncomingMessage): boolean {
 }
 
 /**
- * The body as bytes, or undefined when there is none. Stops reading (and rejects with
- * BodyTooLarge) as soon as the limit is passed, so a huge body costs nothing.
+ * The body as bytes, or undefined when there is none. Past `maxBodyBytes` it rejects with
+ * BodyTooLarge, but only once the rest has been read and dropped within the discard bound
+ * (docs/security.md): a client still sending would otherwise get a reset, not the 413. A
+ * declared Content-Length past the bound is refused without reading. The caller answers a
+ * refusal with `Connection: close`.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+export function readBody(req: IncomingMessage, limits: Pick<ScimLimits, 'maxBodyBytes' | 'requestTimeoutMs'>): Promise<Uint8Array | undefined> {
+  const limit = limits.maxBodyBytes;
+  const discard = discardBoundOf(limits);
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.reject(new BodyTooLarge(limit));
-  }
+  if (Number.isFinite(declared) && declared > discard.bytes) return Promise.reject(new BodyTooLarge(limit));
+  if (Number.isFinite(declared) && declared > limit) return discardBody(req, discard).then(() => Promise.reject(new BodyTooLarge(limit)));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        done = true;
-        req.resume();
-        reject(new BodyTooLarge(limit));
+      if (size <= limit) {
+        chunks.push(c);
         return;
       }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (done) return;
-      done = true;
+      stop();
+      discardBody(req, discard, size).then(() => reject(new BodyTooLarge(limit)));
+    };
+    const onEnd = () => {
+      stop();
       resolve(size ? Buffer.concat(chunks) : undefined);
-    });
-    req.on('error', (e) => {
+    };
+    const onError = (e: Error) => {
+      stop();
+      reject(e);
+    };
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/**
+ * Reads and drops the rest of a request body, `seen` bytes into it, until it ends, the client
+ * goes away, or the bound is reached (then reading stops; answering with `Connection: close`
+ * closes the connection). Resolves whether it ended, never rejects: a refusal follows either way.
+ */
+export function discardBody(req: IncomingMessage, bound: DiscardBound, seen = 0): Promise<boolean> {
+  if (req.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let total = seen;
+    let done = false;
+    const finish = (ended: boolean) => {
       if (done) return;
       done = true;
-      reject(e);
-    });
+      clear();
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onError);
+      if (!ended) req.pause();
+      resolve(ended);
+    };
+    const onData = (c: Buffer) => {
+      total += c.length;
+      if (total > bound.bytes) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onError = () => finish(false);
+    const clear = discardTimer(bound.ms, () => finish(false));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onError);
+    req.resume();
   });
 }
 
@@ -73,7 +115,7 @@ export function originOf(req: IncomingMessage): string {
   return `${proto}://${host && host.length <= 300 && /^[A-Za-z0-9.\-[\]:]+$/.test(host) ? host : 'localhost'}`;
 }
 
-/** The SCIM error for a body that could not be read: 413 past the limit, 400 otherwise. */
+/** The SCIM error for a body that could not be read: 413 past the limit, 400 otherwise (the caller answers it with `Connection: close`). */
 export function bodyReadError(e: unknown): ScimError {
   return e instanceof BodyTooLarge
     ? ScimError.payloadTooLarge(`The body is larger than ${e.limit} bytes`)

@@ -49,7 +49,7 @@ export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = 
       let body: Uint8Array | undefined;
       const path = pathname.slice(base.length) || '/';
       try {
-        if (!hasNoBody(req)) body = await readBody(req, server.limits.maxBodyBytes);
+        if (!hasNoBody(req)) body = await readBody(req, server.limits);
       } catch (e) {
         res.setHeader('connection', 'close');
         return writeNodeResponse(res, server.refuse(refusedRequest(req, path), bodyReadError(e)));

@@ -6,7 +6,12 @@ import { DEFAULT_STRING_LENGTHS } from '../schema/storable.js';
 
 /** Server limits. */
 export interface ScimLimits {
-  /** Largest request body in bytes (default 1 MiB); beyond it 413. Advertised as bulk.maxPayloadSize. */
+  /**
+   * Largest request body in bytes (default 1 MiB); beyond it 413 with `Connection: close`,
+   * written once the adapter has read and dropped the rest of the body (at most 4 × this,
+   * at least 16 MiB, within `requestTimeoutMs`) so a client still sending can read it.
+   * Advertised as bulk.maxPayloadSize.
+   */
   maxBodyBytes: number;
   /** Longest filter in characters (default 8192). */
   maxFilterLength: number;

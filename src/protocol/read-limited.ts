@@ -1,8 +1,11 @@
 /**
  * Reading a web stream up to a limit: a request body in the fetch adapter, a response body
- * in the checker. Past the limit the stream is cancelled: nothing more is read.
+ * in the checker. Past the limit the stream is cancelled: nothing more is read; or, given a
+ * discard bound (a request body refused as too large), the rest is read and thrown away
+ * within the bound first, so the client can finish sending and read the 413.
  * @module
  */
+import { type DiscardBound, discardTimer } from './refused-body.js';
 
 /** What was read: the bytes, and whether the stream went on past `limit` (then `bytes` holds the chunks read before the one that crossed it). */
 export interface LimitedRead {
@@ -12,8 +15,8 @@ export interface LimitedRead {
   tooLarge: boolean;
 }
 
-/** Reads `stream` up to `limit` bytes. @internal */
-export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<LimitedRead> {
+/** Reads `stream` up to `limit` bytes; past it, discards the rest within `discard` when given. @internal */
+export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number, discard?: DiscardBound): Promise<LimitedRead> {
   if (!stream) return { bytes: new Uint8Array(0), tooLarge: false };
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -24,8 +27,9 @@ export async function readLimited(stream: ReadableStream<Uint8Array> | null, lim
     if (done) break;
     if (size + value.byteLength > limit) {
       tooLarge = true;
-      // a stream that errors while cancelled is past the limit all the same
-      await reader.cancel().catch(() => undefined);
+      if (!discard || !(await discardRest(reader, size + value.byteLength, discard)))
+        // a stream that errors while cancelled is past the limit all the same
+        await reader.cancel().catch(() => undefined);
       break;
     }
     size += value.byteLength;
@@ -38,4 +42,27 @@ export async function readLimited(stream: ReadableStream<Uint8Array> | null, lim
     at += c.byteLength;
   }
   return { bytes, tooLarge };
+}
+
+/** Reads and drops the rest of a stream `seen` bytes into it; whether it ended within the bound (else the caller cancels it). */
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, seen: number, bound: DiscardBound): Promise<boolean> {
+  let timeUp!: () => void;
+  const late = new Promise<'late'>((resolve) => {
+    timeUp = () => resolve('late');
+  });
+  const clear = discardTimer(bound.ms, timeUp);
+  try {
+    for (let total = seen; total <= bound.bytes; ) {
+      const r = await Promise.race([reader.read(), late]);
+      if (r === 'late') return false;
+      if (r.done) return true;
+      total += r.value.byteLength;
+    }
+    return false;
+  } catch {
+    // the client went away while sending
+    return false;
+  } finally {
+    clear();
+  }
 }

@@ -24,6 +24,7 @@ import { toFetchHandler } from 'scimkit/fetch';
 import { scimMiddleware } from 'scimkit/koa';
 import { toNodeHandler } from 'scimkit/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slowUpload } from './slow-client.js';
 
 const TOKEN = 'e2e-token-abcdef-0123456789-0123456789';
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -231,6 +232,28 @@ describe.each(adapters)('through %s', (name, start) => {
     const answered = JSON.stringify(ok.body);
     expect(of(`${id}-ok`)).toMatchObject({ status: 200, operation: 'list', responseBytes: Buffer.byteLength(answered) });
     expect(of(`${id}-413`)).toMatchObject({ status: 413, method: 'POST', path: '/Users', operation: 'create' });
+  });
+
+  it.each([
+    ['with a Content-Length of 5 MB', false],
+    ['chunked, without a Content-Length', true],
+  ])('a 5 MB body sent slowly %s: the client reads the whole 413, no EPIPE or reset', async (_how, chunked) => {
+    const port = (server.address() as AddressInfo).port;
+    const r = await slowUpload(port, {
+      method: 'PATCH',
+      path: '/scim/v2/Users/some-id',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+      bytes: 5 * 1024 * 1024,
+      chunked,
+    });
+    expect({ status: r.status, complete: r.complete, error: r.error, written: r.written }).toEqual({
+      status: 413,
+      complete: true,
+      error: undefined,
+      written: 5 * 1024 * 1024,
+    });
+    expect(r.headers.connection).toBe('close');
+    expect(JSON.parse(r.body)).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '413' });
   });
 
   it('a slow client sending its body in pieces is served', async () => {
