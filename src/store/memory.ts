@@ -12,6 +12,7 @@ import { equalityKeys } from '../filter/keys.js';
 import type { Member, MemberDelta } from '../patch/members.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
 import { valueKey } from '../schema/equality.js';
+import { uniqueKey } from '../schema/identity.js';
 import type { ResourceType } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../schema/sort.js';
@@ -55,6 +56,8 @@ interface TypeData {
   holes: number;
   /** attribute path → normalised value → ids */
   index: Map<string, Map<string, Set<string>>>;
+  /** unique attribute → its unique key (schema/identity.ts) → the id holding it */
+  unique: Map<string, Map<string, string>>;
 }
 
 interface TenantData {
@@ -215,7 +218,7 @@ export class MemoryStore implements ProvisioningStore {
     const t = this.#tenant(ctx, create);
     let d = t.types.get(type.name);
     if (!d) {
-      d = { indexed: true, byId: new Map(), order: [], holes: 0, index: new Map() };
+      d = { indexed: true, byId: new Map(), order: [], holes: 0, index: new Map(), unique: new Map() };
       if (create) t.types.set(type.name, d);
     }
     if (!d.indexed) {
@@ -249,6 +252,21 @@ export class MemoryStore implements ProvisioningStore {
         if (ids?.size === 0) m.delete(k);
       }
     }
+    for (const [attr, k] of this.#uniqueKeys(type, e.data)) {
+      const held = d.unique.get(attr);
+      if (held?.get(k) === id) held.delete(k);
+    }
+  }
+
+  /** The unique keys a resource holds: attribute and key (schema/identity.ts). */
+  #uniqueKeys(type: ResourceType, r: ScimResource): [string, string][] {
+    const out: [string, string][] = [];
+    for (const attr of type.uniqueAttributes) {
+      const def = indexPlan(type).defs.get(attr);
+      const k = def && uniqueKey(def, r[attr]);
+      if (k !== undefined) out.push([attr, k]);
+    }
+    return out;
   }
 
   #reindex(type: ResourceType, d: TypeData, e: Entry): void {
@@ -264,16 +282,17 @@ export class MemoryStore implements ProvisioningStore {
         ids.add(id);
       }
     }
+    for (const [attr, k] of this.#uniqueKeys(type, e.data)) {
+      let held = d.unique.get(attr);
+      if (!held) d.unique.set(attr, (held = new Map()));
+      held.set(k, id);
+    }
   }
 
   #checkUnique(type: ResourceType, d: TypeData, r: ScimResource, selfId: string | undefined): void {
-    for (const attr of type.uniqueAttributes) {
-      const v = r[attr];
-      const k = this.#key(type, attr, v);
-      if (k === undefined) continue;
-      for (const other of d.index.get(attr)?.get(k) ?? []) {
-        if (other !== selfId) throw ScimError.uniqueness(`${attr} ${JSON.stringify(String(v).slice(0, 60))} is already taken`);
-      }
+    for (const [attr, k] of this.#uniqueKeys(type, r)) {
+      const other = d.unique.get(attr)?.get(k);
+      if (other !== undefined && other !== selfId) throw ScimError.uniqueness(`${attr} ${JSON.stringify(String(r[attr]).slice(0, 60))} is already taken`);
     }
   }
 
@@ -573,6 +592,7 @@ export class MemoryStore implements ProvisioningStore {
       for (const d of t.types.values()) {
         resources += d.byId.size;
         for (const m of d.index.values()) indexKeys += m.size;
+        for (const m of d.unique.values()) indexKeys += m.size;
       }
       for (const g of t.memberOf.values()) memberships += g.size;
     }
@@ -603,7 +623,7 @@ export class MemoryStore implements ProvisioningStore {
       const groups: [Entry, Member[]][] = [];
       this.#tenants.set(tenant, t);
       for (const [name, entries] of Object.entries(types)) {
-        const d: TypeData = { indexed: false, byId: new Map(), order: [], holes: 0, index: new Map() };
+        const d: TypeData = { indexed: false, byId: new Map(), order: [], holes: 0, index: new Map(), unique: new Map() };
         t.types.set(name, d);
         for (const x of entries) {
           const e: Entry = { data: cloneJson(x.data), version: x.version };

@@ -14,6 +14,7 @@ import { ScimError } from '../errors.js';
 import type { Filter } from '../filter/ast.js';
 import { defineSchema } from '../schema/attribute.js';
 import { USER_SCHEMA_ID } from '../schema/builtin/user.js';
+import { foldCase } from '../schema/case-fold.js';
 import { ResourceType, type SchemaRegistry } from '../schema/registry.js';
 import { isObject, type ScimResource } from '../schema/resource.js';
 import type { GroupRef, ProvisioningStore, StoreContext, WriteOptions } from './store.js';
@@ -148,7 +149,8 @@ export function softDeletingStore(store: ProvisioningStore, registry: SchemaRegi
         members: false,
       });
       // the holder of the userName first: it is the one a create would conflict with
-      const byName = found.resources.find((r) => typeof r.userName === 'string' && r.userName.toLowerCase() === String(resource.userName).toLowerCase());
+      // found by `userName eq`: the same fold picks the holder
+      const byName = found.resources.find((r) => typeof r.userName === 'string' && foldCase(r.userName) === foldCase(String(resource.userName)));
       return byName ?? found.resources[0];
     },
     async restore(ctx, type, deleted, resource, options = {}) {

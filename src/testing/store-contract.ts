@@ -7,6 +7,7 @@
 import { compileFilter, type ProvisioningStore, parseFilter, SchemaRegistry, type ScimError, type ScimResource, type StoreContext } from 'scimkit';
 import { describe, expect, it } from 'vitest';
 import { describeActivityLog } from './activity.js';
+import { describeCaseRules } from './case-rules.js';
 import { describeOutbox } from './outbox.js';
 import { describeStateRules } from './state-rules.js';
 
@@ -30,7 +31,8 @@ async function rejects(p: Promise<unknown>): Promise<ScimError> {
 
 /**
  * Registers the contract suite for a store under `name` (vitest): the rules every store keeps
- * (docs/stores.md), then the outbox and activity-log suites when the store has them.
+ * (docs/stores.md), the case and identity rules on non-ASCII values, then the outbox and
+ * activity-log suites when the store has them.
  *
  * @example
  * ```ts
@@ -272,6 +274,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     });
   });
   describeStateRules(name, makeStore);
+  describeCaseRules(name, makeStore);
   describeOutbox(name, makeStore);
   describeActivityLog(name, makeStore);
 }

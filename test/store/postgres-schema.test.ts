@@ -114,7 +114,8 @@ describe('PostgresStore in a schema of its own (PGlite)', () => {
       await before.create(ctx, Group, { schemas: [G], displayName: 'G', members: [{ value: u.id! }] });
       await db.exec(`CREATE SCHEMA scim;
         ${['scim_resources', 'scim_unique', 'scim_members', 'scim_migrations', 'scim_event_seq', 'scim_events', 'scim_activity'].map((t) => `ALTER TABLE ${t} SET SCHEMA scim;`).join('\n')}
-        ALTER FUNCTION scim_emails_ci(jsonb) SET SCHEMA scim;`);
+        ALTER FUNCTION scim_emails_ci(jsonb) SET SCHEMA scim;
+        ALTER FUNCTION scim_emails_folded(jsonb) SET SCHEMA scim;`);
       const after = new PostgresStore(db as unknown as SqlPool, { schema: 'scim' });
       expect(await after.migrate()).toEqual({ applied: [], current: ALL.at(-1) });
       expect(await after.get(ctx, User, u.id!)).toMatchObject({ userName: 'moved', groups: [{ display: 'G' }] });

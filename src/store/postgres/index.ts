@@ -4,7 +4,16 @@
  * @module scimkit/postgres
  */
 export { PostgresActivityLog } from './activity.js';
-export { type ConcurrentIndexStep, MIGRATIONS, type Migration, type MigrationStep, migrationsIn, type ScriptStep, stepsOf } from './migrations.js';
+export {
+  type CodeStep,
+  type ConcurrentIndexStep,
+  MIGRATIONS,
+  type Migration,
+  type MigrationStep,
+  migrationsIn,
+  type ScriptStep,
+  stepsOf,
+} from './migrations.js';
 export { PostgresOutbox } from './outbox.js';
 export { filterToSql, keysetToSql, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
 export {

@@ -2,6 +2,8 @@
  * The SQL schema of PostgresStore, applied in order by `migrate()`.
  * @module
  */
+import { refold } from './folded.js';
+import type { SqlQueryable } from './store.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 
 /** A step of a migration: a script run as a whole in one transaction. */
@@ -20,8 +22,17 @@ export interface ConcurrentIndexStep {
   concurrently: string;
 }
 
+/**
+ * A step of a migration that the store's code runs: what only the core computes (the case
+ * fold, identity keys), written in batches of one transaction each; safe to run again.
+ */
+export interface CodeStep {
+  /** Runs the step on the migrating session. */
+  run(q: SqlQueryable): Promise<unknown>;
+}
+
 /** One step of a migration. */
-export type MigrationStep = ScriptStep | ConcurrentIndexStep;
+export type MigrationStep = ScriptStep | ConcurrentIndexStep | CodeStep;
 
 /**
  * One migration: an id and its steps. Every step can run again (a crash between steps
@@ -211,6 +222,36 @@ CREATE TABLE IF NOT EXISTS ${t.activity} (
 CREATE INDEX IF NOT EXISTS scim_activity_tenant_time ON ${t.activity} (tenant, time DESC, seq DESC);
 CREATE INDEX IF NOT EXISTS scim_activity_time ON ${t.activity} (time)
 `,
+    },
+    {
+      id: 7,
+      // Case-insensitive comparisons read values the core folded (schema/case-fold.ts), stored
+      // beside each document (store/postgres/folded.ts): SQL's lower() follows the database's
+      // locale (lower('İ') is 'i' under C.UTF-8 where JavaScript gives 'i̇', upper-case letters
+      // beyond ASCII stay as they are under C), so stores and databases answered differently.
+      // folded_version says which version of the row the copies were made from: an instance of
+      // an earlier version writing during a rolling upgrade leaves it behind, and every
+      // migrate() folds those rows again (the partial index finds them). The old e-mail index
+      // and its function stay for instances of earlier versions until every instance runs this one.
+      name: 'folded copies for case-insensitive comparisons',
+      steps: [
+        {
+          sql: `
+ALTER TABLE ${t.resources} ADD COLUMN IF NOT EXISTS doc_ci jsonb, ADD COLUMN IF NOT EXISTS folded_version bigint;
+CREATE OR REPLACE FUNCTION ${t.emailsFolded}(doc_ci jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT ARRAY(SELECT e->>'value' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc_ci->'emails') = 'array' THEN doc_ci->'emails' ELSE '[]'::jsonb END) e
+               WHERE jsonb_typeof(e->'value') = 'string')
+$fn$;
+`,
+        },
+        {
+          concurrently: `CREATE INDEX CONCURRENTLY IF NOT EXISTS scim_resources_unfolded ON ${t.resources} (tenant, type, id) WHERE folded_version IS DISTINCT FROM version`,
+        },
+        { run: (q) => refold(q, t) },
+        {
+          concurrently: `CREATE INDEX CONCURRENTLY IF NOT EXISTS scim_resources_emails_folded ON ${t.resources} USING gin (${t.emailsFolded}(doc_ci)) WITH (fastupdate = off)`,
+        },
+      ],
     },
   ];
 }

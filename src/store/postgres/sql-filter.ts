@@ -1,6 +1,8 @@
 /**
  * SCIM filter → parameterised SQL over the JSONB document, with the semantics of
- * compileFilter: case-insensitive where not caseExact, `co`/`sw`/`ew` as escaped LIKE,
+ * compileFilter: where the attribute folds case, over the folded copy the store keeps
+ * (`doc_ci`, store/postgres/folded.ts) against the literal folded by the core's `foldCase`,
+ * never SQL lower() (its answer follows the database's locale); `co`/`sw`/`ew` as escaped LIKE,
  * `pr`, typed compares, `not`/`ne` exact in the presence of NULLs (every predicate is
  * COALESCEd to a boolean), multi-valued attributes and value paths through EXISTS.
  * Values only ever travel as parameters.
@@ -11,6 +13,8 @@ import {
   type AttrPath,
   type CompareFilter,
   type Filter,
+  foldCase,
+  foldsCase,
   formatAttrPath,
   isDateTime,
   type ResourceType,
@@ -61,11 +65,16 @@ interface Access {
   def: AttributeDefinition;
   /** jsonb of the single value, or undefined when multi-valued. */
   json?: string;
-  /** A FROM item producing jsonb rows named `e<n>` for multi-valued attributes (then `sub` applies per element). */
+  /** jsonb of the single value in the folded copy (`doc_ci`), or undefined when multi-valued. */
+  folded?: string;
+  /**
+   * A FROM item producing rows named `e<n>` for multi-valued attributes (then `sub` applies per
+   * element): `v`, the element, and `f`, the same element in the folded copy.
+   */
   elements?: string;
   alias?: string;
   sub?: string;
-  /** An indexed text column equal to lower(value) (or the value when caseExact), for eq and sw. */
+  /** An indexed text column equal to the folded value (or the value, where the attribute does not fold), for eq and sw. */
   column?: string;
 }
 
@@ -94,6 +103,7 @@ function typeScope(type: ResourceType, p: Params): Scope {
       const r = type.resolve(path.uri, path.name, path.sub);
       if (!r) return undefined;
       const base = r.extension ? `(r.doc->${key(r.schema)})` : 'r.doc';
+      const foldedBase = r.extension ? `(r.doc_ci->${key(r.schema)})` : 'r.doc_ci';
       const attr = r.attribute;
       let sub = r.sub;
       if (!sub && attr.type === 'complex' && !forPresence) {
@@ -107,7 +117,9 @@ function typeScope(type: ResourceType, p: Params): Scope {
           def,
           alias,
           ...(sub ? { sub: sub.name } : {}),
-          elements: `(SELECT m.member || jsonb_build_object('value', m.member_id) AS v FROM ${p.tables.members} m WHERE m.tenant = r.tenant AND m.group_id = r.id) ${alias}`,
+          // folded, a member's type is its resource's (the key look-up is left out when nothing reads f)
+          elements: `(SELECT m.member || jsonb_build_object('value', m.member_id) AS v, jsonb_build_object('value', m.member_id, 'type', u.doc_ci->'meta'->'resourceType') AS f
+            FROM ${p.tables.members} m LEFT JOIN ${p.tables.resources} u ON u.tenant = m.tenant AND u.id = m.member_id WHERE m.tenant = r.tenant AND m.group_id = r.id) ${alias}`,
         };
       }
       if (!r.extension && attr.name === 'groups' && attr.mutability === 'readOnly' && type.coreAttribute('groups') === attr) {
@@ -116,15 +128,19 @@ function typeScope(type: ResourceType, p: Params): Scope {
           def,
           alias,
           ...(sub ? { sub: sub.name } : {}),
-          elements: `(SELECT jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc->>'displayName') AS v FROM ${p.tables.members} m LEFT JOIN ${p.tables.resources} g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) ${alias}`,
+          elements: `(SELECT jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc->>'displayName') AS v,
+              jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc_ci->>'displayName') AS f
+            FROM ${p.tables.members} m LEFT JOIN ${p.tables.resources} g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) ${alias}`,
         };
       }
       if (attr.multiValued) {
         const alias = p.alias();
-        return { def, alias, ...(sub ? { sub: sub.name } : {}), elements: `${arrayElements(`${base}->${key(attr.name)}`)} AS ${alias}(v)` };
+        // each element beside its folded copy, at the same place of the other array
+        const zipped = `ROWS FROM (${arrayElements(`${base}->${key(attr.name)}`)}, ${arrayElements(`${foldedBase}->${key(attr.name)}`)}) AS ${alias}(v, f)`;
+        return { def, alias, ...(sub ? { sub: sub.name } : {}), elements: zipped };
       }
-      const json = sub ? `${base}->${key(attr.name)}->${key(sub.name)}` : `${base}->${key(attr.name)}`;
-      const access: Access = { def, json };
+      const at = sub ? `->${key(attr.name)}->${key(sub.name)}` : `->${key(attr.name)}`;
+      const access: Access = { def, json: `${base}${at}`, folded: `${foldedBase}${at}` };
       if (!r.extension && !sub && r.schema === type.schema.id) {
         if (attr.name === 'id') access.column = 'r.id';
         else if (COLUMNS[attr.name]) access.column = COLUMNS[attr.name];
@@ -149,8 +165,8 @@ function elementScope(parent: AttributeDefinition, alias: string): Scope {
         sub = attr.multiValued ? subAttribute(attr, 'value') : undefined;
         if (!sub) throw ScimError.invalidFilter(`${parent.name}.${attr.name} is complex; compare one of its sub-attributes`);
       }
-      const json = sub ? `${alias}.v->${key(attr.name)}->${key(sub.name)}` : `${alias}.v->${key(attr.name)}`;
-      return { def: sub ?? attr, json };
+      const at = sub ? `->${key(attr.name)}->${key(sub.name)}` : `->${key(attr.name)}`;
+      return { def: sub ?? attr, json: `${alias}.v${at}`, folded: `${alias}.f${at}` };
     },
   };
 }
@@ -165,8 +181,11 @@ function present(json: string): string {
     ELSE ${json} IS NOT NULL END, false)`;
 }
 
-/** The test of one value (jsonb expression `j`, or text column `col`) against a comparison. */
-function compareValue(f: CompareFilter, def: AttributeDefinition, j: string, col: string | undefined, p: Params, label: string): string {
+/**
+ * The test of one value (jsonb expression `j`, its folded copy `jf`, or text column `col`)
+ * against a comparison.
+ */
+function compareValue(f: CompareFilter, def: AttributeDefinition, j: string, jf: string, col: string | undefined, p: Params, label: string): string {
   const { op, value: lit } = f;
   const ordering = op === 'gt' || op === 'ge' || op === 'lt' || op === 'le';
   const substring = op === 'co' || op === 'sw' || op === 'ew';
@@ -195,9 +214,12 @@ function compareValue(f: CompareFilter, def: AttributeDefinition, j: string, col
       if (ordering && def.type === 'binary') throw ScimError.invalidFilter(`${label} is of type binary; operator ${op} does not apply to it`);
   }
   const s = lit as string;
-  const want = def.caseExact ? s : s.toLowerCase();
-  const v = col && (op === 'eq' || op === 'ne' || op === 'sw') ? col : def.caseExact ? text : `lower(${text})`;
-  const guard = col && v === col ? `${col} IS NOT NULL` : isString;
+  // folded values against the folded literal; binary values and dateTimes never fold
+  const fold = foldsCase(def);
+  const want = fold ? foldCase(s) : s;
+  const source = fold ? jf : j;
+  const v = col && (op === 'eq' || op === 'ne' || op === 'sw') ? col : `(${source} #>> '{}')`;
+  const guard = col && v === col ? `${col} IS NOT NULL` : `jsonb_typeof(${source}) = 'string'`;
   switch (op) {
     case 'co':
       return `(${guard} AND ${v} LIKE ${p.add(`%${escapeLike(want)}%`)})`;
@@ -238,7 +260,8 @@ function valueEquals(f: Filter): string | undefined {
 
 /**
  * For `emails.value eq "x"` and `emails[… value eq "x" …]` on a type with core `emails`: a
- * necessary condition the GIN index of migration 3 answers, ANDed before the exact test.
+ * necessary condition the GIN index of migration 7 (over the folded addresses) answers, ANDed
+ * before the exact test.
  */
 function emailIndexed(f: Filter, scope: Scope, p: Params): string | undefined {
   if (!scope.top || (f.op !== 'eq' && f.op !== 'valuePath') || f.attr.uri !== undefined || f.attr.name.toLowerCase() !== 'emails') return undefined;
@@ -252,7 +275,7 @@ function emailIndexed(f: Filter, scope: Scope, p: Params): string | undefined {
       : f.op === 'eq' && typeof f.value === 'string' && (f.attr.sub === undefined || f.attr.sub.toLowerCase() === 'value')
         ? f.value
         : undefined;
-  return v === undefined ? undefined : `${p.tables.emailsCi}(r.doc) @> ARRAY[${p.add(v.toLowerCase())}]::text[]`;
+  return v === undefined ? undefined : `${p.tables.emailsFolded}(r.doc_ci) @> ARRAY[${p.add(foldCase(v))}]::text[]`;
 }
 
 function node(f: Filter, scope: Scope, p: Params, tenant: string): string {
@@ -301,22 +324,22 @@ function node1(f: Filter, scope: Scope, p: Params, tenant: string): string {
       const label = formatAttrPath(f.attr);
       const a = scope.resolve(f.attr, false);
       if (!a) return unknownAttribute(label, p);
-      const test = (j: string, col?: string) => {
+      const test = (j: string, jf: string, col?: string) => {
         if (f.value === null) {
           if (f.op !== 'eq' && f.op !== 'ne') throw ScimError.invalidFilter(`${label}: null can only be compared with eq or ne`);
           return present(j);
         }
-        return compareValue(f, a.def, j, col, p, label);
+        return compareValue(f, a.def, j, jf, col, p, label);
       };
       let positive: string;
       if (a.elements) {
-        const v = a.sub ? `${a.alias}.v->${key(a.sub)}` : `${a.alias}.v`;
+        const sub = a.sub ? `->${key(a.sub)}` : '';
         // a multi-valued simple attribute or a sub-attribute that is itself an array: test each value
-        positive = `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${test(v)})`;
+        positive = `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${test(`${a.alias}.v${sub}`, `${a.alias}.f${sub}`)})`;
       } else if (a.column && f.value !== null && (f.op === 'eq' || f.op === 'ne' || f.op === 'sw') && a.def.type !== 'boolean') {
         // `col IS NOT NULL AND col = $x` is never NULL, and without COALESCE the planner can use the column's index
-        positive = test(a.json!, a.column);
-      } else positive = `COALESCE(${test(a.json!, a.column)}, false)`;
+        positive = test(a.json!, a.folded!, a.column);
+      } else positive = `COALESCE(${test(a.json!, a.folded!, a.column)}, false)`;
       // `eq null` is `not pr`, `ne null` is `pr`; otherwise `ne` is `not eq`
       const negate = f.value === null ? f.op === 'eq' : f.op === 'ne';
       return negate ? `(NOT ${positive})` : positive;
@@ -342,12 +365,13 @@ export interface SortKey {
 
 /**
  * The sort key of a path, as schema/sort.ts defines it: of a multi-valued attribute the
- * primary element, else the first; case-folded text (unless caseExact), timestamptz,
- * numeric, or boolean.
+ * primary element, else the first; text from the folded copy where the attribute folds case,
+ * timestamptz, numeric, or boolean.
  */
 export function sortKey(path: string, type: ResourceType): SortKey {
   const r = resolveSortPath(type, path);
-  const base = r.extension ? `(r.doc->${key(r.schema)})` : 'r.doc';
+  const doc = foldsCase(r.target) ? 'r.doc_ci' : 'r.doc';
+  const base = r.extension ? `(${doc}->${key(r.schema)})` : doc;
   let j = `${base}->${key(r.attribute.name)}`;
   if (r.attribute.multiValued)
     j = r.attribute.type === 'complex' ? `COALESCE((SELECT x FROM ${arrayElements(j)} x WHERE x->'primary' = 'true'::jsonb LIMIT 1), ${j}->0)` : `(${j}->0)`;
@@ -356,8 +380,7 @@ export function sortKey(path: string, type: ResourceType): SortKey {
   if (def.type === 'dateTime') return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN (${j} #>> '{}')::timestamptz END)`, cast: 'timestamptz' };
   if (def.type === 'integer' || def.type === 'decimal') return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'number' THEN (${j})::numeric END)`, cast: 'numeric' };
   if (def.type === 'boolean') return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'boolean' THEN (${j})::boolean END)`, cast: 'boolean' };
-  const exact = def.caseExact || def.type === 'binary';
-  return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN ${exact ? `(${j} #>> '{}')` : `lower(${j} #>> '{}')`} END) COLLATE "C"`, cast: 'text' };
+  return { expr: `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN (${j} #>> '{}') END) COLLATE "C"`, cast: 'text' };
 }
 
 /** The ORDER BY of a sort: missing values last ascending, first descending (the whole order reverses); ties by id. */

@@ -30,8 +30,8 @@ import {
   type StoreContext,
   sameMemberOrder,
   selfMemberError,
+  uniqueKey,
   unknownMembersError,
-  valueKey,
   versionNamed,
   versionTag,
   type WriteOptions,
@@ -39,6 +39,7 @@ import {
 } from 'scimkit';
 import { PostgresActivityLog } from './activity.js';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
+import { foldedDocument, foldedText, refold } from './folded.js';
 import { migrationsIn, stepsOf } from './migrations.js';
 import { eventCtes, eventParams, PostgresOutbox, recordEvents } from './outbox.js';
 import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
@@ -208,6 +209,14 @@ const nextDoc = (stamp: string) => `jsonb_set(jsonb_set(r.doc, '{meta,version}',
 const groupsOfR = (t: TableNames) =>
   `(SELECT ${GROUP_PAIRS} FROM ${t.members} m LEFT JOIN ${t.resources} g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups`;
 
+/** The migration that added the folded copies (store/postgres/folded.ts). */
+const FOLDED_SINCE = 7;
+/**
+ * `folded_version` of the row `r` after a statement moves its version without touching what is
+ * folded (a member change): still current when it was, else still behind for the next re-fold.
+ */
+const NEXT_FOLDED_VERSION = 'CASE WHEN r.folded_version = r.version THEN r.version + 1 END';
+
 /** The 409 for a unique attribute whose value another resource holds. */
 function takenError(attr: string, doc: ScimResource): ScimError {
   return ScimError.uniqueness(`${attr} ${JSON.stringify(String(doc[attr]).slice(0, 60))} is already taken`);
@@ -341,6 +350,7 @@ export class PostgresStore implements ProvisioningStore {
           const t0 = Date.now();
           for (const step of stepsOf(m)) {
             if ('concurrently' in step) await buildIndex(q, this.#t, step.concurrently);
+            else if ('run' in step) await step.run(q);
             else {
               await q.query('BEGIN');
               try {
@@ -356,6 +366,8 @@ export class PostgresStore implements ProvisioningStore {
           report.applied.push({ id: m.id, name: m.name, ms: Date.now() - t0 });
         }
         report.current = Math.max(0, ...done, ...report.applied.map((a) => a.id));
+        // rows an instance of an earlier version wrote since (a rolling upgrade): folded now
+        if (report.current >= FOLDED_SINCE) await refold(q, this.#t);
       } finally {
         await q.query('SELECT pg_advisory_unlock(7366229)').catch(() => undefined);
       }
@@ -464,26 +476,20 @@ export class PostgresStore implements ProvisioningStore {
     const s = (v: unknown) => (typeof v === 'string' ? v : null);
     const userName = type.coreAttribute('userName') ? s(doc.userName) : null;
     const displayName = type.coreAttribute('displayName') ? s(doc.displayName) : null;
-    return [userName?.toLowerCase() ?? null, s(doc.externalId), displayName?.toLowerCase() ?? null];
+    // folded by the core's rule (folded.ts), never by SQL lower()
+    return [foldedText(userName), s(doc.externalId), foldedText(displayName)];
   }
 
-  /** The unique keys a document claims: attribute names and their stored values. */
+  /** The unique keys a document claims: attribute names and their keys (schema/identity.ts uniqueKey). */
   #uniqueKeys(type: ResourceType, doc: ScimResource): { attrs: string[]; values: string[] } {
     const attrs: string[] = [];
     const values: string[] = [];
     for (const attr of type.uniqueAttributes) {
-      const v = doc[attr];
       const def = type.coreAttribute(attr);
-      if (typeof v === 'string' && (!def || def.type === 'string' || def.type === 'reference')) {
-        attrs.push(attr);
-        // strings as they were always stored (rows written before this rule keep matching):
-        // the equality rule's comparison, without valueKey's type prefix
-        values.push((def?.caseExact ?? false) ? v : v.toLowerCase());
-      } else if ((typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && def) {
-        // dateTimes as instants, binary exactly, numbers and booleans by value (schema/equality.ts)
-        attrs.push(attr);
-        values.push(valueKey(def, v));
-      }
+      const k = def && uniqueKey(def, doc[attr]);
+      if (k === undefined) continue;
+      attrs.push(attr);
+      values.push(k);
     }
     return { attrs, values };
   }
@@ -707,6 +713,8 @@ export class PostgresStore implements ProvisioningStore {
       const drafts = options.events?.({ stored: ids.length ? { ...doc, members: ids.map((value) => ({ value })) } : doc }) ?? [];
       const typedMembers = `(SELECT coalesce(jsonb_agg(CASE WHEN m.member ? 'type' THEN jsonb_build_object('value', t.id, 'type', m.member->>'type') ELSE jsonb_build_object('value', t.id) END ORDER BY t.ord), '[]'::jsonb)
            FROM unnest($11::text[]) WITH ORDINALITY AS t(id, ord) LEFT JOIN member_rows m ON m.member_id = t.id)`;
+      // the folded copy is the last parameter, after the events' when there are events
+      const folded = drafts.length ? '$16' : '$12';
       const events = drafts.length
         ? `, ${eventCtes(
             { tenant: '$1', rows: '$12', count: '$13', context: '$14', state: '$15' },
@@ -724,8 +732,8 @@ export class PostgresStore implements ProvisioningStore {
                SELECT $1, $3, t.id, ${memberType(this.#t.resources, '$1')} FROM unnest($11::text[]) WITH ORDINALITY AS t(id, ord) ORDER BY t.ord
                ON CONFLICT DO NOTHING RETURNING member_id, member
              )${events}
-             INSERT INTO ${this.#t.resources} (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)
+             INSERT INTO ${this.#t.resources} (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified, doc_ci, folded_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, ${folded}, 1)
              RETURNING (SELECT jsonb_object_agg(member_id, member->>'type') FROM member_rows) AS types`,
             [
               ctx.tenant,
@@ -738,6 +746,7 @@ export class PostgresStore implements ProvisioningStore {
               keys.values,
               ids,
               ...(drafts.length ? eventParams(ctx, drafts, options.eventsDelivered ?? false) : []),
+              JSON.stringify(foldedDocument(doc)),
             ],
           ),
         );
@@ -840,7 +849,7 @@ export class PostgresStore implements ProvisioningStore {
              FOR NO KEY UPDATE
            )${gone}${joined}, bumped AS (
              UPDATE ${this.#t.resources} r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
-               doc = ${nextDoc(stamp)}
+               doc = ${nextDoc(stamp)}, folded_version = ${NEXT_FOLDED_VERSION}
              FROM g WHERE r.tenant = g.tenant AND r.type = g.type AND r.id = g.id AND (${changed})
              RETURNING r.doc
            )
@@ -879,6 +888,7 @@ export class PostgresStore implements ProvisioningStore {
       await q.query(
         `UPDATE ${this.#t.resources} r SET version = CASE WHEN ${same} THEN r.version ELSE r.version + 1 END,
            last_modified = CASE WHEN ${same} THEN r.last_modified ELSE $8::text::timestamptz END, user_name_ci = $5, external_id = $6, display_name_ci = $7,
+           doc_ci = $11, folded_version = CASE WHEN ${same} THEN r.version ELSE r.version + 1 END,
            doc = CASE WHEN ${same} THEN r.doc ELSE jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', ${NEXT_VERSION_TAG}) END
          WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3 AND r.version = $9::bigint
            AND (SELECT coalesce(array_agg(u.attr || ':' || u.value ORDER BY u.attr || ':' || u.value COLLATE "C"), '{}') FROM ${this.#t.unique} u
@@ -894,6 +904,7 @@ export class PostgresStore implements ProvisioningStore {
           now,
           version,
           keys.attrs.map((a, i) => `${a}:${keys.values[i]}`),
+          JSON.stringify(foldedDocument(doc)),
         ],
       )
     ).rows as Row[];
@@ -986,9 +997,10 @@ export class PostgresStore implements ProvisioningStore {
     const [before, after] = [this.#uniqueKeys(type, row.doc), this.#uniqueKeys(type, doc)];
     if (JSON.stringify(before) !== JSON.stringify(after)) await this.#claimUnique(q, ctx, type, id, doc);
     await q.query(
-      `UPDATE ${this.#t.resources} SET doc = $4, user_name_ci = $5, external_id = $6, display_name_ci = $7, version = $8, last_modified = $9
+      `UPDATE ${this.#t.resources} SET doc = $4, user_name_ci = $5, external_id = $6, display_name_ci = $7, version = $8, last_modified = $9,
+         doc_ci = $10, folded_version = $8
        WHERE tenant = $1 AND type = $2 AND id = $3`,
-      [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), version, now],
+      [ctx.tenant, type.name, id, JSON.stringify(doc), ...this.#columns(type, doc), version, now, JSON.stringify(foldedDocument(doc))],
     );
     return applied ? { applied } : {};
   }
@@ -1015,7 +1027,7 @@ export class PostgresStore implements ProvisioningStore {
         await q.query(
           `WITH gone AS (DELETE FROM ${this.#t.members} WHERE tenant = $1 AND member_id = $2 RETURNING group_id)
            UPDATE ${this.#t.resources} r SET version = r.version + 1, last_modified = $3::text::timestamptz,
-             doc = ${nextDoc('$3::text')}
+             doc = ${nextDoc('$3::text')}, folded_version = ${NEXT_FOLDED_VERSION}
            WHERE r.tenant = $1 AND r.id IN (SELECT group_id FROM gone) RETURNING r.type, r.id`,
           [ctx.tenant, id, now],
         )

@@ -26,8 +26,10 @@ export interface TableNames {
   readonly events: string;
   /** The activity log. */
   readonly activity: string;
-  /** The function of the e-mail index (migration 3). */
+  /** The function of the e-mail index of migration 3 (lower-cased in SQL; no longer read, kept for instances of earlier versions). */
   readonly emailsCi: string;
+  /** The function of the folded e-mail index (migration 7). */
+  readonly emailsFolded: string;
   /** An index (or any relation) of the store by its plain name, qualified like the tables. */
   relation(name: string): string;
   /** A qualified name as a SQL string literal (for `::regclass`, `to_regclass`). */
@@ -74,6 +76,7 @@ export function tableNames(schema?: string): TableNames {
     events: relation('scim_events'),
     activity: relation('scim_activity'),
     emailsCi: relation('scim_emails_ci'),
+    emailsFolded: relation('scim_emails_folded'),
     relation,
     literal: quoteLiteral,
   };
