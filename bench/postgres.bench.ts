@@ -16,12 +16,17 @@ const headers = { authorization: `Bearer ${'b'.repeat(32)}`, 'content-type': 'ap
 
 async function seedSql(pool: pg.Pool, tenant: string, users: number): Promise<void> {
   await pool.query(
-    `INSERT INTO scim_resources (tenant, type, id, doc, user_name_ci, external_id, version, created, last_modified)
+    // with the folded copy the store writes (doc_ci: every string folded, of meta only resourceType)
+    `INSERT INTO scim_resources (tenant, type, id, doc, doc_ci, folded_version, user_name_ci, external_id, version, created, last_modified)
      SELECT $1, 'User', 'u' || i,
        jsonb_build_object('schemas', jsonb_build_array('${U}'), 'id', 'u' || i, 'userName', 'user' || i || '@example.com', 'externalId', 'ext-' || i, 'active', true,
          'name', jsonb_build_object('givenName', 'G' || i, 'familyName', CASE WHEN i % 7 = 0 THEN 'Jones' ELSE 'Smith' END),
          'emails', jsonb_build_array(jsonb_build_object('value', 'User' || i || '@Example.com', 'type', 'work', 'primary', true)),
          'meta', jsonb_build_object('resourceType', 'User', 'created', '2024-01-01T00:00:00Z', 'lastModified', '2024-01-01T00:00:00Z', 'version', 'W/"1"')),
+       jsonb_build_object('schemas', jsonb_build_array('${U.toLowerCase()}'), 'id', 'u' || i, 'userName', 'user' || i || '@example.com', 'externalId', 'ext-' || i, 'active', true,
+         'name', jsonb_build_object('givenName', 'g' || i, 'familyName', CASE WHEN i % 7 = 0 THEN 'jones' ELSE 'smith' END),
+         'emails', jsonb_build_array(jsonb_build_object('value', 'user' || i || '@example.com', 'type', 'work', 'primary', true)),
+         'meta', jsonb_build_object('resourceType', 'user')), 1,
        'user' || i || '@example.com', 'ext-' || i, 1, now(), now()
      FROM generate_series(1, $2::int) i`,
     [tenant, users],
