@@ -32,7 +32,7 @@ export type { ActivityStats } from './activity/writer.js';
 export * from './errors.js';
 export type { DeliveryObserver, DeliveryOptions } from './events/dispatcher.js';
 export type { RetentionOptions } from './events/recorder.js';
-export { generateWebhookSecret, signWebhook, verifyWebhook, type WebhookPayload, type WebhookTarget } from './events/webhook.js';
+export { generateWebhookSecret, signWebhook, verifyWebhook, type WebhookHeaders, type WebhookPayload, type WebhookTarget } from './events/webhook.js';
 export * from './filter/ast.js';
 export * from './filter/cache.js';
 export * from './filter/compile.js';

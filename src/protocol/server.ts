@@ -23,7 +23,7 @@ import { ScimError } from '../errors.js';
 import { type DeliveryOptions, EventDispatcher } from '../events/dispatcher.js';
 import { fanOut } from '../events/fan-out.js';
 import { EventRecorder, type RetentionOptions } from '../events/recorder.js';
-import { postWebhook, type WebhookTarget, wants } from '../events/webhook.js';
+import { checkedWebhookTargets, postWebhook, type WebhookTarget, wants } from '../events/webhook.js';
 import { FilterCache } from '../filter/cache.js';
 import { Lru } from '../lru.js';
 import type { PatchCompatibility } from '../patch/dialects/index.js';
@@ -129,7 +129,11 @@ export interface ScimServerOptions {
 export interface EventOptions extends DeliveryOptions {
   /** How long delivered and dead events stay in the change log. */
   retention?: RetentionOptions;
-  /** Endpoints that get every event (or a tenant's, or some types) as a signed POST, with the same retries (docs/hooks.md). */
+  /**
+   * Endpoints that get every event (or a tenant's, or some types) as a signed POST, with the
+   * same retries (docs/hooks.md). A secret under 24 bytes or a URL with credentials is a
+   * TypeError when the server is made.
+   */
   webhooks?: readonly WebhookTarget[];
   /**
    * Whether a write that changes only a group's members is also a `group.updated` (beside its
@@ -415,7 +419,8 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   };
   if (options.unknownAttributes) policy.unknownAttributes = options.unknownAttributes;
   if (options.canonicalValues) policy.canonicalValues = options.canonicalValues;
-  const webhooks = options.events?.webhooks ?? [];
+  // a target that could never deliver, or whose signatures anyone could forge, is a configuration error now, not a dead letter later
+  const webhooks = checkedWebhookTargets(options.events?.webhooks ?? []);
   // each consumer of an event: onEvent and every webhook; a retry skips the ones that already
   // took it in this process (after a restart all get it again: consumers de-duplicate by event id)
   const consumers: ((e: OutboxEvent) => Promise<void>)[] = [];
