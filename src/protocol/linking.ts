@@ -23,8 +23,8 @@ export interface LinkDecision {
  * What the link hook is asked about: a user about to be created (validated, after
  * `beforeCreate`), or updated with another externalId, other e-mails or another userName (then
  * `previous` is the stored user): an IdP could otherwise create a harmless user and then give
- * it a local account's address. Addresses count as other when their identity keys differ
- * (`identityKey`). The hook must have no side effects: the write may still fail after it.
+ * it a local account's address. A userName or e-mail counts as other when its identity key
+ * differs (`identityKey`). The hook must have no side effects: the write may still fail after it.
  */
 export interface LinkIntent {
   /** The tenant context. */
@@ -87,18 +87,20 @@ export function addressesOf(resource: ScimResource | undefined): LinkAddress[] {
 }
 
 /**
- * Whether an update changes what a user is linked by (its externalId, or its addresses by
- * identity key: e-mails and a userName that is an address): then the link hook is asked again.
+ * Whether an update changes what a user is linked by: its externalId, its userName (by identity
+ * key: a host's own hook may link by it) or its e-mails (by identity key): then the link hook
+ * is asked again. A new spelling of the same name or address is no change.
  * @internal
  */
 export function linkChanged(previous: ScimResource, next: ScimResource): boolean {
   if ((previous.externalId ?? null) !== (next.externalId ?? null)) return true;
   const keys = (r: ScimResource) =>
-    JSON.stringify(
+    JSON.stringify([
+      typeof r.userName === 'string' ? identityKey(r.userName) : null,
       addressesOf(r)
         .map((a) => a.key)
         .sort(),
-    );
+    ]);
   return keys(previous) !== keys(next);
 }
 

@@ -80,6 +80,13 @@ describe.each(storeFactories({ postgres: false }))('account linking by identity 
     // another address is: the decision rides on the update
     await call('PATCH', `/Users/${u.body.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'userName', value: `moved-${n}@idp.io` }] });
     expect(lastLink('user.updated')).toEqual({ by: 'new' });
+    // and so is any other userName (a host's own hook may link by it), but not a title
+    await call('PATCH', `/Users/${u.body.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'T' }] });
+    expect(lastLink('user.updated')).toBeUndefined();
+    await call('PATCH', `/Users/${u.body.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'userName', value: `plain-${n}` }] });
+    await call('PATCH', `/Users/${u.body.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'U' }] });
+    await call('PATCH', `/Users/${u.body.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'userName', value: `other-${n}` }] });
+    expect(lastLink('user.updated')).toEqual({ by: 'new' });
   });
 
   it('hands byEmail the identity key, so a host keying its accounts by identityKey() finds them', async () => {
