@@ -15,7 +15,12 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    // one PGlite initdb per run; every test database starts from its dump (test/pglite.ts)
+    globalSetup: ['test/setup/pglite-snapshot.ts'],
+    // hang guards sized for a busy 2-core machine (PGlite alone took 10 s to start there), not
+    // speed targets: those are benchmarks
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'threads',
   },
 });

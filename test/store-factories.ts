@@ -1,16 +1,16 @@
 // The stores a behaviour test runs on: MemoryStore, PostgresStore on PGlite, and (with
 // DATABASE_URL, as in CI) PostgresStore on a pool of a scratch PostgreSQL database. Call it
 // at the top of a test file: it registers the clean-up with afterAll.
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll } from 'vitest';
 import { MemoryStore, type ProvisioningStore } from '../src/index.js';
 import { PostgresStore, type SqlPool } from '../src/store/postgres/index.js';
+import { freshPGlite } from './pglite.js';
 import { closeServers } from './protocol/helpers.js';
 import { scratchDatabase } from './scratch-database.js';
 
 /** Named factories of fresh stores; `postgres: false` leaves the PostgreSQL server out. */
 export function storeFactories(options: { postgres?: boolean; poolSize?: number } = {}): [string, () => Promise<ProvisioningStore>][] {
-  const lite = new PGlite();
+  const lite = freshPGlite();
   const closing: (() => Promise<void>)[] = [() => lite.close()];
   afterAll(async () => {
     // servers write their activity log after the responses: closed before their databases

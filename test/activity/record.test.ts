@@ -10,6 +10,7 @@ import {
   type ScimLogger,
   type ScimServerOptions,
 } from '../../src/index.js';
+import { freshPGlite } from '../pglite.js';
 import { G, PATCH, U } from '../protocol/helpers.js';
 
 const TOKEN = 'scimkit_activity-test-token-0123456789abcdef';
@@ -263,9 +264,8 @@ describe('bodies, kept only on request and masked', () => {
 
 describe('the activity log of a PostgresStore', () => {
   it('is the store’s table by default: records of requests land in scim_activity, NUL in the path included', async () => {
-    const { PGlite } = await import('@electric-sql/pglite');
     const { PostgresStore } = await import('../../src/store/postgres/index.js');
-    const db = new PGlite();
+    const db = freshPGlite();
     const store = new PostgresStore(db);
     await store.migrate();
     const { call, server } = setup({ store: store as unknown as MemoryStore });

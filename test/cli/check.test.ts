@@ -73,9 +73,9 @@ describe('scimkit check', () => {
       expect(report.results.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual(['groups.rename']);
       const xml = readFileSync(junit, 'utf8');
       expect(xml).toMatch(
-        /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="scimkit check http:\/\/127.0.0.1:\d+\/scim\/v2" tests="10" failures="1" skipped="0"/,
+        /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="scimkit check http:\/\/127.0.0.1:\d+\/scim\/v2" tests="11" failures="1" skipped="0"/,
       );
-      expect(xml).toContain('<testsuite name="scimkit check: groups" tests="10" failures="1"');
+      expect(xml).toContain('<testsuite name="scimkit check: groups" tests="11" failures="1"');
       expect(xml).toMatch(
         /<testcase classname="scimkit\.check\.groups" name="groups\.rename: PATCH replace displayName reads back the new name" time="[\d.]+">\n {6}<failure message="after the PATCH, displayName is &quot;/,
       );

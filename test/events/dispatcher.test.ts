@@ -1,7 +1,6 @@
 // Delivery of recorded events to onEvent: at least once, off the request path, in order per
 // resource, across restarts and across instances sharing one PostgreSQL database.
 import { randomUUID } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { retryDelay } from '../../src/events/dispatcher.js';
@@ -17,6 +16,7 @@ import {
 import { MemoryOutbox } from '../../src/store/memory-outbox.js';
 import type { OutboxEvent } from '../../src/store/outbox.js';
 import { PostgresStore, type SqlPool } from '../../src/store/postgres/index.js';
+import { freshPGlite } from '../pglite.js';
 import { scratchDatabase } from '../scratch-database.js';
 import { storeFactories } from '../store-factories.js';
 
@@ -61,7 +61,7 @@ async function workload(call: ReturnType<typeof serve>['call'], n: number): Prom
 
 // the PostgreSQL server has a test of its own below (two instances)
 const stores = storeFactories({ postgres: false });
-const lite = new PGlite();
+const lite = freshPGlite();
 afterAll(() => lite.close());
 
 describe.each(stores)('delivery on %s', (_name, makeStore) => {

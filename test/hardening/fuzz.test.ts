@@ -3,13 +3,13 @@
 // changes only on a 2xx. FUZZ_RUNS raises the number of runs (npm run fuzz).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
 import express from 'express';
 import fc from 'fast-check';
 import { bearerTokens, createScimServer, hashToken, MemoryStore, type ScimResponse } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
 import { PostgresStore, type SqlPool } from 'scimkit/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freshPGlite } from '../pglite.js';
 import { scratchDatabase } from '../scratch-database.js';
 import { headersOf, request, storeRequest, TOKENS } from './arbitraries.js';
 
@@ -55,7 +55,7 @@ async function stores(): Promise<[string, () => Promise<{ store: MemoryStore | P
     [
       'PostgresStore (PGlite)',
       async () => {
-        const lite = new PGlite();
+        const lite = freshPGlite();
         const store = new PostgresStore(lite as unknown as SqlPool);
         await store.migrate();
         return { store, snapshot: pgSnapshot(lite), close: () => lite.close() };
@@ -163,7 +163,7 @@ describe('tenant isolation under random operations', () => {
     pick: fc.nat(),
     name: fc.constantFrom('x', 'y', 'z', 'same'),
   });
-  const lite = new PGlite();
+  const lite = freshPGlite();
   afterAll(() => lite.close());
   it.each(['MemoryStore', 'PostgresStore (PGlite)'])(
     '%s: no request with one tenant token reads, lists, counts, patches or deletes the other tenant data',

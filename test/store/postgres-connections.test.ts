@@ -1,11 +1,11 @@
 // What PostgresStore runs on: a pg.Pool, a connected pg.Client (one connection, its work
 // serialised), PGlite, and anything with only `query`; and transaction() scoping its calls.
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { bearerToken, createScimServer, SchemaRegistry, type ScimServer } from 'scimkit';
 import { PostgresStore, type SqlDatabase, type SqlPool } from 'scimkit/postgres';
 import { describeStoreContract } from 'scimkit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freshPGlite } from '../pglite.js';
 
 const url = process.env.DATABASE_URL;
 const registry = new SchemaRegistry();
@@ -40,7 +40,7 @@ function bulk(server: ScimServer, Operations: unknown[]) {
 }
 
 describe('PostgresStore transactions', () => {
-  const lite = new PGlite();
+  const lite = freshPGlite();
   const pool = url ? new pg.Pool({ connectionString: url, max: 3 }) : undefined;
   afterAll(async () => {
     await lite.close();

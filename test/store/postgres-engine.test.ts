@@ -1,10 +1,10 @@
 // The engine on PostgresStore over a real server with several pooled connections (needs DATABASE_URL),
 // and the query plans of the IdP look-ups (PGlite otherwise).
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { bearerToken, createScimServer, parseFilter, SchemaRegistry } from 'scimkit';
 import { Params, PostgresStore, type SqlPool } from 'scimkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPGlite } from '../pglite.js';
 
 const url = process.env.DATABASE_URL;
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -12,7 +12,7 @@ const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 describe('query plans use the indexes', () => {
-  const db = url ? new pg.Pool({ connectionString: url, max: 2 }) : (new PGlite() as unknown as SqlPool);
+  const db = url ? new pg.Pool({ connectionString: url, max: 2 }) : (freshPGlite() as unknown as SqlPool);
   const store = new PostgresStore(db);
   const registry = new SchemaRegistry({ uniqueGroupDisplayName: true });
   const ctx = { tenant: 'plans', requestId: 'p' };

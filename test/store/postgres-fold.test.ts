@@ -2,12 +2,13 @@
 // migration 7 folds the rows of an existing database, migrate() folds again what an instance
 // of an earlier version wrote meanwhile, and a database whose locale lower-cases only ASCII
 // gives the same answers as any other.
-import { PGlite } from '@electric-sql/pglite';
+
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter, SchemaRegistry, type ScimError, type ScimResource } from '../../src/index.js';
 import { MIGRATIONS, PostgresStore, type SqlPool, type SqlQueryable, stepsOf } from '../../src/store/postgres/index.js';
 import { describeCaseRules } from '../../src/testing/case-rules.js';
+import { freshPGlite } from '../pglite.js';
 import { scratchDatabase } from '../scratch-database.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -61,7 +62,7 @@ const databases: [string, () => Promise<{ db: SqlQueryable & { exec?(sql: string
   [
     'PGlite',
     async () => {
-      const lite = new PGlite();
+      const lite = freshPGlite();
       return { db: lite, store: new PostgresStore(lite as unknown as SqlPool), close: () => lite.close() };
     },
   ],

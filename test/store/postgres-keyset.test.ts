@@ -1,12 +1,12 @@
 // RFC 9865 cursors on PostgresStore walk by keyset: every row once, in order, and a change
 // between pages neither skips nor repeats rows (what offset paging gets wrong).
-import { PGlite } from '@electric-sql/pglite';
 import { bearerToken, createScimServer, MemoryStore } from 'scimkit';
 import { PostgresStore, type SqlPool } from 'scimkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPGlite } from '../pglite.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const lite = new PGlite();
+const lite = freshPGlite();
 const store = new PostgresStore(lite as unknown as SqlPool);
 const server = createScimServer({ authenticate: bearerToken('k'.repeat(32)), store });
 const headers = { authorization: `Bearer ${'k'.repeat(32)}`, 'content-type': 'application/scim+json' };

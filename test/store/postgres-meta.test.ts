@@ -1,15 +1,15 @@
 // PostgresStore's meta times are the ISO strings the store made (xsd:dateTime), also where a
 // statement computes them: the contract kit checks every kind of write; this checks the one
 // fallback it cannot reach, a row whose document lost meta.created (written outside scimkit).
-import { PGlite } from '@electric-sql/pglite';
 import { isDateTime, SchemaRegistry } from 'scimkit';
 import { PostgresStore, type SqlPool } from 'scimkit/postgres';
 import { afterAll, expect, it } from 'vitest';
+import { freshPGlite } from '../pglite.js';
 
 const User = new SchemaRegistry().resourceType('User')!;
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ctx = { tenant: 'meta', requestId: 'm' };
-const lite = new PGlite();
+const lite = freshPGlite();
 afterAll(() => lite.close());
 
 it('an update at a known version of a row without meta.created gives it an xsd:dateTime created', async () => {

@@ -1,16 +1,16 @@
 // migrate(): each migration's script whole, index builds CONCURRENTLY, a report of what it
 // did, idempotent, and safe from several instances at once.
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, PostgresStore, type SqlPool } from '../../src/store/postgres/index.js';
+import { freshPGlite } from '../pglite.js';
 import { scratchDatabase } from '../scratch-database.js';
 
 const ALL = MIGRATIONS.map((m) => m.id);
 
 describe('migrate', () => {
   it('on PGlite: reports what it applied, then nothing; the indexes are valid', async () => {
-    const lite = new PGlite();
+    const lite = freshPGlite();
     try {
       const store = new PostgresStore(lite as unknown as SqlPool);
       const first = await store.migrate();

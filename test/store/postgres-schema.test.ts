@@ -1,11 +1,11 @@
 // PostgresStore's `schema` option: every table, index and function of the store in a
 // PostgreSQL schema of the app's choosing, created by migrate(); two stores in two schemas of
 // one database never see each other; a name PostgreSQL could not hold is refused at once.
-import { PGlite } from '@electric-sql/pglite';
 import { parseFilter, SchemaRegistry, type StoreContext } from 'scimkit';
 import { MIGRATIONS, PostgresStore, type SqlPool, type SqlQueryable } from 'scimkit/postgres';
 import { describeStoreContract } from 'scimkit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freshPGlite } from '../pglite.js';
 import { scratchDatabase } from '../scratch-database.js';
 
 const registry = new SchemaRegistry();
@@ -99,14 +99,14 @@ async function twoSchemas(db: SqlPool, newStore: (schema: string) => PostgresSto
 }
 
 describe('PostgresStore in a schema of its own (PGlite)', () => {
-  const lite = new PGlite();
+  const lite = freshPGlite();
   afterAll(() => lite.close());
   it('migrates into the schema; two schemas of one database do not see each other', async () => {
     await twoSchemas(lite as unknown as SqlPool, (schema) => new PostgresStore(lite as unknown as SqlPool, { schema }));
   });
 
   it('takes over an installation moved into a schema as docs/stores.md says', async () => {
-    const db = new PGlite();
+    const db = freshPGlite();
     try {
       const before = new PostgresStore(db as unknown as SqlPool);
       await before.migrate();

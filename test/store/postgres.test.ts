@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import pg from 'pg';
 import { compileFilter, formatFilter, MemoryStore, SchemaRegistry, type ScimResource } from 'scimkit';
@@ -6,13 +5,14 @@ import { PostgresStore, type SqlPool } from 'scimkit/postgres';
 import { describeStoreContract } from 'scimkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filter as randomFilter, user as randomUser } from '../filter/arbitraries.js';
+import { freshPGlite } from '../pglite.js';
 
 const reset = async (db: SqlPool) => {
   await db.query('TRUNCATE scim_resources, scim_unique, scim_members, scim_events, scim_event_seq');
 };
 
 // PGlite: PostgreSQL in-process, so the SQL is covered on a fresh machine too
-const lite = new PGlite();
+const lite = freshPGlite();
 const liteStore = new PostgresStore(lite as unknown as SqlPool);
 const liteReady = liteStore.migrate();
 describeStoreContract('PostgresStore on PGlite', async () => {
