@@ -5,25 +5,24 @@
  * (docs/filters.md, "Case"; docs/design.md, "Identity keys"). Part of `describeStoreContract`.
  * @module
  */
-import { compileFilter, ENTERPRISE_USER_SCHEMA_ID, parseFilter, SchemaRegistry, type ScimError, type ScimResource, sortResources } from 'scimkit';
+import {
+  compileFilter,
+  ENTERPRISE_USER_SCHEMA_ID,
+  type ProvisioningStore,
+  parseFilter,
+  SchemaRegistry,
+  type ScimResource,
+  type StoreContext,
+  sortResources,
+} from 'scimkit';
 import { describe, expect, it } from 'vitest';
-import type { ProvisioningStore, StoreContext } from '../store/store.js';
+import { rejects } from './refusal.js';
 
 /** Makes a fresh, empty store for each test (may be async, e.g. after a migration). */
 export type CaseRulesStoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-
-async function rejects(p: Promise<unknown>): Promise<ScimError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(typeof (e as ScimError).status, String(e)).toBe('number');
-    return e as ScimError;
-  }
-  throw new Error('expected the store to refuse');
-}
 
 /** Users whose values need more than ASCII lower-casing: Turkish İ and ı, Greek final sigma, ß, accents composed and decomposed. */
 const PEOPLE: Record<string, Record<string, unknown>> = {

@@ -14,7 +14,6 @@ import {
   parseFilter,
   preconditionMatches,
   SchemaRegistry,
-  type ScimError,
   type ScimResource,
   type ScimServer,
   type ScimServerOptions,
@@ -22,6 +21,7 @@ import {
   softDeletedAt,
 } from 'scimkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejects } from './refusal.js';
 
 /** Makes a fresh, empty store for each test (may be async, e.g. after a migration). */
 export type StateRulesStoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;
@@ -48,16 +48,6 @@ function contractRegistry(): SchemaRegistry {
   });
   registry.addResourceType({ name: 'Device', endpoint: '/Devices', schema: D });
   return registry;
-}
-
-async function rejects(p: Promise<unknown>): Promise<ScimError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(typeof (e as ScimError).status, String(e)).toBe('number');
-    return e as ScimError;
-  }
-  throw new Error('expected the store to refuse');
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 5));

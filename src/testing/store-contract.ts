@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { describeActivityLog } from './activity.js';
 import { describeCaseRules } from './case-rules.js';
 import { describeOutbox } from './outbox.js';
+import { rejects } from './refusal.js';
 import { describeStateRules } from './state-rules.js';
 
 /** Makes a fresh, empty store for each test (may be async, e.g. after a migration). */
@@ -16,18 +17,6 @@ export type StoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-
-async function rejects(p: Promise<unknown>): Promise<ScimError> {
-  try {
-    await p;
-  } catch (e) {
-    // by shape, not instanceof: a store may be built against another copy of scimkit
-    expect(typeof (e as ScimError).status, String(e)).toBe('number');
-    expect(typeof (e as ScimError).toJSON).toBe('function');
-    return e as ScimError;
-  }
-  throw new Error('expected the store to refuse');
-}
 
 /**
  * Registers the contract suite for a store under `name` (vitest): the rules every store keeps
