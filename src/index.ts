@@ -36,6 +36,7 @@ export { generateWebhookSecret, signWebhook, verifyWebhook, type WebhookHeaders,
 export * from './filter/ast.js';
 export * from './filter/cache.js';
 export * from './filter/compile.js';
+export { filterCost, filterWorkError, valueFilterCost } from './filter/cost.js';
 export * from './filter/format.js';
 export * from './filter/keys.js';
 export { type FilterParseOptions, parseFilter } from './filter/parse.js';

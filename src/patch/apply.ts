@@ -6,6 +6,7 @@
 import { ScimError } from '../errors.js';
 import type { Filter } from '../filter/ast.js';
 import { compileValueFilter } from '../filter/compile.js';
+import { filterCostError, valueFilterCost } from '../filter/cost.js';
 import type { PathCache } from '../path/parse.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
 import { appendDistinct } from '../schema/equality.js';
@@ -16,7 +17,7 @@ import { normalizeOperations, type PatchCompatibility, quirksOf } from './dialec
 import type { PatchQuirkName } from './dialects/quirk.js';
 import { type Member, type MemberDelta, MemberDeltaBuilder } from './members.js';
 import { type PatchRequest, type PatchRequestOptions, parsePatchRequest } from './request.js';
-import { type ResolvedOperation, resolveTarget, type Target, withParsedPath } from './target.js';
+import { type ResolvedOperation, resolveTarget, type Target, targetOf, withParsedPath } from './target.js';
 
 /** The {@link ValidationPolicy} fields of {@link ApplyPatchOptions}, copied into the policy validation gets. */
 const POLICY_KEYS = [
@@ -42,6 +43,11 @@ export interface ApplyPatchOptions extends PatchRequestOptions, ValidationPolicy
   members?: 'inline' | 'delta';
   /** A per-server cache of parsed paths (the protocol engine passes its own). */
   paths?: PathCache;
+  /**
+   * The most a path's value filter (`emails[type eq "work"]`) may cost per value it tests
+   * (`valueFilterCost`, docs/filters.md "Cost"); beyond it 400 invalidFilter. Default: no bound.
+   */
+  maxFilterCost?: number;
 }
 
 /** The outcome of a PATCH. */
@@ -397,6 +403,14 @@ function touchedChanged(type: ResourceType, after: ScimResource, before: ScimRes
   return false;
 }
 
+/** A path's value filter costing more than `max` per value it tests is 400 invalidFilter, before it is tested. */
+function checkPathFilterCost(type: ResourceType, op: ResolvedOperation, max: number): void {
+  const target = op.path?.filter ? targetOf(type, op) : null;
+  if (target?.kind !== 'attribute' || !target.filter) return;
+  const cost = valueFilterCost(target.filter, target.attr.attribute);
+  if (cost > max) throw filterCostError(cost, max);
+}
+
 /**
  * Applies a PATCH request (RFC 7644 §3.5.2) to a stored resource and returns the new
  * resource, validated; all operations apply or none does. The input is never mutated;
@@ -415,7 +429,10 @@ export function applyPatch(resource: ScimResource, request: unknown, options: Ap
   parsed.operations.forEach((raw, i) => {
     try {
       const ops = normalizeOperations([withParsedPath(raw, options.paths)], quirks, { type: options.type, resource });
-      for (const op of ops) applyOne(work, op, ctx);
+      for (const op of ops) {
+        if (options.maxFilterCost !== undefined) checkPathFilterCost(options.type, op, options.maxFilterCost);
+        applyOne(work, op, ctx);
+      }
     } catch (e) {
       if (e instanceof ScimError) throw new ScimError(e.status, `Operations[${i}]: ${e.detail}`, e.scimType, e.problems, { hint: e.hint });
       throw e;

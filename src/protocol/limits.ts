@@ -17,6 +17,23 @@ export interface ScimLimits {
   maxFilterLength: number;
   /** Deepest filter nesting (default 32). */
   maxFilterDepth: number;
+  /**
+   * The most a filter may cost per resource it tests (default 256), checked before any store is
+   * asked, for every store: `?filter`, `/.search` and PATCH path filters (in Bulk too). Each
+   * comparison costs 1, `co`/`sw`/`ew` 2, a comparison reaching a multi-valued attribute
+   * (`emails.value`, the terms of `emails[…]`) 4 times that; `and`/`or`/`not` add up their
+   * operands (`filterCost`, docs/filters.md "Cost"). 256 takes 256 `id eq` look-ups in one `or`
+   * chain; the 290-term `emails[value co …] or …` chain costs 2,320. Beyond: 400 invalidFilter.
+   */
+  maxFilterCost: number;
+  /**
+   * The most filter work one search may do (default 10,000,000): the resources it tests times
+   * the filter's cost (see maxFilterCost), about half a second of CPU at the most expensive.
+   * Counted by a store that scans (MemoryStore, and the engine for a store that cannot
+   * filter); a look-up an index answers tests only the resources it finds. Beyond: 400
+   * invalidFilter.
+   */
+  maxFilterWork: number;
   /** Most PATCH operations per request (default 1000); beyond it 413. */
   maxPatchOperations: number;
   /** Largest page (default 1000); larger `count` values are clamped to it. Advertised as filter.maxResults. */
@@ -65,6 +82,8 @@ export const DEFAULT_LIMITS: ScimLimits = {
   maxBodyBytes: 1024 * 1024,
   maxFilterLength: 8192,
   maxFilterDepth: 32,
+  maxFilterCost: 256,
+  maxFilterWork: 10_000_000,
   maxPatchOperations: 1000,
   maxResults: 1000,
   defaultPageSize: 100,

@@ -5,6 +5,7 @@
 import { excerpt, ScimError } from '../errors.js';
 import type { Filter } from '../filter/ast.js';
 import { compileFilter } from '../filter/compile.js';
+import { checkFilterCost, filterCost, filterWorkError } from '../filter/cost.js';
 import { Projection } from '../schema/project.js';
 import type { ResourceType } from '../schema/registry.js';
 import type { ScimResource } from '../schema/resource.js';
@@ -93,6 +94,8 @@ function plan(engine: Engine, type: ResourceType, p: ListParams, root = false): 
     filter = engine.filters.parse(p.filter);
     // compile once here so that type and name errors are 400 before any store is asked
     compileFilter(filter, type, { unknownAttributes: root ? 'reject' : engine.unknownFilterAttributes });
+    // and its cost, before any store spends a cycle on it: the same budget on every store
+    checkFilterCost(filter, type, engine.limits.maxFilterCost);
   }
   let sort: SortSpec | undefined;
   if (p.sortBy !== undefined && p.sortBy !== '') {
@@ -114,7 +117,8 @@ function plan(engine: Engine, type: ResourceType, p: ListParams, root = false): 
 /** Searches through the store, or (for stores that cannot filter or sort) fetches and filters here, bounded. */
 async function storeSearch(engine: Engine, ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
   const caps = engine.store.capabilities;
-  if ((caps.filter || !q.filter) && (caps.sort || !q.sort)) return engine.store.search(ctx, type, q);
+  const budgeted = q.filter ? { ...q, maxFilterWork: engine.limits.maxFilterWork } : q;
+  if ((caps.filter || !q.filter) && (caps.sort || !q.sort)) return engine.store.search(ctx, type, budgeted);
   // Not silent: bounded by maxScan, and an exact total or an error, never a wrong total.
   const maxScan = 10_000;
   const all = await engine.store.search(ctx, type, { startIndex: 1, count: maxScan + 1, members: true });
@@ -122,6 +126,8 @@ async function storeSearch(engine: Engine, ctx: StoreContext, type: ResourceType
     throw ScimError.tooMany(`This server cannot filter or sort more than ${maxScan} ${type.name} resources; list them without filter and sortBy`).withHint(
       `the store cannot filter or sort (capabilities.filter, capabilities.sort): scimkit does it over at most ${maxScan} resources; use a store that can`,
     );
+  if (q.filter && all.resources.length * filterCost(q.filter, type) > engine.limits.maxFilterWork)
+    throw filterWorkError(filterCost(q.filter, type), all.resources.length, engine.limits.maxFilterWork);
   const test = q.filter ? compileFilter(q.filter, type, { unknownAttributes: q.unknownAttributes ?? 'reject' }) : () => true;
   let matches = all.resources.filter(test);
   if (q.sort) matches = sortResources(type, matches, q.sort.path, q.sort.order === 'descending');

@@ -272,6 +272,7 @@ async function patchAttempts(
     compatibility: engine.compatibility,
     paths: engine.paths,
     maxOperations: engine.limits.maxPatchOperations,
+    maxFilterCost: engine.limits.maxFilterCost,
     ...engine.policy,
   };
   for (let attempt = 0; attempt < attempts; attempt++) {

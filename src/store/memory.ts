@@ -8,6 +8,7 @@ import { MemoryActivityLog, type MemoryActivityLogOptions } from '../activity/me
 import { ScimError } from '../errors.js';
 import { type Filter, walkFilter } from '../filter/ast.js';
 import { compileFilter, type Predicate } from '../filter/compile.js';
+import { filterCost, filterWorkError } from '../filter/cost.js';
 import { equalityKeys } from '../filter/keys.js';
 import type { Member, MemberDelta } from '../patch/members.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
@@ -19,6 +20,7 @@ import { resolveSortPath, type SortEntry, sortValue, topK } from '../schema/sort
 import { refuseLate } from './deadline.js';
 import { memberIdsOf, sameMemberOrder, selfMemberError, storedMember, unknownMembersError } from './member-references.js';
 import { MemoryOutbox } from './memory-outbox.js';
+import { SCAN_SLICE_MS, ScanTurns } from './scan-turns.js';
 import type {
   AppliedMembers,
   GetOptions,
@@ -174,8 +176,11 @@ function predicate(filter: Filter, type: ResourceType, unknownAttributes: 'rejec
  * The reference {@link ProvisioningStore}: fast enough to be the embedded default.
  * Look-ups by id, userName, externalId, displayName and emails.value are hash look-ups;
  * member add/remove is O(1) per member on any group size; stored objects are copied in
- * and out, so callers never alias them. Every call finishes its reads and writes without
- * awaiting in between, so concurrent writes to one resource serialise.
+ * and out, so callers never alias them. Every write finishes its reads and writes without
+ * awaiting in between, so concurrent writes to one resource serialise. A search whose filter
+ * scans longer than a slice (half a millisecond) waits for its turn between slices, tenants in
+ * rotation, so one tenant's expensive filter holds up other requests for a slice at most; it
+ * stops at the request's deadline (503) and refuses work past `SearchQuery.maxFilterWork`.
  *
  * @example
  * ```ts
@@ -190,6 +195,8 @@ export class MemoryStore implements ProvisioningStore {
   readonly capabilities: StoreCapabilities = { filter: true, sort: true, memberDeltas: true };
   readonly #tenants = new Map<string, TenantData>();
   readonly #now: () => Date;
+  /** Long scans take turns here, tenants in rotation (store/scan-turns.ts). */
+  readonly #turns = new ScanTurns();
   /** The events of every write, recorded in the same synchronous step (store/memory-outbox.ts). */
   readonly outbox: MemoryOutbox;
   /** The activity log: a bounded ring of request records per tenant (`activity` option; lost on restart). */
@@ -401,7 +408,10 @@ export class MemoryStore implements ProvisioningStore {
   /**
    * A page of matches: an index look-up when the filter has an indexed equality, else a scan;
    * a sorted page keeps only the best `startIndex + count` entries (a bounded heap); an
-   * unfiltered, unsorted page (and a count of everything) costs O(page).
+   * unfiltered, unsorted page (and a count of everything) costs O(page). A filter's work is
+   * counted against `maxFilterWork` (refused before a scan that would pass it), and a scan
+   * longer than a slice takes turns with other work ({@link ScanTurns}) and stops at the
+   * request's deadline (503).
    */
   async search(ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
     const d = this.#type(ctx, type);
@@ -414,15 +424,13 @@ export class MemoryStore implements ProvisioningStore {
         return { resources: page.map((e) => this.#out(ctx, type, e, q.members)), totalResults: total };
       }
     }
-    let candidates: Iterable<Entry> = this.#live(d);
+    let matches: Entry[];
     if (q.filter) {
       const keys = equalityKeys(q.filter, type);
       const usable = keys.find((k) => k.path === 'members.value' || d.index.has(k.path));
-      if (usable) candidates = this.#candidates(ctx, type, d, usable.path, usable.values);
-    }
-    const test = q.filter ? predicate(q.filter, type, q.unknownAttributes ?? 'reject') : undefined;
-    const matches: Entry[] = [];
-    for (const e of candidates) if (!test || test(this.#matchView(ctx, type, e, q.filter))) matches.push(e);
+      const candidates = usable ? [...this.#candidates(ctx, type, d, usable.path, usable.values)] : this.#live(d);
+      matches = await this.#scan(ctx, type, d, candidates, q.filter, q);
+    } else matches = this.#live(d).slice();
     let page: Entry[];
     if (count === 0) page = [];
     else if (q.sort) {
@@ -439,6 +447,57 @@ export class MemoryStore implements ProvisioningStore {
       page = matches.slice(start, start + count);
     }
     return { resources: page.map((e) => this.#out(ctx, type, e, q.members)), totalResults: matches.length };
+  }
+
+  /**
+   * The candidates that match `filter`, tested in slices: the work (candidates tested × the
+   * filter's cost) is counted against `maxFilterWork`, and past each slice the scan waits for
+   * its turn and stops if the request is past its deadline. Writes may come between slices:
+   * a scan that yielded answers for each match as it stands at the end (one deleted meanwhile
+   * is left out, one changed is tested again), and leaves out what was created after it began.
+   */
+  async #scan(
+    ctx: StoreContext,
+    type: ResourceType,
+    d: TypeData,
+    candidates: readonly (Entry | undefined)[],
+    filter: Filter,
+    q: SearchQuery,
+  ): Promise<Entry[]> {
+    const test = predicate(filter, type, q.unknownAttributes ?? 'reject');
+    const cost = filterCost(filter, type);
+    const max = q.maxFilterWork;
+    // how many there are is known: refused before any is tested
+    const n = candidates.length;
+    if (max !== undefined && n * cost > max) throw filterWorkError(cost, n, max);
+    // the clock is read every `every` candidates: about 1,000 units of work (a few µs to tens of µs)
+    const every = Math.max(1, Math.min(256, Math.floor(1024 / cost)));
+    let sliceEnd = performance.now() + SCAN_SLICE_MS;
+    let yielded = false;
+    const matches: Entry[] = [];
+    const versions: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && i % every === 0 && performance.now() >= sliceEnd) {
+        await this.#turns.next(ctx.tenant);
+        refuseLate(ctx);
+        yielded = true;
+        sliceEnd = performance.now() + SCAN_SLICE_MS;
+      }
+      // a hole: deleted since (the array is the live one, read past a turn)
+      const e = candidates[i];
+      if (e && test(this.#matchView(ctx, type, e, filter))) {
+        matches.push(e);
+        versions.push(e.version);
+      }
+    }
+    if (!yielded) return matches;
+    const current: Entry[] = [];
+    for (let i = 0; i < matches.length; i++) {
+      const e = matches[i]!;
+      if (d.byId.get(e.data.id as string) !== e) continue;
+      if (e.version === versions[i] || test(this.#matchView(ctx, type, e, filter))) current.push(e);
+    }
+    return current;
   }
 
   /** `order` without holes. */

@@ -58,6 +58,13 @@ export interface SearchQuery {
    * already answered 400) or `noMatch` (each such comparison is false, `pr` included).
    */
   unknownAttributes?: 'reject' | 'noMatch';
+  /**
+   * The most filter work the search may do: resources tested × `filterCost(filter, type)`
+   * (the engine's `limits.maxFilterWork`). A store that scans counts it as it tests and, past
+   * it, throws `filterWorkError` (400 invalidFilter); a store whose database bounds a
+   * statement's time instead may ignore it. Undefined: no bound (the store's own searches).
+   */
+  maxFilterWork?: number;
 }
 
 /** What a search returns. */

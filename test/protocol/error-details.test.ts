@@ -199,6 +199,7 @@ describe('error details name no option, hook or class of scimkit', () => {
       ['GET', `/Users?filter=${encodeURIComponent('active gt "x"')}`],
       ['GET', `/Users?filter=${encodeURIComponent('meta.created gt "yesterday"')}`],
       ['GET', `/Users?filter=${encodeURIComponent('userName[value eq "x"]')}`],
+      ['GET', `/Users?filter=${encodeURIComponent(Array.from({ length: 200 }, (_, i) => `emails[value co "q${i}"]`).join(' or '))}`],
       ['GET', '/Users?sortBy=nope'],
       ['GET', '/Users?sortBy=emails'],
       ['GET', '/Users?sortBy=userName&sortOrder=sideways'],
