@@ -137,7 +137,9 @@ describe('the work budget: resources tested × the filter’s cost', () => {
     for (let i = 0; i < 30; i++) await api.call('POST', '/Users', { schemas: [U], userName: `user${i}@example.com`, title: `t${i}` });
     const over = await api.call('GET', `/Users?filter=${encodeURIComponent('title co "1" or title co "2"')}`);
     expect([over.status, over.body.scimType]).toEqual([400, 'invalidFilter']);
-    expect(over.body.detail).toBe("the filter costs 120 over the 30 resources it tests (4 each), over this server's budget of 100; use fewer or more selective terms");
+    expect(over.body.detail).toBe(
+      "the filter costs 120 over the 30 resources it tests (4 each), over this server's budget of 100; use fewer or more selective terms",
+    );
     expect(api.hints.some((h) => /limits\.maxFilterWork/.test(h))).toBe(true);
     const under = await api.call('GET', `/Users?filter=${encodeURIComponent('title co "1"')}`);
     expect([under.status, under.body.totalResults]).toEqual([200, 12]);
