@@ -62,7 +62,7 @@ export function checkedSchema(schema: unknown): string {
   return schema;
 }
 
-/** The names of a store's objects in `schema` (refused as {@link checkedSchema} says), or unqualified without one. */
+/** The names of a store's objects in `schema` (a name PostgreSQL would refuse or change is a TypeError), or unqualified without one. */
 export function tableNames(schema?: string): TableNames {
   const prefix = schema === undefined ? '' : `${quoteIdentifier(checkedSchema(schema))}.`;
   const relation = (name: string) => `${prefix}${name}`;
