@@ -30,6 +30,11 @@ export class Lru<K, V> {
     this.#map.set(key, value);
   }
 
+  /** Removes an entry (one that went stale); whether there was one. */
+  delete(key: K): boolean {
+    return this.#map.delete(key);
+  }
+
   /** How many entries are held. */
   get size(): number {
     return this.#map.size;

@@ -25,7 +25,6 @@ import { fanOut } from '../events/fan-out.js';
 import { EventRecorder, type RetentionOptions } from '../events/recorder.js';
 import { checkedWebhookTargets, postWebhook, type WebhookTarget, wants } from '../events/webhook.js';
 import { FilterCache } from '../filter/cache.js';
-import { Lru } from '../lru.js';
 import type { PatchCompatibility } from '../patch/dialects/index.js';
 import { PathCache } from '../path/parse.js';
 import { SchemaRegistry } from '../schema/registry.js';
@@ -47,6 +46,7 @@ import { Deadlines } from './deadlines.js';
 import type { DeprovisioningPolicy } from './deprovisioning.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import type { Engine, RequestScope, ScimFeatures } from './engine.js';
+import { FailedAuthentications } from './failed-auth.js';
 import { lifecycleEvent, type ScimHooks } from './hooks.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { DEFAULT_LIMITS, type ScimLimits } from './limits.js';
@@ -187,10 +187,33 @@ export interface ScimEventLog {
   prune(): Promise<number>;
 }
 
+/**
+ * What {@link ScimServer.admit} decided from a request's method, path and headers, before its
+ * body was read. Hand it to `handle` (or `refuse`) with the same request once the body is there.
+ */
+export interface Admission {
+  /** The answer to send as it is, without reading the body (401, 403, 429, a 404 path); absent when the request may go on. */
+  readonly refusal?: ScimResponse;
+  /** The request's deadline, epoch ms (`requestTimeoutMs` after admission): its body must have arrived by then. */
+  readonly deadline: number;
+}
+
 /** A SCIM service provider: one `handle` for every request. */
 export interface ScimServer {
-  /** Answers one request; never throws: every failure is a SCIM error response. */
-  handle(request: ScimRequest): Promise<ScimResponse>;
+  /**
+   * Authenticates a request from its method, path and headers alone (its `body` is not looked
+   * at), and checks its scope and rate limits: what an adapter calls before it reads the body,
+   * so a body nobody authenticated is never buffered. A refusal is answered, logged and
+   * recorded like any other; otherwise pass the admission to {@link handle}, which then does
+   * not authenticate again. Never throws.
+   */
+  admit(request: ScimRequest): Promise<Admission>;
+  /**
+   * Answers one request; never throws: every failure is a SCIM error response. With the
+   * `admission` {@link admit} gave for this request, its credential is not checked again
+   * (an admission is used once; another one authenticates as without).
+   */
+  handle(request: ScimRequest, admission?: Admission): Promise<ScimResponse>;
   /** The schema registry the server uses. */
   readonly registry: SchemaRegistry;
   /** The store the server uses (as given: soft-deleted users are in it, marked, see {@link softDeletedAt}). */
@@ -207,8 +230,12 @@ export interface ScimServer {
   readonly events: ScimEventLog;
   /** The activity log of SCIM requests. */
   readonly activity: ScimActivity;
-  /** Answers a request an adapter refused before `handle` (a body over the limit): the same headers, record and log line. */
-  refuse(request: ScimRequest, error: ScimError): ScimResponse;
+  /**
+   * Answers a request an adapter refused before `handle` (a body over the limit, or one that did
+   * not arrive by the deadline): the same headers, record and log line; with its admission, it
+   * is recorded as the tenant's own.
+   */
+  refuse(request: ScimRequest, error: ScimError, admission?: Admission): ScimResponse;
   /** Stops event delivery and writes the activity waiting, waiting for deliveries in flight (call it before the process exits or the store closes). */
   close(): Promise<void>;
 }
@@ -595,18 +622,11 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   const limiter: RateLimiter = (options.rateLimits !== false && options.rateLimits?.limiter) || new MemoryRateLimiter();
   const deadlines = new Deadlines();
   const concurrency = new ConcurrencyLimit(limits.maxConcurrentPerTenant, limits.maxConcurrencyWaitMs, 100);
-  /** Sources whose failed authentications ran out of budget, until when (this instance's view). */
-  const blocked = new Lru<string, number>(10_000);
-  /** Counts a failed authentication of `source`; past the budget, the source is refused for a while. */
-  async function failedAuthentication(source: string | undefined): Promise<void> {
-    const budget = rates?.failedAuthPerSource;
-    if (!budget || source === undefined) return;
-    const d = await limiter.take(`auth\u0000${source}`, budget);
-    if (!d.allowed) {
-      blocked.set(source, Date.now() + d.retryAfterMs);
-      throw ScimError.tooManyRequests('Too many failed authentications from this address; try again later', d.retryAfterMs / 1000);
-    }
-  }
+  /** Failed authentications: a credential past its budget is refused before look-up, and only that credential (docs/security.md). */
+  const failures =
+    rates && (rates.failedAuthPerSource || rates.failedAuthPerAddress)
+      ? new FailedAuthentications(limiter, { perCredential: rates.failedAuthPerSource, perSource: rates.failedAuthPerAddress })
+      : undefined;
   /**
    * Throws 429 when the tenant or the token is past its budget. Returns a promise only when the
    * limiter answers with one (a shared limiter); the in-memory one answers at once, and the
@@ -631,53 +651,69 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   /** What one request's handling learns, for its activity record and span; handed to the writer as it is (one object per request). */
   type Trace = Omit<PendingActivity, 'response' | 'ms'> & { response?: ScimResponse; ms?: number };
 
+  /**
+   * Everything decided from a request's method, path and headers: its tenant, its credential
+   * (at most once per request), its scope and rate limits. Throws the refusal. Sets `t.segs`,
+   * `t.tenantHint` and `t.auth`.
+   */
+  async function admitted(req: ScimRequest, t: Trace): Promise<AuthContext> {
+    let segs = decodeSegments(req.path ?? '/');
+    let tenantHint: string | undefined;
+    if (options.tenantInPath) {
+      tenantHint = segs[0];
+      t.tenantHint = tenantHint;
+      if (tenantHint === undefined) throw ScimError.notFound('Name a tenant, e.g. /{tenant}/Users');
+      segs = segs.slice(1);
+    }
+    t.segs = segs;
+    // behind a proxy every client shares its address: a host can name the client (its own trusted header)
+    const attempt = failures?.attempt(rates?.sourceOf ? rates.sourceOf(req, tenantHint) : req.remoteAddress, tenantHint, header(req, 'authorization'));
+    if (attempt) failures!.admit(attempt);
+    let auth: AuthContext;
+    try {
+      // a synchronous authenticate (bearerToken) is not awaited: that costs a microtask turn
+      const authed = options.authenticate(req, tenantHint);
+      auth = isThenable(authed) ? await authed : authed;
+      if (!auth?.tenant) throw ScimError.unauthorized();
+      // a token serves its own tenant's path only, whatever the authenticate function checked
+      if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
+    } catch (e) {
+      if (e instanceof ScimError && e.status === 401) {
+        t.rejectedToken = true;
+        if (attempt) await failures!.failed(attempt);
+      }
+      throw e;
+    }
+    if (attempt) failures!.succeeded(attempt);
+    t.auth = auth;
+    try {
+      checkScope(auth, t.method, segs);
+    } catch (e) {
+      t.rejectedToken = true;
+      throw e;
+    }
+    const limited = rateLimited(auth);
+    if (limited) await limited;
+    return auth;
+  }
+
+  /** The answer to what a request's handling threw: a SCIM error as it is, anything else a 500 whose error the log line carries. */
+  function failure(e: unknown, t: Trace): ScimResponse {
+    if (e instanceof ScimError) return refusal(e, t.requestId, t.auth?.tenant);
+    // an operator must be able to find this one: its log line carries the stack, the client gets the id
+    t.error = e;
+    return errorResponse(ScimError.internal(`Internal server error (request id ${t.requestId})`));
+  }
+
+  /** Handles a request; when {@link admit} already admitted it (`t.auth` set), from its body on. */
   async function handle(req: ScimRequest, t: Trace): Promise<ScimResponse> {
     let release: (() => void) | undefined;
     const started = t.started;
     try {
       const method = t.method;
-      let segs = decodeSegments(req.path ?? '/');
-      let tenantHint: string | undefined;
-      if (options.tenantInPath) {
-        tenantHint = segs[0];
-        t.tenantHint = tenantHint;
-        if (tenantHint === undefined) throw ScimError.notFound('Name a tenant, e.g. /{tenant}/Users');
-        segs = segs.slice(1);
-      }
-      t.segs = segs;
-      // behind a proxy every client shares its address: a host can name the client (its own trusted header) or key by tenant too
-      const source = rates?.sourceOf
-        ? rates.sourceOf(req, tenantHint)
-        : req.remoteAddress === undefined
-          ? undefined
-          : `${req.remoteAddress}\u0000${tenantHint ?? ''}`;
-      const blockedUntil = source === undefined ? undefined : blocked.get(source);
-      if (blockedUntil !== undefined && blockedUntil > Date.now())
-        throw ScimError.tooManyRequests('Too many failed authentications from this address; try again later', (blockedUntil - Date.now()) / 1000);
-      let auth: AuthContext;
-      try {
-        // a synchronous authenticate (bearerToken) is not awaited: that costs a microtask turn
-        const authed = options.authenticate(req, tenantHint);
-        auth = isThenable(authed) ? await authed : authed;
-        if (!auth?.tenant) throw ScimError.unauthorized();
-        // a token serves its own tenant's path only, whatever the authenticate function checked
-        if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
-      } catch (e) {
-        if (e instanceof ScimError && e.status === 401) {
-          t.rejectedToken = true;
-          await failedAuthentication(source);
-        }
-        throw e;
-      }
-      t.auth = auth;
-      try {
-        checkScope(auth, method, segs);
-      } catch (e) {
-        t.rejectedToken = true;
-        throw e;
-      }
-      const limited = rateLimited(auth);
-      if (limited) await limited;
+      const auth = t.auth ?? (await admitted(req, t));
+      const segs = t.segs!;
+      const tenantHint = t.tenantHint;
       const acquired = concurrency.acquire(auth.tenant);
       release = acquired instanceof Promise ? await acquired : acquired;
       if (!release) throw ScimError.tooManyRequests(`Too many requests of tenant ${auth.tenant} at once; try again`, 1);
@@ -723,10 +759,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
       );
       return await deadlines.race(work, deadline, aborter.abort);
     } catch (e) {
-      if (e instanceof ScimError) return refusal(e, t.requestId, t.auth?.tenant);
-      // an operator must be able to find this one: its log line carries the stack, the client gets the id
-      t.error = e;
-      return errorResponse(ScimError.internal(`Internal server error (request id ${t.requestId})`));
+      return failure(e, t);
     } finally {
       release?.();
     }
@@ -792,12 +825,11 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     return t as PendingActivity;
   }
 
-  async function serve(req: ScimRequest): Promise<ScimResponse> {
-    const t0 = performance.now();
-    const t = newTrace(req, Date.now());
+  /** Runs a request's handling in its span, and gives its answer the common headers and its activity record. */
+  async function answer(t: Trace, t0: number, run: () => Promise<ScimResponse>): Promise<ScimResponse> {
     const res = telemetry
       ? await telemetry.request(t.method, async (span) => {
-          const r = await handle(req, t);
+          const r = await run();
           if (!span.recording) {
             span.end({ operation: 'unknown', status: r.status, requestId: t.requestId });
             return r;
@@ -818,13 +850,53 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
           );
           return r;
         })
-      : await handle(req, t);
+      : await run();
     finish(res, t.requestId);
     if (writer.wants(res.status) && (t.auth !== undefined || refusedBudget.take())) writer.push(pending(t, t0, res));
     return res;
   }
 
-  function refuse(req: ScimRequest, error: ScimError): ScimResponse {
+  /** Requests {@link admit} let through, until `handle` or `refuse` takes them up (a WeakMap: an admission dropped unused takes its entry with it). */
+  const admissions = new WeakMap<Admission, { t: Trace; t0: number }>();
+
+  /** The trace an admission holds for `req` (taken once), else a new one. */
+  function traceOf(req: ScimRequest, admission: Admission | undefined): { t: Trace; t0: number } {
+    const held = admission && admissions.get(admission);
+    if (!held) return { t: newTrace(req, Date.now()), t0: performance.now() };
+    admissions.delete(admission);
+    // the request as it is now, with its body
+    held.t.req = req;
+    return held;
+  }
+
+  async function admit(req: ScimRequest): Promise<Admission> {
+    const t0 = performance.now();
+    const t = newTrace(req, Date.now());
+    const deadline = t.started + limits.requestTimeoutMs;
+    try {
+      await admitted(req, t);
+    } catch (e) {
+      return { deadline, refusal: await answer(t, t0, async () => failure(e, t)) };
+    }
+    const admission: Admission = { deadline };
+    admissions.set(admission, { t, t0 });
+    return admission;
+  }
+
+  function serve(req: ScimRequest, admission?: Admission): Promise<ScimResponse> {
+    const { t, t0 } = traceOf(req, admission);
+    return answer(t, t0, () => handle(req, t));
+  }
+
+  function refuse(req: ScimRequest, error: ScimError, admission?: Admission): ScimResponse {
+    const held = admission && admissions.get(admission);
+    if (held) {
+      // an admitted request whose body was refused: its tenant's own record
+      admissions.delete(admission);
+      const res = finish(errorResponse(error), held.t.requestId);
+      if (writer.wants(res.status)) writer.push(pending(held.t, held.t0, res));
+      return res;
+    }
     const t = newTrace(req, Date.now());
     try {
       const segs = decodeSegments(req.path ?? '/');
@@ -857,6 +929,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     prune: () => recorder.prune(),
   };
   return {
+    admit,
     handle: serve,
     refuse,
     registry,

@@ -75,15 +75,17 @@ describe('rate limits', () => {
     expect(taken).toEqual(['tenant']);
   });
 
-  it('failed authentications per source: past the budget the source is refused, even with a good token, until it refills; others are not', async () => {
+  it('failed authentications per source and credential: past the budget that credential is refused until it refills; a good token from the same source is not', async () => {
     const get = serve({ rateLimits: { failedAuthPerSource: { burst: 3, perSecond: 5 } } });
-    for (let i = 0; i < 3; i++) expect((await get('a-wrong-token-that-is-long-enough-0123')).status).toBe(401);
-    const fourth = await get('a-wrong-token-that-is-long-enough-0123');
+    const wrong = 'a-wrong-token-that-is-long-enough-0123';
+    for (let i = 0; i < 3; i++) expect((await get(wrong)).status).toBe(401);
+    const fourth = await get(wrong);
     expect([fourth.status, fourth.headers['retry-after']]).toEqual([429, '1']);
-    expect((await get(T.a)).status).toBe(429);
-    expect((await get(T.a, '198.51.100.7')).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 250));
+    expect((await get(wrong)).status).toBe(429);
     expect((await get(T.a)).status).toBe(200);
+    expect((await get(wrong, '198.51.100.7')).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await get(wrong)).status).toBe(401);
   });
 
   it('the defaults leave an IdP alone: 150 requests of one tenant, 16 at a time, all answer', async () => {

@@ -1,0 +1,118 @@
+/**
+ * The failed-authentication budget: who is refused before their credential is even looked up.
+ *
+ * Failures are counted twice. Per credential: a source (the client's address, or who
+ * `rateLimits.sourceOf` names), the tenant its path named and a fingerprint of the credential
+ * it sent; past that budget that credential from that source is refused before look-up, and
+ * nothing else is. Per source: every failure from it, whatever it sent; past that budget the
+ * source's credentials are refused before look-up too, except those that authenticated on
+ * this instance before. So a guesser behind the IdP's NAT or load balancer, trying one token
+ * or many, is refused, and the IdP's own token goes on. Every key is a fixed-size digest:
+ * what a stranger puts in a path or a header never grows the state kept for it.
+ * @module
+ */
+import * as crypto from 'node:crypto';
+import { ScimError } from '../errors.js';
+import { Lru } from '../lru.js';
+import type { RateBudget, RateLimiter } from './ratelimit.js';
+
+/**
+ * 128 bits of SHA-256 as base64url (22 characters): the size of every key this budget keeps,
+ * whatever it was made of. `crypto.hash` (Node 20.12+) when there, as in tokens.ts.
+ */
+function digest(text: string): string {
+  const h = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+  return (h ? h('sha256', text, 'base64url') : crypto.createHash('sha256').update(text, 'utf8').digest('base64url')).slice(0, 22);
+}
+
+/** One request's attempt: the keys its failure would be counted under. */
+export interface AuthAttempt {
+  /** Digest of (source, tenant named, credential): the credential's own budget. */
+  readonly credentialKey: string;
+  /** Digest of the source: its budget over every credential. */
+  readonly sourceKey: string;
+  /** Digest of the credential alone: how this instance remembers it authenticated. */
+  readonly fingerprint: string;
+}
+
+/** Blocked keys and remembered credentials this instance keeps, at most (each entry tens of bytes). */
+const MAX_KEYS = 10_000;
+
+/** The budgets of {@link FailedAuthentications}; `false` counts nothing at that level. */
+export interface FailedAuthBudgets {
+  /** Failures of one credential from one source for one tenant named. */
+  perCredential: RateBudget | false;
+  /** Failures from one source, any credential. */
+  perSource: RateBudget | false;
+}
+
+/** Counts failed authentications and refuses, before look-up, what is past its budget. @internal */
+export class FailedAuthentications {
+  /** Keys past their budget, until when (this instance's view of the limiter). */
+  readonly #blocked = new Lru<string, number>(MAX_KEYS);
+  /** Fingerprints of credentials that authenticated here: a source past its budget does not refuse them. */
+  readonly #known = new Lru<string, true>(MAX_KEYS);
+
+  /** A budget taking from `limiter`; `now` is the clock in ms. */
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly budgets: FailedAuthBudgets,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The attempt of a request from `source` (undefined: not counted) naming `tenant`, sending `credential` (the Authorization header). */
+  attempt(source: string | undefined, tenant: string | undefined, credential: string | undefined): AuthAttempt | undefined {
+    if (source === undefined || (!this.budgets.perCredential && !this.budgets.perSource)) return undefined;
+    const fingerprint = digest(`c\u0000${credential ?? ''}`);
+    return {
+      fingerprint,
+      credentialKey: digest(`k\u0000${source}\u0000${tenant ?? ''}\u0000${fingerprint}`),
+      sourceKey: digest(`s\u0000${source}`),
+    };
+  }
+
+  /** Throws 429 when this attempt's credential, or its source for a credential not known here, is past its budget. */
+  admit(a: AuthAttempt): void {
+    if (this.#known.get(a.fingerprint)) return;
+    this.#refuseBlocked(a.credentialKey, 'Too many failed authentications with this credential from this address; try again later');
+    this.#refuseBlocked(a.sourceKey, 'Too many failed authentications from this address; try again later');
+  }
+
+  /** The credential authenticated: from now on its source's budget does not refuse it. */
+  succeeded(a: AuthAttempt): void {
+    this.#known.set(a.fingerprint, true);
+  }
+
+  /** Counts a failure; throws 429 when it was past either budget (the key is then refused before look-up until it refills). */
+  async failed(a: AuthAttempt): Promise<void> {
+    this.#known.delete(a.fingerprint);
+    const { perCredential, perSource } = this.budgets;
+    let retryMs = 0;
+    let detail = '';
+    if (perCredential) {
+      const d = await this.limiter.take(`auth\u0000${a.credentialKey}`, perCredential);
+      if (!d.allowed) {
+        this.#blocked.set(a.credentialKey, this.now() + d.retryAfterMs);
+        retryMs = d.retryAfterMs;
+        detail = 'Too many failed authentications with this credential from this address; try again later';
+      }
+    }
+    if (perSource) {
+      const d = await this.limiter.take(`auth-source\u0000${a.sourceKey}`, perSource);
+      if (!d.allowed) {
+        this.#blocked.set(a.sourceKey, this.now() + d.retryAfterMs);
+        if (!detail) detail = 'Too many failed authentications from this address; try again later';
+        retryMs = Math.max(retryMs, d.retryAfterMs);
+      }
+    }
+    if (detail) throw ScimError.tooManyRequests(detail, retryMs / 1000);
+  }
+
+  #refuseBlocked(key: string, detail: string): void {
+    const until = this.#blocked.get(key);
+    if (until === undefined) return;
+    const left = until - this.now();
+    if (left > 0) throw ScimError.tooManyRequests(detail, left / 1000);
+    this.#blocked.delete(key);
+  }
+}
