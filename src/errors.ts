@@ -203,6 +203,10 @@ export class ScimError extends Error {
   static preconditionFailed(detail: string): ScimError {
     return new ScimError(412, detail);
   }
+  /** 408: the request's body did not arrive by its deadline (the connection is then closed). */
+  static requestTimeout(detail: string): ScimError {
+    return new ScimError(408, detail);
+  }
   /** 413: the payload or the number of operations is over the server's limit. */
   static payloadTooLarge(detail: string): ScimError {
     return new ScimError(413, detail);

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScimError, type ScimServer } from 'scimkit';
 import { writeNodeResponse } from './node.js';
-import { bodyReadError, hasNoBody, nodeRequest, readBody, refusedRequest } from './node-body.js';
+import { admitNodeRequest, refusedRequest } from './node-body.js';
 
 /** The parts of an Express request this adapter reads (no dependency on Express's types). */
 export interface ExpressLikeRequest extends IncomingMessage {
@@ -60,9 +60,11 @@ function pathOf(req: ExpressLikeRequest): string {
 
 /**
  * SCIM as Express middleware (a handler and an error handler; `app.use` takes the pair).
- * It reads the body itself (`application/scim+json` and `application/json`, within the
- * server's size limit), and works whether or not the app already installed
- * `express.json()`: that parser's refusals become SCIM errors too.
+ * It checks the credential from the headers first and then reads the body itself
+ * (`application/scim+json` and `application/json`, within the server's size limit and
+ * deadline), so a stranger's body is never buffered; it works whether or not the app already
+ * installed `express.json()` (whose parser then reads bodies before any credential is
+ * checked: mount SCIM before it), and that parser's refusals become SCIM errors too.
  *
  * @example
  * ```ts
@@ -77,21 +79,21 @@ function pathOf(req: ExpressLikeRequest): string {
 export function scimRouter(server: ScimServer): [ExpressMiddleware, ExpressErrorMiddleware] {
   const handle: ExpressMiddleware = (req, res, next) => {
     void (async () => {
-      let body: unknown;
-      if (req._body || req.readableEnded) body = req.body;
-      else if (!hasNoBody(req)) {
-        try {
-          body = await readBody(req, server.limits);
-        } catch (e) {
-          res.setHeader('connection', 'close');
-          return writeNodeResponse(res, server.refuse(refusedRequest(req, pathOf(req)), bodyReadError(e)));
-        }
-      }
       const q = req.url.indexOf('?');
-      const r = await server.handle(
-        nodeRequest(req, res, { path: q < 0 ? req.url : req.url.slice(0, q), query: q < 0 ? '' : req.url.slice(q + 1), body, basePath: req.baseUrl ?? '' }),
+      // a body the app's own parser already read is taken as it is; else it is read once the credential is accepted
+      const parsed = req._body || req.readableEnded ? { body: req.body } : undefined;
+      const a = await admitNodeRequest(
+        server,
+        req,
+        res,
+        { path: q < 0 ? req.url : req.url.slice(0, q), query: q < 0 ? '' : req.url.slice(q + 1), basePath: req.baseUrl ?? '' },
+        parsed,
       );
-      writeNodeResponse(res, r);
+      if ('answer' in a) {
+        if (a.close) res.setHeader('connection', 'close');
+        return writeNodeResponse(res, a.answer);
+      }
+      writeNodeResponse(res, await server.handle(a.request, a.admission));
     })().catch(next);
   };
   return [handle, bodyParserErrors(server)];

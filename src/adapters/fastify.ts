@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { responseText, type ScimResponse, type ScimServer } from 'scimkit';
-import { bodyReadError, hasNoBody, nodeRequest, readBody, refusedRequest } from './node-body.js';
+import { admitNodeRequest } from './node-body.js';
 
 /** A Fastify plugin function, as `app.register` takes it (typed structurally, so both Fastify 4 and 5 fit). */
 export type ScimFastifyPlugin = (instance: FastifyInstance, options: Record<string, unknown>) => Promise<void>;
@@ -14,7 +14,8 @@ export type ScimFastifyPlugin = (instance: FastifyInstance, options: Record<stri
 /**
  * SCIM as a Fastify plugin. In its own encapsulated context it takes every content type as a
  * raw stream (Fastify would answer `application/scim+json` with its own 415, and its JSON
- * parser would consume a body the engine must see), reads the body within the server's limit,
+ * parser would consume a body the engine must see), checks the credential from the headers
+ * (`server.admit`) and only then reads the body within the server's limit and deadline,
  * passes the abort signal, and writes the engine's response. Register it with a `prefix`.
  *
  * @example
@@ -41,14 +42,12 @@ export function scimPlugin(server: ScimServer): ScimFastifyPlugin {
       const q = url.indexOf('?');
       const pathname = q < 0 ? url : url.slice(0, q);
       const path = pathname.slice(prefix.length) || '/';
-      let body: Uint8Array | undefined;
-      try {
-        if (!hasNoBody(raw)) body = await readBody(raw, server.limits);
-      } catch (e) {
-        reply.header('connection', 'close');
-        return send(reply, server.refuse(refusedRequest(raw, path), bodyReadError(e)));
+      const a = await admitNodeRequest(server, raw, reply.raw, { path, query: q < 0 ? '' : url.slice(q + 1), basePath: prefix });
+      if ('answer' in a) {
+        if (a.close) reply.header('connection', 'close');
+        return send(reply, a.answer);
       }
-      return send(reply, await server.handle(nodeRequest(raw, reply.raw, { path, query: q < 0 ? '' : url.slice(q + 1), body, basePath: prefix })));
+      return send(reply, await server.handle(a.request, a.admission));
     };
     app.all('/', handler);
     app.all('/*', handler);

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { responseText, type ScimResponse, type ScimServer } from 'scimkit';
-import { bodyReadError, hasNoBody, nodeRequest, readBody, refusedRequest } from './node-body.js';
+import { admitNodeRequest } from './node-body.js';
 
 /** The part of Koa's request this adapter reads. */
 export interface KoaLikeRequest {
@@ -68,18 +68,19 @@ export function scimMiddleware(server: ScimServer, options: KoaOptions = {}): (c
       await next();
       return;
     }
-    let body: unknown = ctx.request.body;
-    if (body === undefined && !ctx.req.readableEnded && !hasNoBody(ctx.req)) {
-      try {
-        body = await readBody(ctx.req, server.limits);
-      } catch (e) {
-        ctx.set('connection', 'close');
-        return write(ctx, server.refuse(refusedRequest(ctx.req, ctx.path.slice(prefix.length) || '/'), bodyReadError(e)));
-      }
-    }
-    const r = await server.handle(
-      nodeRequest(ctx.req, ctx.res, { path: ctx.path.slice(prefix.length) || '/', query: ctx.querystring, body, basePath: prefix }),
+    // a body a body parser already read is taken as it is; else it is read once the credential is accepted
+    const parsed = ctx.request.body === undefined ? undefined : { body: ctx.request.body };
+    const a = await admitNodeRequest(
+      server,
+      ctx.req,
+      ctx.res,
+      { path: ctx.path.slice(prefix.length) || '/', query: ctx.querystring, basePath: prefix },
+      parsed,
     );
-    write(ctx, r);
+    if ('answer' in a) {
+      if (a.close) ctx.set('connection', 'close');
+      return write(ctx, a.answer);
+    }
+    write(ctx, await server.handle(a.request, a.admission));
   };
 }

@@ -1,15 +1,34 @@
 /**
- * Reads a Node request body up to a limit; shared by the node, Express and Koa adapters.
+ * Admits a Node request from its headers, then reads its body up to a limit and by its
+ * deadline; shared by the node, Express, Koa and Fastify adapters.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DiscardBound, discardBoundOf, discardTimer, ScimError, type ScimLimits, type ScimRequest } from 'scimkit';
+import {
+  type Admission,
+  type DiscardBound,
+  discardBoundOf,
+  discardTimer,
+  ScimError,
+  type ScimLimits,
+  type ScimRequest,
+  type ScimResponse,
+  type ScimServer,
+} from 'scimkit';
 
 /** Thrown when the body is larger than the limit. */
 export class BodyTooLarge extends Error {
   /** Builds the signal with the limit that was passed. */
   constructor(readonly limit: number) {
     super(`body over ${limit} bytes`);
+  }
+}
+
+/** Thrown when the body did not arrive by the request's deadline. */
+export class BodyTimeout extends Error {
+  /** Builds the signal with the time the request had. */
+  constructor(readonly ms: number) {
+    super(`body not in within ${ms} ms`);
   }
 }
 
@@ -29,10 +48,15 @@ export function hasNoBody(req: IncomingMessage): boolean {
  * The body as bytes, or undefined when there is none. Past `maxBodyBytes` it rejects with
  * BodyTooLarge, but only once the rest has been read and dropped within the discard bound
  * (docs/security.md): a client still sending would otherwise get a reset, not the 413. A
- * declared Content-Length past the bound is refused without reading. The caller answers a
- * refusal with `Connection: close`.
+ * declared Content-Length past the bound is refused without reading. Given a `deadline`
+ * (epoch ms), a body not in by then rejects with BodyTimeout. The caller answers a refusal
+ * with `Connection: close`.
  */
-export function readBody(req: IncomingMessage, limits: Pick<ScimLimits, 'maxBodyBytes' | 'requestTimeoutMs'>): Promise<Uint8Array | undefined> {
+export function readBody(
+  req: IncomingMessage,
+  limits: Pick<ScimLimits, 'maxBodyBytes' | 'requestTimeoutMs'>,
+  deadline?: number,
+): Promise<Uint8Array | undefined> {
   const limit = limits.maxBodyBytes;
   const discard = discardBoundOf(limits);
   const declared = Number(req.headers['content-length']);
@@ -58,7 +82,17 @@ export function readBody(req: IncomingMessage, limits: Pick<ScimLimits, 'maxBody
       stop();
       reject(e);
     };
+    // a client that sends its body slowly holds what it sent so far: not past the request's deadline
+    const clear =
+      deadline === undefined
+        ? () => undefined
+        : discardTimer(deadline - Date.now(), () => {
+            stop();
+            req.pause();
+            reject(new BodyTimeout(limits.requestTimeoutMs));
+          });
     const stop = () => {
+      clear();
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -115,11 +149,13 @@ export function originOf(req: IncomingMessage): string {
   return `${proto}://${host && host.length <= 300 && /^[A-Za-z0-9.\-[\]:]+$/.test(host) ? host : 'localhost'}`;
 }
 
-/** The SCIM error for a body that could not be read: 413 past the limit, 400 otherwise (the caller answers it with `Connection: close`). */
+/** The SCIM error for a body that could not be read: 413 past the limit, 408 past the deadline, 400 otherwise (the caller answers it with `Connection: close`). */
 export function bodyReadError(e: unknown): ScimError {
   return e instanceof BodyTooLarge
     ? ScimError.payloadTooLarge(`The body is larger than ${e.limit} bytes`)
-    : ScimError.badRequest('The request body could not be read');
+    : e instanceof BodyTimeout
+      ? ScimError.requestTimeout(`The request body did not arrive within ${e.ms} ms`)
+      : ScimError.badRequest('The request body could not be read');
 }
 
 /**
@@ -176,4 +212,46 @@ export function nodeRequest(req: IncomingMessage, res: ServerResponse | undefine
 /** What the activity record of a request refused before `handle` shows: its method, path, headers and address. */
 export function refusedRequest(req: IncomingMessage, path: string): ScimRequest {
   return { method: req.method ?? 'GET', path, headers: req.headers, ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) };
+}
+
+/** What {@link admitNodeRequest} came to: an answer to write now, or the request to hand to `handle` with its admission. */
+export type NodeAdmission =
+  | {
+      /** The refusal (401, 403, 429, or 413/408/400 for the body) to write as it is. */
+      answer: ScimResponse;
+      /** Whether to answer with `Connection: close`: a body was refused or left unread, and the connection is not reused. */
+      close: boolean;
+    }
+  | {
+      /** The neutral request, its body read. */
+      request: ScimRequest;
+      /** What `server.admit` decided: pass it to `handle`, which then does not authenticate again. */
+      admission: Admission;
+    };
+
+/**
+ * Admits a Node request from its headers (`server.admit`), and only then reads its body,
+ * within `maxBodyBytes` and by the request's deadline. A refused request's body is not read:
+ * the refusal is written at once and the connection closed, so a stranger's body is never
+ * buffered. `parsed` is a body another middleware already read (Express's or Koa's parser).
+ */
+export async function admitNodeRequest(
+  server: ScimServer,
+  req: IncomingMessage,
+  res: ServerResponse | undefined,
+  parts: Omit<NodeRequestParts, 'body'>,
+  parsed?: { body: unknown },
+): Promise<NodeAdmission> {
+  const request = nodeRequest(req, res, { ...parts, body: parsed?.body });
+  const unread = parsed === undefined && !req.readableEnded && !hasNoBody(req);
+  const admission = await server.admit(request);
+  if (admission.refusal) return { answer: admission.refusal, close: unread };
+  if (unread) {
+    try {
+      request.body = await readBody(req, server.limits, admission.deadline);
+    } catch (e) {
+      return { answer: server.refuse(refusedRequest(req, parts.path), bodyReadError(e), admission), close: true };
+    }
+  }
+  return { request, admission };
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { responseText, ScimError, type ScimResponse, type ScimServer } from 'scimkit';
-import { bodyReadError, hasNoBody, nodeRequest, readBody, refusedRequest } from './node-body.js';
+import { admitNodeRequest, refusedRequest } from './node-body.js';
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
@@ -46,15 +46,13 @@ export function toNodeHandler(server: ScimServer, options: NodeHandlerOptions = 
       const pathname = q < 0 ? url : url.slice(0, q);
       if (base && pathname !== base && !pathname.startsWith(`${base}/`))
         return writeNodeResponse(res, server.refuse(refusedRequest(req, pathname), ScimError.notFound('Not a SCIM path')));
-      let body: Uint8Array | undefined;
       const path = pathname.slice(base.length) || '/';
-      try {
-        if (!hasNoBody(req)) body = await readBody(req, server.limits);
-      } catch (e) {
-        res.setHeader('connection', 'close');
-        return writeNodeResponse(res, server.refuse(refusedRequest(req, path), bodyReadError(e)));
+      const a = await admitNodeRequest(server, req, res, { path, query: q < 0 ? '' : url.slice(q + 1), basePath: base });
+      if ('answer' in a) {
+        if (a.close) res.setHeader('connection', 'close');
+        return writeNodeResponse(res, a.answer);
       }
-      writeNodeResponse(res, await server.handle(nodeRequest(req, res, { path, query: q < 0 ? '' : url.slice(q + 1), body, basePath: base })));
+      writeNodeResponse(res, await server.handle(a.request, a.admission));
     })();
   };
 }

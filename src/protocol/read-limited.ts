@@ -13,27 +13,50 @@ export interface LimitedRead {
   bytes: Uint8Array;
   /** The stream was longer than the limit. */
   tooLarge: boolean;
+  /** The stream had not ended by the deadline (then it was cancelled, and `bytes` is what came before). */
+  late?: boolean;
 }
 
-/** Reads `stream` up to `limit` bytes; past it, discards the rest within `discard` when given. @internal */
-export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number, discard?: DiscardBound): Promise<LimitedRead> {
+/**
+ * Reads `stream` up to `limit` bytes; past it, discards the rest within `discard` when given.
+ * Given a `deadline` (epoch ms), a stream not ended by then is cancelled and the read is `late`.
+ * @internal
+ */
+export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number, discard?: DiscardBound, deadline?: number): Promise<LimitedRead> {
   if (!stream) return { bytes: new Uint8Array(0), tooLarge: false };
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   let tooLarge = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > limit) {
-      tooLarge = true;
-      if (!discard || !(await discardRest(reader, size + value.byteLength, discard)))
-        // a stream that errors while cancelled is past the limit all the same
+  let late = false;
+  let timeUp: () => void = () => undefined;
+  const lateness = new Promise<'late'>((resolve) => {
+    timeUp = () => resolve('late');
+  });
+  const clear = deadline === undefined ? () => undefined : discardTimer(deadline - Date.now(), timeUp);
+  try {
+    for (;;) {
+      const r = deadline === undefined ? await reader.read() : await Promise.race([reader.read(), lateness]);
+      if (r === 'late') {
+        late = true;
+        // a stream that errors while cancelled is late all the same
         await reader.cancel().catch(() => undefined);
-      break;
+        break;
+      }
+      const { done, value } = r;
+      if (done) break;
+      if (size + value.byteLength > limit) {
+        tooLarge = true;
+        if (!discard || !(await discardRest(reader, size + value.byteLength, discard)))
+          // a stream that errors while cancelled is past the limit all the same
+          await reader.cancel().catch(() => undefined);
+        break;
+      }
+      size += value.byteLength;
+      chunks.push(value);
     }
-    size += value.byteLength;
-    chunks.push(value);
+  } finally {
+    clear();
   }
   const bytes = new Uint8Array(size);
   let at = 0;
@@ -41,7 +64,7 @@ export async function readLimited(stream: ReadableStream<Uint8Array> | null, lim
     bytes.set(c, at);
     at += c.byteLength;
   }
-  return { bytes, tooLarge };
+  return late ? { bytes, tooLarge, late } : { bytes, tooLarge };
 }
 
 /** Reads and drops the rest of a stream `seen` bytes into it; whether it ended within the bound (else the caller cancels it). */
