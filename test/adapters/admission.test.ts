@@ -121,8 +121,9 @@ afterEach(async () => {
 describe.each(adapters)('through %s', (_name, start) => {
   async function listenWith(limits: { requestTimeoutMs?: number } = {}) {
     const scim = createScimServer({ authenticate: bearerToken(TOKEN), limits, logger: silentLogger });
-    running = await start(scim);
-    return (running as { server: Server }).server.address() as AddressInfo;
+    const started = await start(scim);
+    running = started;
+    return started.server.address() as AddressInfo;
   }
 
   it('40 unauthenticated uploads declaring ~1 MiB and stalling: each answered 401 at once with Connection: close, and closed', async () => {
