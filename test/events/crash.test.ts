@@ -39,6 +39,22 @@ interface Target {
   close(): Promise<void>;
 }
 
+/** Example servers started and not yet seen to exit. */
+const alive = new Set<ChildProcess>();
+
+/** Ends any server a failed run left behind, before its data folder goes (it would run on without it). */
+async function killLeftovers(): Promise<void> {
+  await Promise.all(
+    [...alive].map(async (proc) => {
+      alive.delete(proc);
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    }),
+  );
+}
+
 /** The example server in a child process; `delivered` collects its delivery lines. */
 function startServer(target: Target, port: number, delivered: string[]): Promise<ChildProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'examples/postgres/server.ts'], {
@@ -54,9 +70,12 @@ function startServer(target: Target, port: number, delivered: string[]): Promise
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  alive.add(proc);
+  proc.once('exit', () => alive.delete(proc));
   return new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error('the example did not start')), 30_000);
+    // a hang guard: a PGlite restart after kill -9 (recovery) took over 10 s on a busy machine
+    const timer = setTimeout(() => reject(new Error('the example did not start')), 60_000);
     proc.stdout!.setEncoding('utf8');
     proc.stdout!.on('data', (d: string) => {
       buf += d;
@@ -79,12 +98,16 @@ const kill = async (proc: ChildProcess, signal: NodeJS.Signals) => {
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill(signal);
   await exited;
+  alive.delete(proc);
 };
 
 /** An Entra-style client: look the user up, create it or treat 409 as existing, add it to a group; retry on network errors and 5xx. */
 async function provision(base: () => string, groups: string[]): Promise<void> {
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
-    for (let attempt = 0; ; attempt++) {
+    // retried for a time, as IdPs do, not a count: a restart of the server can take 10 s and more
+    // on a busy machine, and 200 quick refusals gave up before it was back
+    const giveUpAt = Date.now() + 90_000;
+    for (;;) {
       try {
         const r = await fetch(`${base()}${path}`, {
           method,
@@ -97,7 +120,7 @@ async function provision(base: () => string, groups: string[]): Promise<void> {
         if (r.status >= 500 || r.status === 429) throw new Error(`${r.status}`);
         return { status: r.status, body: text ? JSON.parse(text) : {} };
       } catch {
-        if (attempt > 200) throw new Error(`gave up on ${method} ${path}`);
+        if (Date.now() > giveUpAt) throw new Error(`gave up on ${method} ${path}`);
         await sleep(50);
       }
     }
@@ -198,6 +221,7 @@ describe('kill -9 during provisioning: the host tables equal the SCIM store', ()
         close: async () => undefined,
       });
     } finally {
+      await killLeftovers();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
@@ -209,6 +233,7 @@ describe('kill -9 during provisioning: the host tables equal the SCIM store', ()
       try {
         await run({ env: { DATABASE_URL: db.url }, exclusive: false, query: (fn) => fn(db.pool as never), close: async () => undefined });
       } finally {
+        await killLeftovers();
         await db.drop();
       }
     },

@@ -33,7 +33,8 @@ function start(
   running.push(proc);
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`${example} did not start: ${out}`)), 20_000);
+    // a hang guard: tsx and PGlite's first initdb took over 20 s on a busy 2-core machine
+    const timer = setTimeout(() => reject(new Error(`${example} did not start: ${out}`)), 60_000);
     proc.stderr!.on('data', (d) => {
       out += String(d);
     });
