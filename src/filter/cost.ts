@@ -87,9 +87,10 @@ export function valueFilterCost(filter: Filter, attribute: AttributeDefinition):
 
 /** The 400 of a filter whose cost per resource is over `max`; the limit's name is for the server log only. @internal */
 export function filterCostError(cost: number, max: number): ScimError {
-  return ScimError.invalidFilter(`the filter costs ${cost}, over this server's budget of ${max}; use fewer or more selective terms`).withHint(
-    `a filter's cost per resource is bounded by limits.maxFilterCost (${max}); docs/filters.md, "Cost"`,
-  );
+  // one error, hint and all: a refusal a client may repeat in a loop should cost little (withHint makes a second)
+  return new ScimError(400, `the filter costs ${cost}, over this server's budget of ${max}; use fewer or more selective terms`, 'invalidFilter', [], {
+    hint: `a filter's cost per resource is bounded by limits.maxFilterCost (${max}); docs/filters.md, "Cost"`,
+  });
 }
 
 /** Throws the 400 of {@link filterCostError} when `filter` costs more than `max` per resource of `type`. @internal */

@@ -92,10 +92,11 @@ function plan(engine: Engine, type: ResourceType, p: ListParams, root = false): 
   let filter: Filter | undefined;
   if (p.filter !== undefined && p.filter.trim() !== '') {
     filter = engine.filters.parse(p.filter);
+    // its cost before any store spends a cycle on it, the same budget on every store; first,
+    // as compiling an expensive filter is work too (kept per parsed filter: a repeat is a look-up)
+    checkFilterCost(filter, type, engine.limits.maxFilterCost);
     // compile once here so that type and name errors are 400 before any store is asked
     compileFilter(filter, type, { unknownAttributes: root ? 'reject' : engine.unknownFilterAttributes });
-    // and its cost, before any store spends a cycle on it: the same budget on every store
-    checkFilterCost(filter, type, engine.limits.maxFilterCost);
   }
   let sort: SortSpec | undefined;
   if (p.sortBy !== undefined && p.sortBy !== '') {
