@@ -40,7 +40,9 @@ export const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
  * Whether an error is the database being unreachable or overloaded for a while: SQLSTATE
  * class 08 (connection exception), 57P01–57P03 (shutdown, crash, cannot connect now), 53300
  * (too many connections), 57014 and 55P03 (statement and lock timeouts), Node's socket
- * errors, and node-postgres's own words for a connection that ended or never came.
+ * errors, and node-postgres's own words for a connection that ended or never came, or for a
+ * statement its `query_timeout` gave up on (that connection is not handed on: its statement is
+ * still out).
  */
 export function isUnavailable(e: unknown): boolean {
   const { code, message } = (e ?? {}) as { code?: string; message?: string };
@@ -51,7 +53,7 @@ export function isUnavailable(e: unknown): boolean {
   }
   return (
     typeof message === 'string' &&
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|not queryable/i.test(
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|not queryable|Query read timeout/i.test(
       message,
     )
   );

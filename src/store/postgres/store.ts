@@ -38,6 +38,7 @@ import {
   type WriteOutcome,
 } from 'scimkit';
 import { PostgresActivityLog } from './activity.js';
+import { byDeadline, cancelStatement, statementStillOut, statementTimeoutFor, withoutTimeouts } from './deadline.js';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
 import { foldedDocument, foldedText, refold } from './folded.js';
 import { migrationsIn, stepsOf } from './migrations.js';
@@ -142,28 +143,36 @@ async function buildIndex(q: SqlQueryable, t: TableNames, statement: string): Pr
 }
 
 /**
- * A pooled client, waiting no longer than the deadline: a pool whose connections are all
- * busy would otherwise queue the request without bound. A client that comes too late goes
- * straight back.
+ * A pooled client, waited for no longer than the request's deadline, nor once its client went
+ * away: a pool whose connections are all busy would otherwise queue the request without bound.
+ * A client that comes too late goes straight back.
  */
-async function connectBy(pool: { connect(): Promise<SqlClient> }, deadline: number | undefined): Promise<SqlClient> {
-  const pending = pool.connect();
-  if (deadline === undefined) return pending.catch((e: unknown) => Promise.reject(scimErrorOf(e) ?? e));
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(ScimError.unavailable('No database connection was free in time; try again', 1)), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([pending.catch((e: unknown) => Promise.reject(scimErrorOf(e) ?? e)), late]);
-  } catch (e) {
-    pending.then(
-      (c) => c.release(),
-      () => undefined,
-    );
-    throw e;
-  } finally {
-    clearTimeout(timer);
-  }
+function connectBy(pool: { connect(): Promise<SqlClient> }, ctx: StoreContext | undefined): Promise<SqlClient> {
+  const pending = pool.connect().catch((e: unknown) => Promise.reject(scimErrorOf(e) ?? e));
+  return byDeadline(
+    ctx,
+    pending,
+    () =>
+      void pending.then(
+        (c) => c.release(),
+        () => undefined,
+      ),
+    'No database connection was free in time; try again',
+  );
+}
+
+/**
+ * Lets go of a pooled client once: back to the pool, or destroyed (`destroy`: pg-pool ends a
+ * client released with an error instead of handing it to the next request).
+ */
+function releaser(client: SqlClient): (destroy: boolean) => void {
+  let released = false;
+  return (destroy) => {
+    if (released) return;
+    released = true;
+    if (destroy) (client.release as (e?: boolean) => void)(true);
+    else client.release();
+  };
 }
 
 /** Attempts of a transaction that failed to serialize or deadlocked. */
@@ -300,17 +309,91 @@ export class PostgresStore implements ProvisioningStore {
     return this.#connectionErrors;
   }
 
-  /** Where a statement outside {@link #tx} runs: the current transaction's connection, else the database. */
-  get #db(): SqlQueryable {
-    return translatingErrors(this.#plainDb, this.#inTx.getStore() !== undefined);
+  /**
+   * Where a statement of `ctx`'s request outside {@link #tx} runs: the current transaction's
+   * connection, else the database, until the request's deadline (store/postgres/deadline.ts).
+   */
+  #db(ctx: StoreContext): SqlQueryable {
+    return translatingErrors(this.#plainDb(ctx), this.#inTx.getStore() !== undefined);
   }
 
-  get #plainDb(): SqlQueryable {
+  #plainDb(ctx: StoreContext): SqlQueryable {
     const tx = this.#inTx.getStore();
     // inside transaction(): each statement behind a savepoint, so a refused one (a taken
-    // userName, an unknown member) fails alone and the transaction goes on to answer it
+    // userName, an unknown member) fails alone and the transaction goes on to answer it; the
+    // transaction as a whole is bounded by the deadline (#txOnce)
     if (tx) return { query: (text, params) => savepoint(tx, () => tx.query(text, params)) };
-    return this.#baseDb;
+    const c = this.#conn;
+    if (c.kind === 'pool') return { query: (text, params) => this.#pooled(c.pool, ctx, text, params) };
+    // in the process, on the event loop: no cancel can run while it works, and none is needed after
+    if (c.kind === 'pglite') return c.db;
+    return { query: (text, params) => this.#single(c.db, ctx, text, params) };
+  }
+
+  /**
+   * One statement of `ctx`'s request on a pooled connection of its own, under the
+   * statement_timeout of the time the request has left. At the deadline, or when its client
+   * goes away, the request stops waiting, the statement is cancelled and the connection
+   * destroyed (store/postgres/deadline.ts); pg.Pool's `query` would return it to the pool with
+   * the statement still out, and a connection that went silent would never come back.
+   */
+  async #pooled(pool: { connect(): Promise<SqlClient> }, ctx: StoreContext, text: string, params?: unknown[]): Promise<SqlResult> {
+    // one bound for the wait for a connection and the statement (each bound costs a timer and a listener)
+    let client: SqlClient | undefined;
+    let release: ((destroy: boolean) => void) | undefined;
+    let late = false;
+    const work = (async () => {
+      const c = await pool.connect().catch((e: unknown) => Promise.reject(scimErrorOf(e) ?? e));
+      client = c;
+      release = releaser(c);
+      // it came too late: straight back, nothing was sent on it (and no one waits for this any more)
+      if (late) {
+        release(false);
+        throw ScimError.unavailable('No database connection was free in time; try again', 1);
+      }
+      const timeout = statementTimeoutFor(c, ctx.deadline);
+      if (timeout !== undefined) await c.query(timeout);
+      return c.query(text, params);
+    })();
+    try {
+      const out = await byDeadline(ctx, work, () => {
+        late = true;
+        if (!client) return;
+        cancelStatement(client);
+        release?.(true);
+      });
+      release?.(false);
+      return out;
+    } catch (e) {
+      // a connection that failed, or whose statement a query_timeout gave up on, is not handed
+      // on; that statement is cancelled on the server too
+      if (client && statementStillOut(e)) cancelStatement(client);
+      release?.(isUnavailable(e));
+      throw e;
+    }
+  }
+
+  /**
+   * One statement of `ctx`'s request on the one connection, after any transaction on it, under
+   * the statement_timeout of the time the request has left. At the deadline the request stops
+   * waiting and, when its statement is the one running, it is cancelled; the connection is the
+   * host's, so it stays, and the next statement waits for this one to end.
+   */
+  #single(db: SqlQueryable, ctx: StoreContext, text: string, params?: unknown[]): Promise<SqlResult> {
+    let running = false;
+    const work = this.#serial.run(async () => {
+      running = true;
+      try {
+        const timeout = statementTimeoutFor(db, ctx.deadline);
+        if (timeout !== undefined) await db.query(timeout);
+        return await db.query(text, params);
+      } finally {
+        running = false;
+      }
+    });
+    return byDeadline(ctx, work, () => {
+      if (running) cancelStatement(db);
+    });
   }
 
   /** The database outside any transaction. */
@@ -377,14 +460,15 @@ export class PostgresStore implements ProvisioningStore {
 
   /**
    * Runs `fn` on one connection of its own, with a way to run a whole script on it (several
-   * statements: the simple query protocol of pg, `exec` of PGlite).
+   * statements: the simple query protocol of pg, `exec` of PGlite), with no statement_timeout
+   * or query_timeout of the pool's: an index build takes as long as the table needs.
    */
   async #session<T>(fn: (q: SqlQueryable, script: (sql: string) => Promise<unknown>) => Promise<T>): Promise<T> {
     const c = this.#conn;
     if (c.kind === 'pool') {
       const client = await c.pool.connect();
       try {
-        return await fn(client, (sql) => client.query(sql));
+        return await withoutTimeouts(client, (q) => fn(q, (sql) => q.query(sql)));
       } finally {
         client.release();
       }
@@ -394,7 +478,7 @@ export class PostgresStore implements ProvisioningStore {
       return fn(db, (sql) => (db.exec ? db.exec(sql) : db.query(sql)));
     }
     const db = c.db;
-    return this.#serial.run(() => fn(db, (sql) => db.query(sql)));
+    return this.#serial.run(() => withoutTimeouts(db, (q) => fn(q, (sql) => q.query(sql))));
   }
 
   async #tx<T>(fn: (q: SqlQueryable) => Promise<T>, ctx?: StoreContext): Promise<T> {
@@ -431,6 +515,7 @@ export class PostgresStore implements ProvisioningStore {
         await q.query('COMMIT');
         return out;
       } catch (e) {
+        if (statementStillOut(e)) cancelStatement(raw);
         broken = c.kind === 'pool' && (isUnavailable(e) || (e instanceof ScimError && e.status === 503 && !pastDeadline(ctx)));
         // a pooled connection that failed is destroyed below (the server ends its transaction); any other is rolled back
         if (!broken) await raw.query('ROLLBACK').catch(() => undefined);
@@ -440,13 +525,33 @@ export class PostgresStore implements ProvisioningStore {
         release?.(broken);
       }
     };
+    // at the deadline, or when the client goes away, the request stops waiting for the
+    // transaction: its statement is cancelled and a pooled connection destroyed (the server
+    // rolls back what did not commit), so neither the tenant's slot nor the connection is held
+    // by a statement or a network that does not answer (store/postgres/deadline.ts)
     if (c.kind === 'pool') {
-      const client = await connectBy(c.pool, deadline);
-      return run(client, (destroy) => (destroy ? (client.release as (e?: boolean) => void)(true) : client.release()));
+      const client = await connectBy(c.pool, ctx);
+      const release = releaser(client);
+      return byDeadline(ctx, run(client, release), () => {
+        cancelStatement(client);
+        release(true);
+      });
     }
     if (c.kind === 'pglite') return c.db.transaction!((tx) => this.#inTx.run(tx, () => fn(translatingErrors(tx, true))));
     const db = c.db;
-    return this.#serial.run(() => run(db));
+    // the host's one connection stays: its statement is cancelled, and the transaction rolls back before the next job
+    let running = false;
+    const job = this.#serial.run(async () => {
+      running = true;
+      try {
+        return await run(db);
+      } finally {
+        running = false;
+      }
+    });
+    return byDeadline(ctx, job, () => {
+      if (running) cancelStatement(db);
+    });
   }
 
   /**
@@ -464,7 +569,7 @@ export class PostgresStore implements ProvisioningStore {
    */
   #writing<T>(ctx: StoreContext, options: WriteOptions, fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
     refuseLate(ctx);
-    return options.events ? this.#tx(fn, ctx) : fn(this.#db);
+    return options.events ? this.#tx(fn, ctx) : fn(this.#db(ctx));
   }
 
   /** Records the events of a write's outcome on its transaction `q`: the write's last statement. */
@@ -503,7 +608,7 @@ export class PostgresStore implements ProvisioningStore {
   ): Promise<ScimError | undefined> {
     const taken = new Set(
       (
-        await this.#db.query(
+        await this.#db(ctx).query(
           `SELECT attr FROM ${this.#t.unique} WHERE tenant = $1 AND type = $2 AND (attr, value) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
           [ctx.tenant, type.name, keys.attrs, keys.values],
         )
@@ -583,7 +688,7 @@ export class PostgresStore implements ProvisioningStore {
   /** One resource, in one query (with a user's groups). */
   async get(ctx: StoreContext, type: ResourceType, id: string, options: GetOptions = {}): Promise<ScimResource | undefined> {
     // locked for the caller's transaction: FOR NO KEY UPDATE, as an update locks it
-    return this.#read(this.#db, ctx, type, id, options.members ?? true, options.forUpdate === true && this.#inTx.getStore() !== undefined);
+    return this.#read(this.#db(ctx), ctx, type, id, options.members ?? true, options.forUpdate === true && this.#inTx.getStore() !== undefined);
   }
 
   /** {@link get} on `q` (a write's transaction sees its own changes). */
@@ -612,7 +717,9 @@ export class PostgresStore implements ProvisioningStore {
     if (q.unknownAttributes) p.unknownAttributes = q.unknownAttributes;
     const where = this.where(ctx, type, q.filter, p);
     const count = async () =>
-      Number((await this.#db.query(`SELECT count(*)::int AS n FROM ${this.#t.resources} r WHERE ${where}`, p.values.slice(0, whereParams))).rows[0]?.n ?? 0);
+      Number(
+        (await this.#db(ctx).query(`SELECT count(*)::int AS n FROM ${this.#t.resources} r WHERE ${where}`, p.values.slice(0, whereParams))).rows[0]?.n ?? 0,
+      );
     const whereParams = p.values.length;
     if (q.count <= 0) return { resources: [], totalResults: await count() };
     const desc = q.sort?.order === 'descending';
@@ -633,7 +740,7 @@ export class PostgresStore implements ProvisioningStore {
     const limit = p.add(q.count);
     const offset = q.after === undefined ? ` OFFSET ${p.add(Math.max(q.startIndex, 1) - 1)}` : '';
     const rows = (
-      await this.#db.query(
+      await this.#db(ctx).query(
         `SELECT r.id, r.doc, r.version, r.seq::text AS seq, ${key ? `${key.expr} AS sort_key, ` : ''}count(*) OVER ()::int AS total
          FROM ${this.#t.resources} r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}`,
         p.values,
@@ -645,7 +752,7 @@ export class PostgresStore implements ProvisioningStore {
     const firstPage = q.after === undefined && q.startIndex <= 1;
     const total = q.after === undefined && rows[0] ? Number(rows[0].total) : firstPage ? 0 : await count();
     const last = rows[rows.length - 1];
-    const result: SearchResult = { resources: await this.#materialise(this.#db, ctx, type, rows, q.members), totalResults: total };
+    const result: SearchResult = { resources: await this.#materialise(this.#db(ctx), ctx, type, rows, q.members), totalResults: total };
     if (last) result.next = JSON.stringify(key ? [last.sort_key instanceof Date ? last.sort_key.toISOString() : (last.sort_key ?? null), last.id] : [last.seq]);
     return result;
   }
@@ -724,7 +831,7 @@ export class PostgresStore implements ProvisioningStore {
         : '';
       try {
         const r = await this.#membersChecked(ids, () =>
-          this.#db.query(
+          this.#db(ctx).query(
             `WITH unique_keys AS (
                INSERT INTO ${this.#t.unique} (tenant, type, attr, value, id) SELECT $1, $2, k.attr, k.value, $3 FROM unnest($9::text[], $10::text[]) AS k(attr, value)
              ), member_rows AS (
@@ -938,10 +1045,10 @@ export class PostgresStore implements ProvisioningStore {
           return done;
         }
       }
-      const changed = await this.#tx(async (tq) => this.#replaceLocked(tq, ctx, type, id, doc, members, options));
+      const changed = await this.#tx(async (tq) => this.#replaceLocked(tq, ctx, type, id, doc, members, options), ctx);
       if (changed.applied) applied = changed.applied;
       // read in the write's transaction when it records events: they describe what committed
-      const after = (await this.#read(options.events ? q : this.#db, ctx, type, id, options.members === undefined))!;
+      const after = (await this.#read(options.events ? q : this.#db(ctx), ctx, type, id, options.members === undefined))!;
       await this.#record(q, ctx, options, { stored: after, ...(applied ? { applied } : {}) });
       return after;
     });
