@@ -149,6 +149,22 @@ describe.runIf(process.env.DATABASE_URL)('reads on PostgresStore under the deadl
     expect(await goneWithin(500)).toBeDefined();
   }, 30_000);
 
+  it("on one connection (a pg.Client, the host's): the read is cancelled at the deadline and the connection serves the next request", async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const call = serve(new PostgresStore(client), 1000);
+    const lock = await lockResources();
+    try {
+      const r = await call('GET', `/Users/${id}`);
+      expect([r.status, r.headers['retry-after']]).toEqual([503, '1']);
+      expect(await goneWithin(500)).toBeDefined();
+    } finally {
+      await lock.release();
+    }
+    expect((await call('GET', `/Users/${id}`)).status).toBe(200);
+    await client.end();
+  }, 30_000);
+
   it("the pool's query_timeout gives up first: 503, not 500, and the statement is cancelled on the server", async () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 2, query_timeout: 300 });
     pool.on('error', () => undefined);
