@@ -20,9 +20,22 @@ import { PostgresStore, type SqlQueryable } from 'scimkit/postgres';
 // SCIM_DATA: an embedded PGlite database in that folder (or in memory for `memory`) instead of DATABASE_URL
 const data = process.env.SCIM_DATA;
 const lite = data ? new PGlite(data === 'memory' ? undefined : resolve(data)) : undefined;
+// The settings docs/stores.md ("Deadlines, and the pool") says a deployment needs: a connect that
+// gets no answer fails, connections whose peer vanished are found and dropped, and statements
+// without a request's deadline (event delivery below, the activity log) end too. The store
+// bounds its own statements by each request's deadline (requestTimeoutMs, 10 s).
 const pool = lite
   ? undefined
-  : new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: Number(process.env.PG_POOL_SIZE ?? 10) });
+  : new pg.Pool({
+      connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      max: Number(process.env.PG_POOL_SIZE ?? 10),
+      connectionTimeoutMillis: 2_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      idleTimeoutMillis: 10_000,
+      query_timeout: 15_000,
+      statement_timeout: 15_000,
+    });
 // an idle pooled connection that the server drops must not end the process
 pool?.on('error', (e) => console.error('[pg] idle connection error:', e.message));
 const db: SqlQueryable = (lite ?? pool) as SqlQueryable;
