@@ -220,7 +220,7 @@ function stillMatching(byId: Map<string, Entry>, matches: Entry[], versions: num
  * member add/remove is O(1) per member on any group size; stored objects are copied in
  * and out, so callers never alias them. Every write finishes its reads and writes without
  * awaiting in between, so concurrent writes to one resource serialise. A search whose filter
- * scans longer than a slice (a quarter of a millisecond) waits for its turn between slices, tenants in
+ * scans longer than a slice (a tenth of a millisecond) waits for its turn between slices, tenants in
  * rotation, so one tenant's expensive filter holds up other requests for a slice at most; it
  * stops at the request's deadline (503) and refuses work past `SearchQuery.maxFilterWork`.
  *

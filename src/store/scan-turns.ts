@@ -10,11 +10,12 @@
  */
 
 /**
- * How long a scan runs before it waits for its next turn (ms): below the ~0.35 ms a GET by id
- * takes over HTTP on loopback (bench/RESULTS.md), so another request waits for less than its
- * own time; a turn costs a few µs, about 2% of a slice.
+ * How long a scan runs before it waits for its next turn (ms): a third of the ~0.3 ms a GET by
+ * id takes over HTTP on loopback (bench/RESULTS.md, "Containment"), so another request waits
+ * for a fraction of its own time; a turn costs a few µs (long scans run 3-10% slower than in
+ * one piece; at 0.25 ms another tenant's p99 went past twice its idle figure).
  */
-export const SCAN_SLICE_MS = 0.25;
+export const SCAN_SLICE_MS = 0.1;
 
 /** Scans waiting for their next slice, per tenant, in rotation. */
 export class ScanTurns {
