@@ -165,6 +165,18 @@ describe.runIf(process.env.DATABASE_URL)('reads on PostgresStore under the deadl
     await client.end();
   }, 30_000);
 
+  it('a deadline further than PostgreSQL takes as a timeout (2^31 - 1 ms, ~24.8 days): reads and writes served, bounded on the client side only', async () => {
+    const call = serve(new PostgresStore(db.pool), 30 * 24 * 3600_000);
+    const body = (b: unknown) => ({ body: JSON.stringify(b) });
+    const u = await call('POST', '/Users', body({ schemas: [U], userName: 'far@acme.io' }));
+    expect(u.status).toBe(201);
+    const uid = (u.body as { id: string }).id;
+    expect((await call('GET', `/Users/${uid}`)).status).toBe(200);
+    const patch = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'userName', value: 'farther@acme.io' }] };
+    expect((await call('PATCH', `/Users/${uid}`, body(patch))).status).toBe(200);
+    expect((await call('DELETE', `/Users/${uid}`)).status).toBe(204);
+  }, 30_000);
+
   it("the pool's query_timeout gives up first: 503, not 500, and the statement is cancelled on the server", async () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 2, query_timeout: 300 });
     pool.on('error', () => undefined);

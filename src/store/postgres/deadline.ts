@@ -126,22 +126,38 @@ export function statementStillOut(e: unknown): boolean {
  */
 const TIMEOUT_STEP_MS = 1000;
 
+/** The longest statement_timeout (and lock_timeout) PostgreSQL takes, in ms: a 32-bit integer. */
+const MAX_SERVER_TIMEOUT_MS = 0x7fffffff;
+
+/**
+ * The milliseconds left until `deadline` (at least 1), or undefined when there is no deadline
+ * or it is further than PostgreSQL takes as a timeout (~24.8 days): then only the client side
+ * bounds the statement.
+ */
+export function msLeft(deadline: number | undefined): number | undefined {
+  if (deadline === undefined) return undefined;
+  const left = Math.max(1, Math.floor(deadline - Date.now()));
+  return left <= MAX_SERVER_TIMEOUT_MS ? left : undefined;
+}
+
 /** The statement_timeout the store left on each connection's session (absent: the connection's own default). */
 const sessionTimeouts = new WeakMap<object, number>();
 
 /**
  * The statement that gives the session of `connection` the `statement_timeout` a statement
  * due by `deadline` needs (the time left, rounded up to the second), or undefined when its
- * session has it already. A statement with no deadline gets the connection's own default back.
+ * session has it already. A statement with no deadline (or one too far for PostgreSQL, see
+ * {@link msLeft}) gets the connection's own default back.
  */
 export function statementTimeoutFor(connection: object, deadline: number | undefined): string | undefined {
   const has = sessionTimeouts.get(connection);
-  if (deadline === undefined) {
+  const left = msLeft(deadline);
+  if (left === undefined) {
     if (has === undefined) return undefined;
     sessionTimeouts.delete(connection);
     return 'RESET statement_timeout';
   }
-  const want = Math.ceil(Math.max(1, deadline - Date.now()) / TIMEOUT_STEP_MS) * TIMEOUT_STEP_MS;
+  const want = Math.min(MAX_SERVER_TIMEOUT_MS, Math.ceil(left / TIMEOUT_STEP_MS) * TIMEOUT_STEP_MS);
   if (want === has) return undefined;
   sessionTimeouts.set(connection, want);
   return `SET statement_timeout = ${want}`;

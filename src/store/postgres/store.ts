@@ -38,7 +38,7 @@ import {
   type WriteOutcome,
 } from 'scimkit';
 import { PostgresActivityLog } from './activity.js';
-import { byDeadline, cancelStatement, statementStillOut, statementTimeoutFor, withoutTimeouts } from './deadline.js';
+import { byDeadline, cancelStatement, msLeft, statementStillOut, statementTimeoutFor, withoutTimeouts } from './deadline.js';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
 import { foldedDocument, foldedText, refold } from './folded.js';
 import { migrationsIn, stepsOf } from './migrations.js';
@@ -507,7 +507,7 @@ export class PostgresStore implements ProvisioningStore {
       try {
         // bounded by the request's deadline: no statement runs, and no lock is waited for, past
         // it (one round trip with BEGIN: a simple query of three statements, no parameters)
-        const left = deadline === undefined ? undefined : Math.max(1, Math.floor(deadline - Date.now()));
+        const left = msLeft(deadline);
         await q.query(left === undefined || c.kind === 'pglite' ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = ${left}; SET LOCAL lock_timeout = ${left}`);
         const out = await this.#inTx.run(raw, () => fn(q));
         // a request past its deadline (or whose client left) has been answered 503: commit nothing
