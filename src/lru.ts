@@ -30,6 +30,11 @@ export class Lru<K, V> {
     this.#map.set(key, value);
   }
 
+  /** Whether `key` is held (without marking it used). */
+  has(key: K): boolean {
+    return this.#map.has(key);
+  }
+
   /** Removes an entry (one that went stale); whether there was one. */
   delete(key: K): boolean {
     return this.#map.delete(key);

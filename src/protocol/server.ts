@@ -653,10 +653,12 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
 
   /**
    * Everything decided from a request's method, path and headers: its tenant, its credential
-   * (at most once per request), its scope and rate limits. Throws the refusal. Sets `t.segs`,
-   * `t.tenantHint` and `t.auth`.
+   * (at most once per request), its scope and rate limits. Throws (or rejects with) the
+   * refusal. Sets `t.segs`, `t.tenantHint` and `t.auth`. Answers with a promise only when the
+   * host's authenticate or a shared limiter does: a synchronous one (bearerToken) costs the
+   * request no turn of the microtask queue here.
    */
-  async function admitted(req: ScimRequest, t: Trace): Promise<AuthContext> {
+  function admitted(req: ScimRequest, t: Trace): AuthContext | Promise<AuthContext> {
     let segs = decodeSegments(req.path ?? '/');
     let tenantHint: string | undefined;
     if (options.tenantInPath) {
@@ -669,32 +671,36 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     // behind a proxy every client shares its address: a host can name the client (its own trusted header)
     const attempt = failures?.attempt(rates?.sourceOf ? rates.sourceOf(req, tenantHint) : req.remoteAddress, tenantHint, header(req, 'authorization'));
     if (attempt) failures!.admit(attempt);
-    let auth: AuthContext;
-    try {
-      // a synchronous authenticate (bearerToken) is not awaited: that costs a microtask turn
-      const authed = options.authenticate(req, tenantHint);
-      auth = isThenable(authed) ? await authed : authed;
-      if (!auth?.tenant) throw ScimError.unauthorized();
-      // a token serves its own tenant's path only, whatever the authenticate function checked
-      if (options.tenantInPath && auth.tenant !== tenantHint) throw ScimError.unauthorized('The bearer token is not valid for this tenant');
-    } catch (e) {
+    /** A 401 counts against the attempt's budgets (a 429 past them), then is thrown. */
+    const refused = async (e: unknown): Promise<never> => {
       if (e instanceof ScimError && e.status === 401) {
         t.rejectedToken = true;
         if (attempt) await failures!.failed(attempt);
       }
       throw e;
-    }
-    if (attempt) failures!.succeeded(attempt);
-    t.auth = auth;
+    };
+    const accepted = (auth: AuthContext): AuthContext | Promise<AuthContext> => {
+      if (!auth?.tenant) return refused(ScimError.unauthorized());
+      // a token serves its own tenant's path only, whatever the authenticate function checked
+      if (options.tenantInPath && auth.tenant !== tenantHint) return refused(ScimError.unauthorized('The bearer token is not valid for this tenant'));
+      if (attempt) failures!.succeeded(attempt);
+      t.auth = auth;
+      try {
+        checkScope(auth, t.method, segs);
+      } catch (e) {
+        t.rejectedToken = true;
+        throw e;
+      }
+      const limited = rateLimited(auth);
+      return limited ? limited.then(() => auth) : auth;
+    };
+    let authed: AuthContext | Promise<AuthContext>;
     try {
-      checkScope(auth, t.method, segs);
+      authed = options.authenticate(req, tenantHint);
     } catch (e) {
-      t.rejectedToken = true;
-      throw e;
+      return refused(e);
     }
-    const limited = rateLimited(auth);
-    if (limited) await limited;
-    return auth;
+    return isThenable(authed) ? Promise.resolve(authed).then(accepted, refused) : accepted(authed);
   }
 
   /** The answer to what a request's handling threw: a SCIM error as it is, anything else a 500 whose error the log line carries. */
@@ -711,7 +717,8 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     const started = t.started;
     try {
       const method = t.method;
-      const auth = t.auth ?? (await admitted(req, t));
+      const authed = t.auth ?? admitted(req, t);
+      const auth = isThenable(authed) ? await authed : authed;
       const segs = t.segs!;
       const tenantHint = t.tenantHint;
       const acquired = concurrency.acquire(auth.tenant);

@@ -25,6 +25,7 @@ const HELD: Record<string, Record<string, string>> = {
   'src/check/reporters/junit.ts': { groups: PER_CALL },
   'src/events/dispatcher.ts': {
     '#inFlight': 'deliveries under way: at most the claimed batch',
+    '#deferred': 'events put back in one turn of the event loop, by due time: at most the claimed batch, cleared each turn',
     '#waiting': 'beforeResponse waiters: one per request in flight, removed when its event settles',
     '#settledRecently': 'Lru of 10,000 event ids (server-made)',
   },
