@@ -51,8 +51,9 @@ describe('MemoryStore: a long scan', () => {
     const t0 = performance.now();
     const stall = await longestStall(() => store.search(ctx(), User, { filter: heavy, startIndex: 1, count: 10, members: false }));
     const took = performance.now() - t0;
-    // about 1 ms slices; a scan that never yields stalls for all of `took` (about a second)
-    expect(stall, `longest stall ${stall.toFixed(0)} ms of a ${took.toFixed(0)} ms scan`).toBeLessThan(200);
+    // 0.1 ms slices; a scan that never yields stalls for all of `took` (a second or more). The
+    // bound is wide: a loaded machine deschedules the whole process now and then
+    expect(stall, `longest stall ${stall.toFixed(0)} ms of a ${took.toFixed(0)} ms scan`).toBeLessThan(Math.max(250, took / 4));
   }, 60_000);
 
   it('stops at the deadline: a deadline that passes mid-scan is 503 promptly, not after the whole scan', async () => {
@@ -86,7 +87,7 @@ describe('MemoryStore: a long scan', () => {
     );
     expect(outcome).toMatchObject({ status: 400, scimType: 'invalidFilter' });
     expect((outcome as ScimError).detail).toMatch(/over the 30000 resources it tests \(2320 each\), over this server's budget of 10000000/);
-    expect(performance.now() - t0).toBeLessThan(200);
+    expect(performance.now() - t0).toBeLessThan(500);
     // what an index answers tests few resources: the same budget lets it through
     const few = parseFilter('userName eq "user7@example.com" or userName eq "user8@example.com"');
     const found = await store.search(ctx(), User, { filter: few, startIndex: 1, count: 10, members: false, maxFilterWork: 10 });
