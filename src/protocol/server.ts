@@ -20,10 +20,10 @@ import {
 } from '../activity/record.js';
 import { type ActivityStats, ActivityWriter } from '../activity/writer.js';
 import { ScimError } from '../errors.js';
-import { type DeliveryOptions, EventDispatcher } from '../events/dispatcher.js';
-import { fanOut } from '../events/fan-out.js';
+import { type DeliveryOptions, EventDispatcher, gateLimits } from '../events/dispatcher.js';
+import { type EventConsumer, fanOut } from '../events/fan-out.js';
 import { EventRecorder, type RetentionOptions } from '../events/recorder.js';
-import { checkedWebhookTargets, postWebhook, type WebhookTarget, wants } from '../events/webhook.js';
+import { checkedWebhookTargets, postWebhook, redactedUrl, type WebhookTarget, wants } from '../events/webhook.js';
 import { FilterCache } from '../filter/cache.js';
 import type { PatchCompatibility } from '../patch/dialects/index.js';
 import { PathCache } from '../path/parse.js';
@@ -448,22 +448,28 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   if (options.canonicalValues) policy.canonicalValues = options.canonicalValues;
   // a target that could never deliver, or whose signatures anyone could forge, is a configuration error now, not a dead letter later
   const webhooks = checkedWebhookTargets(options.events?.webhooks ?? []);
-  // each consumer of an event: onEvent and every webhook; a retry skips the ones that already
-  // took it in this process (after a restart all get it again: consumers de-duplicate by event id)
-  const consumers: ((e: OutboxEvent) => Promise<void>)[] = [];
+  // each consumer of an event: onEvent and every webhook, each behind a gate per tenant; a retry
+  // skips the ones that already took it in this process (after a restart all get it again:
+  // consumers de-duplicate by event id)
+  const consumers: EventConsumer[] = [];
   if (hooks.onEvent) {
     const onEvent = hooks.onEvent;
-    consumers.push(async (e) => {
-      const event = lifecycleEvent(e, registry);
-      if (!event) {
-        logger.error({ eventId: e.id, resourceType: e.resourceType }, 'event of a resource type this server does not know; not given to onEvent');
-        return;
-      }
-      await onEvent(event);
+    consumers.push({
+      name: 'onEvent',
+      wants: () => true,
+      deliver: async (e) => {
+        const event = lifecycleEvent(e, registry);
+        if (!event) {
+          logger.error({ eventId: e.id, resourceType: e.resourceType }, 'event of a resource type this server does not know; not given to onEvent');
+          return;
+        }
+        await onEvent(event);
+      },
     });
   }
-  for (const target of webhooks) consumers.push(async (e) => (wants(target, e) ? postWebhook(target, e) : undefined));
-  const deliver = fanOut(consumers);
+  for (const target of webhooks)
+    consumers.push({ name: `webhook ${redactedUrl(target.url)}`, wants: (e) => wants(target, e), deliver: (e) => postWebhook(target, e) });
+  const deliver = fanOut(consumers, gateLimits(options.events ?? {}), logger);
   // a store without an outbox of its own: events are kept in memory after its writes
   const outbox = store.outbox ?? new MemoryOutbox();
   const dispatcher = consumers.length

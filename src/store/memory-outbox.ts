@@ -104,11 +104,12 @@ export class MemoryOutbox implements EventOutbox {
     return out;
   }
 
-  async release(ids: readonly string[]): Promise<void> {
+  async release(ids: readonly string[], until?: Date): Promise<void> {
+    const dueAt = until?.getTime() ?? 0;
     for (const id of ids) {
       const held = this.#pending.get(id);
       if (!held) continue;
-      held.dueAt = 0;
+      held.dueAt = dueAt;
       held.event.attempts = Math.max(0, held.event.attempts - 1);
     }
   }

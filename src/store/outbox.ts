@@ -108,8 +108,12 @@ export interface EventOutbox {
    * Each claim counts as an attempt.
    */
   claim(options: { limit: number; leaseMs: number }): Promise<OutboxEvent[]>;
-  /** Gives claimed events back, due now, without counting the attempt (they waited behind a failed one). */
-  release(ids: readonly string[]): Promise<void>;
+  /**
+   * Gives claimed events back without counting the attempt: they waited behind a failed one,
+   * or a consumer was too busy to be tried. Due now, or at `until` when given (it must be
+   * kept: an event given back due now is claimed again at once, ahead of others' events).
+   */
+  release(ids: readonly string[], until?: Date): Promise<void>;
   /** Marks events delivered. */
   acknowledge(ids: readonly string[]): Promise<void>;
   /** Records a failed attempt: due again at `retryAt`, or `dead` (no more attempts). */

@@ -186,6 +186,27 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
       expect([replayed!.id, replayed!.attempts, replayed!.state]).toEqual([e1!.id, 1, 'pending']);
     });
 
+    it("release with a due time: the event is not claimed before it, nor the resource's later ones; the attempt is not counted", async () => {
+      const store = await makeStore();
+      if (!store.outbox) return;
+      const t = `ob-${randomUUID()}`;
+      const c = ctx(t);
+      const a = await store.create(c, User, user('busy'), recording('user.created'));
+      await store.replace(c, User, a.id!, { ...user('busy'), title: 'later' }, recording('user.updated'));
+      const other = await store.create(c, User, user('free'), recording('user.created'));
+      const first = await claimOf(store, [t]);
+      expect(first.map((e) => e.resourceId).sort()).toEqual([a.id, other.id].sort());
+      const busy = first.find((e) => e.resourceId === a.id)!;
+      await store.outbox.acknowledge([first.find((e) => e.resourceId === other.id)!.id]);
+      // a consumer was busy: given back, due in 400 ms
+      await store.outbox.release([busy.id], new Date(Date.now() + 400));
+      expect(await claimOf(store, [t])).toEqual([]);
+      await new Promise((r) => setTimeout(r, 500));
+      // due: claimed again, its attempt count as if the claim given back had not been
+      const again = await claimOf(store, [t]);
+      expect(again.map((e) => [e.id, e.attempts])).toEqual([[busy.id, 1]]);
+    });
+
     it('prune removes delivered and dead events by age and count, never pending ones', async () => {
       const store = await makeStore();
       if (!store.outbox) return;

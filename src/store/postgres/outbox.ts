@@ -127,11 +127,13 @@ export class PostgresOutbox implements EventOutbox {
     return rows.map(eventOf).sort((a, b) => (a.tenant === b.tenant ? a.seq - b.seq : a.tenant < b.tenant ? -1 : 1));
   }
 
-  async release(ids: readonly string[]): Promise<void> {
+  async release(ids: readonly string[], until?: Date): Promise<void> {
     if (!ids.length) return;
+    // the delay on the database's clock, which leases use too
+    const ms = until === undefined ? 0 : Math.max(0, until.getTime() - Date.now());
     await this.#db().query(
-      `UPDATE ${this.#t.events} SET due_at = now(), attempts = greatest(attempts - 1, 0) WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
-      [ids],
+      `UPDATE ${this.#t.events} SET due_at = now() + $2 * interval '1 millisecond', attempts = greatest(attempts - 1, 0) WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+      [ids, ms],
     );
   }
 
