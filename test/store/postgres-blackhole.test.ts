@@ -9,7 +9,7 @@
 // query_timeout or statement_timeout: the store bounds its own statements.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerTokens, createScimServer, hashToken, type ScimServer, silentLogger } from '../../src/index.js';
+import { bearerTokens, createScimServer, hashToken, silentLogger } from '../../src/index.js';
 import { PostgresStore } from '../../src/store/postgres/index.js';
 import { type FaultProxy, faultProxy } from '../fault-proxy.js';
 import { type ScratchDatabase, scratchDatabase } from '../scratch-database.js';
@@ -19,17 +19,34 @@ const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What the tenant's clients got, when (ms from the start), and when the network healed. */
+interface Run {
+  answers: { at: number; status: number; detail?: string }[];
+  healed: number;
+  end: number;
+}
+
 // Set-up in beforeAll, never in the describe body: a skipped describe still runs its body.
 describe.runIf(process.env.DATABASE_URL)('PostgresStore through a network that goes silent, then heals', () => {
   let db: ScratchDatabase;
-  let proxy: FaultProxy;
-  let pool: pg.Pool;
-  let scim: ScimServer;
+  const closing: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     db = await scratchDatabase('scimkit_blackhole');
     await new PostgresStore(db.pool).migrate();
-    proxy = await faultProxy();
-    pool = new pg.Pool({
+  });
+  afterAll(async () => {
+    for (const close of closing) await close();
+    await db?.drop();
+  });
+
+  /**
+   * Four clients of the tenant (one more than its three slots; three read, one PATCHes: a
+   * transaction) ask again and again through a fault proxy; after 500 ms the network goes silent
+   * for `silentMs`, then heals, and they go on for `afterMs`.
+   */
+  async function run(requestTimeoutMs: number, silentMs: number, afterMs: number): Promise<Run & { proxy: FaultProxy }> {
+    const proxy = await faultProxy();
+    const pool = new pg.Pool({
       host: '127.0.0.1',
       port: proxy.port,
       user: 'postgres',
@@ -39,34 +56,28 @@ describe.runIf(process.env.DATABASE_URL)('PostgresStore through a network that g
       connectionTimeoutMillis: 1000,
       idleTimeoutMillis: 2000,
     });
-    scim = createScimServer({
+    const scim = createScimServer({
       authenticate: bearerTokens([{ tenant: 'acme', tokenHash: hashToken(TOKEN) }]),
       store: new PostgresStore(pool),
-      limits: { requestTimeoutMs: 3000, maxConcurrentPerTenant: 3, maxConcurrencyWaitMs: 500 },
+      limits: { requestTimeoutMs, maxConcurrentPerTenant: 3, maxConcurrencyWaitMs: 500 },
       rateLimits: false,
       activity: false,
       logger: silentLogger,
     });
-  });
-  afterAll(async () => {
-    // bounded: with the old store a request stuck on a dead connection never settles
-    await Promise.race([scim?.close(), sleep(2000)]);
-    await Promise.race([pool?.end().catch(() => undefined), sleep(2000)]);
-    await proxy?.close();
-    await db?.drop();
-  });
-
-  it('requests stuck on dead connections end at their deadline; the tenant is served again within 5 s of the heal', async () => {
+    closing.push(async () => {
+      // bounded: with the old store a request stuck on a dead connection never settles
+      await Promise.race([scim.close(), sleep(2000)]);
+      await Promise.race([pool.end().catch(() => undefined), sleep(2000)]);
+      await proxy.close();
+    });
     const call = (method: string, path: string, body?: unknown) =>
       scim.handle({ method, path, headers: { authorization: `Bearer ${TOKEN}` }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    const id = ((await call('POST', '/Users', { schemas: [U], userName: 'steady@acme.io' })).body as { id: string }).id;
+    const id = ((await call('POST', '/Users', { schemas: [U], userName: `steady${requestTimeoutMs}@acme.io` })).body as { id: string }).id;
     // every pooled connection open and idle: the fault catches them all
     await Promise.all([0, 1, 2, 3].map(() => call('GET', `/Users/${id}`)));
     const t0 = Date.now();
-    const answers: { at: number; status: number; detail?: string }[] = [];
+    const answers: Run['answers'] = [];
     let stop = false;
-    // four clients of the tenant, one more than its concurrency slots, each asking again at once:
-    // three read, one writes (a PATCH: a transaction)
     for (let w = 0; w < 4; w++)
       void (async () => {
         for (let i = 0; !stop; i++) {
@@ -80,25 +91,36 @@ describe.runIf(process.env.DATABASE_URL)('PostgresStore through a network that g
       })();
     await sleep(500);
     proxy.blackhole();
-    await sleep(4000);
+    await sleep(silentMs);
     proxy.heal();
     const healed = Date.now() - t0;
-    await sleep(7000);
+    await sleep(afterMs);
     stop = true;
-    const end = Date.now() - t0;
-    const after = answers.filter((a) => a.at > healed + 5000);
+    return { answers, healed, end: Date.now() - t0, proxy };
+  }
 
+  /** The tenant got answers again within 5 s of the heal, and from then on only 200s; nothing was ever 500. */
+  function expectServedWithin5s({ answers, healed, end }: Run) {
     // an outage is 503 or 429 with Retry-After, never a 500
     expect(answers.every((a) => [200, 429, 503].includes(a.status))).toBe(true);
     const firstServed = answers.find((a) => a.at > healed && a.status === 200);
     const sinceHeal = JSON.stringify(answers.filter((a) => a.at > healed).slice(-3));
     expect(firstServed, sinceHeal).toBeDefined();
     expect(firstServed!.at, sinceHeal).toBeLessThan(healed + 5000);
-    // served steadily from 5 s after the heal on: every answer 200, and many of them
+    const after = answers.filter((a) => a.at > healed + 5000);
     expect(after.length).toBeGreaterThan(20);
     expect(after.filter((a) => a.status !== 200).slice(0, 3)).toEqual([]);
     expect(end - healed).toBeGreaterThan(6500);
-    // no dead connection is kept: each was destroyed, none went back to the pool
-    expect(proxy.deadOpen).toBe(0);
+  }
+
+  it('a fault longer than the deadline: stuck requests end at their deadline, the tenant is served again within 5 s of the heal, no dead connection kept', async () => {
+    const r = await run(3000, 4000, 7000);
+    expectServedWithin5s(r);
+    // each dead connection was destroyed, none went back to the pool
+    expect(r.proxy.deadOpen).toBe(0);
+  }, 60_000);
+
+  it("a fault shorter than the deadline (10 s, the default): the tenant is served again within 5 s of the heal, not at the stuck requests' deadline", async () => {
+    expectServedWithin5s(await run(10_000, 2000, 7000));
   }, 60_000);
 });

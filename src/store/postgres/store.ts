@@ -41,6 +41,7 @@ import { PostgresActivityLog } from './activity.js';
 import { byDeadline, cancelStatement, msLeft, statementStillOut, statementTimeoutFor, withoutTimeouts } from './deadline.js';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';
 import { foldedDocument, foldedText, refold } from './folded.js';
+import { StatementWatch } from './liveness.js';
 import { migrationsIn, stepsOf } from './migrations.js';
 import { eventCtes, eventParams, PostgresOutbox, recordEvents } from './outbox.js';
 import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
@@ -175,6 +176,9 @@ function releaser(client: SqlClient): (destroy: boolean) => void {
   };
 }
 
+/** How long the check of stuck statements may take (store/postgres/liveness.ts): it gets no answer during a fault. */
+const LIVENESS_CHECK_MS = 1000;
+
 /** Attempts of a transaction that failed to serialize or deadlocked. */
 const TX_ATTEMPTS = 3;
 
@@ -304,6 +308,16 @@ export class PostgresStore implements ProvisioningStore {
 
   #connectionErrors = 0;
 
+  /**
+   * The pooled statements out on the wire, given up when the server shows their backend idle
+   * (store/postgres/liveness.ts); it asks on a pooled connection, for at most a second.
+   */
+  readonly #watch = new StatementWatch((text, params) => {
+    const c = this.#conn;
+    if (c.kind !== 'pool') return Promise.reject(new Error('only pooled statements are watched'));
+    return this.#pooled(c.pool, { tenant: '', requestId: 'liveness', deadline: Date.now() + LIVENESS_CHECK_MS }, text, params, false);
+  });
+
   /** How many idle-connection errors the database reported (the pool replaced those connections). */
   get connectionErrors(): number {
     return this.#connectionErrors;
@@ -335,9 +349,11 @@ export class PostgresStore implements ProvisioningStore {
    * statement_timeout of the time the request has left. At the deadline, or when its client
    * goes away, the request stops waiting, the statement is cancelled and the connection
    * destroyed (store/postgres/deadline.ts); pg.Pool's `query` would return it to the pool with
-   * the statement still out, and a connection that went silent would never come back.
+   * the statement still out, and a connection that went silent would never come back. Without
+   * `serverBound` the session's statement_timeout is left as it is (the store's own short
+   * liveness check, which would otherwise reset it on the connection the next request takes).
    */
-  async #pooled(pool: { connect(): Promise<SqlClient> }, ctx: StoreContext, text: string, params?: unknown[]): Promise<SqlResult> {
+  async #pooled(pool: { connect(): Promise<SqlClient> }, ctx: StoreContext, text: string, params?: unknown[], serverBound = true): Promise<SqlResult> {
     // one bound for the wait for a connection and the statement (each bound costs a timer and a listener)
     let client: SqlClient | undefined;
     let release: ((destroy: boolean) => void) | undefined;
@@ -345,15 +361,23 @@ export class PostgresStore implements ProvisioningStore {
     const work = (async () => {
       const c = await pool.connect().catch((e: unknown) => Promise.reject(scimErrorOf(e) ?? e));
       client = c;
-      release = releaser(c);
+      const letGo = releaser(c);
+      release = letGo;
       // it came too late: straight back, nothing was sent on it (and no one waits for this any more)
       if (late) {
-        release(false);
+        letGo(false);
         throw ScimError.unavailable('No database connection was free in time; try again', 1);
       }
-      const timeout = statementTimeoutFor(c, ctx.deadline);
-      if (timeout !== undefined) await c.query(timeout);
-      return c.query(text, params);
+      const timeout = serverBound ? statementTimeoutFor(c, ctx.deadline) : undefined;
+      // watched while out: a statement on a connection that went dead is given up (store/postgres/liveness.ts)
+      return this.#watch.watch(
+        (c as { processID?: unknown }).processID,
+        () => (timeout === undefined ? c.query(text, params) : c.query(timeout).then(() => c.query(text, params))),
+        () => {
+          cancelStatement(c);
+          letGo(true);
+        },
+      );
     })();
     try {
       const out = await byDeadline(ctx, work, () => {
@@ -532,10 +556,15 @@ export class PostgresStore implements ProvisioningStore {
     if (c.kind === 'pool') {
       const client = await connectBy(c.pool, ctx);
       const release = releaser(client);
-      return byDeadline(ctx, run(client, release), () => {
+      const giveUp = () => {
         cancelStatement(client);
         release(true);
-      });
+      };
+      // each statement watched while it is out (store/postgres/liveness.ts), not the transaction:
+      // between statements it may wait on the host's code, idle in its transaction
+      const pid = (client as { processID?: unknown }).processID;
+      const watched: SqlQueryable = { query: (text, params) => this.#watch.watch(pid, () => client.query(text, params), giveUp) };
+      return byDeadline(ctx, run(watched, release), giveUp);
     }
     if (c.kind === 'pglite') return c.db.transaction!((tx) => this.#inTx.run(tx, () => fn(translatingErrors(tx, true))));
     const db = c.db;
