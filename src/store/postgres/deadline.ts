@@ -1,6 +1,6 @@
 /**
  * A request's statements end at its deadline, whatever the database or the network does
- * (docs/stores.md, "Deadlines"). Three parts, because no one of them holds alone:
+ * (docs/stores.md, "Deadlines, and the pool"). Three parts, because no one of them holds alone:
  * - the client side: at the deadline, or when the client goes away, the store stops waiting
  *   (the request's concurrency slot is free), and a pooled connection with a statement still
  *   out is destroyed, not returned to the pool (on a silent network fault it would never
@@ -10,7 +10,9 @@
  *   server only when it next writes to it);
  * - the server side: `statement_timeout` from the time the request has left, for when no
  *   cancel can reach the server.
- * PGlite runs in the process, on the event loop: nothing here applies to it.
+ * A statement stuck on a connection that died silently is given up sooner, when the server
+ * shows it is not running it (store/postgres/liveness.ts). PGlite runs in the process, on the
+ * event loop: nothing here applies to it.
  * @module
  */
 import { connect } from 'node:net';
