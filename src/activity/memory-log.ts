@@ -1,6 +1,9 @@
 /**
  * The in-memory activity log: a bounded ring of records per tenant, for MemoryStore and for
- * stores without a log of their own. Lost on restart.
+ * stores without a log of their own. Lost on restart. Refused requests (anyone can send them,
+ * naming any tenant) have rings of their own per tenant named: those naming a tenant with
+ * records of its own are that tenant's quota, evicted only with it; those naming anything
+ * else share a bounded pool, evicting among themselves.
  * @module
  */
 import {
@@ -14,6 +17,7 @@ import {
   matchesQuery,
   pageSize,
   queryKey,
+  REFUSED_KEY_PREFIX,
   storageKey,
   summarise,
   timeBounds,
@@ -23,9 +27,13 @@ import {
 export interface MemoryActivityLogOptions {
   /** Records kept per tenant, the oldest dropped first (default 1,000). */
   maxPerTenant?: number;
-  /** Tenants kept, the least recently written dropped first (default 1,000); as many refused buckets besides. */
+  /**
+   * Tenants kept, the least recently written dropped first (default 1,000). Each keeps the
+   * refused requests naming it apart, and as many buckets besides hold those naming a tenant
+   * that has no records here (the least recently written dropped first, among themselves).
+   */
   maxTenants?: number;
-  /** Refused requests kept per tenant they named (default 100). */
+  /** Refused requests kept per tenant they named, the oldest dropped first (default 100): a quota no other tenant's can take. */
   maxRefusedPerTenant?: number;
 }
 
@@ -76,20 +84,42 @@ class Rings {
     readonly maxKeys: number,
   ) {}
 
-  push(key: string, r: ActivityRecord): void {
-    let ring = this.#map.get(key);
-    if (ring) this.#map.delete(key);
-    else {
-      if (this.#map.size >= this.maxKeys) this.#map.delete(this.#map.keys().next().value as string);
-      ring = new Ring(this.capacity);
+  /** Appends to the ring of `key`, made when missing; the key evicted to make room, if one was. */
+  push(key: string, r: ActivityRecord): string | undefined {
+    const ring = this.#map.get(key);
+    if (ring) {
+      // most recently written last: the first key is the one to evict
+      this.#map.delete(key);
+      this.#map.set(key, ring);
+      ring.push(r);
+      return undefined;
     }
-    // most recently written last: the first key is the one to evict
+    const fresh = new Ring(this.capacity);
+    fresh.push(r);
+    return this.adopt(key, fresh);
+  }
+
+  /** Keeps `ring` under `key` as the most recently written; the key evicted to make room, if one was. */
+  adopt(key: string, ring: Ring): string | undefined {
+    let evicted: string | undefined;
+    if (!this.#map.has(key) && this.#map.size >= this.maxKeys) {
+      evicted = this.#map.keys().next().value as string;
+      this.#map.delete(evicted);
+    }
+    this.#map.delete(key);
     this.#map.set(key, ring);
-    ring.push(r);
+    return evicted;
   }
 
   get(key: string): Ring | undefined {
     return this.#map.get(key);
+  }
+
+  /** Removes the ring of `key` and hands it over. */
+  take(key: string): Ring | undefined {
+    const ring = this.#map.get(key);
+    this.#map.delete(key);
+    return ring;
   }
 
   entries(): IterableIterator<[string, Ring]> {
@@ -109,28 +139,57 @@ function byArrival(records: ActivityRecord[]): ActivityRecord[] {
 
 /**
  * An {@link ActivityLog} in memory: a ring per tenant, and a smaller one per tenant named by
- * refused requests, kept apart so they never evict a tenant's own records.
+ * refused requests, kept apart so they never evict a tenant's own records; those naming a
+ * tenant with records of its own are its quota, never evicted by refused requests naming
+ * others (a stranger naming 1,000 other tenants once evicted them in 12 s).
  */
 export class MemoryActivityLog implements ActivityLog {
   readonly #own: Rings;
-  readonly #refused: Rings;
+  /** Refused requests naming a tenant of `#own`: one ring each, evicted only with the tenant's own. */
+  readonly #refusedOfTenants: Rings;
+  /** Refused requests naming anything else: a pool of rings that evict among themselves. */
+  readonly #refusedOfStrangers: Rings;
 
   /** A log with the given bounds. */
   constructor(options: MemoryActivityLogOptions = {}) {
-    this.#own = new Rings(Math.max(1, options.maxPerTenant ?? 1000), Math.max(1, options.maxTenants ?? 1000));
-    this.#refused = new Rings(Math.max(1, options.maxRefusedPerTenant ?? 100), Math.max(1, options.maxTenants ?? 1000));
+    const tenants = Math.max(1, options.maxTenants ?? 1000);
+    const refused = Math.max(1, options.maxRefusedPerTenant ?? 100);
+    this.#own = new Rings(Math.max(1, options.maxPerTenant ?? 1000), tenants);
+    // as many keys as #own: it never holds a tenant #own does not, so it never evicts
+    this.#refusedOfTenants = new Rings(refused, tenants);
+    this.#refusedOfStrangers = new Rings(refused, tenants);
   }
 
   /** Appends records to their tenants' rings. */
   async append(records: readonly ActivityRecord[]): Promise<void> {
     for (const r of records) {
       const key = storageKey(r);
-      (isRefusedKey(key) ? this.#refused : this.#own).push(key, r);
+      if (isRefusedKey(key)) {
+        (this.#own.get(key.slice(REFUSED_KEY_PREFIX.length)) ? this.#refusedOfTenants : this.#refusedOfStrangers).push(key, r);
+        continue;
+      }
+      const isNew = this.#own.get(key) === undefined;
+      const evicted = this.#own.push(key, r);
+      // a tenant dropped for room: the refused requests naming it are a stranger's again
+      if (evicted !== undefined) this.#forgotten(evicted);
+      // a tenant's first record: what was refused naming it before is its own quota from now on
+      if (isNew) {
+        const refusedKey = `${REFUSED_KEY_PREFIX}${key}`;
+        const ring = this.#refusedOfStrangers.take(refusedKey);
+        if (ring) this.#refusedOfTenants.adopt(refusedKey, ring);
+      }
     }
   }
 
+  /** A tenant whose own records are all gone: the refused requests naming it join the strangers' pool. */
+  #forgotten(tenant: string): void {
+    const refusedKey = `${REFUSED_KEY_PREFIX}${tenant}`;
+    const ring = this.#refusedOfTenants.take(refusedKey);
+    if (ring) this.#refusedOfStrangers.adopt(refusedKey, ring);
+  }
+
   #ring(key: string): Ring | undefined {
-    return (isRefusedKey(key) ? this.#refused : this.#own).get(key);
+    return isRefusedKey(key) ? (this.#refusedOfTenants.get(key) ?? this.#refusedOfStrangers.get(key)) : this.#own.get(key);
   }
 
   /** A tenant's records (or the refused ones naming it), newest first. */
@@ -146,7 +205,7 @@ export class MemoryActivityLog implements ActivityLog {
 
   /** A tenant's status panel since `since` (default: the last 24 hours). */
   async summary(tenant: string, since = new Date(Date.now() - 24 * 3600_000)): Promise<ActivitySummary> {
-    return summarise(this.#own.get(tenant)?.newest() ?? [], since, this.#refused.get(queryKey({ tenant, refused: true }))?.newest() ?? []);
+    return summarise(this.#own.get(tenant)?.newest() ?? [], since, this.#ring(queryKey({ tenant, refused: true }))?.newest() ?? []);
   }
 
   /** Drops records older than `maxAgeMs`, and each tenant's oldest beyond `maxPerTenant` (`maxRefusedPerTenant` for refused ones). */
@@ -155,11 +214,14 @@ export class MemoryActivityLog implements ActivityLog {
     let n = 0;
     for (const [rings, keep] of [
       [this.#own, retention.maxPerTenant ?? Number.POSITIVE_INFINITY],
-      [this.#refused, retention.maxRefusedPerTenant ?? Number.POSITIVE_INFINITY],
+      [this.#refusedOfTenants, retention.maxRefusedPerTenant ?? Number.POSITIVE_INFINITY],
+      [this.#refusedOfStrangers, retention.maxRefusedPerTenant ?? Number.POSITIVE_INFINITY],
     ] as const) {
       for (const [key, ring] of rings.entries()) {
         n += ring.dropWhile((r) => ring.size > keep || Date.parse(r.startedAt) < cutoff);
-        if (ring.size === 0) rings.delete(key);
+        if (ring.size > 0) continue;
+        rings.delete(key);
+        if (rings === this.#own) this.#forgotten(key);
       }
     }
     return n;

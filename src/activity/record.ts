@@ -137,9 +137,16 @@ export interface ActivityRetention {
   maxPerTenant?: number;
   /** How often pruning runs in the background (default 10 minutes). */
   pruneEveryMs?: number;
-  /** At most this many refused requests kept per tenant they named (default 100). */
+  /**
+   * At most this many refused requests kept per tenant they named (default 100): the
+   * tenant's quota, the newest kept; refused requests naming other tenants never take from it.
+   */
   maxRefusedPerTenant?: number;
-  /** At most this many refused requests kept in all (default 100,000). */
+  /**
+   * At most this many refused requests kept, the newest, of those naming a tenant that has no
+   * records of its own (default 100,000): anyone can name any number of tenants. A log in
+   * memory bounds them by its count of buckets instead.
+   */
   maxRefused?: number;
 }
 

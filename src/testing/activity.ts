@@ -130,6 +130,33 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
       expect(await log.list({ tenant: t })).toEqual([own]);
     });
 
+    it('refused requests naming other tenants, 1,000 names, never evict the refused records of a tenant with records of its own', async () => {
+      const log = (await makeStore()).activity;
+      if (!log) return;
+      const t = `act-${randomUUID()}`;
+      const now = Date.now();
+      const refusedNaming = (name: string, at: number): ActivityRecord => {
+        const r = record(name, 401, at);
+        delete r.tenant;
+        r.tenantHint = name;
+        return r;
+      };
+      await log.append([record(t, 201, now - 10_000)]);
+      const own = [1, 2, 3, 4, 5].map((i) => refusedNaming(t, now - 9000 + i));
+      await log.append(own);
+      // a stranger: every request a new tenant name, all after the tenant's refused records
+      for (let b = 0; b < 10; b++) await log.append(Array.from({ length: 100 }, (_, i) => refusedNaming(`stranger-${randomUUID()}`, now - 5000 + b * 100 + i)));
+      // the bound on refused records of all the names together (a log in memory bounds them as they come)
+      await log.prune({ maxRefused: 100, maxRefusedPerTenant: 100 });
+      expect((await log.list({ tenant: t, refused: true })).map((r) => r.requestId)).toEqual(own.map((r) => r.requestId).reverse());
+      expect((await log.summary(t, new Date(now - 3600_000))).rejectedTokens).toBe(5);
+      // a flood naming the tenant itself stays within its own quota
+      await log.append(Array.from({ length: 300 }, (_, i) => refusedNaming(t, now - 1000 + i)));
+      await log.prune({ maxRefusedPerTenant: 100 });
+      expect(await log.list({ tenant: t, refused: true, limit: 1000 })).toHaveLength(100);
+      expect(await log.list({ tenant: t })).toHaveLength(1);
+    });
+
     it('lists by arrival time whatever the order records were appended in', async () => {
       const log = (await makeStore()).activity;
       if (!log) return;

@@ -35,6 +35,40 @@ describe('MemoryActivityLog', () => {
     expect(await log.list({ tenant: 'z' })).toHaveLength(1);
   });
 
+  it('refused requests naming a tenant with records of its own are its quota; naming others, a pool that evicts among itself', async () => {
+    const log = new MemoryActivityLog({ maxTenants: 2, maxRefusedPerTenant: 3 });
+    const now = Date.now();
+    const refused = (named: string, id: string): ActivityRecord => {
+      const r = rec(named, 401, now, { requestId: id });
+      delete r.tenant;
+      r.tenantHint = named;
+      return r;
+    };
+    const refusedIds = async (tenant: string) => (await log.list({ tenant, refused: true })).map((r) => r.requestId);
+    // refused before the tenant has records of its own: in the pool, then adopted by its first record
+    await log.append([refused('a', 'a-r1'), rec('a', 200, now), refused('a', 'a-r2')]);
+    await log.append(['s1', 's2', 's3', 's4', 's5'].map((s) => refused(s, `${s}-r`)));
+    expect(await refusedIds('a')).toEqual(['a-r2', 'a-r1']);
+    // the pool holds 2 names: the older strangers went
+    expect([await refusedIds('s3'), await refusedIds('s5')]).toEqual([[], ['s5-r']]);
+    // its own flood keeps to its quota
+    await log.append(['a-r3', 'a-r4', 'a-r5'].map((id) => refused('a', id)));
+    expect(await refusedIds('a')).toEqual(['a-r5', 'a-r4', 'a-r3']);
+    // a tenant dropped for room (2 tenants kept): what named it is a stranger's again, and goes like one
+    await log.append([rec('b', 200, now), rec('c', 200, now)]);
+    expect(await log.list({ tenant: 'a' })).toEqual([]);
+    expect(await refusedIds('a')).toEqual(['a-r5', 'a-r4', 'a-r3']);
+    await log.append([refused('s6', 's6-r'), refused('s7', 's7-r')]);
+    expect(await refusedIds('a')).toEqual([]);
+    // a tenant whose own records all aged out likewise
+    await log.append([rec('d', 200, now - 10 * 86_400_000), refused('d', 'd-r'), refused('s8', 's8-r')]);
+    await log.append([refused('s9', 's9-r'), refused('s10', 's10-r')]);
+    expect(await refusedIds('d')).toEqual(['d-r']);
+    await log.prune({ maxAgeMs: 86_400_000 });
+    await log.append([refused('s11', 's11-r'), refused('s12', 's12-r')]);
+    expect(await refusedIds('d')).toEqual([]);
+  });
+
   it('filters by status (code, class, error, lists), by time, by rejected tokens, with a limit', async () => {
     const log = new MemoryActivityLog();
     const t0 = Date.parse('2026-12-01T00:00:00Z');

@@ -130,7 +130,11 @@ export class PostgresActivityLog implements ActivityLog {
     return out;
   }
 
-  /** Deletes records past the age, and each tenant's beyond the newest `maxPerTenant`. */
+  /**
+   * Deletes records past the age, each tenant's beyond the newest `maxPerTenant` (refused ones
+   * beyond `maxRefusedPerTenant` per tenant named), and refused ones naming tenants without
+   * records of their own beyond the newest `maxRefused`.
+   */
   async prune(retention: ActivityRetention): Promise<number> {
     let n = 0;
     const count = async (sql: string, params: unknown[]) =>
@@ -146,11 +150,16 @@ export class PostgresActivityLog implements ActivityLog {
        ) old WHERE a.seq = old.seq`,
       [perTenant, perRefused, REFUSED_KEY_PREFIX],
     );
-    // refused requests can name any number of tenants: a bound on all of them together
+    // refused requests can name any number of tenants: a bound on all of them together, but
+    // only on those naming a tenant with no records of its own; a tenant's are its quota
+    // (maxRefusedPerTenant), which refused requests naming others never evict
     if (retention.maxRefused !== undefined)
       n += await count(
         `DELETE FROM ${this.#t.activity} a USING (
-           SELECT seq FROM ${this.#t.activity} WHERE left(tenant, length($2::text)) = $2::text ORDER BY time DESC, seq DESC OFFSET $1::bigint
+           SELECT r.seq FROM ${this.#t.activity} r
+           WHERE left(r.tenant, length($2::text)) = $2::text
+             AND NOT EXISTS (SELECT 1 FROM ${this.#t.activity} o WHERE o.tenant = substr(r.tenant, length($2::text) + 1))
+           ORDER BY r.time DESC, r.seq DESC OFFSET $1::bigint
          ) old WHERE a.seq = old.seq`,
         [retention.maxRefused, REFUSED_KEY_PREFIX],
       );
