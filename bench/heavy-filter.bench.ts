@@ -5,50 +5,22 @@
 // (bench/heavy-filter-server.ts). The server runs once with the default limits (the filter's
 // cost is over the budget: 400 before any scan) and once with the filter budget lifted, so the
 // scans run and take turns with other work (store/scan-turns.ts).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import os from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fmt, type Section } from './harness.js';
 import { TOKENS, USERS } from './heavy-filter-server.js';
+import { benchChild, percentile, stopChild, tenantGets } from './tenant-latency.js';
 
 const SAMPLES = 2000;
-const percentile = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 type Answers = { statuses: Record<string, number>; ms: number[] };
 
 /** A child process of bench/heavy-filter-server.ts and the first line it prints. */
-async function child(...args: string[]): Promise<{ proc: ChildProcess; first: string; lines: AsyncIterator<string> }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'heavy-filter-server.ts'), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
-  const first = await lines.next();
-  if (first.done) throw new Error(`heavy-filter-server.ts ${args.join(' ')} printed nothing`);
-  return { proc, first: first.value, lines };
-}
+const child = (...args: string[]) => benchChild('heavy-filter-server.ts', args);
 
 /** Tenant b's GET by id, `SAMPLES` times one after another: each one's milliseconds. */
 async function sample(port: number, bUser: string): Promise<number[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const get = () =>
-    new Promise<number>((resolve, reject) => {
-      const req = request({ agent, host: '127.0.0.1', port, path: `/scim/v2/Users/${bUser}`, headers: { authorization: `Bearer ${TOKENS.b}` } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  const times: number[] = [];
-  for (let i = 0; i < SAMPLES + 20; i++) {
-    const t0 = performance.now();
-    const status = await get();
-    if (status !== 200) throw new Error(`tenant b's GET answered ${status}`);
-    if (i >= 20) times.push(performance.now() - t0);
-  }
-  agent.destroy();
-  return times;
+  const { ms, statuses } = await tenantGets(port, `/scim/v2/Users/${bUser}`, TOKENS.b, SAMPLES);
+  if (Object.keys(statuses).some((s) => s !== '200')) throw new Error(`tenant b's GET answered ${JSON.stringify(statuses)}`);
+  return ms;
 }
 
 /** Tenant b's latencies while tenant a keeps 5 `kind` requests in flight, and how tenant a's were answered. */
@@ -57,9 +29,7 @@ async function during(port: number, bUser: string, kind: 'heavy' | 'plain'): Pro
   // the requests are in flight (and, lifted, scanning) before the first sample
   await new Promise((r) => setTimeout(r, 200));
   const busy = await sample(port, bUser);
-  attacker.proc.kill('SIGTERM');
-  const last = await attacker.lines.next();
-  return { busy, answers: JSON.parse(last.value as string) as Answers };
+  return { busy, answers: await stopChild<Answers>(attacker) };
 }
 
 /** Tenant b idle before and after (pooled: the machine's drift hits both), and while tenant a sends. */
