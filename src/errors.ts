@@ -92,7 +92,7 @@ export class ScimError extends Error {
     this.hint = response.hint;
   }
 
-  /** The same error with a {@link hint} for the server log (never sent to the client). */
+  /** The same error with a hint (`hint`) for the server log (never sent to the client). */
   withHint(hint: string): ScimError {
     const response = {
       hint,

@@ -452,7 +452,7 @@ export class MemoryStore implements ProvisioningStore {
    * a sorted page keeps only the best `startIndex + count` entries (a bounded heap); an
    * unfiltered, unsorted page (and a count of everything) costs O(page). A filter's work is
    * counted against `maxFilterWork` (refused before a scan that would pass it), and a scan
-   * longer than a slice takes turns with other work ({@link ScanTurns}) and stops at the
+   * longer than a slice takes turns with other work (`ScanTurns`, src/store/scan-turns.ts) and stops at the
    * request's deadline (503).
    */
   async search(ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {

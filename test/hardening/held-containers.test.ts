@@ -79,6 +79,7 @@ const HELD: Record<string, Record<string, string>> = {
   'src/store/postgres/deadline.ts': { sessionTimeouts: BY_OBJECT },
   'src/store/postgres/errors.ts': { SOCKET_CODES: CONSTANT, RETRYABLE_SQLSTATES: CONSTANT },
   'src/store/postgres/folded.ts': { FOLDING: CONSTANT, byId: PER_CALL },
+  'src/store/postgres/liveness.ts': { '#out': 'the statements on the wire: at most the pool size', states: PER_CALL },
   'src/store/scan-turns.ts': { '#waiting': 'one entry per authenticated tenant with a scan waiting, removed when its line is empty' },
   'src/store/soft-delete.ts': { shadows: BY_OBJECT, combined: BY_OBJECT },
 };
