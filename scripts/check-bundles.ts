@@ -42,6 +42,7 @@ const DECLARED_CLASS = /(?<![\w$.])(?<!=\s*)class\s+([A-Za-z_$][\w$]*)\s*(?:exte
 export const DUPLICATES_BY_DESIGN: Readonly<Record<string, string>> = {
   BodyTooLarge:
     'src/adapters/node-body.ts, shared by the Node adapters: readBody throws it and bodyReadError recognises it in the same bundle; no application sees it',
+  BodyTimeout: 'src/adapters/node-body.ts, as BodyTooLarge: readBody throws it past the deadline and bodyReadError recognises it in the same bundle',
 };
 
 /** The class's own name: `X` for a renamed `X2` when the bundle also names `X`. */
