@@ -41,10 +41,16 @@ export const TOKENS = {
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const IN_FLIGHT = 5;
 
-/** What an attacker reports: how many requests got each status (0: no answer), and their milliseconds. */
+/** What an attacker reports: how many requests it sent, how many got each status (0: no answer), their median milliseconds. */
 export interface Sent {
+  sent: number;
   statuses: Record<string, number>;
-  ms: number[];
+  medianMs: number;
+}
+
+/** Prints the report line and exits once it is out (a pipe is written asynchronously: exit() at once can cut it). */
+function reportAndExit(report: unknown): void {
+  process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
 }
 
 async function serve(acmeHook?: string, globexHook?: string): Promise<void> {
@@ -107,8 +113,8 @@ function flood(count: number, maxMs: number, once: (i: number) => Promise<number
   const report = async () => {
     running = false;
     await Promise.all(loops);
-    console.log(JSON.stringify({ statuses, ms } satisfies Sent));
-    process.exit(0);
+    ms.sort((x, y) => x - y);
+    reportAndExit({ sent: ms.length, statuses, medianMs: ms[ms.length >> 1] ?? 0 } satisfies Sent);
   };
   process.on('SIGTERM', () => void report());
   void Promise.all(loops).then(report);
@@ -232,8 +238,7 @@ function stall(port: number, open: number, total: number, maxMs: number): void {
     // one the server holds stays open for the whole attack; a fresh one is milliseconds old
     const oldestMs = Math.max(0, ...[...sockets.values()].map((t) => now - t));
     for (const s of sockets.keys()) s.destroy();
-    console.log(JSON.stringify({ opened, statuses, open, oldestMs, bytes }));
-    process.exit(0);
+    reportAndExit({ opened, statuses, open, oldestMs, bytes });
   };
   setTimeout(report, maxMs);
   process.on('SIGTERM', report);
@@ -245,7 +250,7 @@ function stall(port: number, open: number, total: number, maxMs: number): void {
 }
 
 function hook(): void {
-  const stats = { posts: 0, hanging: 0, maxHanging: 0 };
+  const stats = { posts: 0, hung: 0, hanging: 0, maxHanging: 0 };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
@@ -254,6 +259,7 @@ function hook(): void {
       const p = JSON.parse(body) as WebhookPayload;
       if (String((p.data.resource as { userName?: string } | undefined)?.userName).startsWith('hang-')) {
         // never answered: only the sender's timeout ends it
+        stats.hung++;
         stats.hanging++;
         stats.maxHanging = Math.max(stats.maxHanging, stats.hanging);
         res.on('close', () => stats.hanging--);
@@ -263,8 +269,7 @@ function hook(): void {
     });
   });
   process.on('SIGTERM', () => {
-    console.log(JSON.stringify(stats));
-    process.exit(0);
+    reportAndExit(stats);
   });
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` })));
 }
