@@ -1,9 +1,12 @@
 /**
  * The outbox in memory: MemoryStore's (appended in the same synchronous step as each change),
- * and the engine's for stores that have none. Claims walk pending events in commit order,
- * so a claim costs O(pending events looked at), not O(all events).
+ * and the engine's for stores that have none. Pending events wait in a queue per resource
+ * (order is kept per resource); only each queue's first can be claimed, and those firsts are
+ * in a heap by due time, so a claim costs O(log n) per event it hands out and nothing for the
+ * events that are backed off or leased.
  * @module
  */
+import { type DueEntry, DueHeap } from './due-heap.js';
 import type { EventDraft, EventLogQuery, EventOutbox, OutboxEvent } from './outbox.js';
 import { eventContext } from './outbox.js';
 import type { StoreContext } from './store.js';
@@ -12,6 +15,10 @@ import type { StoreContext } from './store.js';
 interface Held {
   event: OutboxEvent;
   dueAt: number;
+  /** Commit order (a replay gets a new one: back in line). */
+  order: number;
+  /** The resource key, the queue it waits in. */
+  key: string;
 }
 
 /** The resource key of an event: order is kept per tenant and resource id. */
@@ -31,8 +38,13 @@ export interface MemoryOutboxStats {
 export class MemoryOutbox implements EventOutbox {
   readonly #byTenant = new Map<string, OutboxEvent[]>();
   readonly #seq = new Map<string, number>();
-  /** Pending events in commit order (a Map keeps insertion order; deletes are O(1)). */
+  /** Pending events by id. */
   readonly #pending = new Map<string, Held>();
+  /** Pending events per resource, in commit order: only the first of each can be claimed. */
+  readonly #queues = new Map<string, Held[]>();
+  /** The first of each queue by due time; an entry whose event's due time moved since is stale and skipped. */
+  readonly #due = new DueHeap<Held>();
+  #order = 0;
   readonly #dead = new Map<string, OutboxEvent>();
   readonly #now: () => number;
 
@@ -64,7 +76,7 @@ export class MemoryOutbox implements EventOutbox {
         attempts: 0,
       };
       list.push(event);
-      if (!delivered) this.#pending.set(event.id, { event, dueAt: 0 });
+      if (!delivered) this.#enqueue(event);
       out.push(event);
     }
     this.#seq.set(ctx.tenant, seq);
@@ -88,20 +100,25 @@ export class MemoryOutbox implements EventOutbox {
 
   async claim(options: { limit: number; leaseMs: number }): Promise<OutboxEvent[]> {
     const now = this.#now();
-    const blocked = new Set<string>();
-    const out: OutboxEvent[] = [];
-    for (const held of this.#pending.values()) {
-      if (out.length >= options.limit) break;
-      const key = resourceKey(held.event);
-      // an earlier pending event of the same resource (due or not) goes first
-      if (blocked.has(key)) continue;
-      blocked.add(key);
-      if (held.dueAt > now) continue;
-      held.dueAt = now + options.leaseMs;
-      held.event.attempts++;
-      out.push(copy(held.event));
+    const leased: Held[] = [];
+    while (leased.length < options.limit) {
+      const top = this.#due.peek();
+      if (!top) break;
+      if (!this.#current(top)) {
+        this.#due.pop();
+        continue;
+      }
+      if (top.dueAt > now) break;
+      this.#due.pop();
+      leased.push(top.item);
     }
-    return out;
+    // leased: still its queue's first, due again when the lease ends (pushed back after the
+    // loop, so that a lease of 0 ms cannot hand the same event out twice in one claim)
+    for (const held of leased) {
+      this.#setDue(held, now + options.leaseMs);
+      held.event.attempts++;
+    }
+    return leased.map((held) => copy(held.event));
   }
 
   async release(ids: readonly string[], until?: Date): Promise<void> {
@@ -109,7 +126,7 @@ export class MemoryOutbox implements EventOutbox {
     for (const id of ids) {
       const held = this.#pending.get(id);
       if (!held) continue;
-      held.dueAt = dueAt;
+      this.#setDue(held, dueAt);
       held.event.attempts = Math.max(0, held.event.attempts - 1);
     }
   }
@@ -119,7 +136,7 @@ export class MemoryOutbox implements EventOutbox {
       const held = this.#pending.get(id);
       if (!held) continue;
       held.event.state = 'delivered';
-      this.#pending.delete(id);
+      this.#dequeue(held);
     }
   }
 
@@ -129,9 +146,9 @@ export class MemoryOutbox implements EventOutbox {
     held.event.lastError = failure.error;
     if ('dead' in failure) {
       held.event.state = 'dead';
-      this.#pending.delete(id);
+      this.#dequeue(held);
       this.#dead.set(id, held.event);
-    } else held.dueAt = failure.retryAt.getTime();
+    } else this.#setDue(held, failure.retryAt.getTime());
   }
 
   async deadLetters(query: { tenant?: string; limit?: number }): Promise<OutboxEvent[]> {
@@ -153,7 +170,7 @@ export class MemoryOutbox implements EventOutbox {
       e.state = 'pending';
       e.attempts = 0;
       // back in line behind what is pending now: a replay is a new delivery
-      this.#pending.set(id, { event: e, dueAt: 0 });
+      this.#enqueue(e);
       n++;
     }
     return n;
@@ -175,6 +192,50 @@ export class MemoryOutbox implements EventOutbox {
       else this.#byTenant.delete(tenant);
     }
     return n;
+  }
+
+  /** Puts a pending event at the end of its resource's queue; the first of a queue goes into the heap. */
+  #enqueue(event: OutboxEvent): void {
+    const held: Held = { event, dueAt: 0, order: ++this.#order, key: resourceKey(event) };
+    this.#pending.set(event.id, held);
+    const queue = this.#queues.get(held.key);
+    if (queue) queue.push(held);
+    else {
+      this.#queues.set(held.key, [held]);
+      this.#push(held);
+    }
+  }
+
+  /** Takes a delivered or dead event out; the next of its resource becomes claimable. */
+  #dequeue(held: Held): void {
+    this.#pending.delete(held.event.id);
+    const queue = this.#queues.get(held.key);
+    if (!queue) return;
+    const i = queue.indexOf(held);
+    if (i >= 0) queue.splice(i, 1);
+    if (!queue.length) this.#queues.delete(held.key);
+    else if (i === 0) this.#push(queue[0]!);
+  }
+
+  /** Moves a pending event's due time; only a queue's first is in the heap. */
+  #setDue(held: Held, dueAt: number): void {
+    held.dueAt = dueAt;
+    if (this.#queues.get(held.key)?.[0] === held) this.#push(held);
+  }
+
+  #push(held: Held): void {
+    this.#due.push({ item: held, dueAt: held.dueAt, order: held.order });
+    // stale entries (due times that moved) are skipped when they surface; past twice the live
+    // ones (one per queue), the heap is built again from the queues' firsts
+    if (this.#due.size > 2 * this.#queues.size + 64) {
+      this.#due.rebuild([...this.#queues.values()].map((q) => ({ item: q[0]!, dueAt: q[0]!.dueAt, order: q[0]!.order })));
+    }
+  }
+
+  /** Whether a heap entry still stands for its event: pending, first of its queue, due when the entry says. */
+  #current(entry: DueEntry<Held>): boolean {
+    const held = entry.item;
+    return this.#pending.get(held.event.id) === held && held.dueAt === entry.dueAt && this.#queues.get(held.key)?.[0] === held;
   }
 
   /** How many events are held, and how many are pending (for monitoring and tests). */

@@ -67,6 +67,7 @@ const HELD: Record<string, Record<string, string>> = {
     '#byTenant': 'the store: events of authenticated writes, pruned by retention',
     '#seq': 'the store: one sequence per authenticated tenant',
     '#pending': 'the store: events not yet delivered',
+    '#queues': 'the store: events not yet delivered, by resource (the same events as #pending)',
     '#dead': 'the store: dead letters, pruned by retention',
   },
   'src/store/memory.ts': {
