@@ -16,10 +16,10 @@ export type Instant = Date | string | number;
 export interface TenantToken extends AuthContext {
   /** {@link hashToken} of the secret token. */
   tokenHash: string;
-  /** When the token stops working (401 `invalid_token` from then on); never, when absent. */
-  expiresAt?: Instant;
-  /** When the token was revoked: set it and the next request with the token is 401. */
-  revokedAt?: Instant;
+  /** When the token stops working (401 `invalid_token` from then on); never, when absent or null (a NULL column). */
+  expiresAt?: Instant | null;
+  /** When the token was revoked: set it and the next request with the token is 401; absent or null: not revoked. */
+  revokedAt?: Instant | null;
   /** When the token last authenticated a request; kept up to date by {@link bearerTokens} on the record it holds. */
   lastUsedAt?: Date;
 }

@@ -116,6 +116,15 @@ describe('bearerTokens: expiry, scopes, last use, revocation', () => {
     expect(unknown.body).toMatchObject({ status: '401' });
   });
 
+  it('a row whose expiry and revocation columns are NULL (never, not revoked) authenticates, in its type too; a set one is 401', async () => {
+    type Row = { tenant: string; tokenHash: string; expiresAt: Date | null; revokedAt: Date | null };
+    const row: Row = { tenant: 't', tokenHash: hashToken(SECRET), expiresAt: null, revokedAt: null };
+    const call = server(bearerTokens(async (h): Promise<Row | null> => (h === row.tokenHash ? row : null)));
+    expect((await call('GET', '/Users', SECRET)).status).toBe(200);
+    row.revokedAt = new Date();
+    expect((await call('GET', '/Users', SECRET)).status).toBe(401);
+  });
+
   it('records the last use on the record and tells the host at most once a minute per token', async () => {
     let clock = Date.parse('2026-12-01T10:00:00Z');
     const seen: [string | undefined, string][] = [];
