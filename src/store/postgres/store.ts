@@ -167,14 +167,24 @@ function connectBy(pool: { connect(): Promise<SqlClient> }, ctx: StoreContext | 
  * client released with an error instead of handing it to the next request).
  */
 function releaser(client: SqlClient): (destroy: boolean) => void {
+  const events = client as { on?(event: 'error', f: () => void): unknown; removeListener?(event: 'error', f: () => void): unknown };
+  // node-postgres emits 'error' on a client whose connection drops, besides failing its query,
+  // and pg-pool listens only while a client is idle in the pool: held here without a listener,
+  // a dropped connection was an uncaught exception that ended the host's process. The failure
+  // reaches the store through the query's rejection; the event itself is only acknowledged.
+  events.on?.('error', ignoreDropped);
   let released = false;
   return (destroy) => {
     if (released) return;
     released = true;
+    events.removeListener?.('error', ignoreDropped);
     if (destroy) (client.release as (e?: boolean) => void)(true);
     else client.release();
   };
 }
+
+/** The listener that keeps a held client's 'error' event from being an uncaught exception (see {@link releaser}). */
+const ignoreDropped = (): void => undefined;
 
 /** How long the check of stuck statements may take (store/postgres/liveness.ts): it gets no answer during a fault. */
 const LIVENESS_CHECK_MS = 1000;
@@ -491,10 +501,11 @@ export class PostgresStore implements ProvisioningStore {
     const c = this.#conn;
     if (c.kind === 'pool') {
       const client = await c.pool.connect();
+      const release = releaser(client);
       try {
         return await withoutTimeouts(client, (q) => fn(q, (sql) => q.query(sql)));
       } finally {
-        client.release();
+        release(false);
       }
     }
     if (c.kind === 'pglite') {
