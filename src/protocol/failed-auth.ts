@@ -11,18 +11,14 @@
  * hash: what a stranger puts in a path or a header never grows the state kept for it.
  * @module
  */
-import * as crypto from 'node:crypto';
 import { ScimError } from '../errors.js';
 import { Lru } from '../lru.js';
 import type { RateBudget, RateLimiter } from './ratelimit.js';
+import { sha256 } from './sha256.js';
 
-/**
- * 128 bits of SHA-256 as base64url (22 characters): the size of every key this budget keeps,
- * whatever it was made of. `crypto.hash` (Node 20.12+) when there, as in tokens.ts.
- */
+/** 128 bits of SHA-256 as base64url (22 characters): the size of every key this budget keeps, whatever it was made of. */
 function digest(text: string): string {
-  const h = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
-  return (h ? h('sha256', text, 'base64url') : crypto.createHash('sha256').update(text, 'utf8').digest('base64url')).slice(0, 22);
+  return sha256(text, 'base64url').slice(0, 22);
 }
 
 /**

@@ -4,8 +4,8 @@
  * instances share limits through one limiter they all reach (docs/scaling.md).
  * @module
  */
-import { createHash } from 'node:crypto';
 import type { ScimRequest } from './request.js';
+import { sha256 } from './sha256.js';
 
 /** What a limiter decided for one request. */
 export interface RateDecision {
@@ -66,7 +66,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
   take(key: string, budget: RateBudget): RateDecision {
     const now = this.#now();
-    const k = key.length > MAX_KEY_LENGTH ? createHash('sha256').update(key, 'utf8').digest('base64url') : key;
+    const k = key.length > MAX_KEY_LENGTH ? sha256(key, 'base64url') : key;
     let b = this.#buckets.get(k);
     if (b) {
       this.#buckets.delete(k);

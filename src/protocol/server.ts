@@ -887,7 +887,9 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     const t = newTrace(req, Date.now());
     const deadline = t.started + limits.requestTimeoutMs;
     try {
-      await admitted(req, t);
+      // a synchronous admission (bearerToken, the in-memory limiter) is not awaited: that costs a microtask turn
+      const admittedNow = admitted(req, t);
+      if (isThenable(admittedNow)) await admittedNow;
     } catch (e) {
       return { deadline, refusal: await answer(t, t0, async () => failure(e, t)) };
     }
