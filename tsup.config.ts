@@ -1,12 +1,14 @@
 import { defineConfig, type Options } from 'tsup';
 
 const shared: Options = {
+  // the root and scimkit/store-kit share their core modules as chunks (one ScimError for both, in ESM and CJS)
+  splitting: true,
   dts: true,
   sourcemap: true,
   target: 'node20',
   treeshake: true,
   // subpath entries import the core as `scimkit`, so every entry shares one copy of it
-  external: ['scimkit', 'scimkit/check', 'vitest', 'pg', '@opentelemetry/api', 'fastify'],
+  external: ['scimkit', 'scimkit/store-kit', 'scimkit/check', 'vitest', 'pg', '@opentelemetry/api', 'fastify'],
 };
 
 // No `clean`: the configurations build in parallel and a clean in one deleted another's output
@@ -21,9 +23,10 @@ export default defineConfig([
       fetch: 'src/adapters/fetch.ts',
       node: 'src/adapters/node.ts',
       fastify: 'src/adapters/fastify.ts',
-      postgres: 'src/store/postgres/index.ts',
-      opentelemetry: 'src/telemetry/opentelemetry.ts',
+      postgres: 'src/addons/postgres/index.ts',
+      opentelemetry: 'src/addons/opentelemetry.ts',
       check: 'src/check/index.ts',
+      'store-kit': 'src/store-kit.ts',
     },
     format: ['esm', 'cjs'],
   },

@@ -6,8 +6,9 @@ export default defineConfig({
     // tests run against the sources; `scimkit` (as subpath entries import the core) is src/index.ts
     alias: [
       { find: /^scimkit$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-      { find: /^scimkit\/postgres$/, replacement: fileURLToPath(new URL('./src/store/postgres/index.ts', import.meta.url)) },
-      { find: /^scimkit\/opentelemetry$/, replacement: fileURLToPath(new URL('./src/telemetry/opentelemetry.ts', import.meta.url)) },
+      { find: /^scimkit\/postgres$/, replacement: fileURLToPath(new URL('./src/addons/postgres/index.ts', import.meta.url)) },
+      { find: /^scimkit\/opentelemetry$/, replacement: fileURLToPath(new URL('./src/addons/opentelemetry.ts', import.meta.url)) },
+      { find: /^scimkit\/store-kit$/, replacement: fileURLToPath(new URL('./src/store-kit.ts', import.meta.url)) },
       { find: /^scimkit\/check$/, replacement: fileURLToPath(new URL('./src/check/index.ts', import.meta.url)) },
       { find: /^scimkit\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^scimkit\/(express|koa|fetch|node|fastify)$/, replacement: fileURLToPath(new URL('./src/adapters/$1.ts', import.meta.url)) },

@@ -280,7 +280,7 @@ export async function run(): Promise<Section[]> {
         `For comparison, tenant acme sends ${fmt(READS.count)} GET /acme/Users?count=1 with its valid token, 5 in flight: what any 5 requests sent back to back cost tenant b on this machine. ` +
         "Memory: heap and RSS after two forced collections, under attack as the change over the attack; peak RSS is the process's since it started. " +
         `Target: tenant b within 2× its idle p50 and p99, no 429 for b, memory flat. ${verdictText(strangerVerdict)} ${load} ` +
-        "Issue #29's other attacks: 4 (one tenant's expensive filters) is the section above, bench/heavy-filter.bench.ts; 5 (a network that goes silent between PostgresStore and PostgreSQL, then heals) is test/store/postgres-blackhole.test.ts, which times the tenant's recovery (served again within 5 s of the heal) through a fault proxy; 7 (a tenant's refused records evicted by others' failures) is a count, asserted by test/activity/refused-quota.test.ts on every store.",
+        "Issue #29's other attacks: 4 (one tenant's expensive filters) is the section above, bench/heavy-filter.bench.ts; 5 (a network that goes silent between PostgresStore and PostgreSQL, then heals) is test/addons/postgres/blackhole.test.ts, which times the tenant's recovery (served again within 5 s of the heal) through a fault proxy; 7 (a tenant's refused records evicted by others' failures) is a count, asserted by test/server/activity/refused-quota.test.ts on every store.",
       rows: strangers,
     },
     {
@@ -290,7 +290,7 @@ export async function run(): Promise<Section[]> {
         `Globex creates a user, waits for its event, and again, one every ${GLOBEX_EVERY_MS} ms at the most: ${fmt(EVENTS.idleMs / 1000)} s with acme idle, ${fmt(EVENTS.healthyMs / 1000)} s while acme keeps 5 creates in flight with its target answering, ${fmt(EVENTS.hangingMs / 1000)} s while acme's target hangs (long enough for its first POSTs to time out and the circuit breaker to open). ` +
         "Times per globex user: from globex reading its 201 to its receiver having the whole event (0 when the event came first, as it mostly does: delivery starts as the response goes out), then from sending the POST to having the event (the create's own time included: what acme's load costs globex's writes shows here) against idle, and the POST's own time. " +
         "Before #29: globex's events waited behind acme's batches, 275 s in the issue's run. " +
-        `Target: globex's events within 2 s while acme's target hangs (test/events/isolation.test.ts), and here within 2× idle. ${verdictText(eventVerdict)} ${load}`,
+        `Target: globex's events within 2 s while acme's target hangs (test/server/events/isolation.test.ts), and here within 2× idle. ${verdictText(eventVerdict)} ${load}`,
       rows: events,
     },
   ];

@@ -5,7 +5,7 @@ import { compileFilter as sqfCompile } from 'scim-query-filter-parser';
 import { filter as spfFilter, parse as spfParse } from 'scim2-parse-filter';
 import { compileFilter, parseFilter, SchemaRegistry, ScimError } from 'scimkit';
 import SCIMMY from 'scimmy';
-import { referenceMatch } from '../test/filter/reference-evaluator.js';
+import { referenceMatch } from '../test/core/filter/reference-evaluator.js';
 import { makeUsers } from './data.js';
 import { fmt, measure, type Section } from './harness.js';
 
@@ -150,7 +150,7 @@ export async function run(): Promise<Section[]> {
     {
       title: 'Filter evaluation over 100,000 generated users',
       notes:
-        'Median of 7 full passes (compile once, test every user). "wrong" counts users where the library disagrees with the SCIM semantics (reference evaluator in test/filter/reference-evaluator.ts): case-insensitive userName, one email satisfying the whole value filter, dateTime as instants. Target: ≥ 3× the fastest peer.',
+        'Median of 7 full passes (compile once, test every user). "wrong" counts users where the library disagrees with the SCIM semantics (reference evaluator in test/core/filter/reference-evaluator.ts): case-insensitive userName, one email satisfying the whole value filter, dateTime as instants. Target: ≥ 3× the fastest peer.',
       rows: evalRows,
     },
     { title: 'Adversarial filters (scimkit)', notes: 'Each must end in 400 invalidFilter (or parse) well within 50 ms.', rows: advRows },

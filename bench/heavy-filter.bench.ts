@@ -78,7 +78,7 @@ export async function run(): Promise<Section[]> {
         `MemoryStore with ${fmt(USERS)} users of tenant a (an e-mail each); server, attacker and measuring client in three processes on loopback (node:http calling handle(), rate limits off). ` +
         `Tenant b sends ${SAMPLES} GETs by id one after another with tenant a idle (before and after, pooled), and ${SAMPLES} while tenant a keeps 5 POST /Users/.search in flight with \`emails[value co "q0"] or … or emails[value co "q289"]\` (7.7 KB, cost 2,320 per user), each sent again once answered. ` +
         'Default limits: the cost is over maxFilterCost (256), 400 invalidFilter before any scan. Lifted: the scans run (2,320 × 50,000 units each, about 0.75 s of CPU alone), in 0.1 ms slices that take turns on the event loop, one slice per turn, tenants in rotation, until the 10 s deadline. ' +
-        'Before the budget and the turns, each scan ran in one piece and tenant b waited for them: 4.3 s for one GET with 30,000 users (test/protocol/filter-budget.test.ts on the old code), 20.3 s in the run of issue #29. ' +
+        'Before the budget and the turns, each scan ran in one piece and tenant b waited for them: 4.3 s for one GET with 30,000 users (test/server/filter-budget.test.ts on the old code), 20.3 s in the run of issue #29. ' +
         'The comparison row keeps 5 plain GETs of tenant a in flight instead: what any 5 requests sent back to back cost tenant b (request rate, which rateLimits.perTenant bounds; off here). ' +
         `Target: tenant b within 2× its idle p50 and p99 while the scans run. Load average when it ended: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores (the machine is shared: p99 moves between runs).`,
       rows,

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { SchemaRegistry, validateResource } from 'scimkit';
-import { SCIM_FORMATS, toJsonSchema } from '../src/schema/json-schema.js';
-import { compileShape, type ShapeSchema } from '../src/schema/shape-validator.js';
+import { SCIM_FORMATS, toJsonSchema } from '../src/core/schema/json-schema.js';
+import { compileShape, type ShapeSchema } from '../src/core/schema/shape-validator.js';
 import { fmt, measure, type Section } from './harness.js';
 
 function ajvCompile(schema: object) {

@@ -2,11 +2,11 @@
 // DATABASE_URL, as in CI) PostgresStore on a pool of a scratch PostgreSQL database. Call it
 // at the top of a test file: it registers the clean-up with afterAll.
 import { afterAll } from 'vitest';
+import { PostgresStore, type SqlPool } from '../src/addons/postgres/index.js';
 import { MemoryStore, type ProvisioningStore } from '../src/index.js';
-import { PostgresStore, type SqlPool } from '../src/store/postgres/index.js';
 import { freshPGlite } from './pglite.js';
-import { closeServers } from './protocol/helpers.js';
 import { scratchDatabase } from './scratch-database.js';
+import { closeServers } from './server/helpers.js';
 
 /** Named factories of fresh stores; `postgres: false` leaves the PostgreSQL server out. */
 export function storeFactories(options: { postgres?: boolean; poolSize?: number } = {}): [string, () => Promise<ProvisioningStore>][] {

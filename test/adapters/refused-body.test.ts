@@ -1,4 +1,4 @@
-// The bound on reading a refused body (src/protocol/refused-body.ts): a body over the limit is
+// The bound on reading a refused body (src/server/refused-body.ts): a body over the limit is
 // read and dropped so the client can read its 413 (test/adapters/e2e.test.ts), but no more
 // than 4 × maxBodyBytes (at least 16 MiB) and no longer than requestTimeoutMs. Through the
 // Node reader (node:http; Express, Koa and Fastify share it) and the fetch adapter.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MemoryStore } from '../../src/index.js';
 import { freshPGlite } from '../pglite.js';
-import { closeServers, PATCH as PATCH_OP, setup, TOKEN, U } from '../protocol/helpers.js';
+import { closeServers, PATCH as PATCH_OP, setup, TOKEN, U } from '../server/helpers.js';
 import { storeFactories } from '../store-factories.js';
 import { hostileBodies, slowFilters, tenMegabyteUser } from './hostile-inputs.js';
 
@@ -209,7 +209,7 @@ describe('security headers', () => {
 
 /** MemoryStore and PostgresStore on PGlite, the stores every class of hostile input runs on. */
 async function bothStores() {
-  const { PostgresStore } = await import('../../src/store/postgres/index.js');
+  const { PostgresStore } = await import('../../src/addons/postgres/index.js');
   const { MemoryStore } = await import('../../src/index.js');
   const lite = freshPGlite();
   afterAll(async () => {
