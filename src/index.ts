@@ -43,27 +43,6 @@ export { CLIENT_NAMES, clientOf } from './server/activity/client.js';
 export { type ConsoleLoggerOptions, consoleLogger, type LogLevel } from './server/activity/console-logger.js';
 export { type LogMethod, type ScimLogger, silentLogger } from './server/activity/logger.js';
 export { BodyMask, MASKED } from './server/activity/mask.js';
-export { MemoryActivityLog, type MemoryActivityLogOptions } from './server/activity/memory-log.js';
-export {
-  type ActivityLog,
-  type ActivityOperation,
-  type ActivityQuery,
-  type ActivityRecord,
-  type ActivityRetention,
-  type ActivitySummary,
-  type BulkActivity,
-  checkQuery,
-  DEFAULT_ACTIVITY_RETENTION,
-  matchesQuery,
-  pageSize,
-  queryKey,
-  REFUSED_KEY_PREFIX,
-  type ScimClient,
-  type StatusFilter,
-  statusMatches,
-  storageKey,
-  summarise,
-} from './server/activity/record.js';
 export type { ActivityStats } from './server/activity/writer.js';
 export * from './server/auth.js';
 export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type BulkFailure, type BulkOperation, type BulkPlan, planBulk } from './server/bulk.js';
@@ -85,8 +64,29 @@ export { responseText } from './server/response-text.js';
 export * from './server/server.js';
 export type { RequestFacts, RequestSpan, ScimTelemetry } from './server/telemetry.js';
 export { generateToken, hashToken, type Instant, type TenantToken, TOKEN_PREFIX, TokenList, type TokenScope } from './server/tokens.js';
+export {
+  type ActivityLog,
+  type ActivityOperation,
+  type ActivityQuery,
+  type ActivityRecord,
+  type ActivityRetention,
+  type ActivitySummary,
+  type BulkActivity,
+  checkQuery,
+  DEFAULT_ACTIVITY_RETENTION,
+  matchesQuery,
+  pageSize,
+  queryKey,
+  REFUSED_KEY_PREFIX,
+  type ScimClient,
+  type StatusFilter,
+  statusMatches,
+  storageKey,
+  summarise,
+} from './stores/activity-log.js';
 export * from './stores/deadline.js';
 export * from './stores/member-references.js';
+export { MemoryActivityLog, type MemoryActivityLogOptions } from './stores/memory/activity-log.js';
 export { MemoryOutbox, type MemoryOutboxStats } from './stores/memory/outbox.js';
 export * from './stores/memory/store.js';
 export {

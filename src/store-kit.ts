@@ -18,7 +18,7 @@ export { attributesChanged, isVersion, metaOf, nextMeta, versionNamed, versionTa
 export { isDateTime } from './core/schema/json-schema.js';
 export { subAttribute } from './core/schema/registry.js';
 export { isObject } from './core/schema/resource.js';
-export { checkQuery, matchesQuery, pageSize, queryKey, REFUSED_KEY_PREFIX, storageKey, summarise } from './server/activity/record.js';
+export { checkQuery, matchesQuery, pageSize, queryKey, REFUSED_KEY_PREFIX, storageKey, summarise } from './stores/activity-log.js';
 export { pastDeadline, refuseLate } from './stores/deadline.js';
 export { memberIdsOf, sameMemberOrder, selfMemberError, storedMember, unknownMembersError } from './stores/member-references.js';
 export { eventContext } from './stores/outbox.js';

@@ -5,10 +5,10 @@
  */
 
 import type { SchemaRegistry } from '../core/schema/registry.js';
+import type { ActivityOperation, ActivityRecord, BulkActivity } from '../stores/activity-log.js';
 import { clientOf } from './activity/client.js';
 import { isoTime } from './activity/iso-time.js';
 import type { BodyMask } from './activity/mask.js';
-import type { ActivityOperation, ActivityRecord, BulkActivity } from './activity/record.js';
 import { capitalisedOps, MAX_TEXT, patchSummary, truncate } from './activity/summary.js';
 import type { BuiltActivity } from './activity/writer.js';
 import type { AuthContext } from './auth.js';

@@ -8,24 +8,11 @@ import { ScimError } from '../core/errors.js';
 import { Lru } from '../core/lru.js';
 import { consoleLogger } from './activity/console-logger.js';
 import type { ScimLogger } from './activity/logger.js';
+import type { AuthContext, TokenScope } from './auth-context.js';
 import { header, type ScimRequest } from './request.js';
-import { hashToken, instantMs, type TenantToken, TokenList, type TokenScope } from './tokens.js';
+import { hashToken, instantMs, type TenantToken, TokenList } from './tokens.js';
 
-/** What authentication resolves a request to (the store context less the request id). */
-export interface AuthContext {
-  /** The tenant; every store call is scoped to it. */
-  tenant: string;
-  /** The host's workspace this connection provisions into. */
-  workspace?: string;
-  /** The role the host gives new users. */
-  defaultRole?: string;
-  /** The authenticated subject. */
-  principal?: string;
-  /** What the token may do; both `read` and `write` when absent. */
-  scopes?: readonly TokenScope[];
-  /** The host's id for the token or connection (for logs and "last used"); never the secret or its hash. */
-  tokenId?: string;
-}
+export type { AuthContext } from './auth-context.js';
 
 /**
  * Resolves a request to a context, or throws 401/403. `tenant` is the tenant segment of

@@ -5,8 +5,8 @@
  */
 
 import type { PatchCompatibility } from '../core/patch/dialects/index.js';
+import type { ScimClient } from '../stores/activity-log.js';
 import { clientOf } from './activity/client.js';
-import type { ScimClient } from './activity/record.js';
 import type { Engine } from './engine.js';
 
 /** A compatibility profile per client; clients not named get the server's `compatibility`. */

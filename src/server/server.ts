@@ -11,16 +11,6 @@ import type { PatchCompatibility } from '../core/patch/dialects/index.js';
 import { PathCache } from '../core/path/parse.js';
 import { SchemaRegistry } from '../core/schema/registry.js';
 import type { ValidationPolicy } from '../core/schema/validate.js';
-import { MemoryOutbox } from '../stores/memory/outbox.js';
-import { MemoryStore } from '../stores/memory/store.js';
-import { type EventLogQuery, failureText, type OutboxEvent } from '../stores/outbox.js';
-import { softDeletingStore } from '../stores/soft-delete.js';
-import type { ProvisioningStore, StoreContext } from '../stores/store.js';
-import { tracedStore } from '../stores/traced.js';
-import { consoleLogger } from './activity/console-logger.js';
-import type { ScimLogger } from './activity/logger.js';
-import { BodyMask } from './activity/mask.js';
-import { MemoryActivityLog } from './activity/memory-log.js';
 import {
   type ActivityLog,
   type ActivityQuery,
@@ -29,7 +19,16 @@ import {
   type ActivitySummary,
   DEFAULT_ACTIVITY_RETENTION,
   summarise,
-} from './activity/record.js';
+} from '../stores/activity-log.js';
+import { MemoryActivityLog } from '../stores/memory/activity-log.js';
+import { MemoryOutbox } from '../stores/memory/outbox.js';
+import { MemoryStore } from '../stores/memory/store.js';
+import { type EventLogQuery, failureText, type OutboxEvent } from '../stores/outbox.js';
+import { softDeletingStore } from '../stores/soft-delete.js';
+import type { ProvisioningStore, StoreContext } from '../stores/store.js';
+import { consoleLogger } from './activity/console-logger.js';
+import type { ScimLogger } from './activity/logger.js';
+import { BodyMask } from './activity/mask.js';
 import { type ActivityStats, ActivityWriter } from './activity/writer.js';
 import { buildActivity, type PendingActivity, routeOf } from './activity.js';
 import { type AuthContext, type Authenticate, checkScope } from './auth.js';
@@ -54,6 +53,7 @@ import { DEFAULT_RATE_LIMITS, MemoryRateLimiter, type RateBudget, type RateDecis
 import { errorResponse, header, jsonResponse, queryOf, type ScimRequest, type ScimResponse } from './request.js';
 import { createResource, deleteResource, getResource, patchResource, type ResourceRequest, replaceResource } from './resources.js';
 import type { ScimTelemetry } from './telemetry.js';
+import { tracedStore } from './traced-store.js';
 
 /** Options of {@link createScimServer}. Everything that varies between servers is here; nothing is global. */
 export interface ScimServerOptions {

@@ -5,8 +5,8 @@
  * @module
  */
 
+import type { ActivityOperation, ActivityRecord } from '../stores/activity-log.js';
 import type { OutboxEvent } from '../stores/outbox.js';
-import type { ActivityOperation, ActivityRecord } from './activity/record.js';
 
 /** The SCIM facts a request span ends with. */
 export interface RequestFacts {

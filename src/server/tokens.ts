@@ -4,11 +4,13 @@
  * @module
  */
 import * as crypto from 'node:crypto';
-import type { AuthContext } from './auth.js';
+import type { AuthContext, TokenScope } from './auth-context.js';
+
+export type { TokenScope } from './auth-context.js';
+
 import { sha256 } from './sha256.js';
 
 /** What a token may do: `read` (GET, `/.search`) and `write` (POST, PUT, PATCH, DELETE, Bulk). */
-export type TokenScope = 'read' | 'write';
 
 /** A point in time as a host may store it: a Date, an ISO 8601 string, or epoch milliseconds. */
 export type Instant = Date | string | number;

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ScimResource } from '../core/schema/resource.js';
-import type { StoreContext } from './store.js';
+import type { StoreContext } from './context.js';
 
 /** The kinds of lifecycle event. */
 export type LifecycleEventType =

@@ -8,26 +8,11 @@ import type { Filter } from '../core/filter/ast.js';
 import type { MemberDelta } from '../core/patch/members.js';
 import type { ResourceType } from '../core/schema/registry.js';
 import type { ScimResource } from '../core/schema/resource.js';
-import type { ActivityLog } from '../server/activity/record.js';
+import type { ActivityLog } from './activity-log.js';
+import type { StoreContext } from './context.js';
 import type { EventDraft, EventOutbox } from './outbox.js';
 
-/** Who is asking, for which tenant: the first argument of every store call and hook. */
-export interface StoreContext {
-  /** The tenant every read and write is scoped to. Never empty. */
-  tenant: string;
-  /** The host's workspace this SCIM connection provisions into, when it has one. */
-  workspace?: string;
-  /** The role new users get, when the host has one (applied on create only, by the host). */
-  defaultRole?: string;
-  /** The authenticated subject (for `/Me` and audit). */
-  principal?: string;
-  /** An id for logs. */
-  requestId: string;
-  /** Aborted when the client went away or the deadline passed: a store stops waiting and commits nothing after it. */
-  signal?: AbortSignal;
-  /** When the request must be answered (epoch milliseconds): a store bounds its waits by it and commits nothing after it. */
-  deadline?: number;
-}
+export type { StoreContext } from './context.js';
 
 /** Sort order of a search. */
 export interface SortSpec {

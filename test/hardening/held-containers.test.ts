@@ -18,10 +18,10 @@ const BY_OBJECT = 'WeakMap keyed by objects: an entry goes with its key';
 const HELD: Record<string, Record<string, string>> = {
   'src/server/activity/console-logger.ts': { seen: PER_CALL },
   'src/server/activity/mask.ts': { '#names': CONFIG },
-  'src/server/activity/memory-log.ts': {
+  'src/stores/memory/activity-log.ts': {
     '#map': 'Rings: at most maxTenants keys (tenant, or the tenant named cut to 200 characters), each a ring of fixed capacity',
   },
-  'src/server/activity/record.ts': { STATUS_CLASSES: CONSTANT },
+  'src/stores/activity-log.ts': { STATUS_CLASSES: CONSTANT },
   'src/check/capabilities.ts': { features: PER_CALL },
   'src/check/http.ts': { IDEMPOTENT: CONSTANT, '#secretHeaders': 'per checker run: the header names its caller gave' },
   'src/check/reporters/junit.ts': { groups: PER_CALL },

@@ -2,7 +2,7 @@
  * Which IdP sent a request, from its User-Agent: for the activity log and per-client defaults.
  * @module
  */
-import type { ScimClient } from './record.js';
+import type { ScimClient } from '../../stores/activity-log.js';
 
 /**
  * User-Agent patterns as the IdPs send them (docs/idp-compatibility.md has the sources):

@@ -4,8 +4,9 @@
  * Nothing it does can slow or fail a request: a failing sink is counted, not raised.
  * @module
  */
+
+import type { ActivityLog, ActivityRecord, ActivityRetention } from '../../stores/activity-log.js';
 import type { ScimLogger } from './logger.js';
-import type { ActivityLog, ActivityRecord, ActivityRetention } from './record.js';
 
 /** A built record and how it is logged. */
 export interface BuiltActivity {

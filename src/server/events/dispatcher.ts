@@ -11,7 +11,10 @@ import { Lru } from '../../core/lru.js';
 import { type EventOutbox, failureText, type OutboxEvent } from '../../stores/outbox.js';
 import type { ScimLogger } from '../activity/logger.js';
 import { BackedOff, DeliveryDeferred } from './postponed.js';
+import { retryDelay } from './retry-delay.js';
 import type { GateLimits } from './target-gate.js';
+
+export { retryDelay } from './retry-delay.js';
 
 /** Delivery choices of a server (`createScimServer({ events })`). */
 export interface DeliveryOptions {
@@ -86,12 +89,6 @@ export function gateLimits(options: DeliveryOptions): GateLimits {
     cooldownMaxMs: options.retryMaxMs ?? 300_000,
     deferMs: options.pollMs ?? 1000,
   };
-}
-
-/** The delay before attempt `attempts + 1`: exponential with full jitter in its upper half, bounded. */
-export function retryDelay(attempts: number, base: number, max: number, random: () => number = Math.random): number {
-  const exp = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
-  return Math.round(exp / 2 + (random() * exp) / 2);
 }
 
 /** `work`, or a rejection once `ms` passed. */

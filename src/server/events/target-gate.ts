@@ -6,8 +6,9 @@
  * own schedule (a target answering 500 got about 1,000 POSTs a second).
  * @module
  */
-import { retryDelay } from './dispatcher.js';
+
 import { BackedOff, DeliveryDeferred } from './postponed.js';
+import { retryDelay } from './retry-delay.js';
 
 /** The bounds of every {@link TargetGate} of a dispatcher. */
 export interface GateLimits {

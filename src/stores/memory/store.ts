@@ -17,7 +17,6 @@ import { attributesChanged, isVersion, metaOf, nextMeta, versionTag } from '../.
 import type { AttributeDefinition } from '../../core/schema/attribute.js';
 import type { ResourceType } from '../../core/schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../../core/schema/resource.js';
-import { MemoryActivityLog, type MemoryActivityLogOptions } from '../../server/activity/memory-log.js';
 import { refuseLate } from '../deadline.js';
 import { memberIdsOf, sameMemberOrder, selfMemberError, storedMember, unknownMembersError } from '../member-references.js';
 import type {
@@ -31,6 +30,7 @@ import type {
   StoreContext,
   WriteOptions,
 } from '../store.js';
+import { MemoryActivityLog, type MemoryActivityLogOptions } from './activity-log.js';
 import { MemoryOutbox } from './outbox.js';
 import { SCAN_SLICE_MS, ScanTurns } from './scan-turns.js';
 

@@ -21,7 +21,7 @@ import {
   storageKey,
   summarise,
   timeBounds,
-} from './record.js';
+} from '../activity-log.js';
 
 /** Sizes of a {@link MemoryActivityLog}. */
 export interface MemoryActivityLogOptions {

@@ -9,9 +9,9 @@ import {
   ScimError,
   type ScimLogger,
   type ScimServerOptions,
-} from '../../../src/index.js';
-import { freshPGlite } from '../../pglite.js';
-import { G, PATCH, U } from '../helpers.js';
+} from '../../src/index.js';
+import { freshPGlite } from '../pglite.js';
+import { G, PATCH, U } from '../server/helpers.js';
 
 const TOKEN = 'scimkit_activity-test-token-0123456789abcdef';
 const ENTRA = 'Microsoft Azure AD SCIM provisioning 1.0.0';
@@ -264,7 +264,7 @@ describe('bodies, kept only on request and masked', () => {
 
 describe('the activity log of a PostgresStore', () => {
   it('is the store’s table by default: records of requests land in scim_activity, NUL in the path included', async () => {
-    const { PostgresStore } = await import('../../../src/addons/postgres/index.js');
+    const { PostgresStore } = await import('../../src/addons/postgres/index.js');
     const db = freshPGlite();
     const store = new PostgresStore(db);
     await store.migrate();

@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { ScimTelemetry } from '../server/telemetry.js';
-import type { ProvisioningStore } from './store.js';
+import type { ProvisioningStore } from '../stores/store.js';
+import type { ScimTelemetry } from './telemetry.js';
 
 /** `store` with a span around each of its calls (`transaction` included, so Bulk shows each operation's). */
 export function tracedStore(store: ProvisioningStore, telemetry: ScimTelemetry): ProvisioningStore {
