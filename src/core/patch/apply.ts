@@ -16,7 +16,7 @@ import { canonicaliseValue, sameJson, type Touched, tooManyValues, type Validati
 import { normalizeOperations, type PatchCompatibility, quirksOf } from './dialects/index.js';
 import type { PatchQuirkName } from './dialects/quirk.js';
 import { type Member, type MemberDelta, MemberDeltaBuilder } from './members.js';
-import { type PatchRequest, type PatchRequestOptions, parsePatchRequest } from './request.js';
+import { type PatchOperation, type PatchRequest, type PatchRequestOptions, parsePatchRequest } from './request.js';
 import { type ResolvedOperation, resolveTarget, type Target, targetOf, withParsedPath } from './target.js';
 
 /** The {@link ValidationPolicy} fields of {@link ApplyPatchOptions}, copied into the policy validation gets. */
@@ -418,17 +418,48 @@ function checkPathFilterCost(type: ResourceType, op: ResolvedOperation, max: num
  * Errors are ScimErrors naming the operation (1-based) and the attribute.
  */
 export function applyPatch(resource: ScimResource, request: unknown, options: ApplyPatchOptions): PatchResult {
+  return applyPreparedPatch(resource, preparePatch(request, options), options);
+}
+
+/**
+ * A PATCH request checked once for every attempt at applying it: the engine applies one
+ * request again each time its compare-and-swap loses to another writer, and neither the
+ * request's shape nor what its client's quirks make of an operation changes between attempts
+ * (a quirk reads the operation, the type and the resource's id, which the attempts share).
+ * @internal
+ */
+export interface PreparedPatch {
+  /** The operations as the client sent them, their shape checked. */
+  readonly operations: readonly PatchOperation[];
+  /** The quirks of the compatibility it was prepared for. */
+  readonly quirks: ReadonlySet<PatchQuirkName>;
+  /**
+   * Operation `i` as the quirks rewrote it, kept from the first attempt that reached it: made
+   * in order, operation by operation, so a request's first error is the one it always was.
+   */
+  readonly normalised: (ResolvedOperation[] | undefined)[];
+}
+
+/** Checks a PATCH body's shape (400/413 as {@link applyPatch} would) and readies it for {@link applyPreparedPatch}. @internal */
+export function preparePatch(request: unknown, options: PatchRequestOptions & { compatibility?: PatchCompatibility }): PreparedPatch {
   const parsed: PatchRequest = parsePatchRequest(request, options);
-  const quirks = quirksOf(options.compatibility);
+  return { operations: parsed.operations, quirks: quirksOf(options.compatibility), normalised: new Array(parsed.operations.length) };
+}
+
+/** {@link applyPatch} of a prepared request: its operations are normalised at most once, whatever the attempts. @internal */
+export function applyPreparedPatch(resource: ScimResource, patch: PreparedPatch, options: ApplyPatchOptions): PatchResult {
+  const quirks = patch.quirks;
   const policy: ValidationPolicy = {};
   for (const key of POLICY_KEYS) if (options[key] !== undefined) Object.assign(policy, { [key]: options[key] });
   const ctx: Ctx = { owned: new Map(), type: options.type, quirks, policy, delta: options.members === 'delta' ? new MemberDeltaBuilder() : undefined };
   // a shallow copy: attributes are deep-copied when first touched (containerOf), and
   // validation below builds a fresh tree, so the result never shares objects with the input
   const work: ScimResource = { ...resource };
-  parsed.operations.forEach((raw, i) => {
+  patch.operations.forEach((raw, i) => {
     try {
-      const ops = normalizeOperations([withParsedPath(raw, options.paths)], quirks, { type: options.type, resource });
+      // applying never changes an operation (values are canonicalised into new objects), so the
+      // quirks' output can serve every later attempt
+      const ops = (patch.normalised[i] ??= normalizeOperations([withParsedPath(raw, options.paths)], quirks, { type: options.type, resource }));
       for (const op of ops) {
         if (options.maxFilterCost !== undefined) checkPathFilterCost(options.type, op, options.maxFilterCost);
         applyOne(work, op, ctx);
