@@ -12,6 +12,20 @@ export { parseFilter } from './core/filter/parse.js';
 export { foldCase, foldsCase } from './core/rules/case-fold.js';
 export { appendDistinct, sameValue, valueKey } from './core/rules/equality.js';
 export { identityKey, uniqueKey } from './core/rules/identity.js';
+export {
+  type CurrentMembers,
+  deltaChangesMembers,
+  idsNamed,
+  type Member,
+  type MemberChanges,
+  type MemberDelta,
+  memberDiff,
+  memberId,
+  memberIdsOf,
+  planMemberDelta,
+  sameMemberOrder,
+  touchesMembers,
+} from './core/rules/members.js';
 export { entityTags, preconditionMatches } from './core/rules/preconditions.js';
 export { compareSortKeys, resolveSortPath, type SortEntry, type SortValue, sortComparator, sortResources, sortValue, topK } from './core/rules/sort.js';
 export { attributesChanged, isVersion, metaOf, nextMeta, versionNamed, versionTag } from './core/rules/version.js';
@@ -20,5 +34,5 @@ export { subAttribute } from './core/schema/registry.js';
 export { isObject } from './core/schema/resource.js';
 export { checkQuery, matchesQuery, pageSize, queryKey, REFUSED_KEY_PREFIX, storageKey, summarise } from './stores/activity-log.js';
 export { pastDeadline, refuseLate } from './stores/deadline.js';
-export { memberIdsOf, sameMemberOrder, selfMemberError, storedMember, unknownMembersError } from './stores/member-references.js';
+export { selfMemberError, storedMember, unknownMembersError } from './stores/member-references.js';
 export { eventContext } from './stores/outbox.js';

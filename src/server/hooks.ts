@@ -4,7 +4,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { MemberDelta } from '../core/patch/members.js';
+import type { MemberDelta } from '../core/rules/members.js';
 import { GROUP_SCHEMA_ID } from '../core/schema/builtin/group.js';
 import type { ScimGroup, ScimUser } from '../core/schema/builtin/types.js';
 import { USER_SCHEMA_ID } from '../core/schema/builtin/user.js';

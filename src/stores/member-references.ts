@@ -1,11 +1,12 @@
 /**
  * What a stored member is (docs/stores.md): a group member names a resource of the same
  * tenant by id; the store keeps that id and the `type` of the resource it names, never a
- * client's `display` or `$ref` (the `$ref` is computed when the group is presented).
+ * client's `display` or `$ref` (the `$ref` is computed when the group is presented). Which ids
+ * a member list names, and what changed, is the core's member rule (core/rules/members.ts).
  * @module
  */
 import { excerpt, ScimError } from '../core/errors.js';
-import type { Member } from '../core/patch/members.js';
+import type { Member } from '../core/rules/members.js';
 
 /** The 400 for member values that name no resource of the tenant. */
 export function unknownMembersError(ids: readonly string[]): ScimError {
@@ -26,18 +27,4 @@ export function selfMemberError(id: string): ScimError {
 /** The stored form of a member that names a resource of type `typeName`. */
 export function storedMember(id: string, typeName: string): Member {
   return { value: id, type: typeName };
-}
-
-/** The ids of a member list in order, each once: the first occurrence of an id keeps its place (both stores store it so). @internal */
-export function memberIdsOf(members: Iterable<Member> | undefined): string[] {
-  const seen = new Set<string>();
-  for (const m of members ?? []) if (m !== null && typeof m === 'object' && typeof m.value === 'string') seen.add(m.value);
-  return [...seen];
-}
-
-/** Whether two member lists name the same ids in the same order (the order a GET returns, so a change of it is a change). @internal */
-export function sameMemberOrder(a: Iterable<string>, b: readonly string[]): boolean {
-  let i = 0;
-  for (const x of a) if (x !== b[i++]) return false;
-  return i === b.length;
 }

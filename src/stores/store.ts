@@ -5,7 +5,7 @@
  */
 
 import type { Filter } from '../core/filter/ast.js';
-import type { MemberDelta } from '../core/patch/members.js';
+import type { MemberDelta } from '../core/rules/members.js';
 import type { ResourceType } from '../core/schema/registry.js';
 import type { ScimResource } from '../core/schema/resource.js';
 import type { ActivityLog } from './activity-log.js';

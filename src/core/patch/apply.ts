@@ -9,13 +9,13 @@ import { compileValueFilter } from '../filter/compile.js';
 import { filterCostError, valueFilterCost } from '../filter/cost.js';
 import type { PathCache } from '../path/parse.js';
 import { appendDistinct } from '../rules/equality.js';
+import { idsNamed, type Member, type MemberDelta, MemberDeltaBuilder, memberId, touchesMembers } from '../rules/members.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
 import { type ResourceType, subAttribute } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
 import { canonicaliseValue, sameJson, type Touched, tooManyValues, type ValidationPolicy, validatePatched } from '../schema/validate.js';
 import { normalizeOperations, type PatchCompatibility, quirksOf } from './dialects/index.js';
 import type { PatchQuirkName } from './dialects/quirk.js';
-import { type Member, type MemberDelta, MemberDeltaBuilder } from './members.js';
 import { type PatchOperation, type PatchRequest, type PatchRequestOptions, parsePatchRequest } from './request.js';
 import { type ResolvedOperation, resolveTarget, type Target, targetOf, withParsedPath } from './target.js';
 
@@ -78,22 +78,6 @@ interface Ctx {
   delta: MemberDeltaBuilder | undefined;
 }
 
-/** The ids a filter selects when it is `value eq "x"` or an `or` of those; undefined otherwise. */
-function valueIds(f: Filter): Set<string> | undefined {
-  if (f.op === 'eq' && f.attr.name.toLowerCase() === 'value' && f.attr.sub === undefined && f.attr.uri === undefined && typeof f.value === 'string')
-    return new Set([f.value]);
-  if (f.op === 'or') {
-    const out = new Set<string>();
-    for (const x of f.filters) {
-      const ids = valueIds(x);
-      if (!ids) return undefined;
-      for (const id of ids) out.add(id);
-    }
-    return out;
-  }
-  return undefined;
-}
-
 /**
  * The object holding the target attribute (the resource, or its extension object), with
  * that attribute's value deep-copied the first time this request touches it.
@@ -131,7 +115,7 @@ function isMembers(ctx: Ctx, t: Extract<Target, { kind: 'attribute' }>): boolean
 }
 
 function asMembers(values: unknown[]): Member[] {
-  return values.filter((m): m is Member => isObject(m) && typeof m.value === 'string');
+  return values.filter((m): m is Member => memberId(m) !== undefined);
 }
 
 /** Clears `primary` on every other value when the written values set one. */
@@ -257,9 +241,11 @@ function matcher(filter: Filter, attr: AttributeDefinition, _ctx: Ctx): Matcher 
   const hit = byAttr?.get(attr);
   if (hit) return hit;
   let m: Matcher;
-  const ids = attr.name === 'members' ? valueIds(filter) : undefined;
-  if (ids) m = (el) => typeof el.value === 'string' && ids.has(el.value);
-  else {
+  const named = attr.name === 'members' ? idsNamed(filter) : undefined;
+  if (named) {
+    const ids = new Set(named);
+    m = (el) => typeof el.value === 'string' && ids.has(el.value);
+  } else {
     try {
       m = compileValueFilter(filter, attr);
     } catch (e) {
@@ -286,7 +272,7 @@ function removeTarget(res: ScimResource, t: Target, ctx: Ctx, text: string): voi
       ctx.delta!.removeAll();
       return;
     }
-    const ids = valueIds(t.filter);
+    const ids = idsNamed(t.filter);
     if (!ids) throw new NeedsMembers();
     for (const id of ids) ctx.delta!.remove(id);
     return;
@@ -471,9 +457,7 @@ export function applyPreparedPatch(resource: ScimResource, patch: PreparedPatch,
   });
   const out = validatePatched(options.type, work, resource, ctx.owned, policy);
   const members = ctx.delta?.result();
-  const changed =
-    touchedChanged(options.type, out, resource, ctx.owned) ||
-    (members !== undefined && (members.removeAll || members.added.length > 0 || members.removed.length > 0));
+  const changed = touchedChanged(options.type, out, resource, ctx.owned) || touchesMembers(members);
   const result: PatchResult = { resource: out, changed };
   if (members) result.members = members;
   return result;

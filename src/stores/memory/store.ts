@@ -9,16 +9,16 @@ import { type Filter, walkFilter } from '../../core/filter/ast.js';
 import { compileFilter, type Predicate } from '../../core/filter/compile.js';
 import { filterCost, filterWorkError } from '../../core/filter/cost.js';
 import { equalityKeys } from '../../core/filter/keys.js';
-import type { Member, MemberDelta } from '../../core/patch/members.js';
 import { valueKey } from '../../core/rules/equality.js';
 import { uniqueKey } from '../../core/rules/identity.js';
+import { deltaChangesMembers, type Member, type MemberDelta, memberIdsOf, planMemberDelta, sameMemberOrder } from '../../core/rules/members.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../../core/rules/sort.js';
 import { attributesChanged, isVersion, metaOf, nextMeta, versionTag } from '../../core/rules/version.js';
 import type { AttributeDefinition } from '../../core/schema/attribute.js';
 import type { ResourceType } from '../../core/schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../../core/schema/resource.js';
 import { refuseLate } from '../deadline.js';
-import { memberIdsOf, sameMemberOrder, selfMemberError, storedMember, unknownMembersError } from '../member-references.js';
+import { selfMemberError, storedMember, unknownMembersError } from '../member-references.js';
 import type {
   AppliedMembers,
   GetOptions,
@@ -385,24 +385,7 @@ export class MemoryStore implements ProvisioningStore {
     if (groups?.size === 0) t.memberOf.delete(memberId);
   }
 
-  /** What a delta would change, without changing anything. */
-  #planDelta(e: Entry, delta: MemberDelta): AppliedMembers {
-    const members = e.members ?? new Map<string, Member>();
-    const added: string[] = [];
-    const removed: string[] = [];
-    const addedSet = new Set<string>();
-    for (const m of delta.added) {
-      if (addedSet.has(m.value)) continue;
-      addedSet.add(m.value);
-      if (!members.has(m.value)) added.push(m.value);
-    }
-    if (delta.removeAll) {
-      for (const id of members.keys()) if (!addedSet.has(id)) removed.push(id);
-    } else for (const id of delta.removed) if (members.has(id) && !addedSet.has(id)) removed.push(id);
-    return { added, removed };
-  }
-
-  /** Applies a delta as {@link #planDelta} planned it (`applied`), with the stored form of the members it adds. */
+  /** Applies a delta as `planMemberDelta` planned it (`applied`), with the stored form of the members it adds. */
   #applyDelta(t: TenantData, groupId: string, e: Entry, delta: MemberDelta, applied: AppliedMembers, resolved: Map<string, Member>): void {
     const members = e.members ?? new Map<string, Member>();
     for (const id of applied.removed) {
@@ -611,12 +594,9 @@ export class MemoryStore implements ProvisioningStore {
     let planned: AppliedMembers | undefined;
     let membersChange = false;
     if (grouped && options.members) {
-      planned = this.#planDelta(e, options.members);
+      planned = planMemberDelta(e.members ?? new Map(), options.members);
       resolved = this.#resolveMembers(t, planned.added, id);
-      membersChange =
-        planned.added.length > 0 ||
-        planned.removed.length > 0 ||
-        (options.members.removeAll && !sameMemberOrder(e.members?.keys() ?? [], memberIdsOf(options.members.added)));
+      membersChange = deltaChangesMembers(planned, options.members, e.members?.keys());
     } else if (grouped) {
       const ids = memberIdsOf(members as Member[] | undefined);
       resolved = this.#resolveMembers(t, ids, id);
@@ -726,8 +706,8 @@ export class MemoryStore implements ProvisioningStore {
       for (const [e, members] of groups) {
         const gid = e.data.id as string;
         const next = new Map<string, Member>();
-        for (const { value: id } of members) {
-          const found = next.has(id) || id === gid ? undefined : this.#find(t, id);
+        for (const id of memberIdsOf(members)) {
+          const found = id === gid ? undefined : this.#find(t, id);
           if (found) next.set(id, storedMember(id, found.typeName));
         }
         this.#setMembers(t, gid, e, next);
