@@ -16,7 +16,7 @@ import {
   type StatusFilter,
   storageKey,
 } from 'scimkit';
-import type { SqlQueryable } from './store.js';
+import type { SqlQueryable } from './sql.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 
 /**

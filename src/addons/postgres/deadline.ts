@@ -17,7 +17,7 @@
  */
 import { connect } from 'node:net';
 import { ScimError, type StoreContext } from 'scimkit';
-import type { SqlQueryable, SqlResult } from './store.js';
+import type { SqlQueryable, SqlResult } from './sql.js';
 
 /** The detail of the 503 of work past its deadline: the words the server's own deadline answers with. */
 const OUT_OF_TIME = 'The request ran out of time; try again';

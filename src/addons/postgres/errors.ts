@@ -7,7 +7,18 @@
  * @module
  */
 import { ScimError } from 'scimkit';
-import type { SqlQueryable } from './store.js';
+import type { SqlQueryable } from './sql.js';
+
+/** The SQLSTATE of a unique violation: a unique key another resource holds. */
+export const UNIQUE_VIOLATION = '23505';
+
+/** The SQLSTATE of a foreign key violation: a member that names no resource of the tenant. */
+export const FOREIGN_KEY_VIOLATION = '23503';
+
+/** The SQLSTATE and detail of an error from the database (both absent on any other error). */
+export function pgError(e: unknown): { code?: string; detail?: string } {
+  return (e ?? {}) as { code?: string; detail?: string };
+}
 
 /** The SQLSTATE of program_limit_exceeded: an index entry larger than the index can hold. */
 const PROGRAM_LIMIT_EXCEEDED = '54000';

@@ -7,7 +7,7 @@
  * @module
  */
 import { foldCase, identityKey, isObject, type ScimResource } from 'scimkit';
-import type { SqlQueryable } from './store.js';
+import type { SqlQueryable } from './sql.js';
 import type { TableNames } from './tables.js';
 
 function foldStrings(v: unknown): unknown {

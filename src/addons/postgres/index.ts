@@ -4,6 +4,7 @@
  * @module scimkit/postgres
  */
 export { PostgresActivityLog } from './activity.js';
+export type { AppliedMigration, MigrationReport } from './migrate.js';
 export {
   type CodeStep,
   type ConcurrentIndexStep,
@@ -15,17 +16,7 @@ export {
   stepsOf,
 } from './migrations.js';
 export { PostgresOutbox } from './outbox.js';
+export type { SqlClient, SqlConnection, SqlDatabase, SqlPool, SqlQueryable, SqlResult } from './sql.js';
 export { filterToSql, keysetToSql, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
-export {
-  type AppliedMigration,
-  type MigrationReport,
-  PostgresStore,
-  type PostgresStoreOptions,
-  type SqlClient,
-  type SqlConnection,
-  type SqlDatabase,
-  type SqlPool,
-  type SqlQueryable,
-  type SqlResult,
-} from './store.js';
+export { PostgresStore, type PostgresStoreOptions } from './store.js';
 export { type TableNames, tableNames } from './tables.js';

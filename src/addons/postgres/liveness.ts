@@ -17,7 +17,7 @@
  * statement is left to its deadline.
  * @module
  */
-import type { SqlResult } from './store.js';
+import type { SqlResult } from './sql.js';
 
 /** How long a statement is out before the server is asked about it. */
 const STUCK_AFTER_MS = 1000;

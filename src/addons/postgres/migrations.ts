@@ -3,7 +3,7 @@
  * @module
  */
 import { refold } from './folded.js';
-import type { SqlQueryable } from './store.js';
+import type { SqlQueryable } from './sql.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 
 /** A step of a migration: a script run as a whole in one transaction. */

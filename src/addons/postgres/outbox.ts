@@ -6,7 +6,7 @@
  * @module
  */
 import { type EventDraft, type EventLogQuery, type EventOutbox, eventContext, type OutboxEvent, type StoreContext } from 'scimkit';
-import type { SqlQueryable } from './store.js';
+import type { SqlQueryable } from './sql.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 
 const COLUMNS = 'tenant, seq, id, type, resource_type, resource_id, data, context, time, state, attempts, last_error';

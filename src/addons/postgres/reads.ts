@@ -1,0 +1,108 @@
+/**
+ * Reads: one resource in one query (with a user's groups), and a page filtered and sorted in
+ * SQL (store/postgres/sql-filter.ts) with its exact total, by keyset after a cursor, else by
+ * offset; members and groups are read along as rows of their own.
+ * @module
+ */
+import { type Filter, type ResourceType, ScimError, type ScimResource, type SearchQuery, type SearchResult, type StoreContext } from 'scimkit';
+import { groupsOf, membersOf } from './members.js';
+import { groupsOfR, hasGroups, type Row } from './rows.js';
+import type { SqlQueryable } from './sql.js';
+import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
+import type { StoreState } from './state.js';
+
+/** The resources of `rows` as SCIM resources: with their members when `withMembers`, and a user's groups. */
+export async function materialise(
+  s: StoreState,
+  q: SqlQueryable,
+  ctx: StoreContext,
+  type: ResourceType,
+  rows: Row[],
+  withMembers: boolean,
+): Promise<ScimResource[]> {
+  const ids = rows.map((r) => r.id);
+  const members = withMembers && type.coreAttribute('members') ? await membersOf(s, q, ctx, ids) : undefined;
+  // a row read by get() brings its groups along; a page asks for them in one query
+  const groups = hasGroups(type) && rows.some((r) => r.groups === undefined) ? await groupsOf(s, q, ctx, ids) : undefined;
+  return rows.map((r) => {
+    const doc: ScimResource = { ...r.doc };
+    const m = members?.get(r.id);
+    if (m?.length) doc.members = m;
+    const g = r.groups ?? groups?.get(r.id);
+    if (g?.length) doc.groups = g.map(([value, display]) => (display === null ? { value, type: 'direct' } : { value, display, type: 'direct' }));
+    return doc;
+  });
+}
+
+/** One resource read on `q` (a write's transaction sees its own changes), locked for the transaction when `lock`. */
+export async function readResource(
+  s: StoreState,
+  q: SqlQueryable,
+  ctx: StoreContext,
+  type: ResourceType,
+  id: string,
+  members: boolean,
+  lock = false,
+): Promise<ScimResource | undefined> {
+  const groups = hasGroups(type) ? `, ${groupsOfR(s.t)}` : '';
+  const rows = (
+    await q.query(
+      `SELECT r.id, r.doc, r.version${groups} FROM ${s.t.resources} r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3${lock ? ' FOR NO KEY UPDATE OF r' : ''}`,
+      [ctx.tenant, type.name, id],
+    )
+  ).rows as Row[];
+  if (!rows.length) return undefined;
+  return (await materialise(s, q, ctx, type, rows, members))[0];
+}
+
+/** The SQL of a search's WHERE clause, its parameters added to `p`. */
+export function whereOf(ctx: StoreContext, type: ResourceType, filter: Filter | undefined, p: Params): string {
+  const tenant = p.add(ctx.tenant);
+  const base = `r.tenant = ${tenant} AND r.type = ${p.add(type.name)}`;
+  return filter ? `${base} AND ${filterToSql(filter, type, p, tenant)}` : base;
+}
+
+/** A page, filtered and sorted in SQL, with the exact total; by keyset after `q.after`, else by offset. */
+export async function search(s: StoreState, ctx: StoreContext, type: ResourceType, q: SearchQuery): Promise<SearchResult> {
+  const db = () => s.connections.db(ctx);
+  const p = new Params(s.t);
+  if (q.unknownAttributes) p.unknownAttributes = q.unknownAttributes;
+  const where = whereOf(ctx, type, q.filter, p);
+  const count = async () =>
+    Number((await db().query(`SELECT count(*)::int AS n FROM ${s.t.resources} r WHERE ${where}`, p.values.slice(0, whereParams))).rows[0]?.n ?? 0);
+  const whereParams = p.values.length;
+  if (q.count <= 0) return { resources: [], totalResults: await count() };
+  const desc = q.sort?.order === 'descending';
+  const key = q.sort ? sortKey(q.sort.path, type) : undefined;
+  const order = q.sort ? sortToSql(q.sort.path, type, desc) : 'r.seq';
+  let keyset = '';
+  if (q.after !== undefined) {
+    let pos: unknown;
+    try {
+      pos = JSON.parse(q.after);
+    } catch {
+      pos = undefined;
+    }
+    if (!Array.isArray(pos) || (key ? pos.length !== 2 || typeof pos[1] !== 'string' : typeof pos[0] !== 'string'))
+      throw ScimError.invalidCursor('The cursor is not valid');
+    keyset = key ? ` AND ${keysetToSql(key, desc, pos as [unknown, string], p)}` : ` AND r.seq > ${p.add(pos[0])}::bigint`;
+  }
+  const limit = p.add(q.count);
+  const offset = q.after === undefined ? ` OFFSET ${p.add(Math.max(q.startIndex, 1) - 1)}` : '';
+  const rows = (
+    await db().query(
+      `SELECT r.id, r.doc, r.version, r.seq::text AS seq, ${key ? `${key.expr} AS sort_key, ` : ''}count(*) OVER ()::int AS total
+       FROM ${s.t.resources} r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}`,
+      p.values,
+    )
+  ).rows as (Row & { total: number; seq: string; sort_key?: unknown })[];
+  // with a keyset the window count covers only the rows after it, and an empty page past the
+  // end has no row to carry it: those totals are counted apart. An empty first page is a total
+  // of 0 without asking again (the miss of an IdP's look-up before a create).
+  const firstPage = q.after === undefined && q.startIndex <= 1;
+  const total = q.after === undefined && rows[0] ? Number(rows[0].total) : firstPage ? 0 : await count();
+  const last = rows[rows.length - 1];
+  const result: SearchResult = { resources: await materialise(s, db(), ctx, type, rows, q.members), totalResults: total };
+  if (last) result.next = JSON.stringify(key ? [last.sort_key instanceof Date ? last.sort_key.toISOString() : (last.sort_key ?? null), last.id] : [last.seq]);
+  return result;
+}

@@ -1,0 +1,230 @@
+/**
+ * Replace, by the cheapest of three paths that applies: a member delta that leaves the
+ * attributes as stored (one statement), an update at a known version that keeps the unique
+ * keys and the members (one statement), else the general replace in a transaction holding the
+ * row's lock (members, attributes, keys). A path that does not apply answers undefined and the
+ * next one runs; the general one answers 404 and 412.
+ * @module
+ */
+import type { AppliedMembers, Member, MemberDelta, ResourceType, ScimResource, StoreContext, WriteOptions } from 'scimkit';
+import { attributesChanged, memberIdsOf, metaOf, sameMemberOrder, selfMemberError, versionNamed } from 'scimkit/store-kit';
+import { foldedDocument } from './folded.js';
+import { applyDelta, insertMembers, membersChecked, memberType } from './members.js';
+import { materialise, readResource } from './reads.js';
+import { groupsOfR, hasGroups, lookupColumns, NEXT_FOLDED_VERSION, NEXT_VERSION_TAG, nextDoc, type Row, splitResource } from './rows.js';
+import type { SqlQueryable } from './sql.js';
+import { Params } from './sql-filter.js';
+import type { StoreState } from './state.js';
+import { inTransaction } from './transactions.js';
+import { claimUnique, uniqueKeysOf } from './unique-keys.js';
+import { lockRow, record, writing } from './writes.js';
+
+/** Replaces the attributes (and members, or applies a member delta), compare-and-swap on the version. */
+export async function replace(
+  s: StoreState,
+  ctx: StoreContext,
+  type: ResourceType,
+  id: string,
+  resource: ScimResource,
+  options: WriteOptions,
+): Promise<ScimResource> {
+  const { doc, members } = splitResource(resource);
+  // the foreign key would accept it: the rule is checked here, as MemoryStore does
+  if (memberIdsOf(options.members ? options.members.added : members).includes(id)) throw selfMemberError(id);
+  let applied: AppliedMembers | undefined;
+  const stored = await writing(s, ctx, options, async (q) => {
+    if (options.members && !options.members.removeAll && options.ifVersion === undefined && type.coreAttribute('members') && !hasGroups(type)) {
+      const done = await deltaOnly(s, q, ctx, type, id, options.keepAttributes ? undefined : doc, options.members);
+      if (done) {
+        applied = done.applied;
+        await record(s, q, ctx, options, { stored: done.resource, applied });
+        return done.resource;
+      }
+    }
+    const known = options.ifVersion === undefined ? undefined : versionNamed(options.ifVersion);
+    const keepsMembers =
+      !type.coreAttribute('members') || (options.members && !options.members.removeAll && !options.members.added.length && !options.members.removed.length);
+    if (known !== undefined && keepsMembers) {
+      const done = await attributesOnly(s, q, ctx, type, id, doc, known);
+      if (done) {
+        if (options.members) applied = { added: [], removed: [] };
+        await record(s, q, ctx, options, { stored: done, ...(applied ? { applied } : {}) });
+        return done;
+      }
+    }
+    const changed = await inTransaction(s.connections, async (tq) => replaceLocked(s, tq, ctx, type, id, doc, members, options), ctx);
+    if (changed.applied) applied = changed.applied;
+    // read in the write's transaction when it records events: they describe what committed
+    const after = (await readResource(s, options.events ? q : s.connections.db(ctx), ctx, type, id, options.members === undefined))!;
+    await record(s, q, ctx, options, { stored: after, ...(applied ? { applied } : {}) });
+    return after;
+  });
+  if (applied) options.onMembersApplied?.(applied); // committed
+  return stored;
+}
+
+/**
+ * A member delta that leaves the group's attributes as stored, in one statement: lock the
+ * group, remove and add member rows, and move the version only when a row really changed
+ * (store/version.ts). IdPs send these in long runs (Entra ID adds members in batches of a
+ * few), and they commute, so there is no version to check. Undefined when it does not
+ * apply (the group is missing, or its attributes differ from `doc`).
+ */
+async function deltaOnly(
+  s: StoreState,
+  q: SqlQueryable,
+  ctx: StoreContext,
+  type: ResourceType,
+  id: string,
+  doc: ScimResource | undefined,
+  delta: MemberDelta,
+): Promise<{ resource: ScimResource; applied: AppliedMembers } | undefined> {
+  const t = s.t;
+  const now = new Date().toISOString();
+  const p = new Params(t);
+  const [tenant, group] = [p.add(ctx.tenant), p.add(id)];
+  const stamp = `${p.add(now)}::text`;
+  // only the parts the delta needs: with stale statistics (right after a large group was
+  // loaded) PostgreSQL planned even an empty removal as a scan of the group's member rows
+  const gone = delta.removed.length
+    ? `, gone AS (DELETE FROM ${t.members} m WHERE m.tenant = ${tenant} AND m.group_id = ${group} AND m.member_id = ANY(${p.add(delta.removed)}::text[])
+         AND EXISTS (SELECT 1 FROM g) RETURNING m.member_id)`
+    : '';
+  const added = memberIdsOf(delta.added);
+  const joined = added.length
+    ? `, joined AS (INSERT INTO ${t.members} (tenant, group_id, member_id, member)
+         SELECT ${tenant}, ${group}, t.id, ${memberType(t.resources, tenant)} FROM unnest(${p.add(added)}::text[]) WITH ORDINALITY AS t(id, ord)
+         WHERE EXISTS (SELECT 1 FROM g) ORDER BY t.ord ON CONFLICT DO NOTHING RETURNING member_id)`
+    : '';
+  const changed = [gone && 'EXISTS (SELECT 1 FROM gone)', joined && 'EXISTS (SELECT 1 FROM joined)'].filter(Boolean).join(' OR ') || 'false';
+  const rows = (
+    await membersChecked(added, () =>
+      q.query(
+        `WITH g AS (
+           SELECT r.tenant, r.type, r.id, r.doc FROM ${t.resources} r
+           WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group}${doc ? ` AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')` : ''}
+           FOR NO KEY UPDATE
+         )${gone}${joined}, bumped AS (
+           UPDATE ${t.resources} r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
+             doc = ${nextDoc(stamp)}, folded_version = ${NEXT_FOLDED_VERSION}
+           FROM g WHERE r.tenant = g.tenant AND r.type = g.type AND r.id = g.id AND (${changed})
+           RETURNING r.doc
+         )
+         SELECT coalesce((SELECT doc FROM bumped), g.doc) AS doc, ${gone ? 'ARRAY(SELECT member_id FROM gone)' : "'{}'::text[]"} AS removed,
+           ${joined ? 'ARRAY(SELECT member_id FROM joined)' : "'{}'::text[]"} AS added FROM g`,
+        p.values,
+      ),
+    )
+  ).rows;
+  const row = rows[0];
+  if (!row) return undefined;
+  return { resource: row.doc as ScimResource, applied: { added: row.added as string[], removed: row.removed as string[] } };
+}
+
+/**
+ * An update at a known version that keeps the unique keys and the members, in one
+ * statement (an IdP's PATCH of a title or of `active`). The version check and the key
+ * comparison are in the WHERE clause, so a concurrent writer makes it match nothing; a
+ * document equal to the stored one keeps its version (store/version.ts).
+ * Undefined when it does not apply: the transaction path then answers (404, 412, new keys).
+ */
+async function attributesOnly(
+  s: StoreState,
+  q: SqlQueryable,
+  ctx: StoreContext,
+  type: ResourceType,
+  id: string,
+  doc: ScimResource,
+  version: number,
+): Promise<ScimResource | undefined> {
+  const t = s.t;
+  const now = new Date().toISOString();
+  const keys = uniqueKeysOf(type, doc);
+  const groups = hasGroups(type) ? `, ${groupsOfR(t)}` : '';
+  const same = `(r.doc - 'meta') = ($4::jsonb - 'meta')`;
+  // $8 is text at every use (see nextDoc): typed timestamptz, its ::text would not be xsd:dateTime
+  const rows = (
+    await q.query(
+      `UPDATE ${t.resources} r SET version = CASE WHEN ${same} THEN r.version ELSE r.version + 1 END,
+         last_modified = CASE WHEN ${same} THEN r.last_modified ELSE $8::text::timestamptz END, user_name_ci = $5, external_id = $6, display_name_ci = $7,
+         doc_ci = $11, folded_version = CASE WHEN ${same} THEN r.version ELSE r.version + 1 END,
+         doc = CASE WHEN ${same} THEN r.doc ELSE jsonb_set(jsonb_set($4::jsonb, '{meta,created}', coalesce(r.doc->'meta'->'created', to_jsonb($8::text))), '{meta,version}', ${NEXT_VERSION_TAG}) END
+       WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3 AND r.version = $9::bigint
+         AND (SELECT coalesce(array_agg(u.attr || ':' || u.value ORDER BY u.attr || ':' || u.value COLLATE "C"), '{}') FROM ${t.unique} u
+              WHERE u.tenant = $1 AND u.type = $2 AND u.id = $3)
+           = (SELECT coalesce(array_agg(k ORDER BY k COLLATE "C"), '{}') FROM unnest($10::text[]) k)
+       RETURNING r.id, r.doc, r.version${groups}`,
+      [
+        ctx.tenant,
+        type.name,
+        id,
+        JSON.stringify({ ...doc, id, meta: { resourceType: type.name, created: now, lastModified: now, version: '' } }),
+        ...lookupColumns(type, doc),
+        now,
+        version,
+        keys.attrs.map((a, i) => `${a}:${keys.values[i]}`),
+        JSON.stringify(foldedDocument(doc)),
+      ],
+    )
+  ).rows as Row[];
+  if (!rows.length) return undefined;
+  return (await materialise(s, q, ctx, type, rows, false))[0];
+}
+
+/** The general replace, on a transaction `q` holding the row's lock: members, attributes, keys. */
+async function replaceLocked(
+  s: StoreState,
+  q: SqlQueryable,
+  ctx: StoreContext,
+  type: ResourceType,
+  id: string,
+  doc: ScimResource,
+  members: Member[] | undefined,
+  options: WriteOptions,
+): Promise<{ applied?: AppliedMembers }> {
+  const t = s.t;
+  const row = await lockRow(s, q, ctx, type, id, options.ifVersion);
+  let applied: AppliedMembers | undefined;
+  // members only: the attributes stored now stand (see WriteOptions.keepAttributes)
+  if (options.keepAttributes && options.members) {
+    for (const k of Object.keys(doc)) delete doc[k];
+    Object.assign(doc, splitResource(row.doc).doc);
+  }
+  doc.id = id;
+  // members first: whether they changed decides, with the attributes, whether the version moves
+  let membersChanged = false;
+  if (type.coreAttribute('members')) {
+    const currentOrder = async () =>
+      (await q.query(`SELECT member_id FROM ${t.members} WHERE tenant = $1 AND group_id = $2 ORDER BY seq`, [ctx.tenant, id])).rows.map(
+        (r) => r.member_id as string,
+      );
+    if (options.members) {
+      // a replace of all members takes the request's order: the same members in another order is a change
+      const before = options.members.removeAll ? await currentOrder() : undefined;
+      applied = await applyDelta(s, q, ctx, id, options.members);
+      membersChanged =
+        applied.added.length > 0 || applied.removed.length > 0 || (before !== undefined && !sameMemberOrder(before, memberIdsOf(options.members.added)));
+    } else {
+      const next = memberIdsOf(members);
+      if (!sameMemberOrder(await currentOrder(), next)) {
+        membersChanged = true;
+        await q.query(`DELETE FROM ${t.members} WHERE tenant = $1 AND group_id = $2`, [ctx.tenant, id]);
+        await insertMembers(s, q, ctx, id, next);
+      }
+    }
+  }
+  if (!membersChanged && !attributesChanged(row.doc, doc)) return applied ? { applied } : {};
+  const version = Number(row.version) + 1;
+  const now = new Date().toISOString();
+  doc.meta = metaOf(type, row.doc.meta?.created ?? now, now, version);
+  // most updates (a title, active) keep the unique keys: nothing to re-claim
+  const [before, after] = [uniqueKeysOf(type, row.doc), uniqueKeysOf(type, doc)];
+  if (JSON.stringify(before) !== JSON.stringify(after)) await claimUnique(s, q, ctx, type, id, doc);
+  await q.query(
+    `UPDATE ${t.resources} SET doc = $4, user_name_ci = $5, external_id = $6, display_name_ci = $7, version = $8, last_modified = $9,
+       doc_ci = $10, folded_version = $8
+     WHERE tenant = $1 AND type = $2 AND id = $3`,
+    [ctx.tenant, type.name, id, JSON.stringify(doc), ...lookupColumns(type, doc), version, now, JSON.stringify(foldedDocument(doc))],
+  );
+  return applied ? { applied } : {};
+}
