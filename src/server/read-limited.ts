@@ -20,7 +20,7 @@ export interface LimitedRead {
 /**
  * Reads `stream` up to `limit` bytes; past it, discards the rest within `discard` when given.
  * Given a `deadline` (epoch ms), a stream not ended by then is cancelled and the read is `late`.
- * @internal
+ * For an adapter of your own over web streams, as `scimkit/fetch` reads request bodies.
  */
 export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number, discard?: DiscardBound, deadline?: number): Promise<LimitedRead> {
   if (!stream) return { bytes: new Uint8Array(0), tooLarge: false };

@@ -26,7 +26,8 @@ const MIN_DISCARD_BYTES = 16 * 1024 * 1024;
 
 /**
  * The discard bound of a server's limits: 4 × `maxBodyBytes`, at least 16 MiB, read within
- * `requestTimeoutMs` (the time a request may take anyway). @internal
+ * `requestTimeoutMs` (the time a request may take anyway). For an adapter of your own, as the
+ * adapters of scimkit bound the bodies they refuse.
  */
 export function discardBoundOf(limits: Pick<ScimLimits, 'maxBodyBytes' | 'requestTimeoutMs'>): DiscardBound {
   return { bytes: Math.max(4 * limits.maxBodyBytes, MIN_DISCARD_BYTES), ms: limits.requestTimeoutMs };
@@ -34,7 +35,8 @@ export function discardBoundOf(limits: Pick<ScimLimits, 'maxBodyBytes' | 'reques
 
 /**
  * Arms `onTimeUp` after `ms` (none when it is not finite), capped at setTimeout's longest
- * delay (past it setTimeout fires after 1 ms); returns the clear function. @internal
+ * delay (past it setTimeout fires after 1 ms); returns the clear function. An adapter arms it
+ * with {@link DiscardBound.ms} while it discards a refused body.
  */
 export function discardTimer(ms: number, onTimeUp: () => void): () => void {
   if (!Number.isFinite(ms)) return () => undefined;

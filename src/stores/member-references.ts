@@ -17,7 +17,7 @@ export function unknownMembersError(ids: readonly string[]): ScimError {
   ]);
 }
 
-/** The 400 for a group named among its own members. @internal */
+/** The 400 for a group named among its own members (a store that checks members refuses it with this). */
 export function selfMemberError(id: string): ScimError {
   return ScimError.invalidValue(`members: a group cannot be a member of itself (${excerpt(id, 60)})`, [
     { path: 'members', code: 'selfMember', message: 'a group cannot be a member of itself' },

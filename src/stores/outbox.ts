@@ -132,7 +132,7 @@ export function failureText(e: unknown): string {
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
-/** The context an event keeps of a request's: all but the abort signal, which is no data. @internal */
+/** The context an event keeps of a request's: all but the abort signal, which is no data (a store's outbox stores this). */
 export function eventContext(ctx: StoreContext): EventContext {
   const { signal: _signal, ...rest } = ctx;
   return rest;

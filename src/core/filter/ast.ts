@@ -70,7 +70,7 @@ export interface ValuePathFilter {
 /** A SCIM filter. */
 export type Filter = CompareFilter | PresentFilter | LogicalFilter | NotFilter | ValuePathFilter;
 
-/** Formats an attribute path back to text. @internal */
+/** Formats an attribute path back to text (`urn:…:User:name.givenName`), as error details name it. */
 export function formatAttrPath(p: AttrPath): string {
   return `${p.uri !== undefined ? `${p.uri}:` : ''}${p.name}${p.sub !== undefined ? `.${p.sub}` : ''}`;
 }

@@ -127,7 +127,7 @@ export function topK<T>(entries: SortEntry<T>[], k: number, descending: boolean)
   return heap.sort(cmp);
 }
 
-/** Resources sorted by a path (used where a whole list is at hand: the engine's fallback, root searches). @internal */
+/** Resources sorted by a path by the sort rule (where a whole list is at hand: the engine's fallback, root searches, a store sorting in memory). */
 export function sortResources(type: ResourceType, list: readonly ScimResource[], path: string, descending: boolean): ScimResource[] {
   const r = resolveSortPath(type, path);
   const entries = list.map((item) => ({ key: sortValue(r, item), id: String(item.id ?? ''), item }));

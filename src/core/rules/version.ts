@@ -29,7 +29,7 @@ export function isVersion(tag: string, current: number): boolean {
 /**
  * The one version number `tag` can name by {@link isVersion}, for a store that checks the
  * version in its write's own statement; undefined for `*` (any version) and for tags naming
- * none or several (the store then checks under a lock). @internal
+ * none or several (the store then checks under a lock).
  */
 export function versionNamed(tag: string): number | undefined {
   let named: number | undefined;

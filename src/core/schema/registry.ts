@@ -86,7 +86,7 @@ function lookup(m: Map<string, AttributeDefinition> | undefined, name: string): 
 
 const subMaps = new WeakMap<AttributeDefinition, Map<string, AttributeDefinition>>();
 
-/** Finds a sub-attribute of a complex attribute by name, case-insensitively. @internal */
+/** Finds a sub-attribute of a complex attribute by name, case-insensitively. */
 export function subAttribute(parent: AttributeDefinition, name: string): AttributeDefinition | undefined {
   if (!parent.subAttributes) return undefined;
   let map = subMaps.get(parent);

@@ -34,7 +34,7 @@ export interface ScimMeta {
   version?: string;
 }
 
-/** Whether a value is a plain JSON object (not an array, not null). @internal */
+/** Whether a value is a plain JSON object (not an array, not null). */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
