@@ -3,7 +3,8 @@
 
 import { compileFilter as sqfCompile } from 'scim-query-filter-parser';
 import { filter as spfFilter, parse as spfParse } from 'scim2-parse-filter';
-import { compileFilter, parseFilter, SchemaRegistry, ScimError } from 'scimkit';
+import { SchemaRegistry, ScimError } from 'scimkit';
+import { compileFilter, parseFilter } from 'scimkit/store-kit';
 import SCIMMY from 'scimmy';
 import { referenceMatch } from '../test/core/filter/reference-evaluator.js';
 import { makeUsers } from './data.js';

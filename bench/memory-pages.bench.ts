@@ -1,7 +1,8 @@
 // MemoryStore pages at 100,000 users: an unsorted page is a slice (O(page)), a count is O(1),
 // a sorted page keeps a bounded heap of startIndex + count entries. Beside them, in the same
 // run, what the store did before (build every match, sort them all, slice): the baseline.
-import { MemoryStore, resolveSortPath, SchemaRegistry, type ScimResource, sortResources } from 'scimkit';
+import { MemoryStore, SchemaRegistry, type ScimResource } from 'scimkit';
+import { resolveSortPath, sortResources } from 'scimkit/store-kit';
 import { fmt, measure, type Section } from './harness.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';

@@ -2,8 +2,9 @@
 // recording events in the write's transaction costs a create and a member add (target: 15%
 // or less), and how fast and how far behind delivery runs.
 import { randomUUID } from 'node:crypto';
-import { bearerToken, createScimServer, type EventDraft, type ProvisioningStore, SchemaRegistry, type WriteOptions } from 'scimkit';
+import { bearerToken, createScimServer, type EventDraft, type ProvisioningStore, SchemaRegistry } from 'scimkit';
 import { PostgresStore } from 'scimkit/postgres';
+import type { WriteOptions } from 'scimkit/store-kit';
 import { scratchDatabase } from '../test/scratch-database.js';
 import { fmt, type Section } from './harness.js';
 

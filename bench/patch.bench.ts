@@ -2,8 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scimPatch } from 'scim-patch';
-import { applyPatch, PathCache, SchemaRegistry, type ScimResource } from 'scimkit';
 import SCIMMY from 'scimmy';
+// applyPatch is not public: measured from the sources, with the sources' registry (one copy of ResourceType)
+import { applyPatch } from '../src/core/patch/apply.js';
+import { PathCache } from '../src/core/path/parse.js';
+import { SchemaRegistry, type ScimResource } from '../src/index.js';
 import { fmt, measure, type Section } from './harness.js';
 
 const fx = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, '../test/fixtures', name), 'utf8'));

@@ -2,9 +2,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { bearerToken, createScimServer, MemoryStore, type ProvisioningStore, parseFilter, SchemaRegistry, type ScimServer } from 'scimkit';
+import { bearerToken, createScimServer, MemoryStore, type ProvisioningStore, SchemaRegistry, type ScimServer } from 'scimkit';
 import { toNodeHandler } from 'scimkit/node';
 import { PostgresStore } from 'scimkit/postgres';
+import { parseFilter } from 'scimkit/store-kit';
 import { fmt, measure, type Section } from './harness.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';

@@ -7,22 +7,13 @@ import Fastify from 'fastify';
 import Fastify4 from 'fastify4';
 import { Hono } from 'hono';
 import Koa from 'koa';
-import {
-  bearerToken,
-  createScimServer,
-  MemoryStore,
-  type ResourceType,
-  type ScimServer,
-  type SearchQuery,
-  type SearchResult,
-  type StoreContext,
-  silentLogger,
-} from 'scimkit';
+import { bearerToken, createScimServer, MemoryStore, type ResourceType, type ScimServer, type StoreContext, silentLogger } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
 import { scimPlugin } from 'scimkit/fastify';
 import { toFetchHandler } from 'scimkit/fetch';
 import { scimMiddleware } from 'scimkit/koa';
 import { toNodeHandler } from 'scimkit/node';
+import type { SearchQuery, SearchResult } from 'scimkit/store-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slowUpload } from './slow-client.js';
 

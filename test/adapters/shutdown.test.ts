@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { shutdown, toNodeHandler } from '../../src/adapters/node.js';
-import { bearerToken, createScimServer, MemoryStore, type SearchQuery } from '../../src/index.js';
+import { bearerToken, createScimServer, MemoryStore } from '../../src/index.js';
+import type { SearchQuery } from '../../src/store-kit.js';
 
 const TOKEN = 'shutdown-token-0123456789-0123456789-01';
 

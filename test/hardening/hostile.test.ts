@@ -130,7 +130,7 @@ describe('first fixes of "Hostile input and tokens"', () => {
     const { call } = setup();
     const f = await call('GET', `/Users?filter=${encodeURIComponent(`meta.created gt "${value}"`)}`);
     expect([f.status, f.body.scimType]).toEqual([400, 'invalidFilter']);
-    const { isDateTime } = await import('../../src/index.js');
+    const { isDateTime } = await import('../../src/store-kit.js');
     expect(isDateTime(value)).toBe(false);
     expect(isDateTime('2024-02-29T23:59:59.5+01:00')).toBe(true);
   });
@@ -158,7 +158,7 @@ describe('__proto__ keys stay data', () => {
   });
 
   it('copies keep a __proto__ key as an own property and the plain prototype', async () => {
-    const { cloneJson } = await import('../../src/index.js');
+    const { cloneJson } = await import('../../src/core/schema/resource.js');
     const copy = cloneJson(JSON.parse('{"a":{"__proto__":{"polluted":true}}}')) as { a: Record<string, unknown> };
     expect(Object.getPrototypeOf(copy.a)).toBe(Object.prototype);
     expect(Object.hasOwn(copy.a, '__proto__')).toBe(true);

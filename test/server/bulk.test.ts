@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBulk } from '../../src/index.js';
+import { planBulk } from '../../src/server/bulk.js';
 import { G, setup, U } from './helpers.js';
 
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';

@@ -1,16 +1,8 @@
 // Rate and concurrency limits: 429 with Retry-After and a SCIM error body exactly past the
 // configured budget, per tenant, per token and per source of failed authentications.
 import { describe, expect, it } from 'vitest';
-import {
-  bearerTokens,
-  createScimServer,
-  hashToken,
-  MemoryRateLimiter,
-  MemoryStore,
-  type ProvisioningStore,
-  type ScimServerOptions,
-  type SearchQuery,
-} from '../../src/index.js';
+import { bearerTokens, createScimServer, hashToken, MemoryRateLimiter, MemoryStore, type ProvisioningStore, type ScimServerOptions } from '../../src/index.js';
+import type { SearchQuery } from '../../src/store-kit.js';
 
 const T = { a: 'limits-token-a-0123456789-0123456789-0', a2: 'limits-token-a2-0123456789-0123456789-0', b: 'limits-token-b-0123456789-0123456789-0' };
 const ERR = 'urn:ietf:params:scim:api:messages:2.0:Error';

@@ -3,7 +3,8 @@
 // create and on every update that changes one. The PGlite database is shared by the tests of
 // this file: each uses names of its own.
 import { describe, expect, it } from 'vitest';
-import { identityKey, type LifecycleEvent, type LinkDecision, linkAccounts, type StoreContext } from '../../src/index.js';
+import { type LifecycleEvent, type LinkDecision, linkAccounts, type StoreContext } from '../../src/index.js';
+import { identityKey } from '../../src/store-kit.js';
 import { storeFactories } from '../store-factories.js';
 import { PATCH, setup, U } from './helpers.js';
 

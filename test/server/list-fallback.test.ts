@@ -1,7 +1,8 @@
 // The engine's own filter and sort, for stores that cannot (capabilities false): the same
 // rules as the stores (schema/sort.ts), bounded, with exact totals.
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, type ProvisioningStore, type SearchQuery, type StoreCapabilities } from '../../src/index.js';
+import { MemoryStore, type ProvisioningStore, type StoreCapabilities } from '../../src/index.js';
+import type { SearchQuery } from '../../src/store-kit.js';
 import { setup } from './helpers.js';
 
 /** MemoryStore that says it can neither filter nor sort: every list goes through the engine's fallback. */

@@ -3,8 +3,9 @@
 // out must listen while it holds one, or a database that drops connections ends the host's
 // process (CI saw "Uncaught Exception: Connection terminated unexpectedly" in the faults test).
 import { EventEmitter } from 'node:events';
-import { parseFilter, SchemaRegistry } from 'scimkit';
+import { SchemaRegistry } from 'scimkit';
 import { PostgresStore, type SqlClient, type SqlPool } from 'scimkit/postgres';
+import { parseFilter } from 'scimkit/store-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const registry = new SchemaRegistry();

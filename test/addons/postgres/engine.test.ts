@@ -1,8 +1,9 @@
 // The engine on PostgresStore over a real server with several pooled connections (needs DATABASE_URL),
 // and the query plans of the IdP look-ups (PGlite otherwise).
 import pg from 'pg';
-import { bearerToken, createScimServer, parseFilter, SchemaRegistry } from 'scimkit';
+import { bearerToken, createScimServer, SchemaRegistry } from 'scimkit';
 import { Params, PostgresStore, type SqlPool } from 'scimkit/postgres';
+import { parseFilter } from 'scimkit/store-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPGlite } from '../../pglite.js';
 

@@ -94,7 +94,8 @@ describe('keyset cursors on PostgresStore', () => {
 describe('SQL text', () => {
   it('is the same for the same filter every time (statements can be reused)', async () => {
     const { Params: P, filterToSql } = await import('scimkit/postgres');
-    const { parseFilter: parse, SchemaRegistry: R } = await import('scimkit');
+    const { SchemaRegistry: R } = await import('scimkit');
+    const { parseFilter: parse } = await import('scimkit/store-kit');
     const type = new R().resourceType('User')!;
     const f = parse('emails[type eq "work" and value co "@x"] or phoneNumbers pr');
     const text = () => filterToSql(f, type, new P(), '$1');

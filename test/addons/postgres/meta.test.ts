@@ -1,8 +1,10 @@
 // PostgresStore's meta times are the ISO strings the store made (xsd:dateTime), also where a
 // statement computes them: the contract kit checks every kind of write; this checks the one
 // fallback it cannot reach, a row whose document lost meta.created (written outside scimkit).
-import { isDateTime, SchemaRegistry } from 'scimkit';
+
+import { SchemaRegistry } from 'scimkit';
 import { PostgresStore, type SqlPool } from 'scimkit/postgres';
+import { isDateTime } from 'scimkit/store-kit';
 import { afterAll, expect, it } from 'vitest';
 import { freshPGlite } from '../../pglite.js';
 

@@ -1,8 +1,10 @@
 // PostgresStore's `schema` option: every table, index and function of the store in a
 // PostgreSQL schema of the app's choosing, created by migrate(); two stores in two schemas of
 // one database never see each other; a name PostgreSQL could not hold is refused at once.
-import { parseFilter, SchemaRegistry, type StoreContext } from 'scimkit';
+
+import { SchemaRegistry, type StoreContext } from 'scimkit';
 import { MIGRATIONS, PostgresStore, type SqlPool, type SqlQueryable } from 'scimkit/postgres';
+import { parseFilter } from 'scimkit/store-kit';
 import { describeStoreContract } from 'scimkit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshPGlite } from '../../pglite.js';

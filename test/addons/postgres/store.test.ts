@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import pg from 'pg';
-import { compileFilter, formatFilter, MemoryStore, SchemaRegistry, type ScimResource } from 'scimkit';
+import { MemoryStore, SchemaRegistry, type ScimResource } from 'scimkit';
 import { PostgresStore, type SqlPool } from 'scimkit/postgres';
+import { compileFilter, formatFilter } from 'scimkit/store-kit';
 import { describeStoreContract } from 'scimkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filter as randomFilter, user as randomUser } from '../../core/filter/arbitraries.js';

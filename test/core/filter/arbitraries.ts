@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Filter } from '../../../src/index.js';
+import type { Filter } from '../../../src/store-kit.js';
 
 const word = fc.constantFrom('al', 'AL', 'Alice', 'bob', 'Bo', 'carol', 'ice', 'ob', '', 'é', 'x"y', 'a\\b', 'A@example.COM', 'c@home.org');
 const dates = fc.constantFrom(

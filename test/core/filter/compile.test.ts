@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compileFilter,
-  ENTERPRISE_USER_SCHEMA_ID,
-  MemoryStore,
-  parseFilter,
-  SchemaRegistry,
-  type ScimResource,
-  sameValue,
-  sortResources,
-} from '../../../src/index.js';
+import { ENTERPRISE_USER_SCHEMA_ID, MemoryStore, SchemaRegistry, type ScimResource } from '../../../src/index.js';
+import { compileFilter, parseFilter, sameValue, sortResources } from '../../../src/store-kit.js';
 import { fixture } from '../../fixtures.js';
 
 const registry = new SchemaRegistry();

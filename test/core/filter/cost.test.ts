@@ -1,8 +1,9 @@
 // The filter cost model (src/core/filter/cost.ts): what one resource's test costs, from the parsed
 // filter and the resource type, and the 400 a filter over a budget gets.
 import { describe, expect, it } from 'vitest';
-import { checkFilterCost } from '../../../src/core/filter/cost.js';
-import { filterCost, filterWorkError, parseFilter, SchemaRegistry, ScimError, valueFilterCost } from '../../../src/index.js';
+import { checkFilterCost, filterCost, filterWorkError, valueFilterCost } from '../../../src/core/filter/cost.js';
+import { SchemaRegistry, ScimError } from '../../../src/index.js';
+import { parseFilter } from '../../../src/store-kit.js';
 
 const registry = new SchemaRegistry();
 const User = registry.resourceType('User')!;

@@ -3,7 +3,7 @@
 // without escapes. Both trees are brought to one shape and compared.
 import { type Filter as PeerFilter, parse as peerParse } from 'scim2-parse-filter';
 import { describe, expect, it } from 'vitest';
-import { type Filter, formatAttrPath, parseFilter } from '../../../src/index.js';
+import { type Filter, formatAttrPath, parseFilter } from '../../../src/store-kit.js';
 
 type Neutral = { op: string; path?: string; value?: unknown; of?: Neutral[] };
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { equalityKeys, FilterCache, parseFilter, SchemaRegistry } from '../../../src/index.js';
+import { FilterCache } from '../../../src/core/filter/cache.js';
+import { SchemaRegistry } from '../../../src/index.js';
+import { equalityKeys, parseFilter } from '../../../src/store-kit.js';
 
 const registry = new SchemaRegistry();
 const User = registry.resourceType('User')!;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AttrPath, type Filter, formatFilter, type Literal, parseFilter, ScimError } from '../../../src/index.js';
+import { ScimError } from '../../../src/index.js';
+import { type AttrPath, type Filter, formatFilter, type Literal, parseFilter } from '../../../src/store-kit.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const E = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileFilter, formatFilter, parseFilter, SchemaRegistry, ScimError } from '../../../src/index.js';
+import { SchemaRegistry, ScimError } from '../../../src/index.js';
+import { compileFilter, formatFilter, parseFilter } from '../../../src/store-kit.js';
 import { filter, user } from './arbitraries.js';
 import { referenceMatch } from './reference-evaluator.js';
 

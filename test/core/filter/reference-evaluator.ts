@@ -1,6 +1,6 @@
 // A deliberately plain evaluator, written from RFC 7644 §3.4.2.2 without sharing code with
 // src/core/filter/compile.ts, for the property test that the two agree. Slow is fine here.
-import type { Filter, Literal } from '../../../src/index.js';
+import type { Filter, Literal } from '../../../src/store-kit.js';
 
 type Kind = 'string' | 'caseExact' | 'boolean' | 'dateTime' | 'complexMulti';
 // The attributes the generators use, with their kinds (the test is about these only).

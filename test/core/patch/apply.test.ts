@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatch, ENTERPRISE_USER_SCHEMA_ID as E, NeedsMembers, SchemaRegistry, type ScimError, type ScimResource } from '../../../src/index.js';
+import { applyPatch, NeedsMembers } from '../../../src/core/patch/apply.js';
+import { ENTERPRISE_USER_SCHEMA_ID as E, SchemaRegistry, type ScimError, type ScimResource } from '../../../src/index.js';
 import { fixture } from '../../fixtures.js';
 
 const registry = new SchemaRegistry();

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatch, ENTERPRISE_USER_SCHEMA_ID as E, PATCH_QUIRKS, quirksOf, SchemaRegistry, type ScimError, type ScimResource } from '../../../src/index.js';
+import { applyPatch } from '../../../src/core/patch/apply.js';
+import { PATCH_QUIRKS, quirksOf } from '../../../src/core/patch/dialects/index.js';
+import { ENTERPRISE_USER_SCHEMA_ID as E, SchemaRegistry, type ScimError, type ScimResource } from '../../../src/index.js';
 import { fixture } from '../../fixtures.js';
 
 const registry = new SchemaRegistry();

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyPatch, SchemaRegistry, ScimError, type ScimResource, validateResource } from '../../../src/index.js';
+import { applyPatch } from '../../../src/core/patch/apply.js';
+import { validateResource } from '../../../src/core/schema/validate.js';
+import { SchemaRegistry, ScimError, type ScimResource } from '../../../src/index.js';
 
 const User = new SchemaRegistry().resourceType('User')!;
 const P = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parsePath, type ScimError } from '../../../src/index.js';
+import { parsePath } from '../../../src/core/path/parse.js';
+import type { ScimError } from '../../../src/index.js';
 
 const E = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 

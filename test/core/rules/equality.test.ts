@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendDistinct, SchemaRegistry, sameValue, valueKey } from '../../../src/index.js';
+import { SchemaRegistry } from '../../../src/index.js';
+import { appendDistinct, sameValue, valueKey } from '../../../src/store-kit.js';
 
 const User = new SchemaRegistry().resourceType('User')!;
 const Group = new SchemaRegistry().resourceType('Group')!;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { identityKey, SchemaRegistry, uniqueKey } from '../../../src/index.js';
+import { SchemaRegistry } from '../../../src/index.js';
+import { identityKey, uniqueKey } from '../../../src/store-kit.js';
 
 const User = new SchemaRegistry().resourceType('User')!;
 const def = (path: string) => User.resolvePath(path)!.target;

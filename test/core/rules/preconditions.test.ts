@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entityTags, preconditionMatches } from '../../../src/index.js';
+import { entityTags, preconditionMatches } from '../../../src/store-kit.js';
 
 describe('the precondition rule (protocol/preconditions.ts)', () => {
   it('compares weakly, takes lists and *', () => {

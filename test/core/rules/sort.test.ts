@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareSortKeys, resolveSortPath, SchemaRegistry, type SortEntry, sortComparator, topK } from '../../../src/index.js';
+import { SchemaRegistry } from '../../../src/index.js';
+import { compareSortKeys, resolveSortPath, type SortEntry, sortComparator, topK } from '../../../src/store-kit.js';
 
 const User = new SchemaRegistry().resourceType('User')!;
 

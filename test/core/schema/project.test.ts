@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ENTERPRISE_USER_SCHEMA_ID, Projection, SchemaRegistry, type ScimResource } from '../../../src/index.js';
+import { Projection } from '../../../src/core/schema/project.js';
+import { ENTERPRISE_USER_SCHEMA_ID, SchemaRegistry, type ScimResource } from '../../../src/index.js';
 import { fixture } from '../../fixtures.js';
 
 const User = new SchemaRegistry().resourceType('User')!;

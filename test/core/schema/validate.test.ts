@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ENTERPRISE_USER_SCHEMA_ID, SchemaRegistry, type ScimError, USER_SCHEMA_ID, validateResource } from '../../../src/index.js';
+import { validateResource } from '../../../src/core/schema/validate.js';
+import { ENTERPRISE_USER_SCHEMA_ID, SchemaRegistry, type ScimError, USER_SCHEMA_ID } from '../../../src/index.js';
 import { fixture } from '../../fixtures.js';
 
 const registry = new SchemaRegistry();

@@ -3,7 +3,8 @@
 // deadline. Times are wide guards against blocking, not targets (bench/heavy-filter.bench.ts
 // measures); the machine is shared.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MemoryStore, parseFilter, SchemaRegistry, type ScimError, type StoreContext } from '../../../src/index.js';
+import { MemoryStore, SchemaRegistry, type ScimError, type StoreContext } from '../../../src/index.js';
+import { parseFilter } from '../../../src/store-kit.js';
 
 const registry = new SchemaRegistry();
 const User = registry.resourceType('User')!;
