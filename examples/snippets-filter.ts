@@ -1,4 +1,5 @@
-import { compileFilter, parseFilter, SchemaRegistry } from 'scimkit';
+import { SchemaRegistry } from 'scimkit';
+import { compileFilter, parseFilter } from 'scimkit/store-kit';
 
 const User = new SchemaRegistry().resourceType('User')!;
 const matches = compileFilter(parseFilter('emails[type eq "work" and value ew "@example.com"]'), User);

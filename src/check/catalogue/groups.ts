@@ -2,7 +2,7 @@
  * Groups: what Microsoft's SCIM Validator runs on /Groups, and Okta's Group Push member removal.
  * @module
  */
-import { isDateTime } from 'scimkit';
+import { isDateTime } from 'scimkit/store-kit';
 import { bodyOf, expectStatus, expectThat, type Scenario } from '../scenario.js';
 import { expectError, expectValue, filter, groupBody, idsOf, listOf, literal, memberIds, membersOf, patch, readBack, totalOf } from './shapes.js';
 
