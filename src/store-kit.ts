@@ -24,6 +24,7 @@ export {
   walkFilter,
 } from './core/filter/ast.js';
 export { type CompileOptions, compileFilter, type Predicate } from './core/filter/compile.js';
+export { filterCost, filterWorkError } from './core/filter/cost.js';
 export { formatFilter } from './core/filter/format.js';
 export { type EqualityKey, equalityKeys } from './core/filter/keys.js';
 export { type FilterParseOptions, parseFilter } from './core/filter/parse.js';
