@@ -15,7 +15,7 @@ import {
   REFUSED_KEY_PREFIX,
   type StatusFilter,
   storageKey,
-} from 'scimkit';
+} from 'scimkit/store-kit';
 import type { SqlQueryable } from './sql.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 

@@ -7,7 +7,8 @@
  * @module
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ScimError, type StoreContext } from 'scimkit';
+import { ScimError } from 'scimkit';
+import type { StoreContext } from 'scimkit/store-kit';
 import { byDeadline, cancelStatement, statementStillOut, statementTimeoutFor, withoutTimeouts } from './deadline.js';
 import { isUnavailable, scimErrorOf, translatingErrors } from './errors.js';
 import { StatementWatch } from './liveness.js';

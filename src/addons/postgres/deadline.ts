@@ -16,7 +16,8 @@
  * @module
  */
 import { connect } from 'node:net';
-import { ScimError, type StoreContext } from 'scimkit';
+import { ScimError } from 'scimkit';
+import type { StoreContext } from 'scimkit/store-kit';
 import type { SqlQueryable, SqlResult } from './sql.js';
 
 /** The detail of the 503 of work past its deadline: the words the server's own deadline answers with. */

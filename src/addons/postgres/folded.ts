@@ -6,7 +6,8 @@
  * and after that rows an instance of an earlier version wrote (docs/stores.md, "Case").
  * @module
  */
-import { foldCase, identityKey, isObject, type ScimResource } from 'scimkit';
+import type { ScimResource } from 'scimkit';
+import { foldCase, identityKey, isObject } from 'scimkit/store-kit';
 import type { SqlQueryable } from './sql.js';
 import type { TableNames } from './tables.js';
 

@@ -5,8 +5,7 @@
  * with the group's displayName.
  * @module
  */
-import type { AppliedMembers, Member, MemberDelta, StoreContext } from 'scimkit';
-import { memberIdsOf, unknownMembersError } from 'scimkit/store-kit';
+import { type AppliedMembers, type Member, type MemberDelta, memberIdsOf, type StoreContext, unknownMembersError } from 'scimkit/store-kit';
 import { FOREIGN_KEY_VIOLATION, pgError } from './errors.js';
 import { GROUP_PAIRS, type GroupPairs } from './rows.js';
 import type { SqlQueryable } from './sql.js';

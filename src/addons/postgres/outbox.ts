@@ -5,7 +5,7 @@
  * dies mid-delivery releases them when the lease ends.
  * @module
  */
-import { type EventDraft, type EventLogQuery, type EventOutbox, eventContext, type OutboxEvent, type StoreContext } from 'scimkit';
+import { type EventDraft, type EventLogQuery, type EventOutbox, eventContext, type OutboxEvent, type StoreContext } from 'scimkit/store-kit';
 import type { SqlQueryable } from './sql.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 

@@ -4,7 +4,8 @@
  * offset; members and groups are read along as rows of their own.
  * @module
  */
-import { type Filter, type ResourceType, ScimError, type ScimResource, type SearchQuery, type SearchResult, type StoreContext } from 'scimkit';
+import { type ResourceType, ScimError, type ScimResource } from 'scimkit';
+import type { Filter, SearchQuery, SearchResult, StoreContext } from 'scimkit/store-kit';
 import { groupsOf, membersOf } from './members.js';
 import { groupsOfR, hasGroups, type Row } from './rows.js';
 import type { SqlQueryable } from './sql.js';

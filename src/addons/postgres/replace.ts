@@ -6,8 +6,20 @@
  * next one runs; the general one answers 404 and 412.
  * @module
  */
-import type { AppliedMembers, Member, MemberDelta, ResourceType, ScimResource, StoreContext, WriteOptions } from 'scimkit';
-import { attributesChanged, memberIdsOf, metaOf, sameMemberOrder, selfMemberError, versionNamed } from 'scimkit/store-kit';
+import type { ResourceType, ScimResource } from 'scimkit';
+import {
+  type AppliedMembers,
+  attributesChanged,
+  type Member,
+  type MemberDelta,
+  memberIdsOf,
+  metaOf,
+  type StoreContext,
+  sameMemberOrder,
+  selfMemberError,
+  versionNamed,
+  type WriteOptions,
+} from 'scimkit/store-kit';
 import { foldedDocument } from './folded.js';
 import { applyDelta, insertMembers, membersChecked, memberType } from './members.js';
 import { materialise, readResource } from './reads.js';

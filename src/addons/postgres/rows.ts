@@ -4,7 +4,8 @@
  * its version in a statement.
  * @module
  */
-import type { Member, ResourceType, ScimResource } from 'scimkit';
+import type { ResourceType, ScimResource } from 'scimkit';
+import type { Member } from 'scimkit/store-kit';
 import { foldedText } from './folded.js';
 import type { TableNames } from './tables.js';
 

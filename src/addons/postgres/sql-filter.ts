@@ -8,8 +8,8 @@
  * Values only ever travel as parameters.
  * @module
  */
+import { type AttributeDefinition, type ResourceType, ScimError } from 'scimkit';
 import {
-  type AttributeDefinition,
   type AttrPath,
   type CompareFilter,
   type Filter,
@@ -17,11 +17,9 @@ import {
   foldsCase,
   formatAttrPath,
   isDateTime,
-  type ResourceType,
   resolveSortPath,
-  ScimError,
   subAttribute,
-} from 'scimkit';
+} from 'scimkit/store-kit';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 
 /** Collects parameters and returns their placeholders; knows the tables its statement reads. */

@@ -7,18 +7,8 @@
  * writes (writes.ts, replace.ts) over unique keys (unique-keys.ts) and members (members.ts).
  * @packageDocumentation
  */
-import type {
-  Filter,
-  GetOptions,
-  ProvisioningStore,
-  ResourceType,
-  ScimResource,
-  SearchQuery,
-  SearchResult,
-  StoreCapabilities,
-  StoreContext,
-  WriteOptions,
-} from 'scimkit';
+import type { ResourceType, ScimResource } from 'scimkit';
+import type { Filter, GetOptions, ProvisioningStore, SearchQuery, SearchResult, StoreCapabilities, StoreContext, WriteOptions } from 'scimkit/store-kit';
 import { PostgresActivityLog } from './activity.js';
 import { Connections } from './connections.js';
 import { translatingErrors } from './errors.js';

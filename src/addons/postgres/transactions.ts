@@ -6,8 +6,8 @@
  * @module
  */
 
-import { ScimError, type StoreContext } from 'scimkit';
-import { pastDeadline, refuseLate } from 'scimkit/store-kit';
+import { ScimError } from 'scimkit';
+import { pastDeadline, refuseLate, type StoreContext } from 'scimkit/store-kit';
 import { type Connections, connectBy, releaser, savepoint } from './connections.js';
 import { byDeadline, cancelStatement, msLeft, statementStillOut } from './deadline.js';
 import { isUnavailable, RETRYABLE_SQLSTATES, scimErrorOf, translatingErrors } from './errors.js';

@@ -4,8 +4,8 @@
  * app instances; and the 409 that names the attribute whose value another resource holds.
  * @module
  */
-import { type ResourceType, ScimError, type ScimResource, type StoreContext } from 'scimkit';
-import { uniqueKey } from 'scimkit/store-kit';
+import { type ResourceType, ScimError, type ScimResource } from 'scimkit';
+import { type StoreContext, uniqueKey } from 'scimkit/store-kit';
 import { pgError, UNIQUE_VIOLATION } from './errors.js';
 import type { SqlQueryable } from './sql.js';
 import type { StoreState } from './state.js';

@@ -5,8 +5,18 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { type GroupRef, type ResourceType, ScimError, type ScimResource, type StoreContext, type WriteOptions, type WriteOutcome } from 'scimkit';
-import { isVersion, memberIdsOf, metaOf, refuseLate, versionTag } from 'scimkit/store-kit';
+import { type ResourceType, ScimError, type ScimResource } from 'scimkit';
+import {
+  type GroupRef,
+  isVersion,
+  memberIdsOf,
+  metaOf,
+  refuseLate,
+  type StoreContext,
+  versionTag,
+  type WriteOptions,
+  type WriteOutcome,
+} from 'scimkit/store-kit';
 import { pgError, RETRYABLE_SQLSTATES, scimErrorOf, UNIQUE_VIOLATION } from './errors.js';
 import { foldedDocument } from './folded.js';
 import { membersChecked, memberType } from './members.js';
