@@ -4,10 +4,11 @@
 // gives the same answers as any other.
 
 import pg from 'pg';
+import { describeCaseRules } from 'scimkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, PostgresStore, type SqlPool, type SqlQueryable, stepsOf } from '../../../src/addons/postgres/index.js';
-import { parseFilter, SchemaRegistry, type ScimError, type ScimResource } from '../../../src/index.js';
-import { describeCaseRules } from '../../../src/testing/case-rules.js';
+import { SchemaRegistry, type ScimError, type ScimResource } from '../../../src/index.js';
+import { parseFilter } from '../../../src/store-kit.js';
 import { freshPGlite } from '../../pglite.js';
 import { scratchDatabase } from '../../scratch-database.js';
 
