@@ -1,75 +1,39 @@
 /**
- * GET, POST, PUT, PATCH and DELETE on one resource type (RFC 7644 §3.3–3.6).
+ * GET, POST, PUT, PATCH and DELETE on one resource type (RFC 7644 §3.3–3.6). PUT, PATCH and
+ * DELETE are each a {@link WriteMethod} of the one write pipeline (write-pipeline.ts): here is
+ * only what differs between them.
  * @module
  */
 import { ScimError } from '../core/errors.js';
-import { applyPatch, NeedsMembers, type PatchResult } from '../core/patch/apply.js';
-import { entityTags, preconditionMatches } from '../core/rules/preconditions.js';
+import { applyPreparedPatch, NeedsMembers, type PatchResult, type PreparedPatch, preparePatch } from '../core/patch/apply.js';
+import { preconditionMatches } from '../core/rules/preconditions.js';
 import { Projection } from '../core/schema/project.js';
 import type { ResourceType } from '../core/schema/registry.js';
-import { isObject, type ScimResource } from '../core/schema/resource.js';
+import type { ScimResource } from '../core/schema/resource.js';
 import { sameJson, validateResource } from '../core/schema/validate.js';
-import type { AppliedMembers, GroupRef, StoreContext } from '../stores/store.js';
+import type { AppliedMembers, GroupRef, StoreContext, WriteOutcome } from '../stores/store.js';
 import type { Engine, RequestScope } from './engine.js';
 import { eventPrefix, eventsFor, membershipEvents } from './hooks.js';
-import { type LinkDecision, linkChanged } from './linking.js';
 import { locationOf, present, projectionRequest } from './location.js';
 import { normalizeResourceBody } from './normalize.js';
 import { jsonResponse, type ScimResponse } from './request.js';
+import {
+  type Answered,
+  type Change,
+  notFound,
+  type ResourceRequest,
+  type Rounds,
+  setPassword,
+  takePassword,
+  unchanged,
+  type WriteMethod,
+  writeResource,
+} from './write-pipeline.js';
 
-/** Request details the resource handlers read. */
-export interface ResourceRequest {
-  /** `If-Match` header. */
-  ifMatch?: string;
-  /** `If-None-Match` header. */
-  ifNoneMatch?: string;
-  /** `attributes` query parameter. */
-  attributes?: string;
-  /** `excludedAttributes` query parameter. */
-  excludedAttributes?: string;
-}
-
-function notFound(type: ResourceType, id: string): ScimError {
-  return ScimError.notFound(`${type.name} ${JSON.stringify(id.slice(0, 100))} not found`);
-}
+export type { ResourceRequest } from './write-pipeline.js';
 
 function etagHeaders(engine: Engine, r: ScimResource): Record<string, string> {
   return engine.features.etag && r.meta?.version ? { etag: r.meta.version } : {};
-}
-
-/**
- * 412 unless the client's `If-Match` names the current version (or `*`). Returns the
- * version the store must still be at when it writes (atomically): the one matched, or
- * none when the client sent no precondition (or `*`): the write then applies to the
- * current version.
- */
-function checkIfMatch(engine: Engine, req: ResourceRequest, current: ScimResource): { ifVersion?: string } {
-  if (!engine.features.etag || req.ifMatch === undefined) return {};
-  if (!preconditionMatches(req.ifMatch, current.meta?.version))
-    throw ScimError.preconditionFailed(`If-Match ${req.ifMatch.slice(0, 40)} does not match the current version ${current.meta?.version}`);
-  const any = entityTags(req.ifMatch).every((t) => t === '*');
-  return any || !current.meta?.version ? {} : { ifVersion: current.meta.version };
-}
-
-/** Whether a store answered a write with the version it already had: nothing changed (store/version.ts). */
-function unchanged(before: ScimResource, after: ScimResource): boolean {
-  return before.meta?.version !== undefined && before.meta.version === after.meta?.version;
-}
-
-function takePassword(r: ScimResource): string | undefined {
-  const p = r.password;
-  delete r.password;
-  return typeof p === 'string' ? p : undefined;
-}
-
-async function setPassword(engine: Engine, ctx: StoreContext, id: string, password: string | undefined): Promise<void> {
-  if (password === undefined || !engine.hooks.setPassword) return;
-  try {
-    await engine.hooks.setPassword(ctx, id, password);
-  } catch (e) {
-    engine.logger.error({ id, tenant: ctx.tenant, error: e instanceof Error ? e.message : String(e) }, 'setPassword hook failed after commit');
-    throw e instanceof ScimError ? e : ScimError.internal('The resource was saved, but setting the password failed');
-  }
 }
 
 function respond(
@@ -146,20 +110,20 @@ export async function createResource(
   return respond(engine, scope, type, stored, 201, req, { location: locationOf(scope, type, id) });
 }
 
+/** Compare-and-swap attempts of a PUT or DELETE without If-Match before it applies to whatever is current. */
+const CAS_ATTEMPTS = 5;
+
+/** PUT and DELETE: compared attempts, then one that applies to whatever is current (a client without If-Match never gets a 412). */
+const REPLACE_ROUNDS: Rounds = { attempts: CAS_ATTEMPTS + 1, lock: false, whenAllLost: 'throw' };
+
 /**
- * The link hook asked again when an update changes a user's externalId or e-mails (a refusal
- * throws: nothing is written). Undefined, without a promise, when it is not asked: an await
- * between the read and the compare-and-swap widens the window other writers win it in.
+ * The version a PUT or DELETE must still find. With If-Match, the one matched (a 412 when it
+ * moved). Without, the version read (so events describe the change against what was really
+ * there), for the first attempts, and then none.
  */
-function relink(
-  engine: Engine,
-  ctx: StoreContext,
-  type: ResourceType,
-  previous: ScimResource,
-  next: ScimResource,
-): Promise<LinkDecision | undefined> | undefined {
-  if (!engine.hooks.linkUser || eventPrefix(type) !== 'user' || !linkChanged(previous, next)) return undefined;
-  return Promise.resolve(engine.hooks.linkUser({ ctx, resource: next, previous }));
+function casFor(req: ResourceRequest, precondition: { ifVersion?: string }, existing: ScimResource, attempt: number): string | undefined {
+  if (req.ifMatch !== undefined) return precondition.ifVersion;
+  return attempt < CAS_ATTEMPTS && existing.meta?.version ? existing.meta.version : undefined;
 }
 
 /** PUT /{type}/{id}. */
@@ -172,53 +136,65 @@ export async function replaceResource(
   body: unknown,
   req: ResourceRequest,
 ): Promise<ScimResponse> {
-  for (let attempt = 0; ; attempt++) {
-    const existing = await engine.store.get(ctx, type, id, { members: true });
-    if (!existing) throw notFound(type, id);
-    const precondition = checkIfMatch(engine, req, existing);
-    let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'replace', existing, ...engine.policy });
-    const password = takePassword(resource);
-    if (engine.hooks.beforeUpdate) resource = (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing })) ?? resource;
-    const relinking = relink(engine, ctx, type, existing, resource);
-    const link = relinking && (await relinking);
-    let stored: ScimResource;
-    const recording = engine.events.forWrite(({ stored: after }) =>
-      after && !unchanged(existing, after)
-        ? eventsFor('update', type, id, after, existing, type.coreAttribute('members') ? diffMembers(existing, after) : undefined, {
-            link,
-            groupUpdatedOnMemberChange: engine.groupUpdatedOnMemberChange,
-          })
-        : [],
-    );
-    try {
-      stored = await engine.store.replace(ctx, type, id, resource, { ...casFor(req, precondition, existing, attempt), ...recording.options });
-    } catch (e) {
-      if (retryable(e, req, attempt)) continue;
-      throw e;
-    }
-    await recording.done(ctx, { stored });
-    await setPassword(engine, ctx, id, password);
-    return respond(engine, scope, type, stored, 200, req);
-  }
+  const put: WriteMethod<Change> = {
+    readMembers: true,
+    change: (existing) => {
+      const resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'replace', existing, ...engine.policy });
+      return { existing, resource, password: takePassword(resource) };
+    },
+    plan: ({ existing }, resource, link, precondition, attempt) => ({
+      ifVersion: casFor(req, precondition, existing, attempt),
+      events: ({ stored: after }) =>
+        after && !unchanged(existing, after)
+          ? eventsFor('update', type, id, after, existing, type.coreAttribute('members') ? diffMembers(existing, after) : undefined, {
+              link,
+              groupUpdatedOnMemberChange: engine.groupUpdatedOnMemberChange,
+            })
+          : [],
+      write: async (options) => ({ stored: await engine.store.replace(ctx, type, id, resource!, options) }),
+    }),
+    respond: (_, { stored }) => respond(engine, scope, type, stored!, 200, req),
+  };
+  return (await writeResource(engine, ctx, type, id, req, put, REPLACE_ROUNDS))!;
 }
 
-/** Compare-and-swap attempts of a PUT or DELETE without If-Match before it applies to whatever is current. */
-const CAS_ATTEMPTS = 5;
-
-/**
- * The version a write must still find. With If-Match, the one matched (a 412 when it moved).
- * Without, the version read (so events describe the change against what was really there),
- * retried a few times and then none: a client that sent no precondition never gets a 412.
- */
-function casFor(req: ResourceRequest, precondition: { ifVersion?: string }, existing: ScimResource, attempt: number): { ifVersion?: string } {
-  if (req.ifMatch !== undefined) return precondition;
-  return attempt < CAS_ATTEMPTS && existing.meta?.version ? { ifVersion: existing.meta.version } : {};
+/** DELETE /{type}/{id}. */
+export async function deleteResource(engine: Engine, ctx: StoreContext, type: ResourceType, id: string, req: ResourceRequest): Promise<ScimResponse> {
+  const del: WriteMethod<Change> = {
+    readMembers: false,
+    change: (existing) => ({ existing, resource: undefined, password: undefined }),
+    plan: ({ existing }, _resource, _link, precondition, attempt) => {
+      const retained = engine.softDeletes?.applies(type) === true;
+      return {
+        ifVersion: casFor(req, precondition, existing, attempt),
+        events: ({ groups = [] }) => {
+          const events = eventsFor('delete', type, id, undefined, existing, undefined, { retained });
+          // the groups it was in lost a member: the host's teams must hear of it like any removal
+          for (const g of groups) {
+            const groupType = engine.registry.resourceType(g.type);
+            if (groupType) events.push(...membershipEvents(groupType, g.id, [id]));
+          }
+          return events;
+        },
+        write: async (options) => {
+          let left: GroupRef[] = [];
+          options.onMembershipsRemoved = (groups) => {
+            left = groups;
+          };
+          await engine.store.delete(ctx, type, id, options);
+          return { groups: left };
+        },
+      };
+    },
+    respond: () => ({ status: 204, headers: {} }),
+  };
+  return (await writeResource(engine, ctx, type, id, req, del, REPLACE_ROUNDS))!;
 }
 
-/** Whether a failed write was the compare-and-swap of a client without If-Match: read again and retry. */
-function retryable(e: unknown, req: ResourceRequest, attempt: number): boolean {
-  return e instanceof ScimError && e.status === 412 && req.ifMatch === undefined && attempt < CAS_ATTEMPTS;
-}
+/** Compare-and-swap rounds of a PATCH without If-Match before it queues behind the other writers of the resource. */
+const OPTIMISTIC_ROUNDS: Rounds = { attempts: 3, lock: false, whenAllLost: 'return' };
+/** Rounds once queued (and, on a store with transactions, with the row locked): losing them all takes writers that do not queue. */
+const SERIALISED_ROUNDS: Rounds = { attempts: 20, lock: true, whenAllLost: 'return' };
 
 /** PATCH /{type}/{id}: compare-and-swap against the version read, retried when another writer got there first. */
 export async function patchResource(
@@ -230,13 +206,14 @@ export async function patchResource(
   body: unknown,
   req: ResourceRequest,
 ): Promise<ScimResponse> {
-  const optimistic = await patchAttempts(engine, ctx, scope, type, id, body, req, OPTIMISTIC_ATTEMPTS, false);
+  const method = patchMethod(engine, ctx, scope, type, id, body, req);
+  const optimistic = await writeResource(engine, ctx, type, id, req, method, OPTIMISTIC_ROUNDS);
   if (optimistic) return optimistic;
   // Contention: other writers won every compare-and-swap. From here one writer at a time for
   // this resource: queued in this process, and (in a store transaction, the row read locked)
   // across instances. A client that sent no If-Match never gets a 412.
   return engine.writers.run(`${ctx.tenant}\u0000${type.name}\u0000${id}`, async () => {
-    const serialised = () => patchAttempts(engine, ctx, scope, type, id, body, req, SERIALISED_ATTEMPTS, true);
+    const serialised = () => writeResource(engine, ctx, type, id, req, method, SERIALISED_ROUNDS);
     const store = engine.store;
     const { result, flush } = await engine.events.deferred(() => (store.transaction ? store.transaction(ctx, serialised) : serialised()));
     await flush();
@@ -245,17 +222,18 @@ export async function patchResource(
   });
 }
 
-/** Compare-and-swap attempts of a PATCH without If-Match before it queues behind the other writers of the resource. */
-const OPTIMISTIC_ATTEMPTS = 3;
-/** Attempts once queued (and, on a store with transactions, with the row locked): losing them all takes writers that do not queue. */
-const SERIALISED_ATTEMPTS = 20;
+/** A PATCH's change: the patch's result, and whether the members are in the resource (`inline`) or a delta. */
+interface PatchChange extends Change {
+  resource: ScimResource;
+  result: PatchResult;
+  inline: boolean;
+}
 
 /**
- * Up to `attempts` rounds of read, apply, compare-and-swap. Undefined when every round lost
- * the compare-and-swap to another writer and the client sent no If-Match (with If-Match that
- * is the client's 412). `lock`: read the resource for update (the caller holds a transaction).
+ * PATCH as a {@link WriteMethod}. The body is parsed, and each operation normalised by the
+ * client's quirks, once per request: every attempt applies the same prepared patch.
  */
-async function patchAttempts(
+function patchMethod(
   engine: Engine,
   ctx: StoreContext,
   scope: RequestScope,
@@ -263,9 +241,7 @@ async function patchAttempts(
   id: string,
   body: unknown,
   req: ResourceRequest,
-  attempts: number,
-  lock: boolean,
-): Promise<ScimResponse | undefined> {
+): WriteMethod<PatchChange> {
   const deltas = engine.store.capabilities.memberDeltas && type.coreAttribute('members') !== undefined;
   const options = {
     type,
@@ -275,131 +251,93 @@ async function patchAttempts(
     maxFilterCost: engine.limits.maxFilterCost,
     ...engine.policy,
   };
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    let existing = await engine.store.get(ctx, type, id, { members: !deltas, ...(lock ? { forUpdate: true } : {}) });
-    if (!existing) throw notFound(type, id);
-    const precondition = checkIfMatch(engine, req, existing);
-    let result: PatchResult;
-    let inline = !deltas;
-    try {
-      result = applyPatch(existing, body, { ...options, members: deltas ? 'delta' : 'inline' });
-    } catch (e) {
-      if (!(e instanceof NeedsMembers)) throw e;
-      existing = await engine.store.get(ctx, type, id, { members: true });
-      if (!existing) throw notFound(type, id);
-      result = applyPatch(existing, body, { ...options, members: 'inline' });
-      inline = true;
-    }
+  // prepared at the first attempt's apply, after the read: a missing resource is still a 404 whatever the body
+  let prepared: PreparedPatch | undefined;
+  const apply = (existing: ScimResource, members: 'delta' | 'inline') =>
+    applyPreparedPatch(existing, (prepared ??= preparePatch(body, options)), { ...options, members });
+
+  /** The change of a patch result, or the answer to one that changes nothing. */
+  const settle = (existing: ScimResource, result: PatchResult, inline: boolean): PatchChange | Answered | Promise<Answered> => {
     if (!result.changed) {
-      if (engine.patchResponse === 'noContent') return { status: 204, headers: etagHeaders(engine, existing) };
-      const current = inline ? existing : await engine.store.get(ctx, type, id, { members: true });
-      return respond(engine, scope, type, current ?? existing, 200, req);
+      if (engine.patchResponse === 'noContent') return { answer: { status: 204, headers: etagHeaders(engine, existing) } };
+      if (inline) return { answer: respond(engine, scope, type, existing, 200, req) };
+      return engine.store.get(ctx, type, id, { members: true }).then((current) => ({ answer: respond(engine, scope, type, current ?? existing, 200, req) }));
     }
-    let resource = { ...result.resource };
-    const password = takePassword(resource);
-    if (engine.hooks.beforeUpdate) {
-      resource =
-        (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous: existing, ...(result.members ? { members: result.members } : {}) })) ??
-        resource;
-    }
-    const relinking = relink(engine, ctx, type, existing, resource);
-    const link = relinking && (await relinking);
-    // A delta that only touches members commutes with other writers: no version check
-    // (unless the client asked for one). Anything else is compare-and-swap on the version read.
-    const membersOnly = result.members !== undefined && !inline && sameJson(resource, existing);
-    const ifVersion = membersOnly ? precondition.ifVersion : existing.meta?.version;
-    // members only: the store keeps the attributes it has (a concurrent rename stands)
-    let stored: ScimResource;
-    let applied: AppliedMembers | undefined;
-    const delta = result.members && !inline ? result.members : undefined;
-    const recording = engine.events.forWrite((o) => {
-      const after = o.stored;
-      if (!after) return [];
-      // a members-only write changed something exactly when the store applied a member change;
-      // a store that found nothing to change (a current member added again) records no event
-      const nothing = membersOnly && o.applied ? o.applied.added.length === 0 && o.applied.removed.length === 0 : unchanged(existing, after);
-      if (nothing) return [];
-      const members = delta
-        ? // what the store really changed; a store that cannot tell gets the request's ids
-          (o.applied ?? { added: delta.added.map((m) => m.value), removed: delta.removed })
-        : type.coreAttribute('members')
-          ? diffMembers(existing, after)
-          : undefined;
-      // a members-only write left the attributes as they are now: compare those with themselves, so
-      // a concurrent rename or deactivation (which records its own events) is not reported again
-      return eventsFor('update', type, id, after, membersOnly ? { ...after, members: undefined } : existing, members, {
-        link,
-        groupUpdatedOnMemberChange: engine.groupUpdatedOnMemberChange,
-      });
-    });
-    try {
-      stored = await engine.store.replace(ctx, type, id, resource, {
-        ...recording.options,
-        ...(ifVersion ? { ifVersion } : {}),
-        ...(result.members && !inline
-          ? {
-              members: result.members,
-              ...(membersOnly ? { keepAttributes: true } : {}),
-              onMembersApplied: (a: AppliedMembers) => {
-                applied = a;
-              },
-            }
-          : {}),
-      });
-    } catch (e) {
-      // another writer changed it since we read it: read again and re-apply (bounded)
-      if (e instanceof ScimError && e.status === 412 && req.ifMatch === undefined) continue;
-      throw e;
-    }
-    await recording.done(ctx, { stored, ...(applied ? { applied } : {}) });
-    await setPassword(engine, ctx, id, password);
-    const asked = req.attributes !== undefined || req.excludedAttributes !== undefined;
-    if (engine.patchResponse === 'noContent' || (engine.patchResponse === 'auto' && !inline && !asked && touchedMembers(result))) {
-      return { status: 204, headers: etagHeaders(engine, stored) };
-    }
-    const wantsMembers = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes)).wants('', 'members');
-    const full = !inline && wantsMembers && type.coreAttribute('members') ? ((await engine.store.get(ctx, type, id, { members: true })) ?? stored) : stored;
-    return respond(engine, scope, type, full, 200, req);
-  }
-  return undefined;
-}
+    const resource = { ...result.resource };
+    return { existing, resource, password: takePassword(resource), members: result.members, result, inline };
+  };
 
-/** DELETE /{type}/{id}. */
-export async function deleteResource(engine: Engine, ctx: StoreContext, type: ResourceType, id: string, req: ResourceRequest): Promise<ScimResponse> {
-  for (let attempt = 0; ; attempt++) {
-    const existing = await engine.store.get(ctx, type, id, { members: false });
+  /** An operation needs the member list (NeedsMembers): read it and apply the patch inline. */
+  const withMembers = async (): Promise<PatchChange | Answered> => {
+    const existing = await engine.store.get(ctx, type, id, { members: true });
     if (!existing) throw notFound(type, id);
-    const precondition = checkIfMatch(engine, req, existing);
-    await engine.hooks.beforeDelete?.({ ctx, resourceType: type, id, previous: existing });
-    let left: GroupRef[] = [];
-    const retained = engine.softDeletes?.applies(type) === true;
-    const recording = engine.events.forWrite(({ groups = [] }) => {
-      const events = eventsFor('delete', type, id, undefined, existing, undefined, { retained });
-      // the groups it was in lost a member: the host's teams must hear of it like any removal
-      for (const g of groups) {
-        const groupType = engine.registry.resourceType(g.type);
-        if (groupType) events.push(...membershipEvents(groupType, g.id, [id]));
-      }
-      return events;
-    });
-    try {
-      await engine.store.delete(ctx, type, id, {
-        ...casFor(req, precondition, existing, attempt),
-        ...recording.options,
-        onMembershipsRemoved: (groups) => {
-          left = groups;
-        },
-      });
-    } catch (e) {
-      if (retryable(e, req, attempt)) continue;
-      throw e;
-    }
-    await recording.done(ctx, { groups: left });
-    return { status: 204, headers: {} };
-  }
-}
+    return settle(existing, apply(existing, 'inline'), true);
+  };
 
-/** Whether a parsed body is a JSON object (the resource endpoints take nothing else). */
-export function isBody(v: unknown): v is Record<string, unknown> {
-  return isObject(v);
+  return {
+    readMembers: !deltas,
+    change: (existing) => {
+      let result: PatchResult;
+      try {
+        result = apply(existing, deltas ? 'delta' : 'inline');
+      } catch (e) {
+        if (!(e instanceof NeedsMembers)) throw e;
+        return withMembers();
+      }
+      return settle(existing, result, !deltas);
+    },
+    plan: ({ existing, result, inline }, hooked, link, precondition) => {
+      const resource = hooked!;
+      // A delta that only touches members commutes with other writers: no version check
+      // (unless the client asked for one). Anything else is compare-and-swap on the version read.
+      const membersOnly = result.members !== undefined && !inline && sameJson(resource, existing);
+      // members only: the store keeps the attributes it has (a concurrent rename stands)
+      const delta = result.members && !inline ? result.members : undefined;
+      return {
+        ifVersion: membersOnly ? precondition.ifVersion : existing.meta?.version,
+        events: (o) => {
+          const after = o.stored;
+          if (!after) return [];
+          // a members-only write changed something exactly when the store applied a member change;
+          // a store that found nothing to change (a current member added again) records no event
+          const nothing = membersOnly && o.applied ? o.applied.added.length === 0 && o.applied.removed.length === 0 : unchanged(existing, after);
+          if (nothing) return [];
+          const members = delta
+            ? // what the store really changed; a store that cannot tell gets the request's ids
+              (o.applied ?? { added: delta.added.map((m) => m.value), removed: delta.removed })
+            : type.coreAttribute('members')
+              ? diffMembers(existing, after)
+              : undefined;
+          // a members-only write left the attributes as they are now: compare those with themselves, so
+          // a concurrent rename or deactivation (which records its own events) is not reported again
+          return eventsFor('update', type, id, after, membersOnly ? { ...after, members: undefined } : existing, members, {
+            link,
+            groupUpdatedOnMemberChange: engine.groupUpdatedOnMemberChange,
+          });
+        },
+        write: async (options) => {
+          let applied: AppliedMembers | undefined;
+          if (delta) {
+            options.members = delta;
+            if (membersOnly) options.keepAttributes = true;
+            options.onMembersApplied = (a) => {
+              applied = a;
+            };
+          }
+          const stored = await engine.store.replace(ctx, type, id, resource, options);
+          return applied ? { stored, applied } : { stored };
+        },
+      };
+    },
+    respond: async ({ result, inline }, outcome: WriteOutcome) => {
+      const stored = outcome.stored!;
+      const asked = req.attributes !== undefined || req.excludedAttributes !== undefined;
+      if (engine.patchResponse === 'noContent' || (engine.patchResponse === 'auto' && !inline && !asked && touchedMembers(result))) {
+        return { status: 204, headers: etagHeaders(engine, stored) };
+      }
+      const wantsMembers = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes)).wants('', 'members');
+      const full = !inline && wantsMembers && type.coreAttribute('members') ? ((await engine.store.get(ctx, type, id, { members: true })) ?? stored) : stored;
+      return respond(engine, scope, type, full, 200, req);
+    },
+  };
 }
