@@ -49,7 +49,18 @@ export {
 } from './core/rules/members.js';
 export { entityTags, preconditionMatches } from './core/rules/preconditions.js';
 export { compareSortKeys, resolveSortPath, type SortEntry, type SortValue, sortComparator, sortResources, sortValue, topK } from './core/rules/sort.js';
-export { attributesChanged, isVersion, metaOf, nextMeta, versionNamed, versionTag } from './core/rules/version.js';
+export {
+  attributesChanged,
+  decideWrite,
+  isVersion,
+  metaOf,
+  nextMeta,
+  type StoredVersion,
+  valueChanged,
+  versionNamed,
+  versionTag,
+  type WriteDecision,
+} from './core/rules/version.js';
 
 // schema helpers a store's query code needs
 export { isDateTime } from './core/schema/json-schema.js';

@@ -1,24 +1,21 @@
 /**
- * Filter tree → predicate, with the SCIM semantics of RFC 7644 §3.4.2.2 and RFC 7643 §2.
- *
- * Decisions where the RFC is open (docs/filters.md):
+ * Filter tree → predicate, with the SCIM semantics of RFC 7644 §3.4.2.2 and RFC 7643 §2: the
+ * JavaScript evaluator of a filter checked by the one pass every evaluator takes
+ * (rules/checked-filter.ts: attributes resolved, operators and literals checked, case folded
+ * by `foldsCase`). Here only what evaluating in JavaScript decides:
  * - `ne` is `not eq`: it matches a resource that lacks the attribute, and on a multi-valued
  *   attribute it matches when no value equals the literal.
- * - `eq null` is `not pr`; `ne null` is `pr`; other operators with null are invalid.
- * - A multi-valued complex attribute compared without a sub-attribute compares its `value`
- *   (`emails co "@x"` is `emails.value co "@x"`); a single-valued complex one is invalid.
  * - `pr` is false for a missing attribute, null, "", [] and {}.
- * - Strings of attributes that fold case compare by foldCase (schema/case-fold.ts): the rule
- *   every store follows too; binary values and dateTimes never fold.
+ * - A value of the wrong JSON type never matches (a number compared with a string literal).
  * @module
  */
-import { ScimError } from '../errors.js';
-import { foldCase, foldsCase } from '../rules/case-fold.js';
+
+import { foldCase } from '../rules/case-fold.js';
+import { type CheckedAttribute, type CheckedComparison, type CheckedFilter, checkFilter, checkValueFilter } from '../rules/checked-filter.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
-import { isDateTime } from '../schema/json-schema.js';
-import { type ResourceType, subAttribute } from '../schema/registry.js';
+import type { ResourceType } from '../schema/registry.js';
 import { isObject, type ScimResource } from '../schema/resource.js';
-import { type AttrPath, type CompareFilter, type Filter, formatAttrPath } from './ast.js';
+import type { Filter } from './ast.js';
 
 /** Options of {@link compileFilter}. */
 export interface CompileOptions {
@@ -36,16 +33,6 @@ type Obj = Record<string, unknown>;
 type Test = (v: unknown) => boolean;
 /** Calls `test` on each value the path reaches in `obj`; true as soon as one passes. */
 type Each = (obj: Obj, test: Test) => boolean;
-
-interface Accessor {
-  def: AttributeDefinition;
-  each: Each;
-}
-
-interface Scope {
-  /** undefined when the name is unknown. */
-  resolve(path: AttrPath, forPresence: boolean): Accessor | undefined;
-}
 
 function anyOf(v: unknown, test: Test): boolean {
   if (Array.isArray(v)) {
@@ -68,47 +55,17 @@ function reach(get: (o: Obj) => unknown, sub: string | undefined): Each {
   };
 }
 
-function complexTarget(attr: AttributeDefinition, forPresence: boolean, label: string): AttributeDefinition | undefined {
-  if (forPresence) return undefined;
-  const value = attr.multiValued ? subAttribute(attr, 'value') : undefined;
-  if (!value) throw ScimError.invalidFilter(`${label} is complex; compare one of its sub-attributes`);
-  return value;
-}
-
-function typeScope(type: ResourceType): Scope {
-  return {
-    resolve(path, forPresence) {
-      const r = type.resolve(path.uri, path.name, path.sub);
-      if (!r) return undefined;
-      const name = r.attribute.name;
-      const get: (o: Obj) => unknown = r.extension
-        ? (o) => {
-            const ext = o[r.schema];
-            return isObject(ext) ? ext[name] : undefined;
-          }
-        : (o) => o[name];
-      let sub = r.sub;
-      if (!sub && r.attribute.type === 'complex') sub = complexTarget(r.attribute, forPresence, r.path);
-      return { def: sub ?? r.attribute, each: reach(get, sub?.name) };
-    },
-  };
-}
-
-function elementScope(parent: AttributeDefinition): Scope {
-  return {
-    resolve(path, forPresence) {
-      if (path.uri !== undefined) return undefined;
-      const attr = subAttribute(parent, path.name);
-      if (!attr) return undefined;
-      const name = attr.name;
-      let sub: AttributeDefinition | undefined;
-      if (path.sub !== undefined) {
-        sub = subAttribute(attr, path.sub);
-        if (!sub) return undefined;
-      } else if (attr.type === 'complex') sub = complexTarget(attr, forPresence, `${parent.name}.${name}`);
-      return { def: sub ?? attr, each: reach((o) => o[name], sub?.name) };
-    },
-  };
+/** The values a checked path reaches: in a resource (under an extension's key where it lives there), or in one value of a complex attribute. */
+function each(target: CheckedAttribute): Each {
+  const name = target.attribute.name;
+  const r = target.resolved;
+  const get: (o: Obj) => unknown = r?.extension
+    ? (o) => {
+        const ext = o[r.schema];
+        return isObject(ext) ? ext[name] : undefined;
+      }
+    : (o) => o[name];
+  return reach(get, target.sub?.name);
 }
 
 function present(v: unknown): boolean {
@@ -121,39 +78,19 @@ function present(v: unknown): boolean {
   return true;
 }
 
-function typeError(label: string, def: AttributeDefinition, op: string): ScimError {
-  return ScimError.invalidFilter(`${label} is of type ${def.type}; operator ${op} does not apply to it`);
-}
-
-function compareTest(f: CompareFilter, def: AttributeDefinition, label: string, fold: Fold): Test {
-  const { op, value } = f;
-  const lit = value;
-  const ordering = op === 'gt' || op === 'ge' || op === 'lt' || op === 'le';
-  const substring = op === 'co' || op === 'sw' || op === 'ew';
-  switch (def.type) {
-    case 'boolean':
-      if (typeof lit !== 'boolean') throw ScimError.invalidFilter(`${label} is a boolean; compare it with true or false`);
-      if (op !== 'eq' && op !== 'ne') throw typeError(label, def, op);
+/** The test of one value against a checked comparison (`ne` is applied by the caller, as `not eq`). */
+function compareTest(c: CheckedComparison, fold: Fold): Test {
+  switch (c.compare) {
+    case 'boolean': {
+      const lit = c.value;
       return (v) => v === lit;
-    case 'integer':
-    case 'decimal': {
-      if (typeof lit !== 'number') throw ScimError.invalidFilter(`${label} is a number; compare it with a number`);
-      if (substring) throw typeError(label, def, op);
-      return numberTest(op, lit);
     }
-    case 'dateTime':
-      if (typeof lit !== 'string') throw ScimError.invalidFilter(`${label} is a dateTime; compare it with a "string"`);
-      if (op === 'eq' || op === 'ne' || ordering) {
-        if (!isDateTime(lit)) throw ScimError.invalidFilter(`${label} is a dateTime; ${JSON.stringify(lit.slice(0, 40))} is not an xsd:dateTime`);
-        return dateTest(op, Date.parse(lit));
-      }
-      // co, sw, ew on the text as written: a dateTime does not fold case (schema/case-fold.ts)
-      return stringTest(op, lit, undefined);
-    default: {
-      if (typeof lit !== 'string') throw ScimError.invalidFilter(`${label} is a string; compare it with a "string"`);
-      if (ordering && def.type === 'binary') throw typeError(label, def, op);
-      return stringTest(op, lit, foldsCase(def) ? fold : undefined);
-    }
+    case 'number':
+      return numberTest(c.op, c.value);
+    case 'instant':
+      return dateTest(c.op, c.instant);
+    default:
+      return stringTest(c.op, c.operand, c.folds ? fold : undefined);
   }
 }
 
@@ -217,9 +154,8 @@ function lastFold(): Fold {
   };
 }
 
-/** A string comparison; `fold`: both sides case-folded (schema/case-fold.ts), else compared as they are. */
-function stringTest(op: string, lit: string, fold: Fold | undefined): Test {
-  const want = fold ? foldCase(lit) : lit;
+/** A string comparison with `want` (folded already where the attribute folds); `fold`: values case-folded, else compared as they are. */
+function stringTest(op: string, want: string, fold: Fold | undefined): Test {
   const norm = fold ?? ((s: string) => s);
   switch (op) {
     case 'co':
@@ -243,10 +179,10 @@ function stringTest(op: string, lit: string, fold: Fold | undefined): Test {
 
 type Pred = (o: Obj) => boolean;
 
-function compileNode(f: Filter, scope: Scope, opts: CompileOptions, fold: Fold): Pred {
-  switch (f.op) {
+function compileNode(c: CheckedFilter, fold: Fold): Pred {
+  switch (c.op) {
     case 'and': {
-      const ps = f.filters.map((x) => compileNode(x, scope, opts, fold));
+      const ps = c.filters.map((x) => compileNode(x, fold));
       if (ps.length === 2) {
         const [a, b] = ps as [Pred, Pred];
         return (o) => a(o) && b(o);
@@ -257,58 +193,43 @@ function compileNode(f: Filter, scope: Scope, opts: CompileOptions, fold: Fold):
       };
     }
     case 'or': {
-      const ps = f.filters.map((x) => compileNode(x, scope, opts, fold));
+      const ps = c.filters.map((x) => compileNode(x, fold));
       return (o) => {
         for (const p of ps) if (p(o)) return true;
         return false;
       };
     }
     case 'not': {
-      const p = compileNode(f.filter, scope, opts, fold);
+      const p = compileNode(c.filter, fold);
       return (o) => !p(o);
     }
+    case 'false':
+      return () => false;
     case 'valuePath': {
-      const label = formatAttrPath(f.attr);
-      if (f.attr.sub !== undefined) throw ScimError.invalidFilter(`${label}[…]: a value filter applies to a complex attribute, not a sub-attribute`);
-      const acc = scope.resolve(f.attr, true);
-      if (!acc) return unknown(label, opts);
-      if (acc.def.type !== 'complex') throw ScimError.invalidFilter(`${label} is not complex; it cannot take a value filter`);
-      const inner = compileNode(f.filter, elementScope(acc.def), opts, fold);
-      return (o) => acc.each(o, (el) => isObject(el) && inner(el));
+      const reached = each(c.target);
+      const inner = compileNode(c.filter, fold);
+      return (o) => reached(o, (el) => isObject(el) && inner(el));
     }
     case 'pr': {
-      const acc = scope.resolve(f.attr, true);
-      if (!acc) return unknown(formatAttrPath(f.attr), opts);
-      return (o) => acc.each(o, present);
+      const reached = each(c.target);
+      return (o) => reached(o, present);
     }
     default: {
-      const label = formatAttrPath(f.attr);
-      const acc = scope.resolve(f.attr, false);
-      if (!acc) return unknown(label, opts);
-      if (f.value === null) {
-        if (f.op !== 'eq' && f.op !== 'ne') throw ScimError.invalidFilter(`${label}: null can only be compared with eq or ne`);
-        const has = (o: Obj) => acc.each(o, present);
-        return f.op === 'eq' ? (o) => !has(o) : has;
-      }
-      const test = compareTest(f, acc.def, label, fold);
-      if (f.op === 'ne') return (o) => !acc.each(o, test);
-      return (o) => acc.each(o, test);
+      const reached = each(c.target);
+      const test = compareTest(c, fold);
+      if (c.op === 'ne') return (o) => !reached(o, test);
+      return (o) => reached(o, test);
     }
   }
 }
 
-function unknown(label: string, opts: CompileOptions): Pred {
-  if (opts.unknownAttributes === 'noMatch') return () => false;
-  throw ScimError.invalidFilter(`${label} is not an attribute of this resource type`);
-}
-
 /**
  * Compiles a filter for a resource type into a predicate over canonical resources
- * (as `validateResource` returns them). Attribute names are resolved once, here.
- * Type errors (e.g. `active gt true`) throw 400 invalidFilter.
+ * (as `validateResource` returns them). The filter is checked first (rules/checked-filter.ts):
+ * type errors (e.g. `active gt true`) and unknown attributes throw 400 invalidFilter.
  */
 export function compileFilter(filter: Filter, type: ResourceType, options: CompileOptions = {}): Predicate {
-  return compileNode(filter, typeScope(type), options, lastFold()) as Predicate;
+  return compileNode(checkFilter(filter, type, options), lastFold()) as Predicate;
 }
 
 /**
@@ -317,5 +238,5 @@ export function compileFilter(filter: Filter, type: ResourceType, options: Compi
  * @internal
  */
 export function compileValueFilter(filter: Filter, attribute: AttributeDefinition, options: CompileOptions = {}): (value: Record<string, unknown>) => boolean {
-  return compileNode(filter, elementScope(attribute), options, lastFold());
+  return compileNode(checkValueFilter(filter, attribute, options), lastFold());
 }

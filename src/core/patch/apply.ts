@@ -10,10 +10,11 @@ import { filterCostError, valueFilterCost } from '../filter/cost.js';
 import type { PathCache } from '../path/parse.js';
 import { appendDistinct } from '../rules/equality.js';
 import { idsNamed, type Member, type MemberDelta, MemberDeltaBuilder, memberId, touchesMembers } from '../rules/members.js';
+import { valueChanged } from '../rules/version.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
 import { type ResourceType, subAttribute } from '../schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../schema/resource.js';
-import { canonicaliseValue, sameJson, type Touched, tooManyValues, type ValidationPolicy, validatePatched } from '../schema/validate.js';
+import { canonicaliseValue, type Touched, tooManyValues, type ValidationPolicy, validatePatched } from '../schema/validate.js';
 import { normalizeOperations, type PatchCompatibility, quirksOf } from './dialects/index.js';
 import type { PatchQuirkName } from './dialects/quirk.js';
 import { type PatchOperation, type PatchRequest, type PatchRequestOptions, parsePatchRequest } from './request.js';
@@ -376,15 +377,19 @@ function applyOne(res: ScimResource, op: ResolvedOperation, ctx: Ctx): void {
   else write(res, name, t, op.value, ctx);
 }
 
-/** Whether any attribute the request touched differs from before; untouched ones are the same objects. */
+/**
+ * Whether any attribute the request touched reads back differently (the change rule of
+ * rules/version.ts, which the stores apply to the whole document); untouched ones are the same
+ * objects.
+ */
 function touchedChanged(type: ResourceType, after: ScimResource, before: ScimResource, touched: Touched): boolean {
   for (const [schema, names] of touched) {
     const core = schema === type.schema.id;
     const a = core ? after : after[schema];
     const b = core ? before : before[schema];
-    if (!core && (isObject(a) !== isObject(b) || (names.size === 0 && !sameJson(a, b)))) return true;
+    if (!core && (isObject(a) !== isObject(b) || (names.size === 0 && valueChanged(a, b)))) return true;
     if (!isObject(a) || !isObject(b)) continue;
-    for (const name of names) if (!sameJson(a[name], b[name])) return true;
+    for (const name of names) if (valueChanged(a[name], b[name])) return true;
   }
   return false;
 }

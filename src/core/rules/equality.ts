@@ -1,9 +1,13 @@
 /**
- * When two attribute values are the same (RFC 7643 §2.3, RFC 7644 §3.5.2): the one rule
- * PATCH no-op detection, multi-valued de-duplication and the stores use.
- * Strings compare case-folded where the attribute folds case (schema/case-fold.ts); dateTimes compare as
- * instants; complex values compare sub-attribute by sub-attribute with each one's own
- * rules; a group's members are the same when they name the same id.
+ * When two attribute values are the same value (RFC 7643 §2.3, RFC 7644 §3.5.2): the one rule
+ * multi-valued de-duplication (a PATCH `add` of a value already there adds nothing), the
+ * stores' indexes and uniqueness (identity.ts builds on it) use. Strings compare case-folded
+ * where the attribute folds case (case-fold.ts `foldsCase`: never binary, never caseExact);
+ * dateTimes compare as instants; complex values compare sub-attribute by sub-attribute with
+ * each one's own rules; a group's members are the same when they name the same id (members.ts).
+ *
+ * Not whether a write changed a resource: a value is stored as written, so `Ops` over `ops` is
+ * the same value here and yet a change of what a GET returns (version.ts says why and decides).
  * @module
  */
 import type { AttributeDefinition } from '../schema/attribute.js';

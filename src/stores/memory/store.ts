@@ -13,7 +13,7 @@ import { valueKey } from '../../core/rules/equality.js';
 import { uniqueKey } from '../../core/rules/identity.js';
 import { deltaChangesMembers, type Member, type MemberDelta, memberIdsOf, planMemberDelta, sameMemberOrder } from '../../core/rules/members.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../../core/rules/sort.js';
-import { attributesChanged, isVersion, metaOf, nextMeta, versionTag } from '../../core/rules/version.js';
+import { decideWrite, isVersion, metaOf, versionTag } from '../../core/rules/version.js';
 import type { AttributeDefinition } from '../../core/schema/attribute.js';
 import type { ResourceType } from '../../core/schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../../core/schema/resource.js';
@@ -420,10 +420,6 @@ export class MemoryStore implements ProvisioningStore {
     return r;
   }
 
-  #meta(type: ResourceType, created: string, version: number): NonNullable<ScimResource['meta']> {
-    return metaOf(type, created, this.#now().toISOString(), version);
-  }
-
   /** One resource, copied. */
   async get(ctx: StoreContext, type: ResourceType, id: string, options: GetOptions = {}): Promise<ScimResource | undefined> {
     const e = this.#type(ctx, type).byId.get(id);
@@ -579,7 +575,7 @@ export class MemoryStore implements ProvisioningStore {
 
   /**
    * Replaces the attributes; applies a member delta when one is given. A write that changes
-   * nothing a read returns keeps the version and lastModified (store/version.ts).
+   * nothing a read returns keeps the version and lastModified (core/rules/version.ts `decideWrite`).
    */
   async replace(ctx: StoreContext, type: ResourceType, id: string, resource: ScimResource, options: WriteOptions = {}): Promise<ScimResource> {
     refuseLate(ctx);
@@ -603,16 +599,16 @@ export class MemoryStore implements ProvisioningStore {
       membersChange = !sameMemberOrder(e.members?.keys() ?? [], ids);
     }
     data.id = id;
-    if (!membersChange && !attributesChanged(e.data, data)) {
+    const decision = decideWrite({ resource: e.data, version: e.version }, data, membersChange, this.#now().toISOString());
+    if (!decision.changed) {
       if (planned) options.onMembersApplied?.(planned);
       return this.#out(ctx, type, e, options.members === undefined);
     }
     t.writes++;
     this.#unindex(type, d, e);
-    const version = e.version + 1;
-    data.meta = this.#meta(type, e.data.meta?.created ?? this.#now().toISOString(), version);
+    data.meta = decision.meta;
     e.data = data;
-    e.version = version;
+    e.version = decision.version;
     if (grouped && options.members) {
       this.#applyDelta(t, id, e, options.members, planned!, resolved!);
       options.onMembersApplied?.(planned!);
@@ -641,9 +637,13 @@ export class MemoryStore implements ProvisioningStore {
     for (const gid of t.memberOf.get(id) ?? []) {
       const found = this.#find(t, gid);
       if (!found?.e.members?.delete(id)) continue;
+      // a member left: the group's members changed, its attributes did not
       const g = found.e;
-      g.version++;
-      g.data.meta = nextMeta(g.data.meta, this.#now().toISOString(), g.version);
+      const decision = decideWrite({ resource: g.data, version: g.version }, undefined, true, this.#now().toISOString());
+      if (decision.changed) {
+        g.version = decision.version;
+        g.data.meta = decision.meta;
+      }
       left.push({ type: found.typeName, id: gid });
     }
     t.memberOf.delete(id);

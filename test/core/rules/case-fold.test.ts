@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { foldCase, foldsCase, SchemaRegistry } from '../../../src/index.js';
+import { SchemaRegistry } from '../../../src/index.js';
+import { foldCase, foldsCase } from '../../../src/store-kit.js';
 
 const User = new SchemaRegistry().resourceType('User')!;
 const def = (path: string) => User.resolvePath(path)!.target;
