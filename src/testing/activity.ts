@@ -5,11 +5,16 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { type ActivityRecord, matchesQuery, type ProvisioningStore, summarise } from 'scimkit';
+import type { ActivityRecord } from 'scimkit';
+import { matchesQuery, summarise } from 'scimkit/store-kit';
 import { describe, expect, it } from 'vitest';
+import type { StoreFactory } from './store-factory.js';
 
-/** Makes a store for one test. */
-export type ActivityStoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;
+/** Makes a fresh, empty store for each test: the same as {@link StoreFactory}. */
+export type ActivityStoreFactory = StoreFactory;
+
+/** Why the suite is skipped for a store without an activity log. */
+const NO_LOG = 'the store has no activity log: the server keeps a bounded ring in memory';
 
 /** Registers the activity-log suite for a store under `name` (skipped when the store has no log). */
 export function describeActivityLog(name: string, makeStore: ActivityStoreFactory): void {
@@ -29,9 +34,9 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
   });
 
   describe(`ActivityLog: ${name}`, () => {
-    it('keeps each record as appended and lists a tenant’s newest first, answering queries as the core’s rule does', async () => {
+    it('keeps each record as appended and lists a tenant’s newest first, answering queries as the core’s rule does', async ({ skip }) => {
       const log = (await makeStore()).activity;
-      if (!log) return;
+      if (!log) return skip(NO_LOG);
       const t = `act-${randomUUID()}`;
       const t0 = Date.parse('2026-11-30T12:00:00.000Z');
       const statuses = [200, 201, 404, 401, 500, 204, 409, 200, 403, 429];
@@ -69,9 +74,9 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
       }
     });
 
-    it('summarises a tenant as the core’s rule does', async () => {
+    it('summarises a tenant as the core’s rule does', async ({ skip }) => {
       const log = (await makeStore()).activity;
-      if (!log) return;
+      if (!log) return skip(NO_LOG);
       const t = `act-${randomUUID()}`;
       const now = Date.now();
       const records = [
@@ -88,9 +93,9 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
       expect([none.total, none.lastRequest, none.byStatus]).toEqual([0, undefined, {}]);
     });
 
-    it('prunes by age and keeps at most maxPerTenant per tenant, the newest', async () => {
+    it('prunes by age and keeps at most maxPerTenant per tenant, the newest', async ({ skip }) => {
       const log = (await makeStore()).activity;
-      if (!log) return;
+      if (!log) return skip(NO_LOG);
       const a = `act-${randomUUID()}`;
       const b = `act-${randomUUID()}`;
       const now = Date.now();
@@ -107,9 +112,9 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
       expect(await log.list({ tenant: b })).toHaveLength(1);
     });
 
-    it('keeps refused requests apart from the tenant they named: they never show as its own, only as rejected tokens', async () => {
+    it('keeps refused requests apart from the tenant they named: they never show as its own, only as rejected tokens', async ({ skip }) => {
       const log = (await makeStore()).activity;
-      if (!log) return;
+      if (!log) return skip(NO_LOG);
       const t = `act-${randomUUID()}`;
       const now = Date.now();
       const own = record(t, 201, now - 3000);
@@ -130,9 +135,9 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
       expect(await log.list({ tenant: t })).toEqual([own]);
     });
 
-    it('refused requests naming other tenants, 1,000 names, never evict the refused records of a tenant with records of its own', async () => {
+    it('refused requests naming other tenants, 1,000 names, never evict the refused records of a tenant with records of its own', async ({ skip }) => {
       const log = (await makeStore()).activity;
-      if (!log) return;
+      if (!log) return skip(NO_LOG);
       const t = `act-${randomUUID()}`;
       const now = Date.now();
       const refusedNaming = (name: string, at: number): ActivityRecord => {
@@ -157,9 +162,9 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
       expect(await log.list({ tenant: t })).toHaveLength(1);
     });
 
-    it('lists by arrival time whatever the order records were appended in', async () => {
+    it('lists by arrival time whatever the order records were appended in', async ({ skip }) => {
       const log = (await makeStore()).activity;
-      if (!log) return;
+      if (!log) return skip(NO_LOG);
       const t = `act-${randomUUID()}`;
       const t0 = Date.parse('2026-12-02T00:00:00.000Z');
       await log.append([record(t, 200, t0 + 50, { requestId: 'fast-later' })]);
@@ -168,16 +173,16 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
       expect((await log.list({ tenant: t })).map((r) => r.requestId)).toEqual(['fast-later', 'slow-earlier']);
     });
 
-    it('refuses the same bad queries as every log: a TypeError', async () => {
+    it('refuses the same bad queries as every log: a TypeError', async ({ skip }) => {
       const log = (await makeStore()).activity;
-      if (!log) return;
+      if (!log) return skip(NO_LOG);
       for (const q of [{ limit: Number.NaN }, { status: 'abc' as never }, { status: 40000 }, { since: 'garbage' }])
         await expect(log.list({ tenant: 't', ...q }), JSON.stringify(q)).rejects.toThrow(TypeError);
     });
 
-    it('stores what clients send: NUL, lone surrogates, long text', async () => {
+    it('stores what clients send: NUL, lone surrogates, long text', async ({ skip }) => {
       const log = (await makeStore()).activity;
-      if (!log) return;
+      if (!log) return skip(NO_LOG);
       const t = `act-${randomUUID()}`;
       await log.append([
         record(t, 400, Date.now(), { path: '/Users/a\u0000b', filter: 'x\uD800y', userAgent: 'é'.repeat(200), requestBody: { 'k\u0000': 'v\uDC00' } }),

@@ -5,14 +5,19 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { type EventDraft, type OutboxEvent, type ProvisioningStore, SchemaRegistry, type ScimResource, type StoreContext, type WriteOptions } from 'scimkit';
+import { type EventDraft, type OutboxEvent, type ProvisioningStore, SchemaRegistry, type ScimResource, type StoreContext } from 'scimkit';
+import type { WriteOptions } from 'scimkit/store-kit';
 import { describe, expect, it } from 'vitest';
+import type { StoreFactory } from './store-factory.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
-/** Makes a store for one test. */
-export type OutboxStoreFactory = () => ProvisioningStore | Promise<ProvisioningStore>;
+/** Makes a fresh, empty store for each test: the same as {@link StoreFactory}. */
+export type OutboxStoreFactory = StoreFactory;
+
+/** Why the suite is skipped for a store without an outbox. */
+const NO_OUTBOX = 'the store has no outbox: the engine keeps events in memory after the write';
 
 /** Registers the outbox suite for a store under `name` (skipped when the store has no outbox). */
 export function describeOutbox(name: string, makeStore: OutboxStoreFactory): void {
@@ -46,9 +51,9 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
   };
 
   describe(`EventOutbox: ${name}`, () => {
-    it('a write records its events with the change: id, tenant sequence, type, data, time and context', async () => {
+    it('a write records its events with the change: id, tenant sequence, type, data, time and context', async ({ skip }) => {
       const store = await makeStore();
-      if (!store.outbox) return;
+      if (!store.outbox) return skip(NO_OUTBOX);
       const t = `ob-${randomUUID()}`;
       const c = ctx(t);
       const created = await store.create(c, User, user('ev1'), recording('user.created'));
@@ -72,9 +77,9 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
       expect((await store.outbox.list({ tenant: t, after: 1, limit: 1 })).map((e) => e.seq)).toEqual([2]);
     });
 
-    it('a write that is refused records nothing: taken userName, unknown member, stale version', async () => {
+    it('a write that is refused records nothing: taken userName, unknown member, stale version', async ({ skip }) => {
       const store = await makeStore();
-      if (!store.outbox) return;
+      if (!store.outbox) return skip(NO_OUTBOX);
       const t = `ob-${randomUUID()}`;
       const c = ctx(t);
       const a = await store.create(c, User, user('taken'), recording('user.created'));
@@ -92,9 +97,10 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
       expect((await store.outbox.list({ tenant: t })).map((e) => e.type)).toEqual(['user.created']);
     });
 
-    it('inside a transaction that fails, the change and its events are undone together', async () => {
+    it('inside a transaction that fails, the change and its events are undone together', async ({ skip }) => {
       const store = await makeStore();
-      if (!store.outbox || !store.transaction) return;
+      if (!store.outbox) return skip(NO_OUTBOX);
+      if (!store.transaction) return skip('the store has no transaction()');
       const t = `ob-${randomUUID()}`;
       const c = ctx(t);
       await expect(
@@ -109,18 +115,18 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
       expect((await store.outbox.list({ tenant: t })).map((e) => e.seq)).toEqual([1]);
     });
 
-    it('eventsDelivered records for the change log only: nothing to claim', async () => {
+    it('eventsDelivered records for the change log only: nothing to claim', async ({ skip }) => {
       const store = await makeStore();
-      if (!store.outbox) return;
+      if (!store.outbox) return skip(NO_OUTBOX);
       const t = `ob-${randomUUID()}`;
       await store.create(ctx(t), User, user('log-only'), { ...recording('user.created'), eventsDelivered: true });
       expect((await store.outbox.list({ tenant: t })).map((e) => e.state)).toEqual(['delivered']);
       expect(await claimOf(store, [t])).toEqual([]);
     });
 
-    it('claims hand out one event per resource at a time, in order; a lease keeps it from other claims', async () => {
+    it('claims hand out one event per resource at a time, in order; a lease keeps it from other claims', async ({ skip }) => {
       const store = await makeStore();
-      if (!store.outbox) return;
+      if (!store.outbox) return skip(NO_OUTBOX);
       const t = `ob-${randomUUID()}`;
       const c = ctx(t);
       const a = await store.create(c, User, user('a'), recording('user.created'));
@@ -142,9 +148,9 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
       expect((await store.outbox.list({ tenant: t })).map((e) => e.state)).toEqual(['delivered', 'delivered', 'delivered', 'pending']);
     });
 
-    it('a claimer that dies releases its events when the lease ends; two claims at once never share an event', async () => {
+    it('a claimer that dies releases its events when the lease ends; two claims at once never share an event', async ({ skip }) => {
       const store = await makeStore();
-      if (!store.outbox) return;
+      if (!store.outbox) return skip(NO_OUTBOX);
       const t = `ob-${randomUUID()}`;
       const c = ctx(t);
       for (let i = 0; i < 20; i++) await store.create(c, User, user(`p${i}`), recording('user.created'));
@@ -158,9 +164,9 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
       expect(again.filter((e) => mine.includes(e.id)).every((e) => e.attempts === 2)).toBe(true);
     });
 
-    it('failures: retried when due, dead after the last attempt, listed and replayed; release keeps the attempt count', async () => {
+    it('failures: retried when due, dead after the last attempt, listed and replayed; release keeps the attempt count', async ({ skip }) => {
       const store = await makeStore();
-      if (!store.outbox) return;
+      if (!store.outbox) return skip(NO_OUTBOX);
       const t = `ob-${randomUUID()}`;
       const c = ctx(t);
       const a = await store.create(c, User, user('f'), recording('user.created'));
@@ -186,9 +192,9 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
       expect([replayed!.id, replayed!.attempts, replayed!.state]).toEqual([e1!.id, 1, 'pending']);
     });
 
-    it("release with a due time: the event is not claimed before it, nor the resource's later ones; the attempt is not counted", async () => {
+    it("release with a due time: the event is not claimed before it, nor the resource's later ones; the attempt is not counted", async ({ skip }) => {
       const store = await makeStore();
-      if (!store.outbox) return;
+      if (!store.outbox) return skip(NO_OUTBOX);
       const t = `ob-${randomUUID()}`;
       const c = ctx(t);
       const a = await store.create(c, User, user('busy'), recording('user.created'));
@@ -207,9 +213,9 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
       expect(again.map((e) => [e.id, e.attempts])).toEqual([[busy.id, 1]]);
     });
 
-    it('prune removes delivered and dead events by age and count, never pending ones', async () => {
+    it('prune removes delivered and dead events by age and count, never pending ones', async ({ skip }) => {
       const store = await makeStore();
-      if (!store.outbox) return;
+      if (!store.outbox) return skip(NO_OUTBOX);
       const t = `ob-${randomUUID()}`;
       const c = ctx(t);
       for (let i = 0; i < 5; i++) await store.create(c, User, user(`r${i}`), recording('user.created'));

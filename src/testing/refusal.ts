@@ -8,8 +8,8 @@
 import type { ScimError } from 'scimkit';
 import { expect } from 'vitest';
 
-/** Awaits `p`, expects it to reject with a SCIM error, and returns that error. */
-export async function rejects(p: Promise<unknown>): Promise<ScimError> {
+/** Awaits `p`, expects it to reject with a SCIM error, and returns that error; `what` names the write in the failure. */
+export async function rejects(p: Promise<unknown>, what?: string): Promise<ScimError> {
   try {
     await p;
   } catch (e) {
@@ -17,5 +17,5 @@ export async function rejects(p: Promise<unknown>): Promise<ScimError> {
     expect(typeof (e as ScimError).toJSON).toBe('function');
     return e as ScimError;
   }
-  throw new Error('expected the store to refuse');
+  throw new Error(what ? `expected the store to refuse: ${what}` : 'expected the store to refuse');
 }
