@@ -43,7 +43,7 @@ const HELD: Record<string, Record<string, string>> = {
   'src/core/patch/dialects/common.ts': { MEMBER_KEYS: CONSTANT },
   'src/core/patch/dialects/entra.ts': { hasBooleanCache: BY_OBJECT },
   'src/core/patch/dialects/index.ts': { byClient: CONSTANT },
-  'src/core/patch/members.ts': { '#changes': PER_CALL },
+  'src/core/rules/members.ts': { seen: PER_CALL, wasSet: PER_CALL, isSet: PER_CALL, addingSet: PER_CALL, out: PER_CALL, '#changes': PER_CALL },
   'src/core/path/parse.ts': { '#lru': 'Lru of 1,000 paths (PATCH paths, attributes) of authenticated requests' },
   'src/server/auth.ts': { told: 'Lru of 10,000 token hashes that authenticated (64 characters each)' },
   'src/server/bulk.ts': { byBulkId: PER_CALL, state: PER_CALL, ids: PER_CALL, results: PER_CALL },
@@ -64,7 +64,6 @@ const HELD: Record<string, Record<string, string>> = {
   'src/core/schema/registry.ts': { m: PER_CALL, subMaps: BY_OBJECT, '#extensions': CONFIG, TYPES: CONSTANT, '#schemas': CONFIG, '#types': CONFIG },
   'src/core/schema/shape-validator.ts': { byKey: CONFIG },
   'src/core/schema/storable.ts': { LOOKUP_PATHS: CONSTANT },
-  'src/stores/member-references.ts': { seen: PER_CALL },
   'src/stores/memory/outbox.ts': {
     '#byTenant': 'the store: events of authenticated writes, pruned by retention',
     '#seq': 'the store: one sequence per authenticated tenant',

@@ -31,6 +31,10 @@ describe.runIf(process.env.SCIMKIT_TARBALL)('dist/ loaded both ways (run by npm 
       expect(out.pastDeadlineThrown).toEqual({ instanceOfScimError: true, status: 503 });
     });
 
+    it('an error thrown through scimkit/store-kit is the root’s ScimError', () => {
+      expect(out.storeKitThrown).toEqual({ instanceOfScimError: true, status: 503 });
+    });
+
     it('a value too long for the store to index is 400 naming the attribute, not 500', () => {
       expect(out.tooLongToIndex).toMatchObject({ status: 400, scimType: 'invalidValue', detail: expect.stringContaining('userName is too long') });
     });

@@ -2,7 +2,9 @@
 // the method's change, the hooks, a compare-and-swap write with its events, and a retry when
 // another writer got there first. Here another writer always wins the first compare-and-swap.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MemoryStore, PATCH_QUIRKS, type ResourceType, type ScimResource, type StoreContext, type WriteOptions } from '../../src/index.js';
+import { PATCH_QUIRKS } from '../../src/core/patch/dialects/index.js';
+import { MemoryStore, type ResourceType, type ScimResource, type StoreContext } from '../../src/index.js';
+import type { WriteOptions } from '../../src/store-kit.js';
 import { closeServers, setup } from './helpers.js';
 
 /** A MemoryStore where another writer changes the resource just before each of the first `races` writes. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, SchemaRegistry } from '../../../src/index.js';
+import { parseFilter } from '../../../src/store-kit.js';
 import { describeStoreContract } from '../../../src/testing/store-contract.js';
 
 describeStoreContract('MemoryStore', () => new MemoryStore());
@@ -35,7 +36,6 @@ describe('MemoryStore', () => {
     const u = await a.create(ctx, User, { schemas: [User.schema.id], userName: 'Snap' });
     await a.create(ctx, Group, { schemas: [Group.schema.id], displayName: 'G', members: [{ value: u.id! }] });
     const b = new MemoryStore({ snapshot: JSON.parse(JSON.stringify(a.snapshot())) });
-    const { parseFilter } = await import('../../../src/index.js');
     const found = await b.search(ctx, User, { filter: parseFilter('userName eq "snap"'), startIndex: 1, count: 10, members: false });
     expect(found.resources.map((r) => r.id)).toEqual([u.id]);
     expect((found.resources[0]!.groups as unknown[]).length).toBe(1);
