@@ -71,11 +71,9 @@ const HELD: Record<string, Record<string, string>> = {
     '#queues': 'the store: events not yet delivered, by resource (the same events as #pending)',
     '#dead': 'the store: dead letters, pruned by retention',
   },
+  'src/stores/memory/entries.ts': { indexPlans: BY_OBJECT },
+  'src/stores/memory/scan.ts': { relations: BY_OBJECT, compiled: BY_OBJECT, compiledNoMatch: BY_OBJECT },
   'src/stores/memory/store.ts': {
-    indexPlans: BY_OBJECT,
-    relations: BY_OBJECT,
-    compiled: BY_OBJECT,
-    compiledNoMatch: BY_OBJECT,
     '#tenants': 'the store: authenticated tenants’ data',
   },
   'src/addons/postgres/deadline.ts': { sessionTimeouts: BY_OBJECT },

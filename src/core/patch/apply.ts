@@ -1,6 +1,12 @@
 /**
  * The RFC 7644 §3.5.2 PATCH engine: add, replace and remove, all-or-nothing, never
  * mutating its input. IdP dialects run before it (dialects/).
+ *
+ * Longer than 400 lines because the three operations share one walk of the target (a path,
+ * a value filter, an extension) and one set of decisions about it (RFC 7644 §3.5.2.1–3): split
+ * by operation, each file would repeat the walk. What stands alone is elsewhere: the body's
+ * shape (request.ts), the target (target.ts), the dialects (dialects/), member identity and
+ * deltas (rules/members.ts), sameness of values (rules/equality.ts).
  * @module
  */
 import { ScimError } from '../errors.js';

@@ -1,12 +1,17 @@
 /**
  * The in-memory reference store: hash indexes for the look-ups IdPs make, member sets
  * for large groups, a member → groups index for a User's `groups`, and snapshots.
+ *
+ * Longer than 400 lines because it is one class over private state: each write changes the
+ * entry, the hash indexes, the unique keys and the member → groups index together without an
+ * await in between (which is what serialises concurrent writes), so those steps are private
+ * methods of one class. What needs no access to that state lives beside it: the entries and
+ * index plans (entries.ts), the sliced scan (scan.ts, scan-turns.ts), the rules (core/rules/).
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../../core/errors.js';
-import { type Filter, walkFilter } from '../../core/filter/ast.js';
-import { compileFilter, type Predicate } from '../../core/filter/compile.js';
+import type { Filter } from '../../core/filter/ast.js';
 import { filterCost, filterWorkError } from '../../core/filter/cost.js';
 import { equalityKeys } from '../../core/filter/keys.js';
 import { valueKey } from '../../core/rules/equality.js';
@@ -14,7 +19,6 @@ import { uniqueKey } from '../../core/rules/identity.js';
 import { deltaChangesMembers, type Member, type MemberDelta, memberIdsOf, planMemberDelta, sameMemberOrder } from '../../core/rules/members.js';
 import { resolveSortPath, type SortEntry, sortValue, topK } from '../../core/rules/sort.js';
 import { decideWrite, isVersion, metaOf, versionTag } from '../../core/rules/version.js';
-import type { AttributeDefinition } from '../../core/schema/attribute.js';
 import type { ResourceType } from '../../core/schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../../core/schema/resource.js';
 import { refuseLate } from '../deadline.js';
@@ -31,44 +35,10 @@ import type {
   WriteOptions,
 } from '../store.js';
 import { MemoryActivityLog, type MemoryActivityLogOptions } from './activity-log.js';
+import { type Entry, indexPlan, split, type TenantData, type TypeData, valuesAt } from './entries.js';
 import { MemoryOutbox } from './outbox.js';
-import { SCAN_SLICE_MS, ScanTurns } from './scan-turns.js';
-
-interface Entry {
-  /** The stored resource without `members` and `groups`; never handed out, only copies. */
-  data: ScimResource;
-  version: number;
-  /** Group members by id. */
-  members?: Map<string, Member>;
-  /** Its place in {@link TypeData.order}. */
-  pos?: number;
-}
-
-interface TypeData {
-  /** False for data restored from a snapshot until first used with its ResourceType. */
-  indexed: boolean;
-  byId: Map<string, Entry>;
-  /**
-   * The entries in creation order: an unsorted, unfiltered page is a slice of it, O(page).
-   * A delete leaves a hole (O(1)); the holes are closed before the next slice, or once
-   * they are half the array.
-   */
-  order: (Entry | undefined)[];
-  /** Holes in `order`. */
-  holes: number;
-  /** attribute path → normalised value → ids */
-  index: Map<string, Map<string, Set<string>>>;
-  /** unique attribute → its unique key (schema/identity.ts) → the id holding it */
-  unique: Map<string, Map<string, string>>;
-}
-
-interface TenantData {
-  types: Map<string, TypeData>;
-  /** member id → ids of the groups it is in */
-  memberOf: Map<string, Set<string>>;
-  /** Writes so far: a scan that waited for turns checks its matches again only when there were some meanwhile. */
-  writes: number;
-}
+import { namesRelations, predicate, stillMatching, testSlice } from './scan.js';
+import { ScanTurns } from './scan-turns.js';
 
 /** One stored resource in a snapshot. */
 export interface SnapshotEntry {
@@ -106,112 +76,6 @@ export interface MemoryStoreOptions {
   now?: () => Date;
   /** Bounds of the activity log's ring per tenant. */
   activity?: MemoryActivityLogOptions;
-}
-
-/** Attribute paths kept in hash indexes: the look-ups IdPs make. */
-const INDEXED = ['id', 'userName', 'externalId', 'displayName', 'emails.value'] as const;
-
-/** A copy of a resource as stored: members kept apart; groups (derived) and password (never kept) dropped. */
-function split(resource: ScimResource): { data: ScimResource; members: unknown } {
-  const data = cloneJson(resource);
-  const members = data.members;
-  delete data.members;
-  delete data.groups;
-  delete data.password;
-  return { data, members };
-}
-
-function valuesAt(r: ScimResource, path: string): unknown[] {
-  const dot = path.indexOf('.');
-  const top = dot < 0 ? r[path] : r[path.slice(0, dot)];
-  if (dot < 0) return Array.isArray(top) ? top : top === undefined ? [] : [top];
-  const sub = path.slice(dot + 1);
-  const list = Array.isArray(top) ? top : top === undefined ? [] : [top];
-  return list.map((el) => (isObject(el) ? el[sub] : undefined)).filter((v) => v !== undefined);
-}
-
-/** Per resource type, resolved once: the paths kept in hash indexes and the definition each compares by. */
-const indexPlans = new WeakMap<ResourceType, { paths: string[]; defs: Map<string, AttributeDefinition> }>();
-function indexPlan(type: ResourceType): { paths: string[]; defs: Map<string, AttributeDefinition> } {
-  let plan = indexPlans.get(type);
-  if (!plan) {
-    const defs = new Map<string, AttributeDefinition>();
-    for (const p of new Set<string>([...INDEXED, ...type.uniqueAttributes])) {
-      const def = type.resolvePath(p)?.target;
-      if (def) defs.set(p, def);
-    }
-    plan = { paths: [...defs.keys()], defs };
-    indexPlans.set(type, plan);
-  }
-  return plan;
-}
-
-const relations = new WeakMap<Filter, boolean>();
-/** Whether a filter names `members` or `groups`, which are not kept in the stored document. */
-function namesRelations(filter: Filter): boolean {
-  let v = relations.get(filter);
-  if (v === undefined) {
-    v = false;
-    walkFilter(filter, (n) => {
-      if ('attr' in n && /^(members|groups)$/i.test(n.attr.name)) v = true;
-    });
-    relations.set(filter, v);
-  }
-  return v;
-}
-
-const compiled = new WeakMap<Filter, Map<ResourceType, Predicate>>();
-const compiledNoMatch = new WeakMap<Filter, Map<ResourceType, Predicate>>();
-function predicate(filter: Filter, type: ResourceType, unknownAttributes: 'reject' | 'noMatch'): Predicate {
-  const cache = unknownAttributes === 'noMatch' ? compiledNoMatch : compiled;
-  let m = cache.get(filter);
-  let p = m?.get(type);
-  if (!p) {
-    p = compileFilter(filter, type, { unknownAttributes });
-    if (!m) cache.set(filter, (m = new Map()));
-    m.set(type, p);
-  }
-  return p;
-}
-
-/**
- * Tests candidates from `from` for one slice ({@link SCAN_SLICE_MS}), collecting matches and
- * the version each was tested at; returns where it stopped (`candidates.length` when done). A
- * function of its own, not the loop of the async scan: locals of an async function that live
- * across an await are kept on the heap, and that made the loop three times slower.
- */
-function testSlice(
-  candidates: readonly (Entry | undefined)[],
-  from: number,
-  to: number,
-  every: number,
-  test: Predicate,
-  view: (e: Entry) => ScimResource,
-  matches: Entry[],
-  versions: number[],
-): number {
-  const end = performance.now() + SCAN_SLICE_MS;
-  for (let i = from; i < to; i++) {
-    if (i > from && (i - from) % every === 0 && performance.now() >= end) return i;
-    // a hole: deleted since (the array is the live one, read again after a turn)
-    const e = candidates[i];
-    if (e && test(view(e))) {
-      matches.push(e);
-      versions.push(e.version);
-    }
-  }
-  return to;
-}
-
-/** The matches still there, those written since they were tested tested again (after a scan that yielded). */
-function stillMatching(byId: Map<string, Entry>, matches: Entry[], versions: number[], test: Predicate, view: (e: Entry) => ScimResource): Entry[] {
-  const current: Entry[] = [];
-  for (let k = 0; k < matches.length; k++) {
-    const e = matches[k]!;
-    if (byId.get(e.data.id as string) !== e) continue;
-    if (e.version === versions[k] || test(view(e))) current.push(e);
-  }
-  return current;
 }
 
 /**
