@@ -135,7 +135,7 @@ async function pgliteStartup(): Promise<[number, number]> {
        'meta', jsonb_build_object('resourceType', 'User', 'created', '2024-01-01T00:00:00Z', 'lastModified', '2024-01-01T00:00:00Z', 'version', 'W/"1"')),
        'user' || i, 1, now(), now() FROM generate_series(1, ${SEED}) i`,
   );
-  // folds the rows inserted above (store/postgres/folded.ts): the start-up measured below has none to fold
+  // folds the rows inserted above (addons/postgres/folded.ts): the start-up measured below has none to fold
   await store.migrate();
   await seed.close();
   const bytes = du(dir);

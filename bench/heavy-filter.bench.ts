@@ -4,7 +4,7 @@
 // one request at a time. Server, attacker and the measuring client are three processes
 // (bench/heavy-filter-server.ts). The server runs once with the default limits (the filter's
 // cost is over the budget: 400 before any scan) and once with the filter budget lifted, so the
-// scans run and take turns with other work (store/scan-turns.ts).
+// scans run and take turns with other work (stores/memory/scan-turns.ts).
 import os from 'node:os';
 import { fmt, type Section } from './harness.js';
 import { TOKENS, USERS } from './heavy-filter-server.js';

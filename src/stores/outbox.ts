@@ -35,12 +35,12 @@ export interface EventData {
   memberIds?: string[];
   /** For user.created with a linkUser hook: how the user was linked to the host's account. */
   link?: {
-    /** How the user was linked (protocol/linking.ts LinkDecision). */
+    /** How the user was linked (server/linking.ts LinkDecision). */
     by: 'externalId' | 'email' | 'host' | 'new';
     /** The host's account, unless new. */
     accountId?: string;
   };
-  /** For user.deleted under soft delete: the user is kept, hidden (protocol/deprovisioning.ts). */
+  /** For user.deleted under soft delete: the user is kept, hidden (server/deprovisioning.ts). */
   retained?: boolean;
   /** For user.created under soft delete: the create restored a soft-deleted user under its id. */
   restored?: boolean;

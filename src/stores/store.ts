@@ -144,10 +144,10 @@ export interface StoreCapabilities {
 
 /**
  * Storage for SCIM resources. Stores own ids and `meta` (created, lastModified,
- * version) and move the version exactly when what a read returns changes (store/version.ts);
+ * version) and move the version exactly when what a read returns changes (core/rules/version.ts);
  * guarantee uniqueness of `type.uniqueAttributes` per tenant (values compared as
- * schema/equality.ts says) as 409 `uniqueness`; check `ifVersion` atomically as 412;
- * answer 404 for ids they do not have in the context's tenant; sort as schema/sort.ts says;
+ * core/rules/equality.ts says) as 409 `uniqueness`; check `ifVersion` atomically as 412;
+ * answer 404 for ids they do not have in the context's tenant; sort as core/rules/sort.ts says;
  * refuse a member that names no resource of the tenant (400 invalidValue) and keep of a
  * member only its `value` and the `type` of what it names. They fill a User's readOnly
  * `groups` from group membership. They never keep a `password`. `describeStoreContract`

@@ -1,5 +1,5 @@
 /**
- * `describeActivityLog`: what a store's `activity` log must do (activity/record.ts), run by
+ * `describeActivityLog`: what a store's `activity` log must do (stores/activity-log.ts), run by
  * `describeStoreContract` for every store that has one: the same answers as the core's rules
  * (`matchesQuery`, `summarise`) on the same records. Each test uses tenants of its own.
  * @module

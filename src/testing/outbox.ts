@@ -1,5 +1,5 @@
 /**
- * `describeOutbox`: what a store with an `outbox` must do (store/outbox.ts), run by
+ * `describeOutbox`: what a store with an `outbox` must do (stores/outbox.ts), run by
  * `describeStoreContract` for every store that has one. Each test uses tenants of its own,
  * and looks only at their events: claims see every tenant's.
  * @module

@@ -1,4 +1,4 @@
-// Account linking on identity keys (schema/identity.ts): a look-alike of a local account's
+// Account linking on identity keys (core/rules/identity.ts): a look-alike of a local account's
 // address is that account's address, in e-mails and in a userName that is an address, on
 // create and on every update that changes one. The PGlite database is shared by the tests of
 // this file: each uses names of its own.

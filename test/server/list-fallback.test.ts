@@ -1,5 +1,5 @@
 // The engine's own filter and sort, for stores that cannot (capabilities false): the same
-// rules as the stores (schema/sort.ts), bounded, with exact totals.
+// rules as the stores (core/rules/sort.ts), bounded, with exact totals.
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, type ProvisioningStore, type StoreCapabilities } from '../../src/index.js';
 import type { SearchQuery } from '../../src/store-kit.js';

@@ -1,8 +1,8 @@
 /**
  * How PostgresStore reaches its database, decided once from what it was given (a pool, PGlite,
  * one connection): a statement of a request on a pooled connection of its own or queued on the
- * one connection, each bounded by the request's deadline (store/postgres/deadline.ts) and, on a
- * pool, watched while out (store/postgres/liveness.ts); the connection of the transaction the
+ * one connection, each bounded by the request's deadline (addons/postgres/deadline.ts) and, on a
+ * pool, watched while out (addons/postgres/liveness.ts); the connection of the transaction the
  * current async context runs in; a session for the migrations.
  * @module
  */
@@ -77,7 +77,7 @@ export function releaser(client: SqlClient): (destroy: boolean) => void {
 /** The listener that keeps a held client's 'error' event from being an uncaught exception (see {@link releaser}). */
 const ignoreDropped = (): void => undefined;
 
-/** How long the check of stuck statements may take (store/postgres/liveness.ts): it gets no answer during a fault. */
+/** How long the check of stuck statements may take (addons/postgres/liveness.ts): it gets no answer during a fault. */
 const LIVENESS_CHECK_MS = 1000;
 
 /** A queue of work on one connection: each job runs after the previous one settles. */
@@ -95,13 +95,13 @@ export class Connections {
   readonly conn: Connection;
   /** The work on the one connection, in turn (kind `single`). */
   readonly serial = new Serial();
-  /** The connection of the transaction the current async context runs in (store/postgres/transactions.ts). */
+  /** The connection of the transaction the current async context runs in (addons/postgres/transactions.ts). */
   readonly inTx = new AsyncLocalStorage<SqlQueryable>();
   #errors = 0;
 
   /**
    * The pooled statements out on the wire, given up when the server shows their backend idle
-   * (store/postgres/liveness.ts); it asks on a pooled connection, for at most a second.
+   * (addons/postgres/liveness.ts); it asks on a pooled connection, for at most a second.
    */
   readonly watch = new StatementWatch((text, params) => {
     const c = this.conn;
@@ -138,7 +138,7 @@ export class Connections {
   /**
    * Where a statement of `ctx`'s request outside a transaction of the store's own runs: the
    * current transaction's connection, else the database, until the request's deadline
-   * (store/postgres/deadline.ts).
+   * (addons/postgres/deadline.ts).
    */
   db(ctx: StoreContext): SqlQueryable {
     return translatingErrors(this.#plainDb(ctx), this.inTransaction);
@@ -161,7 +161,7 @@ export class Connections {
    * One statement of `ctx`'s request on a pooled connection of its own, under the
    * statement_timeout of the time the request has left. At the deadline, or when its client
    * goes away, the request stops waiting, the statement is cancelled and the connection
-   * destroyed (store/postgres/deadline.ts); pg.Pool's `query` would return it to the pool with
+   * destroyed (addons/postgres/deadline.ts); pg.Pool's `query` would return it to the pool with
    * the statement still out, and a connection that went silent would never come back. Without
    * `serverBound` the session's statement_timeout is left as it is (the store's own short
    * liveness check, which would otherwise reset it on the connection the next request takes).
@@ -182,7 +182,7 @@ export class Connections {
         throw ScimError.unavailable('No database connection was free in time; try again', 1);
       }
       const timeout = serverBound ? statementTimeoutFor(c, ctx.deadline) : undefined;
-      // watched while out: a statement on a connection that went dead is given up (store/postgres/liveness.ts)
+      // watched while out: a statement on a connection that went dead is given up (addons/postgres/liveness.ts)
       return this.watch.watch(
         (c as { processID?: unknown }).processID,
         () => (timeout === undefined ? c.query(text, params) : c.query(timeout).then(() => c.query(text, params))),

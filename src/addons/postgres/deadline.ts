@@ -11,7 +11,7 @@
  * - the server side: `statement_timeout` from the time the request has left, for when no
  *   cancel can reach the server.
  * A statement stuck on a connection that died silently is given up sooner, when the server
- * shows it is not running it (store/postgres/liveness.ts). PGlite runs in the process, on the
+ * shows it is not running it (addons/postgres/liveness.ts). PGlite runs in the process, on the
  * event loop: nothing here applies to it.
  * @module
  */

@@ -2,7 +2,7 @@
  * Statements stuck on connections that went dead without a word: a network fault that drops
  * packets without resetting anything (a proxy that stopped forwarding, a NAT or load balancer
  * that lost its state). Such a statement never answers; the request's deadline ends it
- * (store/postgres/deadline.ts), but until then it holds its tenant's concurrency slot and a
+ * (addons/postgres/deadline.ts), but until then it holds its tenant's concurrency slot and a
  * pooled connection, so after the network heals the tenant would wait out the whole deadline.
  *
  * The server knows better: a statement it is running shows as `active` in pg_stat_activity,

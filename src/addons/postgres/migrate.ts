@@ -1,5 +1,5 @@
 /**
- * Applying the shipped migrations (store/postgres/migrations.ts) at start-up: one instance at a
+ * Applying the shipped migrations (addons/postgres/migrations.ts) at start-up: one instance at a
  * time under an advisory lock, each migration's script whole in a transaction, index builds
  * `CONCURRENTLY` so that instances of the previous version keep serving meanwhile.
  * @module
@@ -28,7 +28,7 @@ export interface MigrationReport {
   current: number;
 }
 
-/** The migration that added the folded copies (store/postgres/folded.ts). */
+/** The migration that added the folded copies (addons/postgres/folded.ts). */
 const FOLDED_SINCE = 7;
 
 /** The key of the advisory lock instances take turns on. */

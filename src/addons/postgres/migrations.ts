@@ -66,7 +66,7 @@ function dollarQuoted(body: string): string {
 
 /**
  * The migrations PostgresStore ships, naming the store's objects by `t` (in the schema the
- * store was given, or unqualified: store/postgres/tables.ts).
+ * store was given, or unqualified: addons/postgres/tables.ts).
  */
 export function migrationsIn(t: TableNames): readonly Migration[] {
   return [
@@ -174,7 +174,7 @@ END`)};
     },
     {
       id: 5,
-      // The transactional outbox (store/outbox.ts): each write records its events in its own
+      // The transactional outbox (stores/outbox.ts): each write records its events in its own
       // transaction. A tenant's sequence comes from its counter row, taken by the last statement
       // of the write, so sequence order is commit order and a rolled-back write leaves no gap.
       name: 'transactional outbox',
@@ -207,7 +207,7 @@ CREATE INDEX IF NOT EXISTS scim_events_done_time ON ${t.events} (time) WHERE sta
     },
     {
       id: 6,
-      // The activity log (store/postgres/activity.ts): one row per SCIM request, appended in
+      // The activity log (addons/postgres/activity.ts): one row per SCIM request, appended in
       // batches after the responses; read per tenant newest first, pruned by age and count.
       name: 'activity log',
       sql: `
@@ -225,8 +225,8 @@ CREATE INDEX IF NOT EXISTS scim_activity_time ON ${t.activity} (time)
     },
     {
       id: 7,
-      // Case-insensitive comparisons read values the core folded (schema/case-fold.ts), stored
-      // beside each document (store/postgres/folded.ts): SQL's lower() follows the database's
+      // Case-insensitive comparisons read values the core folded (core/rules/case-fold.ts), stored
+      // beside each document (addons/postgres/folded.ts): SQL's lower() follows the database's
       // locale (lower('İ') is 'i' under C.UTF-8 where JavaScript gives 'i̇', upper-case letters
       // beyond ASCII stay as they are under C), so stores and databases answered differently.
       // folded_version says which version of the row the copies were made from: an instance of

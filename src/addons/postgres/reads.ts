@@ -1,6 +1,6 @@
 /**
  * Reads: one resource in one query (with a user's groups), and a page filtered and sorted in
- * SQL (store/postgres/sql-filter.ts) with its exact total, by keyset after a cursor, else by
+ * SQL (addons/postgres/sql-filter.ts) with its exact total, by keyset after a cursor, else by
  * offset; members and groups are read along as rows of their own.
  * @module
  */

@@ -78,7 +78,7 @@ export async function replace(
 /**
  * A member delta that leaves the group's attributes as stored, in one statement: lock the
  * group, remove and add member rows, and move the version only when a row really changed
- * (store/version.ts). IdPs send these in long runs (Entra ID adds members in batches of a
+ * (core/rules/version.ts). IdPs send these in long runs (Entra ID adds members in batches of a
  * few), and they commute, so there is no version to check. Undefined when it does not
  * apply (the group is missing, or its attributes differ from `doc`).
  */
@@ -137,7 +137,7 @@ async function deltaOnly(
  * An update at a known version that keeps the unique keys and the members, in one
  * statement (an IdP's PATCH of a title or of `active`). The version check and the key
  * comparison are in the WHERE clause, so a concurrent writer makes it match nothing; a
- * document equal to the stored one keeps its version (store/version.ts).
+ * document equal to the stored one keeps its version (core/rules/version.ts).
  * Undefined when it does not apply: the transaction path then answers (404, 412, new keys).
  */
 async function attributesOnly(

@@ -57,7 +57,7 @@ export class PostgresStore implements ProvisioningStore {
   readonly capabilities: StoreCapabilities = { filter: true, sort: true, memberDeltas: true, keyset: true };
   /** Its tables and connections, which the functions doing the work are given. */
   readonly #s: StoreState;
-  /** The events of every write, recorded in the write's transaction (store/postgres/outbox.ts). */
+  /** The events of every write, recorded in the write's transaction (addons/postgres/outbox.ts). */
   readonly outbox: PostgresOutbox;
   /** The activity log of SCIM requests (`scim_activity`), written outside any request's transaction. */
   readonly activity: PostgresActivityLog;

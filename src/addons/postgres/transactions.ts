@@ -1,7 +1,7 @@
 /**
  * PostgresStore's transactions: one per write that needs more than one statement, and the
  * host's (`transaction()`, Bulk's operations), bounded by the request's deadline
- * (store/postgres/deadline.ts) and run again, a bounded number of times, after a
+ * (addons/postgres/deadline.ts) and run again, a bounded number of times, after a
  * serialization failure or a deadlock. Inside a transaction, a nested one is a savepoint.
  * @module
  */
@@ -68,7 +68,7 @@ async function once<T>(connections: Connections, fn: (q: SqlQueryable) => Promis
   // at the deadline, or when the client goes away, the request stops waiting for the
   // transaction: its statement is cancelled and a pooled connection destroyed (the server
   // rolls back what did not commit), so neither the tenant's slot nor the connection is held
-  // by a statement or a network that does not answer (store/postgres/deadline.ts)
+  // by a statement or a network that does not answer (addons/postgres/deadline.ts)
   if (c.kind === 'pool') {
     const client = await connectBy(c.pool, ctx);
     const release = releaser(client);
@@ -76,7 +76,7 @@ async function once<T>(connections: Connections, fn: (q: SqlQueryable) => Promis
       cancelStatement(client);
       release(true);
     };
-    // each statement watched while it is out (store/postgres/liveness.ts), not the transaction:
+    // each statement watched while it is out (addons/postgres/liveness.ts), not the transaction:
     // between statements it may wait on the host's code, idle in its transaction
     const pid = (client as { processID?: unknown }).processID;
     const watched: SqlQueryable = { query: (text, params) => connections.watch.watch(pid, () => client.query(text, params), giveUp) };

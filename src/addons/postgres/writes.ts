@@ -1,5 +1,5 @@
 /**
- * The writes other than replace (store/postgres/replace.ts): create in one statement, delete
+ * The writes other than replace (addons/postgres/replace.ts): create in one statement, delete
  * in a transaction, and what every write shares: the row lock with the version check, the
  * choice between a transaction and a plain statement, and the events recorded with the write.
  * @module

@@ -162,7 +162,7 @@ function write(res: ScimResource, op: 'add' | 'replace', t: Extract<Target, { ki
   }
   if (attr.multiValued) {
     const incoming = value as unknown[];
-    // the equality rule (schema/equality.ts): an add of a value already there, in any case
+    // the equality rule (core/rules/equality.ts): an add of a value already there, in any case
     // where the attribute is not caseExact, changes nothing; O(n) over keys
     const current = op === 'replace' ? [] : Array.isArray(container[attr.name]) ? (container[attr.name] as unknown[]) : [];
     const list = appendDistinct(attr, current, incoming);

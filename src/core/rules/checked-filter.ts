@@ -266,7 +266,6 @@ export function checkFilter(filter: Filter, type: ResourceType, options: CheckFi
 /**
  * Checks the filter of a value path (`emails[type eq "work"]`) against the complex attribute
  * `attribute`, whose sub-attributes its paths name, as {@link checkFilter} checks a filter.
- * @internal
  */
 export function checkValueFilter(filter: Filter, attribute: AttributeDefinition, options: CheckFilterOptions = {}): CheckedFilter {
   return check(filter, elementScope(attribute), options);

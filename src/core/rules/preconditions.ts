@@ -3,7 +3,7 @@
  * `If-None-Match` take a list of entity tags or `*`; scimkit's versions are weak tags, so
  * both compare weakly (RFC 7232 §2.3.2: the opaque parts, character by character, `W/"3"`
  * matches `"3"`, `W/"03"` does not). The one rule: for GET, PUT, PATCH (member deltas too)
- * and DELETE in the engine, and for a store's `ifVersion` (store/version.ts `isVersion`).
+ * and DELETE in the engine, and for a store's `ifVersion` (core/rules/version.ts `isVersion`).
  * @module
  */
 

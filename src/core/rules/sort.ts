@@ -1,7 +1,7 @@
 /**
  * How resources sort (RFC 7644 §3.4.2.3): the one definition every store and the engine
  * use. The sort key of a multi-valued attribute is its primary value, else its first;
- * strings compare case-folded where the attribute folds case (schema/case-fold.ts), then by
+ * strings compare case-folded where the attribute folds case (core/rules/case-fold.ts), then by
  * code unit; dateTimes as instants; resources without
  * a value sort last ascending and first descending (the whole order reverses); equal keys
  * are ordered by id, so pages are stable.

@@ -35,7 +35,7 @@ export function versionTag(n: number): string {
 
 /**
  * Whether `tag` (an `ifVersion`: one entity tag, a list, or `*`) names the version `current`:
- * the precondition rule of protocol/preconditions.ts against {@link versionTag}, the one
+ * the precondition rule of core/rules/preconditions.ts against {@link versionTag}, the one
  * definition (`W/"3"` and `"3"` name version 3, `W/"03"` does not; `*` names any).
  */
 export function isVersion(tag: string, current: number): boolean {

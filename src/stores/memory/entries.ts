@@ -35,7 +35,7 @@ export interface TypeData {
   holes: number;
   /** attribute path → normalised value → ids */
   index: Map<string, Map<string, Set<string>>>;
-  /** unique attribute → its unique key (schema/identity.ts) → the id holding it */
+  /** unique attribute → its unique key (core/rules/identity.ts) → the id holding it */
   unique: Map<string, Map<string, string>>;
 }
 

@@ -101,9 +101,9 @@ export class MemoryStore implements ProvisioningStore {
   readonly capabilities: StoreCapabilities = { filter: true, sort: true, memberDeltas: true };
   readonly #tenants = new Map<string, TenantData>();
   readonly #now: () => Date;
-  /** Long scans take turns here, tenants in rotation (store/scan-turns.ts). */
+  /** Long scans take turns here, tenants in rotation (stores/memory/scan-turns.ts). */
   readonly #turns = new ScanTurns();
-  /** The events of every write, recorded in the same synchronous step (store/memory-outbox.ts). */
+  /** The events of every write, recorded in the same synchronous step (stores/memory/outbox.ts). */
   readonly outbox: MemoryOutbox;
   /** The activity log: a bounded ring of request records per tenant (`activity` option; lost on restart). */
   readonly activity: MemoryActivityLog;
@@ -141,7 +141,7 @@ export class MemoryStore implements ProvisioningStore {
     return d;
   }
 
-  /** The index key of a value: the equality rule's key (schema/equality.ts), for scalar values. */
+  /** The index key of a value: the equality rule's key (core/rules/equality.ts), for scalar values. */
   #key(type: ResourceType, path: string, value: unknown): string | undefined {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
     const def = indexPlan(type).defs.get(path);
@@ -171,7 +171,7 @@ export class MemoryStore implements ProvisioningStore {
     }
   }
 
-  /** The unique keys a resource holds: attribute and key (schema/identity.ts). */
+  /** The unique keys a resource holds: attribute and key (core/rules/identity.ts). */
   #uniqueKeys(type: ResourceType, r: ScimResource): [string, string][] {
     const out: [string, string][] = [];
     for (const attr of type.uniqueAttributes) {

@@ -26,7 +26,7 @@ const PEOPLE: Record<string, Record<string, unknown>> = {
   plain: { emails: [{ value: 'plain@acme.io' }], title: 'plain', displayName: 'Zed', x509Certificates: [{ value: 'QUJD' }] },
 };
 
-/** Each filter and the users it matches, by the rule of schema/case-fold.ts. */
+/** Each filter and the users it matches, by the rule of core/rules/case-fold.ts. */
 const EXPECTED: [string, string[]][] = [
   ['emails.value eq "İnci@acme.io"', ['inci']],
   ['emails.value eq "İNCI@ACME.IO"', ['inci']],

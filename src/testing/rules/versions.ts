@@ -100,7 +100,7 @@ export function describeVersionRules(name: string, makeStore: StoreFactory): voi
           await store.transaction(ctx(), () => store.replace(ctx(), User, b.id!, user('mb', { title: 'In a transaction' }))),
         );
       await tick();
-      // the group's own times move without a write of its own (store/version.ts)
+      // the group's own times move without a write of its own (core/rules/version.ts)
       await store.delete(ctx(), User, c.id!);
       await dateTimes('a member deleted', (await store.get(ctx(), Group, g.id!))!);
       if (store.transaction) {

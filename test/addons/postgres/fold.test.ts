@@ -1,4 +1,4 @@
-// PostgresStore compares what the core folded (store/postgres/folded.ts), never SQL lower():
+// PostgresStore compares what the core folded (addons/postgres/folded.ts), never SQL lower():
 // migration 7 folds the rows of an existing database, migrate() folds again what an instance
 // of an earlier version wrote meanwhile, and a database whose locale lower-cases only ASCII
 // gives the same answers as any other.

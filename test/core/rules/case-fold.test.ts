@@ -6,7 +6,7 @@ import { foldCase, foldsCase } from '../../../src/store-kit.js';
 const User = new SchemaRegistry().resourceType('User')!;
 const def = (path: string) => User.resolvePath(path)!.target;
 
-describe('foldCase (schema/case-fold.ts)', () => {
+describe('foldCase (core/rules/case-fold.ts)', () => {
   it('is Unicode default full case folding of the NFC form', () => {
     // each pair from CaseFolding.txt (statuses C and F); the whole table was checked against
     // Python's unicodedata.normalize('NFC', s).casefold() for every code point of Unicode 14

@@ -7,7 +7,7 @@ const User = new SchemaRegistry().resourceType('User')!;
 const Group = new SchemaRegistry().resourceType('Group')!;
 const attr = (name: string) => User.coreAttribute(name)!;
 
-describe('the equality rule (schema/equality.ts)', () => {
+describe('the equality rule (core/rules/equality.ts)', () => {
   it('folds case unless caseExact, per sub-attribute', () => {
     expect(sameValue(attr('emails'), { value: 'C@X.COM', type: 'work' }, { type: 'Work', value: 'c@x.com' })).toBe(true);
     expect(sameValue(attr('emails'), { value: 'c@x.com', type: 'work' }, { value: 'c@x.com', type: 'home' })).toBe(false);

@@ -5,7 +5,7 @@ import { identityKey, uniqueKey } from '../../../src/store-kit.js';
 const User = new SchemaRegistry().resourceType('User')!;
 const def = (path: string) => User.resolvePath(path)!.target;
 
-describe('identityKey (schema/identity.ts)', () => {
+describe('identityKey (core/rules/identity.ts)', () => {
   it('makes look-alikes one key: NFKC, case, default-ignorables, white space, Turkish i, a trailing dot of a domain', () => {
     for (const lookAlike of [
       'admin@acme.io',

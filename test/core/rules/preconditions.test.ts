@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entityTags, preconditionMatches } from '../../../src/store-kit.js';
 
-describe('the precondition rule (protocol/preconditions.ts)', () => {
+describe('the precondition rule (core/rules/preconditions.ts)', () => {
   it('compares weakly, takes lists and *', () => {
     expect(preconditionMatches('W/"3"', 'W/"3"')).toBe(true);
     expect(preconditionMatches('"3"', 'W/"3"')).toBe(true);

@@ -5,7 +5,7 @@ import { compareSortKeys, resolveSortPath, type SortEntry, sortComparator, topK 
 
 const User = new SchemaRegistry().resourceType('User')!;
 
-describe('the sort rule (schema/sort.ts)', () => {
+describe('the sort rule (core/rules/sort.ts)', () => {
   it('puts missing values last ascending and first descending, and breaks ties by id', () => {
     expect(compareSortKeys(undefined, 'a', 'x', 'b')).toBe(1);
     expect(compareSortKeys('x', 'b', 'x', 'a')).toBe(1);

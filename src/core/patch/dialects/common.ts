@@ -42,7 +42,7 @@ export const memberExtras: PatchQuirk = {
 /**
  * OneLogin's templates name the schemas `urn:scim:schemas:core:2.0` and
  * `urn:scim:schemas:extension:enterprise:2.0` (SCIM 1.1's `…:1.0` spelling too): in a POST
- * or PUT body those are read as RFC 7643's URNs. Applied to resource bodies (protocol/normalize.ts).
+ * or PUT body those are read as RFC 7643's URNs. Applied to resource bodies (server/normalize.ts).
  */
 export const schemaUrnAliases: PatchQuirk = {
   name: 'schemaUrnAliases',
