@@ -4,7 +4,7 @@
  * @module
  */
 import * as crypto from 'node:crypto';
-import type { AuthContext, TokenScope } from './auth-context.js';
+import type { AuthContext } from './auth-context.js';
 
 export type { TokenScope } from './auth-context.js';
 
