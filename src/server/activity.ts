@@ -124,7 +124,7 @@ export function buildActivity(p: PendingActivity, o: ActivityBuildOptions): Buil
     status: response.status,
     ms: Math.round(p.ms * 10) / 10,
   };
-  // a refused request's tenant is only what its path claimed: kept apart (activity/record.ts)
+  // a refused request's tenant is only what its path claimed: kept apart (stores/activity-log.ts)
   if (p.auth) r.tenant = p.auth.tenant;
   else if (p.tenantHint !== undefined) r.tenantHint = truncate(p.tenantHint, 200);
   if (p.rejectedToken) r.rejectedToken = true;

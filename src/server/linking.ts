@@ -2,7 +2,7 @@
  * Account linking: whether an IdP's new user is an account the host app already has. Safe
  * by default: linked by `externalId` (what the IdP itself keys on), never adopted by e-mail
  * unless the host opts in, since an IdP's e-mail may be unverified (an account takeover path).
- * Addresses compare by identity key (schema/identity.ts), so a look-alike of a local account's
+ * Addresses compare by identity key (core/rules/identity.ts), so a look-alike of a local account's
  * address (full-width, decomposed, with a zero-width space or a trailing dot) is that address.
  * @module
  */

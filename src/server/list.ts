@@ -217,7 +217,7 @@ const MAX_MERGE = 10_000;
 
 /**
  * A sorted search across types: each type's best `startIndex + count` in the store's order,
- * merged by the one sort rule (schema/sort.ts); a type without the attribute has no value.
+ * merged by the one sort rule (core/rules/sort.ts); a type without the attribute has no value.
  */
 async function searchAllSorted(
   engine: Engine,
