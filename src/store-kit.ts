@@ -31,6 +31,20 @@ export { type FilterParseOptions, parseFilter } from './core/filter/parse.js';
 
 // the rules
 export { foldCase, foldsCase } from './core/rules/case-fold.js';
+export {
+  type CheckedAttribute,
+  type CheckedBooleanComparison,
+  type CheckedComparison,
+  type CheckedFilter,
+  type CheckedInstantComparison,
+  type CheckedNumberComparison,
+  type CheckedPresent,
+  type CheckedTextComparison,
+  type CheckedValuePath,
+  type CheckFilterOptions,
+  checkFilter,
+  checkValueFilter,
+} from './core/rules/checked-filter.js';
 export { appendDistinct, sameValue, valueKey } from './core/rules/equality.js';
 export { identityKey, uniqueKey } from './core/rules/identity.js';
 export {
