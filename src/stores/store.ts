@@ -9,6 +9,7 @@ import type { MemberDelta } from '../core/rules/members.js';
 import type { ResourceType } from '../core/schema/registry.js';
 import type { ScimResource } from '../core/schema/resource.js';
 import type { ActivityLog } from './activity-log.js';
+import type { ConnectionStore } from './connections.js';
 import type { StoreContext } from './context.js';
 import type { EventDraft, EventOutbox } from './outbox.js';
 
@@ -183,4 +184,9 @@ export interface ProvisioningStore {
    * in batches after the responses). Without one the server keeps a bounded ring in memory.
    */
   readonly activity?: ActivityLog;
+  /**
+   * Where the store keeps each customer's SCIM connection and its credentials (hashes only),
+   * for `createScimServer({ connections })`. Without one the server cannot manage connections.
+   */
+  readonly connections?: ConnectionStore;
 }
