@@ -1,24 +1,29 @@
 /**
  * SCIM filter → parameterised SQL over the JSONB document, with the semantics of
- * compileFilter: where the attribute folds case, over the folded copy the store keeps
- * (`doc_ci`, store/postgres/folded.ts) against the literal folded by the core's `foldCase`,
- * never SQL lower() (its answer follows the database's locale); `co`/`sw`/`ew` as escaped LIKE,
- * `pr`, typed compares, `not`/`ne` exact in the presence of NULLs (every predicate is
- * COALESCEd to a boolean), multi-valued attributes and value paths through EXISTS.
+ * compileFilter. The filter is first checked by the core's one pass (`checkFilter`: attributes
+ * resolved, operators and literals checked against their types, literals folded), so a filter
+ * the MemoryStore refuses is refused here with the same 400, and what is left here is SQL:
+ * where the attribute folds case, the folded copy the store keeps (`doc_ci`,
+ * store/postgres/folded.ts) against the literal the check folded, never SQL lower() (its
+ * answer follows the database's locale); `co`/`sw`/`ew` as escaped LIKE, `pr`, typed compares,
+ * `not`/`ne` exact in the presence of NULLs (every predicate is COALESCEd to a boolean),
+ * multi-valued attributes and value paths through EXISTS, and the shapes an index answers
+ * (the text columns, the e-mail index, the member table).
  * Values only ever travel as parameters.
  * @module
  */
-import { type AttributeDefinition, type ResourceType, ScimError } from 'scimkit';
+import type { ResourceType } from 'scimkit';
 import {
-  type AttrPath,
-  type CompareFilter,
+  type CheckedAttribute,
+  type CheckedComparison,
+  type CheckedFilter,
+  checkFilter,
   type Filter,
   foldCase,
   foldsCase,
-  formatAttrPath,
-  isDateTime,
+  idsNamed,
+  type ResolvedAttribute,
   resolveSortPath,
-  subAttribute,
 } from 'scimkit/store-kit';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 
@@ -29,7 +34,7 @@ export class Params {
   /** The store's tables (its schema's), which member and group look-ups and the e-mail index name. */
   readonly tables: TableNames;
   #aliases = 0;
-  /** Comparisons of unknown attributes: `reject` (400) or `noMatch` (false). */
+  /** Comparisons of unknown attributes: `reject` (400) or `noMatch` (false), as `checkFilter` takes them. */
   unknownAttributes: 'reject' | 'noMatch' = 'reject';
   /** Parameters of a statement over the tables `tables` (by default the search_path's). */
   constructor(tables: TableNames = UNQUALIFIED) {
@@ -58,34 +63,35 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** A SQL jsonb expression for a value, and how to reach its elements when multi-valued. */
-interface Access {
-  def: AttributeDefinition;
-  /** jsonb of the single value, or undefined when multi-valued. */
-  json?: string;
-  /** jsonb of the single value in the folded copy (`doc_ci`), or undefined when multi-valued. */
-  folded?: string;
-  /**
-   * A FROM item producing rows named `e<n>` for multi-valued attributes (then `sub` applies per
-   * element): `v`, the element, and `f`, the same element in the folded copy.
-   */
-  elements?: string;
-  alias?: string;
-  sub?: string;
-  /** An indexed text column equal to the folded value (or the value, where the attribute does not fold), for eq and sw. */
+/** The one value of a single-valued path. */
+interface SingleAccess {
+  kind: 'single';
+  /** jsonb of the value. */
+  json: string;
+  /** jsonb of the value in the folded copy (`doc_ci`). */
+  folded: string;
+  /** An indexed text column equal to the folded value (or the value, where the attribute does not fold), for eq, ne and sw. */
   column?: string;
 }
 
-interface Scope {
-  /** Whether paths are the resource's (not a value path's elements). */
-  top: boolean;
-  resolve(path: AttrPath, forPresence: boolean): Access | undefined;
+/** The elements of a multi-valued attribute, each tested on its own. */
+interface ElementsAccess {
+  kind: 'elements';
+  /** A FROM item producing rows named `alias`: `v`, the element, and `f`, the same element in the folded copy. */
+  from: string;
+  /** The rows' alias. */
+  alias: string;
+  /** The sub-attribute tested of each element, if any. */
+  sub?: string;
 }
 
-/** An unknown attribute: 400, or (noMatch) a comparison that is false, as compileFilter has it. */
-function unknownAttribute(label: string, p: Params): string {
-  if (p.unknownAttributes === 'noMatch') return 'false';
-  throw ScimError.invalidFilter(`${label} is not an attribute of this resource type`);
+/** Where a checked path's values are in SQL. */
+type Access = SingleAccess | ElementsAccess;
+
+/** What a filter's paths are relative to: the row `r` of a resource of `type`, or (`element`) the alias of one value of a value path's attribute. */
+interface Scope {
+  type: ResourceType;
+  element?: string;
 }
 
 function arrayElements(json: string): string {
@@ -94,79 +100,71 @@ function arrayElements(json: string): string {
 
 const COLUMNS: Record<string, string> = { userName: 'r.user_name_ci', externalId: 'r.external_id', displayName: 'r.display_name_ci' };
 
-function typeScope(type: ResourceType, p: Params): Scope {
-  return {
-    top: true,
-    resolve(path, forPresence) {
-      const r = type.resolve(path.uri, path.name, path.sub);
-      if (!r) return undefined;
-      const base = r.extension ? `(r.doc->${key(r.schema)})` : 'r.doc';
-      const foldedBase = r.extension ? `(r.doc_ci->${key(r.schema)})` : 'r.doc_ci';
-      const attr = r.attribute;
-      let sub = r.sub;
-      if (!sub && attr.type === 'complex' && !forPresence) {
-        sub = attr.multiValued ? subAttribute(attr, 'value') : undefined;
-        if (!sub) throw ScimError.invalidFilter(`${r.path} is complex; compare one of its sub-attributes`);
-      }
-      const def = sub ?? attr;
-      if (!r.extension && attr.name === 'members' && type.coreAttribute('members') === attr) {
-        const alias = p.alias();
-        return {
-          def,
-          alias,
-          ...(sub ? { sub: sub.name } : {}),
-          // folded, a member's type is its resource's (the key look-up is left out when nothing reads f)
-          elements: `(SELECT m.member || jsonb_build_object('value', m.member_id) AS v, jsonb_build_object('value', m.member_id, 'type', u.doc_ci->'meta'->'resourceType') AS f
-            FROM ${p.tables.members} m LEFT JOIN ${p.tables.resources} u ON u.tenant = m.tenant AND u.id = m.member_id WHERE m.tenant = r.tenant AND m.group_id = r.id) ${alias}`,
-        };
-      }
-      if (!r.extension && attr.name === 'groups' && attr.mutability === 'readOnly' && type.coreAttribute('groups') === attr) {
-        const alias = p.alias();
-        return {
-          def,
-          alias,
-          ...(sub ? { sub: sub.name } : {}),
-          elements: `(SELECT jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc->>'displayName') AS v,
-              jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc_ci->>'displayName') AS f
-            FROM ${p.tables.members} m LEFT JOIN ${p.tables.resources} g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) ${alias}`,
-        };
-      }
-      if (attr.multiValued) {
-        const alias = p.alias();
-        // each element beside its folded copy, at the same place of the other array
-        const zipped = `ROWS FROM (${arrayElements(`${base}->${key(attr.name)}`)}, ${arrayElements(`${foldedBase}->${key(attr.name)}`)}) AS ${alias}(v, f)`;
-        return { def, alias, ...(sub ? { sub: sub.name } : {}), elements: zipped };
-      }
-      const at = sub ? `->${key(attr.name)}->${key(sub.name)}` : `->${key(attr.name)}`;
-      const access: Access = { def, json: `${base}${at}`, folded: `${foldedBase}${at}` };
-      if (!r.extension && !sub && r.schema === type.schema.id) {
-        if (attr.name === 'id') access.column = 'r.id';
-        else if (COLUMNS[attr.name]) access.column = COLUMNS[attr.name];
-      }
-      return access;
-    },
-  };
+/** Whether a path names the core `members` of a group, which the store keeps as rows of the member table. */
+function isMemberTable(target: CheckedAttribute, type: ResourceType): boolean {
+  const r = target.resolved;
+  return r !== undefined && !r.extension && target.attribute.name === 'members' && type.coreAttribute('members') === target.attribute;
 }
 
-function elementScope(parent: AttributeDefinition, alias: string): Scope {
-  return {
-    top: false,
-    resolve(path, forPresence) {
-      if (path.uri !== undefined) return undefined;
-      const attr = subAttribute(parent, path.name);
-      if (!attr) return undefined;
-      let sub: AttributeDefinition | undefined;
-      if (path.sub !== undefined) {
-        sub = subAttribute(attr, path.sub);
-        if (!sub) return undefined;
-      } else if (attr.type === 'complex' && !forPresence) {
-        sub = attr.multiValued ? subAttribute(attr, 'value') : undefined;
-        if (!sub) throw ScimError.invalidFilter(`${parent.name}.${attr.name} is complex; compare one of its sub-attributes`);
-      }
-      const at = sub ? `->${key(attr.name)}->${key(sub.name)}` : `->${key(attr.name)}`;
-      return { def: sub ?? attr, json: `${alias}.v${at}`, folded: `${alias}.f${at}` };
-    },
-  };
+/** Whether a path names the core read-only `groups` of a user, which the store reads from the member table. */
+function isGroupsOfMember(target: CheckedAttribute, type: ResourceType): boolean {
+  const r = target.resolved;
+  const attr = target.attribute;
+  return r !== undefined && !r.extension && attr.name === 'groups' && attr.mutability === 'readOnly' && type.coreAttribute('groups') === attr;
+}
+
+/** A path at the top of a filter: in the resource's document, its folded copy, a text column or the member table. */
+function resourceAccess(target: CheckedAttribute, r: ResolvedAttribute, type: ResourceType, p: Params): Access {
+  const base = r.extension ? `(r.doc->${key(r.schema)})` : 'r.doc';
+  const foldedBase = r.extension ? `(r.doc_ci->${key(r.schema)})` : 'r.doc_ci';
+  const attr = target.attribute;
+  const sub = target.sub ? { sub: target.sub.name } : {};
+  if (isMemberTable(target, type)) {
+    const alias = p.alias();
+    return {
+      kind: 'elements',
+      alias,
+      ...sub,
+      // folded, a member's type is its resource's (the key look-up is left out when nothing reads f)
+      from: `(SELECT m.member || jsonb_build_object('value', m.member_id) AS v, jsonb_build_object('value', m.member_id, 'type', u.doc_ci->'meta'->'resourceType') AS f
+            FROM ${p.tables.members} m LEFT JOIN ${p.tables.resources} u ON u.tenant = m.tenant AND u.id = m.member_id WHERE m.tenant = r.tenant AND m.group_id = r.id) ${alias}`,
+    };
+  }
+  if (isGroupsOfMember(target, type)) {
+    const alias = p.alias();
+    return {
+      kind: 'elements',
+      alias,
+      ...sub,
+      from: `(SELECT jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc->>'displayName') AS v,
+              jsonb_build_object('value', m.group_id, 'type', 'direct', 'display', g.doc_ci->>'displayName') AS f
+            FROM ${p.tables.members} m LEFT JOIN ${p.tables.resources} g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) ${alias}`,
+    };
+  }
+  if (attr.multiValued) {
+    const alias = p.alias();
+    // each element beside its folded copy, at the same place of the other array
+    const from = `ROWS FROM (${arrayElements(`${base}->${key(attr.name)}`)}, ${arrayElements(`${foldedBase}->${key(attr.name)}`)}) AS ${alias}(v, f)`;
+    return { kind: 'elements', alias, ...sub, from };
+  }
+  const at = target.sub ? `->${key(attr.name)}->${key(target.sub.name)}` : `->${key(attr.name)}`;
+  const access: SingleAccess = { kind: 'single', json: `${base}${at}`, folded: `${foldedBase}${at}` };
+  if (!r.extension && !target.sub && r.schema === type.schema.id) {
+    if (attr.name === 'id') access.column = 'r.id';
+    else if (COLUMNS[attr.name]) access.column = COLUMNS[attr.name];
+  }
+  return access;
+}
+
+/** Where a checked path's values are: in the resource, or in the value `scope.element` of a value path. */
+function accessOf(target: CheckedAttribute, scope: Scope, p: Params): Access {
+  if (scope.element === undefined) {
+    // checkFilter resolves every path at the top of a filter; an unresolved one is a bug here, not bad input
+    if (!target.resolved) throw new Error(`filterToSql: ${target.attribute.name} was not resolved against the resource type`);
+    return resourceAccess(target, target.resolved, scope.type, p);
+  }
+  const at = target.sub ? `->${key(target.attribute.name)}->${key(target.sub.name)}` : `->${key(target.attribute.name)}`;
+  return { kind: 'single', json: `${scope.element}.v${at}`, folded: `${scope.element}.f${at}` };
 }
 
 /** `pr` as compileFilter defines it: not missing, null, "", [] or an object with nothing present (SCIM complex values are one level deep). */
@@ -181,71 +179,66 @@ function present(json: string): string {
 
 /**
  * The test of one value (jsonb expression `j`, its folded copy `jf`, or text column `col`)
- * against a comparison.
+ * against a checked comparison (its operator, type and literal already checked).
  */
-function compareValue(f: CompareFilter, def: AttributeDefinition, j: string, jf: string, col: string | undefined, p: Params, label: string): string {
-  const { op, value: lit } = f;
-  const ordering = op === 'gt' || op === 'ge' || op === 'lt' || op === 'le';
-  const substring = op === 'co' || op === 'sw' || op === 'ew';
+function compareValue(f: CheckedComparison, j: string, jf: string, col: string | undefined, p: Params): string {
+  const op = f.op;
   const sqlOp = op === 'gt' ? '>' : op === 'ge' ? '>=' : op === 'lt' ? '<' : op === 'le' ? '<=' : '=';
-  const text = `(${j} #>> '{}')`; // jsonb scalar → text
-  const isString = `jsonb_typeof(${j}) = 'string'`;
-  switch (def.type) {
+  switch (f.compare) {
     case 'boolean':
-      if (typeof lit !== 'boolean') throw ScimError.invalidFilter(`${label} is a boolean; compare it with true or false`);
-      if (op !== 'eq' && op !== 'ne') throw ScimError.invalidFilter(`${label} is of type boolean; operator ${op} does not apply to it`);
-      return `${j} = ${p.add(JSON.stringify(lit))}::jsonb`;
-    case 'integer':
-    case 'decimal':
-      if (typeof lit !== 'number') throw ScimError.invalidFilter(`${label} is a number; compare it with a number`);
-      if (substring) throw ScimError.invalidFilter(`${label} is of type ${def.type}; operator ${op} does not apply to it`);
-      return `(jsonb_typeof(${j}) = 'number' AND (${j})::numeric ${sqlOp} ${p.add(lit)}::numeric)`;
-    case 'dateTime':
-      if (typeof lit !== 'string') throw ScimError.invalidFilter(`${label} is a dateTime; compare it with a "string"`);
-      if (!substring) {
-        if (!isDateTime(lit)) throw ScimError.invalidFilter(`${label} is a dateTime; ${JSON.stringify(lit.slice(0, 40))} is not an xsd:dateTime`);
-        return `(${isString} AND (${text})::timestamptz ${sqlOp} ${p.add(lit)}::timestamptz)`;
+      return `${j} = ${p.add(JSON.stringify(f.value))}::jsonb`;
+    case 'number':
+      return `(jsonb_typeof(${j}) = 'number' AND (${j})::numeric ${sqlOp} ${p.add(f.value)}::numeric)`;
+    case 'instant':
+      return `(jsonb_typeof(${j}) = 'string' AND ((${j} #>> '{}'))::timestamptz ${sqlOp} ${p.add(f.value)}::timestamptz)`;
+    case 'text': {
+      // folded values against the folded literal; binary values and dateTimes never fold
+      const source = f.folds ? jf : j;
+      const v = col && (op === 'eq' || op === 'ne' || op === 'sw') ? col : `(${source} #>> '{}')`;
+      const guard = col && v === col ? `${col} IS NOT NULL` : `jsonb_typeof(${source}) = 'string'`;
+      switch (op) {
+        case 'co':
+          return `(${guard} AND ${v} LIKE ${p.add(`%${escapeLike(f.operand)}%`)})`;
+        case 'sw':
+          return `(${guard} AND ${v} LIKE ${p.add(`${escapeLike(f.operand)}%`)})`;
+        case 'ew':
+          return `(${guard} AND ${v} LIKE ${p.add(`%${escapeLike(f.operand)}`)})`;
+        case 'eq':
+        case 'ne':
+          return `(${guard} AND ${v} = ${p.add(f.operand)})`;
+        default:
+          return `(${guard} AND ${v} ${sqlOp} ${p.add(f.operand)} COLLATE "C")`;
       }
-      break;
-    default:
-      if (typeof lit !== 'string') throw ScimError.invalidFilter(`${label} is a string; compare it with a "string"`);
-      if (ordering && def.type === 'binary') throw ScimError.invalidFilter(`${label} is of type binary; operator ${op} does not apply to it`);
-  }
-  const s = lit as string;
-  // folded values against the folded literal; binary values and dateTimes never fold
-  const fold = foldsCase(def);
-  const want = fold ? foldCase(s) : s;
-  const source = fold ? jf : j;
-  const v = col && (op === 'eq' || op === 'ne' || op === 'sw') ? col : `(${source} #>> '{}')`;
-  const guard = col && v === col ? `${col} IS NOT NULL` : `jsonb_typeof(${source}) = 'string'`;
-  switch (op) {
-    case 'co':
-      return `(${guard} AND ${v} LIKE ${p.add(`%${escapeLike(want)}%`)})`;
-    case 'sw':
-      return `(${guard} AND ${v} LIKE ${p.add(`${escapeLike(want)}%`)})`;
-    case 'ew':
-      return `(${guard} AND ${v} LIKE ${p.add(`%${escapeLike(want)}`)})`;
-    default:
-      return `(${guard} AND ${v} ${ordering ? `${sqlOp} ${p.add(want)} COLLATE "C"` : `= ${p.add(want)}`})`;
+    }
   }
 }
 
-/** The ids of `value eq "x"` (or an `or` of them) on a members element, else undefined. */
-function memberIds(f: Filter): string[] | undefined {
-  if (f.op === 'eq' && typeof f.value === 'string' && f.attr.uri === undefined && f.attr.sub === undefined && f.attr.name.toLowerCase() === 'value')
-    return [f.value];
-  if (f.op !== 'or') return undefined;
-  const out: string[] = [];
-  for (const x of f.filters) {
-    const ids = memberIds(x);
-    if (!ids) return undefined;
-    out.push(...ids);
-  }
-  return out;
+/** `attr op literal`: `ne` is `not eq`, a multi-valued attribute matches when one value does. */
+function comparisonSql(f: CheckedComparison, scope: Scope, p: Params): string {
+  const a = accessOf(f.target, scope, p);
+  let positive: string;
+  if (a.kind === 'elements') {
+    const sub = a.sub ? `->${key(a.sub)}` : '';
+    // a multi-valued simple attribute or a sub-attribute that is itself an array: test each value
+    positive = `EXISTS (SELECT 1 FROM ${a.from} WHERE ${compareValue(f, `${a.alias}.v${sub}`, `${a.alias}.f${sub}`, undefined, p)})`;
+  } else if (a.column && (f.op === 'eq' || f.op === 'ne' || f.op === 'sw') && f.compare !== 'boolean') {
+    // `col IS NOT NULL AND col = $x` is never NULL, and without COALESCE the planner can use the column's index
+    positive = compareValue(f, a.json, a.folded, a.column, p);
+  } else positive = `COALESCE(${compareValue(f, a.json, a.folded, a.column, p)}, false)`;
+  return f.op === 'ne' ? `(NOT ${positive})` : positive;
 }
 
 function memberSemiJoin(ids: string[], p: Params, tenant: string): string {
   return `r.id IN (SELECT m.group_id FROM ${p.tables.members} m WHERE m.tenant = ${tenant} AND m.member_id = ANY(${p.add(ids)}::text[]))`;
+}
+
+/** For `members[value eq "x" or …]` and `members.value eq "x"` on a group: the ids named, which the member index answers; else undefined. */
+function memberIdsNamed(f: CheckedFilter, scope: Scope): string[] | undefined {
+  if (scope.element !== undefined) return undefined;
+  if (f.op === 'valuePath') return f.attr.uri === undefined && isMemberTable(f.target, scope.type) ? idsNamed(f.written) : undefined;
+  if (f.op === 'eq' && f.attr.uri === undefined && f.attr.sub?.toLowerCase() === 'value' && typeof f.value === 'string' && isMemberTable(f.target, scope.type))
+    return [f.value];
+  return undefined;
 }
 
 /** The string `value eq` of a value filter, at its top or in a top-level `and`, else undefined. */
@@ -256,101 +249,72 @@ function valueEquals(f: Filter): string | undefined {
   return undefined;
 }
 
+/** Whether a path names the core multi-valued `emails` in the resource's document, which the e-mail index of migration 7 reads. */
+function isIndexedEmails(target: CheckedAttribute): boolean {
+  const r = target.resolved;
+  return r !== undefined && !r.extension && target.attribute.name === 'emails' && target.attribute.multiValued === true;
+}
+
 /**
  * For `emails.value eq "x"` and `emails[… value eq "x" …]` on a type with core `emails`: a
  * necessary condition the GIN index of migration 7 (over the folded addresses) answers, ANDed
  * before the exact test.
  */
-function emailIndexed(f: Filter, scope: Scope, p: Params): string | undefined {
-  if (!scope.top || (f.op !== 'eq' && f.op !== 'valuePath') || f.attr.uri !== undefined || f.attr.name.toLowerCase() !== 'emails') return undefined;
-  // the core attribute only: the index reads r.doc->'emails'
-  if (!scope.resolve({ name: 'emails' }, true)?.elements?.includes(`r.doc->'emails'`)) return undefined;
+function emailIndexed(f: CheckedFilter, scope: Scope, p: Params): string | undefined {
+  if (scope.element !== undefined || (f.op !== 'eq' && f.op !== 'valuePath') || f.attr.uri !== undefined || !isIndexedEmails(f.target)) return undefined;
   const v =
     f.op === 'valuePath'
-      ? f.attr.sub === undefined
-        ? valueEquals(f.filter)
-        : undefined
-      : f.op === 'eq' && typeof f.value === 'string' && (f.attr.sub === undefined || f.attr.sub.toLowerCase() === 'value')
+      ? valueEquals(f.written)
+      : typeof f.value === 'string' && (f.attr.sub === undefined || f.attr.sub.toLowerCase() === 'value')
         ? f.value
         : undefined;
   return v === undefined ? undefined : `${p.tables.emailsFolded}(r.doc_ci) @> ARRAY[${p.add(foldCase(v))}]::text[]`;
 }
 
-function node(f: Filter, scope: Scope, p: Params, tenant: string): string {
+function node(f: CheckedFilter, scope: Scope, p: Params, tenant: string): string {
+  // the index condition's parameter comes first: it is first in the text
   const email = emailIndexed(f, scope, p);
-  if (email) return `(${email} AND ${node1(f, scope, p, tenant)})`;
-  return node1(f, scope, p, tenant);
+  const exact = exactNode(f, scope, p, tenant);
+  return email ? `(${email} AND ${exact})` : exact;
 }
 
-function node1(f: Filter, scope: Scope, p: Params, tenant: string): string {
-  // members[value eq "x"] and members.value eq "x": a semi-join on the member index
-  if (scope.top && (f.op === 'valuePath' || f.op === 'eq') && f.attr.uri === undefined && f.attr.name.toLowerCase() === 'members') {
-    const ids =
-      f.op === 'valuePath'
-        ? f.attr.sub === undefined
-          ? memberIds(f.filter)
-          : undefined
-        : f.attr.sub?.toLowerCase() === 'value' && typeof f.value === 'string'
-          ? [f.value]
-          : undefined;
-    if (ids && scope.resolve({ name: 'members' }, true)?.elements?.includes(`FROM ${p.tables.members} m `)) return memberSemiJoin(ids, p, tenant);
-  }
+function exactNode(f: CheckedFilter, scope: Scope, p: Params, tenant: string): string {
+  const ids = memberIdsNamed(f, scope);
+  if (ids) return memberSemiJoin(ids, p, tenant);
   switch (f.op) {
     case 'and':
     case 'or':
       return `(${f.filters.map((x) => node(x, scope, p, tenant)).join(f.op === 'and' ? ' AND ' : ' OR ')})`;
     case 'not':
       return `(NOT ${node(f.filter, scope, p, tenant)})`;
+    case 'false':
+      return 'false';
     case 'valuePath': {
-      const label = formatAttrPath(f.attr);
-      if (f.attr.sub !== undefined) throw ScimError.invalidFilter(`${label}[…]: a value filter applies to a complex attribute, not a sub-attribute`);
-      const a = scope.resolve(f.attr, true);
-      if (!a) return unknownAttribute(label, p);
-      if (a.def.type !== 'complex') throw ScimError.invalidFilter(`${label} is not complex; it cannot take a value filter`);
-      if (a.elements) return `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${node(f.filter, elementScope(a.def, a.alias!), p, tenant)})`;
+      const a = accessOf(f.target, scope, p);
+      if (a.kind === 'elements') return `EXISTS (SELECT 1 FROM ${a.from} WHERE ${node(f.filter, { type: scope.type, element: a.alias }, p, tenant)})`;
       // a single-valued complex attribute: its one value is the element
       const alias = p.alias();
-      return `EXISTS (SELECT 1 FROM (SELECT ${a.json} AS v) ${alias} WHERE jsonb_typeof(${alias}.v) = 'object' AND ${node(f.filter, elementScope(a.def, alias), p, tenant)})`;
+      return `EXISTS (SELECT 1 FROM (SELECT ${a.json} AS v) ${alias} WHERE jsonb_typeof(${alias}.v) = 'object' AND ${node(f.filter, { type: scope.type, element: alias }, p, tenant)})`;
     }
     case 'pr': {
-      const a = scope.resolve(f.attr, true);
-      if (!a) return unknownAttribute(formatAttrPath(f.attr), p);
-      if (a.elements) return `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${present(a.sub ? `${a.alias}.v->${key(a.sub)}` : `${a.alias}.v`)})`;
-      return present(a.json!);
+      const a = accessOf(f.target, scope, p);
+      if (a.kind === 'elements') return `EXISTS (SELECT 1 FROM ${a.from} WHERE ${present(a.sub ? `${a.alias}.v->${key(a.sub)}` : `${a.alias}.v`)})`;
+      return present(a.json);
     }
-    default: {
-      const label = formatAttrPath(f.attr);
-      const a = scope.resolve(f.attr, false);
-      if (!a) return unknownAttribute(label, p);
-      const test = (j: string, jf: string, col?: string) => {
-        if (f.value === null) {
-          if (f.op !== 'eq' && f.op !== 'ne') throw ScimError.invalidFilter(`${label}: null can only be compared with eq or ne`);
-          return present(j);
-        }
-        return compareValue(f, a.def, j, jf, col, p, label);
-      };
-      let positive: string;
-      if (a.elements) {
-        const sub = a.sub ? `->${key(a.sub)}` : '';
-        // a multi-valued simple attribute or a sub-attribute that is itself an array: test each value
-        positive = `EXISTS (SELECT 1 FROM ${a.elements} WHERE ${test(`${a.alias}.v${sub}`, `${a.alias}.f${sub}`)})`;
-      } else if (a.column && f.value !== null && (f.op === 'eq' || f.op === 'ne' || f.op === 'sw') && a.def.type !== 'boolean') {
-        // `col IS NOT NULL AND col = $x` is never NULL, and without COALESCE the planner can use the column's index
-        positive = test(a.json!, a.folded!, a.column);
-      } else positive = `COALESCE(${test(a.json!, a.folded!, a.column)}, false)`;
-      // `eq null` is `not pr`, `ne null` is `pr`; otherwise `ne` is `not eq`
-      const negate = f.value === null ? f.op === 'eq' : f.op === 'ne';
-      return negate ? `(NOT ${positive})` : positive;
-    }
+    default:
+      return comparisonSql(f, scope, p);
   }
 }
 
 /**
  * The WHERE condition for a filter over `scim_resources r`, with its parameters added to
- * `p`; `tenant` is the placeholder of the tenant parameter (for member look-ups).
+ * `p`; `tenant` is the placeholder of the tenant parameter (for member look-ups). A filter
+ * `checkFilter` refuses throws its ScimError (400 invalidFilter), as the MemoryStore's does;
+ * an unknown attribute under `p.unknownAttributes = 'noMatch'` is a comparison that is false.
  */
 export function filterToSql(filter: Filter, type: ResourceType, p: Params, tenant: string): string {
-  return node(filter, typeScope(type, p), p, tenant);
+  const checked = checkFilter(filter, type, { unknownAttributes: p.unknownAttributes });
+  return node(checked, { type }, p, tenant);
 }
 
 /** A sort key: its SQL expression and the cast a parameter compared with it needs. */
