@@ -89,6 +89,7 @@ export type {
   ScimClient,
   StatusFilter,
 } from './stores/activity-log.js';
+export type { Connection, ConnectionCredential, ConnectionState, CredentialKind } from './stores/connections.js';
 export { MemoryActivityLog, type MemoryActivityLogOptions } from './stores/memory/activity-log.js';
 export { MemoryOutbox, type MemoryOutboxStats } from './stores/memory/outbox.js';
 export { type MemorySnapshot, MemoryStore, type MemoryStoreOptions, type MemoryStoreStats, type SnapshotEntry } from './stores/memory/store.js';

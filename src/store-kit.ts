@@ -97,6 +97,16 @@ export {
   storageKey,
   summarise,
 } from './stores/activity-log.js';
+// the connection records (stores/connections.ts), for a store that keeps them
+export type {
+  Connection,
+  ConnectionCredential,
+  ConnectionQuery,
+  ConnectionState,
+  ConnectionStore,
+  CredentialChange,
+  CredentialKind,
+} from './stores/connections.js';
 export { pastDeadline, refuseLate } from './stores/deadline.js';
 export { selfMemberError, storedMember, unknownMembersError } from './stores/member-references.js';
 export { type EventContext, type EventDraft, type EventLogQuery, type EventOutbox, eventContext, type OutboxEvent } from './stores/outbox.js';

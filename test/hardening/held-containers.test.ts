@@ -71,6 +71,14 @@ const HELD: Record<string, Record<string, string>> = {
     '#queues': 'the store: events not yet delivered, by resource (the same events as #pending)',
     '#dead': 'the store: dead letters, pruned by retention',
   },
+  'src/stores/memory/connections.ts': {
+    '#byId': 'the store: connections the host created, at most one per tenant',
+    '#byTenant': 'the store: one key per connection (#byId)',
+    '#credentials': 'the store: credentials the server issued; expired access tokens removed by deleteExpiredCredentials',
+    '#byHash': 'the store: one key per credential (#credentials)',
+    '#byClientId': 'the store: one key per OAuth client credential (#credentials)',
+    '#ofConnection': 'the store: one set per connection with credentials, the ids of #credentials',
+  },
   'src/stores/memory/entries.ts': { indexPlans: BY_OBJECT },
   'src/stores/memory/scan.ts': { relations: BY_OBJECT, compiled: BY_OBJECT, compiledNoMatch: BY_OBJECT },
   'src/stores/memory/store.ts': {

@@ -21,6 +21,7 @@ import { resolveSortPath, type SortEntry, sortValue, topK } from '../../core/rul
 import { decideWrite, isVersion, metaOf, versionTag } from '../../core/rules/version.js';
 import type { ResourceType } from '../../core/schema/registry.js';
 import { cloneJson, isObject, type ScimResource } from '../../core/schema/resource.js';
+import type { Connection, ConnectionCredential, ConnectionStore } from '../connections.js';
 import { refuseLate } from '../deadline.js';
 import { selfMemberError, storedMember, unknownMembersError } from '../member-references.js';
 import type {
@@ -35,6 +36,7 @@ import type {
   WriteOptions,
 } from '../store.js';
 import { MemoryActivityLog, type MemoryActivityLogOptions } from './activity-log.js';
+import { MemoryConnections } from './connections.js';
 import { type Entry, indexPlan, split, type TenantData, type TypeData, valuesAt } from './entries.js';
 import { MemoryOutbox } from './outbox.js';
 import { namesRelations, predicate, stillMatching, testSlice } from './scan.js';
@@ -56,6 +58,13 @@ export interface MemorySnapshot {
   version: 1;
   /** tenant → type name → stored entries. */
   tenants: Record<string, Record<string, SnapshotEntry[]>>;
+  /** The connection records (absent in snapshots taken before connections existed: they restore without any). */
+  connections?: {
+    /** Every connection. */
+    connections: Connection[];
+    /** Every credential. */
+    credentials: ConnectionCredential[];
+  };
 }
 
 /** What {@link MemoryStore.stats} counts. */
@@ -107,12 +116,16 @@ export class MemoryStore implements ProvisioningStore {
   readonly outbox: MemoryOutbox;
   /** The activity log: a bounded ring of request records per tenant (`activity` option; lost on restart). */
   readonly activity: MemoryActivityLog;
+  /** The connection records: one connection per tenant and its credentials (stores/memory/connections.ts; in snapshots). */
+  readonly connections: ConnectionStore;
+  readonly #connections = new MemoryConnections();
 
   /** An empty store, or one restored from a snapshot. */
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? (() => new Date());
     this.outbox = new MemoryOutbox(() => this.#now().getTime());
     this.activity = new MemoryActivityLog(options.activity);
+    this.connections = this.#connections;
     if (options.snapshot) this.#restore(options.snapshot);
   }
 
@@ -545,11 +558,17 @@ export class MemoryStore implements ProvisioningStore {
       }
       tenants[tenant] = types;
     }
-    return { version: 1, tenants };
+    return { version: 1, tenants, connections: this.#connections.snapshot() };
   }
 
   #restore(s: MemorySnapshot): void {
     if (s?.version !== 1 || !isObject(s.tenants)) throw new TypeError('MemoryStore: not a snapshot of version 1');
+    if (s.connections !== undefined) {
+      if (!isObject(s.connections) || !Array.isArray(s.connections.connections) || !Array.isArray(s.connections.credentials)) {
+        throw new TypeError('MemoryStore: the snapshot’s connections are not lists of connections and credentials');
+      }
+      this.#connections.restore(s.connections);
+    }
     for (const [tenant, types] of Object.entries(s.tenants)) {
       const t: TenantData = { types: new Map(), memberOf: new Map(), writes: 0 };
       const groups: [Entry, Member[]][] = [];
