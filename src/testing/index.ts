@@ -6,6 +6,7 @@
  */
 
 export { type ActivityStoreFactory, describeActivityLog } from './activity.js';
+export { type ConnectionsStoreFactory, describeConnections } from './connections.js';
 export { describeEngineOverStore, type EngineStoreFactory } from './engine-over-store.js';
 export { describeOutbox, type OutboxStoreFactory } from './outbox.js';
 export { type CaseRulesStoreFactory, describeCaseRules } from './rules/case.js';

@@ -4,6 +4,7 @@
  * @module
  */
 import { describeActivityLog } from './activity.js';
+import { describeConnections } from './connections.js';
 import { describeEngineOverStore } from './engine-over-store.js';
 import { describeOutbox } from './outbox.js';
 import { describeCaseRules } from './rules/case.js';
@@ -41,4 +42,5 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
   describeEngineOverStore(name, makeStore);
   describeOutbox(name, makeStore);
   describeActivityLog(name, makeStore);
+  describeConnections(name, makeStore);
 }
