@@ -4,7 +4,7 @@
  * resolved, operators and literals checked against their types, literals folded), so a filter
  * the MemoryStore refuses is refused here with the same 400, and what is left here is SQL:
  * where the attribute folds case, the folded copy the store keeps (`doc_ci`,
- * store/postgres/folded.ts) against the literal the check folded, never SQL lower() (its
+ * addons/postgres/folded.ts) against the literal the check folded, never SQL lower() (its
  * answer follows the database's locale); `co`/`sw`/`ew` as escaped LIKE, `pr`, typed compares,
  * `not`/`ne` exact in the presence of NULLs (every predicate is COALESCEd to a boolean),
  * multi-valued attributes and value paths through EXISTS, and the shapes an index answers
@@ -326,7 +326,7 @@ export interface SortKey {
 }
 
 /**
- * The sort key of a path, as schema/sort.ts defines it: of a multi-valued attribute the
+ * The sort key of a path, as core/rules/sort.ts defines it: of a multi-valued attribute the
  * primary element, else the first; text from the folded copy where the attribute folds case,
  * timestamptz, numeric, or boolean.
  */
