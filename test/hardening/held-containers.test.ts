@@ -84,6 +84,7 @@ const HELD: Record<string, Record<string, string>> = {
   'src/stores/memory/store.ts': {
     '#tenants': 'the store: authenticated tenants’ data',
   },
+  'src/addons/postgres/connection-records.ts': { REFUSED_VALUES: CONSTANT },
   'src/addons/postgres/deadline.ts': { sessionTimeouts: BY_OBJECT },
   'src/addons/postgres/errors.ts': { SOCKET_CODES: CONSTANT, RETRYABLE_SQLSTATES: CONSTANT },
   'src/addons/postgres/folded.ts': { FOLDING: CONSTANT, byId: PER_CALL },

@@ -253,6 +253,51 @@ $fn$;
         },
       ],
     },
+    {
+      id: 8,
+      // Connection records (stores/connections.ts; addons/postgres/connection-records.ts): one
+      // connection per tenant, its credentials found by the SHA-256 of their secret. New tables,
+      // empty when their indexes are built: one transaction, nothing for other instances to wait
+      // on. Ids sort byte-wise (COLLATE "C"), so keyset pages do not depend on the database's
+      // locale. A credential goes with its connection (ON DELETE CASCADE); only an OAuth client
+      // owns its client id (access tokens name the client they were issued to, many per client).
+      name: 'connection records',
+      sql: `
+CREATE TABLE IF NOT EXISTS ${t.connections} (
+  id text COLLATE "C" PRIMARY KEY,
+  tenant text NOT NULL,
+  name text NOT NULL,
+  state text NOT NULL,
+  idp text,
+  detected_idp text,
+  settings jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  created_by text NOT NULL,
+  updated_at timestamptz NOT NULL,
+  updated_by text NOT NULL,
+  version bigint NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS scim_connections_tenant ON ${t.connections} (tenant);
+CREATE TABLE IF NOT EXISTS ${t.credentials} (
+  id text PRIMARY KEY,
+  connection_id text COLLATE "C" NOT NULL REFERENCES ${t.connections} (id) ON DELETE CASCADE,
+  kind text NOT NULL,
+  hash text NOT NULL,
+  client_id text,
+  created_at timestamptz NOT NULL,
+  created_by text NOT NULL,
+  expires_at timestamptz,
+  revoked_at timestamptz,
+  last_used_at timestamptz,
+  last_used_from text,
+  seq bigint GENERATED ALWAYS AS IDENTITY
+);
+CREATE UNIQUE INDEX IF NOT EXISTS scim_credentials_hash ON ${t.credentials} (hash);
+CREATE UNIQUE INDEX IF NOT EXISTS scim_credentials_client_id ON ${t.credentials} (client_id) WHERE kind = 'oauthClient';
+CREATE INDEX IF NOT EXISTS scim_credentials_connection ON ${t.credentials} (connection_id, created_at, seq);
+CREATE INDEX IF NOT EXISTS scim_credentials_expiry ON ${t.credentials} (kind, expires_at) WHERE expires_at IS NOT NULL
+`,
+    },
   ];
 }
 

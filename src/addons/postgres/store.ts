@@ -8,8 +8,19 @@
  * @packageDocumentation
  */
 import type { ResourceType, ScimResource } from 'scimkit';
-import type { Filter, GetOptions, ProvisioningStore, SearchQuery, SearchResult, StoreCapabilities, StoreContext, WriteOptions } from 'scimkit/store-kit';
+import type {
+  ConnectionStore,
+  Filter,
+  GetOptions,
+  ProvisioningStore,
+  SearchQuery,
+  SearchResult,
+  StoreCapabilities,
+  StoreContext,
+  WriteOptions,
+} from 'scimkit/store-kit';
 import { PostgresActivityLog } from './activity.js';
+import { PostgresConnectionRecords } from './connection-records.js';
 import { Connections } from './connections.js';
 import { translatingErrors } from './errors.js';
 import { type MigrationReport, migrate } from './migrate.js';
@@ -61,6 +72,8 @@ export class PostgresStore implements ProvisioningStore {
   readonly outbox: PostgresOutbox;
   /** The activity log of SCIM requests (`scim_activity`), written outside any request's transaction. */
   readonly activity: PostgresActivityLog;
+  /** The connection records (`scim_connections`, `scim_credentials`: addons/postgres/connection-records.ts), written outside any request's transaction. */
+  readonly connections: ConnectionStore;
 
   /**
    * A store over a `pg.Pool`, a connected `pg.Client`, PGlite, or anything with pg's `query`
@@ -72,6 +85,7 @@ export class PostgresStore implements ProvisioningStore {
     // on the database itself, never the transaction of the request whose write woke delivery
     this.outbox = new PostgresOutbox(() => translatingErrors(s.connections.base), s.t);
     this.activity = new PostgresActivityLog(() => translatingErrors(s.connections.base), s.t);
+    this.connections = new PostgresConnectionRecords(() => translatingErrors(s.connections.base), s.t);
   }
 
   /** How many idle-connection errors the database reported (the pool replaced those connections). */

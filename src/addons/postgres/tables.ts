@@ -26,6 +26,10 @@ export interface TableNames {
   readonly events: string;
   /** The activity log. */
   readonly activity: string;
+  /** The connection records: one per tenant (migration 8). */
+  readonly connections: string;
+  /** The credentials of the connections (migration 8). */
+  readonly credentials: string;
   /** The function of the e-mail index of migration 3 (lower-cased in SQL; no longer read, kept for instances of earlier versions). */
   readonly emailsCi: string;
   /** The function of the folded e-mail index (migration 7). */
@@ -75,6 +79,8 @@ export function tableNames(schema?: string): TableNames {
     eventSeq: relation('scim_event_seq'),
     events: relation('scim_events'),
     activity: relation('scim_activity'),
+    connections: relation('scim_connections'),
+    credentials: relation('scim_credentials'),
     emailsCi: relation('scim_emails_ci'),
     emailsFolded: relation('scim_emails_folded'),
     relation,
