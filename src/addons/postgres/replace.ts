@@ -9,11 +9,10 @@
 import type { ResourceType, ScimResource } from 'scimkit';
 import {
   type AppliedMembers,
-  attributesChanged,
+  decideWrite,
   type Member,
   type MemberDelta,
   memberIdsOf,
-  metaOf,
   type StoreContext,
   sameMemberOrder,
   selfMemberError,
@@ -225,10 +224,13 @@ async function replaceLocked(
       }
     }
   }
-  if (!membersChanged && !attributesChanged(row.doc, doc)) return applied ? { applied } : {};
-  const version = Number(row.version) + 1;
-  const now = new Date().toISOString();
-  doc.meta = metaOf(type, row.doc.meta?.created ?? now, now, version);
+  // the version decision every store makes (core/rules/version.ts); the one-statement paths above say it in SQL
+  const decision = decideWrite({ resource: row.doc, version: Number(row.version) }, doc, membersChanged, new Date().toISOString());
+  if (!decision.changed) return applied ? { applied } : {};
+  const { version } = decision;
+  const now = decision.meta.lastModified as string;
+  // a row written before meta was kept whole still gets its resourceType
+  doc.meta = { ...decision.meta, resourceType: type.name };
   // most updates (a title, active) keep the unique keys: nothing to re-claim
   const [before, after] = [uniqueKeysOf(type, row.doc), uniqueKeysOf(type, doc)];
   if (JSON.stringify(before) !== JSON.stringify(after)) await claimUnique(s, q, ctx, type, id, doc);
