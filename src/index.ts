@@ -39,6 +39,10 @@ export type { ActivityStats } from './server/activity/writer.js';
 export { type AuthContext, type Authenticate, type BearerTokensOptions, bearerToken, bearerTokens } from './server/auth.js';
 export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA } from './server/bulk.js';
 export { CLIENT_PROFILES, type CompatibilityByClient } from './server/client-profiles.js';
+export { connectionAuth } from './server/connections/connection-auth.js';
+export type { ConnectionHealth, EventDeliveryHealth } from './server/connections/health.js';
+export type { ActorOption, ConnectionUpdate, IssuedClient, IssuedToken, NewConnection, ScimConnections } from './server/connections/lifecycle.js';
+export type { ConnectionAuthOptions, ConnectionsOptions, Entitlement } from './server/connections/options.js';
 export type { DeprovisioningPolicy } from './server/deprovisioning.js';
 export type { ScimFeatures } from './server/engine.js';
 export type { DeliveryObserver, DeliveryOptions } from './server/events/dispatcher.js';
@@ -86,6 +90,8 @@ export type {
   ActivityRetention,
   ActivitySummary,
   BulkActivity,
+  ConnectionAction,
+  ConnectionActivity,
   ScimClient,
   StatusFilter,
 } from './stores/activity-log.js';

@@ -7,10 +7,10 @@
  */
 
 import { ScimError } from '../core/errors.js';
-import { type AuthContext, checkScope } from './auth.js';
+import { type AuthContext, type Authenticate, checkScope } from './auth.js';
 import type { ConcurrencyLimit } from './concurrency.js';
 import type { Deadlines } from './deadlines.js';
-import { FailedAuthentications } from './failed-auth.js';
+import { type AuthAttempt, FailedAuthentications } from './failed-auth.js';
 import type { RatesInForce, ScimServerOptions } from './options.js';
 import { decodeSegments } from './path-segments.js';
 import type { RateBudget, RateDecision, RateLimiter } from './ratelimit.js';
@@ -31,8 +31,8 @@ export interface Admission {
 
 /** What the admission step works with, each made once per server. */
 export interface AdmissionParts {
-  /** The host's options as given: `authenticate` is called as their method, `tenantInPath` read per request. */
-  readonly options: Pick<ScimServerOptions, 'authenticate' | 'tenantInPath'>;
+  /** The authenticate function in force (the host's, or connections'), called as a method, and `tenantInPath`, read per request. */
+  readonly options: { readonly authenticate: Authenticate } & Pick<ScimServerOptions, 'tenantInPath'>;
   /** The rate limits in force; undefined when the options switch them off. */
   readonly rates: RatesInForce | undefined;
   /** Where the budgets of rate limits and failed authentications are kept. */
@@ -120,6 +120,36 @@ export class RequestAdmission {
       return refused(e);
     }
     return isThenable(authed) ? Promise.resolve(authed).then(accepted, refused) : accepted(authed);
+  }
+
+  /**
+   * The failed-authentication attempt of a request that authenticates with `credential` in
+   * place of a bearer token (the OAuth token endpoint's client id); throws 429 when it, or its
+   * source, is past its budget. Undefined when failures are not counted.
+   */
+  attemptOf(req: ScimRequest, tenantHint: string | undefined, credential: string): AuthAttempt | undefined {
+    const failures = this.#failures;
+    const rates = this.#rates;
+    const attempt = failures?.attempt(rates?.sourceOf ? rates.sourceOf(req, tenantHint) : req.remoteAddress, tenantHint, credential);
+    if (attempt) failures!.admit(attempt);
+    return attempt;
+  }
+
+  /** Counts an attempt's failure (throws 429 past its budget), or its success. */
+  async attemptEnded(attempt: AuthAttempt | undefined, ok: boolean): Promise<void> {
+    if (!attempt) return;
+    if (ok) this.#failures!.succeeded(attempt);
+    else await this.#failures!.failed(attempt);
+  }
+
+  /** Takes one request from `key`'s budget in the server's limiter (429 past it); nothing without rate limits. */
+  spendOn(key: string, budget: RateBudget | false): void | Promise<void> {
+    if (!this.#rates || !budget) return;
+    const d = this.#limiter.take(key, budget);
+    const refuseOver = (x: RateDecision) => {
+      if (!x.allowed) throw ScimError.tooManyRequests('Too many requests; try again later', x.retryAfterMs / 1000);
+    };
+    return isThenable(d) ? Promise.resolve(d).then(refuseOver) : refuseOver(d);
   }
 
   /** For the record of a request refused before admission: the tenant and segments its path names (a malformed path is recorded as it came). */

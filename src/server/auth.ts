@@ -23,7 +23,8 @@ export type Authenticate = (request: ScimRequest, tenant: string | undefined) =>
 /** The shortest secret {@link bearerToken} accepts: 32 characters (guessing stays out of reach). */
 export const MIN_TOKEN_LENGTH = 32;
 
-function bearer(req: ScimRequest): string {
+/** The secret of a request's `Authorization: Bearer` header; 401 (no error code, RFC 6750 §3.1) without one. @internal */
+export function bearer(req: ScimRequest): string {
   const h = header(req, 'authorization');
   const m = h && /^Bearer[ \t]+(\S+)\s*$/i.exec(h);
   if (!m?.[1]) throw ScimError.unauthorized('A bearer token is required');

@@ -14,6 +14,7 @@ import { consoleLogger } from './activity/console-logger.js';
 import type { ScimLogger } from './activity/logger.js';
 import type { Authenticate } from './auth.js';
 import type { CompatibilityByClient } from './client-profiles.js';
+import type { ConnectionsOptions } from './connections/options.js';
 import type { DeprovisioningPolicy } from './deprovisioning.js';
 import type { ScimFeatures } from './engine.js';
 import type { DeliveryOptions } from './events/dispatcher.js';
@@ -26,8 +27,18 @@ import type { ScimTelemetry } from './telemetry.js';
 
 /** Options of {@link createScimServer}. Everything that varies between servers is here; nothing is global. */
 export interface ScimServerOptions {
-  /** Resolves credentials to a tenant context (see `bearerToken`, `bearerTokens`). Required. */
-  authenticate: Authenticate;
+  /**
+   * Resolves credentials to a tenant context (see `bearerToken`, `bearerTokens`,
+   * `connectionAuth`). Required, unless `connections` is given: then credentials are checked
+   * through the store's connections (`connectionAuth(store, connections)`).
+   */
+  authenticate?: Authenticate;
+  /**
+   * Keep each tenant's SCIM connection in the store (`store.connections`): `scim.connections`
+   * manages them (credentials, rotation, disable, health), requests authenticate through them
+   * unless `authenticate` is given, and the OAuth token endpoint is served (docs/security.md).
+   */
+  connections?: ConnectionsOptions;
   /** Where resources live (default: a new `MemoryStore`). */
   store?: ProvisioningStore;
   /** Schemas and resource types (default: User with the Enterprise extension, and Group). */
@@ -132,7 +143,8 @@ export interface ActivityOptions {
 
 /** The options, checked: what no server can run without is a TypeError when it is made. */
 export function checkedOptions(options: ScimServerOptions): ScimServerOptions {
-  if (typeof options?.authenticate !== 'function') throw new TypeError('createScimServer: options.authenticate is required (see bearerToken)');
+  if (typeof options?.authenticate !== 'function' && (options?.connections === undefined || options.authenticate !== undefined))
+    throw new TypeError('createScimServer: options.authenticate is required (see bearerToken), unless connections are given');
   return options;
 }
 

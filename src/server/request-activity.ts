@@ -128,6 +128,11 @@ export class RequestActivity {
     if (this.#takeRefused()) this.#writer.push(pending(t, performance.now(), res));
   }
 
+  /** Where records go (undefined: kept nowhere): lifecycle records of connections are appended to it directly, awaited. */
+  get log(): ActivityLog | undefined {
+    return this.#log;
+  }
+
   /** The log as the host reads it. */
   view(): ScimActivity {
     const log = this.#log;

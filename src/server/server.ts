@@ -16,10 +16,14 @@ import { type SoftDeletingStore, softDeletingStore } from '../stores/soft-delete
 import type { ProvisioningStore, StoreContext } from '../stores/store.js';
 import type { ScimLogger } from './activity/logger.js';
 import { type Admission, RequestAdmission } from './admission.js';
-import type { AuthContext } from './auth.js';
+import type { AuthContext, Authenticate } from './auth.js';
 import { baseOf } from './base-url.js';
 import { engineForClient } from './client-profiles.js';
 import { ConcurrencyLimit } from './concurrency.js';
+import { authenticatorOf, type ConnectionAuthenticator, connectionAuth, connectionStoreOf } from './connections/connection-auth.js';
+import { type ScimConnections, scimConnections } from './connections/lifecycle.js';
+import { purgeTenant } from './connections/purge.js';
+import { TokenEndpoint } from './connections/token-endpoint.js';
 import { CursorCodec } from './cursor.js';
 import { Deadlines } from './deadlines.js';
 import type { Engine } from './engine.js';
@@ -75,6 +79,8 @@ export interface ScimServer {
   readonly registry: SchemaRegistry;
   /** The store the server uses (as given: soft-deleted users are in it, marked, see {@link softDeletedAt}). */
   readonly store: ProvisioningStore;
+  /** The connections of its tenants (credentials, rotation, disable, health): with the `connections` option; undefined without it. */
+  readonly connections?: ScimConnections;
   /**
    * With `deprovisioning.onDelete: 'softDelete'`: really deletes the tenant's users soft-deleted
    * before `before`, at most `limit` (default 1,000) per call, and returns how many it deleted.
@@ -117,6 +123,12 @@ interface ServerParts {
   readonly router: ScimRouter;
   readonly admission: RequestAdmission;
   readonly activity: RequestActivity;
+  /** The authenticator when it is a connection one (its uses are written after each response). */
+  readonly authenticator: ConnectionAuthenticator | undefined;
+  /** With `connections`: the OAuth token endpoint. */
+  readonly tokens: TokenEndpoint | undefined;
+  /** With `connections`: the lifecycle API. */
+  readonly connections: ScimConnections | undefined;
 }
 
 /** The engine: one server's configuration and caches, over `store` (traced when there is telemetry). */
@@ -167,14 +179,25 @@ function composeServer(options: ScimServerOptions): ServerParts {
   const events = startEvents(store, hooks, options.events, registry, logger, telemetry);
   const engine = composeEngine(options, { limits, registry, softDeletes, logger, telemetry }, store, hooks, events);
   const engineOf = engineForClient(engine, options.compatibilityByClient);
+  // with connections and no authenticate of the host's, credentials are checked through the store's connections
+  const connectionStore = options.connections ? connectionStoreOf(given) : undefined;
+  const authenticate: Authenticate = options.authenticate ?? connectionAuth(connectionStore!, { ...options.connections, logger });
+  const authenticator = authenticatorOf(authenticate);
+  if (authenticator) authenticator.usage.afterResponse = true;
   const admission = new RequestAdmission({
-    options,
+    options: { authenticate, tenantInPath: options.tenantInPath },
     rates: ratesOf(options),
     limiter: limiterOf(options),
     deadlines: new Deadlines(),
     concurrency: new ConcurrencyLimit(limits.maxConcurrentPerTenant, limits.maxConcurrencyWaitMs, 100),
   });
   const activity = new RequestActivity(activityOptionsOf(options), store, registry, logger, telemetry);
+  const now = options.connections?.now ?? Date.now;
+  const common = { store: connectionStore!, options: options.connections ?? {}, authenticator, now };
+  const tokens = connectionStore ? new TokenEndpoint({ ...common, tenantInPath: options.tenantInPath === true, admission, logger }) : undefined;
+  const connections = connectionStore
+    ? scimConnections({ ...common, log: activity.log, outbox: given.outbox, purge: (tenant) => purgeTenant(engine, softDeletes, tenant) })
+    : undefined;
   return {
     options,
     limits,
@@ -189,6 +212,9 @@ function composeServer(options: ScimServerOptions): ServerParts {
     router: new ScimRouter(store, logger),
     admission,
     activity,
+    authenticator,
+    tokens,
+    connections,
   };
 }
 
@@ -259,7 +285,10 @@ async function handle(parts: ServerParts, req: ScimRequest, t: Trace): Promise<S
 /** Runs a request's handling (in its span, with telemetry), and finishes its answer: the common headers and its activity record. */
 async function answer(parts: ServerParts, t: Trace, t0: number, run: () => Promise<ScimResponse>): Promise<ScimResponse> {
   const res = parts.telemetry ? await inRequestSpan(parts.telemetry, parts.registry, t, run) : await run();
-  return parts.activity.finished(t, t0, res);
+  const finished = parts.activity.finished(t, t0, res);
+  // a credential's last use and a connection's activation: written after the response, not awaited
+  parts.authenticator?.usage.flush();
+  return finished;
 }
 
 /**
@@ -288,12 +317,21 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   const parts = composeServer(checkedOptions(options));
   const { limits, registry, softDeletes, admission, activity, events } = parts;
   /** Requests {@link admit} let through, until `handle` or `refuse` takes them up (a WeakMap: an admission dropped unused takes its entry with it). */
-  const admissions = new WeakMap<Admission, { t: Trace; t0: number }>();
+  const admissions = new WeakMap<Admission, { t: Trace; t0: number; checked?: true }>();
 
   async function admit(req: ScimRequest): Promise<Admission> {
     const t0 = performance.now();
     const t = newTrace(req, Date.now());
     const deadline = t.started + limits.requestTimeoutMs;
+    const tokenTenant = parts.tokens?.tenantOf(req);
+    if (tokenTenant !== undefined) {
+      // the token endpoint: no bearer to check, but its address's budget before its body is read
+      const refused = await parts.tokens!.precheck(req, tokenTenant);
+      if (refused) return { deadline, refusal: await answer(parts, t, t0, async () => refused) };
+      const admitted: Admission = { deadline };
+      admissions.set(admitted, { t, t0, checked: true });
+      return admitted;
+    }
     try {
       // a synchronous admission (bearerToken, the in-memory limiter) is not awaited: that costs a microtask turn
       const admittedNow = admission.admitted(req, t);
@@ -307,7 +345,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   }
 
   /** The trace an admission holds for `req` (taken once), else a new one. */
-  function traceOf(req: ScimRequest, admitted: Admission | undefined): { t: Trace; t0: number } {
+  function traceOf(req: ScimRequest, admitted: Admission | undefined): { t: Trace; t0: number; checked?: true } {
     const held = admitted && admissions.get(admitted);
     if (!held) return { t: newTrace(req, Date.now()), t0: performance.now() };
     admissions.delete(admitted);
@@ -317,7 +355,9 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   }
 
   function serve(req: ScimRequest, admitted?: Admission): Promise<ScimResponse> {
-    const { t, t0 } = traceOf(req, admitted);
+    const { t, t0, checked } = traceOf(req, admitted);
+    const tokenTenant = parts.tokens?.tenantOf(req);
+    if (tokenTenant !== undefined) return answer(parts, t, t0, () => parts.tokens!.answer(req, t, tokenTenant, checked === true));
     return answer(parts, t, t0, () => handle(parts, req, t));
   }
 
@@ -341,6 +381,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     refuse,
     registry,
     store: parts.given,
+    ...(parts.connections ? { connections: parts.connections } : {}),
     purgeSoftDeleted: async ({ tenant, before, limit }) => {
       if (!softDeletes) return 0;
       let purged = 0;

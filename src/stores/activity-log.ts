@@ -8,7 +8,35 @@
 export type ScimClient = 'entra' | 'okta' | 'google' | 'onelogin' | 'jumpcloud' | 'ping' | 'unknown';
 
 /** What a request asked for. */
-export type ActivityOperation = 'create' | 'get' | 'list' | 'search' | 'replace' | 'patch' | 'delete' | 'bulk' | 'discovery' | 'unknown';
+export type ActivityOperation = 'create' | 'get' | 'list' | 'search' | 'replace' | 'patch' | 'delete' | 'bulk' | 'discovery' | 'connection' | 'unknown';
+
+/** What an admin (or the server) did to a connection: the `action` of a lifecycle record. */
+export type ConnectionAction =
+  | 'create'
+  | 'update'
+  | 'issueToken'
+  | 'rotate'
+  | 'revoke'
+  | 'disable'
+  | 'enable'
+  | 'oauthClient'
+  | 'delete'
+  | 'activate'
+  | 'failing'
+  | 'recovered';
+
+/**
+ * A connection's lifecycle record (operation `connection`): no SCIM request, a change an admin
+ * made through `scim.connections`, kept in the tenant's log as its audit trail.
+ */
+export interface ConnectionActivity {
+  /** What was done. */
+  action: ConnectionAction;
+  /** The connection. */
+  connectionId: string;
+  /** The credential it concerned (issued, rotated in, revoked), when one. */
+  credentialId?: string;
+}
 
 /** One operation of a Bulk request, as it was answered. */
 export interface BulkActivity {
@@ -84,6 +112,10 @@ export interface ActivityRecord {
   requestBody?: unknown;
   /** The response body, masked, when the server keeps bodies. */
   responseBody?: unknown;
+  /** Who made a lifecycle change (the actor string the host passed), on `connection` records. */
+  actor?: string;
+  /** What a lifecycle change was, on `connection` records (operation `connection`; no HTTP request behind it). */
+  connection?: ConnectionActivity;
 }
 
 /** A query of a tenant's activity, newest first. */

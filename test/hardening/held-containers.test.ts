@@ -58,6 +58,16 @@ const HELD: Record<string, Record<string, string>> = {
   'src/server/ratelimit.ts': { '#buckets': 'maxKeys (100,000) buckets, keys over 64 characters kept as a 43-character digest; refilled ones dropped' },
   'src/server/server.ts': { admissions: BY_OBJECT },
   'src/server/tokens.ts': { '#byHash': "the host's own token records" },
+  'src/server/connections/connection-auth.ts': { authenticators: BY_OBJECT },
+  'src/server/connections/lookups.ts': {
+    '#entries':
+      'Lru of 10,000 per cache: credentials by 64-character hash (unknown secrets as null), connections and entitlements by server-made id; each trusted cacheMs',
+    '#loading': 'look-ups under way: one per distinct key in flight, removed when it settles',
+  },
+  'src/server/connections/usage.ts': {
+    '#written': 'Lru of 10,000 server-made credential ids with the time their use was last written',
+    '#activated': 'Lru of 10,000 server-made connection ids made active here',
+  },
   'src/core/rules/equality.ts': { seen: PER_CALL },
   'src/core/schema/json-schema.ts': { '#cache': BY_OBJECT },
   'src/core/schema/project.ts': { sel: PER_CALL },

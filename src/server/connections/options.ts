@@ -1,0 +1,61 @@
+/**
+ * What `createScimServer({ connections })` and {@link connectionAuth} take: the host's settings
+ * check, its entitlement hook, how long look-ups are cached, and the OAuth token endpoint's
+ * path, lifetime and rate. Defaults decided once here.
+ * @module
+ */
+import type { JsonObject } from '../../core/schema/resource.js';
+import type { Connection } from '../../stores/connections.js';
+import type { RateBudget } from '../ratelimit.js';
+
+/** Whether a connection may use SCIM now: `true`, or the message its requests are refused with (403). */
+export type Entitlement = true | { message: string };
+
+/** Options of the look-up behind {@link connectionAuth}. */
+export interface ConnectionAuthOptions {
+  /**
+   * Whether the connection's tenant may use SCIM now (plan, trial, suspension). When not, its
+   * SCIM requests are answered 403 with `message` as detail (never 401: that would have the
+   * admin rotate tokens) and nothing is written. Cached like the look-up (`cacheMs`).
+   */
+  entitled?: (connection: Connection) => Entitlement | Promise<Entitlement>;
+  /**
+   * How long a look-up (credential, connection, entitlement, and an unknown secret) is trusted,
+   * in ms. Default 4,000: a revocation or disable made on another instance takes effect within
+   * 5 s; the instance that made it drops its entry at once.
+   */
+  cacheMs?: number;
+  /** The clock, epoch ms (tests). */
+  now?: () => number;
+}
+
+/** Options of `createScimServer({ connections })`: the connections the server keeps, authenticates and serves tokens for. */
+export interface ConnectionsOptions extends ConnectionAuthOptions {
+  /**
+   * Checks (and may normalise) a connection's host settings on create and update; throw a
+   * `ScimError` (400) to refuse them. Default: any JSON object.
+   */
+  settings?: (settings: JsonObject) => JsonObject;
+  /** The OAuth token endpoint's path below the base URL (and the tenant, with `tenantInPath`). Default `oauth/token`. */
+  tokenPath?: string;
+  /** How long an OAuth access token lives, in ms (default 1 hour). */
+  accessTokenMs?: number;
+  /** Token requests per client address (default a burst of 10, then 1 a second); `false` for none. Failures also count in the failed-auth lockout. */
+  tokenRate?: RateBudget | false;
+}
+
+/** A day, the default overlap of a rotation, in ms. */
+export const DAY_MS = 24 * 3600_000;
+
+/** The look-up's staleness bound by default: under the 5 s a revocation may take on another instance. */
+export const DEFAULT_CACHE_MS = 4_000;
+
+/** The defaults of the token endpoint. */
+export const TOKEN_DEFAULTS = { path: 'oauth/token', accessTokenMs: 3600_000, rate: { burst: 10, perSecond: 1 } as RateBudget } as const;
+
+/** `cacheMs` as given, else the default; a negative or non-number one is a TypeError (the host's bug). */
+export function cacheMsOf(options: ConnectionAuthOptions): number {
+  const ms = options.cacheMs ?? DEFAULT_CACHE_MS;
+  if (typeof ms !== 'number' || !(ms >= 0)) throw new TypeError(`connections: cacheMs must be a number of ms ≥ 0, not ${String(ms)}`);
+  return ms;
+}
