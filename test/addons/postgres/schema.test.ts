@@ -58,7 +58,17 @@ async function twoSchemas(db: SqlPool, newStore: (schema: string) => PostgresSto
   expect(ma.applied.map((m) => m.id)).toEqual(ALL);
   expect(mb.applied.map((m) => m.id)).toEqual(ALL);
   expect(await b.migrate()).toEqual({ applied: [], current: ALL.at(-1) });
-  const expected = ['scim_activity', 'scim_event_seq', 'scim_events', 'scim_members', 'scim_migrations', 'scim_resources', 'scim_unique'];
+  const expected = [
+    'scim_activity',
+    'scim_connections',
+    'scim_credentials',
+    'scim_event_seq',
+    'scim_events',
+    'scim_members',
+    'scim_migrations',
+    'scim_resources',
+    'scim_unique',
+  ];
   expect(await tablesIn(db, 'scim_a')).toEqual(expected);
   expect(await tablesIn(db, ODD)).toEqual(expected);
   expect((await tablesIn(db, 'public')).filter((t) => t.startsWith('scim_'))).toEqual([]);
@@ -115,7 +125,7 @@ describe('PostgresStore in a schema of its own (PGlite)', () => {
       const u = await before.create(ctx, User, { schemas: [U], userName: 'moved', emails: [{ value: 'm@x.io' }] });
       await before.create(ctx, Group, { schemas: [G], displayName: 'G', members: [{ value: u.id! }] });
       await db.exec(`CREATE SCHEMA scim;
-        ${['scim_resources', 'scim_unique', 'scim_members', 'scim_migrations', 'scim_event_seq', 'scim_events', 'scim_activity'].map((t) => `ALTER TABLE ${t} SET SCHEMA scim;`).join('\n')}
+        ${['scim_resources', 'scim_unique', 'scim_members', 'scim_migrations', 'scim_event_seq', 'scim_events', 'scim_activity', 'scim_connections', 'scim_credentials'].map((t) => `ALTER TABLE ${t} SET SCHEMA scim;`).join('\n')}
         ALTER FUNCTION scim_emails_ci(jsonb) SET SCHEMA scim;
         ALTER FUNCTION scim_emails_folded(jsonb) SET SCHEMA scim;`);
       const after = new PostgresStore(db as unknown as SqlPool, { schema: 'scim' });
