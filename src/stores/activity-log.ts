@@ -11,19 +11,7 @@ export type ScimClient = 'entra' | 'okta' | 'google' | 'onelogin' | 'jumpcloud' 
 export type ActivityOperation = 'create' | 'get' | 'list' | 'search' | 'replace' | 'patch' | 'delete' | 'bulk' | 'discovery' | 'connection' | 'unknown';
 
 /** What an admin (or the server) did to a connection: the `action` of a lifecycle record. */
-export type ConnectionAction =
-  | 'create'
-  | 'update'
-  | 'issueToken'
-  | 'rotate'
-  | 'revoke'
-  | 'disable'
-  | 'enable'
-  | 'oauthClient'
-  | 'delete'
-  | 'activate'
-  | 'failing'
-  | 'recovered';
+export type ConnectionAction = 'create' | 'update' | 'issueToken' | 'rotate' | 'revoke' | 'disable' | 'enable' | 'oauthClient' | 'delete';
 
 /**
  * A connection's lifecycle record (operation `connection`): no SCIM request, a change an admin
