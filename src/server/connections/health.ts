@@ -36,7 +36,14 @@ export interface ConnectionHealth {
   /** When its newest request answered below 400 arrived, or null. */
   lastSuccessAt: string | null;
   /** Its newest request answered 400 or above, or null. */
-  lastFailure: { at: string; status: number; detail: string | null } | null;
+  lastFailure: {
+    /** When it arrived. */
+    at: string;
+    /** The status it was answered. */
+    status: number;
+    /** The error's detail, or null. */
+    detail: string | null;
+  } | null;
   /** Its requests in the last 24 hours. */
   requests24h: number;
   /** Of those, the ones answered 400 or above. */

@@ -9,7 +9,12 @@ import type { Connection } from '../../stores/connections.js';
 import type { RateBudget } from '../ratelimit.js';
 
 /** Whether a connection may use SCIM now: `true`, or the message its requests are refused with (403). */
-export type Entitlement = true | { message: string };
+export type Entitlement =
+  | true
+  | {
+      /** Why not: the detail of the 403 its requests get (the customer's admin reads it in the IdP). */
+      message: string;
+    };
 
 /** Options of the look-up behind {@link connectionAuth}. */
 export interface ConnectionAuthOptions {
