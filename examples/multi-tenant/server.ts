@@ -1,30 +1,20 @@
-// Many organizations, one server: per-organization tokens (stored as hashes) and tenant
-// URLs, one selected workspace and default role per organization, groups as teams, and a
-// lifecycle log. `npm run example:multi-tenant`.
+// Many organizations, one server: a SCIM connection per organization (scim.connections: its
+// tenant URL, a token shown once and kept as a hash, rotation, disable, health), one selected
+// workspace and default role per organization in the connection's settings, groups as
+// teams, and a lifecycle log. `npm run example:multi-tenant`.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { bearerTokens, createScimServer, generateToken, hashToken, type LifecycleEvent, type TenantToken } from 'scimkit';
+import { createScimServer, type LifecycleEvent, MemoryStore } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
 import { shutdown } from 'scimkit/node';
-
-// What the app's "Organization settings → Security → SCIM" page saves, per organization.
-const connections: TenantToken[] = [];
-const shownOnce: Record<string, string> = {};
-for (const [org, workspace, defaultRole] of [
-  ['acme', 'acme-engineering', 'member'],
-  ['globex', 'globex-sales', 'viewer'],
-] as const) {
-  const token = process.env[`SCIM_TOKEN_${org.toUpperCase()}`] || generateToken();
-  shownOnce[org] = token;
-  connections.push({ tenant: org, workspace, defaultRole, tokenHash: hashToken(token) });
-}
 
 // The app's own model: members with roles it manages, teams in a workspace.
 const members = new Map<string, { workspace: string; role: string; active: boolean }>();
 const teams = new Map<string, { workspace: string; name: string; members: Set<string> }>();
 
 function onEvent(e: LifecycleEvent): void {
+  // the connection's settings name the workspace and the default role (connectionAuth puts them in ctx)
   const ws = e.ctx.workspace!;
   switch (e.type) {
     case 'user.created':
@@ -62,16 +52,36 @@ function onEvent(e: LifecycleEvent): void {
   }
 }
 
-const scim = createScimServer({ authenticate: bearerTokens(connections), tenantInPath: true, uniqueGroupDisplayName: true, hooks: { onEvent } });
+// no `authenticate`: every request's token is checked against the tenants' connections in the store
+const store = new MemoryStore();
+const scim = createScimServer({ store, tenantInPath: true, connections: {}, uniqueGroupDisplayName: true, hooks: { onEvent } });
+const connections = scim.connections!;
+
+// What the app's "Organization settings → Security → SCIM" page saves, per organization. A
+// store that outlives the process (PostgresStore) keeps the connections: they are made on
+// the first run only, and their tokens are not printed again (rotate one to get a new secret).
+const shownOnce: { tenant: string; settings: string; token: string }[] = [];
+for (const [tenant, name, workspace, defaultRole] of [
+  ['acme', 'Acme Corp', 'acme-engineering', 'member'],
+  ['globex', 'Globex', 'globex-sales', 'viewer'],
+] as const) {
+  const [existing] = await connections.list({ tenant });
+  const c = existing ?? (await connections.create({ tenant, name, settings: { workspace, defaultRole }, actor: 'example:multi-tenant' }));
+  const token = existing
+    ? '(kept from an earlier run: rotate the connection for a new one)'
+    : (await connections.issueToken(c.id, { actor: 'example:multi-tenant' })).token;
+  shownOnce.push({ tenant, settings: `workspace=${workspace} defaultRole=${defaultRole} connection=${c.id}`, token });
+}
+
 const app = express();
 app.use('/scim/v2', scimRouter(scim));
 const server = createServer(app);
 server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address() as AddressInfo;
   console.log('scimkit example (multi-tenant) is ready.');
-  for (const c of connections) {
-    console.log(`  [${c.tenant}] SCIM tenant URL: http://${address}:${port}/scim/v2/${c.tenant}  workspace=${c.workspace} defaultRole=${c.defaultRole}`);
-    console.log(`  [${c.tenant}] Secret token:    ${shownOnce[c.tenant]}`);
+  for (const c of shownOnce) {
+    console.log(`  [${c.tenant}] SCIM tenant URL: http://${address}:${port}/scim/v2/${c.tenant}  ${c.settings}`);
+    console.log(`  [${c.tenant}] Secret token:    ${c.token}`);
   }
 });
 // no new requests; those in flight finish (10 s at most); event delivery stops last

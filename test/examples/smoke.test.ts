@@ -224,17 +224,24 @@ describe('examples/express keeps its data in an embedded PostgreSQL', () => {
 });
 
 describe('examples/multi-tenant', () => {
-  it('gives each organization its own URL and token, and keeps them apart', async () => {
-    const { proc, urls, tokens } = await start('multi-tenant');
+  it('gives each organization its own URL and connection token, and keeps them apart', async () => {
+    const { proc, urls, tokens, out } = await start('multi-tenant');
     const [acme, globex] = urls as [string, string];
     expect(acme).toMatch(/\/scim\/v2\/acme$/);
+    // each token is a connection's secret (scim.connections.issueToken), printed once
+    expect(tokens).toHaveLength(2);
+    for (const t of tokens) expect(t).toMatch(/^scimkit_/);
+    expect(out()).toMatch(/\[acme\].*workspace=acme-engineering defaultRole=member connection=\S+/);
     const created = await fetch(`${acme}/Users`, {
       method: 'POST',
       headers: auth(tokens[0]!),
       body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'a@acme.io' }),
     });
     expect(created.status).toBe(201);
-    expect((await fetch(`${globex}/Users`, { headers: auth(tokens[0]!) })).status).toBe(401);
+    // acme's token on globex's path: refused as a token, not as a missing one
+    const crossed = await fetch(`${globex}/Users`, { headers: auth(tokens[0]!) });
+    expect(crossed.status).toBe(401);
+    expect(crossed.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
     const theirs = await fetch(`${globex}/Users`, { headers: auth(tokens[1]!) });
     expect(((await theirs.json()) as { totalResults: number }).totalResults).toBe(0);
     expect(await stop(proc)).toBe(0);
