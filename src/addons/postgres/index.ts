@@ -16,6 +16,7 @@ export {
   stepsOf,
 } from './migrations.js';
 export { PostgresOutbox } from './outbox.js';
+export { type IdentifiedEvent, type ProcessedEvents, type ProcessedEventsOptions, processedEvents } from './processed-events.js';
 export type { SqlClient, SqlConnection, SqlDatabase, SqlPool, SqlQueryable, SqlResult } from './sql.js';
 export { filterToSql, keysetToSql, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
 export { PostgresStore, type PostgresStoreOptions } from './store.js';
