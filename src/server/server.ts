@@ -362,15 +362,18 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
   }
 
   function refuse(req: ScimRequest, error: ScimError, admitted?: Admission): ScimResponse {
+    // a token request is answered in RFC 6749 §5.2 form, whatever refused its body
+    const tokenTenant = parts.tokens?.tenantOf(req);
     const held = admitted && admissions.get(admitted);
     if (held) {
       // an admitted request whose body was refused: its tenant's own record (its trace has `auth`)
       admissions.delete(admitted);
-      return activity.finished(held.t, held.t0, errorResponse(error));
+      const res = tokenTenant === undefined ? errorResponse(error) : parts.tokens!.refusedBody(error, held.t, tokenTenant);
+      return activity.finished(held.t, held.t0, res);
     }
     const t = newTrace(req, Date.now());
     admission.notePath(req, t);
-    const res = finish(errorResponse(error), t.requestId);
+    const res = finish(tokenTenant === undefined ? errorResponse(error) : parts.tokens!.refusedBody(error), t.requestId);
     activity.refused(t, res);
     return res;
   }

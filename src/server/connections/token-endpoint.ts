@@ -112,6 +112,20 @@ export class TokenEndpoint {
     }
   }
 
+  /**
+   * The answer to a token request whose body the adapter refused (413 too large, 408 late, 400
+   * unreadable): its status kept, its body §5.2 `invalid_request` (an OAuth client reads no SCIM
+   * error), never cached. `t`, the trace of an admitted request, gets the path's parts for its record.
+   */
+  refusedBody(error: ScimError, t?: Trace, tenant?: string): ScimResponse {
+    if (t) {
+      t.segs = [...this.#segments];
+      if (this.#p.tenantInPath && tenant !== undefined) t.tenantHint = tenant;
+    }
+    const headers: Record<string, string> = error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) };
+    return oauthResponse(error.status, { error: 'invalid_request', error_description: error.detail }, headers);
+  }
+
   /** Answers a token request (its pre-check done when `checked`). Sets `t.auth` when a client authenticated, so its record is the tenant's. */
   async answer(req: ScimRequest, t: Trace, tenant: string, checked: boolean): Promise<ScimResponse> {
     t.segs = [...this.#segments];
