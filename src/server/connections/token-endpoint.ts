@@ -22,7 +22,7 @@ import { hashToken } from '../tokens.js';
 import type { ConnectionAuthenticator } from './connection-auth.js';
 import { inForce, newCredential } from './credentials.js';
 import { type ConnectionsOptions, TOKEN_DEFAULTS } from './options.js';
-import { OAuthError, tokenRequestOf } from './token-request.js';
+import { basicClientIdOf, OAuthError, tokenRequestOf } from './token-request.js';
 
 /** How often expired access tokens are deleted, at most (after a token is issued, off its request). */
 const CLEAN_EVERY_MS = 10 * 60_000;
@@ -51,6 +51,11 @@ function refusal(e: unknown, logger: ScimLogger): ScimResponse {
   const status = e instanceof ScimError && e.status >= 500 ? e.status : 500;
   logger.error({ error: e instanceof Error ? e.message : String(e) }, 'connections: the token endpoint failed');
   return oauthResponse(status, { error: 'server_error', error_description: 'The token could not be issued; try again' });
+}
+
+/** What a token request's failures are counted under in the lockout: its client id (the secret is what a guesser varies). */
+function attemptCredential(clientId: string): string {
+  return `client ${clientId}`;
 }
 
 /** Whether two hex digests are equal, in time that depends on their length only. */
@@ -101,11 +106,18 @@ export class TokenEndpoint {
     return tenant;
   }
 
-  /** Before the body is read: the per-address budget and the lockout of the address. A refusal to answer now, or undefined. */
+  /**
+   * Before the body is read: the per-address budget, and the lockout of a client named in HTTP
+   * Basic. A client id sent in the body is checked once it is read (#issue): checked here as an
+   * anonymous attempt, a source past its budget would refuse the clients that authenticated from
+   * it before too (an IdP behind the same NAT as a guesser), which the lockout spares.
+   * A refusal to answer now, or undefined.
+   */
   async precheck(req: ScimRequest, tenant: string): Promise<ScimResponse | undefined> {
     try {
       await this.#p.admission.spendOn(`oauth-token\u0000${req.remoteAddress ?? ''}`, this.#p.options.tokenRate ?? TOKEN_DEFAULTS.rate);
-      this.#p.admission.attemptOf(req, tenant || undefined, '');
+      const basicId = basicClientIdOf(req);
+      if (basicId !== undefined) this.#p.admission.attemptOf(req, tenant || undefined, attemptCredential(basicId));
       return undefined;
     } catch (e) {
       return refusal(e, this.#p.logger);
@@ -151,7 +163,7 @@ export class TokenEndpoint {
   /** Authenticates the client and issues an access token. */
   async #issue(req: ScimRequest, t: Trace, tenant: string, clientId: string, secret: string): Promise<ScimResponse> {
     const p = this.#p;
-    const attempt = p.admission.attemptOf(req, tenant || undefined, `client ${clientId}`);
+    const attempt = p.admission.attemptOf(req, tenant || undefined, attemptCredential(clientId));
     const now = p.now();
     const client = clientId.length <= 200 ? await p.store.findCredential({ clientId }) : undefined;
     const connection = client && (await p.store.getConnection({ id: client.connectionId }));

@@ -76,25 +76,34 @@ function single(params: URLSearchParams, name: string): string | undefined {
   return all[0] === '' ? undefined : all[0];
 }
 
+/** The client id of the request's HTTP Basic credentials, when it sends well-formed ones (read before its body is). */
+export function basicClientIdOf(req: ScimRequest): string | undefined {
+  try {
+    return basicOf(req)?.id;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The id and secret of the request's HTTP Basic credentials (§2.3.1), undefined without; throws for malformed ones. */
+function basicOf(req: ScimRequest): { id: string; secret: string } | undefined {
+  const auth = header(req, 'authorization');
+  if (auth === undefined || !/^Basic\s/i.test(auth)) return undefined;
+  const decoded = Buffer.from(auth.replace(/^Basic\s+/i, '').trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new OAuthError('invalid_client', 'The Basic credentials are not client_id:client_secret', 401);
+  return { id: formDecoded(decoded.slice(0, colon)), secret: formDecoded(decoded.slice(colon + 1)) };
+}
+
 /** The token request `req` makes; throws an {@link OAuthError} for one that is malformed. */
 export function tokenRequestOf(req: ScimRequest): TokenRequest {
-  const auth = header(req, 'authorization');
-  const basic = auth !== undefined && /^Basic\s/i.test(auth);
-  let basicId: string | undefined;
-  let basicSecret: string | undefined;
-  if (basic) {
-    const decoded = Buffer.from(auth.replace(/^Basic\s+/i, '').trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw new OAuthError('invalid_client', 'The Basic credentials are not client_id:client_secret', 401);
-    basicId = formDecoded(decoded.slice(0, colon));
-    basicSecret = formDecoded(decoded.slice(colon + 1));
-  }
+  const basic = basicOf(req);
   const params = paramsOf(req);
   const grantType = single(params, 'grant_type');
   const bodyId = single(params, 'client_id');
   const bodySecret = single(params, 'client_secret');
   if (basic && bodySecret !== undefined)
     throw new OAuthError('invalid_request', 'Authenticate the client one way: HTTP Basic or client_secret in the body, not both');
-  if (basic && bodyId !== undefined && bodyId !== basicId) throw new OAuthError('invalid_request', 'client_id differs from the Basic credentials');
-  return { grantType, clientId: basic ? basicId : bodyId, clientSecret: basic ? basicSecret : bodySecret };
+  if (basic && bodyId !== undefined && bodyId !== basic.id) throw new OAuthError('invalid_request', 'client_id differs from the Basic credentials');
+  return { grantType, clientId: basic ? basic.id : bodyId, clientSecret: basic ? basic.secret : bodySecret };
 }

@@ -167,3 +167,58 @@ describe('OAuth token endpoint', () => {
     expect(limited.headers.get('retry-after')).not.toBeNull();
   });
 });
+
+describe('OAuth token endpoint and the failed-auth lockout', () => {
+  async function startLimited(rateLimits: {
+    failedAuthPerSource?: { burst: number; perSecond: number } | false;
+    failedAuthPerAddress?: { burst: number; perSecond: number } | false;
+  }) {
+    const store = new MemoryStore();
+    const scim = createScimServer({ store, tenantInPath: true, rateLimits, connections: { tokenRate: false } });
+    const http = createServer(toNodeHandler(scim, { basePath: '/scim/v2' }));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    servers.push({ http, scim });
+    const url = (tenant: string) => `http://127.0.0.1:${(http.address() as AddressInfo).port}/scim/v2/${tenant}/oauth/token`;
+    const post = async (tenant: string, clientId: string, secret: string) => {
+      const res = await fetch(url(tenant), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString(),
+      });
+      return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+    };
+    const clientOf = async (tenant: string) => {
+      const c = await scim.connections!.create({ tenant, name: tenant, settings: {}, actor: ACTOR });
+      return scim.connections!.oauthClient(c.id, { actor: ACTOR });
+    };
+    return { post, clientOf };
+  }
+
+  it('a guesser of one client’s secret is locked out (429 with Retry-After, §5.2 JSON), even when it then sends the right secret; other clients go on', async () => {
+    const { post, clientOf } = await startLimited({ failedAuthPerSource: { burst: 3, perSecond: 0.001 }, failedAuthPerAddress: false });
+    const acme = await clientOf('acme');
+    const beta = await clientOf('beta');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post('acme', acme.clientId, `guess-${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const right = await post('acme', acme.clientId, acme.clientSecret);
+    expect(right.status).toBe(429);
+    expect(right.body.error).toBe('invalid_request');
+    expect(right.body.access_token).toBeUndefined();
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(right.headers.get('cache-control')).toBe('no-store');
+    // the lockout is of that client from that address: another client from it still gets its token
+    expect((await post('beta', beta.clientId, beta.clientSecret)).status).toBe(200);
+  });
+
+  it('a source guessing many client ids is locked out, but a client that got a token on this instance before goes on (as bearer tokens do)', async () => {
+    const { post, clientOf } = await startLimited({ failedAuthPerSource: false, failedAuthPerAddress: { burst: 3, perSecond: 0.001 } });
+    const acme = await clientOf('acme');
+    expect((await post('acme', acme.clientId, acme.clientSecret)).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post('acme', `client_guess${i}`, 'x')).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // the IdP behind the same address as the guesser: known here, not refused
+    expect((await post('acme', acme.clientId, acme.clientSecret)).status).toBe(200);
+  });
+});
