@@ -90,7 +90,9 @@ describe.each(databases)('migration 7 on %s', (_name, open) => {
       await writtenBefore(db, 'ＴＷＩＮ@acme.io');
 
       const report = await store.migrate();
-      expect(report.applied.map((a) => a.id)).toEqual([7]);
+      // migration 7 and whatever came after it (the previous version stopped at 6)
+      expect(report.applied.map((a) => a.id)).toEqual(report.applied.map((a) => a.id).filter((id) => id >= 7));
+      expect(report.applied[0]?.id).toBe(7);
       expect((await db.query('SELECT count(*)::int AS n FROM scim_resources WHERE doc_ci IS NULL OR folded_version IS DISTINCT FROM version')).rows[0]).toEqual(
         {
           n: 0,
