@@ -3,9 +3,10 @@
 // share one database (docs/scaling.md).
 //
 // The host's own model lives in the same database: app_users and app_memberships, kept in
-// sync only by delivered lifecycle events, idempotently (docs/hooks.md). An event arrives at
-// least once and in order per resource, so every write below is an upsert or a delete that
-// gives the same result when it runs again.
+// sync only by delivered lifecycle events (docs/hooks.md, "Applying each event once"). An
+// event arrives at least once and in order per resource: each is applied in a transaction of
+// the host's that also records its id (processedEvents), so a redelivery is a no-op. The
+// writes below are upserts anyway, which keeps them right for a pruned, replayed event.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -15,7 +16,7 @@ import pg from 'pg';
 import { bearerToken, createScimServer, generateToken, type LifecycleEvent } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
 import { shutdown } from 'scimkit/node';
-import { PostgresStore, type SqlQueryable } from 'scimkit/postgres';
+import { PostgresStore, processedEvents, type SqlQueryable } from 'scimkit/postgres';
 
 // SCIM_DATA: an embedded PGlite database in that folder (or in memory for `memory`) instead of DATABASE_URL
 const data = process.env.SCIM_DATA;
@@ -43,45 +44,74 @@ const store = new PostgresStore((lite ?? pool) as never);
 await store.migrate();
 await db.query(`CREATE TABLE IF NOT EXISTS app_users (scim_id text PRIMARY KEY, user_name text NOT NULL, active boolean NOT NULL)`);
 await db.query(`CREATE TABLE IF NOT EXISTS app_memberships (group_scim_id text, user_scim_id text, PRIMARY KEY (group_scim_id, user_scim_id))`);
+// the ids of the events applied (scim_processed_events), written in the same transaction as app_*
+const processed = processedEvents(db);
+await processed.migrate();
 
-/** Applies one event to the host's tables; running it twice gives the same tables. */
-async function apply(e: LifecycleEvent): Promise<void> {
+/** Runs `fn` in a transaction on one connection: a client of the pool, or PGlite's. */
+async function inTransaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+  if (lite) return lite.transaction((tx) => fn(tx as unknown as SqlQueryable));
+  const client = await pool!.connect();
+  let dropped: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (e) {
+    // a client whose ROLLBACK fails lost its connection: the pool drops it instead of reusing it
+    await client.query('ROLLBACK').catch((r: Error) => {
+      dropped = r;
+    });
+    throw e;
+  } finally {
+    client.release(dropped);
+  }
+}
+
+/** Delivers one event: applied to the host's tables once, however often it comes. */
+async function onEvent(e: LifecycleEvent): Promise<void> {
+  await inTransaction((q) => processed.applyOnce(q, 'app', e, () => apply(q, e)));
+  // for the crash test and for operators: which event, which delivery (applied or not)
+  if (process.env.SCIM_LOG_DELIVERIES) console.log(`delivered ${e.eventId} ${e.seq} ${e.attempt}`);
+}
+
+/** Applies one event to the host's tables on `tx`, the connection of the delivery's transaction. */
+async function apply(tx: SqlQueryable, e: LifecycleEvent): Promise<void> {
   const memberIds = (e.memberIds ?? []) as string[];
   switch (e.type) {
     case 'user.created':
     case 'user.updated':
     case 'user.deactivated':
     case 'user.reactivated':
-      await db.query(
+      await tx.query(
         `INSERT INTO app_users (scim_id, user_name, active) VALUES ($1, $2, $3)
          ON CONFLICT (scim_id) DO UPDATE SET user_name = excluded.user_name, active = excluded.active`,
         [e.id, e.resource.userName, e.resource.active !== false],
       );
       break;
     case 'user.deleted':
-      await db.query('DELETE FROM app_memberships WHERE user_scim_id = $1', [e.id]);
-      await db.query('DELETE FROM app_users WHERE scim_id = $1', [e.id]);
+      await tx.query('DELETE FROM app_memberships WHERE user_scim_id = $1', [e.id]);
+      await tx.query('DELETE FROM app_users WHERE scim_id = $1', [e.id]);
       break;
     case 'group.created': {
       // a group created with members lists them in the resource
       const ids = ((e.resource?.members ?? []) as { value: string; type?: string }[]).filter((m) => m.type !== 'Group').map((m) => m.value);
-      if (ids.length) await db.query('INSERT INTO app_memberships SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [e.id, ids]);
+      if (ids.length) await tx.query('INSERT INTO app_memberships SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [e.id, ids]);
       break;
     }
     case 'group.membersAdded':
-      await db.query('INSERT INTO app_memberships SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [e.id, memberIds]);
+      await tx.query('INSERT INTO app_memberships SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [e.id, memberIds]);
       break;
     case 'group.membersRemoved':
-      await db.query('DELETE FROM app_memberships WHERE group_scim_id = $1 AND user_scim_id = ANY($2::text[])', [e.id, memberIds]);
+      await tx.query('DELETE FROM app_memberships WHERE group_scim_id = $1 AND user_scim_id = ANY($2::text[])', [e.id, memberIds]);
       break;
     case 'group.deleted':
-      await db.query('DELETE FROM app_memberships WHERE group_scim_id = $1', [e.id]);
+      await tx.query('DELETE FROM app_memberships WHERE group_scim_id = $1', [e.id]);
       break;
     default:
       break;
   }
-  // for the crash test and for operators: which event, which delivery
-  if (process.env.SCIM_LOG_DELIVERIES) console.log(`delivered ${e.eventId} ${e.seq} ${e.attempt}`);
 }
 
 const token = process.env.SCIM_TOKEN || generateToken();
@@ -92,7 +122,7 @@ const scim = createScimServer({
   authenticate: bearerToken(token),
   store,
   uniqueGroupDisplayName: true,
-  hooks: { onEvent: apply },
+  hooks: { onEvent },
   events: { pollMs: Number(process.env.SCIM_EVENTS_POLL_MS ?? 1000), leaseMs: Number(process.env.SCIM_EVENTS_LEASE_MS ?? 30_000) },
   ...(baseUrl ? { baseUrl } : {}),
 });
