@@ -74,6 +74,8 @@ export interface ScimConnections {
   /**
    * Issues a new bearer token; the newest one in force before ends after `overlapMs` (default
    * 24 h), any other in force ends now: at most two work at once, and a running sync goes on.
+   * Calls that run at once (here or on other instances) take turns: each ends what the one
+   * before it issued.
    */
   rotate(id: string, options: ActorOption & { overlapMs?: number }): Promise<IssuedToken>;
   /** Revokes a credential now (an OAuth client with the access tokens it obtained). */
@@ -180,17 +182,71 @@ export function scimConnections(parts: LifecycleParts): ScimConnections {
     return { secret: made.secret, credential };
   }
 
-  /** Replaces the credentials of `kind` in force by a new one: the newest ends after `overlap`, any other now. */
-  async function rotateKind(id: string, kind: 'bearer' | 'oauthClient', actor: string, overlap: number, extra: { clientId?: string } = {}) {
+  /** The credential changes of each connection under way on this instance: each waits for the one before (removed when the last ends). */
+  const queues = new Map<string, Promise<void>>();
+
+  /** Runs `work` after the credential changes of connection `id` this instance started before it. */
+  function serially<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const result = (queues.get(id) ?? Promise.resolve()).then(work);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(id, tail);
+    void tail.then(() => {
+      if (queues.get(id) === tail) queues.delete(id);
+    });
+    return result;
+  }
+
+  /**
+   * A change of a connection's credentials that must see every other one (the "at most two
+   * in force" rule): `work` reads the credentials of `c`, adds one and ends others; then the
+   * connection's version is bumped with a compare-and-swap. One instance runs these one at a
+   * time per connection; between instances, the one whose swap loses (another change won in
+   * between) revokes the credential it made and runs again on what the winner left, so the
+   * rule holds whatever runs at once. A failure after the credential was made revokes it too:
+   * nobody holds its secret, and it must not count as one in force.
+   */
+  function credentialChange<R extends { credential: ConnectionCredential }>(
+    id: string,
+    actor: string,
+    work: (c: Connection) => Promise<R>,
+  ): Promise<R & { c: Connection }> {
     text(actor, 'actor');
-    const c = await get(id);
-    const t = now();
-    const live = (await store.listCredentials(id)).filter((x) => x.kind === kind && inForce(x, t));
-    const made = await add(c, kind, actor, extra);
-    const newest = live[live.length - 1];
-    if (newest) await end([newest], iso(t + overlap), 'expiresAt');
-    await end(live.slice(0, -1), iso(t), 'expiresAt');
-    return { c, ...made };
+    return serially(id, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const c = await get(id);
+        const r = await work(c);
+        try {
+          const next = await store.updateConnection({ ...c, updatedAt: iso(), updatedBy: actor }, c.version);
+          authenticator?.lookups.forget({ connectionId: id });
+          return { ...r, c: next };
+        } catch (e) {
+          await end([r.credential], iso(), 'revokedAt').catch(() => undefined);
+          if ((e as { status?: unknown })?.status !== 412 || attempt >= TRIES) throw e;
+        }
+      }
+    });
+  }
+
+  /** Replaces the credentials of `kind` in force by a new one: the newest ends after `overlap`, any other now. */
+  function rotateKind(id: string, kind: 'bearer' | 'oauthClient', actor: string, overlap: number) {
+    return credentialChange(id, actor, async (c) => {
+      const t = now();
+      const live = (await store.listCredentials(id)).filter((x) => x.kind === kind && inForce(x, t));
+      // a new client id at every try: the one of a try that lost stays with its revoked client
+      const made = await add(c, kind, actor, kind === 'oauthClient' ? { clientId: newId('client') } : {});
+      try {
+        const newest = live[live.length - 1];
+        if (newest) await end([newest], iso(t + overlap), 'expiresAt');
+        await end(live.slice(0, -1), iso(t), 'expiresAt');
+      } catch (e) {
+        await end([made.credential], iso(), 'revokedAt').catch(() => undefined);
+        throw e;
+      }
+      return made;
+    });
   }
 
   return {
@@ -227,19 +283,20 @@ export function scimConnections(parts: LifecycleParts): ScimConnections {
 
     async issueToken(id, o) {
       const actor = text(o?.actor, 'actor');
-      const c = await get(id);
       let expiresAt: string | null = null;
       if (o.expiresAt !== undefined) {
         const ms = o.expiresAt instanceof Date ? o.expiresAt.getTime() : Date.parse(String(o.expiresAt));
         if (!(ms > now())) throw ScimError.invalidValue('expiresAt must be a time in the future');
         expiresAt = iso(ms);
       }
-      const t = now();
-      const live = (await store.listCredentials(id)).filter((x) => x.kind === 'bearer' && inForce(x, t));
-      if (live.length >= 2) throw ScimError.conflict('Two bearer tokens are in force: rotate, or revoke one, first');
-      const made = await add(c, 'bearer', actor, { expiresAt });
-      await note(c, actor, 'issueToken', made.credential.id);
-      return { token: made.secret, credential: made.credential };
+      const r = await credentialChange(id, actor, async (c) => {
+        const t = now();
+        const live = (await store.listCredentials(id)).filter((x) => x.kind === 'bearer' && inForce(x, t));
+        if (live.length >= 2) throw ScimError.conflict('Two bearer tokens are in force: rotate, or revoke one, first');
+        return add(c, 'bearer', actor, { expiresAt });
+      });
+      await note(r.c, actor, 'issueToken', r.credential.id);
+      return { token: r.secret, credential: r.credential };
     },
 
     async rotate(id, o) {
@@ -281,10 +338,9 @@ export function scimConnections(parts: LifecycleParts): ScimConnections {
 
     async oauthClient(id, o) {
       const overlap = overlapOf(o?.overlapMs);
-      const clientId = newId('client');
-      const r = await rotateKind(id, 'oauthClient', o?.actor, overlap, { clientId });
+      const r = await rotateKind(id, 'oauthClient', o?.actor, overlap);
       await note(r.c, o.actor, 'oauthClient', r.credential.id);
-      return { clientId, clientSecret: r.secret, credential: r.credential };
+      return { clientId: r.credential.clientId!, clientSecret: r.secret, credential: r.credential };
     },
 
     async delete(id, o) {
