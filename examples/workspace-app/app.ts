@@ -1,21 +1,33 @@
 // A small SaaS app with Organization settings → Security → SCIM, provisioning through scimkit's hooks.
 import express from 'express';
-import {
-  type ActivityQuery,
-  bearerTokens,
-  consoleLogger,
-  createScimServer,
-  generateToken,
-  hashToken,
-  type LifecycleEvent,
-  MemoryStore,
-  type ScimLogger,
-} from 'scimkit';
+import { type ActivityQuery, consoleLogger, createScimServer, generateToken, type LifecycleEvent, MemoryStore, ScimError, type ScimLogger } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
+import { checkSettings, mirrorOf, settingsOf } from './connection-settings.js';
 import { LoginThrottle } from './login-throttle.js';
 import { MemberAccess } from './member-access.js';
-import { type Admin, checkPassword, expiryIn, grantsAdmin, newAdmin, newOrganization, type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
-import { ACTIVITY_FILTERS, type ActivityView, loginPage, scimSettingsPage, teamsPage, usersPage } from './pages.js';
+import {
+  type Admin,
+  checkPassword,
+  expiryIn,
+  grantsAdmin,
+  newAdmin,
+  newOrganization,
+  type Organization,
+  ROLES,
+  type ScimConnection,
+  TOKEN_LIFETIMES,
+} from './model.js';
+import {
+  ACTIVITY_FILTERS,
+  type ActivityView,
+  type ConnectionView,
+  loginPage,
+  OVERLAPS,
+  type SettingsOptions,
+  scimSettingsPage,
+  teamsPage,
+  usersPage,
+} from './pages.js';
 import { type Session, Sessions, validPost } from './session.js';
 
 /** Options of {@link createWorkspaceApp}. */
@@ -161,34 +173,15 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     options.observe?.(e);
   };
 
+  const store = new MemoryStore();
   const scim = createScimServer({
     tenantInPath: true,
     uniqueGroupDisplayName: true,
-    store: new MemoryStore(),
-    authenticate: bearerTokens(
-      (tokenHash) => {
-        for (const org of orgs.values()) {
-          const c = org.scim;
-          if (c?.tokenHash === tokenHash)
-            return {
-              tenant: org.id,
-              workspace: c.workspaceId,
-              defaultRole: c.defaultRole,
-              tokenHash,
-              ...(c.tokenExpiresAt ? { expiresAt: c.tokenExpiresAt } : {}),
-            };
-        }
-        return undefined;
-      },
-      {
-        // "last used" for the settings page, at most once a minute per token
-        logger,
-        onUsed: (token) => {
-          const c = orgs.get(token.tenant)?.scim;
-          if (c?.tokenHash === token.tokenHash) c.tokenLastUsedAt = token.lastUsedAt;
-        },
-      },
-    ),
+    store,
+    // each organization's SCIM connection is a record of the kit's: its tokens (kept as hashes,
+    // rotated with an overlap), its state (pending, active, failing, disabled) and health. No
+    // `authenticate`: a request's token is looked up in the connections (cached, 4 s at most stale).
+    connections: { settings: checkSettings },
     hooks: { onEvent },
     // an IdP's DELETE keeps the user (hidden) so that its data and role survive a re-hire
     deprovisioning: { onDelete: 'softDelete' },
@@ -196,6 +189,40 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     // the model is this process's memory: the pages show each change once the IdP's request returns
     events: { mode: 'beforeResponse' },
   });
+
+  // the server was made with `connections`: it has them
+  const connections = scim.connections!;
+  // the connection's credentials, for the page (scim.connections lists none: the store does)
+  const credentialsOf = (id: string) => store.connections.listCredentials(id);
+
+  /**
+   * Saves the organization's SCIM settings in its connection. The first time, the connection
+   * is made with its first token, which is returned to be shown once; later, only the
+   * settings change (tokens are rotated or revoked on their own).
+   */
+  async function connect(o: Organization, settings: Omit<ScimConnection, 'connectionId'>, actor: string): Promise<string | undefined> {
+    if (o.scim) {
+      o.scim = mirrorOf(await connections.update(o.scim.connectionId, { settings: settingsOf(settings), actor }));
+      return undefined;
+    }
+    const made = await connections.create({ tenant: o.id, name: o.name, settings: settingsOf(settings), actor });
+    o.scim = mirrorOf(made);
+    const expiresAt = expiryIn(settings.tokenLifetimeDays);
+    return (await connections.issueToken(made.id, { actor, ...(expiresAt ? { expiresAt } : {}) })).token;
+  }
+
+  /** The connection as the settings page shows it: its record, health and bearer tokens (newest first). */
+  async function connectionView(o: Organization): Promise<ConnectionView | undefined> {
+    if (!o.scim) return undefined;
+    const id = o.scim.connectionId;
+    // health counts the activity log's records, written just after each response: the waiting ones too
+    await scim.activity.flush();
+    const [health, credentials] = await Promise.all([connections.health(id), credentialsOf(id)]);
+    // read after health, which writes `active` ⇄ `failing` when it moved
+    const connection = await connections.get(id);
+    o.scim = mirrorOf(connection);
+    return { connection, health, tokens: credentials.filter((c) => c.kind === 'bearer').reverse() };
+  }
 
   const app = express();
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
@@ -282,9 +309,14 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     if (!a) return;
     const filter = ACTIVITY_FILTERS.some(([v]) => v === req.query.status) ? String(req.query.status) : '';
     const activity = a.o.scim ? await activityOf(a.o, filter) : undefined;
-    res.type('html').send(scimSettingsPage(a.o, base(req), viewer(a.session), { configuring: req.query.configure === '1', ...(activity ? { activity } : {}) }));
+    await sendSettings(req, res, a, { configuring: req.query.configure === '1', ...(activity ? { activity } : {}) });
   });
-  app.post('/orgs/:org/settings/security/scim', (req, res) => {
+  /** The settings page, with the connection's record, health and tokens (and the activity, on GET). */
+  async function sendSettings(req: express.Request, res: express.Response, a: { o: Organization; session: Session }, opts: SettingsOptions = {}) {
+    const view = await connectionView(a.o);
+    res.type('html').send(scimSettingsPage(a.o, base(req), viewer(a.session), { ...opts, ...(view ? { connection: view } : {}) }));
+  }
+  app.post('/orgs/:org/settings/security/scim', async (req, res) => {
     const a = adminOf(req, res);
     if (!a) return;
     const o = a.o;
@@ -292,40 +324,56 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     const defaultRole = String(req.body.role);
     if (!o.workspaces.some((w) => w.id === workspaceId) || !(ROLES as readonly string[]).includes(defaultRole))
       return void res.status(400).send('Choose a workspace and a role');
-    // the token is shown once and stored only as its hash; saving again (Regenerate) revokes the old one
     const lifetime = Number(req.body.lifetime ?? 365);
     if (!(TOKEN_LIFETIMES as readonly number[]).includes(lifetime)) return void res.status(400).send('Choose a token lifetime');
-    const token = generateToken();
-    const expiresAt = expiryIn(lifetime);
     const adminGroup = String(req.body.adminGroup ?? '')
       .trim()
       .slice(0, 200);
-    o.scim = {
-      workspaceId,
-      defaultRole,
-      tokenHash: hashToken(token),
-      tokenLifetimeDays: lifetime,
-      ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}),
-      ...(adminGroup ? { adminGroup } : {}),
-    };
+    // the first save makes the connection and its token (shown once, kept by the kit as a hash)
+    const token = await connect(o, { workspaceId, defaultRole, tokenLifetimeDays: lifetime, ...(adminGroup ? { adminGroup } : {}) }, a.session.email);
     o.events.push(`scim.configured ${workspaceId} ${defaultRole}`);
     // another admin group (or none): every member's role follows it now, not at its next event
     for (const [ws, members] of o.members) syncRoles(o, ws, members.keys());
-    res.type('html').send(scimSettingsPage(o, base(req), viewer(a.session), { token }));
+    await sendSettings(req, res, a, token ? { token } : {});
   });
-  app.post('/orgs/:org/settings/security/scim/regenerate', (req, res) => {
+  /** The SCIM connection of the page's organization, or a redirect to the page when it has none. */
+  const connectionOf = (req: express.Request, res: express.Response) => {
     const a = adminOf(req, res);
+    if (a && !a.o.scim) res.redirect(`/orgs/${encodeURIComponent(a.o.id)}/settings/security/scim`);
+    return a?.o.scim ? { ...a, id: a.o.scim.connectionId, actor: a.session.email } : undefined;
+  };
+  // Rotate: a new token; the newest one before keeps working for the overlap, so a running
+  // sync goes on while the admin pastes the new one into the IdP
+  app.post('/orgs/:org/settings/security/scim/rotate', async (req, res) => {
+    const a = connectionOf(req, res);
     if (!a) return;
-    const o = a.o;
-    if (!o.scim) return void res.redirect(`/orgs/${encodeURIComponent(o.id)}/settings/security/scim`);
-    const token = generateToken();
-    // a new token: a new expiry from the same lifetime, and no use yet
-    const { tokenExpiresAt: _e, tokenLastUsedAt: _u, ...kept } = o.scim;
-    const expiresAt = expiryIn(kept.tokenLifetimeDays);
-    o.scim = { ...kept, tokenHash: hashToken(token), ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}) };
-    o.events.push('scim.token.regenerated');
-    res.type('html').send(scimSettingsPage(o, base(req), viewer(a.session), { token }));
+    const hours = Number(req.body.overlap ?? 24);
+    if (!OVERLAPS.some(([h]) => h === hours)) return void res.status(400).send('Choose an overlap');
+    const { token, credential } = await connections.rotate(a.id, { overlapMs: hours * 3600_000, actor: a.actor });
+    // rotate takes no expiry: the organization's token lifetime is set on the new credential,
+    // which nothing has used yet, in the store itself
+    const expiresAt = expiryIn(a.o.scim!.tokenLifetimeDays);
+    if (expiresAt) await store.connections.updateCredential(credential.id, { expiresAt });
+    a.o.events.push(`scim.token.rotated overlap ${hours} h`);
+    await sendSettings(req, res, a, { token });
   });
+  // Revoke: one token stops now (the old one after a rotation, once the IdP has the new one)
+  app.post('/orgs/:org/settings/security/scim/tokens/:credential/revoke', async (req, res) => {
+    const a = connectionOf(req, res);
+    if (!a) return;
+    await connections.revoke(a.id, String(req.params.credential), { actor: a.actor });
+    a.o.events.push('scim.token.revoked');
+    res.redirect(`/orgs/${encodeURIComponent(a.o.id)}/settings/security/scim`);
+  });
+  // The switch: disabled, every request of the IdP is refused (401) until it is enabled again
+  for (const state of ['enable', 'disable'] as const)
+    app.post(`/orgs/:org/settings/security/scim/${state}`, async (req, res) => {
+      const a = connectionOf(req, res);
+      if (!a) return;
+      await connections[state](a.id, { actor: a.actor });
+      a.o.events.push(`scim.${state}d`);
+      res.redirect(`/orgs/${encodeURIComponent(a.o.id)}/settings/security/scim`);
+    });
   app.get('/orgs/:org/users', (req, res) => {
     const a = adminOf(req, res);
     if (a) res.type('html').send(usersPage(a.o, viewer(a.session)));
@@ -383,5 +431,10 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     if (!m?.active || m.removed) return void res.status(401).json({ error: 'signed out' });
     res.json({ userName: m.userName, role: m.role });
   });
-  return { app, orgs, scim, admin, onEvent };
+  // an unknown token or a refused setting from the connections API: its message, not a 500
+  app.use((e: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (e instanceof ScimError) res.status(e.status).send(e.detail);
+    else next(e);
+  });
+  return { app, orgs, scim, store, admin, onEvent, connect };
 }

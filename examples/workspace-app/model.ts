@@ -22,16 +22,19 @@ export interface Team {
   name: string;
   members: Set<string>;
 }
+/**
+ * The organization's SCIM connection as the app's pages and event handler read it: the kit's
+ * connection id (scim.connections keeps the record, its credentials and its state) and a copy
+ * of the settings the app saved in it, so the event handler decides roles without a look-up
+ * (connection-settings.ts makes one from the other).
+ */
 export interface ScimConnection {
+  /** The id of the kit's connection (`scim.connections.get(id)`). */
+  connectionId: string;
   workspaceId: string;
   defaultRole: string;
-  tokenHash: string;
   /** The lifetime chosen for its tokens, in days (0: never expires). */
   tokenLifetimeDays: number;
-  /** When the token stops working (ISO 8601); never, when absent. */
-  tokenExpiresAt?: string;
-  /** When the token last authenticated a SCIM request (to the minute). */
-  tokenLastUsedAt?: Date;
   /** The IdP group (its displayName, any case) whose members get the admin role. */
   adminGroup?: string;
 }

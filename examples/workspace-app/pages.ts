@@ -1,7 +1,15 @@
 // Server-rendered pages: plain HTML and a few lines of script for Test connection. Every value
 // is escaped for where it goes: text and attributes (`html`), URL path segments (`seg`); no
 // server value is written inside a <script> (the script reads them from data attributes).
-import { type ActivityRecord, type ActivitySummary, CLIENT_NAMES } from 'scimkit';
+import {
+  type ActivityRecord,
+  type ActivitySummary,
+  CLIENT_NAMES,
+  type Connection,
+  type ConnectionCredential,
+  type ConnectionHealth,
+  type ScimClient,
+} from 'scimkit';
 import { type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
 
 /** Text or an attribute value (always quoted with "). */
@@ -112,30 +120,109 @@ function activitySection(org: Organization, a: ActivityView): string {
 <table id="rejected"><tr><th>Time (UTC)</th><th>Client</th><th>Address</th><th>Request</th><th>Status</th><th>Detail</th></tr>${rejected || '<tr><td colspan="6">None</td></tr>'}</table>`;
 }
 
-export function scimSettingsPage(
-  org: Organization,
-  origin: string,
-  viewer: Viewer,
-  opts: { token?: string; configuring?: boolean; activity?: ActivityView },
-): string {
+/** The organization's connection as the settings page shows it. */
+export interface ConnectionView {
+  /** The kit's record (state, settings, who changed it). */
+  connection: Connection;
+  /** `scim.connections.health(id)`. */
+  health: ConnectionHealth;
+  /** Its bearer tokens, newest first (revoked and expired ones too). */
+  tokens: ConnectionCredential[];
+}
+
+/** What the settings page shows besides the organization. */
+export interface SettingsOptions {
+  /** A secret just issued: shown once. */
+  token?: string;
+  /** The configure form is open. */
+  configuring?: boolean;
+  activity?: ActivityView;
+  connection?: ConnectionView;
+}
+
+/** Overlaps a rotation offers, in hours: how long the token before keeps working. */
+export const OVERLAPS = [
+  [0, 'none (the old token stops now)'],
+  [1, '1 hour'],
+  [24, '24 hours'],
+  [168, '7 days'],
+] as const;
+
+/** An ISO time as "2025-01-31 14:02 UTC", or `never`. */
+const minute = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
+
+/** A client's name as people know it ("Entra ID"), or what the connection recorded. */
+const clientName = (c: ScimClient | string | null) => (c === null ? 'none yet' : ((CLIENT_NAMES as Record<string, string>)[c] ?? c));
+
+/** Where a token stands at `now`. */
+function tokenState(t: ConnectionCredential, now: number): string {
+  if (t.revokedAt) return `revoked ${minute(t.revokedAt)}`;
+  if (t.expiresAt && Date.parse(t.expiresAt) <= now) return `expired ${minute(t.expiresAt)}`;
+  return 'in force';
+}
+
+/** Health, state, the switch and the tokens of the connection (its record is the kit's). */
+function connectionSection(org: Organization, v: ConnectionView, csrf: string): string {
+  const o = seg(org.id);
+  const { health: h, connection: c } = v;
+  const now = Date.now();
+  const failure = h.lastFailure
+    ? `<span class="err">${html(minute(h.lastFailure.at))}: ${h.lastFailure.status}${h.lastFailure.detail ? ` ${html(h.lastFailure.detail)}` : ''}</span>`
+    : 'none';
+  const events = h.events;
+  const delivery =
+    events.dead || events.retrying
+      ? `<span class="err">users are not reaching the app: ${events.retrying} retrying, ${events.dead} failed for good${events.lastError ? ` (${html(events.lastError)})` : ''}</span>`
+      : `<span class="ok">${events.pending} waiting, none failing</span>`;
+  const expiring = h.credentialsExpiringSoon.length
+    ? `<p class="err" id="expiring-soon">${h.credentialsExpiringSoon.length} token(s) expire within 14 days: rotate before ${html(minute(h.credentialsExpiringSoon[0]!.expiresAt))}</p>`
+    : '';
+  const entitled = h.entitled === true ? '' : `<p class="err" id="not-entitled">${html(h.entitled.message)}</p>`;
+  const toggle = c.state === 'disabled' ? 'enable' : 'disable';
+  const rows = v.tokens
+    .slice(0, 5)
+    .map((t) => {
+      const state = tokenState(t, now);
+      const revoke =
+        state === 'in force'
+          ? `<form method="post" action="/orgs/${o}/settings/security/scim/tokens/${seg(t.id)}/revoke">${csrfField(csrf)}<button class="revoke">Revoke</button></form>`
+          : '';
+      return `<tr data-token="${html(t.id)}"><td>${html(minute(t.createdAt))}<br><small>${html(t.createdBy)}</small></td><td class="expires">${html(t.expiresAt ? t.expiresAt.slice(0, 10) : 'never')}</td>
+<td class="last-used">${html(minute(t.lastUsedAt))}${t.lastUsedFrom ? `<br><small>from ${html(t.lastUsedFrom)}</small>` : ''}</td><td class="state">${html(state)}</td><td>${revoke}</td></tr>`;
+    })
+    .join('');
+  return `<div class="box" id="health"><h2>Connection health</h2>
+  <p>State: <b id="connection-state" class="${c.state === 'failing' || c.state === 'disabled' ? 'err' : 'ok'}">${html(c.state)}</b> · Client: <span id="health-client">${html(clientName(h.client))}</span></p>
+  ${entitled}<p>Last request: <span id="health-last-request">${html(minute(h.lastRequestAt))}</span> · Last success: <span id="health-last-success">${html(minute(h.lastSuccessAt))}</span> · Last failure: <span id="health-last-failure">${failure}</span></p>
+  <p>Last 24 h: <span id="health-requests">${h.requests24h}</span> requests, <span id="health-failures">${h.failures24h}</span> failed · Delivery to the app: <span id="health-events">${delivery}</span></p>${expiring}
+  <form method="post" action="/orgs/${o}/settings/security/scim/${toggle}">${csrfField(csrf)}<button id="${toggle}">${toggle === 'disable' ? 'Disable SCIM (the IdP’s requests are refused)' : 'Enable SCIM'}</button></form></div>
+<div class="box"><h2>Tokens</h2>
+  <table id="tokens"><tr><th>Created</th><th>Expires</th><th>Last used</th><th>State</th><th></th></tr>${rows}</table>
+  <form method="post" action="/orgs/${o}/settings/security/scim/rotate">${csrfField(csrf)}<label>The current token keeps working for <select name="overlap" id="overlap">${OVERLAPS.map(([h, label]) => `<option value="${h}"${h === 24 ? ' selected' : ''}>${label}</option>`).join('')}</select></label> <button id="rotate">Rotate token</button></form>
+  <p><small>Rotate, paste the new token into the IdP, and the old one ends after the overlap (or revoke it once the IdP has the new one).</small></p></div>`;
+}
+
+export function scimSettingsPage(org: Organization, origin: string, viewer: Viewer, opts: SettingsOptions): string {
   const tenantUrl = `${origin}/scim/v2/${encodeURIComponent(org.id)}`;
   const o = seg(org.id);
   const ws = org.workspaces.find((w) => w.id === org.scim?.workspaceId);
+  const lifetime = org.scim?.tokenLifetimeDays ?? 365;
   const form = `<form method="post" action="/orgs/${o}/settings/security/scim" class="box" id="configure-form">${csrfField(viewer.csrf)}
   <label>Workspace to synchronise <select name="workspace" id="workspace">${org.workspaces.map((w) => `<option value="${html(w.id)}"${w.id === org.scim?.workspaceId ? ' selected' : ''}>${html(w.name)}</option>`).join('')}</select></label><br><br>
   <label>Default role for new users <select name="role" id="role">${ROLES.map((r) => `<option${r === org.scim?.defaultRole ? ' selected' : ''}>${r}</option>`).join('')}</select></label><br><br>
   <label>IdP group whose members are admins <input name="adminGroup" id="admin-group" size="30" value="${html(org.scim?.adminGroup ?? '')}" placeholder="none"></label><br><br>
-  <label>Token lifetime <select name="lifetime" id="lifetime">${TOKEN_LIFETIMES.map((d) => `<option value="${d}"${d === 365 ? ' selected' : ''}>${d ? `${d} days` : 'never expires'}</option>`).join('')}</select></label><br><br>
+  <label>Token lifetime <select name="lifetime" id="lifetime">${TOKEN_LIFETIMES.map((d) => `<option value="${d}"${d === lifetime ? ' selected' : ''}>${d ? `${d} days` : 'never expires'}</option>`).join('')}</select></label><br><br>
   <button type="submit" id="save">Save changes</button></form>`;
-  const lastUsed = org.scim?.tokenLastUsedAt ? `${org.scim.tokenLastUsedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never';
+  // the newest token in force: the one the IdP should have
+  const now = Date.now();
+  const current = opts.connection?.tokens.find((t) => tokenState(t, now) === 'in force');
   const status = org.scim
     ? `<div class="box"><p>SCIM is on for workspace <b id="synced-workspace">${html(ws?.name ?? '')}</b>; new users get the role <b id="default-role">${html(org.scim.defaultRole)}</b>.</p>
   <p>Tenant URL: <code id="tenant-url" data-url="${html(tenantUrl)}">${html(tenantUrl)}</code></p>
-  ${opts.token ? `<p>Secret token (shown once, copy it now): <code id="token">${html(opts.token)}</code></p>` : '<p>Secret token: stored only as a hash. Regenerate to get a new one.</p>'}
-  <p>Token expires: <span id="token-expires">${org.scim.tokenExpiresAt ? html(org.scim.tokenExpiresAt.slice(0, 10)) : 'never'}</span> · Last used: <span id="token-last-used">${html(lastUsed)}</span></p>
+  ${opts.token ? `<p>Secret token (shown once, copy it now): <code id="token">${html(opts.token)}</code></p>` : '<p>Secret token: stored only as a hash. Rotate to get a new one.</p>'}
+  <p>Token expires: <span id="token-expires">${current?.expiresAt ? html(current.expiresAt.slice(0, 10)) : current ? 'never' : 'no token in force'}</span> · Last used: <span id="token-last-used">${html(minute(current?.lastUsedAt ?? null))}</span></p>
   <p><input id="test-token" placeholder="Secret token" size="48" value="${html(opts.token ?? '')}"> <button type="button" id="test-connection">Test connection</button> <span id="test-result"></span></p>
-  <form method="post" action="/orgs/${o}/settings/security/scim/regenerate">${csrfField(viewer.csrf)}<button id="regenerate">Regenerate token</button></form>
-  <p><a href="?configure=1" id="configure">Configure</a></p></div>`
+  <p><a href="?configure=1" id="configure">Configure</a></p></div>${opts.connection ? connectionSection(org, opts.connection, viewer.csrf) : ''}`
     : `<p>SCIM is not set up.</p><p><a href="?configure=1" id="configure">Configure</a></p>`;
   // no server value inside the script: the tenant URL comes from the page's data attribute
   const script = `<script>

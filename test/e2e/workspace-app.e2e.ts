@@ -220,11 +220,38 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     expect(await page.$$eval('#activity tr[data-status]', (trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual(['401']);
     await page.screenshot({ path: join(shots, 'activity-failures.png'), fullPage: true });
 
-    // Regenerate revokes the old token
-    await page.click('#regenerate');
+    // Connection health: the run's requests, the failure with its detail, the client seen
+    expect(await page.textContent('#connection-state')).toBe('active');
+    expect(await page.textContent('#health-client')).toBe('Entra ID');
+    expect(Number(await page.textContent('#health-requests'))).toBeGreaterThan(50);
+    expect(await page.textContent('#health-last-failure')).toContain(String(bad.body.detail));
+
+    // Rotate with the default overlap (24 h): a new token, and the old one goes on working
+    await page.click('#rotate');
     const fresh = (await page.textContent('#token'))!;
     expect(fresh).not.toBe(token);
+    expect((await scim('GET', '/Users?count=1')).status).toBe(200);
+    const tokens = () => page.$$eval('#tokens tr[data-token] td.state', (tds) => tds.map((td) => td.textContent));
+    expect(await tokens()).toEqual(['in force', 'in force']);
+    await page.screenshot({ path: join(shots, 'rotated.png'), fullPage: true });
+    // the IdP has the new one: the admin revokes the old one (the older row), which ends at once
+    await page.click('#tokens tr[data-token]:nth-child(3) button.revoke');
+    expect((await tokens())[0]).toBe('in force');
+    expect((await tokens())[1]).toMatch(/^revoked /);
     expect((await scim('GET', '/Users')).status).toBe(401);
+    const withFresh = await fetch(`${tenantUrl}/Users?count=1`, { headers: { authorization: `Bearer ${fresh}` } });
+    expect(withFresh.status).toBe(200);
+
+    // The switch: disabled, the IdP's requests are refused; enabled, they go through again
+    await page.click('#disable');
+    expect(await page.textContent('#connection-state')).toBe('disabled');
+    const refused = await fetch(`${tenantUrl}/Users?count=1`, { headers: { authorization: `Bearer ${fresh}` } });
+    expect([refused.status, ((await refused.json()) as { detail: string }).detail]).toEqual([401, 'The connection is disabled']);
+    await page.click('#enable');
+    expect(await page.textContent('#connection-state')).toBe('active');
+    expect((await fetch(`${tenantUrl}/Users?count=1`, { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(200);
+    const log = await page.$$eval('#events li', (lis) => lis.map((li) => li.textContent));
+    expect(log).toEqual(expect.arrayContaining(['scim.token.rotated overlap 24 h', 'scim.token.revoked', 'scim.disabled', 'scim.enabled']));
 
     // Sign out: the pages need a sign-in again
     await page.click('#sign-out');

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspaceApp } from '../../examples/workspace-app/app.js';
 import { LoginThrottle } from '../../examples/workspace-app/login-throttle.js';
-import { generateToken, hashToken, type LifecycleEvent, silentLogger } from '../../src/index.js';
+import { type LifecycleEvent, silentLogger } from '../../src/index.js';
 
 const PASSWORD = 'correct horse battery staple';
 let server: Server;
@@ -57,7 +57,14 @@ async function signIn(): Promise<{ cookie: string; csrf: string }> {
 async function connectScim(fields: Record<string, string>): Promise<{ cookie: string; csrf: string; token: string }> {
   const { cookie, csrf } = await signIn();
   const page = await raw('POST', '/orgs/acme/settings/security/scim', { ...FORM, cookie }, form({ workspace: 'ws-eng', ...fields, csrf }));
-  return { cookie, csrf, token: /id="token">([^<]+)</.exec(page.text)![1]! };
+  // the first save makes the connection with its token; a later one changes the settings only: rotate for a token
+  const shown = /id="token">([^<]+)</.exec(page.text) ?? /id="token">([^<]+)</.exec((await rotate(cookie, csrf, '0')).text);
+  return { cookie, csrf, token: shown![1]! };
+}
+
+/** Rotates the connection's token on the settings page, the current one working `overlap` hours more. */
+function rotate(cookie: string, csrf: string, overlap: string) {
+  return raw('POST', '/orgs/acme/settings/security/scim/rotate', { ...FORM, cookie }, form({ overlap, csrf }));
 }
 
 describe('workspace app: sign-in', () => {
@@ -345,10 +352,9 @@ describe('workspace app: groups to roles', () => {
 describe('workspace app: events delivered again', () => {
   it('a repeated user.created or group.created changes nothing; a new admin group applies at once', async () => {
     const seen: LifecycleEvent[] = [];
-    const { orgs, scim, onEvent } = createWorkspaceApp({ logger: silentLogger, observe: (e) => void seen.push(e) });
-    const token = generateToken();
+    const { orgs, scim, onEvent, connect } = createWorkspaceApp({ logger: silentLogger, observe: (e) => void seen.push(e) });
     const org = orgs.get('acme')!;
-    org.scim = { workspaceId: 'ws-eng', defaultRole: 'member', tokenHash: hashToken(token), tokenLifetimeDays: 0, adminGroup: 'Admins' };
+    const token = (await connect(org, { workspaceId: 'ws-eng', defaultRole: 'member', tokenLifetimeDays: 0, adminGroup: 'Admins' }, 'admin@acme.io'))!;
     const call = async (method: string, path: string, body: unknown) =>
       (
         await scim.handle({
@@ -440,5 +446,85 @@ describe('workspace app: deprovisioning', () => {
     const third = await signInMember();
     expect(third.status).toBe(200);
     expect([await me({ token: second.token! }), await me({ token: third.token! })]).toEqual([401, 200]);
+  });
+});
+
+describe('workspace app: the connection on the settings page', () => {
+  it('rotates with an overlap, revokes the old token, switches SCIM off and on, and shows health; bad input is a 4xx', async () => {
+    const own = await ownApp();
+    try {
+      const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+        fetch(`${own.origin}${path}`, { method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) });
+      const login = await send('POST', '/login', FORM, form({ email: 'admin@acme.io', password: PASSWORD }));
+      const cookie = String(login.headers.get('set-cookie')).split(';')[0]!;
+      const page = async () => (await send('GET', '/orgs/acme/settings/security/scim', { cookie })).text();
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await page())![1]!;
+      const post = (path: string, fields: Record<string, string> = {}) =>
+        send('POST', `/orgs/acme/settings/security/scim${path}`, { ...FORM, cookie }, form({ ...fields, csrf }));
+      const users = (token: string) => fetch(`${own.origin}/scim/v2/acme/Users?count=0`, { headers: { authorization: `Bearer ${token}` } });
+      const tokenOf = (html: string) => /id="token">([^<]+)</.exec(html)?.[1];
+
+      const first = tokenOf(await (await post('', { workspace: 'ws-eng', role: 'member', lifetime: '90' })).text())!;
+      // the kit's record: the settings the app saved, pending until the IdP's first request
+      const [c] = await own.scim.connections!.list({ tenant: 'acme' });
+      expect(c).toMatchObject({
+        state: 'pending',
+        createdBy: 'admin@acme.io',
+        settings: { workspace: 'ws-eng', defaultRole: 'member', tokenLifetimeDays: 90 },
+      });
+      expect((await users(first)).status).toBe(200);
+      expect(await page()).toMatch(/id="connection-state"[^>]*>active</);
+
+      // saving again changes the settings, not the token
+      expect(tokenOf(await (await post('', { workspace: 'ws-sales', role: 'viewer', lifetime: '90' })).text())).toBeUndefined();
+      expect((await own.scim.connections!.get(c!.id)).settings).toMatchObject({ workspace: 'ws-sales', defaultRole: 'viewer' });
+      expect((await users(first)).status).toBe(200);
+
+      // rotate with a 1 h overlap: both work; the new one has the organization's lifetime
+      const rotated = await post('/rotate', { overlap: '1' });
+      const second = tokenOf(await rotated.text())!;
+      expect([(await users(first)).status, (await users(second)).status]).toEqual([200, 200]);
+      const tokens = (await own.store.connections.listCredentials(c!.id)).filter((t) => t.kind === 'bearer');
+      const inNinetyDays = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+      expect(tokens.map((t) => t.expiresAt?.slice(0, 10))).toEqual([expect.any(String), inNinetyDays]);
+      expect(Date.parse(tokens[0]!.expiresAt!) - Date.now()).toBeLessThanOrEqual(3600_000);
+
+      // the old one revoked: refused at once; the new one goes on
+      expect((await post(`/tokens/${tokens[0]!.id}/revoke`)).status).toBe(302);
+      expect([(await users(first)).status, (await users(second)).status]).toEqual([401, 200]);
+
+      // disabled: every token refused, as a token the IdP has to look at; enabled: back
+      await post('/disable');
+      const refused = await users(second);
+      expect([refused.status, ((await refused.json()) as { detail: string }).detail]).toEqual([401, 'The connection is disabled']);
+      expect(await page()).toMatch(/id="connection-state"[^>]*>disabled</);
+      await post('/enable');
+      expect((await users(second)).status).toBe(200);
+
+      // health on the page counts the requests its tokens were accepted for (6, none failed); the
+      // refused ones (revoked token, disabled) are in the rejected-token table, with their reason
+      const shown = await page();
+      expect([/id="health-requests">(\d+)</.exec(shown)?.[1], /id="health-failures">(\d+)</.exec(shown)?.[1]]).toEqual(['6', '0']);
+      const rejected = shown.slice(shown.indexOf('id="rejected"'));
+      expect(rejected).toContain('The connection is disabled');
+      expect(rejected).toContain('The token has been revoked');
+
+      // unknown token, unknown overlap: a 4xx with the reason, never a 500
+      const unknown = await post('/tokens/cred_nothing/revoke');
+      expect([unknown.status, await unknown.text()]).toEqual([404, 'Credential "cred_nothing" not found']);
+      expect((await post('/rotate', { overlap: '5' })).status).toBe(400);
+      // the lifecycle is in the tenant's activity log with its actor
+      const log = await own.scim.activity.list({ tenant: 'acme', limit: 100 });
+      expect(log.filter((r) => r.operation === 'connection').map((r) => [r.connection?.action, r.actor])).toEqual(
+        expect.arrayContaining([
+          ['create', 'admin@acme.io'],
+          ['rotate', 'admin@acme.io'],
+          ['revoke', 'admin@acme.io'],
+          ['disable', 'admin@acme.io'],
+        ]),
+      );
+    } finally {
+      await own.close();
+    }
   });
 });
