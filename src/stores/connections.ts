@@ -56,7 +56,7 @@ export interface ConnectionCredential {
   kind: CredentialKind;
   /** SHA-256 of the secret, hex: what a request's secret is looked up by. */
   hash: string;
-  /** An OAuth client's public id (`oauthClient`), or the client an access token was issued to (`oauthAccess`). */
+  /** An OAuth client's public id (`oauthClient`, unique among clients), or the id of the client an access token was issued to (`oauthAccess`, shared by its tokens). */
   clientId: string | null;
   /** When it was made. */
   createdAt: string;
@@ -97,8 +97,10 @@ export interface ConnectionQuery {
 /**
  * What a store implements to keep connections (`ProvisioningStore.connections`). Each method
  * is one atomic step. Errors are ScimErrors: 409 `uniqueness` for a second connection of a
- * tenant or a credential whose hash or client id is taken, 412 for a stale `ifVersion`, 404 for
- * a connection that is not there.
+ * tenant, a credential whose hash is taken, or an `oauthClient` credential whose client id
+ * another `oauthClient` has (only OAuth clients own a client id: the `oauthAccess` tokens a
+ * client obtained carry its id too, many of them, and never conflict); 412 for a stale
+ * `ifVersion`, 404 for a connection that is not there.
  */
 export interface ConnectionStore {
   /** Stores a new connection (its `version` is 1). 409 when the tenant has one. */
@@ -114,11 +116,11 @@ export interface ConnectionStore {
   listConnections(query: ConnectionQuery): Promise<Connection[]>;
   /** Deletes a connection and its credentials; the tenant's resources stay. False when it was not there. */
   deleteConnection(id: string): Promise<boolean>;
-  /** Stores a new credential. 409 when its hash or client id is taken. */
+  /** Stores a new credential. 409 when its hash is taken, or, for an `oauthClient`, when another `oauthClient` has its client id. */
   addCredential(credential: ConnectionCredential): Promise<ConnectionCredential>;
   /** Changes a credential's expiry, revocation or last use; undefined when it is not there. */
   updateCredential(id: string, change: CredentialChange): Promise<ConnectionCredential | undefined>;
-  /** A credential by the hash of its secret, by an OAuth client id, or by id. */
+  /** A credential by the hash of its secret, by id, or by an OAuth client id (the `oauthClient` that owns it, never an access token naming it). */
   findCredential(query: { hash: string } | { clientId: string } | { id: string }): Promise<ConnectionCredential | undefined>;
   /** A connection's credentials, oldest first, revoked and expired ones included. */
   listCredentials(connectionId: string): Promise<ConnectionCredential[]>;

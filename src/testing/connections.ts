@@ -192,6 +192,27 @@ export function describeConnections(name: string, makeStore: ConnectionsStoreFac
       expect(await records.findCredential({ clientId: `client-${randomUUID()}` })).toBeUndefined();
     });
 
+    it('only OAuth clients own a client id: access tokens naming one never conflict and are never what a client id finds', async ({ skip }) => {
+      const records = await recordsOf();
+      if (!records) return skip(NO_CONNECTIONS);
+      const c = await records.createConnection(connectionOf());
+      const clientId = `client-${randomUUID()}`;
+      // access tokens of a client stored first (as a store restored out of order could hold them): no client yet
+      const access = await records.addCredential(credentialOf(c.id, { kind: 'oauthAccess', clientId, createdBy: 'oauth' }));
+      expect(await records.findCredential({ clientId })).toBeUndefined();
+      // the client that owns the id is not refused for them, and is what the id finds
+      const client = await records.addCredential(credentialOf(c.id, { kind: 'oauthClient', clientId }));
+      await records.addCredential(credentialOf(c.id, { kind: 'oauthAccess', clientId, createdBy: 'oauth' }));
+      expect(await records.findCredential({ clientId })).toEqual(client);
+      // a second client with that id is: 409
+      const e = await rejects(records.addCredential(credentialOf(c.id, { kind: 'oauthClient', clientId })), 'a second client with the id');
+      expect([e.status, e.scimType]).toEqual([409, 'uniqueness']);
+      // once the client is gone (its connection deleted), the id finds nothing, whatever access tokens named it
+      await records.deleteConnection(c.id);
+      expect(await records.findCredential({ clientId })).toBeUndefined();
+      expect(await records.findCredential({ id: access.id })).toBeUndefined();
+    });
+
     it('refuses a credential whose hash or OAuth client id is taken (409 uniqueness)', async ({ skip }) => {
       const records = await recordsOf();
       if (!records) return skip(NO_CONNECTIONS);
