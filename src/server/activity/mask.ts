@@ -7,8 +7,12 @@
 /** What a masked value is replaced with. */
 export const MASKED = '[masked]';
 
-/** Attributes always masked, whatever the host lists. */
-const ALWAYS = ['password'];
+/**
+ * Attributes always masked, whatever the host lists: a user's password, and the secrets of the
+ * OAuth token endpoint (RFC 6749: the access token it answers, a client secret a framework's
+ * form parser made part of a body).
+ */
+const ALWAYS = ['password', 'access_token', 'refresh_token', 'client_secret'];
 
 /** The masking rule of one server: attribute names (any case, optionally URN-qualified) whose values are never kept. */
 export class BodyMask {
