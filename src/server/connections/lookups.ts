@@ -37,14 +37,17 @@ class TimedCache<V> {
     if (held && held.until > now) return held.value;
     const running = this.#loading.get(key);
     if (running) return running;
-    const loading = load().then(
+    const loading: Promise<V> = load().then(
       (value) => {
-        this.#loading.delete(key);
-        if (ttl > 0) this.#entries.set(key, { value, until: now + ttl });
+        // a load this instance's own change overtook (forget) is answered to its waiters, not cached
+        if (this.#loading.get(key) === loading) {
+          this.#loading.delete(key);
+          if (ttl > 0) this.#entries.set(key, { value, until: now + ttl });
+        }
         return value;
       },
       (e: unknown) => {
-        this.#loading.delete(key);
+        if (this.#loading.get(key) === loading) this.#loading.delete(key);
         throw e;
       },
     );
@@ -52,9 +55,13 @@ class TimedCache<V> {
     return loading;
   }
 
-  /** Drops `key` (this instance changed it): the next request loads it again. */
+  /**
+   * Drops `key` (this instance changed it): the next request loads it again, and a load under
+   * way (which may have read the record before the change) is not cached when it lands.
+   */
   forget(key: string): void {
     this.#entries.delete(key);
+    this.#loading.delete(key);
   }
 }
 
