@@ -182,6 +182,13 @@ export class TokenEndpoint {
       clientId,
     });
     await p.store.addCredential(made.credential);
+    // a revocation of the client that ran meanwhile listed its access tokens before this one
+    // existed: read the client again (after the write), and take the token back if it was revoked
+    const after = await p.store.findCredential({ id: client.id });
+    if (!after || after.revokedAt !== null) {
+      await p.store.updateCredential(made.credential.id, { revokedAt: new Date(p.now()).toISOString() });
+      throw new OAuthError('invalid_client', 'The client is unknown, its secret is wrong, or it has expired or been revoked');
+    }
     p.authenticator?.lookups.forget({ hash: made.credential.hash });
     t.auth = { tenant: connection.tenant, tokenId: client.id, principal: connection.id };
     this.#cleanUp(now);
