@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/index.js';
+import { scratchDatabase } from '../scratch-database.js';
 
 const root = join(import.meta.dirname, '../..');
 const tarball = process.env.SCIMKIT_TARBALL;
@@ -79,6 +80,17 @@ describe.runIf(tarball)('the packed tarball, installed (run by npm run check:pac
       expect(tokenHash).toBe(hashToken(token));
     });
 
+    it('npx scimkit connection without DATABASE_URL says so on one line, exit code 1', () => {
+      const { DATABASE_URL: _url, ...env } = process.env;
+      let failure: { status?: number; stderr?: string } = {};
+      try {
+        execFileSync('npx', ['scimkit', 'connection', 'list'], { cwd: app, encoding: 'utf8', stdio: 'pipe', env: { ...env, npm_config_offline: 'true' } });
+      } catch (e) {
+        failure = e as { status?: number; stderr?: string };
+      }
+      expect(failure).toMatchObject({ status: 1, stderr: expect.stringContaining('scimkit connection list: DATABASE_URL is not set') });
+    });
+
     it('the root entry loads with no optional peer installed', () => {
       const script =
         type === 'module' ? "import * as m from 'scimkit'; console.log(typeof m.createScimServer)" : "console.log(typeof require('scimkit').createScimServer)";
@@ -107,6 +119,32 @@ describe.runIf(tarball)('the packed tarball, installed (run by npm run check:pac
         expect(Object.keys(counts)).toEqual(subpaths.map((s) => s.name));
         expect(Object.entries(counts).filter(([, n]) => n === 0)).toEqual([]);
       });
+
+      it.runIf(process.env.DATABASE_URL)(
+        'npx scimkit connection create --json makes a connection in the database, which list shows',
+        async () => {
+          const db = await scratchDatabase('scimkit_install_cli', 1);
+          try {
+            const env = { ...process.env, npm_config_offline: 'true', DATABASE_URL: db.url };
+            const made = JSON.parse(
+              execFileSync('npx', ['scimkit', 'connection', 'create', '--tenant', 'acme', '--json'], { cwd: app, encoding: 'utf8', env }),
+            ) as {
+              connection: { id: string; tenant: string };
+              token: string;
+            };
+            expect(made.connection.tenant).toBe('acme');
+            const { rows } = await db.pool.query('SELECT hash FROM scim_credentials WHERE connection_id = $1', [made.connection.id]);
+            expect(rows).toEqual([{ hash: hashToken(made.token) }]);
+            const listed = JSON.parse(execFileSync('npx', ['scimkit', 'connection', 'list', '--json'], { cwd: app, encoding: 'utf8', env })) as {
+              id: string;
+            }[];
+            expect(listed.map((c) => c.id)).toEqual([made.connection.id]);
+          } finally {
+            await db.drop();
+          }
+        },
+        120_000,
+      );
 
       it('a database that is down answers 503 with Retry-After, and every entry shares the core’s classes', () => {
         copyFileSync(join(import.meta.dirname, 'fixtures/shared-classes.cjs'), join(app, 'shared-classes.cjs'));

@@ -1,5 +1,6 @@
 /**
- * `scimkit/postgres`: PostgresStore (needs `pg`, or PGlite).
+ * `scimkit/postgres`: PostgresStore (needs `pg`, or PGlite), and processedEvents for a host that
+ * applies each lifecycle event once in its own transaction.
  * @packageDocumentation
  * @module scimkit/postgres
  */
