@@ -1,14 +1,14 @@
 // Run by unauthenticated-memory.test.ts in its own process (node --expose-gc --import tsx):
 // sends bad-token requests, each naming a new 15,000-character tenant, and prints the heap
 // growth they left behind after a forced GC, as JSON on stdout.
-//   argv: <shape: handle | express> <requests> <addresses: one | many>
+//   argv: <shape: handle | express> <requests> <addresses: one | many> [<auth: tokens | connections>]
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { bearerTokens, createScimServer, generateToken, hashToken, type ScimServer, silentLogger } from 'scimkit';
+import { bearerTokens, createScimServer, generateToken, hashToken, MemoryStore, type ScimServer, silentLogger } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
 
-const [shape = 'handle', countText = '20000', addresses = 'one'] = process.argv.slice(2);
+const [shape = 'handle', countText = '20000', addresses = 'one', auth = 'tokens'] = process.argv.slice(2);
 const count = Number(countText);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
@@ -24,17 +24,25 @@ const long = 'x'.repeat(15_000);
 const tenantOf = (i: number) => `${i}${long}`;
 const addressOf = (i: number) => (addresses === 'one' ? '203.0.113.9' : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
 
-// the shipped multi-tenant example's shape: per-organization tokens, tenants in the path
-const scim: ScimServer = createScimServer({
-  authenticate: bearerTokens([{ tenant: 'acme', tokenHash: hashToken(generateToken()) }]),
-  tenantInPath: true,
-  logger: silentLogger,
-});
-const bad = `Bearer ${generateToken()}`;
+// the shipped multi-tenant example's shape: per-organization tokens (a list, or connections with
+// their look-up cache), tenants in the path
+const scim: ScimServer =
+  auth === 'connections'
+    ? createScimServer({ store: new MemoryStore(), connections: {}, tenantInPath: true, logger: silentLogger })
+    : createScimServer({
+        authenticate: bearerTokens([{ tenant: 'acme', tokenHash: hashToken(generateToken()) }]),
+        tenantInPath: true,
+        logger: silentLogger,
+      });
+if (auth === 'connections')
+  await scim.connections!.issueToken((await scim.connections!.create({ tenant: 'acme', name: 'Acme', settings: {}, actor: 't' })).id, { actor: 't' });
+const oneBad = `Bearer ${generateToken()}`;
+// through connections each request brings a new secret: every one is a miss the look-up cache may keep
+const badOf = (i: number) => (auth === 'connections' ? `Bearer ${generateToken()}${i}` : oneBad);
 
 async function viaHandle(from: number, to: number): Promise<void> {
   for (let i = from; i < to; i++) {
-    const r = await scim.handle({ method: 'GET', path: `/${tenantOf(i)}/Users`, headers: { authorization: bad }, remoteAddress: addressOf(i) });
+    const r = await scim.handle({ method: 'GET', path: `/${tenantOf(i)}/Users`, headers: { authorization: badOf(i) }, remoteAddress: addressOf(i) });
     if (r.status !== 401 && r.status !== 429) throw new Error(`unexpected ${r.status}`);
   }
 }
@@ -51,7 +59,7 @@ async function viaExpress(from: number, to: number): Promise<void> {
     Array.from({ length: 4 }, async () => {
       while (next < to) {
         const i = next++;
-        const r = await fetch(`http://127.0.0.1:${port}/scim/v2/${tenantOf(i)}/Users`, { headers: { authorization: bad } });
+        const r = await fetch(`http://127.0.0.1:${port}/scim/v2/${tenantOf(i)}/Users`, { headers: { authorization: badOf(i) } });
         await r.arrayBuffer();
         if (r.status !== 401 && r.status !== 429) throw new Error(`unexpected ${r.status}`);
       }
