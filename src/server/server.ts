@@ -22,6 +22,7 @@ import { engineForClient } from './client-profiles.js';
 import { ConcurrencyLimit } from './concurrency.js';
 import { authenticatorOf, type ConnectionAuthenticator, connectionAuth, connectionStoreOf } from './connections/connection-auth.js';
 import { type ScimConnections, scimConnections } from './connections/lifecycle.js';
+import type { ConnectionsOptions } from './connections/options.js';
 import { purgeTenant } from './connections/purge.js';
 import { TokenEndpoint } from './connections/token-endpoint.js';
 import { CursorCodec } from './cursor.js';
@@ -313,6 +314,11 @@ async function answer(parts: ServerParts, t: Trace, t0: number, run: () => Promi
  * const res = await scim.handle({ method: 'GET', path: '/ServiceProviderConfig', headers: { authorization: `Bearer ${process.env.SCIM_TOKEN}` } });
  * ```
  */
+export function createScimServer(options: ScimServerOptions & { connections: ConnectionsOptions }): ScimServer & {
+  /** The connections of its tenants: there, since the server was made with `connections`. */
+  readonly connections: ScimConnections;
+};
+export function createScimServer(options: ScimServerOptions): ScimServer;
 export function createScimServer(options: ScimServerOptions): ScimServer {
   const parts = composeServer(checkedOptions(options));
   const { limits, registry, softDeletes, admission, activity, events } = parts;

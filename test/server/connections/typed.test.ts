@@ -1,0 +1,21 @@
+// createScimServer's type says when `connections` is there: made with the option, a server's
+// `connections` is the lifecycle API itself (no `!` in the host's code); without it, it may be
+// undefined. Checked by the compiler (npm run typecheck) and at run time.
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { bearerToken, createScimServer, generateToken, MemoryStore } from '../../../src/index.js';
+import type { ScimConnections } from '../../../src/server/connections/lifecycle.js';
+
+describe('the type of a server with connections', () => {
+  it('is the lifecycle API when the server was made with connections, and optional without', async () => {
+    const withConnections = createScimServer({ store: new MemoryStore(), connections: {} });
+    expectTypeOf(withConnections.connections).toEqualTypeOf<ScimConnections>();
+    const made = await withConnections.connections.create({ tenant: 'acme', name: 'Acme', settings: {}, actor: 'admin@acme.io' });
+    expect(made.state).toBe('pending');
+
+    const without = createScimServer({ authenticate: bearerToken(generateToken()) });
+    expectTypeOf(without.connections).toEqualTypeOf<ScimConnections | undefined>();
+    expect(without.connections).toBeUndefined();
+    await withConnections.close();
+    await without.close();
+  });
+});
