@@ -76,7 +76,6 @@ export class RequestAdmission {
    */
   admitted(req: ScimRequest, t: Trace): AuthContext | Promise<AuthContext> {
     const options = this.#options;
-    const rates = this.#rates;
     const failures = this.#failures;
     let segs = decodeSegments(req.path ?? '/');
     let tenantHint: string | undefined;
@@ -88,7 +87,7 @@ export class RequestAdmission {
     }
     t.segs = segs;
     // behind a proxy every client shares its address: a host can name the client (its own trusted header)
-    const attempt = failures?.attempt(rates?.sourceOf ? rates.sourceOf(req, tenantHint) : req.remoteAddress, tenantHint, header(req, 'authorization'));
+    const attempt = failures?.attempt(this.sourceOf(req, tenantHint), tenantHint, header(req, 'authorization'));
     if (attempt) failures!.admit(attempt);
     /** A 401 counts against the attempt's budgets (a 429 past them), then is thrown. */
     const refused = async (e: unknown): Promise<never> => {
@@ -129,8 +128,7 @@ export class RequestAdmission {
    */
   attemptOf(req: ScimRequest, tenantHint: string | undefined, credential: string): AuthAttempt | undefined {
     const failures = this.#failures;
-    const rates = this.#rates;
-    const attempt = failures?.attempt(rates?.sourceOf ? rates.sourceOf(req, tenantHint) : req.remoteAddress, tenantHint, credential);
+    const attempt = failures?.attempt(this.sourceOf(req, tenantHint), tenantHint, credential);
     if (attempt) failures!.admit(attempt);
     return attempt;
   }
@@ -140,6 +138,15 @@ export class RequestAdmission {
     if (!attempt) return;
     if (ok) this.#failures!.succeeded(attempt);
     else await this.#failures!.failed(attempt);
+  }
+
+  /**
+   * Who a request comes from, for budgets kept per source: the host's `rateLimits.sourceOf`
+   * (behind a proxy, the client it names), else the connection's address; undefined: not counted.
+   */
+  sourceOf(req: ScimRequest, tenantHint: string | undefined): string | undefined {
+    const sourceOf = this.#rates?.sourceOf;
+    return sourceOf ? sourceOf(req, tenantHint) : req.remoteAddress;
   }
 
   /** Takes one request from `key`'s budget in the server's limiter (429 past it); nothing without rate limits. */

@@ -14,7 +14,7 @@ import { consoleLogger } from './activity/console-logger.js';
 import type { ScimLogger } from './activity/logger.js';
 import type { Authenticate } from './auth.js';
 import type { CompatibilityByClient } from './client-profiles.js';
-import type { ConnectionsOptions } from './connections/options.js';
+import { type ConnectionsOptions, checkConnectionsOptions } from './connections/options.js';
 import type { DeprovisioningPolicy } from './deprovisioning.js';
 import type { ScimFeatures } from './engine.js';
 import type { DeliveryOptions } from './events/dispatcher.js';
@@ -145,6 +145,7 @@ export interface ActivityOptions {
 export function checkedOptions(options: ScimServerOptions): ScimServerOptions {
   if (typeof options?.authenticate !== 'function' && (options?.connections === undefined || options.authenticate !== undefined))
     throw new TypeError('createScimServer: options.authenticate is required (see bearerToken), unless connections are given');
+  if (options.connections) checkConnectionsOptions(options.connections);
   return options;
 }
 

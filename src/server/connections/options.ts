@@ -64,3 +64,18 @@ export function cacheMsOf(options: ConnectionAuthOptions): number {
   if (typeof ms !== 'number' || !(ms >= 0)) throw new TypeError(`connections: cacheMs must be a number of ms ≥ 0, not ${String(ms)}`);
   return ms;
 }
+
+/**
+ * The token endpoint's options, checked when the server is made: a lifetime that is not a
+ * positive number of ms, or a path that is not a plain path, is the host's bug (a TypeError
+ * now, not a 500 at the first token request).
+ */
+export function checkConnectionsOptions(options: ConnectionsOptions): void {
+  cacheMsOf(options);
+  const ms = options.accessTokenMs;
+  if (ms !== undefined && (typeof ms !== 'number' || !Number.isFinite(ms) || !(ms > 0)))
+    throw new TypeError(`connections: accessTokenMs must be a number of ms > 0, not ${String(ms)}`);
+  const path = options.tokenPath;
+  if (path !== undefined && (typeof path !== 'string' || !/^\/?[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*\/?$/.test(path)))
+    throw new TypeError(`connections: tokenPath must be a path such as "oauth/token", not ${JSON.stringify(path)}`);
+}

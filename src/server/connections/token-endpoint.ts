@@ -115,7 +115,9 @@ export class TokenEndpoint {
    */
   async precheck(req: ScimRequest, tenant: string): Promise<ScimResponse | undefined> {
     try {
-      await this.#p.admission.spendOn(`oauth-token\u0000${req.remoteAddress ?? ''}`, this.#p.options.tokenRate ?? TOKEN_DEFAULTS.rate);
+      // per source: behind a proxy the client it names (rateLimits.sourceOf), not the proxy everyone shares
+      const source = this.#p.admission.sourceOf(req, tenant || undefined);
+      if (source !== undefined) await this.#p.admission.spendOn(`oauth-token\u0000${source}`, this.#p.options.tokenRate ?? TOKEN_DEFAULTS.rate);
       const basicId = basicClientIdOf(req);
       if (basicId !== undefined) this.#p.admission.attemptOf(req, tenant || undefined, attemptCredential(basicId));
       return undefined;

@@ -168,6 +168,34 @@ describe('OAuth token endpoint', () => {
   });
 });
 
+describe('OAuth token endpoint behind a proxy', () => {
+  it('the per-source budget follows rateLimits.sourceOf: one client behind the proxy using up its budget leaves the others theirs', async () => {
+    const store = new MemoryStore();
+    // every request comes from the proxy's address; the proxy names the client in a header of its own
+    const scim = createScimServer({
+      store,
+      tenantInPath: true,
+      rateLimits: { sourceOf: (req) => req.headers?.['x-client-address'] as string | undefined },
+      connections: { tokenRate: { burst: 2, perSecond: 0.001 } },
+    });
+    const http = createServer(toNodeHandler(scim, { basePath: '/scim/v2' }));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    servers.push({ http, scim });
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/scim/v2/acme/oauth/token`;
+    const post = async (client: string) =>
+      (
+        await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-client-address': client },
+          body: 'grant_type=client_credentials&client_id=x&client_secret=y',
+        })
+      ).status;
+    expect([await post('198.51.100.1'), await post('198.51.100.1'), await post('198.51.100.1')]).toEqual([401, 401, 429]);
+    // another client behind the same proxy: its own budget
+    expect(await post('198.51.100.2')).toBe(401);
+  });
+});
+
 describe('OAuth token endpoint and the failed-auth lockout', () => {
   async function startLimited(rateLimits: {
     failedAuthPerSource?: { burst: number; perSecond: number } | false;

@@ -19,3 +19,16 @@ describe('the type of a server with connections', () => {
     await without.close();
   });
 });
+
+describe('the connections options, checked when the server is made', () => {
+  it.each([
+    [{ accessTokenMs: Number.NaN }, /accessTokenMs/],
+    [{ accessTokenMs: 0 }, /accessTokenMs/],
+    [{ accessTokenMs: '3600000' as unknown as number }, /accessTokenMs/],
+    [{ cacheMs: -1 }, /cacheMs/],
+    [{ tokenPath: 'oauth/token?x=1' }, /tokenPath/],
+    [{ tokenPath: '' }, /tokenPath/],
+  ])('%o is a TypeError naming the option, not a 500 at the first token request', (connections, message) => {
+    expect(() => createScimServer({ store: new MemoryStore(), connections })).toThrow(message);
+  });
+});
