@@ -8,14 +8,16 @@
  */
 import { ScimError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/schema/resource.js';
-import type { ActivityLog, ActivityRecord, ConnectionAction } from '../../stores/activity-log.js';
-import type { Connection, ConnectionCredential, ConnectionStore, CredentialKind } from '../../stores/connections.js';
+import type { ActivityLog, ConnectionAction } from '../../stores/activity-log.js';
+import type { Connection, ConnectionCredential, ConnectionStore } from '../../stores/connections.js';
 import type { EventOutbox } from '../../stores/outbox.js';
 import type { ConnectionAuthenticator } from './connection-auth.js';
-import { inForce, newCredential, newId } from './credentials.js';
+import { CredentialChanges, lostVersion, TRIES } from './credential-changes.js';
+import { newId } from './credentials.js';
 import { type ConnectionHealth, healthOf } from './health.js';
+import { expiryOf, jsonObject, overlapOf, text } from './lifecycle-input.js';
 import { lifecycleRecord } from './lifecycle-record.js';
-import { type ConnectionsOptions, DAY_MS, type Entitlement } from './options.js';
+import type { ConnectionsOptions, Entitlement } from './options.js';
 
 /** A secret, returned once, and its credential record (which keeps only the secret's hash). */
 export interface IssuedToken {
@@ -113,277 +115,182 @@ export interface LifecycleParts {
   readonly now: () => number;
 }
 
-/** Tries of a read-change-write that lost its version to a concurrent change. */
-const TRIES = 5;
+/**
+ * The lifecycle API over the parts the server made. Credential changes are made by
+ * {@link CredentialChanges} (credential-changes.ts); this class checks the input, makes the
+ * other changes, and records each one in the activity log.
+ */
+class ConnectionLifecycle implements ScimConnections {
+  readonly #parts: LifecycleParts;
+  readonly #credentials: CredentialChanges;
 
-function text(value: unknown, name: string, max = 200): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > max)
-    throw ScimError.invalidValue(`${name} must be a non-empty string of at most ${max} characters`);
-  return value;
-}
+  constructor(parts: LifecycleParts) {
+    this.#parts = parts;
+    this.#credentials = new CredentialChanges({ ...parts, get: (id) => this.get(id) });
+  }
 
-function jsonObject(value: unknown): JsonObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw ScimError.invalidValue('settings must be a JSON object');
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
-}
+  async create(input: NewConnection): Promise<Connection> {
+    const actor = text(input?.actor, 'actor');
+    const at = this.#iso();
+    const c = await this.#parts.store.createConnection({
+      id: newId('conn'),
+      tenant: text(input.tenant, 'tenant'),
+      name: text(input.name, 'name'),
+      state: 'pending',
+      idp: idpOf(input.idp),
+      detectedIdp: null,
+      settings: this.#settingsOf(input.settings ?? {}),
+      createdAt: at,
+      createdBy: actor,
+      updatedAt: at,
+      updatedBy: actor,
+      version: 1,
+    });
+    await this.#note(c, actor, 'create');
+    return c;
+  }
 
-function overlapOf(ms: unknown): number {
-  if (ms === undefined) return DAY_MS;
-  if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) throw ScimError.invalidValue('overlapMs must be a number of ms ≥ 0');
-  return ms;
-}
+  async update(id: string, u: ConnectionUpdate): Promise<Connection> {
+    const edit: Partial<Connection> = {};
+    if (u?.name !== undefined) edit.name = text(u.name, 'name');
+    if (u?.settings !== undefined) edit.settings = this.#settingsOf(u.settings);
+    if (u?.idp !== undefined) edit.idp = idpOf(u.idp);
+    const c = await this.#change(id, u?.actor, () => edit);
+    await this.#note(c, u.actor, 'update');
+    return c;
+  }
 
-/** The lifecycle API over `parts`. @internal */
-export function scimConnections(parts: LifecycleParts): ScimConnections {
-  const { store, options, authenticator, now } = parts;
-  const iso = (ms = now()) => new Date(ms).toISOString();
-  const settingsOf = (s: unknown) => (options.settings ? jsonObject(options.settings(jsonObject(s))) : jsonObject(s));
-  const idpOf = (idp: unknown) => (idp === undefined || idp === null ? null : text(idp, 'idp', 100));
+  async issueToken(id: string, o: ActorOption & { expiresAt?: Date | string }): Promise<IssuedToken> {
+    const actor = text(o?.actor, 'actor');
+    const r = await this.#credentials.issueBearer(id, actor, expiryOf(o.expiresAt, this.#parts.now()));
+    await this.#note(r.connection, actor, 'issueToken', r.credential.id);
+    return { token: r.secret, credential: r.credential };
+  }
 
-  const record = async (r: ActivityRecord) => parts.log?.append([r]);
-  const note = (c: Connection, actor: string, action: ConnectionAction, credentialId?: string) =>
-    record(lifecycleRecord(c.tenant, actor, iso(), action, c.id, credentialId));
+  async rotate(id: string, o: ActorOption & { overlapMs?: number }): Promise<IssuedToken> {
+    const overlap = overlapOf(o?.overlapMs);
+    const actor = text(o?.actor, 'actor');
+    const r = await this.#credentials.rotate(id, 'bearer', actor, overlap, null);
+    await this.#note(r.connection, actor, 'rotate', r.credential.id);
+    return { token: r.secret, credential: r.credential };
+  }
 
-  async function get(id: string): Promise<Connection> {
-    const c = typeof id === 'string' ? await store.getConnection({ id }) : undefined;
+  async revoke(id: string, credentialId: string, o: ActorOption): Promise<ConnectionCredential> {
+    const actor = text(o?.actor, 'actor');
+    const c = await this.get(id);
+    const revoked = await this.#credentials.revoke(id, credentialId);
+    await this.#note(c, actor, 'revoke', revoked.id);
+    return revoked;
+  }
+
+  async disable(id: string, o: ActorOption): Promise<Connection> {
+    const c = await this.#change(id, o?.actor, () => ({ state: 'disabled' }));
+    await this.#note(c, o.actor, 'disable');
+    return c;
+  }
+
+  async enable(id: string, o: ActorOption): Promise<Connection> {
+    const used = (await this.#parts.store.listCredentials(id)).some((x) => x.lastUsedAt !== null);
+    const c = await this.#change(id, o?.actor, (x) => (x.state === 'disabled' ? { state: used ? 'active' : 'pending' } : {}));
+    this.#parts.authenticator?.usage.forgetActivation(id);
+    await this.#note(c, o.actor, 'enable');
+    return c;
+  }
+
+  async oauthClient(id: string, o: ActorOption & { overlapMs?: number }): Promise<IssuedClient> {
+    const overlap = overlapOf(o?.overlapMs);
+    const actor = text(o?.actor, 'actor');
+    const r = await this.#credentials.rotate(id, 'oauthClient', actor, overlap, null);
+    await this.#note(r.connection, actor, 'oauthClient', r.credential.id);
+    return { clientId: r.credential.clientId!, clientSecret: r.secret, credential: r.credential };
+  }
+
+  async delete(id: string, o: ActorOption & { purge?: boolean }): Promise<void> {
+    const { store, authenticator } = this.#parts;
+    const actor = text(o?.actor, 'actor');
+    const c = await this.get(id);
+    const credentials = await store.listCredentials(id);
+    await this.#note(c, actor, 'delete');
+    if (o.purge === true) await this.#parts.purge(c.tenant);
+    await store.deleteConnection(id);
+    for (const x of credentials) authenticator?.lookups.forget({ hash: x.hash });
+    authenticator?.lookups.forget({ connectionId: id });
+  }
+
+  async get(id: string): Promise<Connection> {
+    const c = typeof id === 'string' ? await this.#parts.store.getConnection({ id }) : undefined;
     if (!c) throw ScimError.notFound(`Connection ${JSON.stringify(String(id).slice(0, 100))} not found`);
     return c;
   }
 
+  async list(query: { tenant?: string } = {}): Promise<Connection[]> {
+    const out: Connection[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.#parts.store.listConnections({
+        limit: 100,
+        ...(query.tenant === undefined ? {} : { tenant: query.tenant }),
+        ...(after === undefined ? {} : { after }),
+      });
+      out.push(...page);
+      if (page.length < 100) return out;
+      after = page[page.length - 1]!.id;
+    }
+  }
+
+  async health(id: string): Promise<ConnectionHealth> {
+    const { store, options, authenticator, log, outbox } = this.#parts;
+    const c = await this.get(id);
+    const t = this.#parts.now();
+    const entitled: Entitlement = authenticator ? await authenticator.lookups.entitlement(c, t) : options.entitled ? await options.entitled(c) : true;
+    const h = await healthOf(c, { log, outbox, entitled, credentials: await store.listCredentials(id), now: t });
+    if (h.state !== c.state && (h.state === 'failing' || h.state === 'active')) {
+      // written when it moves; a concurrent change wins (its state is read next time)
+      await store.updateConnection({ ...c, state: h.state, updatedAt: this.#iso(t) }, c.version).catch((e: unknown) => {
+        if (!lostVersion(e)) throw e;
+      });
+      authenticator?.lookups.forget({ connectionId: id });
+    }
+    return h;
+  }
+
+  #iso(ms = this.#parts.now()): string {
+    return new Date(ms).toISOString();
+  }
+
+  /** The host's settings as `connections.settings` makes them (a copy when there is no such check). */
+  #settingsOf(s: unknown): JsonObject {
+    const settings = this.#parts.options.settings;
+    return settings ? jsonObject(settings(jsonObject(s))) : jsonObject(s);
+  }
+
+  /** Records `action` on `c` by `actor` in the tenant's activity log. */
+  async #note(c: Connection, actor: string, action: ConnectionAction, credentialId?: string): Promise<void> {
+    await this.#parts.log?.append([lifecycleRecord(c.tenant, actor, this.#iso(), action, c.id, credentialId)]);
+  }
+
   /** Reads, changes and writes a connection at its version, again when another change won meanwhile. */
-  async function change(id: string, actor: string, edit: (c: Connection) => Partial<Connection>): Promise<Connection> {
+  async #change(id: string, actor: string, edit: (c: Connection) => Partial<Connection>): Promise<Connection> {
     text(actor, 'actor');
     for (let attempt = 1; ; attempt++) {
-      const c = await get(id);
+      const c = await this.get(id);
       try {
-        const next = await store.updateConnection({ ...c, ...edit(c), updatedAt: iso(), updatedBy: actor }, c.version);
-        authenticator?.lookups.forget({ connectionId: id });
+        const next = await this.#parts.store.updateConnection({ ...c, ...edit(c), updatedAt: this.#iso(), updatedBy: actor }, c.version);
+        this.#parts.authenticator?.lookups.forget({ connectionId: id });
         return next;
       } catch (e) {
-        if ((e as { status?: unknown })?.status !== 412 || attempt >= TRIES) throw e;
+        if (!lostVersion(e) || attempt >= TRIES) throw e;
       }
     }
   }
+}
 
-  /** Ends credentials now or at `until`, and drops them from this instance's cache. */
-  async function end(credentials: readonly ConnectionCredential[], until: string, how: 'expiresAt' | 'revokedAt'): Promise<void> {
-    for (const c of credentials) {
-      const at = how === 'expiresAt' && c.expiresAt !== null && c.expiresAt < until ? c.expiresAt : until;
-      await store.updateCredential(c.id, { [how]: at });
-      authenticator?.lookups.forget({ hash: c.hash });
-    }
-  }
+/** The IdP the admin chose: null when not given, else a short string (400 otherwise). */
+function idpOf(idp: unknown): string | null {
+  return idp === undefined || idp === null ? null : text(idp, 'idp', 100);
+}
 
-  async function add(c: Connection, kind: CredentialKind, actor: string, extra: { expiresAt?: string | null; clientId?: string | null } = {}) {
-    const made = newCredential(kind, c.id, actor, iso(), extra);
-    const credential = await store.addCredential(made.credential);
-    // a secret someone presented before it existed is remembered as unknown: not any more
-    authenticator?.lookups.forget({ hash: credential.hash });
-    return { secret: made.secret, credential };
-  }
-
-  /** The credential changes of each connection under way on this instance: each waits for the one before (removed when the last ends). */
-  const queues = new Map<string, Promise<void>>();
-
-  /** Runs `work` after the credential changes of connection `id` this instance started before it. */
-  function serially<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const result = (queues.get(id) ?? Promise.resolve()).then(work);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(id, tail);
-    void tail.then(() => {
-      if (queues.get(id) === tail) queues.delete(id);
-    });
-    return result;
-  }
-
-  /**
-   * A change of a connection's credentials that must see every other one (the "at most two
-   * in force" rule): `work` reads the credentials of `c`, adds one and ends others; then the
-   * connection's version is bumped with a compare-and-swap. One instance runs these one at a
-   * time per connection; between instances, the one whose swap loses (another change won in
-   * between) revokes the credential it made and runs again on what the winner left, so the
-   * rule holds whatever runs at once. A failure after the credential was made revokes it too:
-   * nobody holds its secret, and it must not count as one in force.
-   */
-  function credentialChange<R extends { credential: ConnectionCredential }>(
-    id: string,
-    actor: string,
-    work: (c: Connection) => Promise<R>,
-  ): Promise<R & { c: Connection }> {
-    text(actor, 'actor');
-    return serially(id, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const c = await get(id);
-        const r = await work(c);
-        try {
-          const next = await store.updateConnection({ ...c, updatedAt: iso(), updatedBy: actor }, c.version);
-          authenticator?.lookups.forget({ connectionId: id });
-          return { ...r, c: next };
-        } catch (e) {
-          await end([r.credential], iso(), 'revokedAt').catch(() => undefined);
-          if ((e as { status?: unknown })?.status !== 412 || attempt >= TRIES) throw e;
-        }
-      }
-    });
-  }
-
-  /** Replaces the credentials of `kind` in force by a new one: the newest ends after `overlap`, any other now. */
-  function rotateKind(id: string, kind: 'bearer' | 'oauthClient', actor: string, overlap: number) {
-    return credentialChange(id, actor, async (c) => {
-      const t = now();
-      const live = (await store.listCredentials(id)).filter((x) => x.kind === kind && inForce(x, t));
-      // a new client id at every try: the one of a try that lost stays with its revoked client
-      const made = await add(c, kind, actor, kind === 'oauthClient' ? { clientId: newId('client') } : {});
-      try {
-        const newest = live[live.length - 1];
-        if (newest) await end([newest], iso(t + overlap), 'expiresAt');
-        await end(live.slice(0, -1), iso(t), 'expiresAt');
-      } catch (e) {
-        await end([made.credential], iso(), 'revokedAt').catch(() => undefined);
-        throw e;
-      }
-      return made;
-    });
-  }
-
-  return {
-    async create(input) {
-      const actor = text(input?.actor, 'actor');
-      const at = iso();
-      const c = await store.createConnection({
-        id: newId('conn'),
-        tenant: text(input.tenant, 'tenant'),
-        name: text(input.name, 'name'),
-        state: 'pending',
-        idp: idpOf(input.idp),
-        detectedIdp: null,
-        settings: settingsOf(input.settings ?? {}),
-        createdAt: at,
-        createdBy: actor,
-        updatedAt: at,
-        updatedBy: actor,
-        version: 1,
-      });
-      await note(c, actor, 'create');
-      return c;
-    },
-
-    async update(id, u) {
-      const edit: Partial<Connection> = {};
-      if (u?.name !== undefined) edit.name = text(u.name, 'name');
-      if (u?.settings !== undefined) edit.settings = settingsOf(u.settings);
-      if (u?.idp !== undefined) edit.idp = idpOf(u.idp);
-      const c = await change(id, u?.actor, () => edit);
-      await note(c, u.actor, 'update');
-      return c;
-    },
-
-    async issueToken(id, o) {
-      const actor = text(o?.actor, 'actor');
-      let expiresAt: string | null = null;
-      if (o.expiresAt !== undefined) {
-        const ms = o.expiresAt instanceof Date ? o.expiresAt.getTime() : Date.parse(String(o.expiresAt));
-        if (!(ms > now())) throw ScimError.invalidValue('expiresAt must be a time in the future');
-        expiresAt = iso(ms);
-      }
-      const r = await credentialChange(id, actor, async (c) => {
-        const t = now();
-        const live = (await store.listCredentials(id)).filter((x) => x.kind === 'bearer' && inForce(x, t));
-        if (live.length >= 2) throw ScimError.conflict('Two bearer tokens are in force: rotate, or revoke one, first');
-        return add(c, 'bearer', actor, { expiresAt });
-      });
-      await note(r.c, actor, 'issueToken', r.credential.id);
-      return { token: r.secret, credential: r.credential };
-    },
-
-    async rotate(id, o) {
-      const overlap = overlapOf(o?.overlapMs);
-      const r = await rotateKind(id, 'bearer', o?.actor, overlap);
-      await note(r.c, o.actor, 'rotate', r.credential.id);
-      return { token: r.secret, credential: r.credential };
-    },
-
-    async revoke(id, credentialId, o) {
-      const actor = text(o?.actor, 'actor');
-      const c = await get(id);
-      const cred = typeof credentialId === 'string' ? await store.findCredential({ id: credentialId }) : undefined;
-      if (!cred || cred.connectionId !== id) throw ScimError.notFound(`Credential ${JSON.stringify(String(credentialId).slice(0, 100))} not found`);
-      const at = iso();
-      if (cred.revokedAt === null) await end([cred], at, 'revokedAt');
-      if (cred.kind === 'oauthClient') {
-        const t = now();
-        const issued = (await store.listCredentials(id)).filter((x) => x.kind === 'oauthAccess' && x.clientId === cred.clientId && inForce(x, t));
-        await end(issued, at, 'revokedAt');
-      }
-      await note(c, actor, 'revoke', cred.id);
-      return (await store.findCredential({ id: cred.id })) ?? cred;
-    },
-
-    async disable(id, o) {
-      const c = await change(id, o?.actor, () => ({ state: 'disabled' }));
-      await note(c, o.actor, 'disable');
-      return c;
-    },
-
-    async enable(id, o) {
-      const used = (await store.listCredentials(id)).some((x) => x.lastUsedAt !== null);
-      const c = await change(id, o?.actor, (x) => (x.state === 'disabled' ? { state: used ? 'active' : 'pending' } : {}));
-      authenticator?.usage.forgetActivation(id);
-      await note(c, o.actor, 'enable');
-      return c;
-    },
-
-    async oauthClient(id, o) {
-      const overlap = overlapOf(o?.overlapMs);
-      const r = await rotateKind(id, 'oauthClient', o?.actor, overlap);
-      await note(r.c, o.actor, 'oauthClient', r.credential.id);
-      return { clientId: r.credential.clientId!, clientSecret: r.secret, credential: r.credential };
-    },
-
-    async delete(id, o) {
-      const actor = text(o?.actor, 'actor');
-      const c = await get(id);
-      const credentials = await store.listCredentials(id);
-      await note(c, actor, 'delete');
-      if (o.purge === true) await parts.purge(c.tenant);
-      await store.deleteConnection(id);
-      for (const x of credentials) authenticator?.lookups.forget({ hash: x.hash });
-      authenticator?.lookups.forget({ connectionId: id });
-    },
-
-    get,
-
-    async list(query = {}) {
-      const out: Connection[] = [];
-      let after: string | undefined;
-      for (;;) {
-        const page = await store.listConnections({
-          limit: 100,
-          ...(query.tenant === undefined ? {} : { tenant: query.tenant }),
-          ...(after === undefined ? {} : { after }),
-        });
-        out.push(...page);
-        if (page.length < 100) return out;
-        after = page[page.length - 1]!.id;
-      }
-    },
-
-    async health(id) {
-      const c = await get(id);
-      const t = now();
-      const entitled: Entitlement = authenticator ? await authenticator.lookups.entitlement(c, t) : options.entitled ? await options.entitled(c) : true;
-      const h = await healthOf(c, { log: parts.log, outbox: parts.outbox, entitled, credentials: await store.listCredentials(id), now: t });
-      if (h.state !== c.state && (h.state === 'failing' || h.state === 'active')) {
-        // written when it moves; a concurrent change wins (its state is read next time)
-        await store.updateConnection({ ...c, state: h.state, updatedAt: iso(t) }, c.version).catch((e: unknown) => {
-          if ((e as { status?: unknown })?.status !== 412) throw e;
-        });
-        authenticator?.lookups.forget({ connectionId: id });
-      }
-      return h;
-    },
-  };
+/** The lifecycle API over `parts`. @internal */
+export function scimConnections(parts: LifecycleParts): ScimConnections {
+  return new ConnectionLifecycle(parts);
 }
