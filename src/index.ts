@@ -40,6 +40,7 @@ export { type AuthContext, type Authenticate, type BearerTokensOptions, bearerTo
 export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA } from './server/bulk.js';
 export { CLIENT_PROFILES, type CompatibilityByClient } from './server/client-profiles.js';
 export { connectionAuth } from './server/connections/connection-auth.js';
+export type { CredentialSummary } from './server/connections/credential-summary.js';
 export type { ConnectionHealth, EventDeliveryHealth } from './server/connections/health.js';
 export type { ActorOption, ConnectionUpdate, IssuedClient, IssuedToken, NewConnection, ScimConnections } from './server/connections/lifecycle.js';
 export type { ConnectionAuthOptions, ConnectionsOptions, Entitlement } from './server/connections/options.js';

@@ -13,6 +13,7 @@ import type { Connection, ConnectionCredential, ConnectionStore } from '../../st
 import type { EventOutbox } from '../../stores/outbox.js';
 import type { ConnectionAuthenticator } from './connection-auth.js';
 import { CredentialChanges, lostVersion, TRIES } from './credential-changes.js';
+import { type CredentialSummary, credentialSummary } from './credential-summary.js';
 import { newId } from './credentials.js';
 import { type ConnectionHealth, healthOf } from './health.js';
 import { expiryOf, jsonObject, overlapOf, text } from './lifecycle-input.js';
@@ -77,9 +78,10 @@ export interface ScimConnections {
    * Issues a new bearer token; the newest one in force before ends after `overlapMs` (default
    * 24 h), any other in force ends now: at most two work at once, and a running sync goes on.
    * Calls that run at once (here or on other instances) take turns: each ends what the one
-   * before it issued.
+   * before it issued. `expiresAt`: when the new token stops working (a time in the future, as
+   * for issueToken; default never).
    */
-  rotate(id: string, options: ActorOption & { overlapMs?: number }): Promise<IssuedToken>;
+  rotate(id: string, options: ActorOption & { overlapMs?: number; expiresAt?: Date | string }): Promise<IssuedToken>;
   /** Revokes a credential now (an OAuth client with the access tokens it obtained). */
   revoke(id: string, credentialId: string, options: ActorOption): Promise<ConnectionCredential>;
   /** Switches the connection off: every request with its credentials is 401 `invalid_token`. */
@@ -99,6 +101,8 @@ export interface ScimConnections {
   list(query?: { tenant?: string }): Promise<Connection[]>;
   /** Its health: requests, failures, client, expiring credentials, entitlement, event delivery (health.ts). */
   health(id: string): Promise<ConnectionHealth>;
+  /** Its bearer tokens and OAuth clients, oldest first, revoked and expired ones included, each with whether it is in force now; 404 when there is no such connection. */
+  credentials(id: string): Promise<CredentialSummary[]>;
 }
 
 /** What the lifecycle API works with, made by the server. @internal */
@@ -167,10 +171,11 @@ class ConnectionLifecycle implements ScimConnections {
     return { token: r.secret, credential: r.credential };
   }
 
-  async rotate(id: string, o: ActorOption & { overlapMs?: number }): Promise<IssuedToken> {
+  async rotate(id: string, o: ActorOption & { overlapMs?: number; expiresAt?: Date | string }): Promise<IssuedToken> {
     const overlap = overlapOf(o?.overlapMs);
+    const expiresAt = expiryOf(o?.expiresAt, this.#parts.now());
     const actor = text(o?.actor, 'actor');
-    const r = await this.#credentials.rotate(id, 'bearer', actor, overlap, null);
+    const r = await this.#credentials.rotate(id, 'bearer', actor, overlap, expiresAt);
     await this.#note(r.connection, actor, 'rotate', r.credential.id);
     return { token: r.secret, credential: r.credential };
   }
@@ -252,6 +257,13 @@ class ConnectionLifecycle implements ScimConnections {
       authenticator?.lookups.forget({ connectionId: id });
     }
     return h;
+  }
+
+  async credentials(id: string): Promise<CredentialSummary[]> {
+    await this.get(id);
+    const t = this.#parts.now();
+    const all = await this.#parts.store.listCredentials(id);
+    return all.flatMap((c) => (c.kind === 'oauthAccess' ? [] : [credentialSummary({ ...c, kind: c.kind }, t)]));
   }
 
   #iso(ms = this.#parts.now()): string {

@@ -1,6 +1,7 @@
-// scim.connections: create, update, tokens, disable/enable, delete (keeping or purging the
-// tenant's resources), each change in the tenant's activity log with its actor.
-import { bearerToken, createScimServer, MemoryStore, ScimError } from 'scimkit';
+// scim.connections: create, update, tokens (rotated with an expiry, listed as the admin sees
+// them), disable/enable, delete (keeping or purging the tenant's resources), each change in the
+// tenant's activity log with its actor.
+import { bearerToken, type CredentialSummary, createScimServer, MemoryStore, ScimError } from 'scimkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTOR, closeAll, eventually, listen, user } from './helpers.js';
 
@@ -76,6 +77,83 @@ describe('scim.connections lifecycle', () => {
     await connections.issueToken(c.id, { actor: ACTOR, expiresAt: new Date(Date.now() + 3600_000) });
     await expect(connections.issueToken(c.id, { actor: ACTOR })).rejects.toMatchObject({ status: 409 });
     await expect(connections.issueToken(c.id, { actor: ACTOR, expiresAt: '2001-01-01T00:00:00Z' })).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('rotate with expiresAt: the new token carries the expiry and stops working at it; a past or unreadable one is 400 and changes nothing', async () => {
+    const { scim, store, connections, call } = await listen();
+    const c = await connections.create({ tenant: 'acme', name: 'Acme', settings: {}, actor: ACTOR });
+    const first = await connections.issueToken(c.id, { actor: ACTOR });
+    await expect(connections.rotate(c.id, { actor: ACTOR, expiresAt: '2001-01-01T00:00:00Z' })).rejects.toMatchObject({ status: 400 });
+    await expect(connections.rotate(c.id, { actor: ACTOR, expiresAt: 'next week' })).rejects.toMatchObject({ status: 400 });
+    // refused before anything changed: still the one token, in force, without an end
+    expect(await store.connections!.listCredentials(c.id)).toMatchObject([{ id: first.credential.id, expiresAt: null, revokedAt: null }]);
+
+    const inAYear = new Date(Date.now() + 365 * 86_400_000);
+    const rotated = await connections.rotate(c.id, { actor: ACTOR, overlapMs: 3600_000, expiresAt: inAYear });
+    expect(rotated.credential.expiresAt).toBe(inAYear.toISOString());
+    expect((await store.connections!.findCredential({ id: rotated.credential.id }))?.expiresAt).toBe(inAYear.toISOString());
+    // the overlap still applies to the token before
+    const before = await store.connections!.findCredential({ id: first.credential.id });
+    expect(Math.abs(Date.parse(before!.expiresAt!) - (Date.now() + 3600_000))).toBeLessThan(5000);
+    await scim.activity.flush();
+    const log = (await scim.activity.list({ tenant: 'acme' })).filter((r) => r.connection?.action === 'rotate');
+    expect(log.map((r) => r.connection?.credentialId)).toEqual([rotated.credential.id]);
+
+    // an ISO string works too, and the server refuses the token once it is past
+    const soon = new Date(Date.now() + 1500).toISOString();
+    const short = await connections.rotate(c.id, { actor: ACTOR, expiresAt: soon });
+    expect(short.credential.expiresAt).toBe(soon);
+    expect((await call('GET', '/acme/Users', short.token)).status).toBe(200);
+    expect(await eventually(async () => (await call('GET', '/acme/Users', short.token)).status === 401, 5000)).toBe(true);
+  });
+
+  it('credentials(): the bearer tokens and OAuth client as the admin sees them, oldest first, with whether each is in force; never a hash, never an access token', async () => {
+    const { base, connections, call } = await listen();
+    const c = await connections.create({ tenant: 'acme', name: 'Acme', settings: {}, actor: ACTOR });
+    expect(await connections.credentials(c.id)).toEqual([]);
+    const first = await connections.issueToken(c.id, { actor: ACTOR });
+    const expiresAt = new Date(Date.now() + 30 * 86_400_000);
+    const second = await connections.rotate(c.id, { actor: 'ops@acme.io', overlapMs: 0, expiresAt });
+    const client = await connections.oauthClient(c.id, { actor: ACTOR });
+    // an access token from the token endpoint: it authenticates, but it is not an admin's credential
+    const grant = await fetch(`${base}/acme/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }).toString(),
+    });
+    expect(grant.status).toBe(200);
+    expect((await call('GET', '/acme/Users', ((await grant.json()) as { access_token: string }).access_token)).status).toBe(200);
+    expect((await call('GET', '/acme/Users', second.token)).status).toBe(200);
+
+    const listed = await eventually(async () => (await connections.credentials(c.id)).find((x) => x.id === second.credential.id)?.lastUsedAt != null);
+    expect(listed).toBe(true);
+    const all: CredentialSummary[] = await connections.credentials(c.id);
+    expect(all.map((x) => [x.id, x.kind, x.inForce])).toEqual([
+      [first.credential.id, 'bearer', false],
+      [second.credential.id, 'bearer', true],
+      [client.credential.id, 'oauthClient', true],
+    ]);
+    expect(all[1]).toEqual({
+      id: second.credential.id,
+      kind: 'bearer',
+      clientId: null,
+      createdAt: second.credential.createdAt,
+      createdBy: 'ops@acme.io',
+      expiresAt: expiresAt.toISOString(),
+      revokedAt: null,
+      lastUsedAt: expect.any(String),
+      lastUsedFrom: '127.0.0.1',
+      inForce: true,
+    });
+    expect(all[2]).toMatchObject({ clientId: client.clientId, createdBy: ACTOR, expiresAt: null, revokedAt: null });
+    const json = JSON.stringify(all);
+    for (const secret of [first, second].map((x) => x.credential.hash).concat(client.credential.hash)) expect(json).not.toContain(secret);
+    expect(all.every((x) => !('hash' in x))).toBe(true);
+
+    await connections.revoke(c.id, second.credential.id, { actor: ACTOR });
+    const after = (await connections.credentials(c.id)).find((x) => x.id === second.credential.id);
+    expect(after).toMatchObject({ inForce: false, revokedAt: expect.any(String) });
+    await expect(connections.credentials('conn_nope')).rejects.toMatchObject({ status: 404 });
   });
 
   it('delete keeps the tenant’s resources; delete with purge deletes them with their events', async () => {

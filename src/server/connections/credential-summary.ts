@@ -1,0 +1,48 @@
+/**
+ * A connection's credential as its admin sees it (`scim.connections.credentials(id)`), for a
+ * settings page's list of tokens: what it is, who made it when, how it ends, its last use and
+ * whether it works now; never the hash of its secret, which a page has no use for.
+ * @module
+ */
+import type { ConnectionCredential } from '../../stores/connections.js';
+import { inForce } from './credentials.js';
+
+/** A bearer token or OAuth client of a connection, without its hash (`scim.connections.credentials`). */
+export interface CredentialSummary {
+  /** Its id (what `scim.connections.revoke` takes). */
+  id: string;
+  /** A bearer token, or an OAuth client (the access tokens a client obtains are not listed: they are short-lived, `accessTokenMs`, and end with their client). */
+  kind: 'bearer' | 'oauthClient';
+  /** The client id of an OAuth client (what the IdP is given), null for a bearer token. */
+  clientId: string | null;
+  /** When it was made (ISO 8601). */
+  createdAt: string;
+  /** Who made it (the actor of the change). */
+  createdBy: string;
+  /** When it stops (or stopped) working, or null for never. */
+  expiresAt: string | null;
+  /** When it was revoked, or null. */
+  revokedAt: string | null;
+  /** When it was last used (written at most about once a minute), or null. */
+  lastUsedAt: string | null;
+  /** The address it was last used from, or null. */
+  lastUsedFrom: string | null;
+  /** Whether it works at the time it was listed: neither revoked nor expired. */
+  inForce: boolean;
+}
+
+/** The summary of bearer token or OAuth client `c` at `now` (epoch ms). */
+export function credentialSummary(c: ConnectionCredential & { kind: CredentialSummary['kind'] }, now: number): CredentialSummary {
+  return {
+    id: c.id,
+    kind: c.kind,
+    clientId: c.clientId,
+    createdAt: c.createdAt,
+    createdBy: c.createdBy,
+    expiresAt: c.expiresAt,
+    revokedAt: c.revokedAt,
+    lastUsedAt: c.lastUsedAt,
+    lastUsedFrom: c.lastUsedFrom,
+    inForce: inForce(c, now),
+  };
+}
