@@ -62,8 +62,15 @@ export class ConnectionAuthenticator {
   /** The credential is one a bearer may use, now: its connection next. */
   #ofCredential(credential: ConnectionCredential | null, req: ScimRequest, tenant: string | undefined, now: number): Maybe<AuthContext> {
     if (!credential || !authenticates(credential)) throw ScimError.invalidToken('The bearer token is not valid');
-    if (credential.revokedAt !== null) throw ScimError.invalidToken('The token has been revoked');
-    if (credential.expiresAt !== null && !(now < Date.parse(credential.expiresAt))) throw ScimError.invalidToken('The token has expired');
+    // a secret that was this connection's: its use is noted (bounded) so health can say the IdP still sends it
+    if (credential.revokedAt !== null) {
+      this.usage.noteUse(credential, now, req.remoteAddress);
+      throw ScimError.invalidToken('The token has been revoked');
+    }
+    if (credential.expiresAt !== null && !(now < Date.parse(credential.expiresAt))) {
+      this.usage.noteUse(credential, now, req.remoteAddress);
+      throw ScimError.invalidToken('The token has expired');
+    }
     const connection = this.lookups.connection(credential.connectionId, now);
     return isThenable(connection)
       ? connection.then((c) => this.#ofConnection(c, credential, req, tenant, now))
@@ -78,7 +85,10 @@ export class ConnectionAuthenticator {
     now: number,
   ): Maybe<AuthContext> {
     if (!connection) throw ScimError.invalidToken('The bearer token is not valid');
-    if (connection.state === 'disabled') throw ScimError.invalidToken('The connection is disabled');
+    if (connection.state === 'disabled') {
+      this.usage.noteUse(credential, now, req.remoteAddress);
+      throw ScimError.invalidToken('The connection is disabled');
+    }
     if (tenant !== undefined && tenant !== connection.tenant) throw ScimError.invalidToken('The bearer token is not valid for this tenant');
     const entitled = this.lookups.entitlement(connection, now);
     return isThenable(entitled)

@@ -52,6 +52,12 @@ export interface ConnectionHealth {
   client: ScimClient | string | null;
   /** Its credentials in force that expire within 14 days, soonest first. */
   credentialsExpiringSoon: ConnectionCredential[];
+  /**
+   * Its revoked or expired credentials presented after they ended, within the last 24 hours,
+   * newest use first: an IdP still sending the old token after a rotation or revocation (each
+   * use answered 401). Their `lastUsedAt` and `lastUsedFrom` say when and from where.
+   */
+  endedCredentialsInUse: ConnectionCredential[];
   /** Whether the host entitles it now (`true`), or the message its requests are refused with. */
   entitled: Entitlement;
   /** Delivery of its lifecycle events. */
@@ -139,9 +145,35 @@ async function eventFigures(outbox: EventOutbox | undefined, tenant: string): Pr
   return out;
 }
 
-/** The state the figures say: `failing` or `active` for a connection in use; `pending` and `disabled` as they are. */
-export function stateBy(connection: Connection, recent: readonly ActivityRecord[]): ConnectionState {
+/** When a credential ended (revoked, or its expiry passed by `now`), or undefined while it is in force. */
+function endOf(c: ConnectionCredential, now: number): number | undefined {
+  if (c.revokedAt !== null) return Date.parse(c.revokedAt);
+  if (c.expiresAt !== null && Date.parse(c.expiresAt) <= now) return Date.parse(c.expiresAt);
+  return undefined;
+}
+
+/** Credentials presented after they ended, in the window, newest use first. */
+function endedInUse(credentials: readonly ConnectionCredential[], now: number): ConnectionCredential[] {
+  return credentials
+    .filter((c) => {
+      const end = endOf(c, now);
+      const used = c.lastUsedAt === null ? undefined : Date.parse(c.lastUsedAt);
+      return end !== undefined && used !== undefined && used >= end && used >= now - WINDOW_MS;
+    })
+    .sort((a, b) => Date.parse(b.lastUsedAt!) - Date.parse(a.lastUsedAt!));
+}
+
+/**
+ * The state the figures say: `failing` or `active` for a connection in use; `pending` and
+ * `disabled` as they are. An ended credential presented after the last success makes it
+ * `failing` too: the IdP's requests are refused before any reaches the tenant's log.
+ */
+export function stateBy(connection: Connection, recent: readonly ActivityRecord[], ended: readonly ConnectionCredential[] = []): ConnectionState {
   if (connection.state === 'pending' || connection.state === 'disabled') return connection.state;
+  const lastSuccess = recent.find((r) => r.status < 400);
+  const newestEnded = ended[0]?.lastUsedAt;
+  if (newestEnded !== undefined && newestEnded !== null && (lastSuccess === undefined || Date.parse(newestEnded) > Date.parse(lastSuccess.startedAt)))
+    return 'failing';
   if (recent.length < RECENT_MIN) return 'active';
   const failed = recent.filter((r) => r.status >= 400).length;
   return failed * 2 > recent.length ? 'failing' : 'active';
@@ -155,8 +187,9 @@ export async function healthOf(connection: Connection, sources: HealthSources): 
     .filter((c) => c.kind !== 'oauthAccess' && inForce(c, sources.now) && c.expiresAt !== null && Date.parse(c.expiresAt) <= soon)
     .sort((a, b) => Date.parse(a.expiresAt!) - Date.parse(b.expiresAt!));
   const f = requests.lastFailure;
+  const ended = endedInUse(sources.credentials, sources.now);
   return {
-    state: stateBy(connection, requests.recent),
+    state: stateBy(connection, requests.recent, ended),
     lastRequestAt: requests.lastRequest?.startedAt ?? null,
     lastSuccessAt: requests.lastSuccess?.startedAt ?? null,
     lastFailure: f ? { at: f.startedAt, status: f.status, detail: f.detail ?? null } : null,
@@ -164,6 +197,7 @@ export async function healthOf(connection: Connection, sources: HealthSources): 
     failures24h: requests.failures,
     client: requests.client ?? connection.detectedIdp,
     credentialsExpiringSoon: expiring,
+    endedCredentialsInUse: ended,
     entitled: sources.entitled,
     events,
   };

@@ -46,19 +46,35 @@ export class ConnectionUsage {
 
   /** Notes that `credential` of `connection` authenticated a request at `now` from `from`: O(1), nothing awaited. */
   note(credential: ConnectionCredential, connection: Connection, now: number, from: string | undefined, client: ScimClient): void {
+    this.noteUse(credential, now, from);
+    if (connection.state === 'pending' && !this.#activated.has(connection.id) && this.#waiting.length < MAX_WAITING) {
+      this.#activated.set(connection.id, true);
+      this.#waiting.push({ kind: 'activate', connectionId: connection.id, client, at: new Date(now).toISOString() });
+    }
+    this.#schedule();
+  }
+
+  /**
+   * Notes that `credential` was presented at `now` from `from`, whether or not it was accepted:
+   * a revoked or expired one still in use (an IdP that kept the old token after a rotation) is
+   * what health reports, from any instance, by the same bounded write of its last use.
+   */
+  noteUse(credential: ConnectionCredential, now: number, from: string | undefined): void {
     const last = Math.max(
       this.#written.get(credential.id) ?? Number.NEGATIVE_INFINITY,
       credential.lastUsedAt ? Date.parse(credential.lastUsedAt) : Number.NEGATIVE_INFINITY,
     );
-    const at = new Date(now).toISOString();
-    if (now - last >= USED_EVERY_MS && this.#waiting.length < MAX_WAITING) {
+    // the first use after a credential ended is written at once (health tells "still in use after it ended" by it): one more write per end
+    const ended = credential.revokedAt ?? (credential.expiresAt !== null && Date.parse(credential.expiresAt) <= now ? credential.expiresAt : null);
+    const firstSinceEnd = ended !== null && last < Date.parse(ended);
+    if ((now - last >= USED_EVERY_MS || firstSinceEnd) && this.#waiting.length < MAX_WAITING) {
       this.#written.set(credential.id, now);
-      this.#waiting.push({ kind: 'used', credentialId: credential.id, at, from: from ?? null });
+      this.#waiting.push({ kind: 'used', credentialId: credential.id, at: new Date(now).toISOString(), from: from ?? null });
     }
-    if (connection.state === 'pending' && !this.#activated.has(connection.id) && this.#waiting.length < MAX_WAITING) {
-      this.#activated.set(connection.id, true);
-      this.#waiting.push({ kind: 'activate', connectionId: connection.id, client, at });
-    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#waiting.length && !this.afterResponse && !this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.flush());

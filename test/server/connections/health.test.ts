@@ -67,4 +67,27 @@ describe('connection health', () => {
     await connections.disable(c.id, { actor: ACTOR });
     expect((await connections.health(c.id)).state).toBe('disabled');
   });
+  it('an IdP still sending a token that a rotation ended: health names the ended credential in use and says failing, from the store (any instance)', async () => {
+    const { scim, connections, call } = await listen();
+    const c = await connections.create({ tenant: 'acme', name: 'Acme', settings: {}, actor: ACTOR });
+    const { token: old, credential } = await connections.issueToken(c.id, { actor: ACTOR });
+    expect((await call('GET', '/acme/Users', old)).status).toBe(200);
+    await scim.activity.flush();
+    // the admin rotates with no overlap, and the IdP keeps the old token: every request is refused before it reaches the tenant's log
+    await connections.rotate(c.id, { actor: ACTOR, overlapMs: 0 });
+    const refused = await call('GET', '/acme/Users', old);
+    expect(refused.status).toBe(401);
+    const h = await eventually(async () => (await connections.health(c.id)).endedCredentialsInUse.length === 1);
+    expect(h).toBe(true);
+    const health = await connections.health(c.id);
+    expect(health.state).toBe('failing');
+    expect(health.endedCredentialsInUse.map((x) => x.id)).toEqual([credential.id]);
+    expect(health.endedCredentialsInUse[0]!.lastUsedFrom).toBe('127.0.0.1');
+    // the IdP takes the new token: active again
+    const { token: next } = await connections.rotate(c.id, { actor: ACTOR, overlapMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await call('GET', '/acme/Users', next)).status).toBe(200);
+    await scim.activity.flush();
+    expect((await connections.health(c.id)).state).toBe('active');
+  });
 });
