@@ -192,9 +192,6 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
 
   // the server was made with `connections`: it has them
   const connections = scim.connections!;
-  // the connection's credentials, for the page (scim.connections lists none: the store does)
-  const credentialsOf = (id: string) => store.connections.listCredentials(id);
-
   /**
    * Saves the organization's SCIM settings in its connection. The first time, the connection
    * is made with its first token, which is returned to be shown once; later, only the
@@ -217,7 +214,7 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     const id = o.scim.connectionId;
     // health counts the activity log's records, written just after each response: the waiting ones too
     await scim.activity.flush();
-    const [health, credentials] = await Promise.all([connections.health(id), credentialsOf(id)]);
+    const [health, credentials] = await Promise.all([connections.health(id), connections.credentials(id)]);
     // read after health, which writes `active` ⇄ `failing` when it moved
     const connection = await connections.get(id);
     o.scim = mirrorOf(connection);
@@ -349,11 +346,9 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     if (!a) return;
     const hours = Number(req.body.overlap ?? 24);
     if (!OVERLAPS.some(([h]) => h === hours)) return void res.status(400).send('Choose an overlap');
-    const { token, credential } = await connections.rotate(a.id, { overlapMs: hours * 3600_000, actor: a.actor });
-    // rotate takes no expiry: the organization's token lifetime is set on the new credential,
-    // which nothing has used yet, in the store itself
+    // the new token gets the organization's token lifetime, as the first one did
     const expiresAt = expiryIn(a.o.scim!.tokenLifetimeDays);
-    if (expiresAt) await store.connections.updateCredential(credential.id, { expiresAt });
+    const { token } = await connections.rotate(a.id, { overlapMs: hours * 3600_000, actor: a.actor, ...(expiresAt ? { expiresAt } : {}) });
     a.o.events.push(`scim.token.rotated overlap ${hours} h`);
     await sendSettings(req, res, a, { token });
   });

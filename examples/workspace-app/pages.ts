@@ -6,8 +6,8 @@ import {
   type ActivitySummary,
   CLIENT_NAMES,
   type Connection,
-  type ConnectionCredential,
   type ConnectionHealth,
+  type CredentialSummary,
   type ScimClient,
 } from 'scimkit';
 import { type Organization, ROLES, TOKEN_LIFETIMES } from './model.js';
@@ -127,7 +127,7 @@ export interface ConnectionView {
   /** `scim.connections.health(id)`. */
   health: ConnectionHealth;
   /** Its bearer tokens, newest first (revoked and expired ones too). */
-  tokens: ConnectionCredential[];
+  tokens: CredentialSummary[];
 }
 
 /** What the settings page shows besides the organization. */
@@ -155,7 +155,7 @@ const minute = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', '
 const clientName = (c: ScimClient | string | null) => (c === null ? 'none yet' : ((CLIENT_NAMES as Record<string, string>)[c] ?? c));
 
 /** Where a token stands at `now`. */
-function tokenState(t: ConnectionCredential, now: number): string {
+function tokenState(t: CredentialSummary, now: number): string {
   if (t.revokedAt) return `revoked ${minute(t.revokedAt)}`;
   if (t.expiresAt && Date.parse(t.expiresAt) <= now) return `expired ${minute(t.expiresAt)}`;
   return 'in force';

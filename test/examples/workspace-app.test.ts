@@ -484,10 +484,14 @@ describe('workspace app: the connection on the settings page', () => {
       const rotated = await post('/rotate', { overlap: '1' });
       const second = tokenOf(await rotated.text())!;
       expect([(await users(first)).status, (await users(second)).status]).toEqual([200, 200]);
-      const tokens = (await own.store.connections.listCredentials(c!.id)).filter((t) => t.kind === 'bearer');
+      const tokens = await own.scim.connections!.credentials(c!.id);
       const inNinetyDays = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
       expect(tokens.map((t) => t.expiresAt?.slice(0, 10))).toEqual([expect.any(String), inNinetyDays]);
       expect(Date.parse(tokens[0]!.expiresAt!) - Date.now()).toBeLessThanOrEqual(3600_000);
+      expect(tokens.map((t) => [t.kind, t.inForce])).toEqual([
+        ['bearer', true],
+        ['bearer', true],
+      ]);
 
       // the old one revoked: refused at once; the new one goes on
       expect((await post(`/tokens/${tokens[0]!.id}/revoke`)).status).toBe(302);
