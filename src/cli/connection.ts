@@ -7,7 +7,7 @@
  */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type Connection, type ConnectionCredential, createScimServer, type ScimConnections, ScimError, silentLogger } from 'scimkit';
+import { type Connection, createScimServer, type ScimConnections, ScimError, silentLogger } from 'scimkit';
 import { PostgresStore, type SqlPool } from 'scimkit/postgres';
 import type { CommandIO } from './check.js';
 import { durationMs } from './duration.js';
@@ -95,12 +95,6 @@ function actor(env: Record<string, string | undefined>): string {
   return `cli:${name || env.USER || env.USERNAME || 'unknown'}`;
 }
 
-/** A credential as printed: everything but its hash, which only the store needs. */
-function shown(c: ConnectionCredential): Omit<ConnectionCredential, 'hash'> {
-  const { hash: _hash, ...rest } = c;
-  return rest;
-}
-
 /** `pg`, a peer dependency the host installs with PostgresStore; loaded only by this command. */
 async function loadPg(): Promise<{
   Pool: new (config: {
@@ -152,7 +146,7 @@ async function perform(r: Request, connections: ScimConnections, by: string): Pr
     case 'create': {
       const connection = await connections.create({ tenant: r.tenant!, name: r.name ?? r.tenant!, settings: {}, actor: by });
       const { token, credential } = await connections.issueToken(connection.id, { actor: by });
-      if (r.json) return json({ connection, token, credential: shown(credential) });
+      if (r.json) return json({ connection, token, credential });
       return [
         `connection ${connection.id} for tenant ${connection.tenant} (${connection.name}): ${connection.state}`,
         `token: ${token}`,
@@ -167,7 +161,7 @@ async function perform(r: Request, connections: ScimConnections, by: string): Pr
       const before = Date.now();
       const { token, credential } = await connections.rotate(r.id!, { actor: by, ...(overlapMs === undefined ? {} : { overlapMs }) });
       const previousUntil = new Date(before + (overlapMs ?? 24 * 3600_000)).toISOString();
-      if (r.json) return json({ token, credential: shown(credential), previousUntil });
+      if (r.json) return json({ token, credential, previousUntil });
       return [
         `token: ${token}`,
         '',

@@ -81,7 +81,7 @@ describe.skipIf(!process.env.DATABASE_URL)('scimkit connection on PostgreSQL', (
       credential: Record<string, unknown>;
     };
     expect(made.connection).toMatchObject({ tenant: 'globex', name: 'globex', createdBy: `cli:${userInfo().username}` });
-    expect(made.credential).toMatchObject({ connectionId: made.connection.id, kind: 'bearer' });
+    expect(made.credential).toMatchObject({ kind: 'bearer', inForce: true });
     expect(made.credential).not.toHaveProperty('hash');
     expect(await users(made.token)).toBe(200);
   });

@@ -46,3 +46,8 @@ export function credentialSummary(c: ConnectionCredential & { kind: CredentialSu
     inForce: inForce(c, now),
   };
 }
+
+/** The summary of a bearer token or OAuth client that a change just made or ended (an access token is never handed out as a record). */
+export function summaryOf(c: ConnectionCredential, now: number): CredentialSummary {
+  return credentialSummary(c as ConnectionCredential & { kind: CredentialSummary['kind'] }, now);
+}

@@ -12,6 +12,7 @@
 import type { ActivityLog, ActivityRecord, ScimClient } from '../../stores/activity-log.js';
 import type { Connection, ConnectionCredential, ConnectionState } from '../../stores/connections.js';
 import type { EventOutbox } from '../../stores/outbox.js';
+import { type CredentialSummary, summaryOf } from './credential-summary.js';
 import { inForce } from './credentials.js';
 import type { Entitlement } from './options.js';
 
@@ -51,13 +52,13 @@ export interface ConnectionHealth {
   /** The client its newest identified request came from (`entra`, `okta`, …), else the one detected before, or null. */
   client: ScimClient | string | null;
   /** Its credentials in force that expire within 14 days, soonest first. */
-  credentialsExpiringSoon: ConnectionCredential[];
+  credentialsExpiringSoon: CredentialSummary[];
   /**
    * Its revoked or expired credentials presented after they ended, within the last 24 hours,
    * newest use first: an IdP still sending the old token after a rotation or revocation (each
    * use answered 401). Their `lastUsedAt` and `lastUsedFrom` say when and from where.
    */
-  endedCredentialsInUse: ConnectionCredential[];
+  endedCredentialsInUse: CredentialSummary[];
   /** Whether the host entitles it now (`true`), or the message its requests are refused with. */
   entitled: Entitlement;
   /** Delivery of its lifecycle events. */
@@ -196,8 +197,8 @@ export async function healthOf(connection: Connection, sources: HealthSources): 
     requests24h: requests.requests,
     failures24h: requests.failures,
     client: requests.client ?? connection.detectedIdp,
-    credentialsExpiringSoon: expiring,
-    endedCredentialsInUse: ended,
+    credentialsExpiringSoon: expiring.map((c) => summaryOf(c, sources.now)),
+    endedCredentialsInUse: ended.map((c) => summaryOf(c, sources.now)),
     entitled: sources.entitled,
     events,
   };

@@ -9,11 +9,11 @@
 import { ScimError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/schema/resource.js';
 import type { ActivityLog, ConnectionAction } from '../../stores/activity-log.js';
-import type { Connection, ConnectionCredential, ConnectionStore } from '../../stores/connections.js';
+import type { Connection, ConnectionStore } from '../../stores/connections.js';
 import type { EventOutbox } from '../../stores/outbox.js';
 import type { ConnectionAuthenticator } from './connection-auth.js';
 import { CredentialChanges, lostVersion, TRIES } from './credential-changes.js';
-import { type CredentialSummary, credentialSummary } from './credential-summary.js';
+import { type CredentialSummary, credentialSummary, summaryOf } from './credential-summary.js';
 import { newId } from './credentials.js';
 import { type ConnectionHealth, healthOf } from './health.js';
 import { expiryOf, jsonObject, overlapOf, text } from './lifecycle-input.js';
@@ -24,8 +24,8 @@ import type { ConnectionsOptions, Entitlement } from './options.js';
 export interface IssuedToken {
   /** The bearer token: show it once; it cannot be read again. */
   token: string;
-  /** Its record (id, expiry, last use). */
-  credential: ConnectionCredential;
+  /** Its record as the admin sees it (id, expiry, last use; never the secret's hash). */
+  credential: CredentialSummary;
 }
 
 /** An OAuth client of a connection: its id and secret (returned once), for the IdP's OAuth settings. */
@@ -34,8 +34,8 @@ export interface IssuedClient {
   clientId: string;
   /** The client secret (Entra ID: Client Secret): show it once. */
   clientSecret: string;
-  /** Its record. */
-  credential: ConnectionCredential;
+  /** Its record as the admin sees it (never the secret's hash). */
+  credential: CredentialSummary;
 }
 
 /** Who makes a change: the actor string kept in the record and the activity log (an admin's e-mail, `cli`, …). */
@@ -83,7 +83,7 @@ export interface ScimConnections {
    */
   rotate(id: string, options: ActorOption & { overlapMs?: number; expiresAt?: Date | string }): Promise<IssuedToken>;
   /** Revokes a credential now (an OAuth client with the access tokens it obtained). */
-  revoke(id: string, credentialId: string, options: ActorOption): Promise<ConnectionCredential>;
+  revoke(id: string, credentialId: string, options: ActorOption): Promise<CredentialSummary>;
   /** Switches the connection off: every request with its credentials is 401 `invalid_token`. */
   disable(id: string, options: ActorOption): Promise<Connection>;
   /** Switches it on again (`active` when it was used before, else `pending`). */
@@ -168,7 +168,7 @@ class ConnectionLifecycle implements ScimConnections {
     const actor = text(o?.actor, 'actor');
     const r = await this.#credentials.issueBearer(id, actor, expiryOf(o.expiresAt, this.#parts.now()));
     await this.#note(r.connection, actor, 'issueToken', r.credential.id);
-    return { token: r.secret, credential: r.credential };
+    return { token: r.secret, credential: summaryOf(r.credential, this.#parts.now()) };
   }
 
   async rotate(id: string, o: ActorOption & { overlapMs?: number; expiresAt?: Date | string }): Promise<IssuedToken> {
@@ -177,15 +177,15 @@ class ConnectionLifecycle implements ScimConnections {
     const actor = text(o?.actor, 'actor');
     const r = await this.#credentials.rotate(id, 'bearer', actor, overlap, expiresAt);
     await this.#note(r.connection, actor, 'rotate', r.credential.id);
-    return { token: r.secret, credential: r.credential };
+    return { token: r.secret, credential: summaryOf(r.credential, this.#parts.now()) };
   }
 
-  async revoke(id: string, credentialId: string, o: ActorOption): Promise<ConnectionCredential> {
+  async revoke(id: string, credentialId: string, o: ActorOption): Promise<CredentialSummary> {
     const actor = text(o?.actor, 'actor');
     const c = await this.get(id);
     const revoked = await this.#credentials.revoke(id, credentialId);
     await this.#note(c, actor, 'revoke', revoked.id);
-    return revoked;
+    return summaryOf(revoked, this.#parts.now());
   }
 
   async disable(id: string, o: ActorOption): Promise<Connection> {
@@ -207,7 +207,7 @@ class ConnectionLifecycle implements ScimConnections {
     const actor = text(o?.actor, 'actor');
     const r = await this.#credentials.rotate(id, 'oauthClient', actor, overlap, null);
     await this.#note(r.connection, actor, 'oauthClient', r.credential.id);
-    return { clientId: r.credential.clientId!, clientSecret: r.secret, credential: r.credential };
+    return { clientId: r.credential.clientId!, clientSecret: r.secret, credential: summaryOf(r.credential, this.#parts.now()) };
   }
 
   async delete(id: string, o: ActorOption & { purge?: boolean }): Promise<void> {
@@ -304,5 +304,21 @@ function idpOf(idp: unknown): string | null {
 
 /** The lifecycle API over `parts`. @internal */
 export function scimConnections(parts: LifecycleParts): ScimConnections {
-  return new ConnectionLifecycle(parts);
+  const l = new ConnectionLifecycle(parts);
+  // each method bound: a host may take them apart (`const { rotate } = scim.connections`)
+  return {
+    create: (input) => l.create(input),
+    update: (id, change) => l.update(id, change),
+    issueToken: (id, options) => l.issueToken(id, options),
+    rotate: (id, options) => l.rotate(id, options),
+    revoke: (id, credentialId, options) => l.revoke(id, credentialId, options),
+    disable: (id, options) => l.disable(id, options),
+    enable: (id, options) => l.enable(id, options),
+    oauthClient: (id, options) => l.oauthClient(id, options),
+    delete: (id, options) => l.delete(id, options),
+    get: (id) => l.get(id),
+    list: (query) => l.list(query),
+    health: (id) => l.health(id),
+    credentials: (id) => l.credentials(id),
+  };
 }

@@ -32,3 +32,16 @@ describe('the connections options, checked when the server is made', () => {
     expect(() => createScimServer({ store: new MemoryStore(), connections })).toThrow(message);
   });
 });
+
+describe('the lifecycle API taken apart', () => {
+  it('each method works detached from scim.connections', async () => {
+    const scim = createScimServer({ store: new MemoryStore(), connections: {} });
+    const { create, issueToken, credentials, rotate, get } = scim.connections;
+    const c = await create({ tenant: 'acme', name: 'Acme', settings: {}, actor: 'admin@acme.io' });
+    await issueToken(c.id, { actor: 'admin@acme.io' });
+    await rotate(c.id, { actor: 'admin@acme.io', overlapMs: 0 });
+    expect((await credentials(c.id)).map((x) => x.inForce)).toEqual([false, true]);
+    expect((await get(c.id)).id).toBe(c.id);
+    await scim.close();
+  });
+});
