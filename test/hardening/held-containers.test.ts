@@ -59,6 +59,11 @@ const HELD: Record<string, Record<string, string>> = {
   'src/server/server.ts': { admissions: BY_OBJECT },
   'src/server/tokens.ts': { '#byHash': "the host's own token records" },
   'src/server/connections/connection-auth.ts': { authenticators: BY_OBJECT },
+  'src/server/connections/credential-changes.ts': {
+    '#queues': 'credential changes under way on this instance: one per connection with a change running, removed when its last one settles',
+  },
+  'src/addons/postgres/processed-events.ts': { CREATED_CONCURRENTLY: CONSTANT },
+  'src/cli/connection.ts': { COMMANDS: CONSTANT },
   'src/server/connections/lookups.ts': {
     '#entries':
       'Lru of 10,000 per cache: credentials by 64-character hash (unknown secrets as null), connections and entitlements by server-made id; each trusted cacheMs',
