@@ -25,7 +25,7 @@ import {
   type ResolvedAttribute,
   resolveSortPath,
 } from 'scimkit/store-kit';
-import { type TableNames, UNQUALIFIED } from './tables.js';
+import { type TableNames, TRIGRAM_INDEXED, UNQUALIFIED } from './tables.js';
 
 /** Collects parameters and returns their placeholders; knows the tables its statement reads. */
 export class Params {
@@ -194,15 +194,13 @@ function compareValue(f: CheckedComparison, j: string, jf: string, col: string |
     case 'text': {
       // folded values against the folded literal; binary values and dateTimes never fold
       const source = f.folds ? jf : j;
-      const v = col && (op === 'eq' || op === 'ne' || op === 'sw') ? col : `(${source} #>> '{}')`;
+      const v = col && usesColumn(op) ? col : `(${source} #>> '{}')`;
       const guard = col && v === col ? `${col} IS NOT NULL` : `jsonb_typeof(${source}) = 'string'`;
       switch (op) {
         case 'co':
-          return `(${guard} AND ${v} LIKE ${p.add(`%${escapeLike(f.operand)}%`)})`;
         case 'sw':
-          return `(${guard} AND ${v} LIKE ${p.add(`${escapeLike(f.operand)}%`)})`;
         case 'ew':
-          return `(${guard} AND ${v} LIKE ${p.add(`%${escapeLike(f.operand)}`)})`;
+          return `(${guard} AND ${v} LIKE ${p.add(likePattern(op, f.operand))})`;
         case 'eq':
         case 'ne':
           return `(${guard} AND ${v} = ${p.add(f.operand)})`;
@@ -213,6 +211,30 @@ function compareValue(f: CheckedComparison, j: string, jf: string, col: string |
   }
 }
 
+/** Whether an operator on a text column reads the column (indexed: b-tree for eq and sw, trigrams for co, sw and ew) rather than the document. */
+function usesColumn(op: string): boolean {
+  return op === 'eq' || op === 'ne' || op === 'sw' || op === 'co' || op === 'ew';
+}
+
+/** The escaped LIKE pattern of `co`, `sw` or `ew` with a literal. */
+function likePattern(op: 'co' | 'sw' | 'ew', operand: string): string {
+  const s = escapeLike(operand);
+  return op === 'co' ? `%${s}%` : op === 'sw' ? `${s}%` : `%${s}`;
+}
+
+/**
+ * For a top-level folded `co`, `sw` or `ew` on a sub-attribute of the core `name`: the
+ * trigram-indexed expression (migration 9) over `r` and the pattern it is tested with; else undefined.
+ */
+function trigramIndexed(f: CheckedComparison): { expression: string; pattern: string } | undefined {
+  const r = f.target.resolved;
+  if (f.compare !== 'text' || !f.folds || (f.op !== 'co' && f.op !== 'sw' && f.op !== 'ew') || !r || r.extension || !f.target.sub) return undefined;
+  const name = f.target.attribute.name;
+  const sub = f.target.sub.name;
+  const x = TRIGRAM_INDEXED.find((i) => i.sub !== undefined && i.attribute === name && i.sub === sub);
+  return x && { expression: x.expression('r.'), pattern: likePattern(f.op, f.operand) };
+}
+
 /** `attr op literal`: `ne` is `not eq`, a multi-valued attribute matches when one value does. */
 function comparisonSql(f: CheckedComparison, scope: Scope, p: Params): string {
   const a = accessOf(f.target, scope, p);
@@ -221,10 +243,15 @@ function comparisonSql(f: CheckedComparison, scope: Scope, p: Params): string {
     const sub = a.sub ? `->${key(a.sub)}` : '';
     // a multi-valued simple attribute or a sub-attribute that is itself an array: test each value
     positive = `EXISTS (SELECT 1 FROM ${a.from} WHERE ${compareValue(f, `${a.alias}.v${sub}`, `${a.alias}.f${sub}`, undefined, p)})`;
-  } else if (a.column && (f.op === 'eq' || f.op === 'ne' || f.op === 'sw') && f.compare !== 'boolean') {
+  } else if (a.column && usesColumn(f.op) && f.compare !== 'boolean') {
     // `col IS NOT NULL AND col = $x` is never NULL, and without COALESCE the planner can use the column's index
     positive = compareValue(f, a.json, a.folded, a.column, p);
-  } else positive = `COALESCE(${compareValue(f, a.json, a.folded, a.column, p)}, false)`;
+  } else {
+    positive = `COALESCE(${compareValue(f, a.json, a.folded, a.column, p)}, false)`;
+    const indexed = scope.element === undefined ? trigramIndexed(f) : undefined;
+    // a necessary condition on the indexed expression, ANDed before the exact test (which is never NULL): the same truth, an index to find it
+    if (indexed) positive = `(${indexed.expression} LIKE ${p.add(indexed.pattern)} AND ${positive})`;
+  }
   return f.op === 'ne' ? `(NOT ${positive})` : positive;
 }
 
@@ -271,9 +298,21 @@ function emailIndexed(f: CheckedFilter, scope: Scope, p: Params): string | undef
   return v === undefined ? undefined : `${p.tables.emailsFolded}(r.doc_ci) @> ARRAY[${p.add(foldCase(v))}]::text[]`;
 }
 
+/**
+ * For `emails.value co|sw|ew "x"` on a type with core `emails`: a necessary condition the
+ * trigram index of migration 9 (over the folded addresses in one text) answers, ANDed before
+ * the exact test; `%x%` for all three, as the start or end of one address is inside the text.
+ */
+function emailTrigram(f: CheckedFilter, scope: Scope, p: Params): string | undefined {
+  if (scope.element !== undefined || (f.op !== 'co' && f.op !== 'sw' && f.op !== 'ew') || f.attr.uri !== undefined || !isIndexedEmails(f.target))
+    return undefined;
+  if (f.compare !== 'text' || !f.folds || f.target.sub?.name !== 'value') return undefined;
+  return `${p.tables.emailsFoldedText}(r.doc_ci) LIKE ${p.add(likePattern('co', f.operand))}`;
+}
+
 function node(f: CheckedFilter, scope: Scope, p: Params, tenant: string): string {
   // the index condition's parameter comes first: it is first in the text
-  const email = emailIndexed(f, scope, p);
+  const email = emailIndexed(f, scope, p) ?? emailTrigram(f, scope, p);
   const exact = exactNode(f, scope, p, tenant);
   return email ? `(${email} AND ${exact})` : exact;
 }

@@ -34,6 +34,8 @@ export interface TableNames {
   readonly emailsCi: string;
   /** The function of the folded e-mail index (migration 7). */
   readonly emailsFolded: string;
+  /** The function of the e-mail trigram index (migration 9): a resource's folded e-mail values in one text. */
+  readonly emailsFoldedText: string;
   /** An index (or any relation) of the store by its plain name, qualified like the tables. */
   relation(name: string): string;
   /** A qualified name as a SQL string literal (for `::regclass`, `to_regclass`). */
@@ -83,10 +85,47 @@ export function tableNames(schema?: string): TableNames {
     credentials: relation('scim_credentials'),
     emailsCi: relation('scim_emails_ci'),
     emailsFolded: relation('scim_emails_folded'),
+    emailsFoldedText: relation('scim_emails_folded_text'),
     relation,
     literal: quoteLiteral,
   };
 }
+
+/** A single-valued text of a resource that a trigram index of migration 9 serves for `co`, `sw` and `ew`. */
+export interface TrigramIndexed {
+  /** The index's plain name (qualify it with {@link TableNames.relation}). */
+  readonly index: string;
+  /** The core attribute path it serves (the resource's own schema, never an extension). */
+  readonly attribute: string;
+  /** The sub-attribute it serves, if any. */
+  readonly sub?: string;
+  /**
+   * The indexed text over the row named by `row` (`''` in the index definition, `'r.'` in a
+   * query): the planner uses the index only for this very expression.
+   */
+  expression(row: string): string;
+}
+
+/** The folded text of a sub-attribute of `name` in the folded copy, as the filter reads it. */
+function foldedName(sub: string): (row: string) => string {
+  return (row) => `((${row}doc_ci->'name'->'${sub}') #>> '{}')`;
+}
+
+/**
+ * The values that `co`, `sw` and `ew` filters are served for by trigram indexes (migration 9,
+ * where the server has pg_trgm): the folded text columns and the folded parts of `name`. The
+ * e-mail values, multi-valued, have their own function ({@link TableNames.emailsFoldedText}).
+ */
+export const TRIGRAM_INDEXED: readonly TrigramIndexed[] = [
+  { index: 'scim_resources_user_name_trgm', attribute: 'userName', expression: (row) => `${row}user_name_ci` },
+  { index: 'scim_resources_display_name_trgm', attribute: 'displayName', expression: (row) => `${row}display_name_ci` },
+  { index: 'scim_resources_family_name_trgm', attribute: 'name', sub: 'familyName', expression: foldedName('familyName') },
+  { index: 'scim_resources_given_name_trgm', attribute: 'name', sub: 'givenName', expression: foldedName('givenName') },
+  { index: 'scim_resources_formatted_name_trgm', attribute: 'name', sub: 'formatted', expression: foldedName('formatted') },
+];
+
+/** The index of the e-mail values' trigrams (migration 9). */
+export const EMAILS_TRIGRAM_INDEX = 'scim_resources_emails_trgm';
 
 /** The names of a store without a schema: the tables on the `search_path`. */
 export const UNQUALIFIED: TableNames = tableNames();
