@@ -4,7 +4,7 @@
  */
 import { refold } from './folded.js';
 import type { SqlQueryable } from './sql.js';
-import { EMAILS_TRIGRAM_INDEX, quoteIdentifier, type TableNames, TRIGRAM_INDEXED, UNQUALIFIED } from './tables.js';
+import { EMAILS_TRIGRAM_INDEX, foldedEmailsJson, quoteIdentifier, type TableNames, TRIGRAM_INDEXED, UNQUALIFIED } from './tables.js';
 
 /** A step of a migration: a script run as a whole in one transaction. */
 export interface ScriptStep {
@@ -103,7 +103,7 @@ async function buildTrigramIndexes(q: SqlQueryable, t: TableNames): Promise<void
   const ops = `${quoteIdentifier(schema)}.gin_trgm_ops`;
   // fastupdate off as for the e-mail index of migration 3: no pending list making reads slow until a vacuum
   for (const x of TRIGRAM_INDEXED) await buildConcurrently(q, t, x.index, `USING gin (${x.expression('')} ${ops}) WITH (fastupdate = off)`);
-  await buildConcurrently(q, t, EMAILS_TRIGRAM_INDEX, `USING gin (${t.emailsFoldedText}(doc_ci) ${ops}) WITH (fastupdate = off)`);
+  await buildConcurrently(q, t, EMAILS_TRIGRAM_INDEX, `USING gin (${foldedEmailsJson('')} ${ops}) WITH (fastupdate = off)`);
 }
 
 /**
@@ -347,21 +347,9 @@ CREATE INDEX IF NOT EXISTS scim_credentials_expiry ON ${t.credentials} (kind, ex
       // (pg_trgm) over the very folded values the filters compare answer LIKE '%x%' (three
       // characters or more). Built CONCURRENTLY, one at a time, so a live table takes writes
       // meanwhile; on a server without pg_trgm (or a role that may not install it) nothing is
-      // built and the filters read the rows, as before. The e-mail function is created either
-      // way: the filter names it in a necessary condition before its exact test.
+      // built and the filters read the rows, as before.
       name: 'trigram indexes for substring search',
-      steps: [
-        {
-          sql: `
-CREATE OR REPLACE FUNCTION ${t.emailsFoldedText}(doc_ci jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT string_agg(e.v->>'value', E'\\n' ORDER BY e.n)
-    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc_ci->'emails') = 'array' THEN doc_ci->'emails' ELSE '[]'::jsonb END) WITH ORDINALITY e(v, n)
-   WHERE jsonb_typeof(e.v->'value') = 'string'
-$fn$;
-`,
-        },
-        { run: (q) => buildTrigramIndexes(q, t) },
-      ],
+      steps: [{ run: (q) => buildTrigramIndexes(q, t) }],
     },
   ];
 }

@@ -25,7 +25,7 @@ import {
   type ResolvedAttribute,
   resolveSortPath,
 } from 'scimkit/store-kit';
-import { type TableNames, TRIGRAM_INDEXED, UNQUALIFIED } from './tables.js';
+import { foldedEmailsJson, type TableNames, TRIGRAM_INDEXED, UNQUALIFIED } from './tables.js';
 
 /** Collects parameters and returns their placeholders; knows the tables its statement reads. */
 export class Params {
@@ -298,16 +298,23 @@ function emailIndexed(f: CheckedFilter, scope: Scope, p: Params): string | undef
   return v === undefined ? undefined : `${p.tables.emailsFolded}(r.doc_ci) @> ARRAY[${p.add(foldCase(v))}]::text[]`;
 }
 
+/** Whether `s` holds a character JSON text escapes (`"`, `\`, a control character): then it is not in the text as it is. */
+function jsonEscapes(s: string): boolean {
+  for (const c of s) if (c === '"' || c === '\\' || c < ' ') return true;
+  return false;
+}
+
 /**
  * For `emails.value co|sw|ew "x"` on a type with core `emails`: a necessary condition the
- * trigram index of migration 9 (over the folded addresses in one text) answers, ANDed before
+ * trigram index of migration 9 (over the folded `emails` as JSON text) answers, ANDed before
  * the exact test; `%x%` for all three, as the start or end of one address is inside the text.
+ * None when `x` holds a character JSON escapes.
  */
 function emailTrigram(f: CheckedFilter, scope: Scope, p: Params): string | undefined {
   if (scope.element !== undefined || (f.op !== 'co' && f.op !== 'sw' && f.op !== 'ew') || f.attr.uri !== undefined || !isIndexedEmails(f.target))
     return undefined;
-  if (f.compare !== 'text' || !f.folds || f.target.sub?.name !== 'value') return undefined;
-  return `${p.tables.emailsFoldedText}(r.doc_ci) LIKE ${p.add(likePattern('co', f.operand))}`;
+  if (f.compare !== 'text' || !f.folds || f.target.sub?.name !== 'value' || jsonEscapes(f.operand)) return undefined;
+  return `${foldedEmailsJson('r.')} LIKE ${p.add(likePattern('co', f.operand))}`;
 }
 
 function node(f: CheckedFilter, scope: Scope, p: Params, tenant: string): string {

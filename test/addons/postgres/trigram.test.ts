@@ -67,6 +67,8 @@ const FILTERS = [
   'emails.value sw "p3"',
   'emails.value ew "home.example"',
   'emails.value ew "1@work.example"',
+  // a backslash is escaped in JSON text, which the index reads: the exact test alone
+  'emails.value co "k\\\\s"',
   'not (emails.value co "work")',
 ];
 
