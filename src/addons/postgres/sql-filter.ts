@@ -306,7 +306,7 @@ function jsonEscapes(s: string): boolean {
 
 /**
  * For `emails.value co|sw|ew "x"` on a type with core `emails`: a necessary condition the
- * trigram index of migration 9 (over the folded `emails` as JSON text) answers, ANDed before
+ * trigram index of migration 9 (over the folded e-mail values as JSON text) answers, ANDed before
  * the exact test; `%x%` for all three, as the start or end of one address is inside the text.
  * None when `x` holds a character JSON escapes.
  */
