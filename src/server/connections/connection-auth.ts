@@ -64,11 +64,11 @@ export class ConnectionAuthenticator {
     if (!credential || !authenticates(credential)) throw ScimError.invalidToken('The bearer token is not valid');
     // a secret that was this connection's: its use is noted (bounded) so health can say the IdP still sends it
     if (credential.revokedAt !== null) {
-      this.usage.noteUse(credential, now, req.remoteAddress);
+      this.usage.noteRefused(credential, now, req.remoteAddress);
       throw ScimError.invalidToken('The token has been revoked');
     }
     if (credential.expiresAt !== null && !(now < Date.parse(credential.expiresAt))) {
-      this.usage.noteUse(credential, now, req.remoteAddress);
+      this.usage.noteRefused(credential, now, req.remoteAddress);
       throw ScimError.invalidToken('The token has expired');
     }
     const connection = this.lookups.connection(credential.connectionId, now);
@@ -86,7 +86,7 @@ export class ConnectionAuthenticator {
   ): Maybe<AuthContext> {
     if (!connection) throw ScimError.invalidToken('The bearer token is not valid');
     if (connection.state === 'disabled') {
-      this.usage.noteUse(credential, now, req.remoteAddress);
+      this.usage.noteRefused(credential, now, req.remoteAddress);
       throw ScimError.invalidToken('The connection is disabled');
     }
     if (tenant !== undefined && tenant !== connection.tenant) throw ScimError.invalidToken('The bearer token is not valid for this tenant');

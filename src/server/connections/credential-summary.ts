@@ -7,26 +7,14 @@
 import type { ConnectionCredential } from '../../stores/connections.js';
 import { inForce } from './credentials.js';
 
-/** A bearer token or OAuth client of a connection, without its hash (`scim.connections.credentials`). */
-export interface CredentialSummary {
-  /** Its id (what `scim.connections.revoke` takes). */
-  id: string;
+/**
+ * A bearer token or OAuth client of a connection as its admin sees it
+ * (`scim.connections.credentials`): the stored record's fields but its hash and connection id,
+ * and whether it works now.
+ */
+export interface CredentialSummary extends Omit<ConnectionCredential, 'hash' | 'connectionId' | 'kind'> {
   /** A bearer token, or an OAuth client (the access tokens a client obtains are not listed: they are short-lived, `accessTokenMs`, and end with their client). */
   kind: 'bearer' | 'oauthClient';
-  /** The client id of an OAuth client (what the IdP is given), null for a bearer token. */
-  clientId: string | null;
-  /** When it was made (ISO 8601). */
-  createdAt: string;
-  /** Who made it (the actor of the change). */
-  createdBy: string;
-  /** When it stops (or stopped) working, or null for never. */
-  expiresAt: string | null;
-  /** When it was revoked, or null. */
-  revokedAt: string | null;
-  /** When it was last used (written at most about once a minute), or null. */
-  lastUsedAt: string | null;
-  /** The address it was last used from, or null. */
-  lastUsedFrom: string | null;
   /** Whether it works at the time it was listed: neither revoked nor expired. */
   inForce: boolean;
 }

@@ -43,3 +43,10 @@ export function newCredential(
 export function inForce(c: ConnectionCredential, now: number): boolean {
   return c.revokedAt === null && (c.expiresAt === null || now < Date.parse(c.expiresAt));
 }
+
+/** When a credential ended (revoked, or its expiry passed by `now`), epoch ms; undefined while it is in force. */
+export function endedAt(c: ConnectionCredential, now: number): number | undefined {
+  if (c.revokedAt !== null) return Date.parse(c.revokedAt);
+  if (c.expiresAt !== null && Date.parse(c.expiresAt) <= now) return Date.parse(c.expiresAt);
+  return undefined;
+}

@@ -13,7 +13,7 @@ import type { ActivityLog, ActivityRecord, ScimClient } from '../../stores/activ
 import type { Connection, ConnectionCredential, ConnectionState } from '../../stores/connections.js';
 import type { EventOutbox } from '../../stores/outbox.js';
 import { type CredentialSummary, summaryOf } from './credential-summary.js';
-import { inForce } from './credentials.js';
+import { endedAt, inForce } from './credentials.js';
 import type { Entitlement } from './options.js';
 
 /** How delivery of a connection's lifecycle events goes. */
@@ -146,18 +146,11 @@ async function eventFigures(outbox: EventOutbox | undefined, tenant: string): Pr
   return out;
 }
 
-/** When a credential ended (revoked, or its expiry passed by `now`), or undefined while it is in force. */
-function endOf(c: ConnectionCredential, now: number): number | undefined {
-  if (c.revokedAt !== null) return Date.parse(c.revokedAt);
-  if (c.expiresAt !== null && Date.parse(c.expiresAt) <= now) return Date.parse(c.expiresAt);
-  return undefined;
-}
-
 /** Credentials presented after they ended, in the window, newest use first. */
 function endedInUse(credentials: readonly ConnectionCredential[], now: number): ConnectionCredential[] {
   return credentials
     .filter((c) => {
-      const end = endOf(c, now);
+      const end = endedAt(c, now);
       const used = c.lastUsedAt === null ? undefined : Date.parse(c.lastUsedAt);
       return end !== undefined && used !== undefined && used >= end && used >= now - WINDOW_MS;
     })

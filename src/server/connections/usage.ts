@@ -10,6 +10,7 @@ import { Lru } from '../../core/lru.js';
 import type { ScimClient } from '../../stores/activity-log.js';
 import type { Connection, ConnectionCredential, ConnectionStore } from '../../stores/connections.js';
 import type { ScimLogger } from '../activity/logger.js';
+import { endedAt } from './credentials.js';
 
 /** How often a credential's last use is written, at most. */
 export const USED_EVERY_MS = 60_000;
@@ -46,7 +47,7 @@ export class ConnectionUsage {
 
   /** Notes that `credential` of `connection` authenticated a request at `now` from `from`: O(1), nothing awaited. */
   note(credential: ConnectionCredential, connection: Connection, now: number, from: string | undefined, client: ScimClient): void {
-    this.noteUse(credential, now, from);
+    this.#used(credential, now, from, undefined);
     if (connection.state === 'pending' && !this.#activated.has(connection.id) && this.#waiting.length < MAX_WAITING) {
       this.#activated.set(connection.id, true);
       this.#waiting.push({ kind: 'activate', connectionId: connection.id, client, at: new Date(now).toISOString() });
@@ -55,23 +56,27 @@ export class ConnectionUsage {
   }
 
   /**
-   * Notes that `credential` was presented at `now` from `from`, whether or not it was accepted:
-   * a revoked or expired one still in use (an IdP that kept the old token after a rotation) is
-   * what health reports, from any instance, by the same bounded write of its last use.
+   * Notes that `credential` was presented at `now` from `from` and refused (revoked, expired, or
+   * its connection disabled): a credential still in use after it ended (an IdP that kept the old
+   * token after a rotation) is what health reports, from any instance, by the same bounded
+   * write of its last use; the first use after its end is written at once.
    */
-  noteUse(credential: ConnectionCredential, now: number, from: string | undefined): void {
+  noteRefused(credential: ConnectionCredential, now: number, from: string | undefined): void {
+    this.#used(credential, now, from, endedAt(credential, now));
+    this.#schedule();
+  }
+
+  /** Queues the write of a use unless one was written within a minute (and after `ended`, when the credential ended). */
+  #used(credential: ConnectionCredential, now: number, from: string | undefined, ended: number | undefined): void {
     const last = Math.max(
       this.#written.get(credential.id) ?? Number.NEGATIVE_INFINITY,
       credential.lastUsedAt ? Date.parse(credential.lastUsedAt) : Number.NEGATIVE_INFINITY,
     );
-    // the first use after a credential ended is written at once (health tells "still in use after it ended" by it): one more write per end
-    const ended = credential.revokedAt ?? (credential.expiresAt !== null && Date.parse(credential.expiresAt) <= now ? credential.expiresAt : null);
-    const firstSinceEnd = ended !== null && last < Date.parse(ended);
+    const firstSinceEnd = ended !== undefined && last < ended;
     if ((now - last >= USED_EVERY_MS || firstSinceEnd) && this.#waiting.length < MAX_WAITING) {
       this.#written.set(credential.id, now);
       this.#waiting.push({ kind: 'used', credentialId: credential.id, at: new Date(now).toISOString(), from: from ?? null });
     }
-    this.#schedule();
   }
 
   #schedule(): void {

@@ -121,6 +121,11 @@ export class MemoryConnections implements ConnectionStore {
     if (this.#credentials.has(credential.id)) throw ScimError.uniqueness(`credential ${named(credential.id)} already exists`);
     if (this.#byHash.has(credential.hash)) throw ScimError.uniqueness('a credential with this secret already exists');
     if (ownsClientId(credential) && this.#byClientId.has(credential.clientId)) throw ScimError.uniqueness(`client id ${named(credential.clientId)} is taken`);
+    return copyCredential(this.#keep(credential));
+  }
+
+  /** Keeps a copy of `credential` under its id, hash, client id and connection. */
+  #keep(credential: ConnectionCredential): ConnectionCredential {
     const stored = copyCredential(credential);
     this.#credentials.set(stored.id, stored);
     this.#byHash.set(stored.hash, stored.id);
@@ -128,7 +133,7 @@ export class MemoryConnections implements ConnectionStore {
     let ids = this.#ofConnection.get(stored.connectionId);
     if (!ids) this.#ofConnection.set(stored.connectionId, (ids = new Set()));
     ids.add(stored.id);
-    return copyCredential(stored);
+    return stored;
   }
 
   /** Changes only the fields `change` names; undefined when the credential is not there. */
@@ -196,14 +201,7 @@ export class MemoryConnections implements ConnectionStore {
       this.#byTenant.set(stored.tenant, stored.id);
     }
     for (const c of s.credentials) {
-      if (!this.#byId.has(c.connectionId)) continue;
-      const stored = copyCredential(c);
-      this.#credentials.set(stored.id, stored);
-      this.#byHash.set(stored.hash, stored.id);
-      if (ownsClientId(stored)) this.#byClientId.set(stored.clientId, stored.id);
-      let ids = this.#ofConnection.get(stored.connectionId);
-      if (!ids) this.#ofConnection.set(stored.connectionId, (ids = new Set()));
-      ids.add(stored.id);
+      if (this.#byId.has(c.connectionId)) this.#keep(c);
     }
   }
 }
