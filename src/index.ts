@@ -42,6 +42,7 @@ export { CLIENT_PROFILES, type CompatibilityByClient } from './server/client-pro
 export { connectionAuth } from './server/connections/connection-auth.js';
 export type { CredentialSummary } from './server/connections/credential-summary.js';
 export type { ConnectionHealth, EventDeliveryHealth } from './server/connections/health.js';
+export type { ConnectionTestFailure, ConnectionTestResult } from './server/connections/connection-test.js';
 export type { ActorOption, ConnectionUpdate, IssuedClient, IssuedToken, NewConnection, ScimConnections } from './server/connections/lifecycle.js';
 export type { ConnectionAuthOptions, ConnectionsOptions, Entitlement } from './server/connections/options.js';
 export type { DeprovisioningPolicy } from './server/deprovisioning.js';

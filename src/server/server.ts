@@ -126,6 +126,8 @@ interface ServerParts {
   readonly activity: RequestActivity;
   /** The authenticator when it is a connection one (its uses are written after each response). */
   readonly authenticator: ConnectionAuthenticator | undefined;
+  /** Where Test connection sends its request: the server's `serve`, set by createScimServer. */
+  readonly probe: { serve?: (request: ScimRequest) => Promise<ScimResponse> };
   /** With `connections`: the OAuth token endpoint. */
   readonly tokens: TokenEndpoint | undefined;
   /** With `connections`: the lifecycle API. */
@@ -194,10 +196,19 @@ function composeServer(options: ScimServerOptions): ServerParts {
   });
   const activity = new RequestActivity(activityOptionsOf(options), store, registry, logger, telemetry);
   const now = options.connections?.now ?? Date.now;
+  const probe: ServerParts['probe'] = {};
   const common = { store: connectionStore!, options: options.connections ?? {}, authenticator, now };
   const tokens = connectionStore ? new TokenEndpoint({ ...common, tenantInPath: options.tenantInPath === true, admission, logger }) : undefined;
   const connections = connectionStore
-    ? scimConnections({ ...common, log: activity.log, outbox: given.outbox, purge: (tenant) => purgeTenant(engine, softDeletes, tenant) })
+    ? scimConnections({
+        ...common,
+        log: activity.log,
+        outbox: given.outbox,
+        purge: (tenant) => purgeTenant(engine, softDeletes, tenant),
+        // Test connection's request goes through the whole server (`serve`, set once it exists)
+        probe: (req) => probe.serve!(req),
+        tenantPrefix: (tenant) => (options.tenantInPath ? `/${encodeURIComponent(tenant)}` : ''),
+      })
     : undefined;
   return {
     options,
@@ -216,6 +227,7 @@ function composeServer(options: ScimServerOptions): ServerParts {
     authenticator,
     tokens,
     connections,
+    probe,
   };
 }
 
@@ -384,6 +396,7 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     return res;
   }
 
+  parts.probe.serve = serve;
   return {
     admit,
     handle: serve,

@@ -29,8 +29,8 @@ function authenticates(c: ConnectionCredential): boolean {
   return c.kind === 'bearer' || c.kind === 'oauthAccess';
 }
 
-/** The context a connection's requests run in: its tenant, the credential's id, and the host settings the context names. */
-function contextOf(connection: Connection, credential: ConnectionCredential): AuthContext {
+/** The context a connection's requests run in: its tenant, the credential's id, and the host settings the context names. @internal */
+export function contextOf(connection: Connection, credential: ConnectionCredential): AuthContext {
   const ctx: AuthContext = { tenant: connection.tenant, tokenId: credential.id, principal: connection.id };
   const { workspace, defaultRole } = connection.settings;
   if (typeof workspace === 'string') ctx.workspace = workspace;

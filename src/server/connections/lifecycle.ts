@@ -1,6 +1,7 @@
 /**
  * The lifecycle API of connections (`scim.connections`): create, update, credentials (issue,
- * rotate with an overlap, revoke, an OAuth client), disable and enable, delete, read, health.
+ * rotate with an overlap, revoke, an OAuth client), disable and enable, delete, read, health,
+ * and Test connection (connection-test.ts).
  * Every change is recorded in the tenant's activity log with its actor (lifecycle-record.ts),
  * and this instance's authentication cache drops what it changed at once (other instances
  * within their `cacheMs`).
@@ -11,7 +12,9 @@ import type { JsonObject } from '../../core/schema/resource.js';
 import type { ActivityLog, ConnectionAction } from '../../stores/activity-log.js';
 import type { Connection, ConnectionStore } from '../../stores/connections.js';
 import type { EventOutbox } from '../../stores/outbox.js';
+import type { ScimRequest, ScimResponse } from '../request.js';
 import type { ConnectionAuthenticator } from './connection-auth.js';
+import { type ConnectionTestResult, testConnection } from './connection-test.js';
 import { CredentialChanges, lostVersion, TRIES } from './credential-changes.js';
 import { type CredentialSummary, credentialSummary, summaryOf } from './credential-summary.js';
 import { newId } from './credentials.js';
@@ -103,6 +106,14 @@ export interface ScimConnections {
   health(id: string): Promise<ConnectionHealth>;
   /** Its bearer tokens and OAuth clients, oldest first, revoked and expired ones included, each with whether it is in force now; 404 when there is no such connection. */
   credentials(id: string): Promise<CredentialSummary[]>;
+  /**
+   * Test connection: sends what Entra ID sends first (`GET /Users?filter=userName eq "<random>"`)
+   * through the server as the connection (its state, newest credential in force, entitlement,
+   * rate limits, engine and store) and says what the IdP would get. The request is in the
+   * tenant's activity log with the actor in its User-Agent; it does not make a `pending`
+   * connection `active` (only the IdP's own first request does). 404 for an unknown connection.
+   */
+  test(id: string, options: ActorOption): Promise<ConnectionTestResult>;
 }
 
 /** What the lifecycle API works with, made by the server. @internal */
@@ -117,6 +128,10 @@ export interface LifecycleParts {
   /** Deletes a tenant's resources with their events; how many. */
   readonly purge: (tenant: string) => Promise<number>;
   readonly now: () => number;
+  /** Sends a request through the server (Test connection). */
+  readonly probe: (request: ScimRequest) => Promise<ScimResponse>;
+  /** The path prefix of a tenant's SCIM base (`/<tenant>` with `tenantInPath`, else empty). */
+  readonly tenantPrefix: (tenant: string) => string;
 }
 
 /**
@@ -244,10 +259,10 @@ class ConnectionLifecycle implements ScimConnections {
   }
 
   async health(id: string): Promise<ConnectionHealth> {
-    const { store, options, authenticator, log, outbox } = this.#parts;
+    const { store, authenticator, log, outbox } = this.#parts;
     const c = await this.get(id);
     const t = this.#parts.now();
-    const entitled: Entitlement = authenticator ? await authenticator.lookups.entitlement(c, t) : options.entitled ? await options.entitled(c) : true;
+    const entitled = await this.#entitled(c, t);
     const h = await healthOf(c, { log, outbox, entitled, credentials: await store.listCredentials(id), now: t });
     if (h.state !== c.state && (h.state === 'failing' || h.state === 'active')) {
       // written when it moves; a concurrent change wins (its state is read next time)
@@ -264,6 +279,19 @@ class ConnectionLifecycle implements ScimConnections {
     const t = this.#parts.now();
     const all = await this.#parts.store.listCredentials(id);
     return all.flatMap((c) => (c.kind === 'oauthAccess' ? [] : [credentialSummary({ ...c, kind: c.kind }, t)]));
+  }
+
+  async test(id: string, o: ActorOption): Promise<ConnectionTestResult> {
+    const actor = text(o?.actor, 'actor');
+    const c = await this.get(id);
+    const credentials = await this.#parts.store.listCredentials(id);
+    return testConnection({ ...this.#parts, entitled: (x) => this.#entitled(x, this.#parts.now()) }, c, credentials, actor);
+  }
+
+  /** The host's entitlement of `c` (cached as for requests when the server authenticates by connections). */
+  async #entitled(c: Connection, t: number): Promise<Entitlement> {
+    const { options, authenticator } = this.#parts;
+    return authenticator ? await authenticator.lookups.entitlement(c, t) : options.entitled ? await options.entitled(c) : true;
   }
 
   #iso(ms = this.#parts.now()): string {
@@ -320,5 +348,6 @@ export function scimConnections(parts: LifecycleParts): ScimConnections {
     list: (query) => l.list(query),
     health: (id) => l.health(id),
     credentials: (id) => l.credentials(id),
+    test: (id, options) => l.test(id, options),
   };
 }
