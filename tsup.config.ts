@@ -27,6 +27,7 @@ export default defineConfig([
       opentelemetry: 'src/addons/opentelemetry.ts',
       check: 'src/check/index.ts',
       'store-kit': 'src/store-kit.ts',
+      portal: 'src/portal/index.ts',
     },
     format: ['esm', 'cjs'],
   },

@@ -9,6 +9,7 @@ export default defineConfig({
       { find: /^scimkit\/postgres$/, replacement: fileURLToPath(new URL('./src/addons/postgres/index.ts', import.meta.url)) },
       { find: /^scimkit\/opentelemetry$/, replacement: fileURLToPath(new URL('./src/addons/opentelemetry.ts', import.meta.url)) },
       { find: /^scimkit\/store-kit$/, replacement: fileURLToPath(new URL('./src/store-kit.ts', import.meta.url)) },
+      { find: /^scimkit\/portal$/, replacement: fileURLToPath(new URL('./src/portal/index.ts', import.meta.url)) },
       { find: /^scimkit\/check$/, replacement: fileURLToPath(new URL('./src/check/index.ts', import.meta.url)) },
       { find: /^scimkit\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^scimkit\/(express|koa|fetch|node|fastify)$/, replacement: fileURLToPath(new URL('./src/adapters/$1.ts', import.meta.url)) },

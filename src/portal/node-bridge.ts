@@ -1,0 +1,52 @@
+/**
+ * node:http to the fetch API and back, for `portal.node`: the request's URL (its scheme and
+ * host from the proxy's headers only with `trustProxy`), its body as a stream — or, when a
+ * body parser (Express's urlencoded or json) read it already, that parsed body as JSON.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+
+/** The first value of a header. */
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v?.split(',')[0]?.trim();
+}
+
+/** A fetch Request for a node request at `url` (the path and query as the client sent it). */
+export function nodeRequest(req: IncomingMessage, url: string, trustProxy: boolean): Request {
+  const encrypted = (req.socket as TLSSocket).encrypted === true;
+  const proto = trustProxy ? (first(req.headers['x-forwarded-proto']) ?? (encrypted ? 'https' : 'http')) : encrypted ? 'https' : 'http';
+  const host = (trustProxy ? first(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? 'localhost';
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined || k.startsWith(':')) continue;
+    for (const x of Array.isArray(v) ? v : [v]) headers.append(k, x);
+  }
+  const method = (req.method ?? 'GET').toUpperCase();
+  const init: RequestInit & { duplex?: 'half' } = { method, headers };
+  if (method !== 'GET' && method !== 'HEAD') {
+    const parsed = (req as { body?: unknown }).body;
+    if (req.readableEnded && parsed !== undefined) {
+      // a body parser ran first: its result, as JSON (form values and JSON members read the same)
+      headers.set('content-type', 'application/json');
+      headers.delete('content-length');
+      init.body = typeof parsed === 'string' || parsed instanceof Uint8Array ? parsed : JSON.stringify(parsed);
+    } else {
+      init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+      init.duplex = 'half';
+    }
+  }
+  return new Request(new URL(url, `${proto}://${host}`), init);
+}
+
+/** Writes a fetch Response to a node response. */
+export async function writeNodeResponse(res: ServerResponse, r: Response): Promise<void> {
+  res.statusCode = r.status;
+  r.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  const cookies = r.headers.getSetCookie();
+  if (cookies.length) res.setHeader('set-cookie', cookies);
+  res.end(r.body ? Buffer.from(await r.arrayBuffer()) : undefined);
+}
