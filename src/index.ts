@@ -40,11 +40,21 @@ export { type AuthContext, type Authenticate, type BearerTokensOptions, bearerTo
 export { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA } from './server/bulk.js';
 export { CLIENT_PROFILES, type CompatibilityByClient } from './server/client-profiles.js';
 export { connectionAuth } from './server/connections/connection-auth.js';
+export type { ConnectionTestFailure, ConnectionTestResult } from './server/connections/connection-test.js';
 export type { CredentialSummary } from './server/connections/credential-summary.js';
 export type { ConnectionHealth, EventDeliveryHealth } from './server/connections/health.js';
-export type { ConnectionTestFailure, ConnectionTestResult } from './server/connections/connection-test.js';
 export type { ActorOption, ConnectionUpdate, IssuedClient, IssuedToken, NewConnection, ScimConnections } from './server/connections/lifecycle.js';
-export type { ConnectionAuthOptions, ConnectionsOptions, Entitlement } from './server/connections/options.js';
+export type { ConnectionAuthOptions, ConnectionsOptions, Entitlement, GroupPreview, PreviewGroupHook } from './server/connections/options.js';
+export { previewReportCsv } from './server/connections/preview-csv.js';
+export type {
+  PreviewCounts,
+  PreviewGroup,
+  PreviewOutcome,
+  PreviewReport,
+  PreviewUser,
+  RefusedUser,
+} from './server/connections/preview-report.js';
+export type { ResolveInput } from './server/connections/resolution.js';
 export type { DeprovisioningPolicy } from './server/deprovisioning.js';
 export type { ScimFeatures } from './server/engine.js';
 export type { DeliveryObserver, DeliveryOptions } from './server/events/dispatcher.js';
@@ -97,10 +107,20 @@ export type {
   ScimClient,
   StatusFilter,
 } from './stores/activity-log.js';
-export type { Connection, ConnectionCredential, ConnectionState, CredentialKind } from './stores/connections.js';
+export type { Connection, ConnectionCredential, ConnectionMode, ConnectionState, CredentialKind, UserResolution } from './stores/connections.js';
 export { MemoryActivityLog, type MemoryActivityLogOptions } from './stores/memory/activity-log.js';
 export { MemoryOutbox, type MemoryOutboxStats } from './stores/memory/outbox.js';
 export { type MemorySnapshot, MemoryStore, type MemoryStoreOptions, type MemoryStoreStats, type SnapshotEntry } from './stores/memory/store.js';
-export type { EventContext, EventData, EventDraft, EventLogQuery, EventOutbox, EventState, OutboxEvent } from './stores/outbox.js';
+export type {
+  EventContext,
+  EventData,
+  EventDraft,
+  EventLogQuery,
+  EventOutbox,
+  EventState,
+  HeldEventChange,
+  HeldEvents,
+  OutboxEvent,
+} from './stores/outbox.js';
 export { SOFT_DELETE_SCHEMA_ID, softDeletedAt } from './stores/soft-delete.js';
 export type { ProvisioningStore, StoreCapabilities, StoreContext } from './stores/store.js';

@@ -109,7 +109,16 @@ export type {
 } from './stores/connections.js';
 export { pastDeadline, refuseLate } from './stores/deadline.js';
 export { selfMemberError, storedMember, unknownMembersError } from './stores/member-references.js';
-export { type EventContext, type EventDraft, type EventLogQuery, type EventOutbox, eventContext, type OutboxEvent } from './stores/outbox.js';
+export {
+  type EventContext,
+  type EventDraft,
+  type EventLogQuery,
+  type EventOutbox,
+  eventContext,
+  type HeldEventChange,
+  type HeldEvents,
+  type OutboxEvent,
+} from './stores/outbox.js';
 
 // the contract's types
 export type {

@@ -11,6 +11,7 @@ import type { ValidationPolicy } from '../core/schema/validate.js';
 import type { SoftDeletingStore } from '../stores/soft-delete.js';
 import type { ProvisioningStore } from '../stores/store.js';
 import type { ScimLogger } from './activity/logger.js';
+import type { ConnectionWriteRules } from './connections/write-rules.js';
 import type { CursorCodec } from './cursor.js';
 import type { EventRecorder } from './events/recorder.js';
 import type { ScimHooks } from './hooks.js';
@@ -53,6 +54,8 @@ export interface Engine {
   writers: KeyedQueue;
   /** With `deprovisioning.onDelete: 'softDelete'`: the store's soft-delete view (also `store`, or under its tracing). */
   softDeletes?: SoftDeletingStore;
+  /** With `connections`: each tenant's connection's rules for writes (preview, domains: connections/write-rules.ts). */
+  connectionRules?: ConnectionWriteRules;
 }
 
 /** What a handler knows about the request it serves. */

@@ -33,6 +33,13 @@ export interface LifecycleEventBase {
   time: string;
   /** Which delivery attempt this is (1 for the first). */
   attempt: number;
+  /**
+   * Where the change came from: `scim` (the IdP, through this server). Keep it with a team
+   * membership or role you grant from the event, and let a SCIM removal take back only grants
+   * whose source is `scim` (docs/hooks.md): a grant an admin made by hand stays. Absent on
+   * events recorded before scimkit marked them.
+   */
+  source?: 'scim';
 }
 
 /** The resource an event of type `T` carries: a {@link ScimUser} for `user.*`, a {@link ScimGroup} for `group.*`. */
@@ -212,7 +219,7 @@ export function membershipEvents(type: ResourceType, groupId: string, removed: s
       resourceType: type.name,
       resourceId: groupId,
       type: eventPrefix(type) === 'group' ? 'group.membersRemoved' : 'resource.updated',
-      data: { memberIds: removed },
+      data: { memberIds: removed, source: 'scim' },
     },
   ];
 }
@@ -248,6 +255,7 @@ export function eventsFor(
     if (after) data.resource = after;
     if (before) data.previous = before;
     if (memberIds) data.memberIds = memberIds;
+    data.source = 'scim';
     return { id: randomUUID(), type: t, resourceType: type.name, resourceId: id, data };
   };
   const prefix = eventPrefix(type);
@@ -294,5 +302,6 @@ export function lifecycleEvent(e: OutboxEvent, registry: SchemaRegistry): Lifecy
   if (e.data.link) out.link = e.data.link;
   if (e.data.retained) out.retained = true;
   if (e.data.restored) out.restored = true;
+  if (e.data.source) out.source = e.data.source;
   return out as unknown as LifecycleEvent;
 }

@@ -33,6 +33,12 @@ export interface LinkIntent {
   resource: ScimResource;
   /** For an update: the user as stored before it. */
   previous?: ScimResource;
+  /**
+   * True when nothing is being written: a preview's match report asks what the hook would decide
+   * for a user already stored (`scim.connections.preview`). A refusal (a thrown ScimError) is
+   * shown as a conflict; the decision as the user's link.
+   */
+  dryRun?: boolean;
 }
 
 /** How {@link linkAccounts} finds the host's accounts. */

@@ -94,8 +94,13 @@ export async function createResource(
   let resource = validateResource(type, normalizeResourceBody(engine, type, body), { context: 'create', ...engine.policy });
   const password = takePassword(resource);
   if (engine.hooks.beforeCreate) resource = (await engine.hooks.beforeCreate({ ctx, resourceType: type, resource })) ?? resource;
+  const user = eventPrefix(type) === 'user';
+  // the tenant's connection: its domain rule, and in preview no link yet (the match report and
+  // approval decide it, so the IdP's first cycle is not refused)
+  const rules = user && engine.connectionRules ? await engine.connectionRules.confirmed(ctx.tenant) : undefined;
+  if (rules) engine.connectionRules!.check(rules, resource);
   // linked before the write: a refusal writes nothing, and the decision travels with the event
-  const link = engine.hooks.linkUser && eventPrefix(type) === 'user' ? await engine.hooks.linkUser({ ctx, resource }) : undefined;
+  const link = engine.hooks.linkUser && user && !rules?.preview ? await engine.hooks.linkUser({ ctx, resource }) : undefined;
   // under soft delete, a create that names a soft-deleted user's userName or externalId restores it
   const deleted = engine.softDeletes ? await engine.softDeletes.restorable(ctx, type, resource) : undefined;
   const recording = engine.events.forWrite((o) =>

@@ -20,6 +20,7 @@ import type { ResourceType } from '../core/schema/registry.js';
 import type { ScimResource } from '../core/schema/resource.js';
 import type { EventDraft } from '../stores/outbox.js';
 import type { GetOptions, StoreContext, WriteOptions, WriteOutcome } from '../stores/store.js';
+import type { WriteRules } from './connections/write-rules.js';
 import type { Engine } from './engine.js';
 import { eventPrefix } from './hooks.js';
 import { type LinkDecision, linkChanged } from './linking.js';
@@ -153,8 +154,11 @@ function relink(
   type: ResourceType,
   previous: ScimResource,
   next: ScimResource,
+  rules: WriteRules | undefined,
 ): Promise<LinkDecision | undefined> | undefined {
   if (!engine.hooks.linkUser || eventPrefix(type) !== 'user' || !linkChanged(previous, next)) return undefined;
+  // in preview, approval links every user as it then is: an update links nothing yet
+  if (rules?.preview) return undefined;
   return Promise.resolve(engine.hooks.linkUser({ ctx, resource: next, previous }));
 }
 
@@ -178,6 +182,9 @@ export async function writeResource<C extends Change>(
   rounds: Rounds,
 ): Promise<ScimResponse | undefined> {
   const reading: GetOptions = rounds.lock ? { members: method.readMembers, forUpdate: true } : { members: method.readMembers };
+  // the connection's rules (preview, domains) once, before the first read: no await between a read and its write
+  // (a preview is confirmed from the record: a stale one would leave a user delivered live unlinked)
+  const rules = eventPrefix(type) === 'user' ? await engine.connectionRules?.confirmed(ctx.tenant) : undefined;
   for (let attempt = 0; attempt < rounds.attempts; attempt++) {
     const read = await engine.store.get(ctx, type, id, reading);
     if (!read) throw notFound(type, id);
@@ -193,7 +200,8 @@ export async function writeResource<C extends Change>(
       const members = change.members;
       resource = (await engine.hooks.beforeUpdate({ ctx, resourceType: type, resource, previous, ...(members ? { members } : {}) })) ?? resource;
     }
-    const relinking = resource && relink(engine, ctx, type, previous, resource);
+    if (resource && rules) engine.connectionRules!.check(rules, resource, previous);
+    const relinking = resource && relink(engine, ctx, type, previous, resource, rules);
     const link = relinking && (await relinking);
     const planned = method.plan(change, resource, link, precondition, attempt);
     const recording = engine.events.forWrite(planned.events);

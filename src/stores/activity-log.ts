@@ -11,7 +11,19 @@ export type ScimClient = 'entra' | 'okta' | 'google' | 'onelogin' | 'jumpcloud' 
 export type ActivityOperation = 'create' | 'get' | 'list' | 'search' | 'replace' | 'patch' | 'delete' | 'bulk' | 'discovery' | 'connection' | 'unknown';
 
 /** What an admin (or the server) did to a connection: the `action` of a lifecycle record. */
-export type ConnectionAction = 'create' | 'update' | 'issueToken' | 'rotate' | 'revoke' | 'disable' | 'enable' | 'oauthClient' | 'delete';
+export type ConnectionAction =
+  | 'create'
+  | 'update'
+  | 'issueToken'
+  | 'rotate'
+  | 'revoke'
+  | 'disable'
+  | 'enable'
+  | 'oauthClient'
+  | 'delete'
+  | 'resolve'
+  | 'approve'
+  | 'discard';
 
 /**
  * A connection's lifecycle record (operation `connection`): no SCIM request, a change an admin
@@ -24,6 +36,10 @@ export interface ConnectionActivity {
   connectionId: string;
   /** The credential it concerned (issued, rotated in, revoked), when one. */
   credentialId?: string;
+  /** The user a `resolve` decided for, when one. */
+  userId?: string;
+  /** What a `resolve` decided (`link`, `create`, `skip`), with the account of a link. */
+  resolution?: { action: 'link' | 'create' | 'skip'; account?: string };
 }
 
 /** One operation of a Bulk request, as it was answered. */

@@ -15,6 +15,26 @@ import type { JsonObject } from '../core/schema/resource.js';
  */
 export type ConnectionState = 'pending' | 'active' | 'failing' | 'disabled';
 
+/**
+ * How a connection's changes reach the host: `live`, its lifecycle events are delivered as they
+ * commit; `preview`, the IdP's writes succeed as usual but their events are held in the outbox
+ * until an admin approves the first sync (or discards it). Only approval moves a connection from
+ * `preview` to `live`.
+ */
+export type ConnectionMode = 'live' | 'preview';
+
+/** What an admin decided for one user of a sync in preview: applied when the preview is approved. */
+export interface UserResolution {
+  /** `link`: to the host's account `account`; `create`: a new account, whatever matched; `skip`: left out of the app. */
+  action: 'link' | 'create' | 'skip';
+  /** The host's account, for `link`. */
+  account?: string;
+  /** Who decided. */
+  actor: string;
+  /** When (xsd:dateTime). */
+  at: string;
+}
+
 /** One customer's SCIM connection: the tenant it provisions and what the host configured. */
 export interface Connection {
   /** The connection's id (server-made, opaque). */
@@ -31,6 +51,12 @@ export interface Connection {
   detectedIdp: string | null;
   /** The host's own settings (the workspace to synchronise, the default role, …): JSON the host defines and validates. */
   settings: JsonObject;
+  /** Whether its events are delivered (`live`) or held for an admin's approval (`preview`). */
+  mode: ConnectionMode;
+  /** The e-mail and userName domains its users may have (lower case; a subdomain counts); empty: any. */
+  domains: string[];
+  /** The admin's decisions for users of a sync in preview, by user id (empty once live). */
+  resolutions: Record<string, UserResolution>;
   /** When it was created (xsd:dateTime). */
   createdAt: string;
   /** Who created it: an actor string the host passes. */

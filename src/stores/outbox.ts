@@ -44,6 +44,12 @@ export interface EventData {
   retained?: boolean;
   /** For user.created under soft delete: the create restored a soft-deleted user under its id. */
   restored?: boolean;
+  /**
+   * Where the change came from: `scim`, the IdP through this server. A host that grants a team
+   * membership or a role from the event records it with the grant, so a SCIM removal takes back
+   * only what SCIM gave (docs/hooks.md). Absent on events recorded before it existed.
+   */
+  source?: 'scim';
 }
 
 /** An event as the engine hands it to a store's write, before it has a sequence number. */
@@ -94,6 +100,32 @@ export interface EventLogQuery {
   limit?: number;
 }
 
+/** A change {@link HeldEvents.revise} makes to one held event. */
+export interface HeldEventChange {
+  /** The event's id. */
+  id: string;
+  /** Its new data, or null to delete the event (it will never be delivered). */
+  data: EventData | null;
+}
+
+/**
+ * The events an outbox holds for tenants whose connection is in preview (stores/connections.ts
+ * `mode`). An outbox that has this never hands out (`claim`) an event of a tenant whose
+ * connection in the same store is in `preview`; the events wait, pending and in order, and are
+ * due as soon as the connection is `live` again (one atomic change of the connection record: an
+ * approval that crashes after it loses nothing). Order per resource is kept as ever.
+ */
+export interface HeldEvents {
+  /**
+   * Replaces the data of pending events of `tenant`, or deletes them (`data: null`): what an
+   * admin's approval decided (links, skipped users) or a discarded preview. Events no longer
+   * pending, of another tenant, or not there are left alone; how many changed.
+   */
+  revise(tenant: string, changes: readonly HeldEventChange[]): Promise<number>;
+  /** Makes the tenant's pending events due now (its connection went live): delivery need not wait for a poll of held ones. */
+  release(tenant: string): Promise<void>;
+}
+
 /**
  * A store's outbox: what the dispatcher and the change log API need. A store that has one
  * writes the events of `WriteOptions.events` in the same atomic step as the change.
@@ -124,6 +156,8 @@ export interface EventOutbox {
   replay(ids: readonly string[]): Promise<number>;
   /** Deletes delivered and dead events older than `before`, and beyond the newest `keepPerTenant` of a tenant; how many. Pending events are kept. */
   prune(options: { before: Date; keepPerTenant: number }): Promise<number>;
+  /** Holding events of tenants in preview (absent: the store cannot, and connections cannot be put in preview). */
+  readonly held?: HeldEvents;
 }
 
 /** The error text an event keeps: bounded, so a hook that throws a megabyte does not store it. */

@@ -28,7 +28,7 @@ const DEFAULT_LIMIT = 100;
 const instant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** The columns of a connection, named as its fields. */
-const CONNECTION_COLUMNS = `id, tenant, name, state, idp, detected_idp AS "detectedIdp", settings,
+const CONNECTION_COLUMNS = `id, tenant, name, state, idp, detected_idp AS "detectedIdp", settings, mode, domains, resolutions,
   ${instant('created_at')} AS "createdAt", created_by AS "createdBy",
   ${instant('updated_at')} AS "updatedAt", updated_by AS "updatedBy", version`;
 
@@ -43,6 +43,11 @@ const CHANGE_COLUMNS = { expiresAt: 'expires_at', revokedAt: 'revoked_at', lastU
 /** A connection row as a Connection (a bigint version comes as a string from pg, a bigint or number from others). */
 function connectionOf(row: Record<string, unknown>): Connection {
   return { ...(row as unknown as Connection), version: Number(row.version) };
+}
+
+/** The mode, domains and resolutions of a connection as parameters (a record without them: live, none). */
+function previewOf(c: Connection): [string, string, string] {
+  return [c.mode ?? 'live', JSON.stringify(c.domains ?? []), JSON.stringify(c.resolutions ?? {})];
 }
 
 /** A credential row as a ConnectionCredential. */
@@ -109,9 +114,9 @@ export class PostgresConnectionRecords implements ConnectionStore {
     checkTimes(`connection ${named(c.id)}`, { createdAt: c.createdAt, updatedAt: c.updatedAt });
     const rows = await this.#query(
       `connection ${named(c.id)}`,
-      `INSERT INTO ${this.#t.connections} (id, tenant, name, state, idp, detected_idp, settings, created_at, created_by, updated_at, updated_by, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamptz, $9, $10::timestamptz, $11, 1) RETURNING ${CONNECTION_COLUMNS}`,
-      [c.id, c.tenant, c.name, c.state, c.idp, c.detectedIdp, JSON.stringify(c.settings), c.createdAt, c.createdBy, c.updatedAt, c.updatedBy],
+      `INSERT INTO ${this.#t.connections} (id, tenant, name, state, idp, detected_idp, settings, created_at, created_by, updated_at, updated_by, version, mode, domains, resolutions)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamptz, $9, $10::timestamptz, $11, 1, $12, $13::jsonb, $14::jsonb) RETURNING ${CONNECTION_COLUMNS}`,
+      [c.id, c.tenant, c.name, c.state, c.idp, c.detectedIdp, JSON.stringify(c.settings), c.createdAt, c.createdBy, c.updatedAt, c.updatedBy, ...previewOf(c)],
     );
     return connectionOf(rows[0]!);
   }
@@ -124,9 +129,9 @@ export class PostgresConnectionRecords implements ConnectionStore {
       const rows = await this.#query(
         what,
         `UPDATE ${this.#t.connections} SET name = $3, state = $4, idp = $5, detected_idp = $6, settings = $7::jsonb,
-           updated_at = $8::timestamptz, updated_by = $9, version = version + 1
+           updated_at = $8::timestamptz, updated_by = $9, version = version + 1, mode = $10, domains = $11::jsonb, resolutions = $12::jsonb
          WHERE id = $1 AND version = $2 RETURNING ${CONNECTION_COLUMNS}`,
-        [c.id, ifVersion, c.name, c.state, c.idp, c.detectedIdp, JSON.stringify(c.settings), c.updatedAt, c.updatedBy],
+        [c.id, ifVersion, c.name, c.state, c.idp, c.detectedIdp, JSON.stringify(c.settings), c.updatedAt, c.updatedBy, ...previewOf(c)],
       );
       if (rows[0]) return connectionOf(rows[0]);
     }

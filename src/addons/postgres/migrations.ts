@@ -351,6 +351,20 @@ CREATE INDEX IF NOT EXISTS scim_credentials_expiry ON ${t.credentials} (kind, ex
       name: 'trigram indexes for substring search',
       steps: [{ run: (q) => buildTrigramIndexes(q, t) }],
     },
+    {
+      id: 10,
+      // Preview (stores/connections.ts `mode`, `domains`, `resolutions`; stores/outbox.ts
+      // HeldEvents): three columns with constant defaults, which PostgreSQL 11 and later add
+      // without rewriting the table or holding its lock for longer than the catalog change, so a
+      // live table keeps serving; every existing connection is `live` with no domain rule.
+      // Instances of the previous version write rows without them and get the defaults.
+      name: 'connection preview and domain rules',
+      sql: `
+ALTER TABLE ${t.connections} ADD COLUMN IF NOT EXISTS mode text NOT NULL DEFAULT 'live';
+ALTER TABLE ${t.connections} ADD COLUMN IF NOT EXISTS domains jsonb NOT NULL DEFAULT '[]'::jsonb;
+ALTER TABLE ${t.connections} ADD COLUMN IF NOT EXISTS resolutions jsonb NOT NULL DEFAULT '{}'::jsonb
+`,
+    },
   ];
 }
 

@@ -5,7 +5,16 @@
  * dies mid-delivery releases them when the lease ends.
  * @module
  */
-import { type EventDraft, type EventLogQuery, type EventOutbox, eventContext, type OutboxEvent, type StoreContext } from 'scimkit/store-kit';
+import {
+  type EventDraft,
+  type EventLogQuery,
+  type EventOutbox,
+  eventContext,
+  type HeldEventChange,
+  type HeldEvents,
+  type OutboxEvent,
+  type StoreContext,
+} from 'scimkit/store-kit';
 import type { SqlQueryable } from './sql.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 
@@ -80,15 +89,55 @@ export async function recordEvents(q: SqlQueryable, ctx: StoreContext, drafts: r
   ]);
 }
 
+/**
+ * How long a held event (its tenant's connection in preview) is set aside when a claim meets it,
+ * in seconds: claims do not walk a preview's thousands of events at every poll, and approval
+ * makes them due at once (`held.release`); after a crash between the two, they wait this long.
+ */
+const PARK_SECONDS = 60;
+
+/** The held events of a PostgresStore's outbox: tenants whose row in the store's connections is in `preview`. */
+class PostgresHeldEvents implements HeldEvents {
+  readonly #db: () => SqlQueryable;
+  readonly #t: TableNames;
+
+  constructor(db: () => SqlQueryable, t: TableNames) {
+    this.#db = db;
+    this.#t = t;
+  }
+
+  /** One statement for the whole batch: deletions and new data of the tenant's pending events. */
+  async revise(tenant: string, changes: readonly HeldEventChange[]): Promise<number> {
+    if (!changes.length) return 0;
+    const rows = changes.map((c) => ({ id: c.id, drop: c.data === null, data: c.data }));
+    const result = await this.#db().query(
+      `WITH changes AS (SELECT c.id::uuid AS id, c.drop, c.data FROM jsonb_to_recordset($2::jsonb) AS c(id text, drop boolean, data jsonb)),
+         dropped AS (DELETE FROM ${this.#t.events} e USING changes c WHERE e.tenant = $1 AND e.id = c.id AND e.state = 'pending' AND c.drop RETURNING 1),
+         revised AS (UPDATE ${this.#t.events} e SET data = c.data FROM changes c WHERE e.tenant = $1 AND e.id = c.id AND e.state = 'pending' AND NOT c.drop RETURNING 1)
+       SELECT (SELECT count(*) FROM dropped)::int + (SELECT count(*) FROM revised)::int AS n`,
+      [tenant, JSON.stringify(rows)],
+    );
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  /** Held events never tried (set aside by a claim) become due now. */
+  async release(tenant: string): Promise<void> {
+    await this.#db().query(`UPDATE ${this.#t.events} SET due_at = now() WHERE tenant = $1 AND state = 'pending' AND attempts = 0 AND due_at > now()`, [tenant]);
+  }
+}
+
 /** The outbox of a PostgresStore; `db` runs each statement on its own (outside any write). */
 export class PostgresOutbox implements EventOutbox {
   readonly #db: () => SqlQueryable;
   readonly #t: TableNames;
+  /** Events of tenants in preview are held: claims read the store's connections (migration 10's `mode`). */
+  readonly held: HeldEvents;
 
   /** An outbox over the store's connection, in the store's tables `t` (its schema's; by default the search_path's). */
   constructor(db: () => SqlQueryable, t: TableNames = UNQUALIFIED) {
     this.#db = db;
     this.#t = t;
+    this.held = new PostgresHeldEvents(db, t);
   }
 
   async list(query: EventLogQuery): Promise<OutboxEvent[]> {
@@ -105,12 +154,24 @@ export class PostgresOutbox implements EventOutbox {
 
   async claim(options: { limit: number; leaseMs: number }): Promise<OutboxEvent[]> {
     // due, and first of its resource among pending events (an earlier one leased or waiting
-    // for a retry holds back the later ones); locked rows are another instance's claim
+    // for a retry holds back the later ones), its tenant's connection not in preview; locked
+    // rows are another instance's claim. Held events met are set aside for PARK_SECONDS (the
+    // same statement: no row of theirs is in `due`).
     const rows = (
       await this.#db().query(
-        `WITH due AS (
+        `WITH held AS (
+           SELECT h.tenant, h.seq FROM ${this.#t.events} h
+           WHERE h.state = 'pending' AND h.due_at <= now()
+             AND EXISTS (SELECT 1 FROM ${this.#t.connections} c WHERE c.tenant = h.tenant AND c.mode = 'preview')
+           LIMIT 1000
+           FOR UPDATE OF h SKIP LOCKED
+         ), parked AS (
+           UPDATE ${this.#t.events} e SET due_at = now() + ${PARK_SECONDS} * interval '1 second'
+           FROM held WHERE e.tenant = held.tenant AND e.seq = held.seq
+         ), due AS (
            SELECT e.tenant, e.seq FROM ${this.#t.events} e
            WHERE e.state = 'pending' AND e.due_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM ${this.#t.connections} c WHERE c.tenant = e.tenant AND c.mode = 'preview')
              AND NOT EXISTS (SELECT 1 FROM ${this.#t.events} p WHERE p.state = 'pending' AND p.tenant = e.tenant AND p.resource_id = e.resource_id AND p.seq < e.seq)
            ORDER BY e.due_at, e.tenant, e.seq
            LIMIT $1

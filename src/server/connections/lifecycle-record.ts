@@ -5,9 +5,9 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { ActivityRecord, ConnectionAction } from '../../stores/activity-log.js';
+import type { ActivityRecord, ConnectionAction, ConnectionActivity } from '../../stores/activity-log.js';
 
-/** The record of `action` on connection `connectionId` of `tenant` by `actor` at `at` (ISO 8601). */
+/** The record of `action` on connection `connectionId` of `tenant` by `actor` at `at` (ISO 8601); `extra`: a resolution's user and decision. */
 export function lifecycleRecord(
   tenant: string,
   actor: string,
@@ -15,6 +15,7 @@ export function lifecycleRecord(
   action: ConnectionAction,
   connectionId: string,
   credentialId?: string,
+  extra: Partial<ConnectionActivity> = {},
 ): ActivityRecord {
   return {
     startedAt: at,
@@ -28,6 +29,6 @@ export function lifecycleRecord(
     status: 200,
     ms: 0,
     actor: actor.length > 200 ? actor.slice(0, 200) : actor,
-    connection: { action, connectionId, ...(credentialId === undefined ? {} : { credentialId }) },
+    connection: { ...extra, action, connectionId, ...(credentialId === undefined ? {} : { credentialId }) },
   };
 }

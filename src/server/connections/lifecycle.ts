@@ -1,7 +1,8 @@
 /**
  * The lifecycle API of connections (`scim.connections`): create, update, credentials (issue,
  * rotate with an overlap, revoke, an OAuth client), disable and enable, delete, read, health,
- * and Test connection (connection-test.ts).
+ * Test connection (connection-test.ts), and a first sync in preview: its match report
+ * (preview-report.ts), resolutions (resolution.ts), approval and discard (approval.ts).
  * Every change is recorded in the tenant's activity log with its actor (lifecycle-record.ts),
  * and this instance's authentication cache drops what it changed at once (other instances
  * within their `cacheMs`).
@@ -9,19 +10,26 @@
  */
 import { ScimError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/schema/resource.js';
-import type { ActivityLog, ConnectionAction } from '../../stores/activity-log.js';
-import type { Connection, ConnectionStore } from '../../stores/connections.js';
+import type { ActivityLog, ConnectionAction, ConnectionActivity } from '../../stores/activity-log.js';
+import type { Connection, ConnectionMode, ConnectionStore } from '../../stores/connections.js';
 import type { EventOutbox } from '../../stores/outbox.js';
+import type { SoftDeletingStore } from '../../stores/soft-delete.js';
+import type { Engine } from '../engine.js';
 import type { ScimRequest, ScimResponse } from '../request.js';
 import type { ConnectionAuthenticator } from './connection-auth.js';
 import { type ConnectionTestResult, testConnection } from './connection-test.js';
 import { CredentialChanges, lostVersion, TRIES } from './credential-changes.js';
 import { type CredentialSummary, credentialSummary, summaryOf } from './credential-summary.js';
 import { newId } from './credentials.js';
+import { domainsOf } from './domain-rules.js';
 import { type ConnectionHealth, healthOf } from './health.js';
 import { expiryOf, jsonObject, overlapOf, text } from './lifecycle-input.js';
 import { lifecycleRecord } from './lifecycle-record.js';
 import type { ConnectionsOptions, Entitlement } from './options.js';
+import { ConnectionPreview, modeOf } from './preview.js';
+import type { PreviewReport } from './preview-report.js';
+import type { ResolveInput } from './resolution.js';
+import type { ConnectionWriteRules } from './write-rules.js';
 
 /** A secret, returned once, and its credential record (which keeps only the secret's hash). */
 export interface IssuedToken {
@@ -51,12 +59,16 @@ export interface ActorOption {
 export interface NewConnection extends ActorOption {
   /** The tenant it provisions (one connection per tenant). */
   tenant: string;
-  /** Its display name. */
-  name: string;
-  /** The host's settings (checked by `connections.settings`). */
-  settings: JsonObject;
+  /** Its display name (default: the tenant). */
+  name?: string;
+  /** The host's settings (checked by `connections.settings`; default `{}`, checked too). */
+  settings?: JsonObject;
   /** The IdP the admin chose (`entra`, `okta`, …). */
   idp?: string | null;
+  /** `preview`: its first sync is held for an admin's approval; `live`: delivered at once (default: `connections.defaultMode`, else `live`). */
+  mode?: ConnectionMode;
+  /** The e-mail and userName domains its users may have (the host verified them; a subdomain counts); default none: any. */
+  domains?: string[];
 }
 
 /** What {@link ScimConnections.update} changes. */
@@ -67,6 +79,8 @@ export interface ConnectionUpdate extends ActorOption {
   settings?: JsonObject;
   /** The IdP the admin chose. */
   idp?: string | null;
+  /** New allowed domains (an empty list: any). */
+  domains?: string[];
 }
 
 /** The connections of a server (`scim.connections`). Errors are ScimErrors: 404 for an unknown connection or credential, 400 for bad input, 409 for a second connection of a tenant. */
@@ -114,6 +128,23 @@ export interface ScimConnections {
    * connection `active` (only the IdP's own first request does). 404 for an unknown connection.
    */
   test(id: string, options: ActorOption): Promise<ConnectionTestResult>;
+  /**
+   * The match report of its sync: each user the IdP sent as `new`, `link`, `conflict`,
+   * `outsideDomain`, `deactivate` or `skip`, each group with what the host's mapping makes of
+   * it, the users the domain rule refused, counts. The host's `linkUser` runs with
+   * `dryRun: true`; nothing is written. 404 for an unknown connection.
+   */
+  preview(id: string): Promise<PreviewReport>;
+  /** Records an admin's decision for one user of a preview (link to an account, create, skip), applied on approval; 409 when not in preview, 404 for an unknown user. */
+  resolve(id: string, userId: string, input: ResolveInput): Promise<Connection>;
+  /**
+   * Approves the preview: the held events are delivered in order (at least once, as every
+   * event) with the decisions of the report and the resolutions, and the connection goes live.
+   * 409 while a user is a conflict or outside the domains without a resolution, or when not in preview.
+   */
+  approve(id: string, options: ActorOption): Promise<Connection>;
+  /** Discards the preview: the tenant's provisioned resources and held events are deleted, nothing is delivered; the connection stays in preview for the IdP's next cycle. 409 when not in preview. */
+  discard(id: string, options: ActorOption): Promise<Connection>;
 }
 
 /** What the lifecycle API works with, made by the server. @internal */
@@ -132,6 +163,14 @@ export interface LifecycleParts {
   readonly probe: (request: ScimRequest) => Promise<ScimResponse>;
   /** The path prefix of a tenant's SCIM base (`/<tenant>` with `tenantInPath`, else empty). */
   readonly tenantPrefix: (tenant: string) => string;
+  /** The engine (preview: the tenant's resources, the link hook, the registry). */
+  readonly engine: Engine;
+  /** The write path's rules of each tenant (told of this instance's changes at once). */
+  readonly rules: ConnectionWriteRules | undefined;
+  /** With soft delete: the store's soft-deleting view (a discard deletes for good). */
+  readonly softDeletes: SoftDeletingStore | undefined;
+  /** Wakes event delivery (an approval's held events). */
+  readonly wake: () => void;
 }
 
 /**
@@ -139,32 +178,46 @@ export interface LifecycleParts {
  * {@link CredentialChanges} (credential-changes.ts); this class checks the input, makes the
  * other changes, and records each one in the activity log.
  */
-class ConnectionLifecycle implements ScimConnections {
+class ConnectionLifecycle implements Omit<ScimConnections, 'preview' | 'resolve' | 'approve' | 'discard'> {
   readonly #parts: LifecycleParts;
   readonly #credentials: CredentialChanges;
+  /** The preview's report, resolutions, approval and discard (preview.ts). */
+  readonly previewing: ConnectionPreview;
 
   constructor(parts: LifecycleParts) {
     this.#parts = parts;
     this.#credentials = new CredentialChanges({ ...parts, get: (id) => this.get(id) });
+    this.previewing = new ConnectionPreview({
+      ...parts,
+      get: (id) => this.get(id),
+      change: (id, actor, edit) => this.#change(id, actor, edit),
+      note: (c, actor, action, extra) => this.#note(c, actor, action, undefined, extra),
+    });
   }
 
   async create(input: NewConnection): Promise<Connection> {
     const actor = text(input?.actor, 'actor');
     const at = this.#iso();
+    const tenant = text(input.tenant, 'tenant');
+    const mode = modeOf(input.mode, this.#parts.options, this.#parts.outbox);
     const c = await this.#parts.store.createConnection({
       id: newId('conn'),
-      tenant: text(input.tenant, 'tenant'),
-      name: text(input.name, 'name'),
+      tenant,
+      name: input.name === undefined ? tenant : text(input.name, 'name'),
       state: 'pending',
       idp: idpOf(input.idp),
       detectedIdp: null,
       settings: this.#settingsOf(input.settings ?? {}),
+      mode,
+      domains: domainsOf(input.domains),
+      resolutions: {},
       createdAt: at,
       createdBy: actor,
       updatedAt: at,
       updatedBy: actor,
       version: 1,
     });
+    this.#parts.rules?.forget(tenant);
     await this.#note(c, actor, 'create');
     return c;
   }
@@ -174,6 +227,7 @@ class ConnectionLifecycle implements ScimConnections {
     if (u?.name !== undefined) edit.name = text(u.name, 'name');
     if (u?.settings !== undefined) edit.settings = this.#settingsOf(u.settings);
     if (u?.idp !== undefined) edit.idp = idpOf(u.idp);
+    if (u?.domains !== undefined) edit.domains = domainsOf(u.domains);
     const c = await this.#change(id, u?.actor, () => edit);
     await this.#note(c, u.actor, 'update');
     return c;
@@ -305,8 +359,8 @@ class ConnectionLifecycle implements ScimConnections {
   }
 
   /** Records `action` on `c` by `actor` in the tenant's activity log. */
-  async #note(c: Connection, actor: string, action: ConnectionAction, credentialId?: string): Promise<void> {
-    await this.#parts.log?.append([lifecycleRecord(c.tenant, actor, this.#iso(), action, c.id, credentialId)]);
+  async #note(c: Connection, actor: string, action: ConnectionAction, credentialId?: string, extra?: Partial<ConnectionActivity>): Promise<void> {
+    await this.#parts.log?.append([lifecycleRecord(c.tenant, actor, this.#iso(), action, c.id, credentialId, extra)]);
   }
 
   /** Reads, changes and writes a connection at its version, again when another change won meanwhile. */
@@ -317,6 +371,7 @@ class ConnectionLifecycle implements ScimConnections {
       try {
         const next = await this.#parts.store.updateConnection({ ...c, ...edit(c), updatedAt: this.#iso(), updatedBy: actor }, c.version);
         this.#parts.authenticator?.lookups.forget({ connectionId: id });
+        this.#parts.rules?.forget(next.tenant);
         return next;
       } catch (e) {
         if (!lostVersion(e) || attempt >= TRIES) throw e;
@@ -349,5 +404,9 @@ export function scimConnections(parts: LifecycleParts): ScimConnections {
     health: (id) => l.health(id),
     credentials: (id) => l.credentials(id),
     test: (id, options) => l.test(id, options),
+    preview: (id) => l.previewing.report(id),
+    resolve: (id, userId, input) => l.previewing.resolve(id, userId, input),
+    approve: (id, options) => l.previewing.approve(id, options),
+    discard: (id, options) => l.previewing.discard(id, options),
   };
 }

@@ -4,8 +4,9 @@
  * path, lifetime and rate. Defaults decided once here.
  * @module
  */
-import type { JsonObject } from '../../core/schema/resource.js';
-import type { Connection } from '../../stores/connections.js';
+import type { JsonObject, ScimResource } from '../../core/schema/resource.js';
+import type { Connection, ConnectionMode } from '../../stores/connections.js';
+import type { StoreContext } from '../../stores/store.js';
 import type { RateBudget } from '../ratelimit.js';
 
 /** Whether a connection may use SCIM now: `true`, or the message its requests are refused with (403). */
@@ -34,6 +35,26 @@ export interface ConnectionAuthOptions {
   now?: () => number;
 }
 
+/** What the host's mapping would make of a group, for the match report (`previewGroup`). */
+export interface GroupPreview {
+  /** The team (or workspace, channel, …) the group becomes, as the admin knows it. */
+  team?: string;
+  /** Whether that team exists in the app already (the report's outcome is then `link`). */
+  existing?: boolean;
+  /** The role grants membership would give (`editor`, `billing-admin`, …). */
+  grants?: string[];
+}
+
+/**
+ * The host's group mapping, asked for the match report: what `group` would become in the app.
+ * It must write nothing (`dryRun` is always true).
+ */
+export type PreviewGroupHook = (intent: {
+  ctx: StoreContext;
+  group: ScimResource;
+  dryRun: true;
+}) => GroupPreview | undefined | Promise<GroupPreview | undefined>;
+
 /** Options of `createScimServer({ connections })`: the connections the server keeps, authenticates and serves tokens for. */
 export interface ConnectionsOptions extends ConnectionAuthOptions {
   /**
@@ -47,6 +68,21 @@ export interface ConnectionsOptions extends ConnectionAuthOptions {
   accessTokenMs?: number;
   /** Token requests per client address (default a burst of 10, then 1 a second); `false` for none. Failures also count in the failed-auth lockout. */
   tokenRate?: RateBudget | false;
+  /**
+   * The mode of a connection created without one: `live` (the default) or `preview` (its first
+   * sync held for an admin's approval: docs/deprovisioning.md). Needs a store whose outbox
+   * holds events (MemoryStore, PostgresStore).
+   */
+  defaultMode?: ConnectionMode;
+  /**
+   * A user outside its connection's `domains`: `refuse` (the default: 400 invalidValue naming
+   * the rule and the address; the report lists it from the activity log) or `review` (while the
+   * connection is in preview, accepted and shown in the report as `outsideDomain` for an admin
+   * to resolve; once live, refused).
+   */
+  outsideDomains?: 'refuse' | 'review';
+  /** The host's group mapping, run as a dry run for the match report: the team and grants each group would give. */
+  previewGroup?: PreviewGroupHook;
 }
 
 /** A day, the default overlap of a rotation, in ms. */
@@ -72,6 +108,10 @@ export function cacheMsOf(options: ConnectionAuthOptions): number {
  */
 export function checkConnectionsOptions(options: ConnectionsOptions): void {
   cacheMsOf(options);
+  if (options.defaultMode !== undefined && options.defaultMode !== 'live' && options.defaultMode !== 'preview')
+    throw new TypeError(`connections: defaultMode must be 'live' or 'preview', not ${JSON.stringify(options.defaultMode)}`);
+  if (options.outsideDomains !== undefined && options.outsideDomains !== 'refuse' && options.outsideDomains !== 'review')
+    throw new TypeError(`connections: outsideDomains must be 'refuse' or 'review', not ${JSON.stringify(options.outsideDomains)}`);
   const ms = options.accessTokenMs;
   if (ms !== undefined && (typeof ms !== 'number' || !Number.isFinite(ms) || !(ms > 0)))
     throw new TypeError(`connections: accessTokenMs must be a number of ms > 0, not ${String(ms)}`);

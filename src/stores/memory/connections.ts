@@ -21,9 +21,19 @@ export interface MemoryConnectionsSnapshot {
 /** How many connections a list returns without a `limit`. */
 const DEFAULT_LIMIT = 100;
 
-/** A copy of a connection: its settings are JSON the caller may change afterwards. */
+/**
+ * A copy of a connection: its settings, domains and resolutions are JSON the caller may change
+ * afterwards. A record without a mode, domains or resolutions (a snapshot from before they
+ * existed) is a live connection with none.
+ */
 function copyConnection(c: Connection): Connection {
-  return { ...c, settings: cloneJson(c.settings) };
+  return {
+    ...c,
+    settings: cloneJson(c.settings),
+    mode: c.mode ?? 'live',
+    domains: [...(c.domains ?? [])],
+    resolutions: cloneJson(c.resolutions ?? {}),
+  };
 }
 
 /** A copy of a credential (all its fields are scalars). */
@@ -85,6 +95,12 @@ export class MemoryConnections implements ConnectionStore {
     const id = 'id' in query ? query.id : this.#byTenant.get(query.tenant);
     const c = id === undefined ? undefined : this.#byId.get(id);
     return c && copyConnection(c);
+  }
+
+  /** Whether `tenant`'s connection is in preview, synchronously: MemoryStore's outbox asks at each claim. */
+  inPreview(tenant: string): boolean {
+    const id = this.#byTenant.get(tenant);
+    return id !== undefined && this.#byId.get(id)?.mode === 'preview';
   }
 
   /** Connections by id ascending, after `after`, at most `limit` (100 without one). */

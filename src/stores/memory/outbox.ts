@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { EventDraft, EventLogQuery, EventOutbox, OutboxEvent } from '../outbox.js';
+import type { EventDraft, EventLogQuery, EventOutbox, HeldEventChange, HeldEvents, OutboxEvent } from '../outbox.js';
 import { eventContext } from '../outbox.js';
 import type { StoreContext } from '../store.js';
 import { type DueEntry, DueHeap } from './due-heap.js';
@@ -48,10 +48,22 @@ export class MemoryOutbox implements EventOutbox {
   #order = 0;
   readonly #dead = new Map<string, OutboxEvent>();
   readonly #now: () => number;
+  /** Whether a tenant's events are held (its connection is in preview); none without it. */
+  readonly #heldTenant: ((tenant: string) => boolean) | undefined;
+  /** Queue firsts taken off the heap because their tenant was held, by tenant: back on it once the tenant is not. */
+  readonly #parked = new Map<string, Held[]>();
+  /** Holding events of tenants in preview: only with `heldTenant` (MemoryStore's, which keeps connections). */
+  readonly held?: HeldEvents;
 
-  /** An empty outbox; `now` is the clock (epoch ms). */
-  constructor(now: () => number = Date.now) {
+  /**
+   * An empty outbox; `now` is the clock (epoch ms). `heldTenant`: whether a tenant's events are
+   * held now (MemoryStore asks its connection records); asked at each claim, so a tenant that is
+   * no longer held has its events due at once.
+   */
+  constructor(now: () => number = Date.now, heldTenant?: (tenant: string) => boolean) {
     this.#now = now;
+    this.#heldTenant = heldTenant;
+    if (heldTenant) this.held = { revise: async (tenant, changes) => this.#revise(tenant, changes), release: async () => undefined };
   }
 
   /**
@@ -101,16 +113,27 @@ export class MemoryOutbox implements EventOutbox {
 
   async claim(options: { limit: number; leaseMs: number }): Promise<OutboxEvent[]> {
     const now = this.#now();
+    this.#unpark();
     const leased: Held[] = [];
+    const taken = new Set<Held>();
     while (leased.length < options.limit) {
       const top = this.#due.peek();
       if (!top) break;
-      if (!this.#current(top)) {
+      if (!this.#current(top) || taken.has(top.item)) {
         this.#due.pop();
         continue;
       }
       if (top.dueAt > now) break;
       this.#due.pop();
+      const tenant = top.item.event.tenant;
+      if (this.#heldTenant?.(tenant)) {
+        // held: off the heap until its tenant is not (a claim costs nothing per held event)
+        const parked = this.#parked.get(tenant);
+        if (parked) parked.push(top.item);
+        else this.#parked.set(tenant, [top.item]);
+        continue;
+      }
+      taken.add(top.item);
       leased.push(top.item);
     }
     // leased: still its queue's first, due again when the lease ends (pushed back after the
@@ -193,6 +216,35 @@ export class MemoryOutbox implements EventOutbox {
       else this.#byTenant.delete(tenant);
     }
     return n;
+  }
+
+  /** Puts back on the heap the parked queue firsts of tenants no longer held (still pending and first). */
+  #unpark(): void {
+    for (const [tenant, list] of this.#parked) {
+      if (this.#heldTenant?.(tenant)) continue;
+      this.#parked.delete(tenant);
+      for (const held of list) if (this.#pending.get(held.event.id) === held && this.#queues.get(held.key)?.[0] === held) this.#push(held);
+    }
+  }
+
+  /** {@link HeldEvents.revise}: new data for pending events of `tenant`, or their deletion (out of the change log too). */
+  #revise(tenant: string, changes: readonly HeldEventChange[]): number {
+    const gone = new Set<string>();
+    for (const change of changes) {
+      const held = this.#pending.get(change.id);
+      if (!held || held.event.tenant !== tenant) continue;
+      if (change.data === null) {
+        this.#dequeue(held);
+        gone.add(change.id);
+      } else held.event.data = change.data;
+    }
+    const list = this.#byTenant.get(tenant);
+    if (gone.size && list) {
+      const kept = list.filter((e) => !gone.has(e.id));
+      if (kept.length) this.#byTenant.set(tenant, kept);
+      else this.#byTenant.delete(tenant);
+    }
+    return changes.filter((c) => this.#pending.get(c.id)?.event.tenant === tenant || gone.has(c.id)).length;
   }
 
   /** Puts a pending event at the end of its resource's queue; the first of a queue goes into the heap. */

@@ -123,7 +123,11 @@ export class MemoryStore implements ProvisioningStore {
   /** An empty store, or one restored from a snapshot. */
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? (() => new Date());
-    this.outbox = new MemoryOutbox(() => this.#now().getTime());
+    // the events of a tenant whose connection is in preview are held (stores/outbox.ts HeldEvents)
+    this.outbox = new MemoryOutbox(
+      () => this.#now().getTime(),
+      (tenant) => this.#connections.inPreview(tenant),
+    );
     this.activity = new MemoryActivityLog(options.activity);
     this.connections = this.#connections;
     if (options.snapshot) this.#restore(options.snapshot);

@@ -1,0 +1,90 @@
+/**
+ * A connection's first sync in preview, as `scim.connections` offers it: the match report,
+ * an admin's resolutions, approval and discard, each recorded in the tenant's activity log
+ * with its actor. The lifecycle API (lifecycle.ts) hands these four calls here.
+ * @module
+ */
+import { ScimError } from '../../core/errors.js';
+import type { ActivityLog, ConnectionAction, ConnectionActivity } from '../../stores/activity-log.js';
+import type { Connection, ConnectionMode } from '../../stores/connections.js';
+import type { EventOutbox } from '../../stores/outbox.js';
+import type { SoftDeletingStore } from '../../stores/soft-delete.js';
+import type { Engine } from '../engine.js';
+import { approvePreview, discardPreview, inPreview, type PreviewActionParts } from './approval.js';
+import { text } from './lifecycle-input.js';
+import type { ConnectionsOptions } from './options.js';
+import { type PreviewReport, previewReport, typeOf } from './preview-report.js';
+import { type ResolveInput, resolutionOf } from './resolution.js';
+
+/** What the preview calls need of the lifecycle API: some of its parts, and its read, versioned change and audit record. @internal */
+export interface PreviewLifecycle {
+  readonly engine: Engine;
+  readonly outbox: EventOutbox | undefined;
+  readonly log: ActivityLog | undefined;
+  readonly options: ConnectionsOptions;
+  readonly softDeletes: SoftDeletingStore | undefined;
+  readonly now: () => number;
+  readonly wake: () => void;
+  get(id: string): Promise<Connection>;
+  change(id: string, actor: string, edit: (c: Connection) => Partial<Connection>): Promise<Connection>;
+  note(c: Connection, actor: string, action: ConnectionAction, extra?: Partial<ConnectionActivity>): Promise<void>;
+}
+
+/** A new connection's mode: as asked, else the host's default; `preview` only where the store's outbox holds events (400). @internal */
+export function modeOf(mode: unknown, options: ConnectionsOptions, outbox: EventOutbox | undefined): ConnectionMode {
+  const m = mode ?? options.defaultMode ?? 'live';
+  if (m !== 'live' && m !== 'preview') throw ScimError.invalidValue('mode must be "live" or "preview"');
+  if (m === 'preview' && !outbox?.held)
+    throw ScimError.invalidValue('mode "preview" needs a store whose outbox holds events (MemoryStore, PostgresStore); this store has none');
+  return m;
+}
+
+/** The preview calls of one server's lifecycle API. @internal */
+export class ConnectionPreview {
+  readonly #l: PreviewLifecycle;
+
+  constructor(lifecycle: PreviewLifecycle) {
+    this.#l = lifecycle;
+  }
+
+  /** The match report (preview-report.ts); 404 for an unknown connection. */
+  async report(id: string): Promise<PreviewReport> {
+    return previewReport(this.#parts(), await this.#l.get(id));
+  }
+
+  /** Keeps an admin's decision for `userId` in the connection's record (a second one replaces the first). */
+  async resolve(id: string, userId: string, input: ResolveInput): Promise<Connection> {
+    const resolution = resolutionOf(input, new Date(this.#l.now()).toISOString());
+    const c = await this.#l.get(id);
+    inPreview(c, 'resolve');
+    const type = typeOf(this.#l.engine, 'user');
+    const user =
+      type && typeof userId === 'string' ? await this.#l.engine.store.get({ tenant: c.tenant, requestId: `resolve-${c.id}` }, type, userId) : undefined;
+    if (!user) throw ScimError.notFound(`User ${JSON.stringify(String(userId).slice(0, 100))} not found in tenant ${JSON.stringify(c.tenant)}`);
+    const next = await this.#l.change(id, resolution.actor, (x) => ({ resolutions: { ...x.resolutions, [userId]: resolution } }));
+    const { action, account } = resolution;
+    await this.#l.note(next, resolution.actor, 'resolve', { userId, resolution: account === undefined ? { action } : { action, account } });
+    return next;
+  }
+
+  /** Approves the preview (approval.ts); the live connection. */
+  async approve(id: string, o: { actor: string }): Promise<Connection> {
+    const actor = text(o?.actor, 'actor');
+    const c = await approvePreview(this.#parts(), await this.#l.get(id), actor);
+    await this.#l.note(c, actor, 'approve');
+    return c;
+  }
+
+  /** Discards the preview (approval.ts); the connection, still in preview. */
+  async discard(id: string, o: { actor: string }): Promise<Connection> {
+    const actor = text(o?.actor, 'actor');
+    const c = await discardPreview(this.#parts(), await this.#l.get(id), actor);
+    await this.#l.note(c, actor, 'discard');
+    return c;
+  }
+
+  #parts(): PreviewActionParts {
+    const { engine, outbox, log, options, now, softDeletes, wake, change } = this.#l;
+    return { engine, outbox, log, previewGroup: options.previewGroup, now, held: outbox?.held, softDeletes, wake, change: (...a) => change(...a) };
+  }
+}
