@@ -43,7 +43,7 @@ export const PORTAL_SCRIPT = `(() => {
       ev.preventDefault();
       const out = document.getElementById('test-result');
       const button = test.querySelector('button');
-      button.disabled = true; out.className = 'note'; out.textContent = test.dataset.running || '';
+      button.disabled = true; out.hidden = false; out.className = 'note'; out.textContent = test.dataset.running || '';
       try {
         const r = await fetch(test.dataset.test, { method: 'POST', headers: { accept: 'application/json', 'x-csrf-token': csrf }, credentials: 'same-origin' });
         const s = await r.json();

@@ -28,8 +28,9 @@ export function securityHeaders(nonce: string, frameAncestors: readonly string[]
     'content-security-policy': csp,
     ...(frameAncestors.length ? {} : { 'x-frame-options': 'DENY' }),
     'x-content-type-options': 'nosniff',
-    // setup links carry their token in the path: never sent on to another site
-    'referrer-policy': 'no-referrer',
+    // setup links carry their token in the path: never sent on to another site. Not no-referrer:
+    // with it, Chromium sends `Origin: null` on the portal's own form posts, which the same-origin check refuses
+    'referrer-policy': 'same-origin',
     'cache-control': 'no-store',
     'cross-origin-opener-policy': 'same-origin',
     'permissions-policy': 'camera=(), microphone=(), geolocation=()',

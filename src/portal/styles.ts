@@ -6,9 +6,9 @@
 
 /** The stylesheet (brand.ts's custom properties go after it). */
 export const PORTAL_CSS = `
-:root{--sk-accent:#2f5bd3;--sk-font:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;--sk-radius:8px;--sk-bg:#f7f8fa;--sk-fg:#1b1f24;--sk-muted:#59636e;--sk-card:#fff;--sk-line:#d6dbe1;--sk-ok:#0b7a3b;--sk-okbg:#e6f4ea;--sk-bad:#b3261e;--sk-badbg:#fce8e6;--sk-warn:#8a5300;--sk-warnbg:#fff4e0;--sk-code:#eef1f4;color-scheme:light}
-:root.dark{--sk-accent:#8ab4f8;--sk-bg:#121417;--sk-fg:#e8eaed;--sk-muted:#a7afb8;--sk-card:#1c1f24;--sk-line:#343a42;--sk-ok:#81c995;--sk-okbg:#16301f;--sk-bad:#f28b82;--sk-badbg:#3b1a18;--sk-warn:#fdd663;--sk-warnbg:#3a2e0d;--sk-code:#2a2f36;color-scheme:dark}
-@media (prefers-color-scheme:dark){:root.auto{--sk-accent:#8ab4f8;--sk-bg:#121417;--sk-fg:#e8eaed;--sk-muted:#a7afb8;--sk-card:#1c1f24;--sk-line:#343a42;--sk-ok:#81c995;--sk-okbg:#16301f;--sk-bad:#f28b82;--sk-badbg:#3b1a18;--sk-warn:#fdd663;--sk-warnbg:#3a2e0d;--sk-code:#2a2f36;color-scheme:dark}}
+:root{--sk-accent:#2f5bd3;--sk-font:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;--sk-radius:8px;--sk-bg:#f7f8fa;--sk-fg:#1b1f24;--sk-muted:#59636e;--sk-card:#fff;--sk-line:#d6dbe1;--sk-ok:#0b7a3b;--sk-okbg:#e6f4ea;--sk-bad:#b3261e;--sk-badbg:#fce8e6;--sk-warn:#8a5300;--sk-warnbg:#fff4e0;--sk-code:#eef1f4;--sk-on-accent:#fff;color-scheme:light}
+:root.dark{--sk-accent:#8ab4f8;--sk-bg:#121417;--sk-fg:#e8eaed;--sk-muted:#a7afb8;--sk-card:#1c1f24;--sk-line:#343a42;--sk-ok:#81c995;--sk-okbg:#16301f;--sk-bad:#f28b82;--sk-badbg:#3b1a18;--sk-warn:#fdd663;--sk-warnbg:#3a2e0d;--sk-code:#2a2f36;--sk-on-accent:#111;color-scheme:dark}
+@media (prefers-color-scheme:dark){:root.auto{--sk-accent:#8ab4f8;--sk-bg:#121417;--sk-fg:#e8eaed;--sk-muted:#a7afb8;--sk-card:#1c1f24;--sk-line:#343a42;--sk-ok:#81c995;--sk-okbg:#16301f;--sk-bad:#f28b82;--sk-badbg:#3b1a18;--sk-warn:#fdd663;--sk-warnbg:#3a2e0d;--sk-code:#2a2f36;--sk-on-accent:#111;color-scheme:dark}}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 var(--sk-font);background:var(--sk-bg);color:var(--sk-fg)}
 a{color:var(--sk-accent)}
@@ -31,10 +31,9 @@ h1{font-size:1.5rem;margin:.2rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .6r
 .note.ok{background:var(--sk-okbg);color:var(--sk-ok);border-color:transparent}.note.bad{background:var(--sk-badbg);color:var(--sk-bad);border-color:transparent}.note.warn{background:var(--sk-warnbg);color:var(--sk-warn);border-color:transparent}
 code,.secret{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--sk-code);padding:.1rem .35rem;border-radius:4px;word-break:break-all;font-size:.9em}
 .copyrow{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap;margin:.3rem 0 .8rem}.copyrow code{padding:.45rem .6rem;flex:1 1 240px}
-button,.button{font:inherit;padding:.45rem .95rem;border-radius:var(--sk-radius);border:1px solid var(--sk-accent);background:var(--sk-accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
-:root.dark button,:root.dark .button{color:#111}
+button,.button{font:inherit;padding:.45rem .95rem;border-radius:var(--sk-radius);border:1px solid var(--sk-accent);background:var(--sk-accent);color:var(--sk-on-accent);cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary,.button.secondary{background:transparent;color:var(--sk-accent)}
-button.danger{background:var(--sk-bad);border-color:var(--sk-bad);color:#fff}
+button.danger{background:var(--sk-bad);border-color:var(--sk-bad);color:var(--sk-on-accent)}
 button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid var(--sk-accent);outline-offset:2px}
 label{display:block;font-weight:600;margin:.8rem 0 .25rem}
 .help{color:var(--sk-muted);font-size:.9rem;margin:.2rem 0 0}
@@ -51,5 +50,6 @@ tr.failure td:first-child{border-left:3px solid var(--sk-bad)}
 .tablewrap{overflow-x:auto;border:1px solid var(--sk-line);border-radius:var(--sk-radius)}
 .muted{color:var(--sk-muted)}.bad{color:var(--sk-bad)}.ok{color:var(--sk-ok)}
 .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}
-@media (max-width:640px){main{padding:1rem}header,nav ul{padding-left:1rem;padding-right:1rem}th.wide,td.wide{display:none}h1{font-size:1.3rem}}
+@media (max-width:640px){main{padding:1rem}header,nav ul{padding-left:1rem;padding-right:1rem}th.wide,td.wide{display:none}h1{font-size:1.3rem}
+.tablewrap table,.tablewrap tbody,.tablewrap tr,.tablewrap td{display:block}.tablewrap thead{position:absolute;left:-9999px}.tablewrap tr{border-bottom:1px solid var(--sk-line);padding:.4rem 0}.tablewrap td{border:0;padding:.15rem .8rem}.tablewrap td.wide{display:none}}
 `;

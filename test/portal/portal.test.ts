@@ -67,7 +67,7 @@ describe('pages', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('cache-control')).toBe('no-store');
-      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('referrer-policy')).toBe('same-origin');
       for (const tag of text.match(/<(script|style)\b[^>]*>/g) ?? []) expect(tag, path).toContain(`nonce="${nonce}"`);
       expect(text, path).not.toMatch(/\son[a-z]+\s*=/i);
       expect(text, path).not.toMatch(/javascript:/i);

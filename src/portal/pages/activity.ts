@@ -30,7 +30,7 @@ function row(v: PageView, r: ActivityRecord): SafeHtml {
 /** A table of records. */
 function table(v: PageView, records: readonly ActivityRecord[], caption: string): SafeHtml {
   const { s } = v;
-  return html`<div class="tablewrap"><table><caption class="skip">${caption}</caption><thead><tr><th scope="col">${s.colTime}</th><th scope="col">${s.colRequest}</th><th scope="col">${s.colStatus}</th><th scope="col" class="wide">${s.colClient}</th><th scope="col">${s.colWhat}</th></tr></thead>
+  return html`<div class="tablewrap" tabindex="0"><table><caption class="skip">${caption}</caption><thead><tr><th scope="col">${s.colTime}</th><th scope="col">${s.colRequest}</th><th scope="col">${s.colStatus}</th><th scope="col" class="wide">${s.colClient}</th><th scope="col">${s.colWhat}</th></tr></thead>
 <tbody>${records.map((r) => row(v, r))}</tbody></table></div>`;
 }
 
@@ -52,7 +52,7 @@ export function activityPage(v: PageView, a: ActivityView): SafeHtml {
   const rest = a.filter === '' ? a.records.filter((r) => r.status < 400) : a.records;
   const older = a.records.length ? a.records[a.records.length - 1]!.startedAt : undefined;
   const rejected = a.rejected.length
-    ? html`<h2>${s.rejectedAttempts}</h2><div class="tablewrap"><table><thead><tr><th scope="col">${s.colTime}</th><th scope="col">${s.colRequest}</th><th scope="col">${s.colFrom}</th><th scope="col">${s.colWhat}</th></tr></thead><tbody>${a.rejected.map(
+    ? html`<h2>${s.rejectedAttempts}</h2><div class="tablewrap" tabindex="0"><table><thead><tr><th scope="col">${s.colTime}</th><th scope="col">${s.colRequest}</th><th scope="col">${s.colFrom}</th><th scope="col">${s.colWhat}</th></tr></thead><tbody>${a.rejected.map(
         (r) =>
           html`<tr class="failure"><td>${when(r.startedAt, v.now, v.s)}</td><td><strong>${r.method}</strong> ${r.path}</td><td>${r.remoteAddress ?? ''}</td><td>${explain(r, s)?.what ?? ''}</td></tr>`,
       )}</tbody></table></div>`

@@ -38,7 +38,7 @@ export function credentialsPage(v: PageView, view: ConnectionView, o: { shown?: 
       : '';
   const disabled = c.state === 'disabled';
   const body = html`${o.error ? html`<p class="note bad" role="alert">${o.error}</p>` : ''}${shown ? html`<div class="card">${shown}</div>` : ''}
-<div class="tablewrap"><table><thead><tr><th scope="col">${s.colCredential}</th><th scope="col" class="wide">${s.colCreated}</th><th scope="col">${s.colExpires}</th><th scope="col" class="wide">${s.colLastUsed}</th><th scope="col">${s.colState}</th><th scope="col"><span class="skip">${s.revoke}</span></th></tr></thead>
+<div class="tablewrap" tabindex="0"><table><thead><tr><th scope="col">${s.colCredential}</th><th scope="col" class="wide">${s.colCreated}</th><th scope="col">${s.colExpires}</th><th scope="col" class="wide">${s.colLastUsed}</th><th scope="col">${s.colState}</th><th scope="col"><span class="skip">${s.revoke}</span></th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 <h2>${s.rotate}</h2><form method="post" action="${v.base}/credentials/rotate" class="card">${csrfField(v)}<p class="help">${s.rotateHelp}</p>
 <div class="inline"><div><label for="overlap">${s.overlap}</label><select id="overlap" name="overlap">${OVERLAP_HOURS.map(

@@ -31,6 +31,6 @@ export function directoryPage(v: PageView, d: DirectoryPage): SafeHtml {
 <form method="get" action="${v.base}/directory" class="inline card" role="search"><input type="hidden" name="type" value="${d.type}">
 <div><label for="q">${s.searchLabel}</label><input type="search" id="q" name="q" value="${d.q}"></div><button type="submit">${s.search}</button></form>
 <p>${fill(s.countOf, { count: d.total })}</p>
-${d.rows.length ? html`<div class="tablewrap"><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>${pages}` : html`<p class="muted">${s.noResults}</p>`}`;
+${d.rows.length ? html`<div class="tablewrap" tabindex="0"><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>${pages}` : html`<p class="muted">${s.noResults}</p>`}`;
   return layout(v, { title: s.directoryTitle, tab: 'directory', body });
 }

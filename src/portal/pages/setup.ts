@@ -80,7 +80,7 @@ ${secrets}<p><span class="label">${s.credentialKinds}:</span> ${kinds}</p></div>
 <div class="card"><ol class="steps">${setup.steps.map((st) => html`<li><strong>${st.title}</strong><br>${setupHtml(st.text, values)}</li>`)}</ol></div>
 ${
   setup.mappings.length
-    ? html`<h2>${s.mappings}</h2><div class="tablewrap"><table><thead><tr><th scope="col">${s.mappingScim}</th><th scope="col">${fill(s.mappingIdp, { idp: setup.name })}</th></tr></thead><tbody>${setup.mappings.map(
+    ? html`<h2>${s.mappings}</h2><div class="tablewrap" tabindex="0"><table><thead><tr><th scope="col">${s.mappingScim}</th><th scope="col">${fill(s.mappingIdp, { idp: setup.name })}</th></tr></thead><tbody>${setup.mappings.map(
         (m) =>
           html`<tr><td><code>${m.attribute}</code></td><td>${setupHtml(m.source, values)}${m.note ? html`<br><span class="help">${setupHtml(m.note, values)}</span>` : ''}</td></tr>`,
       )}</tbody></table></div>`

@@ -22,5 +22,5 @@ export function ago(iso: string, now: number, s: PortalStrings): string {
 export function when(iso: string | null | undefined, now: number, s: PortalStrings): SafeHtml {
   if (!iso) return html`<span class="muted">${s.never}</span>`;
   const exact = iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
-  return html`<time datetime="${iso}" title="${exact}">${Date.parse(iso) > now ? exact.slice(0, 10) : ago(iso, now, s)}</time>`;
+  return html`<time datetime="${iso}" title="${exact}">${Date.parse(iso) > now ? exact.slice(0, 16) : ago(iso, now, s)}</time>`;
 }
