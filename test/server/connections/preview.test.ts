@@ -1,0 +1,284 @@
+// Preview (#33): an Entra-style first run of 500 users and 20 groups into an app with 120
+// existing accounts (80 matching by e-mail, 10 by externalId, 5 conflicting, 3 outside the
+// allowed domains), on every store: the IdP sees only 2xx but for the domain refusals, the
+// host hears nothing until approval, the report's classes are exact, approval delivers every
+// held event once and in order with the decisions, and discard leaves nothing behind.
+import { randomUUID } from 'node:crypto';
+import {
+  createScimServer,
+  type LifecycleEvent,
+  type LinkIntent,
+  linkAccounts,
+  type OutboxEvent,
+  type ProvisioningStore,
+  previewReportCsv,
+  type ScimServer,
+} from 'scimkit';
+import { describe, expect, it } from 'vitest';
+import { storeFactories } from '../../store-factories.js';
+import { ACTOR, eventually, U } from './helpers.js';
+
+const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const ENTRA = { 'user-agent': 'Azure Active Directory SCIM Provisioning' };
+
+/** The app's accounts: 80 adoptable by e-mail, 10 by externalId, 5 whose e-mail is not adopted, 25 nobody claims. */
+function appAccounts() {
+  const byEmail = new Map<string, string>();
+  const byExternalId = new Map<string, string>();
+  const refused = new Set<string>();
+  for (let i = 0; i < 80; i++) byEmail.set(`user${i}@acme.io`, `acct-mail-${i}`);
+  for (let i = 80; i < 90; i++) byExternalId.set(`entra-${i}`, `acct-ext-${i}`);
+  for (let i = 90; i < 95; i++) {
+    byEmail.set(`user${i}@acme.io`, `acct-local-${i}`);
+    refused.add(`acct-local-${i}`);
+  }
+  for (let i = 0; i < 25; i++) byEmail.set(`someone${i}@acme.io`, `acct-other-${i}`);
+  expect(byEmail.size + byExternalId.size).toBe(120);
+  const calls: { dryRun: boolean }[] = [];
+  const link = linkAccounts({
+    byExternalId: (_ctx, id) => byExternalId.get(id),
+    byEmail: (_ctx, email) => byEmail.get(email),
+    adoptByEmail: (_ctx, accountId) => !refused.has(accountId),
+  });
+  return {
+    calls,
+    linkUser: (intent: LinkIntent) => {
+      calls.push({ dryRun: intent.dryRun === true });
+      return link(intent);
+    },
+  };
+}
+
+/** The IdP's user i: 0 and 1 sent inactive, 95–97 outside acme.io. */
+function idpUser(i: number) {
+  const email = i >= 95 && i < 98 ? `user${i}@evil.example` : `user${i}@acme.io`;
+  return { schemas: [U], userName: email, externalId: `entra-${i}`, active: i > 1, emails: [{ value: email, type: 'work', primary: true }] };
+}
+
+/** A server over `store` with connections in preview for acme.io, and what its host hears. */
+function serverOver(store: ProvisioningStore) {
+  const app = appAccounts();
+  const heard: LifecycleEvent[] = [];
+  const scim = createScimServer({
+    store,
+    tenantInPath: true,
+    rateLimits: false,
+    connections: { defaultMode: 'preview', previewGroup: ({ group }) => ({ team: `team ${String(group.displayName)}`, grants: ['member'] }) },
+    hooks: { linkUser: app.linkUser, onEvent: (e) => void heard.push(e) },
+    events: { pollMs: 20, retryBaseMs: 10 },
+    activity: { logRequests: false },
+  });
+  // a store a factory shares between tests may hold other tenants' events: each test hears its own
+  const of = (tenant: string) => heard.filter((e) => e.ctx.tenant === tenant);
+  return { scim, app, heard, of };
+}
+
+/** The IdP: Entra's first cycle of `users` users and `groups` groups (member i in group i % groups) as connection `token` of `tenant`. */
+async function firstCycle(scim: ScimServer, tenant: string, token: string, users: number, groups: number) {
+  const statuses: number[] = [];
+  const call = async (method: string, path: string, body?: unknown, query?: string) => {
+    const res = await scim.handle({
+      method,
+      path: `/${tenant}${path}`,
+      ...(query === undefined ? {} : { query }),
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', ...ENTRA },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    statuses.push(res.status);
+    return res as { status: number; body: { id?: string; detail?: string; scimType?: string; Resources?: unknown[] } };
+  };
+  const ids = new Map<number, string>();
+  const refusals: { status: number; scimType?: string; detail?: string }[] = [];
+  for (let i = 0; i < users; i++) {
+    const u = idpUser(i);
+    const found = await call('GET', '/Users', undefined, `filter=${encodeURIComponent(`userName eq "${u.userName}"`)}`);
+    expect(found.body.Resources ?? []).toEqual([]);
+    const res = await call('POST', '/Users', u);
+    if (res.status === 201) ids.set(i, res.body.id!);
+    else refusals.push({ status: res.status, scimType: res.body.scimType, detail: res.body.detail });
+  }
+  const groupIds: string[] = [];
+  for (let g = 0; g < groups; g++) {
+    await call('GET', '/Groups', undefined, `filter=${encodeURIComponent(`displayName eq "Group ${g}"`)}`);
+    const created = await call('POST', '/Groups', { schemas: [G], displayName: `Group ${g}` });
+    groupIds.push(created.body.id!);
+    const members = [...ids].filter(([i]) => i % groups === g).map(([, id]) => ({ value: id }));
+    for (let k = 0; k < members.length; k += 10)
+      await call('PATCH', `/Groups/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value: members.slice(k, k + 10) }] });
+  }
+  return { ids, groupIds, statuses, refusals };
+}
+
+/** Every event of the tenant's change log. */
+async function changeLog(scim: ScimServer, tenant: string): Promise<OutboxEvent[]> {
+  const out: OutboxEvent[] = [];
+  for (let after = 0; ; ) {
+    const page = await scim.events.list({ tenant, after, limit: 1000 });
+    out.push(...page);
+    if (page.length < 1000) return out;
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+describe.each(storeFactories())('preview on %s', (_name, makeStore) => {
+  it('an Entra first run into an app with 120 accounts: held, reported, resolved, approved once and in order', { timeout: 180_000 }, async () => {
+    const { scim, app, of } = serverOver(await makeStore());
+    const tenant = `acme-${randomUUID().slice(0, 8)}`;
+    const heard = () => of(tenant);
+    const c = await scim.connections!.create({ tenant, domains: ['ACME.io.'], actor: ACTOR });
+    expect(c).toMatchObject({ mode: 'preview', domains: ['acme.io'], name: tenant, settings: {}, resolutions: {} });
+    const { token } = await scim.connections!.issueToken(c.id, { actor: ACTOR });
+
+    const run = await firstCycle(scim, tenant, token, 500, 20);
+    // the IdP's first cycle completes: every request 2xx but the three domain refusals
+    expect(run.statuses.filter((s) => s >= 300)).toEqual([400, 400, 400]);
+    expect(run.refusals).toHaveLength(3);
+    for (const [k, r] of run.refusals.entries()) {
+      expect(r.scimType).toBe('invalidValue');
+      expect(r.detail).toContain('allowed domains');
+      expect(r.detail).toContain(`user${95 + k}@evil.example`);
+    }
+    // in preview the link hook waits for the report and approval
+    expect(app.calls).toEqual([]);
+    // nothing reaches the host while the connection is in preview
+    await new Promise((r) => setTimeout(r, 300));
+    expect(heard()).toEqual([]);
+    const held = (await changeLog(scim, tenant)).filter((e) => e.state === 'pending');
+    expect(held.length).toBeGreaterThan(497 + 20);
+
+    await scim.activity.flush();
+    const report = await scim.connections!.preview(c.id);
+    expect(app.calls.length).toBe(497);
+    expect(app.calls.every((x) => x.dryRun)).toBe(true);
+    expect(report.counts).toEqual({ new: 402, link: 88, conflict: 5, outsideDomain: 3, deactivate: 2, skip: 0, groups: 20, heldEvents: held.length });
+    expect(report.ready).toBe(false);
+    const byName = new Map(report.users.map((u) => [u.userName, u]));
+    expect(byName.get('user0@acme.io')).toMatchObject({ outcome: 'deactivate', account: 'acct-mail-0', by: 'email' });
+    expect(byName.get('user5@acme.io')).toMatchObject({ outcome: 'link', account: 'acct-mail-5', by: 'email' });
+    expect(byName.get('user85@acme.io')).toMatchObject({ outcome: 'link', account: 'acct-ext-85', by: 'externalId' });
+    expect(byName.get('user92@acme.io')).toMatchObject({ outcome: 'conflict' });
+    expect(byName.get('user92@acme.io')!.reason).toContain('user92@acme.io');
+    expect(byName.get('user200@acme.io')).toMatchObject({ outcome: 'new' });
+    expect(report.refused.map((r) => r.address).sort()).toEqual(['user95@evil.example', 'user96@evil.example', 'user97@evil.example']);
+    expect(report.groups).toHaveLength(20);
+    const g14 = report.groups.find((g) => g.displayName === 'Group 14')!;
+    expect(g14).toMatchObject({ outcome: 'new', team: 'team Group 14', grants: ['member'] });
+    expect(g14.members.sort()).toEqual(
+      [...run.ids]
+        .filter(([i]) => i % 20 === 14)
+        .map(([, id]) => id)
+        .sort(),
+    );
+    const csv = previewReportCsv(report);
+    expect(csv.split('\r\n')).toHaveLength(1 + 497 + 3 + 1);
+    expect(csv).toContain(`${run.ids.get(92)},user92@acme.io,conflict,,,`);
+
+    // unresolved conflicts stop approval
+    await expect(scim.connections!.approve(c.id, { actor: ACTOR })).rejects.toMatchObject({ status: 409 });
+    expect(heard()).toEqual([]);
+
+    await scim.connections!.resolve(c.id, run.ids.get(90)!, { action: 'link', account: 'acct-local-90', actor: ACTOR });
+    await scim.connections!.resolve(c.id, run.ids.get(91)!, { action: 'link', account: 'acct-local-91', actor: ACTOR });
+    await scim.connections!.resolve(c.id, run.ids.get(92)!, { action: 'create', actor: ACTOR });
+    await scim.connections!.resolve(c.id, run.ids.get(93)!, { action: 'create', actor: 'other@acme.io' });
+    await scim.connections!.resolve(c.id, run.ids.get(94)!, { action: 'skip', actor: ACTOR });
+    const resolved = await scim.connections!.preview(c.id);
+    expect(resolved.counts).toMatchObject({ new: 404, link: 90, conflict: 0, outsideDomain: 3, deactivate: 2, skip: 1 });
+    expect(resolved.ready).toBe(true);
+    expect(resolved.users.find((u) => u.id === run.ids.get(93))).toMatchObject({ outcome: 'new', resolution: { action: 'create', actor: 'other@acme.io' } });
+
+    const asked = app.calls.length;
+    const live = await scim.connections!.approve(c.id, { actor: ACTOR });
+    expect(live).toMatchObject({ mode: 'live', resolutions: {} });
+    // approval asks the hook for real (the five resolved users are not asked)
+    expect(app.calls.slice(asked)).toEqual(Array.from({ length: 492 }, () => ({ dryRun: false })));
+    const skipped = run.ids.get(94)!;
+    const expected = held.filter((e) => e.resourceId !== skipped && !(e.data.memberIds?.length === 1 && e.data.memberIds[0] === skipped));
+    expect(await eventually(() => heard().length >= expected.length, 60_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    // every event once, none of the skipped user's, each resource's in order
+    const ids = heard().map((e) => e.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(ids)).toEqual(new Set(expected.map((e) => e.id)));
+    const lastSeq = new Map<string, number>();
+    for (const e of heard()) {
+      expect(e.seq).toBeGreaterThan(lastSeq.get(e.id) ?? 0);
+      lastSeq.set(e.id, e.seq);
+      expect(e.source).toBe('scim');
+      if (e.type === 'group.membersAdded') expect(e.memberIds).not.toContain(skipped);
+    }
+    // the decisions travel with user.created
+    const created = new Map(heard().flatMap((e) => (e.type === 'user.created' ? [[e.resource.userName, e.link] as const] : [])));
+    expect(created.get('user5@acme.io')).toEqual({ by: 'email', accountId: 'acct-mail-5' });
+    expect(created.get('user0@acme.io')).toEqual({ by: 'email', accountId: 'acct-mail-0' });
+    expect(created.get('user85@acme.io')).toEqual({ by: 'externalId', accountId: 'acct-ext-85' });
+    expect(created.get('user90@acme.io')).toEqual({ by: 'host', accountId: 'acct-local-90' });
+    expect(created.get('user92@acme.io')).toEqual({ by: 'new' });
+    expect(created.get('user200@acme.io')).toEqual({ by: 'new' });
+    expect(created.has('user94@acme.io')).toBe(false);
+    expect((await changeLog(scim, tenant)).filter((e) => e.state === 'pending')).toEqual([]);
+    // the skipped user is gone from the store: the IdP's next change of it creates it again, linked live
+    const again = await scim.handle({
+      method: 'GET',
+      path: `/${tenant}/Users/${skipped}`,
+      headers: { authorization: `Bearer ${token}`, ...ENTRA },
+    });
+    expect(again.status).toBe(404);
+
+    // live now: a new user is linked as it arrives and delivered at once
+    const res = await scim.handle({
+      method: 'POST',
+      path: `/${tenant}/Users`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', ...ENTRA },
+      body: JSON.stringify({ schemas: [U], userName: 'late@acme.io', emails: [{ value: 'late@acme.io' }] }),
+    });
+    expect(res.status).toBe(201);
+    expect(await eventually(() => heard().some((e) => e.type === 'user.created' && e.resource.userName === 'late@acme.io'), 5000)).toBe(true);
+
+    // each decision is in the tenant's activity log with its actor
+    await scim.activity.flush();
+    const log = await scim.activity.list({ tenant, limit: 1000 });
+    const actions = log.filter((r) => r.operation === 'connection').map((r) => [r.connection!.action, r.actor, r.connection!.userId ?? null]);
+    expect(actions).toContainEqual(['approve', ACTOR, null]);
+    expect(actions).toContainEqual(['resolve', 'other@acme.io', run.ids.get(93)]);
+    expect(actions.filter(([a]) => a === 'resolve')).toHaveLength(5);
+    expect(log.find((r) => r.connection?.userId === run.ids.get(90))?.connection?.resolution).toEqual({ action: 'link', account: 'acct-local-90' });
+    await scim.close();
+  });
+
+  it('discard deletes the tenant’s resources and held events, delivers nothing, and the next cycle starts clean', { timeout: 120_000 }, async () => {
+    const { scim, of } = serverOver(await makeStore());
+    const tenant = `disc-${randomUUID().slice(0, 8)}`;
+    const heard = () => of(tenant);
+    const c = await scim.connections!.create({ tenant, mode: 'preview', domains: ['acme.io'], actor: ACTOR });
+    const { token } = await scim.connections!.issueToken(c.id, { actor: ACTOR });
+    const run = await firstCycle(scim, tenant, token, 40, 4);
+    await scim.connections!.resolve(c.id, run.ids.get(3)!, { action: 'skip', actor: ACTOR });
+    expect((await changeLog(scim, tenant)).length).toBeGreaterThan(40);
+
+    const after = await scim.connections!.discard(c.id, { actor: 'boss@acme.io' });
+    expect(after).toMatchObject({ mode: 'preview', resolutions: {} });
+    expect((await changeLog(scim, tenant)).filter((e) => e.state === 'pending')).toEqual([]);
+    for (const type of scim.registry.resourceTypes()) {
+      const page = await scim.store.search({ tenant, requestId: 't' }, type, { startIndex: 1, count: 10, members: false });
+      expect(page.totalResults).toBe(0);
+    }
+    const report = await scim.connections!.preview(c.id);
+    expect(report.users).toEqual([]);
+    expect(report.groups).toEqual([]);
+    expect(report.counts.heldEvents).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(heard()).toEqual([]);
+    await scim.activity.flush();
+    const log = await scim.activity.list({ tenant, limit: 1000 });
+    expect(log.find((r) => r.connection?.action === 'discard')?.actor).toBe('boss@acme.io');
+
+    // the IdP's next cycle: the same users are new again (none is found), held again
+    const next = await firstCycle(scim, tenant, token, 40, 4);
+    expect(next.statuses.every((s) => s < 300)).toBe(true);
+    expect((await scim.connections!.preview(c.id)).users).toHaveLength(40);
+    expect(heard()).toEqual([]);
+    await scim.close();
+  });
+});
