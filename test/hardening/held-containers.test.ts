@@ -108,6 +108,11 @@ const HELD: Record<string, Record<string, string>> = {
   'src/addons/postgres/unique-keys.ts': { taken: PER_CALL },
   'src/stores/memory/scan-turns.ts': { '#waiting': 'one entry per authenticated tenant with a scan waiting, removed when its line is empty' },
   'src/stores/soft-delete.ts': { shadows: BY_OBJECT, combined: BY_OBJECT },
+  'src/server/connections/probe.ts': { probes: BY_OBJECT },
+  'src/portal/action-budget.ts': { '#windows': 'one-minute windows of at most 10,000 keys (viewers, or addresses opening links); the oldest goes first' },
+  'src/portal/links.ts': { '#used': 'link ids until their link expires, at most 100,000 unexpired (past that a link is refused, never forgotten)' },
+  'src/portal/options.ts': { names: PER_CALL },
+  'src/portal/portal.ts': { UNSAFE: CONSTANT },
 };
 
 const CONTAINER = /new (?:Map|Set|WeakMap|WeakSet|Lru)\b|Object\.create\(null\)/;
