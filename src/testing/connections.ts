@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection, ConnectionCredential } from 'scimkit';
 import type { ConnectionStore } from 'scimkit/store-kit';
 import { describe, expect, it } from 'vitest';
+import { describeHeldEvents } from './held-events.js';
 import { rejects } from './refusal.js';
 import type { StoreFactory } from './store-factory.js';
 
@@ -334,4 +335,6 @@ export function describeConnections(name: string, makeStore: ConnectionsStoreFac
       expect(await records.getConnection({ id: created.id })).toEqual({ ...won[0], version: 2 });
     });
   });
+  // a connection in preview: its fields, and the events its store holds (held-events.ts)
+  describeHeldEvents(name, makeStore);
 }
