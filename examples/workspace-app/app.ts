@@ -1,34 +1,19 @@
-// A small SaaS app with Organization settings → Security → SCIM, provisioning through scimkit's hooks.
+// A small SaaS app whose Organization settings → Security → SCIM is scimkit's admin portal,
+// provisioning through scimkit's hooks.
 import express from 'express';
-import { type ActivityQuery, consoleLogger, createScimServer, generateToken, type LifecycleEvent, MemoryStore, ScimError, type ScimLogger } from 'scimkit';
+import { type Connection, consoleLogger, createScimServer, generateToken, type LifecycleEvent, MemoryStore, type ScimLogger } from 'scimkit';
 import { scimRouter } from 'scimkit/express';
+import type { PortalChange } from 'scimkit/portal';
 import { checkSettings, mirrorOf, settingsOf } from './connection-settings.js';
 import { LoginThrottle } from './login-throttle.js';
 import { MemberAccess } from './member-access.js';
-import {
-  type Admin,
-  checkPassword,
-  expiryIn,
-  grantsAdmin,
-  newAdmin,
-  newOrganization,
-  type Organization,
-  ROLES,
-  type ScimConnection,
-  TOKEN_LIFETIMES,
-} from './model.js';
-import {
-  ACTIVITY_FILTERS,
-  type ActivityView,
-  type ConnectionView,
-  loginPage,
-  OVERLAPS,
-  type SettingsOptions,
-  scimSettingsPage,
-  teamsPage,
-  usersPage,
-} from './pages.js';
+import { type Admin, checkPassword, expiryIn, grantsAdmin, newAdmin, newOrganization, type Organization, ROLES, type ScimConnection } from './model.js';
+import { eventsPage, loginPage, teamsPage, usersPage } from './pages.js';
+import { PORTAL_PATH, workspacePortal } from './scim-portal.js';
 import { type Session, Sessions, validPost } from './session.js';
+
+/** A Host header that is a host name or address, with an optional port. */
+const HOST = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/;
 
 /** Options of {@link createWorkspaceApp}. */
 export interface WorkspaceAppOptions {
@@ -44,6 +29,12 @@ export interface WorkspaceAppOptions {
    * an API token of any active member, and `GET` tells whether one may sign in.
    */
   ssoStandIn?: boolean;
+  /**
+   * The origin IdPs reach the app at (`https://app.example.com`, default `http://127.0.0.1:8090`):
+   * the SCIM settings give `{publicUrl}/scim/v2/{org}` as the tenant URL. Configured, never taken
+   * from a request's Host header, which anyone can set.
+   */
+  publicUrl?: string;
   /**
    * Express's `trust proxy` (e.g. `'loopback'`, a hop count), for an app behind a reverse
    * proxy: the sign-in limit per address then counts the client's address from
@@ -190,42 +181,72 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     events: { mode: 'beforeResponse' },
   });
 
+  /**
+   * The organization's connection was made or its settings changed (through the portal, or
+   * {@link connect}): the app's copy of its settings follows, and every member's role follows
+   * the admin group now, not at its next event.
+   */
+  const settingsSaved = (o: Organization, connection: Connection) => {
+    o.scim = mirrorOf(connection);
+    o.events.push(`scim.configured ${o.scim.workspaceId} ${o.scim.defaultRole}`);
+    for (const [ws, members] of o.members) syncRoles(o, ws, members.keys());
+  };
+  /** The event log's line of each other change of the connection made in the portal. */
+  const CHANGE_LOG: Record<Exclude<PortalChange['kind'], 'created' | 'settings'>, string> = {
+    rotated: 'scim.token.rotated',
+    revoked: 'scim.credential.revoked',
+    oauthClient: 'scim.oauthClient.created',
+    disabled: 'scim.disabled',
+    enabled: 'scim.enabled',
+    deleted: 'scim.deleted',
+  };
+  /** The portal's `onChange`: told after the kit saved each change (the kit records it in the activity log with its actor). */
+  const portalChanged = (change: PortalChange) => {
+    const o = orgs.get(change.viewer.tenant);
+    if (!o) return;
+    if (change.kind === 'created' || change.kind === 'settings') return settingsSaved(o, change.connection);
+    if (change.kind === 'deleted') o.scim = undefined;
+    o.events.push(CHANGE_LOG[change.kind]);
+  };
+
   // the server was made with `connections`: it has them
   const connections = scim.connections!;
   /**
-   * Saves the organization's SCIM settings in its connection. The first time, the connection
-   * is made with its first token, which is returned to be shown once; later, only the
-   * settings change (tokens are rotated or revoked on their own).
+   * What the portal's setup and settings do, for code (tests, an import): saves the
+   * organization's settings in its connection. The first time, the connection is made with
+   * its first token (expiring after `tokenLifetimeDays` when given), which is returned to be
+   * shown once; later, only the settings change.
    */
-  async function connect(o: Organization, settings: Omit<ScimConnection, 'connectionId'>, actor: string): Promise<string | undefined> {
+  async function connect(
+    o: Organization,
+    settings: Omit<ScimConnection, 'connectionId'> & { tokenLifetimeDays?: number },
+    actor: string,
+  ): Promise<string | undefined> {
     if (o.scim) {
-      o.scim = mirrorOf(await connections.update(o.scim.connectionId, { settings: settingsOf(settings), actor }));
+      settingsSaved(o, await connections.update(o.scim.connectionId, { settings: settingsOf(settings), actor }));
       return undefined;
     }
     const made = await connections.create({ tenant: o.id, name: o.name, settings: settingsOf(settings), actor });
-    o.scim = mirrorOf(made);
-    const expiresAt = expiryIn(settings.tokenLifetimeDays);
+    settingsSaved(o, made);
+    const expiresAt = expiryIn(settings.tokenLifetimeDays ?? 0);
     return (await connections.issueToken(made.id, { actor, ...(expiresAt ? { expiresAt } : {}) })).token;
   }
 
-  /** The connection as the settings page shows it: its record, health and bearer tokens (newest first). */
-  async function connectionView(o: Organization): Promise<ConnectionView | undefined> {
-    if (!o.scim) return undefined;
-    const id = o.scim.connectionId;
-    // health counts the activity log's records, written just after each response: the waiting ones too
-    await scim.activity.flush();
-    const [health, credentials] = await Promise.all([connections.health(id), connections.credentials(id)]);
-    // read after health, which writes `active` ⇄ `failing` when it moved
-    const connection = await connections.get(id);
-    o.scim = mirrorOf(connection);
-    return { connection, health, tokens: credentials.filter((c) => c.kind === 'bearer').reverse() };
-  }
-
+  const portal = workspacePortal(scim, { orgs, sessions, publicUrl: options.publicUrl ?? 'http://127.0.0.1:8090', onChange: portalChanged });
   const app = express();
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.use('/scim/v2', scimRouter(scim));
+  // Organization settings → Security → SCIM: a page asked for without the app's sign-in goes to
+  // it (the portal alone answers 401); the portal reads the session itself (`authorize`), and
+  // checks its own forms. Before the body parser: the portal reads its bodies itself.
+  app.use(PORTAL_PATH, (req, res, next) => {
+    // portal.node makes a URL of the Host header: one that is no host would throw there (a 500)
+    if (!HOST.test(req.headers.host ?? '')) return void res.status(400).send('Bad Host header');
+    if ((req.method === 'GET' || req.method === 'HEAD') && !sessions.of(req)) return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+    next();
+  });
+  app.use(portal.node);
   app.use(express.urlencoded({ extended: false }));
-  const base = (req: express.Request) => `${req.protocol}://${req.get('host')}`;
   /** The organization of the path, when the signed-in admin manages it; else a redirect to sign in (GET) or 403. */
   const adminOf = (req: express.Request, res: express.Response): { o: Organization; session: Session } | undefined => {
     const session = sessions.of(req);
@@ -242,28 +263,11 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     return undefined;
   };
   const viewer = (s: Session) => ({ email: s.email, csrf: s.csrf });
-  /** The activity the settings page shows, filtered as the admin chose. */
-  async function activityOf(o: Organization, filter: string): Promise<ActivityView> {
-    // records are written just after each response: read what is waiting too
-    await scim.activity.flush();
-    const query: ActivityQuery = { tenant: o.id, limit: 50 };
-    if (filter === 'rejected') {
-      query.rejectedTokens = true;
-      query.refused = true;
-    } else if (filter) query.status = filter as ActivityQuery['status'] & string;
-    const [summary, records, rejected] = await Promise.all([
-      scim.activity.summary(o.id),
-      scim.activity.list(query),
-      // the refused requests naming this organization are kept apart: anyone can send them
-      scim.activity.list({ tenant: o.id, refused: true, limit: 10 }),
-    ]);
-    return { summary, records, rejected, filter };
-  }
   /** A local path to go back to after sign-in (never another site). */
   const localPath = (next: unknown) =>
-    typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : '/orgs/acme/settings/security/scim';
+    typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : `${PORTAL_PATH}/`;
 
-  app.get('/', (_req, res) => res.redirect('/orgs/acme/settings/security/scim'));
+  app.get('/', (_req, res) => res.redirect(`${PORTAL_PATH}/`));
   app.get('/login', (req, res) => void res.type('html').send(loginPage({ next: localPath(req.query.next) })));
   // 10 sign-in attempts a minute per client address and per account: an account guessed from
   // many addresses is cut off too. Unknown e-mails count like known ones, so a cut-off does
@@ -301,74 +305,14 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     sessions.end(req, res);
     res.redirect('/login');
   });
-  app.get('/orgs/:org/settings/security/scim', async (req, res) => {
+  // the page's old address: the portal now (bookmarks and links keep working)
+  app.get('/orgs/:org/settings/security/scim', (req, res) => {
+    if (adminOf(req, res)) res.redirect(`${PORTAL_PATH}/`);
+  });
+  app.get('/orgs/:org/events', (req, res) => {
     const a = adminOf(req, res);
-    if (!a) return;
-    const filter = ACTIVITY_FILTERS.some(([v]) => v === req.query.status) ? String(req.query.status) : '';
-    const activity = a.o.scim ? await activityOf(a.o, filter) : undefined;
-    await sendSettings(req, res, a, { configuring: req.query.configure === '1', ...(activity ? { activity } : {}) });
+    if (a) res.type('html').send(eventsPage(a.o, viewer(a.session)));
   });
-  /** The settings page, with the connection's record, health and tokens (and the activity, on GET). */
-  async function sendSettings(req: express.Request, res: express.Response, a: { o: Organization; session: Session }, opts: SettingsOptions = {}) {
-    const view = await connectionView(a.o);
-    res.type('html').send(scimSettingsPage(a.o, base(req), viewer(a.session), { ...opts, ...(view ? { connection: view } : {}) }));
-  }
-  app.post('/orgs/:org/settings/security/scim', async (req, res) => {
-    const a = adminOf(req, res);
-    if (!a) return;
-    const o = a.o;
-    const workspaceId = String(req.body.workspace);
-    const defaultRole = String(req.body.role);
-    if (!o.workspaces.some((w) => w.id === workspaceId) || !(ROLES as readonly string[]).includes(defaultRole))
-      return void res.status(400).send('Choose a workspace and a role');
-    const lifetime = Number(req.body.lifetime ?? 365);
-    if (!(TOKEN_LIFETIMES as readonly number[]).includes(lifetime)) return void res.status(400).send('Choose a token lifetime');
-    const adminGroup = String(req.body.adminGroup ?? '')
-      .trim()
-      .slice(0, 200);
-    // the first save makes the connection and its token (shown once, kept by the kit as a hash)
-    const token = await connect(o, { workspaceId, defaultRole, tokenLifetimeDays: lifetime, ...(adminGroup ? { adminGroup } : {}) }, a.session.email);
-    o.events.push(`scim.configured ${workspaceId} ${defaultRole}`);
-    // another admin group (or none): every member's role follows it now, not at its next event
-    for (const [ws, members] of o.members) syncRoles(o, ws, members.keys());
-    await sendSettings(req, res, a, token ? { token } : {});
-  });
-  /** The SCIM connection of the page's organization, or a redirect to the page when it has none. */
-  const connectionOf = (req: express.Request, res: express.Response) => {
-    const a = adminOf(req, res);
-    if (a && !a.o.scim) res.redirect(`/orgs/${encodeURIComponent(a.o.id)}/settings/security/scim`);
-    return a?.o.scim ? { ...a, id: a.o.scim.connectionId, actor: a.session.email } : undefined;
-  };
-  // Rotate: a new token; the newest one before keeps working for the overlap, so a running
-  // sync goes on while the admin pastes the new one into the IdP
-  app.post('/orgs/:org/settings/security/scim/rotate', async (req, res) => {
-    const a = connectionOf(req, res);
-    if (!a) return;
-    const hours = Number(req.body.overlap ?? 24);
-    if (!OVERLAPS.some(([h]) => h === hours)) return void res.status(400).send('Choose an overlap');
-    // the new token gets the organization's token lifetime, as the first one did
-    const expiresAt = expiryIn(a.o.scim!.tokenLifetimeDays);
-    const { token } = await connections.rotate(a.id, { overlapMs: hours * 3600_000, actor: a.actor, ...(expiresAt ? { expiresAt } : {}) });
-    a.o.events.push(`scim.token.rotated overlap ${hours} h`);
-    await sendSettings(req, res, a, { token });
-  });
-  // Revoke: one token stops now (the old one after a rotation, once the IdP has the new one)
-  app.post('/orgs/:org/settings/security/scim/tokens/:credential/revoke', async (req, res) => {
-    const a = connectionOf(req, res);
-    if (!a) return;
-    await connections.revoke(a.id, String(req.params.credential), { actor: a.actor });
-    a.o.events.push('scim.token.revoked');
-    res.redirect(`/orgs/${encodeURIComponent(a.o.id)}/settings/security/scim`);
-  });
-  // The switch: disabled, every request of the IdP is refused (401) until it is enabled again
-  for (const state of ['enable', 'disable'] as const)
-    app.post(`/orgs/:org/settings/security/scim/${state}`, async (req, res) => {
-      const a = connectionOf(req, res);
-      if (!a) return;
-      await connections[state](a.id, { actor: a.actor });
-      a.o.events.push(`scim.${state}d`);
-      res.redirect(`/orgs/${encodeURIComponent(a.o.id)}/settings/security/scim`);
-    });
   app.get('/orgs/:org/users', (req, res) => {
     const a = adminOf(req, res);
     if (a) res.type('html').send(usersPage(a.o, viewer(a.session)));
@@ -426,10 +370,5 @@ export function createWorkspaceApp(options: WorkspaceAppOptions = {}) {
     if (!m?.active || m.removed) return void res.status(401).json({ error: 'signed out' });
     res.json({ userName: m.userName, role: m.role });
   });
-  // an unknown token or a refused setting from the connections API: its message, not a 500
-  app.use((e: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (e instanceof ScimError) res.status(e.status).send(e.detail);
-    else next(e);
-  });
-  return { app, orgs, scim, store, admin, onEvent, connect };
+  return { app, orgs, scim, store, admin, onEvent, connect, portal };
 }

@@ -25,16 +25,14 @@ export interface Team {
 /**
  * The organization's SCIM connection as the app's pages and event handler read it: the kit's
  * connection id (scim.connections keeps the record, its credentials and its state) and a copy
- * of the settings the app saved in it, so the event handler decides roles without a look-up
- * (connection-settings.ts makes one from the other).
+ * of the settings saved in it (through the SCIM portal's fields), so the event handler decides
+ * roles without a look-up (connection-settings.ts makes one from the other).
  */
 export interface ScimConnection {
   /** The id of the kit's connection (`scim.connections.get(id)`). */
   connectionId: string;
   workspaceId: string;
   defaultRole: string;
-  /** The lifetime chosen for its tokens, in days (0: never expires). */
-  tokenLifetimeDays: number;
   /** The IdP group (its displayName, any case) whose members get the admin role. */
   adminGroup?: string;
 }
@@ -43,9 +41,6 @@ export interface ScimConnection {
 export function grantsAdmin(connection: ScimConnection | undefined, teamName: string): boolean {
   return connection?.adminGroup !== undefined && connection.adminGroup.toLowerCase() === teamName.toLowerCase();
 }
-
-/** Token lifetimes an admin can pick, in days (0: never expires). */
-export const TOKEN_LIFETIMES = [90, 365, 0] as const;
 
 /** The expiry of a token made now with a lifetime of `days` (undefined: never). */
 export function expiryIn(days: number, now = Date.now()): string | undefined {

@@ -1,5 +1,7 @@
 // Sign-in for the organization's admin: a session cookie (HttpOnly, SameSite=Lax), a CSRF
-// token per session checked on every form post, and the Origin checked when the browser sends it.
+// token per session checked on every form post of the app's pages, and the Origin checked when
+// the browser sends it. The SCIM portal reads the same session through its `authorize` and
+// checks its own forms (its CSRF token and the same-origin rule).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type express from 'express';
 
@@ -32,7 +34,12 @@ export class Sessions {
 
   /** The request's live session, if any. */
   of(req: express.Request): Session | undefined {
-    const id = cookieOf(req, COOKIE);
+    return this.ofCookieHeader(req.headers.cookie);
+  }
+
+  /** The live session a Cookie header names, if any (for the SCIM portal's `authorize`, which gets a fetch Request). */
+  ofCookieHeader(header: string | null | undefined): Session | undefined {
+    const id = cookieOf(header, COOKIE);
     const s = id ? this.#byId.get(id) : undefined;
     if (s && s.expiresAt < Date.now()) {
       this.#byId.delete(id!);
@@ -43,14 +50,14 @@ export class Sessions {
 
   /** Ends the request's session. */
   end(req: express.Request, res: express.Response): void {
-    const id = cookieOf(req, COOKIE);
+    const id = cookieOf(req.headers.cookie, COOKIE);
     if (id) this.#byId.delete(id);
     res.clearCookie(COOKIE, { path: '/' });
   }
 }
 
-function cookieOf(req: express.Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
+function cookieOf(header: string | null | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
     if (k !== name) continue;
     try {
