@@ -22,10 +22,10 @@ import { engineForClient } from './client-profiles.js';
 import { ConcurrencyLimit } from './concurrency.js';
 import { authenticatorOf, type ConnectionAuthenticator, connectionAuth, connectionStoreOf } from './connections/connection-auth.js';
 import { type ScimConnections, scimConnections } from './connections/lifecycle.js';
-import { type ConnectionsOptions, cacheMsOf } from './connections/options.js';
+import type { ConnectionsOptions } from './connections/options.js';
 import { purgeTenant } from './connections/purge.js';
 import { TokenEndpoint } from './connections/token-endpoint.js';
-import { ConnectionWriteRules } from './connections/write-rules.js';
+import { type ConnectionWriteRules, connectionWriteRules } from './connections/write-rules.js';
 import { CursorCodec } from './cursor.js';
 import { Deadlines } from './deadlines.js';
 import type { Engine } from './engine.js';
@@ -184,14 +184,7 @@ function composeServer(options: ScimServerOptions): ServerParts {
   const events = startEvents(store, hooks, options.events, registry, logger, telemetry);
   // with connections and no authenticate of the host's, credentials are checked through the store's connections
   const connectionStore = options.connections ? connectionStoreOf(given) : undefined;
-  // each tenant's connection decides preview and domain rules for its writes
-  const connectionRules = connectionStore
-    ? new ConnectionWriteRules(connectionStore, {
-        ttl: cacheMsOf(options.connections!),
-        now: options.connections!.now ?? Date.now,
-        outsideDomains: options.connections!.outsideDomains,
-      })
-    : undefined;
+  const connectionRules = connectionStore && connectionWriteRules(connectionStore, options.connections!);
   const engine = composeEngine(options, { limits, registry, softDeletes, logger, telemetry, connectionRules }, store, hooks, events);
   const engineOf = engineForClient(engine, options.compatibilityByClient);
   const authenticate: Authenticate = options.authenticate ?? connectionAuth(connectionStore!, { ...options.connections, logger });
@@ -215,10 +208,7 @@ function composeServer(options: ScimServerOptions): ServerParts {
         log: activity.log,
         outbox: given.outbox,
         purge: (tenant) => purgeTenant(engine, softDeletes, tenant),
-        engine,
-        rules: connectionRules,
-        softDeletes,
-        wake: () => events.dispatcher?.wake(),
+        preview: { engine, rules: connectionRules, softDeletes, wake: () => events.dispatcher?.wake() },
         // Test connection's request goes through the whole server (`serve`, set once it exists)
         probe: (req) => probe.serve!(req),
         tenantPrefix: (tenant) => (options.tenantInPath ? `/${encodeURIComponent(tenant)}` : ''),

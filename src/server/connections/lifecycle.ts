@@ -163,14 +163,17 @@ export interface LifecycleParts {
   readonly probe: (request: ScimRequest) => Promise<ScimResponse>;
   /** The path prefix of a tenant's SCIM base (`/<tenant>` with `tenantInPath`, else empty). */
   readonly tenantPrefix: (tenant: string) => string;
-  /** The engine (preview: the tenant's resources, the link hook, the registry). */
-  readonly engine: Engine;
-  /** The write path's rules of each tenant (told of this instance's changes at once). */
-  readonly rules: ConnectionWriteRules | undefined;
-  /** With soft delete: the store's soft-deleting view (a discard deletes for good). */
-  readonly softDeletes: SoftDeletingStore | undefined;
-  /** Wakes event delivery (an approval's held events). */
-  readonly wake: () => void;
+  /** What a preview's report, approval and discard need besides (preview.ts). */
+  readonly preview: {
+    /** The engine: the tenant's resources, the link hook, the registry. */
+    readonly engine: Engine;
+    /** The write path's rules of each tenant (told of this instance's changes at once). */
+    readonly rules: ConnectionWriteRules | undefined;
+    /** With soft delete: the store's soft-deleting view (a discard deletes for good). */
+    readonly softDeletes: SoftDeletingStore | undefined;
+    /** Wakes event delivery (an approval's held events). */
+    readonly wake: () => void;
+  };
 }
 
 /**
@@ -189,6 +192,7 @@ class ConnectionLifecycle implements Omit<ScimConnections, 'preview' | 'resolve'
     this.#credentials = new CredentialChanges({ ...parts, get: (id) => this.get(id) });
     this.previewing = new ConnectionPreview({
       ...parts,
+      ...parts.preview,
       get: (id) => this.get(id),
       change: (id, actor, edit) => this.#change(id, actor, edit),
       note: (c, actor, action, extra) => this.#note(c, actor, action, undefined, extra),
@@ -217,7 +221,7 @@ class ConnectionLifecycle implements Omit<ScimConnections, 'preview' | 'resolve'
       updatedBy: actor,
       version: 1,
     });
-    this.#parts.rules?.forget(tenant);
+    this.#parts.preview.rules?.forget(tenant);
     await this.#note(c, actor, 'create');
     return c;
   }
@@ -371,7 +375,7 @@ class ConnectionLifecycle implements Omit<ScimConnections, 'preview' | 'resolve'
       try {
         const next = await this.#parts.store.updateConnection({ ...c, ...edit(c), updatedAt: this.#iso(), updatedBy: actor }, c.version);
         this.#parts.authenticator?.lookups.forget({ connectionId: id });
-        this.#parts.rules?.forget(next.tenant);
+        this.#parts.preview.rules?.forget(next.tenant);
         return next;
       } catch (e) {
         if (!lostVersion(e) || attempt >= TRIES) throw e;

@@ -13,6 +13,7 @@ import type { ConnectionStore } from '../../stores/connections.js';
 import { addressesOf } from '../linking.js';
 import { isThenable } from '../thenable.js';
 import { outsideAddress, outsideDomainsError } from './domain-rules.js';
+import { type ConnectionsOptions, cacheMsOf } from './options.js';
 
 /** What a tenant's writes follow now. @internal */
 export interface WriteRules {
@@ -94,4 +95,9 @@ export class ConnectionWriteRules {
     if (this.#ttl > 0) this.#cache.set(tenant, { rules, until: at + this.#ttl });
     return rules;
   }
+}
+
+/** The rules of a server made with `connections` over `store`: cached for `cacheMs`, as authentication's look-ups. @internal */
+export function connectionWriteRules(store: ConnectionStore, options: ConnectionsOptions): ConnectionWriteRules {
+  return new ConnectionWriteRules(store, { ttl: cacheMsOf(options), now: options.now ?? Date.now, outsideDomains: options.outsideDomains });
 }
