@@ -23,13 +23,15 @@ function layout(org: Organization | undefined, title: string, body: string, view
   const who = viewer
     ? `<form method="post" action="/logout" class="who">${html(viewer.email)} ${csrfField(viewer.csrf)}<button id="sign-out">Sign out</button></form>`
     : '';
+  const link = (href: string, label: string) => `<a href="${href}"${label === title ? ' aria-current="page"' : ''}>${label}</a>`;
   const nav = org
-    ? `<nav><a href="${PORTAL_PATH}/" id="nav-scim">Organization settings → Security → SCIM</a><a href="/orgs/${o}/users">Users</a><a href="/orgs/${o}/teams">Teams</a><a href="/orgs/${o}/events">Event log</a></nav>`
+    ? `<nav><a href="${PORTAL_PATH}/" id="nav-scim">Organization settings → Security → SCIM</a>${link(`/orgs/${o}/users`, 'Users')}${link(`/orgs/${o}/teams`, 'Teams')}${link(`/orgs/${o}/events`, 'Event log')}</nav>`
     : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${html(title)}${org ? ` · ${html(org.name)}` : ''}</title>
-<style>body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f7f8fa;color:#1b1f24}a{color:${APP_BRAND.accent}}
+<style>*{box-sizing:border-box}body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f7f8fa;color:#1b1f24}a{color:${APP_BRAND.accent}}
 header{display:flex;align-items:center;gap:1rem;padding:.8rem 1.5rem;background:#fff;border-bottom:1px solid #d6dbe1}header b{margin-right:auto}header form{margin:0}
-nav{padding:0 1.5rem;background:#fff;border-bottom:1px solid #d6dbe1}nav a{display:inline-block;padding:.6rem .8rem;color:#59636e;text-decoration:none}
+nav{padding:0 1.5rem;background:#fff;border-bottom:1px solid #d6dbe1}nav a{display:inline-block;padding:.6rem .8rem;color:#59636e;text-decoration:none;border-bottom:2px solid transparent}
+nav a[aria-current=page]{color:#1b1f24;font-weight:600;border-bottom-color:${APP_BRAND.accent}}
 main{max-width:1040px;margin:0 auto;padding:1.5rem}h1{font-size:1.5rem;margin:.2rem 0 1rem}
 table{border-collapse:collapse;width:100%;background:#fff}td,th{border-bottom:1px solid #d6dbe1;padding:.4rem;text-align:left;vertical-align:top}
 .err{color:#b3261e}.box{background:#fff;border:1px solid #d6dbe1;border-radius:8px;padding:1rem;margin:1rem 0}button{padding:.4rem .9rem}</style></head>

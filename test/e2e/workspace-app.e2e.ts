@@ -1,8 +1,10 @@
-// The SaaS flow end to end in a real browser: configure SCIM on the settings page, read the
-// token from the page, replay an Entra ID provisioning run over HTTP, and check users,
-// roles, teams and statuses through the pages.
+// The SaaS flow end to end in a real browser: the admin signs in to the app, opens
+// Organization settings → Security → SCIM (scimkit's admin portal, mounted in the app), sets
+// up Entra ID with the app's workspace and default role, reads the tenant URL and secret from
+// the page, replays an Entra ID provisioning run over HTTP, and checks users, roles, teams and
+// statuses through the app's pages and the connection through the portal's.
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -22,14 +24,16 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
   let origin: string;
   let browser: Browser;
   let page: Page;
+  const cspViolations: string[] = [];
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    // the members' sign-in stand-in on: the run checks that a deactivated member cannot sign in
-    const { app } = createWorkspaceApp({ adminPassword: ADMIN_PASSWORD, logger: silentLogger, ssoStandIn: true });
-    server = await new Promise<Server>((r) => {
-      const s = app.listen(0, '127.0.0.1', () => r(s));
-    });
+    // listening first: the app is told its origin (the tenant URL the portal shows is configured, not read from Host)
+    server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // the members' sign-in stand-in on: the run checks that a deactivated member cannot sign in
+    const { app } = createWorkspaceApp({ adminPassword: ADMIN_PASSWORD, logger: silentLogger, ssoStandIn: true, publicUrl: origin });
+    server.on('request', app);
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
@@ -44,15 +48,26 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    // Revoke asks before it acts: the admin confirms
+    page.on('dialog', (d) => void d.accept());
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    });
   });
   afterAll(async () => {
     await browser?.close();
+    server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   });
 
-  it('configures SCIM, provisions an Entra ID run, and shows the result', async () => {
-    // The settings page sits behind the admin's sign-in
-    await page.goto(`${origin}/orgs/acme/settings/security/scim`);
+  it('sets SCIM up in the portal, provisions an Entra ID run, and shows the result', async () => {
+    const text = async (selector: string) => (await page.textContent(selector))?.trim();
+    /** The cells of the credentials table, row by row (newest first). */
+    const credentialRows = () =>
+      page.$$eval('main table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
+
+    // The app's pages and the SCIM settings sit behind the admin's sign-in
+    await page.goto(`${origin}/orgs/acme/users`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.fill('#email', 'admin@acme.io');
     await page.fill('#password', 'wrong');
@@ -61,43 +76,70 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     await page.fill('#email', 'admin@acme.io');
     await page.fill('#password', ADMIN_PASSWORD);
     await page.click('#sign-in');
-    expect(new URL(page.url()).pathname).toBe('/orgs/acme/settings/security/scim');
+    expect(new URL(page.url()).pathname).toBe('/orgs/acme/users');
+    // the page's old address leads to the portal as well
+    await page.goto(`${origin}/orgs/acme/settings/security/scim`);
+    expect(new URL(page.url()).pathname).toBe('/scim-admin/');
 
-    // Configure → workspace and default role → Save changes
-    await page.click('#configure');
-    await page.selectOption('#workspace', 'ws-eng');
-    await page.selectOption('#role', 'viewer');
-    await page.selectOption('#lifetime', '90');
-    await page.click('#save');
-    const tenantUrl = (await page.textContent('#tenant-url'))!;
-    const token = (await page.textContent('#token'))!;
+    // Organization settings → Security → SCIM, from the app's nav: the portal, in the app's name, for the signed-in admin
+    await page.goto(`${origin}/orgs/acme/teams`);
+    await page.click('#nav-scim');
+    expect(new URL(page.url()).pathname).toBe('/scim-admin/');
+    expect(await text('header .brand')).toBe('Workspace');
+    expect(await text('header')).toContain('Signed in as admin@acme.io');
+    expect(await text('main')).toContain('SCIM provisioning is not set up for this organization yet.');
+    await page.screenshot({ path: join(shots, 'portal-not-set-up.png'), fullPage: true });
+
+    // Set up: Entra ID, then the app's fields: the workspace and the default role
+    await page.click('text=Set up provisioning');
+    await page.check('input[name=idp][value=entra]');
+    await page.click('button:has-text("Continue")');
+    // the workspaces are the organization's own
+    expect(await page.$$eval('#field-workspace option', (os) => os.map((o) => [o.getAttribute('value'), o.textContent]))).toEqual([
+      ['', '—'],
+      ['ws-eng', 'Engineering'],
+      ['ws-sales', 'Sales'],
+    ]);
+    await page.selectOption('#field-workspace', 'ws-eng');
+    await page.selectOption('#field-defaultRole', 'viewer');
+    await page.screenshot({ path: join(shots, 'setup.png'), fullPage: true });
+    await page.click('#create-connection');
+    const tenantUrl = (await text('#tenant-url'))!;
+    const token = (await text('#secret-token'))!;
     expect(tenantUrl).toBe(`${origin}/scim/v2/acme`);
+    expect(token).toMatch(/^scimkit_/);
     expect(token.length).toBeGreaterThanOrEqual(40);
-    expect(await page.textContent('#synced-workspace')).toBe('Engineering');
+    expect(await text('main')).toContain('Steps in Entra ID');
+    await page.screenshot({ path: join(shots, 'settings.png'), fullPage: true });
+    // the settings saved are the app's: Engineering, viewer
+    await page.click('nav >> text=Settings');
+    expect(await page.$eval('#field-workspace', (s) => (s as unknown as { selectedOptions: { textContent: string }[] }).selectedOptions[0]!.textContent)).toBe(
+      'Engineering',
+    );
+    expect(await page.inputValue('#field-defaultRole')).toBe('viewer');
+
+    // Test connection: Entra's first request, run by the app as the connection
+    await page.click('nav >> text=Overview');
+    expect(await text('#connection-state')).toBe('Waiting for your identity provider…');
     await page.click('#test-connection');
     await page.waitForSelector('#test-result.ok');
-    expect(await page.textContent('#test-result')).toBe('Connection successful');
-    // the token expires in 90 days, and the settings page shows when it was last used
-    const inNinetyDays = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
-    expect(await page.textContent('#token-expires')).toBe(inNinetyDays);
-    expect(await page.textContent('#token-last-used')).toBe('never');
-    await page.goto(`${origin}/orgs/acme/settings/security/scim`);
-    expect(await page.textContent('#token-last-used')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
-    expect(await page.textContent('#token-expires')).toBe(inNinetyDays);
-    await page.fill('#test-token', token);
-    await page.screenshot({ path: join(shots, 'settings.png'), fullPage: true });
+    expect(await text('#test-result')).toMatch(/^Success/);
+    // the secret was not used yet
+    await page.click('nav >> text=Credentials');
+    const [fresh] = await credentialRows();
+    expect(fresh![3]).toBe('never');
+    expect(fresh![4]).toBe('in force');
+    await page.click('nav >> text=Overview');
 
-    // A wrong token makes Test connection show the SCIM error's detail
-    await page.fill('#test-token', 'not-the-token');
-    await page.click('#test-connection');
-    await page.waitForSelector('#test-result.err');
-    expect(await page.textContent('#test-result')).toBe('Failed: The bearer token is not valid');
+    // An IdP with a stale secret is refused with the SCIM error's detail
+    const stale = await fetch(`${tenantUrl}/Users?count=1`, { headers: { authorization: 'Bearer not-the-token', 'user-agent': ENTRA } });
+    expect([stale.status, ((await stale.json()) as { detail: string }).detail]).toEqual([401, 'The bearer token is not valid']);
 
-    // Entra ID's provisioning run, over HTTP with the token read from the page
-    const scim = async (method: string, path: string, body?: unknown) => {
+    // Entra ID's provisioning run, over HTTP with the secret read from the page
+    const scim = async (method: string, path: string, body?: unknown, bearer = token) => {
       const r = await fetch(`${tenantUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', 'user-agent': ENTRA },
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/scim+json', 'user-agent': ENTRA },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
       const text = await r.text();
@@ -119,6 +161,8 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
       expect(c.status).toBe(201);
       ids.push(c.body.id as string);
     }
+    // the overview, open all along, turned green without a reload
+    await page.waitForFunction(() => document.querySelector('#connection-state')?.textContent?.trim() === 'Connected', undefined, { timeout: 15_000 });
     const groups: string[] = [];
     for (const [g, name] of ['Platform', 'Design', 'Support'].entries()) {
       expect((await scim('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${name}"`)}`)).body.totalResults).toBe(0);
@@ -151,7 +195,7 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     );
     expect((await scim('DELETE', `/Users/${ids[6]}`)).status).toBe(204);
 
-    // Check through the pages
+    // Check through the app's pages
     await page.goto(`${origin}/orgs/acme/users`);
     const rows = await page.$$eval('#users tr[data-user]', (trs) =>
       trs.map((tr) => ({
@@ -177,85 +221,115 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     // user7 (index 6, group 0) was deleted from Platform
     expect(teams).toEqual({ Platform: 6, Design: 7, Support: 6 });
 
-    // The event log shows each lifecycle event
-    await page.goto(`${origin}/orgs/acme/settings/security/scim`);
+    // The event log shows each lifecycle event, and the settings the portal saved
+    await page.click('nav >> text=Event log');
     const events = await page.$$eval('#events li', (lis) => lis.map((li) => li.textContent));
+    expect(events[0]).toBe('scim.configured ws-eng viewer');
     expect(events.filter((e) => e?.startsWith('user.created'))).toHaveLength(20);
     expect(events).toContain('user.deactivated user5@acme.io');
     expect(events).toContain('user.deleted user7@acme.io');
     expect(events).toContain('role.changed user3@acme.io admin');
 
-    // The activity panel: what the IdP did, its failures with their detail, the rejected tokens
+    // The portal's activity: what the IdP did, its failure explained, the rejected secret kept apart
     const bad = await scim('GET', `/Users?filter=${encodeURIComponent('userName xx "nobody"')}`);
     expect(bad.status).toBe(400);
-    await page.goto(`${origin}/orgs/acme/settings/security/scim`);
-    // the bad filter is Entra's error; the wrong token of Test connection is a rejected token, kept apart
-    expect(await page.textContent('#activity-status')).toBe('Last request from Entra ID, just now — 1 error, 1 rejected token in 24 h');
-    const activity = await page.$$eval('#activity tr[data-status]', (trs) =>
-      trs.map((tr) => ({
-        status: tr.getAttribute('data-status'),
-        failure: tr.classList.contains('failure'),
-        detail: tr.querySelector('.detail')!.textContent,
-      })),
+    await page.click('#nav-scim');
+    await page.click('nav >> text=Activity');
+    const tables = () =>
+      page.$$eval('main h2', (hs) =>
+        Object.fromEntries(
+          hs.map((h) => {
+            const rows = [...(h.nextElementSibling?.querySelectorAll('tbody tr') ?? [])];
+            return [
+              h.textContent,
+              rows.map((tr) => ({ failure: tr.classList.contains('failure'), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })),
+            ];
+          }),
+        ),
+      );
+    const activity = await tables();
+    // failures first: the bad filter, explained with Entra's detail
+    expect(activity.Failures).toHaveLength(1);
+    expect(activity.Failures![0]!.cells[2]).toBe('400');
+    expect(activity.Failures![0]!.cells[4]).toContain(`Your identity provider searched with a filter the app cannot read: ${bad.body.detail}`);
+    // then the newest of the run's successes: the DELETE (204) and the last creates among them
+    const recent = activity['Recent requests']!;
+    expect(recent.length).toBeGreaterThan(40);
+    expect(recent.every((r) => !r.failure && Number(r.cells[2] || 200) < 400)).toBe(true);
+    expect(recent.filter((r) => r.cells[2] === '204').length).toBeGreaterThan(0);
+    expect(recent.filter((r) => r.cells[2] === '201').length).toBeGreaterThan(10);
+    expect(recent.some((r) => r.cells[3] === 'Entra ID')).toBe(true);
+    // the stale secret: a rejected credential, with the address it came from
+    expect(activity['Rejected credentials']!.map((r) => r.cells[3])).toEqual(['Your identity provider sent a secret that is not valid.']);
+    expect(activity['Rejected credentials']![0]!.cells[2]).toMatch(/127\.0\.0\.1/);
+    // a failure is marked in red (the portal's border on its first cell)
+    const failureMark = await page.$eval(
+      'main tr.failure td',
+      (td) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderLeftColor: string } }).getComputedStyle(td).borderLeftColor,
     );
-    expect(activity[0]).toEqual({ status: '400', failure: true, detail: bad.body.detail });
-    // the newest 50 of the run's 61 requests: the DELETE (204) and the last creates among them
-    expect(activity).toHaveLength(50);
-    expect(activity.filter((r) => r.status === '204').length).toBeGreaterThan(0);
-    expect(activity.filter((r) => r.status === '201').length).toBeGreaterThan(10);
-    expect(activity.every((r) => r.failure === Number(r.status) >= 400)).toBe(true);
-    const failureColour = await page.$eval(
-      '#activity tr.failure',
-      (tr) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(tr).backgroundColor,
-    );
-    expect(failureColour).toBe('rgb(253, 236, 238)');
-    expect(await page.$$eval('#rejected tr[data-request-id]', (trs) => trs.map((tr) => tr.querySelectorAll('td')[4]!.textContent))).toEqual(['401']);
+    expect(failureMark).toBe('rgb(179, 38, 30)');
     await page.screenshot({ path: join(shots, 'activity.png'), fullPage: true });
-    // filtered to failures: the one; to rejected tokens: the refused Test connection
-    await page.selectOption('#activity-status-filter', 'error');
-    await page.click('#apply-filter');
-    expect(await page.$$eval('#activity tr[data-status]', (trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual(['400']);
-    await page.selectOption('#activity-status-filter', 'rejected');
-    await page.click('#apply-filter');
-    expect(await page.$$eval('#activity tr[data-status]', (trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual(['401']);
+    // filtered to failures: the one; to rejected credentials: the stale secret
+    await page.selectOption('#status', 'error');
+    await page.click('button:has-text("Apply")');
+    expect((await tables())['Recent requests']!.map((r) => r.cells[2])).toEqual(['400']);
+    await page.selectOption('#status', 'rejected');
+    await page.click('button:has-text("Apply")');
+    expect((await tables())['Recent requests']!.map((r) => r.cells[2])).toEqual(['401']);
     await page.screenshot({ path: join(shots, 'activity-failures.png'), fullPage: true });
 
-    // Connection health: the run's requests, the failure with its detail, the client seen
-    expect(await page.textContent('#connection-state')).toBe('active');
-    expect(await page.textContent('#health-client')).toBe('Entra ID');
-    expect(Number(await page.textContent('#health-requests'))).toBeGreaterThan(50);
-    expect(await page.textContent('#health-last-failure')).toContain(String(bad.body.detail));
+    // The overview: connected, the client seen, the run's requests, the failure with its detail
+    await page.click('nav >> text=Overview');
+    expect(await text('#connection-state')).toBe('Connected');
+    const overview = (await text('main'))!;
+    expect(overview).toMatch(/Last request\s*just now · Entra ID/);
+    expect(Number(/Requests in 24 h\s*(\d+)/.exec(overview)?.[1])).toBeGreaterThan(50);
+    expect(Number(/Failures in 24 h\s*(\d+)/.exec(overview)?.[1])).toBe(1);
+    expect(overview).toContain(String(bad.body.detail));
+    await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
 
-    // Rotate with the default overlap (24 h): a new token, and the old one goes on working
+    // The secret was used, from this machine
+    await page.click('nav >> text=Credentials');
+    const [used] = await credentialRows();
+    expect(used![3]).toMatch(/^just now\s*127\.0\.0\.1/);
+
+    // Rotate with the default overlap (24 h): a new secret, and the old one goes on working
+    expect(await page.inputValue('#overlap')).toBe('24');
     await page.click('#rotate');
-    const fresh = (await page.textContent('#token'))!;
-    expect(fresh).not.toBe(token);
+    const rotated = (await text('#secret-token'))!;
+    expect(rotated).not.toBe(token);
     expect((await scim('GET', '/Users?count=1')).status).toBe(200);
-    const tokens = () => page.$$eval('#tokens tr[data-token] td.state', (tds) => tds.map((td) => td.textContent));
-    expect(await tokens()).toEqual(['in force', 'in force']);
+    expect((await credentialRows()).map((r) => r[4])).toEqual(['in force', 'in force']);
     await page.screenshot({ path: join(shots, 'rotated.png'), fullPage: true });
     // the IdP has the new one: the admin revokes the old one (the older row), which ends at once
-    await page.click('#tokens tr[data-token]:nth-child(3) button.revoke');
-    expect((await tokens())[0]).toBe('in force');
-    expect((await tokens())[1]).toMatch(/^revoked /);
+    await page.click('main table tbody tr:nth-child(2) button:has-text("Revoke")');
+    expect(new URL(page.url()).pathname).toBe('/scim-admin/credentials');
+    expect((await credentialRows()).map((r) => r[4])).toEqual(['in force', 'revoked']);
     expect((await scim('GET', '/Users')).status).toBe(401);
-    const withFresh = await fetch(`${tenantUrl}/Users?count=1`, { headers: { authorization: `Bearer ${fresh}` } });
-    expect(withFresh.status).toBe(200);
+    expect((await scim('GET', '/Users?count=1', undefined, rotated)).status).toBe(200);
 
     // The switch: disabled, the IdP's requests are refused; enabled, they go through again
     await page.click('#disable');
-    expect(await page.textContent('#connection-state')).toBe('disabled');
-    const refused = await fetch(`${tenantUrl}/Users?count=1`, { headers: { authorization: `Bearer ${fresh}` } });
+    const refused = await fetch(`${tenantUrl}/Users?count=1`, { headers: { authorization: `Bearer ${rotated}` } });
     expect([refused.status, ((await refused.json()) as { detail: string }).detail]).toEqual([401, 'The connection is disabled']);
+    await page.click('nav >> text=Overview');
+    expect(await text('#connection-state')).toBe('Disabled');
+    await page.click('nav >> text=Credentials');
     await page.click('#enable');
-    expect(await page.textContent('#connection-state')).toBe('active');
-    expect((await fetch(`${tenantUrl}/Users?count=1`, { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(200);
+    expect((await scim('GET', '/Users?count=1', undefined, rotated)).status).toBe(200);
+    await page.click('nav >> text=Overview');
+    expect(await text('#connection-state')).toBe('Connected');
+    // the app heard of each change
+    await page.goto(`${origin}/orgs/acme/events`);
     const log = await page.$$eval('#events li', (lis) => lis.map((li) => li.textContent));
-    expect(log).toEqual(expect.arrayContaining(['scim.token.rotated overlap 24 h', 'scim.token.revoked', 'scim.disabled', 'scim.enabled']));
+    expect(log).toEqual(expect.arrayContaining(['scim.token.rotated', 'scim.credential.revoked', 'scim.disabled', 'scim.enabled']));
+    expect(cspViolations).toEqual([]);
 
-    // Sign out: the pages need a sign-in again
+    // Sign out in the app: the app's pages and the SCIM settings need a sign-in again
     await page.click('#sign-out');
     await page.goto(`${origin}/orgs/acme/users`);
     expect(new URL(page.url()).pathname).toBe('/login');
+    await page.goto(`${origin}/scim-admin/credentials`);
+    expect(`${new URL(page.url()).pathname}${new URL(page.url()).search}`).toBe(`/login?next=${encodeURIComponent('/scim-admin/credentials')}`);
   });
 });
