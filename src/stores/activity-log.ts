@@ -287,6 +287,8 @@ export function summarise(records: Iterable<ActivityRecord>, since: Date, refuse
   const out: ActivitySummary = { byStatus: {}, total: 0, errors: 0, rejectedTokens: 0, since: since.toISOString() };
   const newer = (a: ActivityRecord | undefined, b: ActivityRecord) => !a || b.startedAt > a.startedAt;
   for (const r of records) {
+    // an admin's lifecycle change is in the log as its audit trail, but it is no SCIM request
+    if (r.operation === 'connection') continue;
     if (newer(out.lastRequest, r)) out.lastRequest = r;
     if (r.status < 400 && newer(out.lastSuccess, r)) out.lastSuccess = r;
     if (r.status >= 400 && newer(out.lastFailure, r)) out.lastFailure = r;

@@ -98,6 +98,8 @@ export interface EventLogQuery {
   after?: number;
   /** At most this many (default 100, at most 1,000). */
   limit?: number;
+  /** Only events not delivered yet: pending (retrying ones included) and dead (what a connection's health counts, without reading the delivered ones). */
+  undelivered?: boolean;
 }
 
 /** A change {@link HeldEvents.revise} makes to one held event. */

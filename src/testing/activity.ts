@@ -93,6 +93,31 @@ export function describeActivityLog(name: string, makeStore: ActivityStoreFactor
       expect([none.total, none.lastRequest, none.byStatus]).toEqual([0, undefined, {}]);
     });
 
+    it('summarises SCIM requests only: an admin’s lifecycle record (operation `connection`) is no request', async ({ skip }) => {
+      const log = (await makeStore()).activity;
+      if (!log) return skip(NO_LOG);
+      const t = `act-${randomUUID()}`;
+      const now = Date.now();
+      const request = record(t, 409, now - 5000);
+      const change: ActivityRecord = {
+        ...record(t, 200, now - 1000),
+        operation: 'connection',
+        actor: 'admin@acme.io',
+        connection: { action: 'rotate', connectionId: 'c1' },
+      };
+      await log.append([request, change]);
+      const s = await log.summary(t, new Date(now - 3600_000));
+      expect([s.total, s.errors, s.byStatus, s.lastRequest?.requestId, s.lastSuccess, s.lastFailure?.requestId]).toEqual([
+        1,
+        1,
+        { 409: 1 },
+        request.requestId,
+        undefined,
+        request.requestId,
+      ]);
+      expect(s).toEqual(summarise([request, change], new Date(now - 3600_000)));
+    });
+
     it('prunes by age and keeps at most maxPerTenant per tenant, the newest', async ({ skip }) => {
       const log = (await makeStore()).activity;
       if (!log) return skip(NO_LOG);

@@ -192,6 +192,27 @@ export function describeOutbox(name: string, makeStore: OutboxStoreFactory): voi
       expect([replayed!.id, replayed!.attempts, replayed!.state]).toEqual([e1!.id, 1, 'pending']);
     });
 
+    it('lists the undelivered events alone: pending, retrying and dead, in sequence order', async ({ skip }) => {
+      const store = await makeStore();
+      if (!store.outbox) return skip(NO_OUTBOX);
+      const t = `ob-${randomUUID()}`;
+      const c = ctx(t);
+      const written = [];
+      for (const name of ['u1', 'u2', 'u3', 'u4']) written.push(await store.create(c, User, user(name), recording('user.created')));
+      const claimed = await claimOf(store, [t]);
+      expect(claimed).toHaveLength(4);
+      await store.outbox.acknowledge([claimed[0]!.id, claimed[2]!.id]);
+      await store.outbox.fail(claimed[1]!.id, { error: 'host down', dead: true });
+      await store.outbox.fail(claimed[3]!.id, { error: 'later', retryAt: new Date(Date.now() + 60_000) });
+      const undelivered = await store.outbox.list({ tenant: t, undelivered: true });
+      expect(undelivered.map((e) => [e.seq, e.state])).toEqual([
+        [2, 'dead'],
+        [4, 'pending'],
+      ]);
+      expect((await store.outbox.list({ tenant: t, undelivered: true, after: 2 })).map((e) => e.seq)).toEqual([4]);
+      expect(await store.outbox.list({ tenant: t })).toHaveLength(4);
+    });
+
     it("release with a due time: the event is not claimed before it, nor the resource's later ones; the attempt is not counted", async ({ skip }) => {
       const store = await makeStore();
       if (!store.outbox) return skip(NO_OUTBOX);

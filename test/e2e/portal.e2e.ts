@@ -86,7 +86,7 @@ describe('admin portal in Chromium', () => {
     expect(tenantUrl).toBe(`${origin}/scim/v2/acme`);
     // the copy button puts the secret on the clipboard
     await page.click('button[data-copy="secret-token"]');
-    const token = await page.evaluate(() => navigator.clipboard.readText());
+    const token = await page.evaluate<string>('navigator.clipboard.readText()');
     expect(token).toBe((await page.textContent('#secret-token'))!.trim());
     expect(token).toMatch(/^scimkit_/);
     await page.screenshot({ path: join(shots, 'setup-entra-secret-once.png'), fullPage: true });
@@ -120,7 +120,7 @@ describe('admin portal in Chromium', () => {
       expect(c.status).toBe(201);
       ids.push(c.body.id as string);
     }
-    await page.waitForFunction(() => document.querySelector('#connection-state')?.textContent?.trim() === 'Connected', undefined, { timeout: 15_000 });
+    await page.waitForFunction("document.querySelector('#connection-state')?.textContent?.trim() === 'Connected'", undefined, { timeout: 15_000 });
     const g = await scim('POST', '/Groups', { schemas: [G], displayName: 'Platform', members: [] });
     expect(
       (
@@ -197,7 +197,7 @@ describe('admin portal in Chromium', () => {
         await p.screenshot({ path: join(shots, file), fullPage: true });
         expect(await violations(p), `${name} ${path}`).toEqual([]);
         // nothing wider than the screen at phone width
-        if (name === 'phone') expect(await p.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+        if (name === 'phone') expect(await p.evaluate<number>('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(390);
       }
       await c.close();
     }

@@ -181,7 +181,9 @@ describe('tenants', () => {
     expect((await connections.credentials(globex.id))[0]!.inForce).toBe(true);
     expect((await idp(origin, 'GET', '/globex/Users', token)).status).toBe(200);
     // a query naming another tenant changes nothing
-    const api = await (await fetch(`${origin}/scim-admin/api/connection?tenant=globex`, { headers: { cookie: b.cookie() } })).json();
+    const api = (await (await fetch(`${origin}/scim-admin/api/connection?tenant=globex`, { headers: { cookie: b.cookie() } })).json()) as {
+      connection: { tenant: string };
+    };
     expect(api.connection.tenant).toBe('acme');
   });
 });

@@ -19,6 +19,9 @@ import {
 import type { SqlQueryable } from './sql.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 
+/** A SCIM request's record, not an admin's lifecycle change (operation `connection`, status 200: the audit trail, no request). */
+const REQUEST = `(record->>'operation') IS DISTINCT FROM 'connection'`;
+
 /**
  * A JSON value PostgreSQL's jsonb takes: it refuses U+0000 and lone surrogates, which client
  * input (a path, a filter, a kept body) may hold; they become U+FFFD, in keys too.
@@ -103,10 +106,10 @@ export class PostgresActivityLog implements ActivityLog {
     const rows = (
       await this.#db().query(
         `SELECT 'count' AS kind, status, count(*)::int AS n, count(*) FILTER (WHERE rejected_token)::int AS rejected, NULL::jsonb AS record
-           FROM ${this.#t.activity} WHERE tenant = $1 AND time >= $2 GROUP BY status
+           FROM ${this.#t.activity} WHERE tenant = $1 AND time >= $2 AND ${REQUEST} GROUP BY status
          UNION ALL SELECT 'refused', NULL, count(*)::int, NULL, NULL FROM ${this.#t.activity} WHERE tenant = $3 AND time >= $2
-         UNION ALL (SELECT 'last', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $1 ORDER BY time DESC, seq DESC LIMIT 1)
-         UNION ALL (SELECT 'success', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $1 AND status < 400 ORDER BY time DESC, seq DESC LIMIT 1)
+         UNION ALL (SELECT 'last', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $1 AND ${REQUEST} ORDER BY time DESC, seq DESC LIMIT 1)
+         UNION ALL (SELECT 'success', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $1 AND status < 400 AND ${REQUEST} ORDER BY time DESC, seq DESC LIMIT 1)
          UNION ALL (SELECT 'failure', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $1 AND status >= 400 ORDER BY time DESC, seq DESC LIMIT 1)
          UNION ALL (SELECT 'rejected', NULL, NULL, NULL, record FROM ${this.#t.activity} WHERE tenant = $3 ORDER BY time DESC, seq DESC LIMIT 1)`,
         [own, since.toISOString(), refused],

@@ -142,13 +142,14 @@ export class PostgresOutbox implements EventOutbox {
 
   async list(query: EventLogQuery): Promise<OutboxEvent[]> {
     const limit = Math.min(Math.max(query.limit ?? 100, 0), 1000);
-    const rows = (
-      await this.#db().query(`SELECT ${COLUMNS} FROM ${this.#t.events} WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
-        query.tenant,
-        query.after ?? 0,
-        limit,
-      ])
-    ).rows;
+    const rows =
+      // undelivered: the pending and dead events, each kind found by its own partial index
+      (
+        await this.#db().query(
+          `SELECT ${COLUMNS} FROM ${this.#t.events} WHERE tenant = $1 AND seq > $2${query.undelivered ? " AND state IN ('pending', 'dead')" : ''} ORDER BY seq LIMIT $3`,
+          [query.tenant, query.after ?? 0, limit],
+        )
+      ).rows;
     return rows.map(eventOf);
   }
 

@@ -90,9 +90,12 @@ export interface HealthSources {
   now: number;
 }
 
-/** The request figures of a tenant's log. */
+/**
+ * The request figures of a tenant's log: counts and the newest request, success and failure
+ * from its summary (one statement on PostgreSQL), the client and the recent requests from its
+ * newest page. Lifecycle records are no requests (the summary leaves them out too).
+ */
 async function requestFigures(log: ActivityLog | undefined, tenant: string, now: number) {
-  const since = now - WINDOW_MS;
   const out = {
     lastRequest: undefined as ActivityRecord | undefined,
     lastSuccess: undefined as ActivityRecord | undefined,
@@ -103,25 +106,17 @@ async function requestFigures(log: ActivityLog | undefined, tenant: string, now:
     recent: [] as ActivityRecord[],
   };
   if (!log) return out;
-  let before: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const records = await log.list({ tenant, limit: PAGE, ...(before === undefined ? {} : { before }) });
-    for (const r of records) {
-      if (r.operation === 'connection') continue;
-      out.lastRequest ??= r;
-      if (r.status < 400) out.lastSuccess ??= r;
-      else out.lastFailure ??= r;
-      if (r.client !== 'unknown') out.client ??= r.client;
-      if (Date.parse(r.startedAt) < since) continue;
-      out.requests++;
-      if (r.status >= 400) out.failures++;
-      if (out.recent.length < RECENT) out.recent.push(r);
-    }
-    const last = records[records.length - 1];
-    const pastWindow = last === undefined || Date.parse(last.startedAt) < since;
-    if (records.length < PAGE || (pastWindow && out.lastSuccess && out.lastFailure && out.client)) break;
-    before = last!.startedAt;
-  }
+  const since = now - WINDOW_MS;
+  const [summary, newest] = await Promise.all([log.summary(tenant, new Date(since)), log.list({ tenant, limit: PAGE })]);
+  const requests = newest.filter((r) => r.operation !== 'connection');
+  out.lastRequest = summary.lastRequest;
+  out.lastSuccess = summary.lastSuccess;
+  out.lastFailure = summary.lastFailure;
+  out.requests = summary.total;
+  out.failures = summary.errors;
+  // the newest identified client among the newest page; else the connection's detected one
+  out.client = requests.find((r) => r.client !== 'unknown')?.client;
+  out.recent = requests.filter((r) => Date.parse(r.startedAt) >= since).slice(0, RECENT);
   return out;
 }
 
@@ -131,7 +126,8 @@ async function eventFigures(outbox: EventOutbox | undefined, tenant: string): Pr
   if (!outbox) return out;
   let after: number | undefined;
   for (let page = 0; page < MAX_PAGES * 5; page++) {
-    const events = await outbox.list({ tenant, limit: PAGE, ...(after === undefined ? {} : { after }) });
+    // the undelivered ones only: the delivered ones kept for the change log are not read
+    const events = await outbox.list({ tenant, limit: PAGE, undelivered: true, ...(after === undefined ? {} : { after }) });
     for (const e of events) {
       if (e.state === 'delivered') continue;
       if (e.state === 'dead') out.dead++;

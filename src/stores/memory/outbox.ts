@@ -108,7 +108,10 @@ export class MemoryOutbox implements EventOutbox {
       if (list[mid]!.seq <= after) lo = mid + 1;
       else hi = mid;
     }
-    return list.slice(lo, lo + limit).map(copy);
+    if (!query.undelivered) return list.slice(lo, lo + limit).map(copy);
+    const out: OutboxEvent[] = [];
+    for (let i = lo; i < list.length && out.length < limit; i++) if (list[i]!.state !== 'delivered') out.push(copy(list[i]!));
+    return out;
   }
 
   async claim(options: { limit: number; leaseMs: number }): Promise<OutboxEvent[]> {
