@@ -162,7 +162,15 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
       ids.push(c.body.id as string);
     }
     // the overview, open all along, turned green without a reload
-    await page.waitForFunction(() => document.querySelector('#connection-state')?.textContent?.trim() === 'Connected', undefined, { timeout: 15_000 });
+    // a function, not a string: the portal's CSP has no 'unsafe-eval'
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document
+          .querySelector('#connection-state')
+          ?.textContent?.trim() === 'Connected',
+      undefined,
+      { timeout: 15_000 },
+    );
     const groups: string[] = [];
     for (const [g, name] of ['Platform', 'Design', 'Support'].entries()) {
       expect((await scim('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${name}"`)}`)).body.totalResults).toBe(0);
@@ -235,7 +243,8 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     expect(bad.status).toBe(400);
     await page.click('#nav-scim');
     await page.click('nav >> text=Activity');
-    const tables = () =>
+    /** The rows of each table of the page, by the heading above it. */
+    const tables = (): Promise<Record<string, { failure: boolean; cells: (string | null)[] }[]>> =>
       page.$$eval('main h2', (hs) =>
         Object.fromEntries(
           hs.map((h) => {
