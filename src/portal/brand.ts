@@ -11,6 +11,8 @@ export interface PortalBrand {
   name?: string;
   /** The logo's URL: https, or a path on the host (`/logo.svg`). */
   logoUrl?: string;
+  /** Where the logo and name lead: back to the host's app (https, or a path on the host). */
+  homeUrl?: string;
   /** The accent colour of buttons and links (`#4f46e5`). */
   accent?: string;
   /** The accent in dark mode (default: `accent`). */
@@ -46,6 +48,8 @@ export function checkBrand(brand: PortalBrand): void {
   }
   if (brand.logoUrl !== undefined && (typeof brand.logoUrl !== 'string' || !/^(https:\/\/[^\s"'<>]+|\/[^/\s"'<>][^\s"'<>]*)$/.test(brand.logoUrl)))
     throw new TypeError('adminPortal: brand.logoUrl must be an https URL or a path on the host');
+  if (brand.homeUrl !== undefined && (typeof brand.homeUrl !== 'string' || !/^(https:\/\/[^\s"'<>]+|\/[^/\s"'<>]?[^\s"'<>]*)$/.test(brand.homeUrl)))
+    throw new TypeError('adminPortal: brand.homeUrl must be an https URL or a path on the host');
   if (brand.scheme !== undefined && !['light', 'dark', 'auto'].includes(brand.scheme))
     throw new TypeError('adminPortal: brand.scheme must be light, dark or auto');
 }

@@ -8,6 +8,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 
+/** Thrown when the request's Host and path make no URL. */
+export class BadRequestUrl extends Error {
+  /** The signal, with its message. */
+  constructor() {
+    super('The request has no valid Host or path');
+  }
+}
+
 /** The first value of a header. */
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v?.split(',')[0]?.trim();
@@ -37,7 +45,14 @@ export function nodeRequest(req: IncomingMessage, url: string, trustProxy: boole
       init.duplex = 'half';
     }
   }
-  return new Request(new URL(url, `${proto}://${host}`), init);
+  // a Host header that is no host: the caller answers 400 (BadRequestUrl)
+  let target: URL;
+  try {
+    target = new URL(url, `${proto}://${host}`);
+  } catch {
+    throw new BadRequestUrl();
+  }
+  return new Request(target, init);
 }
 
 /** Writes a fetch Response to a node response. */

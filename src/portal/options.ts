@@ -64,6 +64,10 @@ export interface PortalChange {
   viewer: PortalViewer;
   /** The connection as it is now (as it was, for `deleted`). */
   connection: Connection;
+  /** The credential made (`created`, `rotated`, `oauthClient`) or revoked (`revoked`). */
+  credentialId?: string;
+  /** A rotation's overlap, in hours. */
+  overlapHours?: number;
 }
 
 /** Options of {@link adminPortal}. */
@@ -115,6 +119,14 @@ export interface AdminPortalOptions {
    * `Secure` when the proxy was reached over HTTPS). Default false.
    */
   trustProxy?: boolean;
+  /**
+   * Where a page asked for without a session sends the browser (the host's sign-in), with
+   * `next` (the page's path and query) added; a path on the host or an https URL. Without it,
+   * such a page is a 401. The JSON API is a 401 either way.
+   */
+  signInUrl?: string;
+  /** How long the secret tokens the portal issues work (ms; default: until rotated or revoked). */
+  tokenLifetimeMs?: number;
   /** The IdP setups in force: your translations or wording over the built-in ones (idp-setup.ts). */
   idps?: Partial<Record<PortalIdp, IdpSetup>>;
 }
@@ -136,6 +148,10 @@ export function checkPortalOptions(options: AdminPortalOptions): void {
     throw new TypeError('adminPortal: baseUrl must be an origin like https://app.example.com');
   if (options.sessionMs !== undefined && !(Number.isFinite(options.sessionMs) && options.sessionMs >= 60_000 && options.sessionMs <= 24 * 3600_000))
     throw new TypeError('adminPortal: sessionMs must be between one minute and 24 hours');
+  if (options.signInUrl !== undefined && (typeof options.signInUrl !== 'string' || !/^(https:\/\/[^\s"'<>]+|\/[^/\s"'<>]?[^\s"'<>]*)$/.test(options.signInUrl)))
+    throw new TypeError('adminPortal: signInUrl must be a path on the host or an https URL');
+  if (options.tokenLifetimeMs !== undefined && !(Number.isFinite(options.tokenLifetimeMs) && options.tokenLifetimeMs >= 3600_000))
+    throw new TypeError('adminPortal: tokenLifetimeMs must be at least an hour');
   if (options.actionsPerMinute !== undefined && !(Number.isInteger(options.actionsPerMinute) && options.actionsPerMinute > 0))
     throw new TypeError('adminPortal: actionsPerMinute must be a positive integer');
   for (const o of options.frameAncestors ?? [])

@@ -11,7 +11,7 @@ import { ActionBudget } from './action-budget.js';
 import { apiRoute } from './api-routes.js';
 import { IDP_SETUPS } from './idp-setup.js';
 import { type LinkRedemptions, linkClaims, linkToken, MemoryLinkRedemptions, type PortalLinkOptions } from './links.js';
-import { nodeRequest, writeNodeResponse } from './node-bridge.js';
+import { BadRequestUrl, nodeRequest, writeNodeResponse } from './node-bridge.js';
 import { type AdminPortalOptions, checkPortalOptions, type PortalViewer } from './options.js';
 import { pageRoute } from './page-routes.js';
 import { messagePage } from './pages/message.js';
@@ -133,7 +133,12 @@ export function adminPortal(scim: ScimServer, options: AdminPortalOptions): Admi
         return await openLink(path.slice('/link/'.length), url, anonymous, info.remoteAddress ?? 'unknown');
       const viewer =
         linkSessionOf(key, request.headers.get('cookie'), now) ?? sessionOfHost(options.authorize ? hostViewer(await options.authorize(request)) : undefined);
-      if (!viewer) return fail(anonymous, 401, strings.errorSignIn);
+      if (!viewer) {
+        // a page asked for without a session: to the host's sign-in, back here after it
+        if (options.signInUrl && !api && (method === 'GET' || method === 'HEAD'))
+          return seeOther(parts, `${options.signInUrl}${options.signInUrl.includes('?') ? '&' : '?'}next=${encodeURIComponent(url.pathname + url.search)}`);
+        return fail(anonymous, 401, strings.errorSignIn);
+      }
       v = viewOf(nonce, viewer, now);
       let body: Record<string, unknown> = {};
       if (UNSAFE.has(method)) {
@@ -170,7 +175,15 @@ export function adminPortal(scim: ScimServer, options: AdminPortalOptions): Admi
       const pathname = url.split('?')[0]!;
       if (next && pathname !== base && !pathname.startsWith(`${base}/`)) return next();
       try {
-        const request = nodeRequest(req, url, options.trustProxy === true);
+        let request: Request;
+        try {
+          request = nodeRequest(req, url, options.trustProxy === true);
+        } catch (e) {
+          if (!(e instanceof BadRequestUrl)) throw e;
+          res.statusCode = 400;
+          res.setHeader('content-type', 'text/plain; charset=utf-8');
+          return void res.end(e.message);
+        }
         await writeNodeResponse(res, await handle(request, { remoteAddress: req.socket.remoteAddress ?? 'unknown' }));
       } catch (e) {
         if (next) next(e);

@@ -175,8 +175,8 @@ export class PortalService {
   async create(viewer: PortalViewer, idp: PortalIdp, settings: JsonObject): Promise<{ connection: Connection; shown: ShownOnce }> {
     const name = this.#options.connectionName ? await this.#options.connectionName(viewer) : viewer.tenant;
     const connection = await this.#scim.connections.create({ tenant: viewer.tenant, name, settings, idp, actor: viewer.actor });
-    const { token } = await this.#scim.connections.issueToken(connection.id, { actor: viewer.actor });
-    await this.#told('created', viewer, connection);
+    const { token, credential } = await this.#scim.connections.issueToken(connection.id, { actor: viewer.actor, ...this.#expiry() });
+    await this.#told('created', viewer, connection, { credentialId: credential.id });
     return { connection, shown: { token } };
   }
 
@@ -197,8 +197,8 @@ export class PortalService {
   /** A new secret token; the newest before works for `overlapHours`. */
   async rotate(viewer: PortalViewer, overlapHours: number): Promise<ShownOnce> {
     const c = await this.#required(viewer);
-    const { token } = await this.#scim.connections.rotate(c.id, { overlapMs: overlapHours * 3600_000, actor: viewer.actor });
-    await this.#told('rotated', viewer, c);
+    const { token, credential } = await this.#scim.connections.rotate(c.id, { overlapMs: overlapHours * 3600_000, actor: viewer.actor, ...this.#expiry() });
+    await this.#told('rotated', viewer, c, { credentialId: credential.id, overlapHours });
     return { token };
   }
 
@@ -206,14 +206,14 @@ export class PortalService {
   async revoke(viewer: PortalViewer, credentialId: string): Promise<void> {
     const c = await this.#required(viewer);
     await this.#scim.connections.revoke(c.id, credentialId, { actor: viewer.actor });
-    await this.#told('revoked', viewer, c);
+    await this.#told('revoked', viewer, c, { credentialId });
   }
 
   /** A new OAuth client (the previous one ends after 24 hours). */
   async oauthClient(viewer: PortalViewer): Promise<ShownOnce> {
     const c = await this.#required(viewer);
-    const { clientId, clientSecret } = await this.#scim.connections.oauthClient(c.id, { actor: viewer.actor });
-    await this.#told('oauthClient', viewer, c);
+    const { clientId, clientSecret, credential } = await this.#scim.connections.oauthClient(c.id, { actor: viewer.actor });
+    await this.#told('oauthClient', viewer, c, { credentialId: credential.id });
     return { client: { clientId, clientSecret } };
   }
 
@@ -278,8 +278,19 @@ export class PortalService {
   }
 
   /** The host hears of a change after it was saved; its failure does not undo it. */
-  async #told(kind: PortalChange['kind'], viewer: PortalViewer, connection: Connection): Promise<void> {
-    await this.#options.onChange?.({ kind, viewer: { tenant: viewer.tenant, actor: viewer.actor }, connection });
+  async #told(
+    kind: PortalChange['kind'],
+    viewer: PortalViewer,
+    connection: Connection,
+    detail: Pick<PortalChange, 'credentialId' | 'overlapHours'> = {},
+  ): Promise<void> {
+    await this.#options.onChange?.({ kind, viewer: { tenant: viewer.tenant, actor: viewer.actor }, connection, ...detail });
+  }
+
+  /** The expiry of a secret token the portal issues (`tokenLifetimeMs`), if it has one. */
+  #expiry(): { expiresAt?: Date } {
+    const ms = this.#options.tokenLifetimeMs;
+    return ms === undefined ? {} : { expiresAt: new Date(Date.now() + ms) };
   }
 }
 

@@ -14,7 +14,7 @@ body{margin:0;font:15px/1.5 var(--sk-font);background:var(--sk-bg);color:var(--s
 a{color:var(--sk-accent)}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:var(--sk-card);padding:.5rem;z-index:2}
 header{display:flex;align-items:center;gap:1rem;flex-wrap:wrap;padding:.8rem 1.5rem;background:var(--sk-card);border-bottom:1px solid var(--sk-line)}
-header .brand{display:flex;align-items:center;gap:.6rem;font-weight:600;margin-right:auto}
+header .brand{display:flex;align-items:center;gap:.6rem;font-weight:600;margin-right:auto;color:inherit;text-decoration:none}
 header img{max-height:28px;max-width:140px}
 header form{margin:0}
 nav ul{display:flex;flex-wrap:wrap;gap:.25rem;list-style:none;margin:0;padding:0 1.5rem;background:var(--sk-card);border-bottom:1px solid var(--sk-line)}

@@ -65,9 +65,16 @@ export function layout(v: PageView, o: { title: string; tab?: PortalTab; body: S
 <meta name="csrf-token" content="${v.viewer?.csrf ?? ''}"><title>${o.title} · ${s.title}</title>
 <style nonce="${v.nonce}">${unescapedCss(PORTAL_CSS + brandCss(brand))}</style></head>
 <body><a class="skip" href="#main">${s.skipToContent}</a>
-<header><div class="brand">${brand?.logoUrl ? html`<img src="${brand.logoUrl}" alt="">` : ''}<span>${brand?.name ?? s.title}</span></div>${who}</header>
+<header>${brandMark(v)}${who}</header>
 ${nav}<main id="main"><h1>${o.title}</h1>${o.body}</main>
 <script nonce="${v.nonce}">${unescapedScript(PORTAL_SCRIPT)}</script></body></html>`;
+}
+
+/** The logo and name, a link back to the host's app when it has a `homeUrl`. */
+function brandMark(v: PageView): SafeHtml {
+  const b = v.brand;
+  const mark = html`${b?.logoUrl ? html`<img src="${b.logoUrl}" alt="">` : ''}<span>${b?.name ?? v.s.title}</span>`;
+  return b?.homeUrl ? html`<a class="brand" href="${b.homeUrl}">${mark}</a>` : html`<div class="brand">${mark}</div>`;
 }
 
 /** The stylesheet as markup: it is the portal's own constant plus brand values checked by checkBrand (no `<` can be in either). */

@@ -187,3 +187,41 @@ describe('tenants', () => {
     expect(api.connection.tenant).toBe('acme');
   });
 });
+
+describe('host integration', () => {
+  it('signInUrl sends a page without a session to the host sign-in with next; homeUrl links back; tokenLifetimeMs dates the secret', async () => {
+    const changes: { kind: string; credentialId?: string }[] = [];
+    const { portal, origin, connections } = await portalServer({
+      portal: { signInUrl: '/login', brand: { name: 'Acme', homeUrl: '/app' }, tokenLifetimeMs: 90 * 24 * 3600_000, onChange: (c) => void changes.push(c) },
+    });
+    const page = await fetch(`${origin}/scim-admin/activity?status=error`, { redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe(`/login?next=${encodeURIComponent('/scim-admin/activity?status=error')}`);
+    expect((await fetch(`${origin}/scim-admin/api/status`, { redirect: 'manual' })).status).toBe(401);
+    const b = browser(origin);
+    await b.get(await portal.link({ tenant: 'acme', actor: 'it@acme.io' }));
+    const home = await b.get('/scim-admin/');
+    expect(home.text).toContain('<a class="brand" href="/app">');
+    const csrf = b.csrfOf((await b.get('/scim-admin/setup?idp=okta')).text);
+    await b.post('/scim-admin/setup', { idp: 'okta', workspace: 'acme-main', defaultRole: 'member', _csrf: csrf });
+    const [c] = await connections.list({ tenant: 'acme' });
+    const [credential] = await connections.credentials(c!.id);
+    expect(Date.parse(credential!.expiresAt!) - Date.now()).toBeGreaterThan(89 * 24 * 3600_000);
+    expect(changes).toEqual([expect.objectContaining({ kind: 'created', credentialId: credential!.id })]);
+  });
+
+  it('a Host header that makes no URL is a 400, not a 500', async () => {
+    const { origin } = await portalServer();
+    const { request } = await import('node:http');
+    const url = new URL(origin);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: '/scim-admin/', headers: { host: 'bad host:99999' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+  });
+});

@@ -18,9 +18,9 @@ export function ago(iso: string, now: number, s: PortalStrings): string {
   return fill(s.daysAgo, { n: Math.round(h / 24) });
 }
 
-/** A `<time>` of `iso`: relative text, the exact time on hover; "never" for null. */
+/** A `<time>` of `iso`: relative text, the exact time on hover; a time more than a minute ahead (an expiry) as it is; "never" for null. */
 export function when(iso: string | null | undefined, now: number, s: PortalStrings): SafeHtml {
   if (!iso) return html`<span class="muted">${s.never}</span>`;
   const exact = iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
-  return html`<time datetime="${iso}" title="${exact}">${Date.parse(iso) > now ? exact.slice(0, 16) : ago(iso, now, s)}</time>`;
+  return html`<time datetime="${iso}" title="${exact}">${Date.parse(iso) > now + 60_000 ? exact.slice(0, 16) : ago(iso, now, s)}</time>`;
 }
