@@ -1,60 +1,32 @@
 /**
  * `createScimServer`: the transport-free request → response engine. Adapters call
  * `server.handle(request)`; nothing here knows a web framework. The server is composed of its
- * parts (options.ts, server-events.ts, router.ts, admission.ts, request-activity.ts), and one
+ * parts (compose.ts, options.ts, server-events.ts, router.ts, admission.ts, request-activity.ts), and one
  * request runs as admit → route → finish (`handle` and `answer` below).
  * @module
  */
 
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../core/errors.js';
-import { FilterCache } from '../core/filter/cache.js';
-import { PathCache } from '../core/path/parse.js';
 import type { SchemaRegistry } from '../core/schema/registry.js';
-import { MemoryStore } from '../stores/memory/store.js';
-import { type SoftDeletingStore, softDeletingStore } from '../stores/soft-delete.js';
 import type { ProvisioningStore, StoreContext } from '../stores/store.js';
-import type { ScimLogger } from './activity/logger.js';
-import { type Admission, RequestAdmission } from './admission.js';
-import type { AuthContext, Authenticate } from './auth.js';
+import type { Admission } from './admission.js';
+import type { AuthContext } from './auth.js';
 import { baseOf } from './base-url.js';
-import { engineForClient } from './client-profiles.js';
-import { ConcurrencyLimit } from './concurrency.js';
-import { authenticatorOf, type ConnectionAuthenticator, connectionAuth, connectionStoreOf } from './connections/connection-auth.js';
-import { type ScimConnections, scimConnections } from './connections/lifecycle.js';
+import { composeServer, type ServerParts } from './compose.js';
+import type { ScimConnections } from './connections/lifecycle.js';
 import type { ConnectionsOptions } from './connections/options.js';
-import { purgeTenant } from './connections/purge.js';
-import { TokenEndpoint } from './connections/token-endpoint.js';
-import { type ConnectionWriteRules, connectionWriteRules } from './connections/write-rules.js';
-import { CursorCodec } from './cursor.js';
-import { Deadlines } from './deadlines.js';
-import type { Engine } from './engine.js';
 import { failure } from './error-answer.js';
-import type { ScimHooks } from './hooks.js';
-import { KeyedQueue } from './keyed-queue.js';
 import type { ScimLimits } from './limits.js';
-import {
-  activityOptionsOf,
-  checkedOptions,
-  featuresOf,
-  limiterOf,
-  limitsOf,
-  loggerOf,
-  ratesOf,
-  registryOf,
-  type ScimServerOptions,
-  validationPolicyOf,
-} from './options.js';
+import { checkedOptions, type ScimServerOptions } from './options.js';
 import { errorResponse, header, queryOf, type ScimRequest, type ScimResponse } from './request.js';
-import { finish, newTrace, RequestActivity, type ScimActivity, type Trace } from './request-activity.js';
+import { finish, newTrace, type ScimActivity, type Trace } from './request-activity.js';
 import { readBody } from './request-body.js';
 import { inRequestSpan } from './request-span.js';
-import { resourceRequestOf, ScimRouter } from './router.js';
-import { eventLogOf, type ScimEventLog, type ServerEvents, startEvents } from './server-events.js';
+import { resourceRequestOf } from './router.js';
+import { eventLogOf, type ScimEventLog } from './server-events.js';
 import { type LazyAbort, lazyAbort } from './store-signal.js';
-import type { ScimTelemetry } from './telemetry.js';
 import { isThenable } from './thenable.js';
-import { tracedStore } from './traced-store.js';
 
 export type { Admission } from './admission.js';
 export type { ActivityOptions, EventOptions, ScimServerOptions } from './options.js';
@@ -103,136 +75,6 @@ export interface ScimServer {
   refuse(request: ScimRequest, error: ScimError, admission?: Admission): ScimResponse;
   /** Stops event delivery and writes the activity waiting, waiting for deliveries in flight (call it before the process exits or the store closes). */
   close(): Promise<void>;
-}
-
-/** What one server is made of, composed once by {@link composeServer}; every request uses these. */
-interface ServerParts {
-  /** The options as the host gave them (checked). */
-  readonly options: ScimServerOptions;
-  readonly limits: ScimLimits;
-  readonly registry: SchemaRegistry;
-  /** The store as the host gave it (soft-deleted users in it, marked). */
-  readonly given: ProvisioningStore;
-  /** With `deprovisioning.onDelete: 'softDelete'`: the engine's soft-deleting view of the store. */
-  readonly softDeletes: SoftDeletingStore | undefined;
-  readonly logger: ScimLogger;
-  readonly telemetry: ScimTelemetry | undefined;
-  readonly events: ServerEvents;
-  /** The engine of every request, unless its client has a profile of its own. */
-  readonly engine: Engine;
-  /** The engine by User-Agent; undefined without client profiles (no request pays for the look-up). */
-  readonly engineOf: ((userAgent: string | undefined) => Engine) | undefined;
-  readonly router: ScimRouter;
-  readonly admission: RequestAdmission;
-  readonly activity: RequestActivity;
-  /** The authenticator when it is a connection one (its uses are written after each response). */
-  readonly authenticator: ConnectionAuthenticator | undefined;
-  /** Where Test connection sends its request: the server's `serve`, set by createScimServer. */
-  readonly probe: { serve?: (request: ScimRequest) => Promise<ScimResponse> };
-  /** With `connections`: the OAuth token endpoint. */
-  readonly tokens: TokenEndpoint | undefined;
-  /** With `connections`: the lifecycle API. */
-  readonly connections: ScimConnections | undefined;
-}
-
-/** The engine: one server's configuration and caches, over `store` (traced when there is telemetry). */
-function composeEngine(
-  options: ScimServerOptions,
-  parts: Pick<ServerParts, 'limits' | 'registry' | 'softDeletes' | 'logger' | 'telemetry'> & { connectionRules: ConnectionWriteRules | undefined },
-  store: ProvisioningStore,
-  hooks: ScimHooks,
-  events: ServerEvents,
-): Engine {
-  const { limits, registry, softDeletes, logger, telemetry, connectionRules } = parts;
-  return {
-    registry,
-    store: telemetry ? tracedStore(store, telemetry) : store,
-    ...(softDeletes ? { softDeletes } : {}),
-    ...(connectionRules ? { connectionRules } : {}),
-    limits,
-    features: featuresOf(options),
-    hooks,
-    compatibility: options.compatibility ?? 'lenient',
-    policy: validationPolicyOf(options, limits),
-    unknownFilterAttributes: options.unknownFilterAttributes ?? 'reject',
-    filters: new FilterCache(1000, { maxLength: limits.maxFilterLength, maxDepth: limits.maxFilterDepth }),
-    paths: new PathCache(1000),
-    cursors: new CursorCodec(options.cursorSecret, limits.cursorTimeout),
-    patchResponse: options.patchResponse ?? 'auto',
-    groupUpdatedOnMemberChange: options.events?.groupUpdatedOnMemberChange === true,
-    documentationUri: options.documentationUri,
-    logger,
-    events: events.recorder,
-    writers: new KeyedQueue(),
-  };
-}
-
-/**
- * Makes a server's parts, in this order (each may start timers): the store and its
- * soft-deleting view, event delivery (started), the engine, admission, the activity writer.
- */
-function composeServer(options: ScimServerOptions): ServerParts {
-  const limits = limitsOf(options);
-  const registry = registryOf(options);
-  const given: ProvisioningStore = options.store ?? new MemoryStore();
-  // soft delete runs through the store's own filters and writes: the engine sees a view of it
-  const softDeletes = options.deprovisioning?.onDelete === 'softDelete' ? softDeletingStore(given, registry) : undefined;
-  const store: ProvisioningStore = softDeletes ?? given;
-  const logger = loggerOf(options);
-  const telemetry = options.telemetry;
-  const hooks = options.hooks ?? {};
-  const events = startEvents(store, hooks, options.events, registry, logger, telemetry);
-  // with connections and no authenticate of the host's, credentials are checked through the store's connections
-  const connectionStore = options.connections ? connectionStoreOf(given) : undefined;
-  const connectionRules = connectionStore && connectionWriteRules(connectionStore, options.connections!);
-  const engine = composeEngine(options, { limits, registry, softDeletes, logger, telemetry, connectionRules }, store, hooks, events);
-  const engineOf = engineForClient(engine, options.compatibilityByClient);
-  const authenticate: Authenticate = options.authenticate ?? connectionAuth(connectionStore!, { ...options.connections, logger });
-  const authenticator = authenticatorOf(authenticate);
-  if (authenticator) authenticator.usage.afterResponse = true;
-  const admission = new RequestAdmission({
-    options: { authenticate, tenantInPath: options.tenantInPath },
-    rates: ratesOf(options),
-    limiter: limiterOf(options),
-    deadlines: new Deadlines(),
-    concurrency: new ConcurrencyLimit(limits.maxConcurrentPerTenant, limits.maxConcurrencyWaitMs, 100),
-  });
-  const activity = new RequestActivity(activityOptionsOf(options), store, registry, logger, telemetry);
-  const now = options.connections?.now ?? Date.now;
-  const probe: ServerParts['probe'] = {};
-  const common = { store: connectionStore!, options: options.connections ?? {}, authenticator, now };
-  const tokens = connectionStore ? new TokenEndpoint({ ...common, tenantInPath: options.tenantInPath === true, admission, logger }) : undefined;
-  const connections = connectionStore
-    ? scimConnections({
-        ...common,
-        log: activity.log,
-        outbox: given.outbox,
-        purge: (tenant) => purgeTenant(engine, softDeletes, tenant),
-        preview: { engine, rules: connectionRules, softDeletes, wake: () => events.dispatcher?.wake() },
-        // Test connection's request goes through the whole server (`serve`, set once it exists)
-        probe: (req) => probe.serve!(req),
-        tenantPrefix: (tenant) => (options.tenantInPath ? `/${encodeURIComponent(tenant)}` : ''),
-      })
-    : undefined;
-  return {
-    options,
-    limits,
-    registry,
-    given,
-    softDeletes,
-    logger,
-    telemetry,
-    events,
-    engine,
-    engineOf,
-    router: new ScimRouter(store, logger),
-    admission,
-    activity,
-    authenticator,
-    tokens,
-    connections,
-    probe,
-  };
 }
 
 /**
