@@ -6,7 +6,7 @@
  * @module scimkit/portal
  */
 export type { PortalBrand } from './brand.js';
-export { type Explanation, explain } from './explain.js';
+export { type Explanation, explainFailure } from './explain.js';
 export { IDP_SETUPS, type IdpSetup, PORTAL_IDPS, type PortalIdp, type SetupCredential } from './idp-setup.js';
 export { type LinkRedemptions, MemoryLinkRedemptions, type PortalLinkOptions } from './links.js';
 export type {

@@ -1,6 +1,6 @@
 // Failures in the customer's words: each common failure gets its own explanation and advice.
 import { describe, expect, it } from 'vitest';
-import { explain } from '../../src/portal/explain.js';
+import { explainFailure } from '../../src/portal/explain.js';
 import { PORTAL_STRINGS } from '../../src/portal/strings.js';
 
 const s = PORTAL_STRINGS;
@@ -13,7 +13,7 @@ const r = (status: number, detail?: string, scimType?: string) => ({
 
 describe('explain', () => {
   it('says nothing of a success', () => {
-    expect(explain(r(200), s)).toBeUndefined();
+    expect(explainFailure(r(200), s)).toBeUndefined();
   });
   it.each([
     [r(401, 'The bearer token is not valid'), s.explainInvalidToken],
@@ -31,11 +31,11 @@ describe('explain', () => {
     [r(413, 'The body is over 1 MB'), 'A request was larger than the app accepts: The body is over 1 MB'],
     [r(503), 'The app failed to handle the request (503).'],
   ])('%o', (record, what) => {
-    const e = explain(record, s)!;
+    const e = explainFailure(record, s)!;
     expect(e.what).toBe(what);
     expect(e.todo.length).toBeGreaterThan(10);
   });
   it('names the request id in the advice for a server failure', () => {
-    expect(explain(r(500), s)!.todo).toContain('req-1');
+    expect(explainFailure(r(500), s)!.todo).toContain('req-1');
   });
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ActivityRecord } from 'scimkit';
-import { explain } from '../explain.js';
+import { explainFailure } from '../explain.js';
 import { html, type SafeHtml } from '../html.js';
 import type { ActivityView } from '../service.js';
 import { fill } from '../strings.js';
@@ -21,7 +21,7 @@ function requestOf(v: PageView, r: ActivityRecord): SafeHtml {
 
 /** One row: the explanation of a failure under its detail. */
 function row(v: PageView, r: ActivityRecord): SafeHtml {
-  const e = explain(r, v.s);
+  const e = explainFailure(r, v.s);
   const what = e ? html`${e.what}<br><span class="muted">${e.todo}</span>` : r.detail ? html`${r.detail}` : '';
   return html`<tr class="${e ? 'failure' : ''}"><td>${when(r.startedAt, v.now, v.s)}</td><td>${requestOf(v, r)}</td>
 <td class="${e ? 'bad' : 'ok'}">${r.operation === 'connection' ? '' : r.status}</td><td class="wide">${r.operation === 'connection' ? '' : clientName(r.client)}</td><td>${what}</td></tr>`;
@@ -54,7 +54,7 @@ export function activityPage(v: PageView, a: ActivityView): SafeHtml {
   const rejected = a.rejected.length
     ? html`<h2>${s.rejectedAttempts}</h2><div class="tablewrap" tabindex="0"><table><thead><tr><th scope="col">${s.colTime}</th><th scope="col">${s.colRequest}</th><th scope="col">${s.colFrom}</th><th scope="col">${s.colWhat}</th></tr></thead><tbody>${a.rejected.map(
         (r) =>
-          html`<tr class="failure"><td>${when(r.startedAt, v.now, v.s)}</td><td><strong>${r.method}</strong> ${r.path}</td><td>${r.remoteAddress ?? ''}</td><td>${explain(r, s)?.what ?? ''}</td></tr>`,
+          html`<tr class="failure"><td>${when(r.startedAt, v.now, v.s)}</td><td><strong>${r.method}</strong> ${r.path}</td><td>${r.remoteAddress ?? ''}</td><td>${explainFailure(r, s)?.what ?? ''}</td></tr>`,
       )}</tbody></table></div>`
     : '';
   const body = html`${picker}

@@ -5,7 +5,7 @@
  * @module
  */
 import { type ActivityRecord, CLIENT_NAMES, type ConnectionTestResult, type ScimClient } from 'scimkit';
-import { explain } from '../explain.js';
+import { explainFailure } from '../explain.js';
 import { html, type SafeHtml } from '../html.js';
 import type { ConnectionView } from '../service.js';
 import { fill } from '../strings.js';
@@ -32,7 +32,7 @@ ${result ? html`<p class="help">${fill(s.testSent, { request: result.request })}
 /** Failed records, explained (what happened, what to do). */
 export function failureList(v: PageView, records: readonly ActivityRecord[]): SafeHtml {
   return html`<ul>${records.map((r) => {
-    const e = explain(r, v.s)!;
+    const e = explainFailure(r, v.s)!;
     return html`<li><strong>${r.method} ${r.path}</strong> → <span class="bad">${r.status}</span> ${when(r.startedAt, v.now, v.s)}<br>${e.what}<br><span class="muted">${e.todo}</span></li>`;
   })}</ul>`;
 }
