@@ -242,6 +242,7 @@ export class PortalService {
   /** The activity of the tenant as the Activity page filters it (`before`: older than this time). */
   async activity(viewer: PortalViewer, filter: string, before?: string): Promise<ActivityView> {
     const f = (ACTIVITY_FILTERS as readonly string[]).includes(filter) ? filter : '';
+    if (before !== undefined && Number.isNaN(Date.parse(before))) throw ScimError.invalidValue(`before must be a time (ISO 8601), not ${JSON.stringify(before.slice(0, 40))}`);
     await this.#scim.activity.flush();
     const query: ActivityQuery = { tenant: viewer.tenant, limit: PAGE, ...(before ? { before } : {}) };
     if (f === 'rejected') Object.assign(query, { refused: true, rejectedTokens: true });
