@@ -225,3 +225,20 @@ describe('host integration', () => {
     expect(status).toBe(400);
   });
 });
+
+describe('bad input', () => {
+  it('gets a 4xx naming what was wrong, never a 500', async () => {
+    const { portal, origin } = await portalServer();
+    const b = browser(origin);
+    await b.get(await portal.link({ tenant: 'acme', actor: 'it@acme.io' }));
+    const before = await b.get('/scim-admin/activity?before=garbage');
+    expect(before.res.status).toBe(400);
+    expect(before.text).toContain('before must be a time (ISO 8601), not &quot;garbage&quot;');
+    const api = await fetch(`${origin}/scim-admin/api/activity?before=2026-13-45`, { headers: { cookie: b.cookie() } });
+    expect([api.status, ((await api.json()) as { scimType: string }).scimType]).toEqual([400, 'invalidValue']);
+    for (const path of [`/directory?start=-5&q=${'x'.repeat(500)}`, '/directory?type=groups&q=%22%29', '/setup?idp=%00', '/activity?status=%3Cscript%3E'])
+      expect((await b.get(`/scim-admin${path}`)).res.status, path).toBe(200);
+    expect((await b.get('/scim-admin/credentials/x/revoke')).res.status).toBe(404);
+    expect((await b.get('/scim-admin/nowhere')).res.status).toBe(404);
+  });
+});
