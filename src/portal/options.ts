@@ -109,6 +109,12 @@ export interface AdminPortalOptions {
   frameAncestors?: readonly string[];
   /** Told of each change after it was saved (the host applies new settings, say). */
   onChange?: (change: PortalChange) => void | Promise<void>;
+  /**
+   * The e-mail and userName domains the tenant verified in your app: a connection the portal
+   * creates allows only these (a user outside them is refused with a 400 naming the rule), and
+   * Settings shows them read-only. Default: none, any domain.
+   */
+  domains?: (viewer: PortalViewer) => readonly string[] | Promise<readonly string[]>;
   /** The connection's display name when the portal creates it (default: the tenant). */
   connectionName?: (viewer: PortalViewer) => string | Promise<string>;
   /** Portal actions (form posts and API writes) per viewer per minute (default 60). */
@@ -166,5 +172,6 @@ export function checkPortalOptions(options: AdminPortalOptions): void {
     if (f.type !== 'select' && f.type !== 'text') throw new TypeError(`adminPortal: field ${(f as PortalField).name}: type must be select or text`);
     if (typeof f.label !== 'string' || f.label === '') throw new TypeError(`adminPortal: field ${f.name} needs a label`);
   }
+  if (options.domains !== undefined && typeof options.domains !== 'function') throw new TypeError('adminPortal: domains must be a function of the viewer');
   if (options.brand) checkBrand(options.brand);
 }

@@ -44,6 +44,7 @@ async function setup(
       tokenEndpoint: c.service.tokenEndpoint(c.viewer.tenant),
       fields,
       setups: c.setups,
+      canPreview: c.service.canPreview(),
       ...(extra.shown ? { shown: extra.shown } : {}),
       ...(extra.error ? { error: extra.error } : {}),
       ...(extra.values ? { values: extra.values } : {}),
@@ -86,19 +87,22 @@ export const pageRoute: Route = async (c) => {
     }
     const checked = await service.settingsFrom(viewer, body);
     if (!checked.ok) return setup(c, { status: 400, error: checked.message, values: textValues(body) });
-    const made = await service.create(viewer, body.idp, checked.settings);
-    return setup(c, { shown: made.shown });
+    // the box asks for a review of the first sync; unticked, the server's defaultMode decides
+    const held = service.canPreview() && (body.preview === '1' || body.preview === 'on');
+    const made = await service.create(viewer, body.idp, checked.settings, held ? 'preview' : undefined);
+    return setup({ ...c, v: { ...v, review: made.connection.mode === 'preview' } }, { shown: made.shown });
   }
   if (path === '/settings') {
     const connection = await service.connectionOf(viewer);
     if (!connection) return seeOther(c.parts, `${v.base}/setup`);
     const fields = await service.fields(viewer);
-    if (get) return page(c, settingsPage(v, fields, connection.settings));
+    const domains = connection.domains ?? [];
+    if (get) return page(c, settingsPage(v, fields, connection.settings, { domains }));
     if (method !== 'POST') return undefined;
     const checked = await service.settingsFrom(viewer, body, connection.settings);
-    if (!checked.ok) return page(c, settingsPage(v, fields, textValues(body), { error: checked.message }), 400);
+    if (!checked.ok) return page(c, settingsPage(v, fields, textValues(body), { error: checked.message, domains }), 400);
     const saved = await service.update(viewer, { settings: checked.settings });
-    return page(c, settingsPage(v, fields, saved.settings, { saved: true }));
+    return page(c, settingsPage(v, fields, saved.settings, { saved: true, domains }));
   }
   if (path === '/test' && method === 'POST') return overview(c, await service.test(viewer));
   if (get && path === '/activity')

@@ -15,6 +15,7 @@ import { BadRequestUrl, nodeRequest, writeNodeResponse } from './node-bridge.js'
 import { type AdminPortalOptions, checkPortalOptions, type PortalViewer } from './options.js';
 import { pageRoute } from './page-routes.js';
 import { messagePage } from './pages/message.js';
+import { previewRoute } from './preview-routes.js';
 import { BadBody, bodyOf } from './request-body.js';
 import { jsonError, pageResponse, type ResponseParts, seeOther } from './responses.js';
 import type { RouteContext } from './route-context.js';
@@ -152,8 +153,10 @@ export function adminPortal(scim: ScimServer, options: AdminPortalOptions): Admi
         const ended = sessionCookie('', { path: base, secure: url.protocol === 'https:', maxAgeMs: 0 });
         return message(viewOf(nonce, undefined, now), 200, strings.signOut, strings.signedOut, { 'set-cookie': ended });
       }
+      // a page's tabs include Review while the connection holds its first sync
+      if (!api) v = { ...v, review: await service.inPreview(viewer) };
       const context: RouteContext = { request, url, path, method, viewer, body, v, service, parts, setups };
-      return (await (api ? apiRoute : pageRoute)(context)) ?? fail(v, 404, strings.errorNotFound);
+      return (await previewRoute(context)) ?? (await (api ? apiRoute : pageRoute)(context)) ?? fail(v, 404, strings.errorNotFound);
     } catch (e) {
       if (e instanceof BadBody) return fail(v, e.status, e.message);
       if (e instanceof ScimError) return fail(v, e.status, e.detail ?? e.message, e.scimType);

@@ -10,9 +10,11 @@ import {
   type ActivitySummary,
   type Connection,
   type ConnectionHealth,
+  type ConnectionMode,
   type ConnectionTestResult,
   type CredentialSummary,
   type JsonObject,
+  type PreviewReport,
   type ScimConnections,
   ScimError,
   type ScimResource,
@@ -171,10 +173,22 @@ export class PortalService {
     return { ok: true, settings };
   }
 
-  /** Creates the tenant's connection with `idp` and `settings` and its first secret token (shown once). */
-  async create(viewer: PortalViewer, idp: PortalIdp, settings: JsonObject): Promise<{ connection: Connection; shown: ShownOnce }> {
+  /**
+   * Creates the tenant's connection with `idp` and `settings` and its first secret token (shown
+   * once), allowing the host's verified `domains`; `mode` omitted: the server's `defaultMode`.
+   */
+  async create(viewer: PortalViewer, idp: PortalIdp, settings: JsonObject, mode?: ConnectionMode): Promise<{ connection: Connection; shown: ShownOnce }> {
     const name = this.#options.connectionName ? await this.#options.connectionName(viewer) : viewer.tenant;
-    const connection = await this.#scim.connections.create({ tenant: viewer.tenant, name, settings, idp, actor: viewer.actor });
+    const domains = this.#options.domains ? [...(await this.#options.domains(viewer))] : undefined;
+    const connection = await this.#scim.connections.create({
+      tenant: viewer.tenant,
+      name,
+      settings,
+      idp,
+      actor: viewer.actor,
+      ...(mode ? { mode } : {}),
+      ...(domains ? { domains } : {}),
+    });
     const { token, credential } = await this.#scim.connections.issueToken(connection.id, { actor: viewer.actor, ...this.#expiry() });
     await this.#told('created', viewer, connection, { credentialId: credential.id });
     return { connection, shown: { token } };
@@ -234,6 +248,41 @@ export class PortalService {
     await this.#told('deleted', viewer, c);
   }
 
+  /** Whether the store can hold a first sync for review (its outbox has `held`): the setup form offers it only then. */
+  canPreview(): boolean {
+    return this.#scim.store.outbox?.held !== undefined;
+  }
+
+  /** Whether the tenant's connection is in preview (the Review tab shows). */
+  async inPreview(viewer: PortalViewer): Promise<boolean> {
+    return (await this.connectionOf(viewer))?.mode === 'preview';
+  }
+
+  /** The match report of the tenant's connection (the activity waiting is written first: refused users are read from it). */
+  async preview(viewer: PortalViewer): Promise<PreviewReport> {
+    const c = await this.#required(viewer);
+    await this.#scim.activity.flush();
+    return this.#scim.connections.preview(c.id);
+  }
+
+  /** Records the viewer's decision for one user of the preview (applied on approval). */
+  async resolve(viewer: PortalViewer, userId: string, decision: { action: 'link' | 'create' | 'skip'; account?: string }): Promise<Connection> {
+    const c = await this.#required(viewer);
+    return this.#scim.connections.resolve(c.id, userId, { ...decision, actor: viewer.actor });
+  }
+
+  /** Approves the preview: the held changes reach the host, the connection goes live (409 with the users still open). */
+  async approve(viewer: PortalViewer): Promise<Connection> {
+    const c = await this.#required(viewer);
+    return this.#scim.connections.approve(c.id, { actor: viewer.actor });
+  }
+
+  /** Discards the preview: the tenant's provisioned resources and held changes deleted; still in preview. */
+  async discard(viewer: PortalViewer): Promise<Connection> {
+    const c = await this.#required(viewer);
+    return this.#scim.connections.discard(c.id, { actor: viewer.actor });
+  }
+
   /** The connection's state for the live status. */
   async status(viewer: PortalViewer): Promise<Connection['state'] | 'none'> {
     return (await this.connectionOf(viewer))?.state ?? 'none';
@@ -242,7 +291,8 @@ export class PortalService {
   /** The activity of the tenant as the Activity page filters it (`before`: older than this time). */
   async activity(viewer: PortalViewer, filter: string, before?: string): Promise<ActivityView> {
     const f = (ACTIVITY_FILTERS as readonly string[]).includes(filter) ? filter : '';
-    if (before !== undefined && Number.isNaN(Date.parse(before))) throw ScimError.invalidValue(`before must be a time (ISO 8601), not ${JSON.stringify(before.slice(0, 40))}`);
+    if (before !== undefined && Number.isNaN(Date.parse(before)))
+      throw ScimError.invalidValue(`before must be a time (ISO 8601), not ${JSON.stringify(before.slice(0, 40))}`);
     await this.#scim.activity.flush();
     const query: ActivityQuery = { tenant: viewer.tenant, limit: PAGE, ...(before ? { before } : {}) };
     if (f === 'rejected') Object.assign(query, { refused: true, rejectedTokens: true });

@@ -11,7 +11,7 @@ import { fill, type PortalStrings } from './strings.js';
 import { PORTAL_CSS } from './styles.js';
 
 /** The tabs of the portal, by path below the base. */
-export type PortalTab = 'overview' | 'setup' | 'settings' | 'activity' | 'directory' | 'credentials';
+export type PortalTab = 'overview' | 'review' | 'setup' | 'settings' | 'activity' | 'directory' | 'credentials';
 
 /** What a page is rendered with. */
 export interface PageView {
@@ -27,16 +27,22 @@ export interface PageView {
   readonly viewer: PortalSession | undefined;
   /** The time the page is made at (epoch ms). */
   readonly now: number;
+  /** Whether the tenant's connection holds its first sync for review (the Review tab shows then). */
+  readonly review?: boolean;
 }
 
 const TABS: readonly [PortalTab, string, keyof PortalStrings][] = [
   ['overview', '', 'navOverview'],
+  ['review', '/review', 'navReview'],
   ['setup', '/setup', 'navSetup'],
   ['settings', '/settings', 'navSettings'],
   ['activity', '/activity', 'navActivity'],
   ['directory', '/directory', 'navDirectory'],
   ['credentials', '/credentials', 'navCredentials'],
 ];
+
+/** What the review's forms need beyond styles.ts: a disabled button that looks disabled, a decision to change behind a summary. */
+const REVIEW_CSS = 'button:disabled{opacity:.55;cursor:not-allowed}summary{cursor:pointer;color:var(--sk-accent);margin:.3rem 0}';
 
 /** The hidden field every form carries. */
 export function csrfField(v: PageView): SafeHtml {
@@ -49,7 +55,7 @@ export function layout(v: PageView, o: { title: string; tab?: PortalTab; body: S
   const scheme = brand?.scheme ?? 'auto';
   const nav =
     v.viewer && o.tab
-      ? html`<nav aria-label="${s.title}"><ul>${TABS.map(
+      ? html`<nav aria-label="${s.title}"><ul>${TABS.filter(([tab]) => tab !== 'review' || v.review || o.tab === 'review').map(
           ([tab, path, key]) => html`<li><a href="${v.base}${path || '/'}"${tab === o.tab ? html` aria-current="page"` : ''}>${s[key]}</a></li>`,
         )}</ul></nav>`
       : '';
@@ -63,7 +69,7 @@ export function layout(v: PageView, o: { title: string; tab?: PortalTab; body: S
   return html`<!doctype html>
 <html lang="${s.lang}" class="${scheme}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="csrf-token" content="${v.viewer?.csrf ?? ''}"><title>${o.title} · ${s.title}</title>
-<style nonce="${v.nonce}">${unescapedCss(PORTAL_CSS + brandCss(brand))}</style></head>
+<style nonce="${v.nonce}">${unescapedCss(PORTAL_CSS + REVIEW_CSS + brandCss(brand))}</style></head>
 <body><a class="skip" href="#main">${s.skipToContent}</a>
 <header>${brandMark(v)}${who}</header>
 ${nav}<main id="main"><h1>${o.title}</h1>${o.body}</main>

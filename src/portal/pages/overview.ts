@@ -1,7 +1,8 @@
 /**
- * Overview: where the connection stands (live while it waits for the IdP's first request),
- * its figures of 24 hours, warnings (credentials expiring or ended but still sent, entitlement),
- * Test connection, and the newest failures explained.
+ * Overview: where the connection stands (live while it waits for the IdP's first request; a
+ * first sync held for review, with the way to it), its figures of 24 hours, warnings
+ * (credentials expiring or ended but still sent, entitlement), Test connection, and the newest
+ * failures explained.
  * @module
  */
 import { type ActivityRecord, CLIENT_NAMES, type ConnectionTestResult, type ScimClient } from 'scimkit';
@@ -57,7 +58,8 @@ export function overviewPage(v: PageView, view: ConnectionView | undefined, o: {
   const last = h.lastRequestAt
     ? html`${when(h.lastRequestAt, v.now, s)}${h.client ? html` · ${clientName(h.client)}` : ''}`
     : html`<span class="muted">${s.never}</span>`;
-  const body = html`${warnings}
+  const held = c.mode === 'preview' ? html`<p class="note warn" id="review-held">${s.reviewHeld} <a href="${v.base}/review">${s.reviewTitle}</a></p>` : '';
+  const body = html`${held}${warnings}
 <div class="card"><p class="label">${s.stateLabel}</p>
 <p><span class="pill ${st.tone}" id="connection-state" data-live="${v.base}/api/status" data-state="${c.state}" role="status" aria-live="polite">${st.label}</span></p>
 <div class="grid">

@@ -1,6 +1,6 @@
 /**
  * Settings: the host's fields (the workspace to synchronise, the default role, …) with their
- * options, saved on the connection.
+ * options, saved on the connection; the domains the host verified, read-only.
  * @module
  */
 import type { JsonObject } from 'scimkit';
@@ -30,15 +30,18 @@ export function fieldInputs(
   })}`;
 }
 
-/** The settings page with the connection's `settings` (or the values of a refused form). */
+/** The settings page with the connection's `settings` (or the values of a refused form), and its allowed domains read-only. */
 export function settingsPage(
   v: PageView,
   fields: readonly { field: PortalField; options: readonly PortalFieldOption[] }[],
   values: JsonObject | Readonly<Record<string, string>>,
-  o: { saved?: boolean; error?: string } = {},
+  o: { saved?: boolean; error?: string; domains?: readonly string[] } = {},
 ): SafeHtml {
   const { s } = v;
-  const body = html`${o.saved ? html`<p class="note ok" role="status">${s.settingsSaved}</p>` : ''}${o.error ? html`<p class="note bad" role="alert" id="form-error">${o.error}</p>` : ''}
+  const domains = o.domains?.length
+    ? html`<div class="card"><p class="label">${s.domainsLabel}</p><p id="allowed-domains">${o.domains.join(', ')}</p><p class="help">${s.domainsHelp}</p></div>`
+    : '';
+  const body = html`${o.saved ? html`<p class="note ok" role="status">${s.settingsSaved}</p>` : ''}${o.error ? html`<p class="note bad" role="alert" id="form-error">${o.error}</p>` : ''}${domains}
 <form method="post" action="${v.base}/settings" class="card">${csrfField(v)}${fieldInputs(v, fields, values)}
 <p><button type="submit" id="save-settings">${s.save}</button></p></form>`;
   return layout(v, { title: s.settingsTitle, tab: 'settings', body });

@@ -36,6 +36,8 @@ export interface SetupPageData {
   error?: string;
   /** The IdP setups in force (the host's translations over the defaults). */
   setups: Readonly<Record<PortalIdp, IdpSetup>>;
+  /** Whether a new connection can hold its first sync for review (the form offers it then). */
+  canPreview?: boolean;
 }
 
 /** A value with a copy button (the button appears with the script). */
@@ -52,11 +54,16 @@ function picker(v: PageView, d: SetupPageData): SafeHtml {
   )}</div></fieldset><p><button type="submit">${v.s.continue}</button></p></form>`;
 }
 
-/** The form that makes the connection: the IdP chosen and the host's fields. */
+/** The form that makes the connection: the IdP chosen, the host's fields, and whether its first sync is held for review. */
 function createForm(v: PageView, d: SetupPageData, idp: PortalIdp): SafeHtml {
   return html`<form method="post" action="${v.base}/setup" class="card">${csrfField(v)}<input type="hidden" name="idp" value="${idp}">
 <p>${v.s.settingsFirst}</p>${d.error ? html`<p class="note bad" role="alert" id="form-error">${d.error}</p>` : ''}
 ${fieldInputs(v, d.fields, d.values ?? {})}
+${
+  d.canPreview
+    ? html`<label><input type="checkbox" name="preview" value="1" aria-describedby="preview-help"${d.values?.preview ? html` checked` : ''}> ${v.s.setupPreview}</label><p class="help" id="preview-help">${v.s.setupPreviewHelp}</p>`
+    : ''
+}
 <p><button type="submit" id="create-connection">${v.s.createConnection}</button></p></form>`;
 }
 
