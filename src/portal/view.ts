@@ -41,8 +41,10 @@ const TABS: readonly [PortalTab, string, keyof PortalStrings][] = [
   ['credentials', '/credentials', 'navCredentials'],
 ];
 
-/** What the review's forms need beyond styles.ts: a disabled button that looks disabled, a decision to change behind a summary. */
-const REVIEW_CSS = 'button:disabled{opacity:.55;cursor:not-allowed}summary{cursor:pointer;color:var(--sk-accent);margin:.3rem 0}';
+/** What the review page needs beyond styles.ts: a disabled button that looks disabled, a decision to change behind a summary, counts two abreast on a phone. */
+const REVIEW_CSS =
+  'button:disabled{opacity:.55;cursor:not-allowed}summary{cursor:pointer;color:var(--sk-accent);margin:.3rem 0}' +
+  '.grid.counts{grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.25rem 1rem}.counts p{margin:.25rem 0}';
 
 /** The hidden field every form carries. */
 export function csrfField(v: PageView): SafeHtml {

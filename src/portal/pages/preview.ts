@@ -65,7 +65,7 @@ function resolveForm(v: PageView, u: PreviewUser, n: number): SafeHtml {
   const { s } = v;
   const id = `account-${n}`;
   return html`<form method="post" action="${v.base}/review/resolve">${csrfField(v)}<input type="hidden" name="userId" value="${u.id}">
-<fieldset><legend class="label">${fill(s.resolveLegend, { user: u.userName })}</legend>
+<fieldset><legend class="skip">${fill(s.resolveLegend, { user: u.userName })}</legend>
 <div class="inline"><div><label for="${id}">${s.resolveAccount}</label><input type="text" id="${id}" name="account" value="${u.account ?? ''}" autocomplete="off"></div>
 <button type="submit" name="action" value="link">${s.resolveLink}</button></div>
 <p class="actions"><button type="submit" name="action" value="create" class="secondary">${s.resolveCreate}</button><button type="submit" name="action" value="skip" class="secondary">${s.resolveSkip}</button></p>
@@ -144,7 +144,7 @@ export function previewPage(v: PageView, report: PreviewReport, o: ReviewNotes =
   const empty = !report.users.length && !report.groups.length && !report.refused.length;
   const body = html`${o.notice ? html`<p class="note ok" role="status">${o.notice}</p>` : ''}${o.error ? html`<p class="note bad" role="alert" id="form-error">${o.error}</p>` : ''}
 <div class="card"><p>${s.reviewIntro}</p>
-<div class="grid">${stat(s.countConflict, c.conflict, true)}${stat(s.countOutsideDomain, c.outsideDomain, true)}${stat(s.countLink, c.link)}${stat(s.countNew, c.new)}${stat(s.countDeactivate, c.deactivate)}${stat(s.countSkip, c.skip)}${stat(s.countGroups, c.groups)}${stat(s.countHeld, c.heldEvents)}</div>
+<div class="grid counts">${stat(s.countConflict, c.conflict, true)}${stat(s.countOutsideDomain, c.outsideDomain, true)}${stat(s.countLink, c.link)}${stat(s.countNew, c.new)}${stat(s.countDeactivate, c.deactivate)}${stat(s.countSkip, c.skip)}${stat(s.countGroups, c.groups)}${stat(s.countHeld, c.heldEvents)}</div>
 <p><a class="button secondary" id="review-csv" href="${v.base}/preview.csv">${s.reviewCsv}</a></p></div>
 ${
   empty
