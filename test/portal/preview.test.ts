@@ -4,7 +4,7 @@
 // named and then delivering the held events, discard, the same through the JSON API, CSRF on
 // every write, and one tenant's review never reaching another's.
 import { type LifecycleEvent, linkAccounts, type ScimServer } from 'scimkit';
-import type { PortalViewer } from 'scimkit/portal';
+import { adminPortal, type PortalViewer } from 'scimkit/portal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { browser, closeAll, idp, portalServer } from './harness.js';
 
@@ -227,6 +227,13 @@ describe('reviewing the first sync in the pages', () => {
     expect((await connections.get(c.id)).mode).toBe('preview');
     await new Promise((r) => setTimeout(r, 150));
     expect(heard).toEqual([]);
+  });
+
+  it('domains must be a function of the viewer', async () => {
+    const { scim } = await reviewServer();
+    expect(() => adminPortal(scim, { basePath: '/x', scimUrl: 'https://app.example.com/scim/{tenant}', domains: ['acme.io'] as never })).toThrow(
+      'adminPortal: domains must be a function of the viewer',
+    );
   });
 
   it('an unticked box leaves the server’s default (live); with no session the review is a sign-in', async () => {
