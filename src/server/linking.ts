@@ -13,10 +13,16 @@ import type { StoreContext } from '../stores/store.js';
 
 /** How an incoming user was linked to an account of the host app; it reaches the host on `user.created` as `link`. */
 export interface LinkDecision {
-  /** How: by `externalId`, by `email` (an existing account adopted, only when the host opted in), by the host's own rule, or `new` (no account yet). */
-  by: 'externalId' | 'email' | 'host' | 'new';
+  /**
+   * How: by `externalId`, by `email` (an existing account adopted, only when the host opted in),
+   * by the host's own rule, by an `admin`'s resolution of a preview (the account checked by
+   * `connections.account`), or `new` (no account yet).
+   */
+  by: 'externalId' | 'email' | 'host' | 'admin' | 'new';
   /** The host's account the user is linked to; absent for `new`. */
   accountId?: string;
+  /** For `admin`: who decided (the actor of `scim.connections.resolve`). */
+  decidedBy?: string;
 }
 
 /**

@@ -36,9 +36,11 @@ export interface EventData {
   /** For user.created with a linkUser hook: how the user was linked to the host's account. */
   link?: {
     /** How the user was linked (server/linking.ts LinkDecision). */
-    by: 'externalId' | 'email' | 'host' | 'new';
+    by: 'externalId' | 'email' | 'host' | 'admin' | 'new';
     /** The host's account, unless new. */
     accountId?: string;
+    /** For `admin`: who decided. */
+    decidedBy?: string;
   };
   /** For user.deleted under soft delete: the user is kept, hidden (server/deprovisioning.ts). */
   retained?: boolean;

@@ -87,6 +87,7 @@ describe('reviewing the first sync in Chromium', () => {
     server = await portalServer({
       scim: {
         connections: {
+          account: ({ tenant }, id) => tenant === 'acme' && Object.values(BY_EMAIL).includes(id),
           outsideDomains: 'review',
           previewGroup: ({ group }) => ({ team: String(group.displayName), existing: group.displayName === 'Engineering', grants: ['member'] }),
         },
@@ -189,7 +190,7 @@ describe('reviewing the first sync in Chromium', () => {
     const created = () => new Map(heard.flatMap((e) => (e.type === 'user.created' ? [[e.resource.userName as string, e.link] as const] : [])));
     for (let i = 0; i < 250 && created().size < 11; i++) await new Promise((r) => setTimeout(r, 20));
     expect(created().size).toBe(11);
-    expect(created().get('bob@acme.io')).toEqual({ by: 'host', accountId: 'acct-bob' });
+    expect(created().get('bob@acme.io')).toEqual({ by: 'admin', accountId: 'acct-bob', decidedBy: expect.any(String) });
     expect(created().get('dee@acme.io')).toEqual({ by: 'externalId', accountId: 'acct-dee' });
     expect(created().has('eve@contractor.example')).toBe(false);
     await page.goto(`${origin}/scim-admin/`);

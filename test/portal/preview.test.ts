@@ -41,7 +41,11 @@ async function reviewServer() {
   const heard: LifecycleEvent[] = [];
   const server = await portalServer({
     scim: {
-      connections: { outsideDomains: 'review', previewGroup: ({ group }) => ({ team: `team ${String(group.displayName)}`, grants: ['member'] }) },
+      connections: {
+        account: ({ tenant }, id) => tenant === 'acme' && Object.values(ACCOUNTS).includes(id),
+        outsideDomains: 'review',
+        previewGroup: ({ group }) => ({ team: `team ${String(group.displayName)}`, grants: ['member'] }),
+      },
       hooks: {
         linkUser: linkAccounts({
           byEmail: (_ctx, email) => ACCOUNTS[email],
@@ -193,7 +197,7 @@ describe('reviewing the first sync in the pages', () => {
     const created = () => new Map(heard.flatMap((e) => (e.type === 'user.created' ? [[e.resource.userName as string, e.link] as const] : [])));
     expect(await eventually(() => created().size === 4 && heard.some((e) => e.type === 'group.created'))).toBe(true);
     expect(created().get('ann@acme.io')).toEqual({ by: 'email', accountId: 'acct-ann' });
-    expect(created().get('bob@acme.io')).toEqual({ by: 'host', accountId: 'acct-bob' });
+    expect(created().get('bob@acme.io')).toEqual({ by: 'admin', accountId: 'acct-bob', decidedBy: expect.any(String) });
     expect(created().get('cy@acme.io')).toEqual({ by: 'externalId', accountId: 'acct-cy' });
     expect(created().get('dee@acme.io')).toEqual({ by: 'new' });
     expect(heard.some((e) => e.id === ids.get('eve@evil.example'))).toBe(false);

@@ -62,6 +62,13 @@ export interface ConnectionsOptions extends ConnectionAuthOptions {
    * `ScimError` (400) to refuse them. Default: any JSON object.
    */
   settings?: (settings: JsonObject) => JsonObject;
+  /**
+   * Whether `accountId` is an account of `tenant` that an admin may link an IdP user to
+   * (`scim.connections.resolve` with `link`, during a preview). Without it, such a resolution
+   * is refused (400): the server cannot tell the tenant's accounts from another tenant's, and
+   * an admin of one tenant must not reach another's account through a typed id.
+   */
+  account?: (ctx: { tenant: string }, accountId: string) => boolean | Promise<boolean>;
   /** The OAuth token endpoint's path below the base URL (and the tenant, with `tenantInPath`). Default `oauth/token`. */
   tokenPath?: string;
   /** How long an OAuth access token lives, in ms (default 1 hour). */

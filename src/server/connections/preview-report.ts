@@ -39,8 +39,8 @@ export interface PreviewUser {
   outcome: PreviewOutcome;
   /** The host's account it links to (`link`, `deactivate`). */
   account?: string;
-  /** How it links: by `externalId`, by `email`, or by the host's rule or an admin's resolution (`host`). */
-  by?: 'externalId' | 'email' | 'host';
+  /** How it links: by `externalId`, by `email`, by the host's rule (`host`), or by an admin's resolution (`admin`). */
+  by?: 'externalId' | 'email' | 'host' | 'admin';
   /** Why a `conflict` or `outsideDomain` (the refusal's detail). */
   reason?: string;
   /** The admin's decision, when one was made (it decides the outcome). */
@@ -180,7 +180,9 @@ async function decideUser(engine: Engine, ctx: StoreContext, c: Connection, r: S
     user.resolution = resolution;
     if (resolution.action === 'skip') return { user: { ...user, outcome: 'skip' }, link: 'skip' };
     if (resolution.action === 'create') return { user, link: { by: 'new' } };
-    return { user: withLink(user, r, { by: 'host', accountId: resolution.account! }), link: { by: 'host', accountId: resolution.account! } };
+    // an admin's decision, checked against the host's accounts (connections.account) when made
+    const decided: LinkDecision = { by: 'admin', accountId: resolution.account!, decidedBy: resolution.actor };
+    return { user: withLink(user, r, decided), link: decided };
   }
   const address = outsideAddress(r, c.domains ?? []);
   if (address !== undefined) return { user: { ...user, outcome: 'outsideDomain', reason: outsideDomainsError(address, c.domains).detail }, link: undefined };

@@ -61,10 +61,20 @@ export class ConnectionPreview {
     const user =
       type && typeof userId === 'string' ? await this.#l.engine.store.get({ tenant: c.tenant, requestId: `resolve-${c.id}` }, type, userId) : undefined;
     if (!user) throw ScimError.notFound(`User ${JSON.stringify(String(userId).slice(0, 100))} not found in tenant ${JSON.stringify(c.tenant)}`);
+    if (resolution.account !== undefined) await this.#accountOfTenant(c.tenant, resolution.account);
     const next = await this.#l.change(id, resolution.actor, (x) => ({ resolutions: { ...x.resolutions, [userId]: resolution } }));
     const { action, account } = resolution;
     await this.#l.note(next, resolution.actor, 'resolve', { userId, resolution: account === undefined ? { action } : { action, account } });
     return next;
+  }
+
+  /** Refuses (400) an account the host does not say is the tenant's: a typed id must not reach another tenant's account. */
+  async #accountOfTenant(tenant: string, account: string): Promise<void> {
+    const check = this.#l.options.account;
+    if (!check)
+      throw ScimError.invalidValue('Linking a user to an account needs the connections.account option, which says whether the account is the tenant’s');
+    if ((await check({ tenant }, account)) !== true)
+      throw ScimError.invalidValue(`account ${JSON.stringify(account.slice(0, 100))} is not an account of this organization`);
   }
 
   /** Approves the preview (approval.ts); the live connection. */

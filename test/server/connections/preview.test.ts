@@ -9,6 +9,7 @@ import {
   type LifecycleEvent,
   type LinkIntent,
   linkAccounts,
+  MemoryStore,
   type OutboxEvent,
   type ProvisioningStore,
   previewReportCsv,
@@ -64,7 +65,12 @@ function serverOver(store: ProvisioningStore) {
     store,
     tenantInPath: true,
     rateLimits: false,
-    connections: { defaultMode: 'preview', previewGroup: ({ group }) => ({ team: `team ${String(group.displayName)}`, grants: ['member'] }) },
+    // the tenant's own accounts an admin may link a user to
+    connections: {
+      defaultMode: 'preview',
+      account: (_ctx, id) => id.startsWith('acct-local-'),
+      previewGroup: ({ group }) => ({ team: `team ${String(group.displayName)}`, grants: ['member'] }),
+    },
     hooks: { linkUser: app.linkUser, onEvent: (e) => void heard.push(e) },
     events: { pollMs: 20, retryBaseMs: 10 },
     activity: { logRequests: false },
@@ -178,6 +184,12 @@ describe.each(storeFactories())('preview on %s', (_name, makeStore) => {
     await expect(scim.connections!.approve(c.id, { actor: ACTOR })).rejects.toMatchObject({ status: 409 });
     expect(heard()).toEqual([]);
 
+    // an account the host does not say is the tenant's is refused: a typed id reaches no other tenant's account
+    await expect(scim.connections!.resolve(c.id, run.ids.get(90)!, { action: 'link', account: 'globex/owner', actor: ACTOR })).rejects.toMatchObject({
+      status: 400,
+      scimType: 'invalidValue',
+      detail: 'account "globex/owner" is not an account of this organization',
+    });
     await scim.connections!.resolve(c.id, run.ids.get(90)!, { action: 'link', account: 'acct-local-90', actor: ACTOR });
     await scim.connections!.resolve(c.id, run.ids.get(91)!, { action: 'link', account: 'acct-local-91', actor: ACTOR });
     await scim.connections!.resolve(c.id, run.ids.get(92)!, { action: 'create', actor: ACTOR });
@@ -213,7 +225,7 @@ describe.each(storeFactories())('preview on %s', (_name, makeStore) => {
     expect(created.get('user5@acme.io')).toEqual({ by: 'email', accountId: 'acct-mail-5' });
     expect(created.get('user0@acme.io')).toEqual({ by: 'email', accountId: 'acct-mail-0' });
     expect(created.get('user85@acme.io')).toEqual({ by: 'externalId', accountId: 'acct-ext-85' });
-    expect(created.get('user90@acme.io')).toEqual({ by: 'host', accountId: 'acct-local-90' });
+    expect(created.get('user90@acme.io')).toEqual({ by: 'admin', accountId: 'acct-local-90', decidedBy: ACTOR });
     expect(created.get('user92@acme.io')).toEqual({ by: 'new' });
     expect(created.get('user200@acme.io')).toEqual({ by: 'new' });
     expect(created.has('user94@acme.io')).toBe(false);
@@ -279,6 +291,25 @@ describe.each(storeFactories())('preview on %s', (_name, makeStore) => {
     expect(next.statuses.every((s) => s < 300)).toBe(true);
     expect((await scim.connections!.preview(c.id)).users).toHaveLength(40);
     expect(heard()).toEqual([]);
+    await scim.close();
+  });
+
+  it('a link resolution needs the host to say the account is the tenant’s (connections.account)', async () => {
+    const scim = createScimServer({ store: new MemoryStore(), tenantInPath: true, connections: { defaultMode: 'preview' }, hooks: { onEvent: () => {} } });
+    const c = await scim.connections!.create({ tenant: 'acme', actor: ACTOR });
+    const token = (await scim.connections!.issueToken(c.id, { actor: ACTOR })).token;
+    const made = await scim.handle({
+      method: 'POST',
+      path: '/acme/Users',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: [U], userName: 'ann@acme.io' }),
+    });
+    const id = (made.body as { id: string }).id;
+    await expect(scim.connections!.resolve(c.id, id, { action: 'link', account: 'acct-ann', actor: ACTOR })).rejects.toMatchObject({
+      status: 400,
+      detail: expect.stringContaining('connections.account'),
+    });
+    expect((await scim.connections!.get(c.id)).resolutions ?? {}).toEqual({});
     await scim.close();
   });
 });
