@@ -15,7 +15,10 @@ export interface Explanation {
 }
 
 /** The explanation of a failed record (status ≥ 400); undefined for a success. */
-export function explainFailure(r: Pick<ActivityRecord, 'status' | 'scimType' | 'detail' | 'requestId' | 'rejectedToken'>, s: PortalStrings): Explanation | undefined {
+export function explainFailure(
+  r: Pick<ActivityRecord, 'status' | 'scimType' | 'detail' | 'requestId' | 'rejectedToken'>,
+  s: PortalStrings,
+): Explanation | undefined {
   if (r.status < 400) return undefined;
   const detail = r.detail ?? '';
   const v = { detail, status: r.status, requestId: r.requestId };
