@@ -9,7 +9,7 @@ import { stateLabel } from './pages/state.js';
 import { testMessage } from './pages/test-result.js';
 import { jsonAnswer } from './responses.js';
 import type { Route } from './route-context.js';
-import { isPortalIdp } from './service.js';
+import { credentialIdOf, isPortalIdp } from './service.js';
 
 /** The body's `settings` object: each host field checked (400 otherwise). */
 function settingsInput(body: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -97,7 +97,7 @@ export const apiRoute: Route = async (c) => {
   if (path === '/credentials/oauth-client') return json(200, await service.oauthClient(viewer));
   const revoke = /^\/credentials\/([^/]+)\/revoke$/.exec(path);
   if (revoke) {
-    await service.revoke(viewer, decodeURIComponent(revoke[1]!));
+    await service.revoke(viewer, credentialIdOf(revoke[1]!));
     return json(204, undefined);
   }
   if (path === '/disable' || path === '/enable') return json(200, await service.setEnabled(viewer, path === '/enable'));

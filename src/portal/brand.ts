@@ -32,6 +32,9 @@ export interface PortalBrand {
 /** A CSS value that cannot leave its declaration: no `;`, braces, angle brackets, slashes (comments) or backslashes; quotes balanced (checked apart). */
 const SAFE_CSS = /^[#A-Za-z0-9 ,.%()\-'"]{1,120}$/;
 
+/** An https URL, or a path on the host: `/` then anything but a second `/` or a `\\` (which browsers read as another host). @internal */
+export const LOCAL_OR_HTTPS = /^(https:\/\/[^\s"'<>\\]+|\/(?![/\\])[^\s"'<>\\]*)$/;
+
 /** Checks a brand (TypeError naming the field at fault). @internal */
 export function checkBrand(brand: PortalBrand): void {
   for (const key of ['accent', 'accentDark', 'font', 'radius', 'background', 'backgroundDark'] as const) {
@@ -46,9 +49,9 @@ export function checkBrand(brand: PortalBrand): void {
     )
       throw new TypeError(`adminPortal: brand.${key} ${JSON.stringify(v)} is not a plain CSS value`);
   }
-  if (brand.logoUrl !== undefined && (typeof brand.logoUrl !== 'string' || !/^(https:\/\/[^\s"'<>]+|\/[^/\s"'<>][^\s"'<>]*)$/.test(brand.logoUrl)))
+  if (brand.logoUrl !== undefined && (typeof brand.logoUrl !== 'string' || !LOCAL_OR_HTTPS.test(brand.logoUrl)))
     throw new TypeError('adminPortal: brand.logoUrl must be an https URL or a path on the host');
-  if (brand.homeUrl !== undefined && (typeof brand.homeUrl !== 'string' || !/^(https:\/\/[^\s"'<>]+|\/[^/\s"'<>]?[^\s"'<>]*)$/.test(brand.homeUrl)))
+  if (brand.homeUrl !== undefined && (typeof brand.homeUrl !== 'string' || !LOCAL_OR_HTTPS.test(brand.homeUrl)))
     throw new TypeError('adminPortal: brand.homeUrl must be an https URL or a path on the host');
   if (brand.scheme !== undefined && !['light', 'dark', 'auto'].includes(brand.scheme))
     throw new TypeError('adminPortal: brand.scheme must be light, dark or auto');

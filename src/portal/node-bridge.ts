@@ -10,15 +10,23 @@ import type { TLSSocket } from 'node:tls';
 
 /** Thrown when the request's Host and path make no URL. */
 export class BadRequestUrl extends Error {
-  /** The signal, with its message. */
-  constructor() {
-    super('The request has no valid Host or path');
+  /** The signal, with its message and the status to answer (400, or 405 for a method). */
+  constructor(
+    message = 'The request has no valid Host or path',
+    readonly status = 400,
+  ) {
+    super(message);
   }
 }
 
 /** The first value of a header. */
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v?.split(',')[0]?.trim();
+}
+
+/** The client's address: the socket's, or with `trustProxy` the first of X-Forwarded-For (the proxy's own address is every client's). */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  return (trustProxy ? first(req.headers['x-forwarded-for']) : undefined) || req.socket.remoteAddress || 'unknown';
 }
 
 /** A fetch Request for a node request at `url` (the path and query as the client sent it). */
@@ -36,10 +44,13 @@ export function nodeRequest(req: IncomingMessage, url: string, trustProxy: boole
   if (method !== 'GET' && method !== 'HEAD') {
     const parsed = (req as { body?: unknown }).body;
     if (req.readableEnded && parsed !== undefined) {
-      // a body parser ran first: its result, as JSON (form values and JSON members read the same)
-      headers.set('content-type', 'application/json');
       headers.delete('content-length');
-      init.body = typeof parsed === 'string' || parsed instanceof Uint8Array ? parsed : JSON.stringify(parsed);
+      if (typeof parsed === 'string' || parsed instanceof Uint8Array) init.body = parsed;
+      else {
+        // a parser ran first (urlencoded, json): its result, as JSON (form values and JSON members read the same)
+        headers.set('content-type', 'application/json');
+        init.body = JSON.stringify(parsed);
+      }
     } else {
       init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
       init.duplex = 'half';
@@ -52,7 +63,12 @@ export function nodeRequest(req: IncomingMessage, url: string, trustProxy: boole
   } catch {
     throw new BadRequestUrl();
   }
-  return new Request(target, init);
+  try {
+    return new Request(target, init);
+  } catch {
+    // a method the fetch API refuses (TRACE, CONNECT): no portal route takes it
+    throw new BadRequestUrl('The portal does not answer this method', 405);
+  }
 }
 
 /** Writes a fetch Response to a node response. */

@@ -4,9 +4,10 @@
  * @module
  */
 import type { Connection, JsonObject } from 'scimkit';
-import { checkBrand, type PortalBrand } from './brand.js';
+import { checkBrand, LOCAL_OR_HTTPS, type PortalBrand } from './brand.js';
 import type { IdpSetup, PortalIdp } from './idp-setup.js';
 import type { LinkRedemptions } from './links.js';
+import { parseSetupText } from './setup-text.js';
 import type { PortalStrings } from './strings.js';
 
 /** Who is using the portal: the tenant whose connection they manage, and the actor their changes are recorded under. */
@@ -154,7 +155,7 @@ export function checkPortalOptions(options: AdminPortalOptions): void {
     throw new TypeError('adminPortal: baseUrl must be an origin like https://app.example.com');
   if (options.sessionMs !== undefined && !(Number.isFinite(options.sessionMs) && options.sessionMs >= 60_000 && options.sessionMs <= 24 * 3600_000))
     throw new TypeError('adminPortal: sessionMs must be between one minute and 24 hours');
-  if (options.signInUrl !== undefined && (typeof options.signInUrl !== 'string' || !/^(https:\/\/[^\s"'<>]+|\/[^/\s"'<>]?[^\s"'<>]*)$/.test(options.signInUrl)))
+  if (options.signInUrl !== undefined && (typeof options.signInUrl !== 'string' || !LOCAL_OR_HTTPS.test(options.signInUrl)))
     throw new TypeError('adminPortal: signInUrl must be a path on the host or an https URL');
   if (options.tokenLifetimeMs !== undefined && !(Number.isFinite(options.tokenLifetimeMs) && options.tokenLifetimeMs >= 3600_000))
     throw new TypeError('adminPortal: tokenLifetimeMs must be at least an hour');
@@ -174,4 +175,18 @@ export function checkPortalOptions(options: AdminPortalOptions): void {
   }
   if (options.domains !== undefined && typeof options.domains !== 'function') throw new TypeError('adminPortal: domains must be a function of the viewer');
   if (options.brand) checkBrand(options.brand);
+  // the setup text of the host's own IdP steps parses now, not when a page shows it
+  for (const [id, setup] of Object.entries(options.idps ?? {})) {
+    if (!setup || !Array.isArray(setup.steps)) throw new TypeError(`adminPortal: idps.${id} must be an IdpSetup`);
+    try {
+      for (const t of [
+        ...setup.steps.map((x) => x.text),
+        ...setup.mappings.flatMap((m) => [m.source, m.note ?? '']),
+        ...setup.troubleshooting.flatMap((x) => [x.symptom, x.fix]),
+      ])
+        parseSetupText(t);
+    } catch (e) {
+      throw new TypeError(`adminPortal: idps.${id}: ${(e as Error).message}`);
+    }
+  }
 }

@@ -15,7 +15,7 @@ import { settingsPage } from './pages/settings.js';
 import { setupPage } from './pages/setup.js';
 import { pageResponse, seeOther } from './responses.js';
 import type { Route, RouteContext } from './route-context.js';
-import { isPortalIdp } from './service.js';
+import { credentialIdOf, isPortalIdp } from './service.js';
 
 const page = (c: RouteContext, body: SafeHtml, status = 200) => pageResponse(c.parts, c.v.nonce, status, body);
 
@@ -121,7 +121,7 @@ export const pageRoute: Route = async (c) => {
   if (path === '/credentials/oauth-client') return credentials(c, await service.oauthClient(viewer));
   const revoke = /^\/credentials\/([^/]+)\/revoke$/.exec(path);
   if (revoke) {
-    await service.revoke(viewer, decodeURIComponent(revoke[1]!));
+    await service.revoke(viewer, credentialIdOf(revoke[1]!));
     return seeOther(c.parts, `${v.base}/credentials`);
   }
   if (path === '/disable' || path === '/enable') {

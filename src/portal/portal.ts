@@ -11,7 +11,7 @@ import { ActionBudget } from './action-budget.js';
 import { apiRoute } from './api-routes.js';
 import { IDP_SETUPS } from './idp-setup.js';
 import { type LinkRedemptions, linkClaims, linkToken, MemoryLinkRedemptions, type PortalLinkOptions } from './links.js';
-import { BadRequestUrl, nodeRequest, writeNodeResponse } from './node-bridge.js';
+import { BadRequestUrl, clientAddress, nodeRequest, writeNodeResponse } from './node-bridge.js';
 import { type AdminPortalOptions, checkPortalOptions, type PortalViewer } from './options.js';
 import { pageRoute } from './page-routes.js';
 import { messagePage } from './pages/message.js';
@@ -97,6 +97,7 @@ export function adminPortal(scim: ScimServer, options: AdminPortalOptions): Admi
   const redemptions: LinkRedemptions = options.linkRedemptions ?? new MemoryLinkRedemptions();
   const actions = new ActionBudget(options.actionsPerMinute ?? 60);
   const openings = new ActionBudget(30);
+  const junkOpenings = new ActionBudget(30);
   const logo = options.brand?.logoUrl;
   const parts: ResponseParts = { frameAncestors: options.frameAncestors ?? [], imgOrigin: logo?.startsWith('https://') ? new URL(logo).origin : undefined };
   const sessionMs = options.sessionMs ?? 3600_000;
@@ -105,13 +106,29 @@ export function adminPortal(scim: ScimServer, options: AdminPortalOptions): Admi
   const message = (v: PageView, status: number, title: string, text: string, headers: Record<string, string> = {}) =>
     pageResponse(parts, v.nonce, status, messagePage(v, title, text), headers);
 
-  /** GET /link/:token: a valid link, opened once, becomes a session cookie; then the overview. */
-  async function openLink(token: string, url: URL, v: PageView, address: string): Promise<Response> {
-    if (!openings.take(address, v.now)) return message(v, 429, strings.errorTitle, strings.errorRate, { 'retry-after': '60' });
+  /**
+   * GET /link/:token: a valid link, opened once, becomes a session cookie; then the overview.
+   * Only a link whose signature checks out counts against its address's budget (a stranger's
+   * junk cannot use up the real ones'), and a HEAD (link checkers, unfurlers) spends nothing.
+   */
+  async function openLink(token: string, url: URL, v: PageView, address: string, head: boolean): Promise<Response> {
     const claims = linkClaims(key, token, v.now);
-    if (claims === 'invalid') return message(v, 400, strings.errorTitle, strings.errorLinkInvalid);
+    if (claims === 'invalid') {
+      if (!junkOpenings.take(address, v.now)) return message(v, 429, strings.errorTitle, strings.errorRate, { 'retry-after': '60' });
+      return message(v, 400, strings.errorTitle, strings.errorLinkInvalid);
+    }
     if (claims === 'expired') return message(v, 410, strings.errorTitle, strings.errorLinkExpired);
-    if (!(await redemptions.redeem(claims.id, new Date(claims.expiresAt)))) return message(v, 410, strings.errorTitle, strings.errorLinkUsed);
+    if (head) return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } });
+    if (!openings.take(address, v.now)) return message(v, 429, strings.errorTitle, strings.errorRate, { 'retry-after': '60' });
+    let fresh: boolean;
+    try {
+      fresh = await redemptions.redeem(claims.id, new Date(claims.expiresAt));
+    } catch (e) {
+      // the link stays unused: it can be opened once the store of used links answers again
+      console.error('scimkit portal: a setup link could not be marked used', e);
+      return message(v, 503, strings.errorTitle, strings.errorServer.replace('{requestId}', 'link'), { 'retry-after': '5' });
+    }
+    if (!fresh) return message(v, 410, strings.errorTitle, strings.errorLinkUsed);
     const value = sessionCookieValue(key, claims, v.now + sessionMs);
     const cookie = sessionCookie(value, { path: base, secure: url.protocol === 'https:', maxAgeMs: sessionMs });
     return seeOther(parts, `${base}/`, { 'set-cookie': cookie });
@@ -131,9 +148,11 @@ export function adminPortal(scim: ScimServer, options: AdminPortalOptions): Admi
     let v = anonymous;
     try {
       if (path.startsWith('/link/') && (method === 'GET' || method === 'HEAD'))
-        return await openLink(path.slice('/link/'.length), url, anonymous, info.remoteAddress ?? 'unknown');
+        return await openLink(path.slice('/link/'.length), url, anonymous, info.remoteAddress ?? 'unknown', method === 'HEAD');
+      // the host's own sign-in first: a link opened in a signed-in admin's browser (an
+      // attacker's link, say) never takes them out of their own tenant
       const viewer =
-        linkSessionOf(key, request.headers.get('cookie'), now) ?? sessionOfHost(options.authorize ? hostViewer(await options.authorize(request)) : undefined);
+        sessionOfHost(options.authorize ? hostViewer(await options.authorize(request)) : undefined) ?? linkSessionOf(key, request.headers.get('cookie'), now);
       if (!viewer) {
         // a page asked for without a session: to the host's sign-in, back here after it
         if (options.signInUrl && !api && (method === 'GET' || method === 'HEAD'))
@@ -161,7 +180,9 @@ export function adminPortal(scim: ScimServer, options: AdminPortalOptions): Admi
       if (e instanceof BadBody) return fail(v, e.status, e.message);
       if (e instanceof ScimError) return fail(v, e.status, e.detail ?? e.message, e.scimType);
       const ref = randomBytes(6).toString('hex');
-      console.error(`scimkit portal: ${method} ${url.pathname} failed (reference ${ref})`, e);
+      // a setup link's token is a credential: never in a log line
+      const logged = path.startsWith('/link/') ? `${base}/link/…` : url.pathname;
+      console.error(`scimkit portal: ${method} ${logged} failed (reference ${ref})`, e);
       return fail(v, 500, strings.errorServer.replace('{requestId}', ref));
     }
   }
@@ -183,11 +204,11 @@ export function adminPortal(scim: ScimServer, options: AdminPortalOptions): Admi
           request = nodeRequest(req, url, options.trustProxy === true);
         } catch (e) {
           if (!(e instanceof BadRequestUrl)) throw e;
-          res.statusCode = 400;
+          res.statusCode = e.status;
           res.setHeader('content-type', 'text/plain; charset=utf-8');
           return void res.end(e.message);
         }
-        await writeNodeResponse(res, await handle(request, { remoteAddress: req.socket.remoteAddress ?? 'unknown' }));
+        await writeNodeResponse(res, await handle(request, { remoteAddress: clientAddress(req, options.trustProxy === true) }));
       } catch (e) {
         if (next) next(e);
         else if (!res.headersSent) {

@@ -139,7 +139,9 @@ export class PortalService {
     const [health, credentials] = await Promise.all([this.#scim.connections.health(c.id), this.#scim.connections.credentials(c.id)]);
     // health writes active ⇄ failing when it moved: read the record after it
     const connection = await this.#scim.connections.get(c.id);
-    return { connection, health, credentials: credentials.reverse() };
+    // the host's delivery error (its onEvent's or webhook's exception) is the host's to read, not its customer's
+    const events = { ...health.events, lastError: null };
+    return { connection, health: { ...health, events }, credentials: credentials.reverse() };
   }
 
   /** The host fields with their options loaded for the viewer. */
@@ -308,7 +310,8 @@ export class PortalService {
 
   /** A page of the tenant's users or groups, searched by name or e-mail (read-only). */
   async directory(viewer: PortalViewer, type: 'users' | 'groups', q: string, startIndex: number): Promise<DirectoryPage> {
-    const text = q.trim().slice(0, 100);
+    // by code points: a cut surrogate pair would be a lone surrogate, which stores refuse
+    const text = Array.from(q.trim()).slice(0, 100).join('');
     const rt = this.#scim.registry.resourceType(type === 'users' ? 'User' : 'Group');
     if (!rt) return { type, q: text, startIndex: 1, total: 0, rows: [] };
     const literal = JSON.stringify(text);
@@ -328,20 +331,34 @@ export class PortalService {
     return { type, q: text, startIndex: start, total: found.totalResults, rows: found.resources.map((r) => rowOf(type, r)) };
   }
 
-  /** The host hears of a change after it was saved; its failure does not undo it. */
+  /** The host hears of a change after it was saved; its failure neither undoes it nor fails the request. */
   async #told(
     kind: PortalChange['kind'],
     viewer: PortalViewer,
     connection: Connection,
     detail: Pick<PortalChange, 'credentialId' | 'overlapHours'> = {},
   ): Promise<void> {
-    await this.#options.onChange?.({ kind, viewer: { tenant: viewer.tenant, actor: viewer.actor }, connection, ...detail });
+    try {
+      await this.#options.onChange?.({ kind, viewer: { tenant: viewer.tenant, actor: viewer.actor }, connection, ...detail });
+    } catch (e) {
+      // the change is saved and a secret it made must still be shown once: the host's failure is its own to read
+      console.error(`scimkit portal: onChange failed for ${kind} on tenant ${JSON.stringify(viewer.tenant)}`, e);
+    }
   }
 
   /** The expiry of a secret token the portal issues (`tokenLifetimeMs`), if it has one. */
   #expiry(): { expiresAt?: Date } {
     const ms = this.#options.tokenLifetimeMs;
     return ms === undefined ? {} : { expiresAt: new Date(Date.now() + ms) };
+  }
+}
+
+/** A credential id from its path segment; a segment that is no percent-encoding is a 404 (no credential has that id). */
+export function credentialIdOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw ScimError.notFound('No such credential');
   }
 }
 

@@ -45,7 +45,7 @@ export const PORTAL_STRINGS = {
   failures24h: 'Failures in 24 h',
   eventsPending: 'Changes not yet applied',
   eventsDead: 'Changes that could not be applied',
-  eventsLastError: 'Last error applying a change',
+  eventsFailing: 'The app could not apply some changes yet; it tries again. If this stays, contact the app’s support.',
   expiringSoon: 'Credentials expiring soon',
   expiresOn: 'expires {when}',
   endedInUse: 'Your identity provider still sends a credential that ended ({id}, last from {from}): paste the current secret into it.',

@@ -102,3 +102,25 @@ describe('mounting', () => {
     await flow(await listening(server), pair);
   });
 });
+
+describe('mounting: bodies and methods', () => {
+  it('a form read by express.text() first still posts; TRACE is a 405', async () => {
+    const pair = portalOf();
+    const app = express();
+    app.use(express.text({ type: 'application/x-www-form-urlencoded' }));
+    app.use(pair.portal.node);
+    const origin = await listening(createServer(app));
+    await flow(origin, pair);
+    const { request } = await import('node:http');
+    const url = new URL(origin);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: '/scim-admin/', method: 'TRACE' }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(405);
+  });
+});

@@ -37,3 +37,30 @@ describe('adminPortal options', () => {
     expect(() => adminPortal(scim, { ...ok, ...bad } as AdminPortalOptions)).toThrow(message);
   });
 });
+
+describe('adminPortal options: paths that lead elsewhere', () => {
+  it.each([
+    [{ signInUrl: '//evil.example/login' }, /signInUrl/],
+    [{ signInUrl: '/\\evil.example' }, /signInUrl/],
+    [{ brand: { homeUrl: '//evil.example' } }, /homeUrl/],
+    [{ brand: { logoUrl: '/\\evil.example/x.png' } }, /logoUrl/],
+    [
+      {
+        idps: {
+          okta: {
+            id: 'okta',
+            name: 'Okta',
+            guide: null,
+            credentials: ['bearer'],
+            steps: [{ title: 'x', text: 'an **unclosed' }],
+            mappings: [],
+            troubleshooting: [],
+          },
+        },
+      },
+      /idps\.okta/,
+    ],
+  ] as [Partial<AdminPortalOptions>, RegExp][])('refuses %o', (bad, message) => {
+    expect(() => adminPortal(scim, { ...ok, ...bad } as AdminPortalOptions)).toThrow(message);
+  });
+});

@@ -69,7 +69,7 @@ export function overviewPage(v: PageView, view: ConnectionView | undefined, o: {
 <div><p class="label">${s.eventsPending}</p><p class="stat">${h.events.pending + h.events.retrying}</p></div>
 ${h.events.dead ? html`<div><p class="label">${s.eventsDead}</p><p class="stat bad">${h.events.dead}</p></div>` : ''}
 </div>
-${h.events.lastError ? html`<p class="help">${s.eventsLastError}: ${h.events.lastError}</p>` : ''}
+${h.events.retrying || h.events.dead ? html`<p class="note warn">${s.eventsFailing}</p>` : ''}
 </div>
 <h2>${s.testTitle}</h2><div class="card">${testForm(v, o.test)}</div>
 ${o.failures.length ? html`<h2>${s.failuresFirst}</h2><div class="card">${failureList(v, o.failures)}<p><a href="${v.base}/activity?status=error">${s.navActivity}</a></p></div>` : ''}`;
