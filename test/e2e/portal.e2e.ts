@@ -19,10 +19,9 @@ const shots = join(import.meta.dirname, '../../test-results/portal');
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PAGES = ['/', '/setup', '/setup?idp=entra', '/settings', '/activity', '/activity?status=error', '/directory', '/directory?type=groups', '/credentials'];
 
-/** The page's document, typed for the little these tests read (the tests compile without the DOM library). */
-function dom() {
-  return (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null; documentElement: { scrollWidth: number } } })
-    .document;
+/** The little of a page's globals these tests read in the browser (they compile without the DOM library; a function run in the page can call nothing of this file). */
+interface Browserish {
+  document: { querySelector(s: string): { textContent: string | null } | null; documentElement: { scrollWidth: number } };
 }
 
 /** The serious and critical axe violations of the page open in `page`. */
@@ -129,7 +128,13 @@ describe('admin portal in Chromium', () => {
       ids.push(c.body.id as string);
     }
     // a function, not a string: the portal's CSP refuses eval, which a string would need
-    await page.waitForFunction(() => dom().querySelector('#connection-state')?.textContent?.trim() === 'Connected', undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => (globalThis as unknown as Browserish).document.querySelector('#connection-state')?.textContent?.trim() === 'Connected',
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
     const g = await scim('POST', '/Groups', { schemas: [G], displayName: 'Platform', members: [] });
     expect(
       (
@@ -206,7 +211,8 @@ describe('admin portal in Chromium', () => {
         await p.screenshot({ path: join(shots, file), fullPage: true });
         expect(await violations(p), `${name} ${path}`).toEqual([]);
         // nothing wider than the screen at phone width
-        if (name === 'phone') expect(await p.evaluate(() => dom().documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+        if (name === 'phone')
+          expect(await p.evaluate(() => (globalThis as unknown as Browserish).document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
       }
       await c.close();
     }
