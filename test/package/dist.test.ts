@@ -39,6 +39,10 @@ describe.runIf(process.env.SCIMKIT_TARBALL)('dist/ loaded both ways (run by npm 
       expect(out.tooLongToIndex).toMatchObject({ status: 400, scimType: 'invalidValue', detail: expect.stringContaining('userName is too long') });
     });
 
+    it('scimkit/portal as built: a setup link opens a Secure session and the overview renders', () => {
+      expect(out.portal).toEqual({ linkStatus: 303, secure: true, pageStatus: 200, signedIn: true });
+    });
+
     it('every entry exports the root’s own objects, no copies', () => {
       expect(out.notShared).toEqual([]);
     });
