@@ -6,7 +6,6 @@
  * @module
  */
 
-import { randomUUID } from 'node:crypto';
 import type { SchemaRegistry } from '../core/schema/registry.js';
 import {
   type ActivityLog,
@@ -25,6 +24,7 @@ import { buildActivity, type PendingActivity } from './activity.js';
 import type { ActivityOptions } from './options.js';
 import { MemoryRateLimiter, type RateBudget } from './ratelimit.js';
 import { header, type ScimRequest, type ScimResponse } from './request.js';
+import { newRequestId } from './request-id.js';
 import type { ScimTelemetry } from './telemetry.js';
 
 /** The activity log of SCIM requests, as a host reads it for a status page. */
@@ -50,7 +50,7 @@ const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 /** The client's `X-Request-Id` when it is a plain one, else a new one. */
 function requestIdOf(req: ScimRequest): string {
   const sent = header(req, 'x-request-id');
-  return sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID();
+  return sent !== undefined && REQUEST_ID.test(sent) ? sent : newRequestId();
 }
 
 /** A request's trace as it arrives (`started`, epoch ms): its id and method, nothing decided yet. */
