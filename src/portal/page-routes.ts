@@ -15,7 +15,7 @@ import { settingsPage } from './pages/settings.js';
 import { setupPage } from './pages/setup.js';
 import { pageResponse, seeOther } from './responses.js';
 import type { Route, RouteContext } from './route-context.js';
-import { credentialIdOf, isPortalIdp } from './service.js';
+import { credentialIdOf, isPortalIdp, type ShownOnce } from './service.js';
 
 const page = (c: RouteContext, body: SafeHtml, status = 200) => pageResponse(c.parts, c.v.nonce, status, body);
 
@@ -27,10 +27,7 @@ async function overview(c: RouteContext, test?: ConnectionTestResult): Promise<R
 }
 
 /** The setup page for the IdP of the query (else the connection's). */
-async function setup(
-  c: RouteContext,
-  extra: { shown?: { token?: string }; error?: string; values?: Record<string, string>; status?: number } = {},
-): Promise<Response> {
+async function setup(c: RouteContext, extra: { shown?: ShownOnce; error?: string; values?: Record<string, string>; status?: number } = {}): Promise<Response> {
   const connection = await c.service.connectionOf(c.viewer);
   const asked = c.url.searchParams.get('idp') ?? (typeof c.body.idp === 'string' ? c.body.idp : null);
   const idp = asked === '' ? undefined : isPortalIdp(asked) ? asked : isPortalIdp(connection?.idp) ? connection.idp : undefined;
@@ -91,6 +88,11 @@ export const pageRoute: Route = async (c) => {
     const held = service.canPreview() && (body.preview === '1' || body.preview === 'on');
     const made = await service.create(viewer, body.idp, checked.settings, held ? 'preview' : undefined);
     return setup({ ...c, v: { ...v, review: made.connection.mode === 'preview' } }, { shown: made.shown });
+  }
+  // an OAuth client from the setup steps, for the IdPs that take one (Entra ID): shown there once
+  if (path === '/setup/oauth-client' && method === 'POST') {
+    const shown = await service.oauthClient(viewer);
+    return setup(c, { shown });
   }
   if (path === '/settings') {
     const connection = await service.connectionOf(viewer);

@@ -147,6 +147,7 @@ export const PORTAL_STRINGS = {
   overlapHours: '{n} hours',
   overlapNone: 'none (the current token stops now)',
   newClient: 'New OAuth client',
+  setupOauthHelp: 'For OAuth 2.0 client credentials instead of the secret token: a client ID and secret for the fields above.',
   newClientHelp: 'Client credentials for identity providers that use OAuth 2.0 (Entra ID). A new client replaces the previous one after 24 hours.',
   disable: 'Disable provisioning',
   disableHelp: 'Every request of your identity provider is refused (401) until you enable it again. Users already provisioned stay as they are.',

@@ -242,3 +242,27 @@ describe('bad input', () => {
     expect((await b.get('/scim-admin/nowhere')).res.status).toBe(404);
   });
 });
+
+describe('setup with OAuth', () => {
+  it('an IdP that takes OAuth client credentials gets its client on the setup page, shown once', async () => {
+    const { portal, origin, connections } = await portalServer();
+    const b = browser(origin);
+    await b.get(await portal.link({ tenant: 'acme', actor: 'it@acme.io' }));
+    const csrf = b.csrfOf((await b.get('/scim-admin/setup?idp=entra')).text);
+    await b.post('/scim-admin/setup', { idp: 'entra', workspace: 'acme-main', defaultRole: 'member', _csrf: csrf });
+    const steps = await b.get('/scim-admin/setup?idp=entra');
+    expect(steps.text).toContain('id="setup-oauth-client"');
+    // Okta takes no OAuth client: no such button
+    expect((await b.get('/scim-admin/setup?idp=okta')).text).not.toContain('id="setup-oauth-client"');
+    const made = await b.post('/scim-admin/setup/oauth-client?idp=entra', { _csrf: csrf });
+    const clientId = /<code id="client-id"[^>]*>([^<]+)<\/code>/.exec(made.text)?.[1];
+    const secret = /<code id="client-secret"[^>]*>([^<]+)<\/code>/.exec(made.text)?.[1];
+    expect(clientId).toBeTruthy();
+    expect(secret).toBeTruthy();
+    // the steps carry them where Entra asks for them
+    expect(made.text).toContain(`<code>${clientId}</code>`);
+    const [c] = await connections.list({ tenant: 'acme' });
+    expect((await connections.credentials(c!.id)).map((x) => x.kind)).toEqual(['bearer', 'oauthClient']);
+    expect((await b.get('/scim-admin/setup?idp=entra')).text).not.toContain(secret!);
+  });
+});

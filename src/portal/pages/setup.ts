@@ -80,9 +80,14 @@ function steps(v: PageView, d: SetupPageData, setup: IdpSetup): SafeHtml {
     : d.shown?.client
       ? html`<p class="note warn" role="alert">${s.secretOnce}</p>${copyable(v, 'client-id', s.clientId, d.shown.client.clientId)}${copyable(v, 'client-secret', s.clientSecret, d.shown.client.clientSecret, true)}`
       : html`<p class="help">${s.secretHidden}</p>`;
+  // where the IdP takes OAuth client credentials, the client is made here, shown once like a secret
+  const oauth =
+    setup.credentials.includes('oauthClient') && !d.shown?.client && d.connection
+      ? html`<form method="post" action="${v.base}/setup/oauth-client?idp=${setup.id}" class="actions">${csrfField(v)}<button type="submit" class="secondary" id="setup-oauth-client">${s.newClient}</button><span class="help">${s.setupOauthHelp}</span></form>`
+      : '';
   return html`<div class="card">${copyable(v, 'tenant-url', s.tenantUrl, d.tenantUrl)}
 ${setup.credentials.includes('oauthClient') ? copyable(v, 'token-endpoint', s.tokenEndpoint, d.tokenEndpoint) : ''}
-${secrets}<p><span class="label">${s.credentialKinds}:</span> ${kinds}</p></div>
+${secrets}<p><span class="label">${s.credentialKinds}:</span> ${kinds}</p>${oauth}</div>
 <h2>${fill(s.steps, { idp: setup.name })}</h2>
 <div class="card"><ol class="steps">${setup.steps.map((st) => html`<li><strong>${st.title}</strong><br>${setupHtml(st.text, values)}</li>`)}</ol></div>
 ${
