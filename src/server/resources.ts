@@ -16,6 +16,7 @@ import type { Engine, RequestScope } from './engine.js';
 import { eventPrefix, eventsFor, membershipEvents } from './hooks.js';
 import { locationOf, present, projectionRequest } from './location.js';
 import { normalizeResourceBody } from './normalize.js';
+import { type ReadsNow, readNow } from './read-now.js';
 import { jsonResponse, type ScimResponse } from './request.js';
 import {
   type Answered,
@@ -75,6 +76,33 @@ export async function getResource(
 ): Promise<ScimResponse> {
   const projection = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes));
   const r = await engine.store.get(ctx, type, id, { members: projection.wants('', 'members') });
+  return gotten(engine, scope, type, id, req, projection, r);
+}
+
+/** GET /{type}/{id} from a store that answers at once: the answer {@link getResource} gives, without a promise (read-now.ts). Throws its 404. */
+export function getResourceNow(
+  engine: Engine,
+  store: ReadsNow,
+  ctx: StoreContext,
+  scope: RequestScope,
+  type: ResourceType,
+  id: string,
+  req: ResourceRequest,
+): ScimResponse {
+  const projection = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes));
+  return gotten(engine, scope, type, id, req, projection, store[readNow](ctx, type, id, { members: projection.wants('', 'members') }));
+}
+
+/** The answer to a GET of `r` as the store gave it (undefined: 404, thrown): 304 when `If-None-Match` matches its version. */
+function gotten(
+  engine: Engine,
+  scope: RequestScope,
+  type: ResourceType,
+  id: string,
+  req: ResourceRequest,
+  projection: Projection,
+  r: ScimResource | undefined,
+): ScimResponse {
   if (!r) throw notFound(type, id);
   if (engine.features.etag && req.ifNoneMatch !== undefined && preconditionMatches(req.ifNoneMatch, r.meta?.version)) {
     return { status: 304, headers: etagHeaders(engine, r) };

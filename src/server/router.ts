@@ -15,8 +15,12 @@ import type { Engine, RequestScope } from './engine.js';
 import { refusal } from './error-answer.js';
 import { listResources, paramsFromBody, paramsFromQuery, searchAll } from './list.js';
 import { decodeSegments } from './path-segments.js';
+import { readerNow } from './read-now.js';
 import { errorResponse, header, jsonResponse, type ScimRequest, type ScimResponse } from './request.js';
-import { createResource, deleteResource, getResource, patchResource, type ResourceRequest, replaceResource } from './resources.js';
+import { createResource, deleteResource, getResource, getResourceNow, patchResource, type ResourceRequest, replaceResource } from './resources.js';
+
+/** First path segments route() answers before it looks for a resource type (lower case). */
+const ROUTED_FIRST = new Set(['serviceproviderconfig', 'resourcetypes', 'schemas', 'bulk', 'me']);
 
 function allow(methods: string): ScimError {
   return ScimError.methodNotAllowed(`Allowed: ${methods}`);
@@ -113,6 +117,23 @@ export class ScimRouter {
     const type = eng.registry.byEndpoint(first);
     if (!type) throw ScimError.notFound(`Unknown endpoint /${first.slice(0, 60)}`);
     return this.#resource(eng, ctx, scope, method, type, second, third, query, body, rr);
+  }
+
+  /**
+   * A GET of one resource answered at once, when the engine's store can answer at once
+   * (read-now.ts): the answer {@link route} would give, without its promise. Undefined for any
+   * other request, which {@link route} answers. Throws what {@link route} would reject with.
+   */
+  routeNow(eng: Engine, ctx: StoreContext, scope: RequestScope, method: string, segs: string[], rr: ResourceRequest): ScimResponse | undefined {
+    if (method !== 'GET' || segs.length !== 2) return undefined;
+    const store = readerNow(eng.store);
+    if (!store) return undefined;
+    const first = segs[0]!;
+    const id = segs[1]!;
+    // the endpoints route() answers before the resource types', and the ids it refuses, are left to it
+    if (id === '.search' || id.includes('\u0000') || first === '.search' || ROUTED_FIRST.has(first.toLowerCase())) return undefined;
+    const type = eng.registry.byEndpoint(first);
+    return type && getResourceNow(eng, store, ctx, scope, type, id, rr);
   }
 
   /** A Bulk request: each operation routed as a request of its own, in a transaction when the store has them. */

@@ -79,9 +79,10 @@ export interface ScimServer {
 
 /**
  * An admitted request's work: its base URL, store context, query and body, routed to the
- * endpoint its path names. Throws at once (no promise) for a body it cannot take.
+ * endpoint its path names; a GET by id the store can answer at once is answered at once
+ * (router.routeNow). Throws at once (no promise) for a body it cannot take.
  */
-function routed(parts: ServerParts, req: ScimRequest, t: Trace, auth: AuthContext, deadline: number, aborter: LazyAbort): Promise<ScimResponse> {
+function routed(parts: ServerParts, req: ScimRequest, t: Trace, auth: AuthContext, deadline: number, aborter: LazyAbort): ScimResponse | Promise<ScimResponse> {
   const { options, limits, registry, engine, engineOf } = parts;
   let base = baseOf(options, req);
   if (t.tenantHint !== undefined) base = `${base}/${encodeURIComponent(t.tenantHint)}`;
@@ -102,52 +103,91 @@ function routed(parts: ServerParts, req: ScimRequest, t: Trace, auth: AuthContex
   if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && body === undefined && segs[0]?.toLowerCase() !== 'me') {
     throw ScimError.invalidSyntax('This request needs a JSON body');
   }
-  return parts.router.route(engineOf ? engineOf(header(req, 'user-agent')) : engine, ctx, { base, registry }, method, segs, query, body, rr);
+  const eng = engineOf ? engineOf(header(req, 'user-agent')) : engine;
+  const scope = { base, registry };
+  return parts.router.routeNow(eng, ctx, scope, method, segs, rr) ?? parts.router.route(eng, ctx, scope, method, segs, query, body, rr);
 }
 
 /**
  * Handles a request: admitted (unless {@link ScimServer.admit} did it: `t.auth` set), given a
  * slot among its tenant's requests, routed, and answered by its deadline. Never throws: every
- * failure is its SCIM error response.
+ * failure is its SCIM error response. Not an async function: when authentication, the slot
+ * and the store all answer at once (bearerToken, a free slot, MemoryStore's GET by id), so
+ * does this, and the request spends no promise or turn of the microtask queue here.
  */
-async function handle(parts: ServerParts, req: ScimRequest, t: Trace): Promise<ScimResponse> {
-  const { admission } = parts;
-  let release: (() => void) | undefined;
+function handle(parts: ServerParts, req: ScimRequest, t: Trace): ScimResponse | Promise<ScimResponse> {
+  let authed: AuthContext | Promise<AuthContext>;
   try {
-    const authed = t.auth ?? admission.admitted(req, t);
-    const auth = isThenable(authed) ? await authed : authed;
-    const acquired = admission.acquireSlot(auth.tenant);
-    release = acquired instanceof Promise ? await acquired : acquired;
-    if (!release) throw ScimError.tooManyRequests(`Too many requests of tenant ${auth.tenant} at once; try again`, 1);
-    // nothing an unauthenticated request sends is worked on past this point
-    const deadline = t.started + parts.limits.requestTimeoutMs;
-    // the signal is made only when a store asks for it (most requests never do): aborted when
-    // the client goes away, or by the deadline timer that runs anyway (no timer of its own)
-    const aborter = lazyAbort(req);
-    const work = routed(parts, req, t, auth, deadline, aborter);
-    // the tenant's slot is freed when the work settles, not when the deadline answers for it:
-    // work past its deadline still holds a connection until the store gives up
-    const slot = release;
-    release = undefined;
-    void work.then(
-      () => slot?.(),
-      () => slot?.(),
-    );
-    return await admission.withinDeadline(work, deadline, aborter.abort);
+    authed = t.auth ?? parts.admission.admitted(req, t);
   } catch (e) {
     return failure(parts.logger, e, t);
-  } finally {
-    release?.();
   }
+  if (!isThenable(authed)) return slotted(parts, req, t, authed);
+  return Promise.resolve(authed).then(
+    (auth) => slotted(parts, req, t, auth),
+    (e: unknown) => failure(parts.logger, e, t),
+  );
 }
 
-/** Runs a request's handling (in its span, with telemetry), and finishes its answer: the common headers and its activity record. */
-async function answer(parts: ServerParts, t: Trace, t0: number, run: () => Promise<ScimResponse>): Promise<ScimResponse> {
-  const res = parts.telemetry ? await inRequestSpan(parts.telemetry, parts.registry, t, run) : await run();
+/** An authenticated request, given a slot among its tenant's requests (waiting for one when none is free), then worked on. */
+function slotted(parts: ServerParts, req: ScimRequest, t: Trace, auth: AuthContext): ScimResponse | Promise<ScimResponse> {
+  let acquired: ReturnType<ServerParts['admission']['acquireSlot']>;
+  try {
+    acquired = parts.admission.acquireSlot(auth.tenant);
+  } catch (e) {
+    return failure(parts.logger, e, t);
+  }
+  if (!(acquired instanceof Promise)) return worked(parts, req, t, auth, acquired);
+  return acquired.then(
+    (release) => worked(parts, req, t, auth, release),
+    (e: unknown) => failure(parts.logger, e, t),
+  );
+}
+
+/** The request's work in its tenant's slot (`release` frees it; undefined: none came in time, 429), answered by its deadline. */
+function worked(parts: ServerParts, req: ScimRequest, t: Trace, auth: AuthContext, release: (() => void) | undefined): ScimResponse | Promise<ScimResponse> {
+  if (!release) return failure(parts.logger, ScimError.tooManyRequests(`Too many requests of tenant ${auth.tenant} at once; try again`, 1), t);
+  // nothing an unauthenticated request sends is worked on past this point
+  const deadline = t.started + parts.limits.requestTimeoutMs;
+  // the signal is made only when a store asks for it (most requests never do): aborted when
+  // the client goes away, or by the deadline timer that runs anyway (no timer of its own)
+  const aborter = lazyAbort(req);
+  let work: ScimResponse | Promise<ScimResponse>;
+  try {
+    work = routed(parts, req, t, auth, deadline, aborter);
+  } catch (e) {
+    release();
+    return failure(parts.logger, e, t);
+  }
+  if (!isThenable(work)) {
+    // answered at once: settled before any deadline could pass
+    release();
+    return work;
+  }
+  // the tenant's slot is freed when the work settles, not when the deadline answers for it:
+  // work past its deadline still holds a connection until the store gives up
+  void work.then(release, release);
+  return parts.admission.withinDeadline(work, deadline, aborter.abort).catch((e: unknown) => failure(parts.logger, e, t));
+}
+
+/** The common headers and activity record of an answer, and a connection credential's use written after it. */
+function answered(parts: ServerParts, t: Trace, t0: number, res: ScimResponse): ScimResponse {
   const finished = parts.activity.finished(t, t0, res);
   // a credential's last use and a connection's activation: written after the response, not awaited
   parts.authenticator?.usage.flush();
   return finished;
+}
+
+/** Runs a request's handling (in its span, with telemetry), and finishes its answer: the common headers and its activity record. */
+function answer(parts: ServerParts, t: Trace, t0: number, run: () => ScimResponse | Promise<ScimResponse>): Promise<ScimResponse> {
+  try {
+    if (parts.telemetry) return inRequestSpan(parts.telemetry, parts.registry, t, async () => run()).then((res) => answered(parts, t, t0, res));
+    const res = run();
+    // an answer at hand is finished now: a `then` would cost it a promise and a turn
+    return isThenable(res) ? res.then((r) => answered(parts, t, t0, r)) : Promise.resolve(answered(parts, t, t0, res));
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /**

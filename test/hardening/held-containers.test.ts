@@ -56,6 +56,7 @@ const HELD: Record<string, Record<string, string>> = {
   'src/server/keyed-queue.ts': { '#tails': 'one per resource with a write running, removed when its last write settles' },
   'src/server/linking.ts': { seen: PER_CALL },
   'src/server/ratelimit.ts': { '#buckets': 'maxKeys (100,000) buckets, keys over 64 characters kept as a 43-character digest; refilled ones dropped' },
+  'src/server/router.ts': { ROUTED_FIRST: CONSTANT },
   'src/server/server.ts': { admissions: BY_OBJECT },
   'src/server/tokens.ts': { '#byHash': "the host's own token records" },
   'src/server/connections/connection-auth.ts': { authenticators: BY_OBJECT },

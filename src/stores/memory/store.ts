@@ -41,6 +41,7 @@ import { type Entry, indexPlan, split, type TenantData, type TypeData, valuesAt 
 import { MemoryOutbox } from './outbox.js';
 import { namesRelations, predicate, stillMatching, testSlice } from './scan.js';
 import { ScanTurns } from './scan-turns.js';
+import { readNow } from './store-read-now.js';
 
 /** One stored resource in a snapshot. */
 export interface SnapshotEntry {
@@ -303,6 +304,11 @@ export class MemoryStore implements ProvisioningStore {
 
   /** One resource, copied. */
   async get(ctx: StoreContext, type: ResourceType, id: string, options: GetOptions = {}): Promise<ScimResource | undefined> {
+    return this[readNow](ctx, type, id, options);
+  }
+
+  /** What {@link get} answers, answered at once: the server's synchronous GET by id, when `get` is this class's own (src/server/read-now.ts). */
+  [readNow](ctx: StoreContext, type: ResourceType, id: string, options: GetOptions = {}): ScimResource | undefined {
     const e = this.#type(ctx, type).byId.get(id);
     return e && this.#out(ctx, type, e, options.members ?? true);
   }
