@@ -86,6 +86,7 @@ const HELD: Record<string, Record<string, string>> = {
     '#pending': 'the store: events not yet delivered',
     '#queues': 'the store: events not yet delivered, by resource (the same events as #pending)',
     '#dead': 'the store: dead letters, pruned by retention',
+    '#parked': 'the store: pending events of tenants in preview, set aside by tenant (moved from #pending, not copied), emptied at approval or discard',
   },
   'src/stores/memory/connections.ts': {
     '#byId': 'the store: connections the host created, at most one per tenant',
@@ -110,6 +111,9 @@ const HELD: Record<string, Record<string, string>> = {
   'src/stores/memory/scan-turns.ts': { '#waiting': 'one entry per authenticated tenant with a scan waiting, removed when its line is empty' },
   'src/stores/soft-delete.ts': { shadows: BY_OBJECT, combined: BY_OBJECT },
   'src/server/connections/probe.ts': { probes: BY_OBJECT },
+  'src/server/connections/approval.ts': { links: PER_CALL, skipped: PER_CALL },
+  'src/server/connections/preview-report.ts': { byAccount: PER_CALL, stored: PER_CALL, out: PER_CALL },
+  'src/server/connections/write-rules.ts': { '#cache': 'Lru of MAX_TENANTS tenants (authenticated), each entry expiring' },
   'src/portal/action-budget.ts': { '#windows': 'one-minute windows of at most 10,000 keys (viewers, or addresses opening links); the oldest goes first' },
   'src/portal/links.ts': { '#used': 'link ids until their link expires, at most 100,000 unexpired (past that a link is refused, never forgotten)' },
   'src/portal/options.ts': { names: PER_CALL },
