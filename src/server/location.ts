@@ -28,9 +28,11 @@ function withRef(scope: RequestScope, el: unknown, endpoint: string | undefined)
 
 /**
  * A stored resource as returned: `meta.location` set, and the `$ref`s of `groups` and
- * `members` computed here (never stored as a client sent them), then projected.
+ * `members` computed here (never stored as a client sent them), then projected. `r` is not
+ * changed; with `copy` (`r` is the store's own data, read uncopied) the result shares nothing
+ * with it.
  */
-export function present(scope: RequestScope, type: ResourceType, r: ScimResource, projection: Projection): ScimResource {
+export function present(scope: RequestScope, type: ResourceType, r: ScimResource, projection: Projection, copy = false): ScimResource {
   const out: ScimResource = { ...r };
   if (r.meta && typeof r.id === 'string') out.meta = { ...r.meta, location: locationOf(scope, type, r.id) };
   if (Array.isArray(r.groups)) {
@@ -42,7 +44,7 @@ export function present(scope: RequestScope, type: ResourceType, r: ScimResource
       withRef(scope, m, isObject(m) && typeof m.type === 'string' ? scope.registry.resourceType(m.type)?.endpoint : undefined),
     );
   }
-  return projection.apply(out);
+  return projection.apply(out, copy);
 }
 
 /** `attributes` / `excludedAttributes` from a query or a search body, as lists. */

@@ -12,9 +12,13 @@ import { MemoryStore } from '../stores/memory/store.js';
 import { readNow } from '../stores/memory/store-read-now.js';
 import type { GetOptions, ProvisioningStore, StoreContext } from '../stores/store.js';
 
-/** A store whose `get` can be answered at once: `[readNow]` takes `get`'s arguments and gives its answer without the promise. */
+/**
+ * A store whose `get` can be answered at once: `[readNow]` takes `get`'s arguments and gives
+ * its answer without the promise; with `copy` false, its own data uncopied (never to be
+ * changed, nor handed on without a copy).
+ */
 export interface ReadsNow {
-  [readNow](ctx: StoreContext, type: ResourceType, id: string, options: GetOptions): ScimResource | undefined;
+  [readNow](ctx: StoreContext, type: ResourceType, id: string, options: GetOptions, copy: boolean): ScimResource | undefined;
 }
 
 const memoryGet = MemoryStore.prototype.get;

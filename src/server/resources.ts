@@ -76,7 +76,7 @@ export async function getResource(
 ): Promise<ScimResponse> {
   const projection = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes));
   const r = await engine.store.get(ctx, type, id, { members: projection.wants('', 'members') });
-  return gotten(engine, scope, type, id, req, projection, r);
+  return gotten(engine, scope, type, id, req, projection, r, false);
 }
 
 /** GET /{type}/{id} from a store that answers at once: the answer {@link getResource} gives, without a promise (read-now.ts). Throws its 404. */
@@ -90,10 +90,15 @@ export function getResourceNow(
   req: ResourceRequest,
 ): ScimResponse {
   const projection = new Projection(type, projectionRequest(req.attributes, req.excludedAttributes));
-  return gotten(engine, scope, type, id, req, projection, store[readNow](ctx, type, id, { members: projection.wants('', 'members') }));
+  // the store's own data, uncopied: the projection makes the answer's one copy (a 304 and a 404 make none)
+  const r = store[readNow](ctx, type, id, { members: projection.wants('', 'members') }, false);
+  return gotten(engine, scope, type, id, req, projection, r, true);
 }
 
-/** The answer to a GET of `r` as the store gave it (undefined: 404, thrown): 304 when `If-None-Match` matches its version. */
+/**
+ * The answer to a GET of `r` as the store gave it (undefined: 404, thrown): 304 when
+ * `If-None-Match` matches its version. `owned`: `r` is the store's own data, copied here.
+ */
 function gotten(
   engine: Engine,
   scope: RequestScope,
@@ -102,12 +107,13 @@ function gotten(
   req: ResourceRequest,
   projection: Projection,
   r: ScimResource | undefined,
+  owned: boolean,
 ): ScimResponse {
   if (!r) throw notFound(type, id);
   if (engine.features.etag && req.ifNoneMatch !== undefined && preconditionMatches(req.ifNoneMatch, r.meta?.version)) {
     return { status: 304, headers: etagHeaders(engine, r) };
   }
-  return jsonResponse(200, present(scope, type, r, projection), etagHeaders(engine, r));
+  return jsonResponse(200, present(scope, type, r, projection, owned), etagHeaders(engine, r));
 }
 
 /** POST /{type}. */

@@ -158,6 +158,27 @@ describe('the synchronous GET by id', () => {
     await later.server.close();
   });
 
+  it('answers with a copy: changing what it answered changes nothing stored', async () => {
+    const store = new MemoryStore();
+    const now = serverOn(store);
+    const { id, gid } = await seed(now.call);
+    const before = wire(await now.call('GET', `/Users/${id}`));
+    const user = (await now.call('GET', `/Users/${id}`)).body as Record<string, unknown> & {
+      name: Record<string, unknown>;
+      emails: Record<string, unknown>[];
+      meta: Record<string, unknown>;
+    };
+    user.name.givenName = 'Changed';
+    user.emails[0]!.value = 'changed@example.com';
+    user.meta.version = 'W/"changed"';
+    (user.groups as Record<string, unknown>[])[0]!.display = 'Changed';
+    const group = (await now.call('GET', `/Groups/${gid}`)).body as { members: Record<string, unknown>[] };
+    group.members[0]!.value = 'changed';
+    expect(wire(await now.call('GET', `/Users/${id}`))).toBe(before);
+    expect(((await now.call('GET', `/Groups/${gid}`)).body as { members: { value: string }[] }).members[0]!.value).toBe(id);
+    await now.server.close();
+  });
+
   it('answers a soft-deleted user 404 either way (the soft-deleting view is read through get)', async () => {
     const store = new MemoryStore();
     const softly = { deprovisioning: { onDelete: 'softDelete' as const } };

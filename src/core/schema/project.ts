@@ -5,7 +5,7 @@
  */
 import type { AttributeDefinition } from './attribute.js';
 import type { ResourceType } from './registry.js';
-import { isObject, type ScimResource } from './resource.js';
+import { cloneJson, isObject, type ScimResource } from './resource.js';
 
 /** The `attributes` / `excludedAttributes` of a request, as lists of attribute paths. */
 export interface ProjectionRequest {
@@ -83,6 +83,7 @@ export class Projection {
     attrs: (name: string) => AttributeDefinition | undefined,
     schemaKey: string,
     src: Record<string, unknown>,
+    copy: boolean,
     out: Record<string, unknown> = {},
   ): Record<string, unknown> {
     for (const key of Object.keys(src)) {
@@ -90,22 +91,27 @@ export class Projection {
       if (!def) continue;
       const d = this.#decide(schemaKey, def);
       if (d === false) continue;
-      out[key] = d === true ? stripNever(def, src[key]) : pick(def, src[key], d);
+      const v = d === true ? stripNever(def, src[key]) : pick(def, src[key], d);
+      out[key] = copy ? cloneJson(v) : v;
     }
     return out;
   }
 
-  /** The resource as returned: `schemas` and `id` always; `password` and other `returned: never` values never. */
-  apply(resource: ScimResource): ScimResource {
+  /**
+   * The resource as returned: `schemas` and `id` always; `password` and other `returned: never`
+   * values never. The values it keeps are the resource's own unless `copy`: then each is
+   * copied, and the result shares nothing with `resource` (a store's own data, read uncopied).
+   */
+  apply(resource: ScimResource, copy = false): ScimResource {
     const type = this.#type;
     // `schemas` first, filled in as extensions are found: 'schemas' is no attribute, so the
     // resource's own never lands here, and the result needs no second copy to put it first
     const schemas = [type.schema.id];
-    const out = this.#object((n) => type.coreAttribute(n), '', resource, { schemas }) as ScimResource;
+    const out = this.#object((n) => type.coreAttribute(n), '', resource, copy, { schemas }) as ScimResource;
     for (const ext of type.extensions) {
       const v = resource[ext.schema.id];
       if (!isObject(v)) continue;
-      const projected = this.#object((n) => type.extensionAttribute(ext.schema.id, n), ext.schema.id, v);
+      const projected = this.#object((n) => type.extensionAttribute(ext.schema.id, n), ext.schema.id, v, copy);
       if (Object.keys(projected).length) {
         out[ext.schema.id] = projected;
         schemas.push(ext.schema.id);

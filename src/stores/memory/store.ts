@@ -284,20 +284,21 @@ export class MemoryStore implements ProvisioningStore {
     e.members = delta.removeAll ? new Map(memberIdsOf(delta.added).map((id) => [id, members.get(id)!])) : members;
   }
 
-  #out(ctx: StoreContext, type: ResourceType, e: Entry, withMembers: boolean): ScimResource {
-    const r = cloneJson(e.data);
-    if (e.members && withMembers && e.members.size) r.members = [...e.members.values()].map(cloneJson);
-    if (type.coreAttribute('groups')?.mutability === 'readOnly') {
+  /** An entry as returned: a copy, or (`copy` false, for the server's synchronous read) its own data, in a shallow copy when members or groups are added. */
+  #out(ctx: StoreContext, type: ResourceType, e: Entry, withMembers: boolean, copy = true): ScimResource {
+    const members = e.members && withMembers && e.members.size ? e.members : undefined;
+    const groupIds = type.coreAttribute('groups')?.mutability === 'readOnly' ? this.#tenant(ctx).memberOf.get(e.data.id as string) : undefined;
+    if (!copy && !members && !groupIds?.size) return e.data;
+    const r = copy ? cloneJson(e.data) : { ...e.data };
+    if (members) r.members = copy ? [...members.values()].map(cloneJson) : [...members.values()];
+    if (groupIds?.size) {
       const t = this.#tenant(ctx);
-      const groupIds = t.memberOf.get(e.data.id as string);
-      if (groupIds?.size) {
-        r.groups = [...groupIds].map((gid) => {
-          const g: Record<string, unknown> = { value: gid, type: 'direct' };
-          const name = this.#find(t, gid)?.e.data.displayName;
-          if (typeof name === 'string') g.display = name;
-          return g;
-        });
-      }
+      r.groups = [...groupIds].map((gid) => {
+        const g: Record<string, unknown> = { value: gid, type: 'direct' };
+        const name = this.#find(t, gid)?.e.data.displayName;
+        if (typeof name === 'string') g.display = name;
+        return g;
+      });
     }
     return r;
   }
@@ -307,10 +308,10 @@ export class MemoryStore implements ProvisioningStore {
     return this[readNow](ctx, type, id, options);
   }
 
-  /** What {@link get} answers, answered at once: the server's synchronous GET by id, when `get` is this class's own (src/server/read-now.ts). */
-  [readNow](ctx: StoreContext, type: ResourceType, id: string, options: GetOptions = {}): ScimResource | undefined {
+  /** What {@link get} answers, answered at once: the server's synchronous GET by id, when `get` is this class's own (src/server/read-now.ts); with `copy` false, the entry's own data (never to be changed). */
+  [readNow](ctx: StoreContext, type: ResourceType, id: string, options: GetOptions = {}, copy = true): ScimResource | undefined {
     const e = this.#type(ctx, type).byId.get(id);
-    return e && this.#out(ctx, type, e, options.members ?? true);
+    return e && this.#out(ctx, type, e, options.members ?? true, copy);
   }
 
   /**

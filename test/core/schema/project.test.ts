@@ -14,6 +14,18 @@ describe('Projection', () => {
     expect(out.schemas).toEqual(user.schemas);
   });
 
+  it("with copy, answers the same and shares no object with the resource (a store's own data)", () => {
+    const shared = new Projection(User).apply(user);
+    const copied = new Projection(User).apply(user, true);
+    expect(JSON.stringify(copied)).toBe(JSON.stringify(shared));
+    expect(shared.name).toBe(user.name);
+    expect(copied.name).not.toBe(user.name);
+    expect(copied.emails).not.toBe(user.emails);
+    expect((copied.emails as object[])[0]).not.toBe((user.emails as object[])[0]);
+    const ext = ENTERPRISE_USER_SCHEMA_ID;
+    expect((copied[ext] as { manager: object }).manager).not.toBe((user[ext] as { manager: object }).manager);
+  });
+
   it('does not return password even when asked for', () => {
     expect(new Projection(User, { attributes: ['password', 'userName'] }).apply(user).password).toBeUndefined();
   });
