@@ -19,9 +19,12 @@ export type ConnectionState = 'pending' | 'active' | 'failing' | 'disabled';
  * How a connection's changes reach the host: `live`, its lifecycle events are delivered as they
  * commit; `preview`, the IdP's writes succeed as usual but their events are held in the outbox
  * until an admin approves the first sync (or discards it). Only approval moves a connection from
- * `preview` to `live`.
+ * `preview` to `live`. Two passing modes mark that work under way, so that neither can run into
+ * the other: `approving` (events still held; new users are linked as on a live connection) and
+ * `discarding` (events held; the tenant's user writes are refused with 503 until it ends). Every
+ * mode but `live` holds the tenant's events.
  */
-export type ConnectionMode = 'live' | 'preview';
+export type ConnectionMode = 'live' | 'preview' | 'approving' | 'discarding';
 
 /** What an admin decided for one user of a sync in preview: applied when the preview is approved. */
 export interface UserResolution {

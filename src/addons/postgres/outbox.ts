@@ -16,6 +16,7 @@ import {
   type StoreContext,
 } from 'scimkit/store-kit';
 import type { SqlQueryable } from './sql.js';
+import { Params } from './sql-filter.js';
 import { type TableNames, UNQUALIFIED } from './tables.js';
 
 const COLUMNS = 'tenant, seq, id, type, resource_type, resource_id, data, context, time, state, attempts, last_error';
@@ -39,41 +40,60 @@ function eventOf(r: Record<string, unknown>): OutboxEvent {
   return e;
 }
 
-/** Where the parameters of {@link eventCtes} are in a statement. */
-export interface EventPlaceholders {
-  /** The tenant (text). */
+/** Adds a parameter to a statement and answers its placeholder (`$n`). */
+export type AddParam = (value: unknown) => string;
+
+/** What {@link eventCtes} records. */
+export interface RecordedEvents {
+  /** The placeholder of the tenant (text). */
   tenant: string;
-  /** The drafts as {@link draftRows} JSON. */
-  rows: string;
-  /** How many drafts (integer): the counter moves by that much. */
-  count: string;
-  /** The context JSON. */
-  context: string;
-  /** `pending` or `delivered`. */
-  state: string;
+  /** The events, in order. */
+  drafts: readonly EventDraft[];
+  /** The request, whose context each event keeps. */
+  ctx: StoreContext;
+  /** Recorded as delivered (`WriteOptions.eventsDelivered`): for the change log only. */
+  delivered: boolean;
+  /** A SQL condition: they are recorded only when it holds (a statement with two outcomes, each with its own events). */
+  when?: string;
+  /** The SQL of an event's data from its drafted data, a jsonb expression: a statement may fill in what only it knows. */
+  data?: (drafted: string) => string;
+  /** A suffix of the CTE names, for a second set of events in one statement. */
+  suffix?: string;
 }
 
 /**
  * The common table expressions that record a write's events in the write's own statement,
- * in the tables `t`: the tenant's counter row moves by the number of events (locked until the
- * commit, so sequence order is commit order), then the rows go in. `data` is the SQL of each
- * event's data, over the recordset row `e` (a statement may fill in what only it knows).
+ * in the tables `t`, their parameters added by `add` (nothing when there are no drafts): the
+ * tenant's counter row moves by the number of events (locked until the commit, so sequence
+ * order is commit order), then the rows go in. One event, the usual case, is a row of
+ * parameters; several are a JSON array read as a recordset.
  */
-export function eventCtes(p: EventPlaceholders, t: TableNames, data = 'e.data'): string {
-  return `event_seq AS (
-       INSERT INTO ${t.eventSeq} AS c (tenant, seq) SELECT ${p.tenant}, ${p.count}::bigint WHERE ${p.count}::bigint > 0
+export function eventCtes(add: AddParam, t: TableNames, r: RecordedEvents): string {
+  const n = r.drafts.length;
+  if (!n) return '';
+  const data = r.data ?? ((d: string) => d);
+  const [seq, recorded] = [`event_seq${r.suffix ?? ''}`, `recorded_events${r.suffix ?? ''}`];
+  const context = `${add(JSON.stringify(eventContext(r.ctx)))}::jsonb`;
+  const state = add(r.delivered ? 'delivered' : 'pending');
+  const counter = `${seq} AS (
+       INSERT INTO ${t.eventSeq} AS c (tenant, seq) SELECT ${r.tenant}, ${n}${r.when ? ` WHERE ${r.when}` : ''}
        ON CONFLICT (tenant) DO UPDATE SET seq = c.seq + excluded.seq RETURNING seq
-     ), recorded_events AS (
-       INSERT INTO ${t.events} (tenant, seq, id, type, resource_type, resource_id, data, context, time, state)
-       SELECT ${p.tenant}, s.seq - ${p.count}::bigint + e.ord, e.id::uuid, e.type, e.resource_type, e.resource_id, ${data}, ${p.context}::jsonb, now(), ${p.state}
-       FROM event_seq s, jsonb_to_recordset(${p.rows}::jsonb) AS e(ord bigint, id text, type text, resource_type text, resource_id text, data jsonb)
      )`;
-}
-
-/** The parameter values of {@link eventCtes}, in the order of {@link EventPlaceholders} less the tenant. */
-export function eventParams(ctx: StoreContext, drafts: readonly EventDraft[], delivered: boolean): [string, number, string, string] {
-  const rows = drafts.map((d, i) => ({ ord: i + 1, id: d.id, type: d.type, resource_type: d.resourceType, resource_id: d.resourceId, data: d.data }));
-  return [JSON.stringify(rows), drafts.length, JSON.stringify(eventContext(ctx)), delivered ? 'delivered' : 'pending'];
+  const columns = `${t.events} (tenant, seq, id, type, resource_type, resource_id, data, context, time, state)`;
+  if (n === 1) {
+    const d = r.drafts[0]!;
+    return `${counter}, ${recorded} AS (
+       INSERT INTO ${columns}
+       SELECT ${r.tenant}, s.seq, ${add(d.id)}::uuid, ${add(d.type)}, ${add(d.resourceType)}, ${add(d.resourceId)}, ${data(`${add(JSON.stringify(d.data))}::jsonb`)}, ${context}, now(), ${state}
+       FROM ${seq} s
+     )`;
+  }
+  const rows = r.drafts.map((d, i) => ({ ord: i + 1, id: d.id, type: d.type, resource_type: d.resourceType, resource_id: d.resourceId, data: d.data }));
+  return `${counter}, ${recorded} AS (
+       INSERT INTO ${columns}
+       SELECT ${r.tenant}, s.seq - ${n} + e.ord, e.id::uuid, e.type, e.resource_type, e.resource_id, ${data('e.data')}, ${context}, now(), ${state}
+       FROM ${seq} s, jsonb_to_recordset(${add(JSON.stringify(rows))}::jsonb) AS e(ord bigint, id text, type text, resource_type text, resource_id text, data jsonb)
+     )`;
 }
 
 /**
@@ -83,10 +103,9 @@ export function eventParams(ctx: StoreContext, drafts: readonly EventDraft[], de
  */
 export async function recordEvents(q: SqlQueryable, ctx: StoreContext, drafts: readonly EventDraft[], delivered: boolean, t: TableNames): Promise<void> {
   if (!drafts.length) return;
-  await q.query(`WITH ${eventCtes({ tenant: '$1', rows: '$2', count: '$3', context: '$4', state: '$5' }, t)} SELECT 1`, [
-    ctx.tenant,
-    ...eventParams(ctx, drafts, delivered),
-  ]);
+  const p = new Params(t);
+  const ctes = eventCtes((v) => p.add(v), t, { tenant: p.add(ctx.tenant), drafts, ctx, delivered });
+  await q.query(`WITH ${ctes} SELECT 1`, p.values);
 }
 
 /**
@@ -163,7 +182,7 @@ export class PostgresOutbox implements EventOutbox {
         `WITH held AS (
            SELECT h.tenant, h.seq FROM ${this.#t.events} h
            WHERE h.state = 'pending' AND h.due_at <= now()
-             AND EXISTS (SELECT 1 FROM ${this.#t.connections} c WHERE c.tenant = h.tenant AND c.mode = 'preview')
+             AND EXISTS (SELECT 1 FROM ${this.#t.connections} c WHERE c.tenant = h.tenant AND c.mode <> 'live')
            LIMIT 1000
            FOR UPDATE OF h SKIP LOCKED
          ), parked AS (
@@ -172,7 +191,7 @@ export class PostgresOutbox implements EventOutbox {
          ), due AS (
            SELECT e.tenant, e.seq FROM ${this.#t.events} e
            WHERE e.state = 'pending' AND e.due_at <= now()
-             AND NOT EXISTS (SELECT 1 FROM ${this.#t.connections} c WHERE c.tenant = e.tenant AND c.mode = 'preview')
+             AND NOT EXISTS (SELECT 1 FROM ${this.#t.connections} c WHERE c.tenant = e.tenant AND c.mode <> 'live')
              AND NOT EXISTS (SELECT 1 FROM ${this.#t.events} p WHERE p.state = 'pending' AND p.tenant = e.tenant AND p.resource_id = e.resource_id AND p.seq < e.seq)
            ORDER BY e.due_at, e.tenant, e.seq
            LIMIT $1

@@ -17,7 +17,7 @@ import type { EventData, HeldEventChange, HeldEvents, OutboxEvent } from '../../
 import type { SoftDeletingStore } from '../../stores/soft-delete.js';
 import type { StoreContext } from '../../stores/store.js';
 import type { LinkDecision } from '../linking.js';
-import { decideUsers, type ReportParts, typeOf } from './preview-report.js';
+import { decideUsers, type ReportParts, typeOf, type UserDecision } from './preview-report.js';
 
 /** What approval and discard work with. @internal */
 export interface PreviewActionParts extends ReportParts {
@@ -33,42 +33,82 @@ export interface PreviewActionParts extends ReportParts {
 /** Held events revised per call. */
 const BATCH = 500;
 
-/** 409 unless `c` is in preview. */
+/** 409 unless `c` is in preview (resolutions, the report's decisions: not while approval or discard runs). */
 export function inPreview(c: Connection, action: string): void {
-  if (c.mode !== 'preview') throw ScimError.conflict(`connection ${JSON.stringify(c.id)} is not in preview: there is nothing to ${action}`);
+  if (c.mode !== 'preview')
+    throw ScimError.conflict(
+      c.mode === 'live'
+        ? `connection ${JSON.stringify(c.id)} is not in preview: there is nothing to ${action}`
+        : `connection ${JSON.stringify(c.id)} is ${c.mode === 'approving' ? 'being approved' : 'being discarded'}: wait for it to end`,
+    );
+}
+
+/** The 409 of users still needing a decision (the detail names the first five), when any. */
+function undecided(decisions: readonly UserDecision[]): ScimError | undefined {
+  const open = decisions.filter((d) => d.user.outcome === 'conflict' || d.user.outcome === 'outsideDomain');
+  if (!open.length) return undefined;
+  return ScimError.conflict(
+    `${open.length} user(s) need a decision before approval (resolve each: link, create or skip): ${open
+      .slice(0, 5)
+      .map((d) => `${JSON.stringify(d.user.userName)} (${d.user.outcome})`)
+      .join(', ')}`,
+  );
 }
 
 /**
  * Approves `c`'s preview (module comment); the connection, live. 409 while a user is a
- * conflict or outside the domains without an admin's resolution (the detail names the first).
+ * conflict or outside the domains without an admin's resolution (the detail names the first),
+ * found by a dry run before anything is written or the host's hook runs for real. The
+ * connection is `approving` while the work runs: no resolution or discard can run into it, a
+ * user the IdP creates meanwhile is linked as on a live connection, and an approval that died
+ * is approved again from there.
  */
 export async function approvePreview(parts: PreviewActionParts, c: Connection, actor: string): Promise<Connection> {
-  inPreview(c, 'approve');
-  const decisions = await decideUsers(parts, c, false);
-  const open = decisions.filter((d) => d.user.outcome === 'conflict' || d.user.outcome === 'outsideDomain');
-  if (open.length)
-    throw ScimError.conflict(
-      `${open.length} user(s) need a decision before approval (resolve each: link, create or skip): ${open
-        .slice(0, 5)
-        .map((d) => `${JSON.stringify(d.user.userName)} (${d.user.outcome})`)
-        .join(', ')}`,
-    );
+  if (c.mode !== 'approving') {
+    inPreview(c, 'approve');
+    const refused = undecided(await decideUsers(parts, c, true));
+    if (refused) throw refused;
+  }
+  // the mark, at the version the decisions above were made at (another change first: 409, look again)
+  const marked = await parts.change(c.id, actor, (x) => {
+    if (x.mode === 'approving') return {};
+    if (x.mode !== 'preview' || x.version !== c.version)
+      throw ScimError.conflict(`connection ${JSON.stringify(c.id)} changed during approval (${x.mode}): review the report and approve again`);
+    return { mode: 'approving' };
+  });
+  const decisions = await decideUsers(parts, marked, false);
+  const refused = undecided(decisions);
+  if (refused) {
+    // the host's hook decided otherwise for real: back to preview, for the admin to resolve
+    await parts.change(c.id, actor, (x) => (x.mode === 'approving' ? { mode: 'preview' } : {}));
+    throw refused;
+  }
   const links = new Map<string, LinkDecision>();
   for (const d of decisions) if (d.link !== undefined && d.link !== 'skip') links.set(d.user.id, d.link);
   // skipped: from the resolutions, so an approval run again after a crash still drops the events of users it deleted
-  const skipped = new Set(Object.entries(c.resolutions ?? {}).flatMap(([id, r]) => (r.action === 'skip' ? [id] : [])));
+  const skipped = new Set(Object.entries(marked.resolutions ?? {}).flatMap(([id, r]) => (r.action === 'skip' ? [id] : [])));
   await deleteSkipped(parts, c.tenant, skipped);
   await reviseHeld(parts, c.tenant, (e) => revised(e, links, skipped));
-  const live = await parts.change(c.id, actor, (x) => (x.mode === 'preview' ? { mode: 'live', resolutions: {} } : {}));
+  const live = await parts.change(c.id, actor, (x) => (x.mode === 'approving' ? { mode: 'live', resolutions: {} } : {}));
   // the claims that set held events aside make them due at once; after a crash here, within a minute
   await parts.held?.release(c.tenant);
   parts.wake();
   return live;
 }
 
-/** Discards `c`'s preview: every resource of its tenant and every held event deleted, no event delivered; the connection stays in preview. */
+/**
+ * Discards `c`'s preview: every resource of its tenant and every held event deleted, no event
+ * delivered; the connection back in preview. It is `discarding` meanwhile: no approval can run
+ * into it, and the tenant's user writes are refused (503) so none is left without its event. A
+ * discard that died is discarded again from there.
+ */
 export async function discardPreview(parts: PreviewActionParts, c: Connection, actor: string): Promise<Connection> {
-  inPreview(c, 'discard');
+  if (c.mode !== 'discarding') inPreview(c, 'discard');
+  await parts.change(c.id, actor, (x) => {
+    if (x.mode !== 'preview' && x.mode !== 'discarding')
+      throw ScimError.conflict(`connection ${JSON.stringify(c.id)} is ${x.mode}: there is nothing to discard`);
+    return { mode: 'discarding', resolutions: {} };
+  });
   const { engine } = parts;
   const types = [...engine.registry.resourceTypes()].reverse();
   for (const type of types) {
@@ -84,7 +124,7 @@ export async function discardPreview(parts: PreviewActionParts, c: Connection, a
     for (const type of types) while ((await parts.softDeletes.purge(context(c.tenant), type, until, 100)) > 0);
   }
   await reviseHeld(parts, c.tenant, () => null);
-  return parts.change(c.id, actor, () => ({ resolutions: {} }));
+  return parts.change(c.id, actor, (x) => (x.mode === 'discarding' ? { mode: 'preview' } : {}));
 }
 
 /** A store context of approval's own (no request behind it). */

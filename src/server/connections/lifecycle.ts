@@ -26,7 +26,7 @@ import { type ConnectionHealth, healthOf } from './health.js';
 import { expiryOf, jsonObject, overlapOf, text } from './lifecycle-input.js';
 import { lifecycleRecord } from './lifecycle-record.js';
 import type { ConnectionsOptions, Entitlement } from './options.js';
-import { ConnectionPreview, modeOf } from './preview.js';
+import { ConnectionPreview, modeOf, refuseKeptResources } from './preview.js';
 import type { PreviewReport } from './preview-report.js';
 import type { ResolveInput } from './resolution.js';
 import type { ConnectionWriteRules } from './write-rules.js';
@@ -204,6 +204,7 @@ class ConnectionLifecycle implements Omit<ScimConnections, 'preview' | 'resolve'
     const at = this.#iso();
     const tenant = text(input.tenant, 'tenant');
     const mode = modeOf(input.mode, this.#parts.options, this.#parts.outbox);
+    if (mode === 'preview') await refuseKeptResources(this.#parts.preview.engine, tenant);
     const c = await this.#parts.store.createConnection({
       id: newId('conn'),
       tenant,
@@ -287,6 +288,9 @@ class ConnectionLifecycle implements Omit<ScimConnections, 'preview' | 'resolve'
     const { store, authenticator } = this.#parts;
     const actor = text(o?.actor, 'actor');
     const c = await this.get(id);
+    // held events are due once their connection is gone: a preview's would reach the host unreviewed
+    if (c.mode !== 'live' && o.purge !== true)
+      throw ScimError.conflict(`connection ${JSON.stringify(id)} holds a first sync in preview: discard it first, or delete with purge`);
     const credentials = await store.listCredentials(id);
     await this.#note(c, actor, 'delete');
     if (o.purge === true) await this.#parts.purge(c.tenant);

@@ -39,6 +39,20 @@ export function modeOf(mode: unknown, options: ConnectionsOptions, outbox: Event
   return m;
 }
 
+/**
+ * 409 when the tenant already has users or groups (a connection deleted without purge left
+ * them): a preview would report them as new, and its discard would delete them unheard. @internal
+ */
+export async function refuseKeptResources(engine: Engine, tenant: string): Promise<void> {
+  for (const type of engine.registry.resourceTypes()) {
+    const found = await engine.store.search({ tenant, requestId: `preview-check-${tenant}` }, type, { startIndex: 1, count: 0, members: false });
+    if (found.totalResults > 0)
+      throw ScimError.conflict(
+        `tenant ${JSON.stringify(tenant)} already has ${type.name} resources: a preview reviews a first sync only (purge them, or create the connection live)`,
+      );
+  }
+}
+
 /** The preview calls of one server's lifecycle API. @internal */
 export class ConnectionPreview {
   readonly #l: PreviewLifecycle;
@@ -62,7 +76,11 @@ export class ConnectionPreview {
       type && typeof userId === 'string' ? await this.#l.engine.store.get({ tenant: c.tenant, requestId: `resolve-${c.id}` }, type, userId) : undefined;
     if (!user) throw ScimError.notFound(`User ${JSON.stringify(String(userId).slice(0, 100))} not found in tenant ${JSON.stringify(c.tenant)}`);
     if (resolution.account !== undefined) await this.#accountOfTenant(c.tenant, resolution.account);
-    const next = await this.#l.change(id, resolution.actor, (x) => ({ resolutions: { ...x.resolutions, [userId]: resolution } }));
+    // refused once approval or discard has begun: approval would not see it
+    const next = await this.#l.change(id, resolution.actor, (x) => {
+      inPreview(x, 'resolve');
+      return { resolutions: { ...x.resolutions, [userId]: resolution } };
+    });
     const { action, account } = resolution;
     await this.#l.note(next, resolution.actor, 'resolve', { userId, resolution: account === undefined ? { action } : { action, account } });
     return next;

@@ -7,6 +7,7 @@
  * (a stale "preview" would skip the link hook of a user delivered live).
  * @module
  */
+import { ScimError } from '../../core/errors.js';
 import { Lru } from '../../core/lru.js';
 import type { ScimResource } from '../../core/schema/resource.js';
 import type { ConnectionStore } from '../../stores/connections.js';
@@ -17,14 +18,16 @@ import { type ConnectionsOptions, cacheMsOf } from './options.js';
 
 /** What a tenant's writes follow now. @internal */
 export interface WriteRules {
-  /** The tenant's connection is in preview. */
+  /** The tenant's connection is in preview (the link hook waits for approval). */
   preview: boolean;
+  /** Its preview is being discarded: the tenant's user writes are refused (503) until that ends. */
+  discarding: boolean;
   /** The domains its users may have (empty: any). */
   domains: readonly string[];
 }
 
 /** Writes of a tenant without a connection (or of a server without connections): live, any domain. */
-const NONE: WriteRules = { preview: false, domains: [] };
+const NONE: WriteRules = { preview: false, discarding: false, domains: [] };
 
 /** Tenants whose rules are cached at most. */
 const MAX_TENANTS = 10_000;
@@ -56,7 +59,7 @@ export class ConnectionWriteRules {
   async confirmed(tenant: string): Promise<WriteRules> {
     const rules = this.of(tenant);
     if (isThenable(rules)) return rules;
-    return rules.preview ? this.#read(tenant) : rules;
+    return rules.preview || rules.discarding ? this.#read(tenant) : rules;
   }
 
   /** Drops a tenant's entry (this instance changed its connection). */
@@ -71,6 +74,8 @@ export class ConnectionWriteRules {
    * refused: the match report shows them.
    */
   check(rules: WriteRules, user: ScimResource, previous?: ScimResource): void {
+    // a user written while its tenant's preview is discarded would be left without its created event
+    if (rules.discarding) throw ScimError.unavailable('The organization’s first sync is being discarded; try again shortly', 5);
     if (!rules.domains.length || (rules.preview && this.#review)) return;
     const had = new Set(previous ? addressesOf(previous).map((a) => a.key) : []);
     const address = outsideAddress(
@@ -91,7 +96,7 @@ export class ConnectionWriteRules {
   async #read(tenant: string): Promise<WriteRules> {
     const at = this.#now();
     const c = await this.#store.getConnection({ tenant });
-    const rules: WriteRules = c ? { preview: c.mode === 'preview', domains: c.domains ?? [] } : NONE;
+    const rules: WriteRules = c ? { preview: c.mode === 'preview', discarding: c.mode === 'discarding', domains: c.domains ?? [] } : NONE;
     if (this.#ttl > 0) this.#cache.set(tenant, { rules, until: at + this.#ttl });
     return rules;
   }

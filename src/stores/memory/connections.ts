@@ -100,7 +100,9 @@ export class MemoryConnections implements ConnectionStore {
   /** Whether `tenant`'s connection is in preview, synchronously: MemoryStore's outbox asks at each claim. */
   inPreview(tenant: string): boolean {
     const id = this.#byTenant.get(tenant);
-    return id !== undefined && this.#byId.get(id)?.mode === 'preview';
+    // every mode but live holds (approving and discarding too)
+    const mode = id === undefined ? undefined : this.#byId.get(id)?.mode;
+    return mode !== undefined && mode !== 'live';
   }
 
   /** Connections by id ascending, after `after`, at most `limit` (100 without one). */

@@ -180,9 +180,12 @@ describe.each(storeFactories())('preview on %s', (_name, makeStore) => {
     expect(csv.split('\r\n')).toHaveLength(1 + 497 + 3 + 1);
     expect(csv).toContain(`${run.ids.get(92)},user92@acme.io,conflict,,,`);
 
-    // unresolved conflicts stop approval
+    // unresolved conflicts stop approval, found by a dry run: the hook is never asked for real
+    const beforeRefusal = app.calls.length;
     await expect(scim.connections!.approve(c.id, { actor: ACTOR })).rejects.toMatchObject({ status: 409 });
     expect(heard()).toEqual([]);
+    expect(app.calls.slice(beforeRefusal).every((x) => x.dryRun === true)).toBe(true);
+    expect((await scim.connections!.get(c.id)).mode).toBe('preview');
 
     // an account the host does not say is the tenant's is refused: a typed id reaches no other tenant's account
     await expect(scim.connections!.resolve(c.id, run.ids.get(90)!, { action: 'link', account: 'globex/owner', actor: ACTOR })).rejects.toMatchObject({
@@ -203,8 +206,11 @@ describe.each(storeFactories())('preview on %s', (_name, makeStore) => {
     const asked = app.calls.length;
     const live = await scim.connections!.approve(c.id, { actor: ACTOR });
     expect(live).toMatchObject({ mode: 'live', resolutions: {} });
-    // approval asks the hook for real (the five resolved users are not asked)
-    expect(app.calls.slice(asked)).toEqual(Array.from({ length: 492 }, () => ({ dryRun: false })));
+    // approval asks the hook as a dry run first (a refusal writes nothing), then for real (the five resolved users are not asked)
+    expect(app.calls.slice(asked)).toEqual([
+      ...Array.from({ length: 492 }, () => ({ dryRun: true })),
+      ...Array.from({ length: 492 }, () => ({ dryRun: false })),
+    ]);
     const skipped = run.ids.get(94)!;
     const expected = held.filter((e) => e.resourceId !== skipped && !(e.data.memberIds?.length === 1 && e.data.memberIds[0] === skipped));
     expect(await eventually(() => heard().length >= expected.length, 60_000)).toBe(true);
@@ -311,5 +317,109 @@ describe.each(storeFactories())('preview on %s', (_name, makeStore) => {
     });
     expect((await scim.connections!.get(c.id)).resolutions ?? {}).toEqual({});
     await scim.close();
+  });
+
+  describe('approval and discard take turns with each other, with resolutions and with the IdP', () => {
+    /** A preview server whose store's deletes and link hook can be held up, and what the host heard. */
+    async function racing() {
+      const store = new MemoryStore();
+      let gate: Promise<void> | undefined;
+      const remove = store.delete.bind(store);
+      store.delete = async (...a: Parameters<MemoryStore['delete']>) => {
+        await gate;
+        return remove(...a);
+      };
+      const heard: LifecycleEvent[] = [];
+      const scim = createScimServer({
+        store,
+        tenantInPath: true,
+        rateLimits: false,
+        connections: { defaultMode: 'preview', account: () => true },
+        hooks: {
+          onEvent: (e) => void heard.push(e),
+          linkUser: async (intent: LinkIntent) => {
+            if (!intent.dryRun) await gate;
+            return intent.resource.userName === 'ann@acme.io' ? { by: 'host', accountId: 'acct-ann' } : undefined;
+          },
+        },
+        events: { pollMs: 10 },
+      });
+      const c = await scim.connections!.create({ tenant: 'acme', actor: ACTOR });
+      const { token } = await scim.connections!.issueToken(c.id, { actor: ACTOR });
+      const post = (userName: string) =>
+        scim.handle({
+          method: 'POST',
+          path: '/acme/Users',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+          body: JSON.stringify({ schemas: [U], userName }),
+        });
+      for (const n of ['bob', 'cy', 'dee']) expect((await post(`${n}@acme.io`)).status).toBe(201);
+      let open: () => void = () => {};
+      const hold = () => {
+        gate = new Promise<void>((r) => {
+          open = r;
+        });
+      };
+      return { scim, c, post, heard, hold, release: () => open() };
+    }
+
+    it('an approval during a discard is a 409; a user write during it a 503; the discard leaves nothing', async () => {
+      const { scim, c, post, heard, hold, release } = await racing();
+      hold();
+      const discarding = scim.connections!.discard(c.id, { actor: ACTOR });
+      await eventually(async () => (await scim.connections!.get(c.id)).mode === 'discarding');
+      await expect(scim.connections!.approve(c.id, { actor: ACTOR })).rejects.toMatchObject({ status: 409 });
+      const during = await post('late@acme.io');
+      expect([during.status, during.headers['retry-after']]).toEqual([503, '5']);
+      release();
+      expect((await discarding).mode).toBe('preview');
+      const users = await scim.store.search({ tenant: 'acme', requestId: 'x' }, scim.registry.resourceType('User')!, {
+        startIndex: 1,
+        count: 0,
+        members: false,
+      });
+      expect(users.totalResults).toBe(0);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(heard).toEqual([]);
+      await scim.close();
+    });
+
+    it('a resolution during an approval is a 409; a user the IdP creates during it is linked as on a live connection', async () => {
+      const { scim, c, post, heard, hold, release } = await racing();
+      hold();
+      const approving = scim.connections!.approve(c.id, { actor: ACTOR });
+      await eventually(async () => (await scim.connections!.get(c.id)).mode === 'approving');
+      const bob = (
+        await scim.store.search({ tenant: 'acme', requestId: 'x' }, scim.registry.resourceType('User')!, { startIndex: 1, count: 10, members: false })
+      ).resources[0]!;
+      await expect(scim.connections!.resolve(c.id, String(bob.id), { action: 'skip', actor: ACTOR })).rejects.toMatchObject({ status: 409 });
+      const ann = post('ann@acme.io');
+      release();
+      expect((await ann).status).toBe(201);
+      expect((await approving).mode).toBe('live');
+      expect(await eventually(() => heard.filter((e) => e.type === 'user.created').length === 4)).toBe(true);
+      expect(heard.find((e) => e.resource?.userName === 'ann@acme.io')?.link).toEqual({ by: 'host', accountId: 'acct-ann' });
+      await scim.close();
+    });
+
+    it('a connection holding a preview is not deleted without purge; a preview needs a tenant without resources', async () => {
+      const { scim, c } = await racing();
+      await expect(scim.connections!.delete(c.id, { actor: ACTOR })).rejects.toMatchObject({ status: 409 });
+      await scim.connections!.discard(c.id, { actor: ACTOR });
+      await scim.connections!.delete(c.id, { actor: ACTOR, purge: true });
+      const other = createScimServer({ store: scim.store, tenantInPath: true, connections: {}, hooks: { onEvent: () => {} } });
+      const live = await other.connections.create({ tenant: 'kept', actor: ACTOR });
+      const { token } = await other.connections.issueToken(live.id, { actor: ACTOR });
+      await other.handle({
+        method: 'POST',
+        path: '/kept/Users',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify({ schemas: [U], userName: 'k@acme.io' }),
+      });
+      await other.connections.delete(live.id, { actor: ACTOR });
+      await expect(other.connections.create({ tenant: 'kept', mode: 'preview', actor: ACTOR })).rejects.toMatchObject({ status: 409 });
+      await other.close();
+      await scim.close();
+    });
   });
 });
