@@ -1,11 +1,9 @@
 /**
  * The lifecycle API of connections (`scim.connections`): create, update, credentials (issue,
  * rotate with an overlap, revoke, an OAuth client), disable and enable, delete, read, health,
- * Test connection (connection-test.ts), and a first sync in preview: its match report
- * (preview-report.ts), resolutions (resolution.ts), approval and discard (approval.ts).
- * Every change is recorded in the tenant's activity log with its actor (lifecycle-record.ts),
- * and this instance's authentication cache drops what it changed at once (other instances
- * within their `cacheMs`).
+ * Test connection (connection-test.ts), a first sync in preview (preview.ts). Every change is
+ * recorded in the tenant's activity log with its actor (lifecycle-record.ts), and this
+ * instance's caches drop what it changed at once (other instances within their `cacheMs`).
  * @module
  */
 import { ScimError } from '../../core/errors.js';
