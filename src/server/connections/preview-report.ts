@@ -123,12 +123,19 @@ export interface ReportParts {
 /** Resources read per page. */
 const PAGE = 200;
 
-/** Every resource of `type` in the tenant, page by page. */
+/**
+ * Every resource of `type` in the tenant, page by page: by keyset where the store pages so
+ * (a resource deleted meanwhile skips no other, and PostgreSQL reads no earlier rows again),
+ * else by index.
+ */
 export async function* resourcesOf(engine: Engine, ctx: StoreContext, type: ResourceType, members: boolean): AsyncGenerator<ScimResource> {
+  const keyset = engine.store.capabilities.keyset === true;
+  let after: string | undefined;
   for (let start = 1; ; start += PAGE) {
-    const page = await engine.store.search(ctx, type, { startIndex: start, count: PAGE, members });
+    const page = await engine.store.search(ctx, type, { startIndex: start, count: PAGE, members, ...(keyset && after !== undefined ? { after } : {}) });
     for (const r of page.resources) if (typeof r.id === 'string') yield r;
-    if (page.resources.length < PAGE) return;
+    if (page.resources.length < PAGE || (keyset && page.next === undefined)) return;
+    after = page.next;
   }
 }
 
