@@ -17,7 +17,7 @@ import type { EventData, HeldEventChange, HeldEvents, OutboxEvent } from '../../
 import type { SoftDeletingStore } from '../../stores/soft-delete.js';
 import type { StoreContext } from '../../stores/store.js';
 import type { LinkDecision } from '../linking.js';
-import { decideUsers, type ReportParts, typeOf, type UserDecision } from './preview-report.js';
+import { decideUsers, type ReportParts, resourcesOf, typeOf, type UserDecision } from './preview-report.js';
 
 /** What approval and discard work with. @internal */
 export interface PreviewActionParts extends ReportParts {
@@ -112,8 +112,11 @@ export async function discardPreview(parts: PreviewActionParts, c: Connection, a
   const { engine } = parts;
   const types = [...engine.registry.resourceTypes()].reverse();
   for (const type of types) {
+    const ctx = context(c.tenant);
+    // by keyset where the store pages so: the rows deleted behind the cursor are not read again
+    for await (const r of resourcesOf(engine, ctx, type, false)) await deleteQuietly(parts, ctx, type.name, String(r.id));
+    // a store paging by index: what the walk skipped as rows went (the first page, again, until empty)
     for (;;) {
-      const ctx = context(c.tenant);
       const page = await engine.store.search(ctx, type, { startIndex: 1, count: 100, members: false });
       if (!page.resources.length) break;
       for (const r of page.resources) if (typeof r.id === 'string') await deleteQuietly(parts, ctx, type.name, r.id);
