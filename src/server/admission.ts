@@ -90,37 +90,46 @@ export class RequestAdmission {
     // behind a proxy every client shares its address: a host can name the client (its own trusted header)
     const attempt = failures?.attempt(this.sourceOf(req, tenantHint), tenantHint, header(req, 'authorization'));
     if (attempt) failures!.admit(attempt);
-    /** A 401 counts against the attempt's budgets (a 429 past them), then is thrown. */
-    const refused = async (e: unknown): Promise<never> => {
-      if (e instanceof ScimError && e.status === 401) {
-        t.rejectedToken = true;
-        if (attempt) await failures!.failed(attempt);
-      }
-      throw e;
-    };
-    const accepted = (auth: AuthContext): AuthContext | Promise<AuthContext> => {
-      if (!auth?.tenant) return refused(ScimError.unauthorized());
-      // a token serves its own tenant's path only, whatever the authenticate function checked
-      if (options.tenantInPath && auth.tenant !== tenantHint) return refused(ScimError.unauthorized('The bearer token is not valid for this tenant'));
-      if (attempt) failures!.succeeded(attempt);
-      t.auth = auth;
-      try {
-        checkScope(auth, t.method, segs);
-      } catch (e) {
-        t.rejectedToken = true;
-        throw e;
-      }
-      const limited = this.#rateLimited(auth);
-      return limited ? limited.then(() => auth) : auth;
-    };
     let authed: AuthContext | Promise<AuthContext>;
     try {
       // Test connection's request runs as its connection without presenting a secret (probe.ts)
       authed = probeContextOf(req) ?? options.authenticate(req, tenantHint);
     } catch (e) {
-      return refused(e);
+      return this.#refused(e, t, attempt);
     }
-    return isThenable(authed) ? Promise.resolve(authed).then(accepted, refused) : accepted(authed);
+    // a synchronous authenticate makes no functions here: the request's own work is all there is
+    if (!isThenable(authed)) return this.#accepted(authed, t, segs, tenantHint, attempt);
+    return Promise.resolve(authed).then(
+      (auth) => this.#accepted(auth, t, segs, tenantHint, attempt),
+      (e: unknown) => this.#refused(e, t, attempt),
+    );
+  }
+
+  /** A 401 counts against the attempt's budgets (a 429 past them), then is thrown. */
+  async #refused(e: unknown, t: Trace, attempt: AuthAttempt | undefined): Promise<never> {
+    if (e instanceof ScimError && e.status === 401) {
+      t.rejectedToken = true;
+      if (attempt) await this.#failures!.failed(attempt);
+    }
+    throw e;
+  }
+
+  /** What authenticate answered, checked: a tenant (its own path's), the scope, the rate limits; sets `t.auth`. */
+  #accepted(auth: AuthContext, t: Trace, segs: string[], tenantHint: string | undefined, attempt: AuthAttempt | undefined): AuthContext | Promise<AuthContext> {
+    if (!auth?.tenant) return this.#refused(ScimError.unauthorized(), t, attempt);
+    // a token serves its own tenant's path only, whatever the authenticate function checked
+    if (this.#options.tenantInPath && auth.tenant !== tenantHint)
+      return this.#refused(ScimError.unauthorized('The bearer token is not valid for this tenant'), t, attempt);
+    if (attempt) this.#failures!.succeeded(attempt);
+    t.auth = auth;
+    try {
+      checkScope(auth, t.method, segs);
+    } catch (e) {
+      t.rejectedToken = true;
+      throw e;
+    }
+    const limited = this.#rateLimited(auth);
+    return limited ? limited.then(() => auth) : auth;
   }
 
   /**

@@ -262,7 +262,14 @@ export function createScimServer(options: ScimServerOptions): ScimServer {
     const { t, t0, checked } = traceOf(req, admitted);
     const tokenTenant = parts.tokens?.tenantOf(req);
     if (tokenTenant !== undefined) return answer(parts, t, t0, () => parts.tokens!.answer(req, t, tokenTenant, checked === true));
-    return answer(parts, t, t0, () => handle(parts, req, t));
+    if (parts.telemetry) return answer(parts, t, t0, () => handle(parts, req, t));
+    // no span to run it in: handled here, without a function made for `answer` to call
+    try {
+      const res = handle(parts, req, t);
+      return isThenable(res) ? res.then((r) => answered(parts, t, t0, r)) : Promise.resolve(answered(parts, t, t0, res));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   function refuse(req: ScimRequest, error: ScimError, admitted?: Admission): ScimResponse {
