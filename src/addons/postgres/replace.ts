@@ -1,6 +1,6 @@
 /**
  * Replace, by the cheapest of three paths that applies: a member delta that leaves the
- * attributes as stored (one statement), an update at a known version that keeps the unique
+ * attributes as stored (one statement, its events included: addons/postgres/member-delta.ts), an update at a known version that keeps the unique
  * keys and the members (one statement), else the general replace in a transaction holding the
  * row's lock (members, attributes, keys). A path that does not apply answers undefined and the
  * next one runs; the general one answers 404 and 412.
@@ -11,8 +11,8 @@ import {
   type AppliedMembers,
   decideWrite,
   type Member,
-  type MemberDelta,
   memberIdsOf,
+  refuseLate,
   type StoreContext,
   sameMemberOrder,
   selfMemberError,
@@ -20,15 +20,18 @@ import {
   type WriteOptions,
 } from 'scimkit/store-kit';
 import { foldedDocument } from './folded.js';
-import { applyDelta, insertMembers, membersChecked, memberType } from './members.js';
+import { deltaOnly, deltaWithEvents, mispredicted, predictEvents } from './member-delta.js';
+import { applyDelta, insertMembers } from './members.js';
 import { materialise, readResource } from './reads.js';
-import { groupsOfR, hasGroups, lookupColumns, NEXT_FOLDED_VERSION, NEXT_VERSION_TAG, nextDoc, type Row, splitResource } from './rows.js';
+import { groupsOfR, hasGroups, lookupColumns, NEXT_VERSION_TAG, type Row, splitResource } from './rows.js';
 import type { SqlQueryable } from './sql.js';
-import { Params } from './sql-filter.js';
 import type { StoreState } from './state.js';
 import { inTransaction } from './transactions.js';
 import { claimUnique, uniqueKeysOf } from './unique-keys.js';
 import { lockRow, record, writing } from './writes.js';
+
+/** How many times a member delta with events is made again from the group as it is, before a transaction runs it. */
+const PREDICTIONS = 2;
 
 /** Replaces the attributes (and members, or applies a member delta), compare-and-swap on the version. */
 export async function replace(
@@ -42,10 +45,43 @@ export async function replace(
   const { doc, members } = splitResource(resource);
   // the foreign key would accept it: the rule is checked here, as MemoryStore does
   if (memberIdsOf(options.members ? options.members.added : members).includes(id)) throw selfMemberError(id);
+  const delta = Boolean(options.members && !options.members.removeAll && options.ifVersion === undefined && type.coreAttribute('members') && !hasGroups(type));
+  // a member delta with its events: one statement, the events made from the group as read
+  // (addons/postgres/member-delta.ts); made again from the group as it is when it changed
+  // meanwhile (a bounded number of times), and when some ids moved and others did not, the
+  // transaction below runs it
+  let tryDelta = delta;
+  if (delta && options.events) {
+    refuseLate(ctx);
+    let read = doc;
+    for (let attempt = 0; attempt < PREDICTIONS; attempt++) {
+      const now = new Date().toISOString();
+      const predicted = predictEvents(read, id, options.members!, now, options);
+      if (!predicted) break;
+      let done: Awaited<ReturnType<typeof deltaWithEvents>>;
+      try {
+        done = await deltaWithEvents(s, s.connections.db(ctx), ctx, type, id, options.keepAttributes ? undefined : doc, options.members!, now, predicted);
+      } catch (e) {
+        if (mispredicted(e)) break;
+        throw e;
+      }
+      // the group is missing or its attributes differ: the general replace answers
+      if (!done) {
+        tryDelta = false;
+        break;
+      }
+      if ('stale' in done) {
+        read = done.stale;
+        continue;
+      }
+      options.onMembersApplied?.(done.applied); // committed
+      return done.resource;
+    }
+  }
   let applied: AppliedMembers | undefined;
   const stored = await writing(s, ctx, options, async (q) => {
-    if (options.members && !options.members.removeAll && options.ifVersion === undefined && type.coreAttribute('members') && !hasGroups(type)) {
-      const done = await deltaOnly(s, q, ctx, type, id, options.keepAttributes ? undefined : doc, options.members);
+    if (tryDelta) {
+      const done = await deltaOnly(s, q, ctx, type, id, options.keepAttributes ? undefined : doc, options.members!, new Date().toISOString());
       if (done) {
         applied = done.applied;
         await record(s, q, ctx, options, { stored: done.resource, applied });
@@ -72,64 +108,6 @@ export async function replace(
   });
   if (applied) options.onMembersApplied?.(applied); // committed
   return stored;
-}
-
-/**
- * A member delta that leaves the group's attributes as stored, in one statement: lock the
- * group, remove and add member rows, and move the version only when a row really changed
- * (core/rules/version.ts). IdPs send these in long runs (Entra ID adds members in batches of a
- * few), and they commute, so there is no version to check. Undefined when it does not
- * apply (the group is missing, or its attributes differ from `doc`).
- */
-async function deltaOnly(
-  s: StoreState,
-  q: SqlQueryable,
-  ctx: StoreContext,
-  type: ResourceType,
-  id: string,
-  doc: ScimResource | undefined,
-  delta: MemberDelta,
-): Promise<{ resource: ScimResource; applied: AppliedMembers } | undefined> {
-  const t = s.t;
-  const now = new Date().toISOString();
-  const p = new Params(t);
-  const [tenant, group] = [p.add(ctx.tenant), p.add(id)];
-  const stamp = `${p.add(now)}::text`;
-  // only the parts the delta needs: with stale statistics (right after a large group was
-  // loaded) PostgreSQL planned even an empty removal as a scan of the group's member rows
-  const gone = delta.removed.length
-    ? `, gone AS (DELETE FROM ${t.members} m WHERE m.tenant = ${tenant} AND m.group_id = ${group} AND m.member_id = ANY(${p.add(delta.removed)}::text[])
-         AND EXISTS (SELECT 1 FROM g) RETURNING m.member_id)`
-    : '';
-  const added = memberIdsOf(delta.added);
-  const joined = added.length
-    ? `, joined AS (INSERT INTO ${t.members} (tenant, group_id, member_id, member)
-         SELECT ${tenant}, ${group}, t.id, ${memberType(t.resources, tenant)} FROM unnest(${p.add(added)}::text[]) WITH ORDINALITY AS t(id, ord)
-         WHERE EXISTS (SELECT 1 FROM g) ORDER BY t.ord ON CONFLICT DO NOTHING RETURNING member_id)`
-    : '';
-  const changed = [gone && 'EXISTS (SELECT 1 FROM gone)', joined && 'EXISTS (SELECT 1 FROM joined)'].filter(Boolean).join(' OR ') || 'false';
-  const rows = (
-    await membersChecked(added, () =>
-      q.query(
-        `WITH g AS (
-           SELECT r.tenant, r.type, r.id, r.doc FROM ${t.resources} r
-           WHERE r.tenant = ${tenant} AND r.type = ${p.add(type.name)} AND r.id = ${group}${doc ? ` AND (r.doc - 'meta') = (${p.add(JSON.stringify(doc))}::jsonb - 'meta')` : ''}
-           FOR NO KEY UPDATE
-         )${gone}${joined}, bumped AS (
-           UPDATE ${t.resources} r SET version = r.version + 1, last_modified = ${stamp}::timestamptz,
-             doc = ${nextDoc(stamp)}, folded_version = ${NEXT_FOLDED_VERSION}
-           FROM g WHERE r.tenant = g.tenant AND r.type = g.type AND r.id = g.id AND (${changed})
-           RETURNING r.doc
-         )
-         SELECT coalesce((SELECT doc FROM bumped), g.doc) AS doc, ${gone ? 'ARRAY(SELECT member_id FROM gone)' : "'{}'::text[]"} AS removed,
-           ${joined ? 'ARRAY(SELECT member_id FROM joined)' : "'{}'::text[]"} AS added FROM g`,
-        p.values,
-      ),
-    )
-  ).rows;
-  const row = rows[0];
-  if (!row) return undefined;
-  return { resource: row.doc as ScimResource, applied: { added: row.added as string[], removed: row.removed as string[] } };
 }
 
 /**

@@ -20,9 +20,10 @@ import {
 import { pgError, RETRYABLE_SQLSTATES, scimErrorOf, UNIQUE_VIOLATION } from './errors.js';
 import { foldedDocument } from './folded.js';
 import { membersChecked, memberType } from './members.js';
-import { eventCtes, eventParams, recordEvents } from './outbox.js';
+import { eventCtes, recordEvents } from './outbox.js';
 import { lookupColumns, NEXT_FOLDED_VERSION, nextDoc, type Row, splitResource } from './rows.js';
 import type { SqlQueryable } from './sql.js';
+import { Params } from './sql-filter.js';
 import type { StoreState } from './state.js';
 import { inTransaction } from './transactions.js';
 import { uniqueKeysOf, uniquenessError } from './unique-keys.js';
@@ -89,15 +90,22 @@ export async function create(s: StoreState, ctx: StoreContext, type: ResourceTyp
     const drafts = options.events?.({ stored: ids.length ? { ...doc, members: ids.map((value) => ({ value })) } : doc }) ?? [];
     const typedMembers = `(SELECT coalesce(jsonb_agg(CASE WHEN m.member ? 'type' THEN jsonb_build_object('value', t.id, 'type', m.member->>'type') ELSE jsonb_build_object('value', t.id) END ORDER BY t.ord), '[]'::jsonb)
          FROM unnest($11::text[]) WITH ORDINALITY AS t(id, ord) LEFT JOIN member_rows m ON m.member_id = t.id)`;
-    // the folded copy is the last parameter, after the events' when there are events
-    const folded = drafts.length ? '$16' : '$12';
-    const events = drafts.length
-      ? `, ${eventCtes(
-          { tenant: '$1', rows: '$12', count: '$13', context: '$14', state: '$15' },
-          t,
-          `CASE WHEN jsonb_typeof(e.data->'resource'->'members') = 'array' THEN jsonb_set(e.data, '{resource,members}', ${typedMembers}) ELSE e.data END`,
-        )}`
-      : '';
+    const p = new Params(t);
+    p.values.push(ctx.tenant, type.name, id, JSON.stringify(doc), ...lookupColumns(type, doc), now, keys.attrs, keys.values, ids);
+    // a type without members (a user) has no member types to fill in: its events' data as drafted
+    const events = eventCtes((v) => p.add(v), t, {
+      tenant: '$1',
+      drafts,
+      ctx,
+      delivered: options.eventsDelivered ?? false,
+      ...(ids.length
+        ? {
+            data: (d: string) =>
+              `CASE WHEN jsonb_typeof(${d}->'resource'->'members') = 'array' THEN jsonb_set(${d}, '{resource,members}', ${typedMembers}) ELSE ${d} END`,
+          }
+        : {}),
+    });
+    const folded = p.add(JSON.stringify(foldedDocument(doc)));
     try {
       const r = await membersChecked(ids, () =>
         s.connections.db(ctx).query(
@@ -107,23 +115,11 @@ export async function create(s: StoreState, ctx: StoreContext, type: ResourceTyp
              INSERT INTO ${t.members} (tenant, group_id, member_id, member)
              SELECT $1, $3, t.id, ${memberType(t.resources, '$1')} FROM unnest($11::text[]) WITH ORDINALITY AS t(id, ord) ORDER BY t.ord
              ON CONFLICT DO NOTHING RETURNING member_id, member
-           )${events}
+           )${events && `, ${events}`}
            INSERT INTO ${t.resources} (tenant, type, id, doc, user_name_ci, external_id, display_name_ci, version, created, last_modified, doc_ci, folded_version)
            VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, ${folded}, 1)
            RETURNING (SELECT jsonb_object_agg(member_id, member->>'type') FROM member_rows) AS types`,
-          [
-            ctx.tenant,
-            type.name,
-            id,
-            JSON.stringify(doc),
-            ...lookupColumns(type, doc),
-            now,
-            keys.attrs,
-            keys.values,
-            ids,
-            ...(drafts.length ? eventParams(ctx, drafts, options.eventsDelivered ?? false) : []),
-            JSON.stringify(foldedDocument(doc)),
-          ],
+          p.values,
         ),
       );
       const types = (r.rows[0]?.types ?? null) as Record<string, string> | null;
