@@ -398,8 +398,8 @@ describe.each(storeFactories())('preview on %s', (_name, makeStore) => {
       expect((await ann).status).toBe(201);
       expect((await approving).mode).toBe('live');
       expect(await eventually(() => heard.filter((e) => e.type === 'user.created').length === 4)).toBe(true);
-      const ann = heard.find((e) => e.type === 'user.created' && e.resource.userName === 'ann@acme.io');
-      expect(ann?.type === 'user.created' ? ann.link : undefined).toEqual({ by: 'host', accountId: 'acct-ann' });
+      const created = heard.find((e) => e.type === 'user.created' && e.resource.userName === 'ann@acme.io');
+      expect(created?.type === 'user.created' ? created.link : undefined).toEqual({ by: 'host', accountId: 'acct-ann' });
       await scim.close();
     });
 
