@@ -24,6 +24,7 @@ export const CREDENTIAL_PLACEHOLDERS: Readonly<Record<SetupCredential, readonly 
  * `title` is plain words; a mapping's `attribute` is a SCIM attribute path, a literal.
  */
 export interface IdpSetup {
+  /** Which IdP. */
   id: PortalIdp;
   /** The name a person reads, as CLIENT_NAMES has it. */
   name: string;
@@ -32,11 +33,28 @@ export interface IdpSetup {
   /** What this IdP can send for SCIM, preferred first. */
   credentials: readonly SetupCredential[];
   /** In order, as the admin clicks through the IdP's UI. */
-  steps: readonly { title: string; text: string }[];
+  steps: readonly {
+    /** The step in a few plain words. */
+    title: string;
+    /** What to do, in setup-text markup. */
+    text: string;
+  }[];
   /** The attributes the IdP must send, and from which of its own. */
-  mappings: readonly { attribute: string; source: string; note?: string }[];
+  mappings: readonly {
+    /** The SCIM attribute (a literal path). */
+    attribute: string;
+    /** The IdP's own attribute it comes from (markup). */
+    source: string;
+    /** Why, or what to watch for (markup). */
+    note?: string;
+  }[];
   /** What the IdP shows when it fails, and what to change. */
-  troubleshooting: readonly { symptom: string; fix: string }[];
+  troubleshooting: readonly {
+    /** What the IdP shows (markup). */
+    symptom: string;
+    /** What to change (markup). */
+    fix: string;
+  }[];
 }
 
 type Trouble = IdpSetup['troubleshooting'][number];

@@ -28,7 +28,10 @@ import type { AdminPortalOptions, FieldValues, PortalChange, PortalField, Portal
 import { fill, type PortalStrings } from './strings.js';
 
 /** A server the portal can serve: one made with `connections`. */
-export type PortalServer = ScimServer & { readonly connections: ScimConnections };
+export type PortalServer = ScimServer & {
+  /** Its connections (the server was made with the `connections` option). */
+  readonly connections: ScimConnections;
+};
 
 /** The connection of a tenant with what its pages show. */
 export interface ConnectionView {
@@ -45,7 +48,12 @@ export interface ShownOnce {
   /** A bearer token. */
   token?: string;
   /** An OAuth client's id and secret. */
-  client?: { clientId: string; clientSecret: string };
+  client?: {
+    /** The client id (Entra ID: Client Identifier). */
+    clientId: string;
+    /** The client secret (Entra ID: Client Secret). */
+    clientSecret: string;
+  };
 }
 
 /** A page of the directory. */

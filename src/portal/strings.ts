@@ -5,8 +5,8 @@
  * @module
  */
 
-/** The portal's words, in English: the defaults every key of `strings` overrides. */
-export const PORTAL_STRINGS = {
+/** The words themselves (a constant, so that their keys make the type of the table). */
+const ENGLISH = {
   lang: 'en',
   title: 'SCIM provisioning',
   signedInAs: 'Signed in as {actor}',
@@ -264,7 +264,10 @@ export const PORTAL_STRINGS = {
 } as const;
 
 /** The keys of the portal's words. */
-export type PortalStringKey = keyof typeof PORTAL_STRINGS;
+export type PortalStringKey = keyof typeof ENGLISH;
+
+/** The portal's words, in English: the defaults every key of `strings` overrides (see the source for each text). */
+export const PORTAL_STRINGS: Readonly<Record<PortalStringKey, string>> = ENGLISH;
 
 /** The portal's words: every key of {@link PORTAL_STRINGS}, as text. */
 export type PortalStrings = Record<PortalStringKey, string>;

@@ -39,7 +39,12 @@ export interface ConnectionActivity {
   /** The user a `resolve` decided for, when one. */
   userId?: string;
   /** What a `resolve` decided (`link`, `create`, `skip`), with the account of a link. */
-  resolution?: { action: 'link' | 'create' | 'skip'; account?: string };
+  resolution?: {
+    /** What the admin decided. */
+    action: 'link' | 'create' | 'skip';
+    /** The host's account, for `link`. */
+    account?: string;
+  };
 }
 
 /** One operation of a Bulk request, as it was answered. */
