@@ -95,10 +95,12 @@ export interface WriteOptions {
    */
   onMembershipsRemoved?(groups: GroupRef[]): void;
   /**
-   * The lifecycle events of this write, from what it did: a store with an `outbox` calls it
-   * inside the write's atomic step, once the outcome is known and before the change is
-   * visible, and records what it returns with the change. Not called for a write that
-   * failed; it may be for one that changed nothing (it returns no events then).
+   * The lifecycle events of this write, from what it did: a store with an `outbox` records
+   * what it returns with the change, in the write's atomic step. A store may call it once the
+   * outcome is known, or before, once for each outcome it can have, recording only the drafts
+   * of the outcome it had (PostgresStore's member add does, to write the change and its events
+   * in one statement): so it must have no side effects. Its events are never recorded for a
+   * write that failed; it may be called for one that changed nothing (it returns no events then).
    */
   events?(outcome: WriteOutcome): EventDraft[];
   /** Record the events as already delivered: for the change log only, when nothing consumes them. */
