@@ -35,7 +35,7 @@ const LABEL: Record<string, string> = {
 };
 /** #34's targets: server CPU per request at most this many times its bare server's, in the same round. */
 const TARGET: Record<string, number> = { node: 2, express: 1.5 };
-const ROUNDS = 4;
+const ROUNDS = 6;
 const CONNECTIONS = 32;
 
 /** A scimkit server of the build in `dir` (bench/ceiling-server.ts), pinned to `cpu`. */
@@ -74,10 +74,10 @@ interface Run {
   systemUs: number;
 }
 
-async function load(url: string, pid: number): Promise<Run> {
+async function load(url: string, pid: number, seconds = 3): Promise<Run> {
   const cli = join(import.meta.dirname, '../node_modules/autocannon/autocannon.js');
   const before = cpuOf(pid);
-  const { stdout } = await run$('taskset', ['-c', '0', process.execPath, cli, '-c', String(CONNECTIONS), '-d', '3', '-j', '-H', AUTH, url], {
+  const { stdout } = await run$('taskset', ['-c', '0', process.execPath, cli, '-c', String(CONNECTIONS), '-d', String(seconds), '-j', '-H', AUTH, url], {
     maxBuffer: 64 * 1024 * 1024,
   });
   const after = cpuOf(pid);
@@ -88,6 +88,40 @@ async function load(url: string, pid: number): Promise<Run> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The value `q` of the way up the sorted values. */
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * q)]!;
+/** Rounds of the A/B beside the previous build: many short ones, since this machine's load moves within a minute. */
+const AB_ROUNDS = 13;
+
+/** Server CPU µs per request of this build and the previous one, each adapter, in alternating 2 s rounds. */
+async function beside(servers: Map<string, { url: string; pid: number }>): Promise<Section> {
+  const rows = [];
+  for (const adapter of ['node', 'express']) {
+    const got: Record<string, number[]> = { [adapter]: [], [`${adapter}-previous`]: [] };
+    for (let round = 0; round < AB_ROUNDS; round++) {
+      const order = round % 2 ? [`${adapter}-previous`, adapter] : [adapter, `${adapter}-previous`];
+      for (const k of order) {
+        const s = servers.get(k)!;
+        const r = await load(s.url, s.pid, 2);
+        got[k]!.push(r.userUs + r.systemUs);
+      }
+    }
+    for (const k of [`${adapter}-previous`, adapter]) {
+      const xs = got[k]!;
+      rows.push({
+        server: LABEL[k]!,
+        'server CPU µs per request (median of rounds)': fmt(median(xs), 1),
+        quartiles: `${fmt(quantile(xs, 0.25), 1)}–${fmt(quantile(xs, 0.75), 1)}`,
+        'this / previous': k === adapter ? `${fmt(median(xs) / median(got[`${adapter}-previous`]!), 2)}×` : '',
+      });
+    }
+  }
+  return {
+    title: 'HTTP: GET by id, this build beside the previous one (server CPU per request)',
+    notes: `The servers of the section above (10,000 users, pinned to CPU 1; autocannon on CPU 0, ${CONNECTIONS} connections), this build and the previous one (${PREVIOUS}) in ${AB_ROUNDS} alternating rounds of 2 s each, adapter by adapter; the median of the rounds and their quartiles.`,
+    rows,
+  };
+}
 
 export async function run(): Promise<Section[]> {
   const kinds = [...new Set(PAIRS.flat())];
@@ -98,6 +132,7 @@ export async function run(): Promise<Section[]> {
     const s = adapter === 'node' || adapter === 'express' ? await startBuild(adapter, which === 'previous' ? PREVIOUS! : here, 1) : await startServer(kind, 1);
     servers.set(kind, { url: `http://127.0.0.1:${s.port}/scim/v2/Users/${s.userId ?? 'fixed'}`, pid: s.pid, stop: s.stop });
   }
+  let abSection: Section | undefined;
   const runs = new Map<string, Run[]>();
   const ratios = new Map<string, number[]>();
   const cpuRatios = new Map<string, number[]>();
@@ -119,6 +154,7 @@ export async function run(): Promise<Section[]> {
         cpuRatios.set(kind, [...(cpuRatios.get(kind) ?? []), cpuOfRun(got[kind]!) / cpuOfRun(got[bare]!)]);
       }
     }
+    if (PREVIOUS) abSection = await beside(servers);
   } finally {
     for (const s of servers.values()) s.stop();
   }
@@ -151,5 +187,6 @@ export async function run(): Promise<Section[]> {
       notes: `Each server in its own process pinned to CPU 1 (taskset); the scimkit servers (bench/ceiling-server.ts) hold 10,000 users in MemoryStore, the activity log on, rate limits off${PREVIOUS ? `, this build and the previous one (${PREVIOUS})` : ''}. autocannon's CLI pinned to CPU 0, ${CONNECTIONS} connections, 3 s per run, ${ROUNDS} rounds in ABBA order after a warm-up. The bare servers answer one fixed User whatever is asked. Server CPU is the process's user and system time over the run (/proc/<pid>/stat, 10 ms ticks) divided by the requests answered; the target (#34) is that CPU against its bare server's in the same round. The calibration rows are the bare server doing busy work of a known length per request: on this machine a server's own µs cost more than their length in req/s (docs/design.md, "The HTTP ceiling"). In this run scimkit/node used ${extra('node', 'bare').toFixed(1)} µs of CPU per GET by id more than bare node:http, and scimkit/express ${extra('express', 'bare-express').toFixed(1)} µs more than bare Express.`,
       rows,
     },
+    ...(abSection ? [abSection] : []),
   ];
 }
