@@ -108,6 +108,7 @@ const HELD: Record<string, Record<string, string>> = {
   'src/addons/postgres/liveness.ts': { '#out': 'the statements on the wire: at most the pool size', states: PER_CALL },
   'src/addons/postgres/members.ts': { out: PER_CALL, now: PER_CALL, kept: PER_CALL },
   'src/addons/postgres/unique-keys.ts': { taken: PER_CALL },
+  'src/addons/postgres/member-delta.ts': { removed: PER_CALL },
   'src/stores/memory/scan-turns.ts': { '#waiting': 'one entry per authenticated tenant with a scan waiting, removed when its line is empty' },
   'src/stores/soft-delete.ts': { shadows: BY_OBJECT, combined: BY_OBJECT },
   'src/server/connections/probe.ts': { probes: BY_OBJECT },
