@@ -4,12 +4,16 @@
  * @module
  */
 
+import { readLimited } from 'scimkit';
+
 /** The most a portal body may be. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** How long a body may take to arrive. */
+const BODY_TIMEOUT_MS = 10_000;
 
-/** Thrown for a body over {@link MAX_BODY_BYTES} or JSON that does not parse to an object. */
+/** Thrown for a body over {@link MAX_BODY_BYTES}, one that did not arrive in time, or JSON that does not parse to an object. */
 export class BadBody extends Error {
-  /** The status to answer (413 or 400). */
+  /** The status to answer (413, 408 or 400). */
   constructor(
     readonly status: number,
     message: string,
@@ -23,20 +27,11 @@ export async function bodyOf(request: Request): Promise<Record<string, unknown>>
   if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return {};
   const length = Number(request.headers.get('content-length') ?? '0');
   if (length > MAX_BODY_BYTES) throw new BadBody(413, `The body is over ${MAX_BODY_BYTES} bytes`);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new BadBody(413, `The body is over ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  // the project's bounded reader: a body over the limit, or one that has not arrived in time, is refused
+  const read = await readLimited(request.body, MAX_BODY_BYTES, undefined, Date.now() + BODY_TIMEOUT_MS);
+  if (read.tooLarge) throw new BadBody(413, `The body is over ${MAX_BODY_BYTES} bytes`);
+  if (read.late) throw new BadBody(408, `The body did not arrive within ${BODY_TIMEOUT_MS / 1000} s`);
+  const text = Buffer.from(read.bytes).toString('utf8');
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
   if (type === 'application/json' || type.endsWith('+json')) {

@@ -114,8 +114,10 @@ export async function discardPreview(parts: PreviewActionParts, c: Connection, a
   for (const type of types) {
     const ctx = context(c.tenant);
     // by keyset where the store pages so: the rows deleted behind the cursor are not read again
-    for await (const r of resourcesOf(engine, ctx, type, false)) await deleteQuietly(parts, ctx, type.name, String(r.id));
-    // a store paging by index: what the walk skipped as rows went (the first page, again, until empty)
+    if (engine.store.capabilities.keyset === true)
+      for await (const r of resourcesOf(engine, ctx, type, false)) await deleteQuietly(parts, ctx, type.name, String(r.id));
+    // a store paging by index (an offset walk would skip rows as they go): the first page again until empty;
+    // after a keyset walk, one empty page (or what the IdP wrote meanwhile)
     for (;;) {
       const page = await engine.store.search(ctx, type, { startIndex: 1, count: 100, members: false });
       if (!page.resources.length) break;
