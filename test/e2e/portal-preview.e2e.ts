@@ -6,18 +6,17 @@
 // the tab gone once live; a second tenant's review discarded; screenshots at desktop and phone
 // width under test-results/portal/, and axe-core on every state of the page.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type LifecycleEvent, linkAccounts } from 'scimkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, portalServer } from '../portal/harness.js';
+import { axeViolations, launchChromium } from './chromium.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTRA = 'Microsoft Azure AD SCIM provisioning 1.0.0';
 const shots = join(import.meta.dirname, '../../test-results/portal');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** The app's accounts before SCIM: by e-mail (bob's is a local account it does not adopt) and by externalId. */
 const BY_EMAIL: Record<string, string> = { 'ann@acme.io': 'acct-ann', 'bob@acme.io': 'acct-bob', 'cy@acme.io': 'acct-cy' };
@@ -25,20 +24,6 @@ const BY_EXTERNAL_ID: Record<string, string> = { 'aad-dee': 'acct-dee' };
 
 /** The page's width in the browser: written inside the function, since Playwright sends its source to the page. */
 const pageWidth = () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth;
-
-/** The serious and critical axe violations of the page open in `page`. */
-async function violations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }
-    ).axe;
-    return axe.run({ resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The IdP's first cycle as `token` at `tenantUrl`: 12 users (bob's e-mail is a local account, eve is outside acme.io) and two groups; ids by userName. */
 async function firstCycle(tenantUrl: string, token: string): Promise<Map<string, string>> {
@@ -103,18 +88,7 @@ describe('reviewing the first sync in Chromium', () => {
       },
       portal: { domains: () => ['acme.io'] },
     });
-    b = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    b = await launchChromium();
     ctx = await b.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await ctx.newPage();
     page.on('console', (m) => {
@@ -243,7 +217,7 @@ describe('reviewing the first sync in Chromium', () => {
       for (const [state, open] of states) {
         await open();
         await p.screenshot({ path: join(shots, `${name}-review-${state}.png`), fullPage: true });
-        expect(await violations(p), `${name} ${state}`).toEqual([]);
+        expect(await axeViolations(p), `${name} ${state}`).toEqual([]);
         if (name === 'phone') expect(await p.evaluate(pageWidth), state).toBeLessThanOrEqual(390);
       }
       await x.close();

@@ -4,38 +4,23 @@
 // Test connection, rotation with an overlap (the old secret works until the overlap ends),
 // disable (the IdP gets 401), link reuse and expiry refused; screenshots of every page at
 // desktop and phone width under test-results/portal/, and axe-core on every page.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, browser as httpClient, portalServer } from '../portal/harness.js';
+import { axeViolations, launchChromium } from './chromium.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ENTRA = 'Microsoft Azure AD SCIM provisioning 1.0.0';
 const shots = join(import.meta.dirname, '../../test-results/portal');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PAGES = ['/', '/setup', '/setup?idp=entra', '/settings', '/activity', '/activity?status=error', '/directory', '/directory?type=groups', '/credentials'];
 
 /** The little of a page's globals these tests read in the browser (they compile without the DOM library; a function run in the page can call nothing of this file). */
 interface Browserish {
   document: { querySelector(s: string): { textContent: string | null } | null; documentElement: { scrollWidth: number } };
-}
-
-/** The serious and critical axe violations of the page open in `page`. */
-async function violations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }
-    ).axe;
-    return axe.run({ resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describe('admin portal in Chromium', () => {
@@ -49,18 +34,7 @@ describe('admin portal in Chromium', () => {
     mkdirSync(shots, { recursive: true });
     // the connections' clock: the test moves it past a rotation's overlap
     server = await portalServer({ scim: { connections: { now: () => clock, cacheMs: 0 } } });
-    b = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    b = await launchChromium();
     ctx = await b.newContext({ viewport: { width: 1280, height: 900 } });
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
     page = await ctx.newPage();
@@ -209,7 +183,7 @@ describe('admin portal in Chromium', () => {
         await p.goto(`${origin}/scim-admin${path}`);
         const file = `${name}-${path.replace(/[/?=&]+/g, '-').replace(/^-|-$/g, '') || 'overview'}.png`;
         await p.screenshot({ path: join(shots, file), fullPage: true });
-        expect(await violations(p), `${name} ${path}`).toEqual([]);
+        expect(await axeViolations(p), `${name} ${path}`).toEqual([]);
         // nothing wider than the screen at phone width
         if (name === 'phone')
           expect(await p.evaluate(() => (globalThis as unknown as Browserish).document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
@@ -220,7 +194,7 @@ describe('admin portal in Chromium', () => {
     const anon = await b.newContext({ bypassCSP: true });
     const p = await anon.newPage();
     await p.goto(`${origin}/scim-admin/`);
-    expect(await violations(p)).toEqual([]);
+    expect(await axeViolations(p)).toEqual([]);
     await anon.close();
     // and pages open without JavaScript: a form post works
     const noJs = await b.newContext({ javaScriptEnabled: false });

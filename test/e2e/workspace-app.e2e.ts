@@ -7,10 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspaceApp } from '../../examples/workspace-app/app.js';
 import { silentLogger } from '../../src/index.js';
+import { launchChromium } from './chromium.js';
 
 const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -34,19 +35,7 @@ describe('workspace app: Organization settings → Security → SCIM', () => {
     // the members' sign-in stand-in on: the run checks that a deactivated member cannot sign in
     const { app } = createWorkspaceApp({ adminPassword: ADMIN_PASSWORD, logger: silentLogger, ssoStandIn: true, publicUrl: origin });
     server.on('request', app);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     // Revoke asks before it acts: the admin confirms
     page.on('dialog', (d) => void d.accept());
