@@ -59,8 +59,17 @@ export async function readResource(
 /** The SQL of a search's WHERE clause, its parameters added to `p`. */
 export function whereOf(ctx: StoreContext, type: ResourceType, filter: Filter | undefined, p: Params): string {
   const tenant = p.add(ctx.tenant);
-  const base = `r.tenant = ${tenant} AND r.type = ${p.add(type.name)}`;
-  return filter ? `${base} AND ${filterToSql(filter, type, p, tenant)}` : base;
+  const typeName = p.add(type.name);
+  if (!filter) return `r.tenant = ${tenant} AND r.type = ${typeName}`;
+  const condition = filterToSql(filter, type, p, tenant);
+  // An IdP's look-up (userName eq, an e-mail) with the tenant as a value the planner cannot
+  // see, and its type too: seen, a tenant (or type) its statistics do not know yet (a new
+  // one, a table never analyzed) looks like one row, every (tenant, type, …) index ties, and
+  // the planner took the smallest and read the tenant's rows one by one (39 ms at 10,000
+  // users for an e-mail, measured; test/addons/postgres/lookup-plan.test.ts). Unseen, they
+  // weigh the average, and the column's own index wins.
+  if (p.narrowedByIndex) return `r.tenant = (SELECT ${tenant}::text) AND r.type = (SELECT ${typeName}::text) AND ${condition}`;
+  return `r.tenant = ${tenant} AND r.type = ${typeName} AND ${condition}`;
 }
 
 /** A page, filtered and sorted in SQL, with the exact total; by keyset after `q.after`, else by offset. */

@@ -36,6 +36,12 @@ export class Params {
   #aliases = 0;
   /** Comparisons of unknown attributes: `reject` (400) or `noMatch` (false), as `checkFilter` takes them. */
   unknownAttributes: 'reject' | 'noMatch' = 'reject';
+  /**
+   * Set by {@link filterToSql}: the filter requires `eq` on a column with an index of its own
+   * (id, userName, externalId, displayName) or on an e-mail address (migration 3's GIN index),
+   * so an index finds its few rows whatever the tenant holds.
+   */
+  narrowedByIndex = false;
   /** Parameters of a statement over the tables `tables` (by default the search_path's). */
   constructor(tables: TableNames = UNQUALIFIED) {
     this.tables = tables;
@@ -288,14 +294,15 @@ function isIndexedEmails(target: CheckedAttribute): boolean {
  * before the exact test.
  */
 function emailIndexed(f: CheckedFilter, scope: Scope, p: Params): string | undefined {
-  if (scope.element !== undefined || (f.op !== 'eq' && f.op !== 'valuePath') || f.attr.uri !== undefined || !isIndexedEmails(f.target)) return undefined;
-  const v =
-    f.op === 'valuePath'
-      ? valueEquals(f.written)
-      : typeof f.value === 'string' && (f.attr.sub === undefined || f.attr.sub.toLowerCase() === 'value')
-        ? f.value
-        : undefined;
+  const v = scope.element === undefined ? emailEquals(f) : undefined;
   return v === undefined ? undefined : `${p.tables.emailsFolded}(r.doc_ci) @> ARRAY[${p.add(foldCase(v))}]::text[]`;
+}
+
+/** The address a filter over the resource requires one of its indexed e-mails to equal, if it does. */
+function emailEquals(f: CheckedFilter): string | undefined {
+  if ((f.op !== 'eq' && f.op !== 'valuePath') || f.attr.uri !== undefined || !isIndexedEmails(f.target)) return undefined;
+  if (f.op === 'valuePath') return valueEquals(f.written);
+  return typeof f.value === 'string' && (f.attr.sub === undefined || f.attr.sub.toLowerCase() === 'value') ? f.value : undefined;
 }
 
 /** Whether `s` holds a character JSON text escapes (`"`, `\`, a control character): then it is not in the text as it is. */
@@ -360,7 +367,17 @@ function exactNode(f: CheckedFilter, scope: Scope, p: Params, tenant: string): s
  */
 export function filterToSql(filter: Filter, type: ResourceType, p: Params, tenant: string): string {
   const checked = checkFilter(filter, type, { unknownAttributes: p.unknownAttributes });
+  p.narrowedByIndex = narrowsByIndex(checked);
   return node(checked, { type }, p, tenant);
+}
+
+/** Whether a filter requires, at its top or in a top-level `and`, equality with an indexed column or an e-mail address. */
+function narrowsByIndex(f: CheckedFilter): boolean {
+  if (f.op === 'and') return f.filters.some(narrowsByIndex);
+  if (emailEquals(f) !== undefined) return true;
+  if (f.op !== 'eq' || f.compare === 'boolean') return false;
+  const r = f.target.resolved;
+  return r !== undefined && !r.extension && !f.target.sub && (f.target.attribute.name === 'id' || COLUMNS[f.target.attribute.name] !== undefined);
 }
 
 /** A sort key: its SQL expression and the cast a parameter compared with it needs. */

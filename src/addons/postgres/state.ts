@@ -4,6 +4,7 @@
  * @module
  */
 import type { Connections } from './connections.js';
+import type { StatisticsKeeper } from './statistics.js';
 import type { TableNames } from './tables.js';
 
 /** One PostgresStore's tables and connections. */
@@ -12,4 +13,6 @@ export interface StoreState {
   readonly t: TableNames;
   /** How it reaches its database. */
   readonly connections: Connections;
+  /** Keeps the planner's statistics of the resource table from missing after a burst of creates. */
+  readonly statistics: StatisticsKeeper;
 }

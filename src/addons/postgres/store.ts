@@ -30,6 +30,7 @@ import { replace } from './replace.js';
 import type { SqlDatabase } from './sql.js';
 import type { Params } from './sql-filter.js';
 import type { StoreState } from './state.js';
+import { StatisticsKeeper } from './statistics.js';
 import { tableNames } from './tables.js';
 import { inTransaction } from './transactions.js';
 import { create, deleteResource } from './writes.js';
@@ -80,7 +81,14 @@ export class PostgresStore implements ProvisioningStore {
    * (see {@link SqlDatabase}), in `options.schema` when given ({@link PostgresStoreOptions}).
    */
   constructor(db: SqlDatabase, options: PostgresStoreOptions = {}) {
-    const s: StoreState = { t: tableNames(options.schema), connections: new Connections(db) };
+    const t = tableNames(options.schema);
+    const connections = new Connections(db);
+    const statistics = new StatisticsKeeper({
+      estimatedRows: async () =>
+        Number((await connections.base.query('SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)', [t.resources])).rows[0]?.reltuples ?? 0),
+      analyze: async () => void (await connections.base.query(`ANALYZE ${t.resources}`)),
+    });
+    const s: StoreState = { t, connections, statistics };
     this.#s = s;
     // on the database itself, never the transaction of the request whose write woke delivery
     this.outbox = new PostgresOutbox(() => translatingErrors(s.connections.base), s.t);

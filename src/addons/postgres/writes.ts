@@ -125,6 +125,7 @@ export async function create(s: StoreState, ctx: StoreContext, type: ResourceTyp
       const types = (r.rows[0]?.types ?? null) as Record<string, string> | null;
       // a new id has no memberships yet, so the stored resource is what was written
       if (ids.length) doc.members = ids.map((value) => (types?.[value] ? { value, type: types[value] } : { value }));
+      s.statistics.created();
       return doc;
     } catch (e) {
       // a deadlock with a concurrent writer of the same keys or counter row: run it again
