@@ -29,6 +29,7 @@ const INDEXED_BY: Record<string, string> = {
   scim_resources_external_id: 'externalId',
   scim_resources_display_name: 'displayName',
   scim_resources_emails: 'emails.value',
+  scim_resources_emails_folded: 'emails.value',
   scim_unique_pkey: 'a unique attribute',
 };
 

@@ -22,6 +22,9 @@ describe('migrate', () => {
       expect(invalid.rows[0]).toEqual({ n: 0 });
       const fk = await lite.query("SELECT convalidated FROM pg_constraint WHERE conname = 'scim_members_member_fk'");
       expect(fk.rows[0]).toEqual({ convalidated: true });
+      // migration 11: migration 3's e-mail index, which no query reads since migration 7, is gone; the folded one serves
+      const emails = await lite.query("SELECT to_regclass('scim_resources_emails')::text AS old, to_regclass('scim_resources_emails_folded')::text AS folded");
+      expect(emails.rows[0]).toEqual({ old: null, folded: 'scim_resources_emails_folded' });
     } finally {
       await lite.close();
     }
