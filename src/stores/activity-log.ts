@@ -193,6 +193,12 @@ export interface ActivityRetention {
 
 /** Where a store keeps activity: appended in batches after the responses, read per tenant. */
 export interface ActivityLog {
+  /**
+   * At most one append per this many milliseconds while records keep coming (the first after
+   * a quiet spell goes at once): a log in a database pays per statement and commit, not per
+   * record. Unset: each batch is appended as soon as the one before it is in.
+   */
+  readonly appendEveryMs?: number;
   /** Appends records (a batch, oldest first). */
   append(records: readonly ActivityRecord[]): Promise<void>;
   /** A tenant's records, newest first. */

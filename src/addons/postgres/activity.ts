@@ -58,6 +58,12 @@ function statusSql(filter: ActivityQuery['status'], params: unknown[]): string |
 export class PostgresActivityLog implements ActivityLog {
   readonly #db: () => SqlQueryable;
   readonly #t: TableNames;
+  /**
+   * Appends at most every 100 ms under load: each is a statement and a commit, and appended
+   * as they came (a few records each) they were 12% of an initial sync's requests/s
+   * (bench/RESULTS.md, "initial sync"); a record is in the log 100 ms later at most.
+   */
+  readonly appendEveryMs = 100;
 
   /** A log on the database `db()` names (never a request's transaction), in the store's tables `t` (its schema's; by default the search_path's). */
   constructor(db: () => SqlQueryable, t: TableNames = UNQUALIFIED) {

@@ -83,6 +83,12 @@ export class ActivityWriter<P> {
   #scheduled = false;
   #toAppend: ActivityRecord[] = [];
   #appending: Promise<void> | undefined;
+  /** When the last append started (the log's `appendEveryMs` counts from it). */
+  #lastAppend = -Infinity;
+  /** Ends the drain's wait for its next append at once (flush()). */
+  #hurry: (() => void) | undefined;
+  /** flush() calls waiting: while any does, appends are not spaced. */
+  #flushing = 0;
   #pruneTimer: NodeJS.Timeout | undefined;
   #lastReport = 0;
   /** Counts of what was written, dropped and failed. */
@@ -158,6 +164,8 @@ export class ActivityWriter<P> {
   async #drain(): Promise<void> {
     try {
       while (this.#toAppend.length) {
+        await this.#spaced();
+        this.#lastAppend = performance.now();
         const batch = this.#toAppend.splice(0, this.#o.batchSize);
         try {
           await this.#log!.append(batch);
@@ -170,6 +178,24 @@ export class ActivityWriter<P> {
     } finally {
       this.#appending = undefined;
     }
+  }
+
+  /** Waits until the log's `appendEveryMs` since the last append has passed, or flush() hurries it. */
+  #spaced(): Promise<void> {
+    const every = this.#log?.appendEveryMs;
+    const wait = every === undefined ? 0 : this.#lastAppend + every - performance.now();
+    if (wait <= 0 || this.#flushing > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#hurry = undefined;
+        clearTimeout(timer);
+        resolve();
+      };
+      // unref'd: a process that ends meanwhile loses what flush() or close() did not write, as before
+      const timer = setTimeout(done, wait);
+      timer.unref();
+      this.#hurry = done;
+    });
   }
 
   /** Reports a sink failure at most once a minute, so a log that is down does not flood the logger. */
@@ -186,8 +212,14 @@ export class ActivityWriter<P> {
 
   /** Writes everything taken so far, now (tests, shutdown). */
   async flush(): Promise<void> {
-    if (this.#pending.length) this.#tick();
-    while (this.#appending) await this.#appending;
+    this.#flushing++;
+    try {
+      if (this.#pending.length) this.#tick();
+      this.#hurry?.();
+      while (this.#appending) await this.#appending;
+    } finally {
+      this.#flushing--;
+    }
   }
 
   /** Prunes the log as retention allows; how many records went (0 when it failed: counted). */

@@ -143,3 +143,34 @@ describe('log levels', () => {
     expect([200, 304, 400, 404, 429, 501, 500, 503].map(levelOf)).toEqual(['info', 'info', 'warn', 'warn', 'warn', 'warn', 'error', 'error']);
   });
 });
+
+describe("a log's appendEveryMs", () => {
+  it('the first record after a quiet spell goes at once; under load appends are spaced and gather what came meanwhile; flush() does not wait', async () => {
+    const batches: number[] = [];
+    const spaced: ActivityLog = {
+      appendEveryMs: 200,
+      append: async (records) => void batches.push(records.length),
+      list: async () => [],
+      summary: (t, s) => new MemoryActivityLog().summary(t, s),
+      prune: async () => 0,
+    };
+    const scim = createScimServer({ authenticate: bearerToken(TOKEN), activity: { log: spaced }, logger: silentLogger });
+    expect((await scim.handle(get)).status).toBe(200);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([1]);
+    // within the interval: held, not appended one by one
+    for (let i = 0; i < 30; i++) await scim.handle(get);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(batches).toEqual([1]);
+    // after it: the 30 in one append
+    await expect.poll(() => batches, { timeout: 1000 }).toEqual([1, 30]);
+    // flush() writes at once what is held, whatever the interval
+    for (let i = 0; i < 5; i++) await scim.handle(get);
+    const t0 = performance.now();
+    await scim.activity.flush();
+    expect(batches).toEqual([1, 30, 5]);
+    expect(performance.now() - t0).toBeLessThan(150);
+    expect(scim.activity.stats.written).toBe(36);
+  });
+});
