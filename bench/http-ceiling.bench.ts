@@ -74,17 +74,48 @@ interface Run {
   systemUs: number;
 }
 
-async function load(url: string, pid: number, seconds = 3): Promise<Run> {
+/**
+ * The load generator: wrk where it is installed (C, one thread: it keeps every connection's
+ * next request waiting and spends far less CPU per request than the servers it drives),
+ * autocannon's CLI otherwise or with SCIMKIT_LOADGEN=autocannon (a Node process that spends
+ * more CPU per request than bare node:http, so the bare server idles between requests).
+ */
+const LOADGEN = process.env.SCIMKIT_LOADGEN ?? ((await hasWrk()) ? 'wrk' : 'autocannon');
+async function hasWrk(): Promise<boolean> {
+  try {
+    await run$('wrk', ['--version']);
+    return true;
+  } catch (e) {
+    // wrk --version prints its version and exits 1
+    const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string };
+    return (stdout + stderr).startsWith('wrk');
+  }
+}
+
+/** Requests answered and seconds taken by one run of the load generator on CPU 0. */
+async function generate(url: string, seconds: number): Promise<{ total: number; duration: number }> {
+  if (LOADGEN === 'wrk') {
+    const { stdout } = await run$('taskset', ['-c', '0', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-H', AUTH.replace('=', ': '), url]);
+    const done = /(\d+) requests in ([\d.]+)(m?s)/.exec(stdout);
+    if (!done) throw new Error(`wrk printed no total: ${stdout}`);
+    const bad = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
+    if (bad) throw new Error(`${url}: ${bad[1]} answers were not 2xx`);
+    return { total: Number(done[1]), duration: Number(done[2]) / (done[3] === 'ms' ? 1000 : 1) };
+  }
   const cli = join(import.meta.dirname, '../node_modules/autocannon/autocannon.js');
-  const before = cpuOf(pid);
   const { stdout } = await run$('taskset', ['-c', '0', process.execPath, cli, '-c', String(CONNECTIONS), '-d', String(seconds), '-j', '-H', AUTH, url], {
     maxBuffer: 64 * 1024 * 1024,
   });
-  const after = cpuOf(pid);
   const r = JSON.parse(stdout) as { requests: { total: number }; duration: number; non2xx: number };
   if (r.non2xx) throw new Error(`${url}: ${r.non2xx} answers were not 2xx`);
-  const n = r.requests.total;
-  return { rps: n / r.duration, userUs: ((after.user - before.user) / n) * 1e6, systemUs: ((after.system - before.system) / n) * 1e6 };
+  return { total: r.requests.total, duration: r.duration };
+}
+
+async function load(url: string, pid: number, seconds = 3): Promise<Run> {
+  const before = cpuOf(pid);
+  const { total: n, duration } = await generate(url, seconds);
+  const after = cpuOf(pid);
+  return { rps: n / duration, userUs: ((after.user - before.user) / n) * 1e6, systemUs: ((after.system - before.system) / n) * 1e6 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -118,7 +149,7 @@ async function beside(servers: Map<string, { url: string; pid: number }>): Promi
   }
   return {
     title: 'HTTP: GET by id, this build beside the previous one (server CPU per request)',
-    notes: `The servers of the section above (10,000 users, pinned to CPU 1; autocannon on CPU 0, ${CONNECTIONS} connections), this build and the previous one (${PREVIOUS}) in ${AB_ROUNDS} alternating rounds of 2 s each, adapter by adapter; the median of the rounds and their quartiles.`,
+    notes: `The servers of the section above (10,000 users, pinned to CPU 1; ${LOADGEN} on CPU 0, ${CONNECTIONS} connections), this build and the previous one (${PREVIOUS}) in ${AB_ROUNDS} alternating rounds of 2 s each, adapter by adapter; the median of the rounds and their quartiles.`,
     rows,
   };
 }
@@ -183,8 +214,8 @@ export async function run(): Promise<Section[]> {
   const extra = (k: string, base: string) => cpu(k).user + cpu(k).system - (cpu(base).user + cpu(base).system);
   return [
     {
-      title: 'HTTP: GET by id against the bare ceiling (alternating rounds, server on CPU 1, autocannon on CPU 0)',
-      notes: `Each server in its own process pinned to CPU 1 (taskset); the scimkit servers (bench/ceiling-server.ts) hold 10,000 users in MemoryStore, the activity log on, rate limits off${PREVIOUS ? `, this build and the previous one (${PREVIOUS})` : ''}. autocannon's CLI pinned to CPU 0, ${CONNECTIONS} connections, 3 s per run, ${ROUNDS} rounds in ABBA order after a warm-up. The bare servers answer one fixed User whatever is asked. Server CPU is the process's user and system time over the run (/proc/<pid>/stat, 10 ms ticks) divided by the requests answered; the target (#34) is that CPU against its bare server's in the same round. The calibration rows are the bare server doing busy work of a known length per request: on this machine a server's own µs cost more than their length in req/s (docs/design.md, "The HTTP ceiling"). In this run scimkit/node used ${extra('node', 'bare').toFixed(1)} µs of CPU per GET by id more than bare node:http, and scimkit/express ${extra('express', 'bare-express').toFixed(1)} µs more than bare Express.`,
+      title: `HTTP: GET by id against the bare ceiling (alternating rounds, server on CPU 1, ${LOADGEN} on CPU 0)`,
+      notes: `Each server in its own process pinned to CPU 1 (taskset); the scimkit servers (bench/ceiling-server.ts) hold 10,000 users in MemoryStore, the activity log on, rate limits off${PREVIOUS ? `, this build and the previous one (${PREVIOUS})` : ''}. ${LOADGEN === 'wrk' ? 'wrk (one thread)' : "autocannon's CLI"} pinned to CPU 0, ${CONNECTIONS} connections, 3 s per run, ${ROUNDS} rounds in ABBA order after a warm-up. The bare servers answer one fixed User whatever is asked. Server CPU is the process's user and system time over the run (/proc/<pid>/stat, 10 ms ticks) divided by the requests answered; the target (#34) is that CPU against its bare server's in the same round. The calibration rows are the bare server doing busy work of a known length per request: on this machine a server's own µs cost more than their length in req/s (docs/design.md, "The HTTP ceiling"). In this run scimkit/node used ${extra('node', 'bare').toFixed(1)} µs of CPU per GET by id more than bare node:http, and scimkit/express ${extra('express', 'bare-express').toFixed(1)} µs more than bare Express.`,
       rows,
     },
     ...(abSection ? [abSection] : []),
