@@ -371,7 +371,7 @@ ALTER TABLE ${t.connections} ADD COLUMN IF NOT EXISTS resolutions jsonb NOT NULL
       // e-mail filter reads the folded one (scim_resources_emails_folded), and this one only
       // cost each write ~90 µs of server CPU (9% of a create, measured: bench/RESULTS.md). Dropped
       // concurrently, so writers of a live table are not held; instances of a version before
-      // migration 7 would lose their e-mail index (docs/postgres.md, upgrading).
+      // migration 7 would lose their e-mail index (docs/stores.md says so).
       name: 'drop the unused unfolded e-mail index',
       steps: [{ run: (q) => q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${t.relation('scim_resources_emails')}`).then(() => undefined) }],
     },

@@ -11,7 +11,10 @@ const CHECK_AT = [250, 1_000, 4_000, 16_000];
 
 /** What the keeper runs on the database. */
 export interface StatisticsDatabase {
-  /** The planner's row estimate of the table (`pg_class.reltuples`: -1 never analyzed). */
+  /**
+   * The planner's row estimate of the table (`pg_class.reltuples`), or -1 when the table was
+   * never analyzed (a VACUUM or an index build sets an estimate but no column statistics).
+   */
   estimatedRows(): Promise<number>;
   /** ANALYZEs the table. */
   analyze(): Promise<void>;
@@ -20,8 +23,9 @@ export interface StatisticsDatabase {
 /**
  * Counts a store's creates and, at a few counts, checks in the background that the planner
  * knows about at least a quarter of them: if not, it ANALYZEs the table (a sample of at most
- * 30,000 rows; it blocks no reads or writes). A failure (a role that does not own the table,
- * a database going away) is ignored: autovacuum does the same a little later.
+ * 30,000 rows; it blocks no reads or writes, but waits behind a concurrent index build, such
+ * as another instance's migration, on a connection of the pool). A failure (a role that does
+ * not own the table, a database going away) is ignored: autovacuum does the same a little later.
  */
 export class StatisticsKeeper {
   readonly #db: StatisticsDatabase;

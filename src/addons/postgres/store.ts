@@ -84,8 +84,14 @@ export class PostgresStore implements ProvisioningStore {
     const t = tableNames(options.schema);
     const connections = new Connections(db);
     const statistics = new StatisticsKeeper({
-      estimatedRows: async () =>
-        Number((await connections.base.query('SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)', [t.resources])).rows[0]?.reltuples ?? 0),
+      estimatedRows: async () => {
+        const { rows } = await connections.base.query(
+          `SELECT CASE WHEN coalesce(s.last_analyze, s.last_autoanalyze) IS NULL THEN -1 ELSE c.reltuples END AS n
+           FROM pg_class c LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid WHERE c.oid = to_regclass($1)`,
+          [t.resources],
+        );
+        return Number(rows[0]?.n ?? 0);
+      },
       analyze: async () => void (await connections.base.query(`ANALYZE ${t.resources}`)),
     });
     const s: StoreState = { t, connections, statistics };

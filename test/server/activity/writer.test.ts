@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ActivityLog, bearerToken, createScimServer, MemoryActivityLog, silentLogger } from '../../../src/index.js';
+import { type ActivityLog, type ActivityRecord, bearerToken, createScimServer, MemoryActivityLog, silentLogger } from '../../../src/index.js';
+import { ActivityWriter } from '../../../src/server/activity/writer.js';
 
 const TOKEN = 'writer-test-token-0123456789-0123456789';
 const get = { method: 'GET', path: '/Users', headers: { authorization: `Bearer ${TOKEN}` } };
@@ -172,5 +173,30 @@ describe("a log's appendEveryMs", () => {
     expect(batches).toEqual([1, 30, 5]);
     expect(performance.now() - t0).toBeLessThan(150);
     expect(scim.activity.stats.written).toBe(36);
+  });
+  it('a sustained rate above a batch per interval is written whole: a full batch does not wait', async () => {
+    let appended = 0;
+    const slow: ActivityLog = {
+      appendEveryMs: 100,
+      // a database append: ~5 ms
+      append: async (records) => {
+        await new Promise((r) => setTimeout(r, 5));
+        appended += records.length;
+      },
+      list: async () => [],
+      summary: (t, s) => new MemoryActivityLog().summary(t, s),
+      prune: async () => 0,
+    };
+    const writer = new ActivityWriter<number>((n) => ({ record: { tenant: 't', status: 200, n } as unknown as ActivityRecord }), slow, silentLogger, {
+      logRequests: false,
+    });
+    // 20,000 records a second for 1.5 s: four times what one batch of 500 per 100 ms would take
+    for (let tick = 0; tick < 150; tick++) {
+      for (let i = 0; i < 200; i++) writer.push(i);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await writer.flush();
+    expect(writer.stats.dropped).toBe(0);
+    expect(appended).toBe(30_000);
   });
 });
