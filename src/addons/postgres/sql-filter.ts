@@ -10,6 +10,9 @@
  * multi-valued attributes and value paths through EXISTS, and the shapes an index answers
  * (the text columns, the e-mail index, the member table).
  * Values only ever travel as parameters.
+ * Longer than 400 lines because the sort keys and keyset conditions read the document through
+ * the same accessors (the folded copy, the columns, a multi-valued attribute's element) as
+ * the filter: apart, those accessors would be exported for one other file.
  * @module
  */
 import type { ResourceType } from 'scimkit';
