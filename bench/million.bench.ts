@@ -4,6 +4,7 @@
 // plans of each operation's statements at 1M (auto_explain on a second pool). Needs DATABASE_URL;
 // keeps its tenants in a database of its own (million-seed.ts), seeded by SQL once and reused.
 // SCIMKIT_MILLION_USERS sets the big tenant's size (default 1,000,000) for a quicker run.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -487,6 +488,13 @@ export async function run(): Promise<Section[]> {
     )
   ).rows as { name: string; kind: string; bytes: string; total: string | null }[];
   const users = Number((await pool.query(`SELECT count(*)::int AS n FROM scim_resources WHERE type = 'User'`)).rows[0].n);
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: import.meta.dirname, encoding: 'utf8' }).trim();
+    } catch {
+      return 'an unknown commit';
+    }
+  })();
   const serverVersion = String((await pool.query('SHOW server_version')).rows[0].server_version).split(' ')[0];
   await pool.end();
 
@@ -536,7 +544,7 @@ export async function run(): Promise<Section[]> {
   return [
     {
       title: TITLE,
-      notes: `server.handle() of createScimServer({ store: new PostgresStore(pool), authenticate: bearerToken(…) }) per tenant (the activity log on, as by default; rate limits off), both over one pool of 10 on one database of their own beside the test database, PostgreSQL ${serverVersion} with its defaults (shared_buffers 128 MB; autovacuum off on this machine, so VACUUM (ANALYZE) runs after the seed, ${fmt(vacuumS, 1)} s). ${seedNote}. Seed check: ${proof}. Each operation measured with the harness (${TIME} ms, at least 64 iterations, after its warm-up; a whole first pass at ${label(smallN)} before, not kept): the look-ups and writes first in four rounds, ${label(smallN)}, ${label(bigN)}, ${label(bigN)}, ${label(smallN)}, each figure the average of its tenant's two rounds' means (and p99s), then the sorted pages once per tenant (at ${label(bigN)} they read the table and write gigabytes of temporary files, which slowed the writes measured after them to 2× in an earlier run); random users from a fixed sequence; PATCH of the big group adds a user not yet in it / removes one of its oldest members (Entra's form, 204), its members (as seeded at the start of each run) before → after the run: ${label(smallN)} ${fmt(membersBefore[0]!)} → ${fmt(membersAfter[0]!)}, ${label(bigN)} ${fmt(membersBefore[1]!)} → ${fmt(membersAfter[1]!)}; the user PATCH is Entra's (Replace displayName, Replace active "False"/"True"). Sorted pages start at 1 and at ${fmt(deep)} (the last page but one of the ${label(smallN)} tenant) in both; the cursor pages are the next after each (cursor=, RFC 9865, a keyset on userName and id). Target (#34): each at ${label(bigN)} ≤ ${TARGET}× its time at ${label(smallN)}, judged on the mean.`,
+      notes: `server.handle() of createScimServer({ store: new PostgresStore(pool), authenticate: bearerToken(…) }) per tenant (the activity log on, as by default; rate limits off), both over one pool of 10 on one database of their own beside the test database, the build of ${commit}, PostgreSQL ${serverVersion} with its defaults (shared_buffers 128 MB; autovacuum off on this machine, so VACUUM (ANALYZE) runs after the seed, ${fmt(vacuumS, 1)} s). ${seedNote}. Seed check: ${proof}. Each operation measured with the harness (${TIME} ms, at least 64 iterations, after its warm-up; a whole first pass at ${label(smallN)} before, not kept): the look-ups and writes first in four rounds, ${label(smallN)}, ${label(bigN)}, ${label(bigN)}, ${label(smallN)}, each figure the average of its tenant's two rounds' means (and p99s), then the sorted pages once per tenant (at ${label(bigN)} they read the whole table and spill to temporary files: measured before them, the writes after them were 2× slower in one run); random users from a fixed sequence; PATCH of the big group adds a user not yet in it / removes one of its oldest members (Entra's form, 204), its members (as seeded at the start of each run) before → after the run: ${label(smallN)} ${fmt(membersBefore[0]!)} → ${fmt(membersAfter[0]!)}, ${label(bigN)} ${fmt(membersBefore[1]!)} → ${fmt(membersAfter[1]!)}; the user PATCH is Entra's (Replace displayName, Replace active "False"/"True"). Sorted pages start at 1 and at ${fmt(deep)} (the last page but one of the ${label(smallN)} tenant) in both; the cursor pages are the next after each (cursor=, RFC 9865, a keyset on userName and id). Target (#34): each at ${label(bigN)} ≤ ${TARGET}× its time at ${label(smallN)}, judged on the mean.`,
       rows,
     },
     {
