@@ -564,7 +564,7 @@ export async function run(): Promise<Section[]> {
       })),
     },
     {
-      title: `${TITLE}: plans at ${label(bigN)}`,
+      title: `${TITLE}: plans`,
       notes: `Every statement of each operation run once on each tenant after the measurements through a second server whose pool loads auto_explain (ANALYZE, BUFFERS, nested statements, to the client as notices): at ${label(bigN)} its duration as auto_explain timed it (with instrumentation), the buffers of its top node at both (read: not in shared_buffers), and any sequential scan of the store's tables. The whole plans: ${planFile} (not committed).`,
       rows: planRows,
     },
