@@ -97,6 +97,22 @@ export function predictEvents(current: ScimResource, id: string, delta: MemberDe
 }
 
 /** Where a delta's statement starts: the group (`g`, locked), and the CTE whose row the writes need (`anchor`, after `extra`). */
+/** A member delta to write: on the group `id` of `ctx`'s tenant, only while its attributes are `doc` (when given), stamped `now`. */
+export interface DeltaWrite {
+  /** The request's context (its tenant). */
+  ctx: StoreContext;
+  /** The group's type. */
+  type: ResourceType;
+  /** The group's id. */
+  id: string;
+  /** The attributes the group must still have, or undefined to keep whatever it has. */
+  doc: ScimResource | undefined;
+  /** The members added and removed. */
+  delta: MemberDelta;
+  /** The write's time (ISO 8601). */
+  now: string;
+}
+
 interface DeltaAnchor {
   /** The CTE the writes need a row of: `g`, or one over it. */
   anchor: string;
@@ -109,17 +125,7 @@ interface DeltaAnchor {
  * their parameters added to `p`: member rows removed (`gone`) and added (`joined`), the version
  * moved when a row did (`bumped`), each only while the anchor has the group's row.
  */
-function deltaCtes(
-  p: Params,
-  t: TableNames,
-  ctx: StoreContext,
-  type: ResourceType,
-  id: string,
-  doc: ScimResource | undefined,
-  delta: MemberDelta,
-  now: string,
-  { anchor, extra = '' }: DeltaAnchor,
-) {
+function deltaCtes(p: Params, t: TableNames, { ctx, type, id, doc, delta, now }: DeltaWrite, { anchor, extra = '' }: DeltaAnchor) {
   const [tenant, group] = [p.add(ctx.tenant), p.add(id)];
   const stamp = `${p.add(now)}::text`;
   // only the parts the delta needs: with stale statistics (right after a large group was
@@ -149,21 +155,12 @@ function deltaCtes(
 }
 
 /**
- * The delta on the group `id`, in one statement on `q`, stamped `now`. Undefined when it does
- * not apply (the group is missing, or its attributes differ from `doc`).
+ * The delta `write`, in one statement on `q`. Undefined when it does not apply (the group is
+ * missing, or its attributes differ from `write.doc`).
  */
-export async function deltaOnly(
-  s: StoreState,
-  q: SqlQueryable,
-  ctx: StoreContext,
-  type: ResourceType,
-  id: string,
-  doc: ScimResource | undefined,
-  delta: MemberDelta,
-  now: string,
-): Promise<DeltaDone | undefined> {
+export async function deltaOnly(s: StoreState, q: SqlQueryable, write: DeltaWrite): Promise<DeltaDone | undefined> {
   const p = new Params(s.t);
-  const w = deltaCtes(p, s.t, ctx, type, id, doc, delta, now, { anchor: 'g' });
+  const w = deltaCtes(p, s.t, write, { anchor: 'g' });
   const text = `${w.sql}
          SELECT coalesce((SELECT doc FROM bumped), g.doc) AS doc, ${w.gone ? 'ARRAY(SELECT member_id FROM gone)' : "'{}'::text[]"} AS removed,
            ${w.joined ? 'ARRAY(SELECT member_id FROM joined)' : "'{}'::text[]"} AS added FROM g`;
@@ -181,18 +178,14 @@ export async function deltaOnly(
 export async function deltaWithEvents(
   s: StoreState,
   q: SqlQueryable,
-  ctx: StoreContext,
-  type: ResourceType,
-  id: string,
-  doc: ScimResource | undefined,
-  delta: MemberDelta,
-  now: string,
+  write: DeltaWrite,
   events: PredictedEvents,
 ): Promise<DeltaDone | { stale: ScimResource } | undefined> {
   const t = s.t;
   const p = new Params(t);
+  const { ctx } = write;
   // `read`: the group locked, still as read (a lock waited for gives the row as now committed)
-  const w = deltaCtes(p, t, ctx, type, id, doc, delta, now, {
+  const w = deltaCtes(p, t, write, {
     anchor: 'read',
     extra: `, read AS (SELECT g.* FROM g WHERE g.doc = ${p.add(JSON.stringify(events.current))}::jsonb)`,
   });

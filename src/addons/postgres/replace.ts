@@ -51,6 +51,7 @@ export async function replace(
   // meanwhile (a bounded number of times), and when some ids moved and others did not, the
   // transaction below runs it
   let tryDelta = delta;
+  const write = { ctx, type, id, doc: options.keepAttributes ? undefined : doc, delta: options.members! };
   if (delta && options.events) {
     refuseLate(ctx);
     let read = doc;
@@ -60,7 +61,7 @@ export async function replace(
       if (!predicted) break;
       let done: Awaited<ReturnType<typeof deltaWithEvents>>;
       try {
-        done = await deltaWithEvents(s, s.connections.db(ctx), ctx, type, id, options.keepAttributes ? undefined : doc, options.members!, now, predicted);
+        done = await deltaWithEvents(s, s.connections.db(ctx), { ...write, now }, predicted);
       } catch (e) {
         if (mispredicted(e)) break;
         throw e;
@@ -81,7 +82,7 @@ export async function replace(
   let applied: AppliedMembers | undefined;
   const stored = await writing(s, ctx, options, async (q) => {
     if (tryDelta) {
-      const done = await deltaOnly(s, q, ctx, type, id, options.keepAttributes ? undefined : doc, options.members!, new Date().toISOString());
+      const done = await deltaOnly(s, q, { ...write, now: new Date().toISOString() });
       if (done) {
         applied = done.applied;
         await record(s, q, ctx, options, { stored: done.resource, applied });
