@@ -8,31 +8,20 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
+import { postUsers } from './data.js';
 
 const USERS = 10_000;
-const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const TOKEN = 'bench'.repeat(8);
 const [kind = 'node', dir = join(import.meta.dirname, '..')] = process.argv.slice(2);
 
 interface Scim {
-  handle(req: { method: string; path: string; headers: Record<string, string>; body?: string }): Promise<{ body?: unknown }>;
+  handle(req: { method: string; path: string; headers: Record<string, string>; body?: string }): Promise<{ body?: unknown; headers?: Record<string, string> }>;
 }
 const load = async <T>(entry: string) => (await import(pathToFileURL(join(resolve(dir), 'dist', `${entry}.js`)).href)) as T;
 const core = await load<{ createScimServer(o: object): Scim; bearerToken(t: string): unknown; MemoryStore: new () => object }>('index');
 const scim = core.createScimServer({ authenticate: core.bearerToken(TOKEN), store: new core.MemoryStore(), rateLimits: false });
 const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' };
-const ids: string[] = [];
-for (let i = 0; i < USERS; i++) {
-  const body = {
-    schemas: [U],
-    userName: `user${i}@example.com`,
-    externalId: `ext-${i}`,
-    active: true,
-    name: { givenName: 'Given', familyName: 'Family' },
-    emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
-  };
-  ids.push(((await scim.handle({ method: 'POST', path: '/Users', headers, body: JSON.stringify(body) })).body as { id: string }).id);
-}
+const { ids } = await postUsers(scim, USERS, headers);
 let listener: RequestListener;
 if (kind === 'express') {
   const { scimRouter } = await load<{ scimRouter(s: Scim): express.RequestHandler }>('express');

@@ -47,3 +47,37 @@ export function makeUsers(n: number, seed = 42): BenchUser[] {
   }
   return users;
 }
+
+/** The `i`-th user a bench creates: a work e-mail, an externalId, and one in 7 a Jones. */
+export function seedUser(i: number | string) {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: `user${i}@example.com`,
+    externalId: `ext-${i}`,
+    active: true,
+    name: { givenName: `G${i}`, familyName: Number(i) % 7 ? 'Smith' : 'Jones' },
+    emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
+  };
+}
+
+/** What seeding needs of a server, of any build: its `handle`. */
+interface Handles {
+  handle(req: { method: string; path: string; headers: Record<string, string>; body?: string }): Promise<{ body?: unknown; headers?: Record<string, string> }>;
+}
+
+/** Creates `n` users ({@link seedUser}) through `server.handle` (POST /Users); their ids and ETags, in order. */
+export async function postUsers(server: Handles, n: number, headers: Record<string, string>): Promise<{ ids: string[]; etags: string[] }> {
+  const ids: string[] = [];
+  const etags: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await server.handle({
+      method: 'POST',
+      path: '/Users',
+      headers: { ...headers, 'content-type': 'application/scim+json' },
+      body: JSON.stringify(seedUser(i)),
+    });
+    ids.push((r.body as { id: string }).id);
+    etags.push(r.headers?.etag ?? '');
+  }
+  return { ids, etags };
+}

@@ -12,29 +12,20 @@ import { toFetchHandler } from 'scimkit/fetch';
 import { scimMiddleware } from 'scimkit/koa';
 import { toNodeHandler } from 'scimkit/node';
 import { scimmyApp } from '../test/peers/scimmy.js';
+import { postUsers, seedUser } from './data.js';
 
 const USERS = 10_000;
 /** Users not in the big group, for the member adds (more than 3 s of adds at the fastest rate seen). */
 const RESERVE = 80_000;
-const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const G = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const kind = process.argv[2] ?? 'node';
-const userBody = (i: number | string) => ({
-  schemas: [U],
-  userName: `user${i}@example.com`,
-  externalId: `ext-${i}`,
-  active: true,
-  name: { givenName: 'Given', familyName: 'Family' },
-  emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
-});
+const userBody = seedUser;
 
 async function seedScimkit(): Promise<{ scim: ScimServer; userId: string; groupId: string; reserve: string[] }> {
   // no rate limits: this measures the HTTP path, and one tenant at thousands of requests a second is past the default budget (429s)
   const scim = createScimServer({ authenticate: bearerToken('bench'.repeat(8)), store: new MemoryStore(), rateLimits: false });
   const headers = { authorization: `Bearer ${'bench'.repeat(8)}`, 'content-type': 'application/scim+json' };
-  const ids: string[] = [];
-  for (let i = 0; i < USERS; i++)
-    ids.push(((await scim.handle({ method: 'POST', path: '/Users', headers, body: JSON.stringify(userBody(i)) })).body as { id: string }).id);
+  const { ids } = await postUsers(scim, USERS, headers);
   const g = await scim.handle({
     method: 'POST',
     path: '/Groups',

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
+import { postUsers } from './data.js';
 import { fmt, type Section } from './harness.js';
 
 const TOKEN = 'bench-token-0123456789-0123456789-0';
@@ -23,7 +24,6 @@ const headers = {
   'accept-encoding': 'gzip, deflate',
   connection: 'keep-alive',
 };
-const U = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const USERS = 10_000;
 const ROUNDS = 31;
 const PER_ROUND = 500;
@@ -57,26 +57,7 @@ async function seeded(build: Build): Promise<{ server: Server; ids: string[]; et
     // measured: the requests, not the rate limiter's 429s
     rateLimits: false,
   });
-  const ids: string[] = [];
-  const etags: string[] = [];
-  for (let i = 0; i < USERS; i++) {
-    const body = {
-      schemas: [U],
-      userName: `user${i}@example.com`,
-      externalId: `ext-${i}`,
-      active: true,
-      name: { givenName: `G${i}`, familyName: i % 7 ? 'Smith' : 'Jones' },
-      emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
-    };
-    const r = await server.handle({
-      method: 'POST',
-      path: '/Users',
-      headers: { ...headers, 'content-type': 'application/scim+json' },
-      body: JSON.stringify(body),
-    });
-    ids.push((r.body as { id: string }).id);
-    etags.push(r.headers.etag ?? '');
-  }
+  const { ids, etags } = await postUsers(server, USERS, headers);
   return { server, ids, etags };
 }
 

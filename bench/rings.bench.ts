@@ -7,6 +7,7 @@
 //   SCIMKIT_PREVIOUS=/tmp/prev npm run bench rings
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { postUsers } from './data.js';
 import { fmt, type Section } from './harness.js';
 
 const TOKEN = 'bench-token-0123456789-0123456789-0';
@@ -40,19 +41,7 @@ async function seeded(build: Build, store: object = new build.MemoryStore()): Pr
     // measured: the requests, not the rate limiter's 429s
     rateLimits: false,
   });
-  const ids: string[] = [];
-  for (let i = 0; i < USERS; i++) {
-    const body = {
-      schemas: [U],
-      userName: `user${i}@example.com`,
-      externalId: `ext-${i}`,
-      active: true,
-      name: { givenName: `G${i}`, familyName: i % 7 ? 'Smith' : 'Jones' },
-      emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
-    };
-    const r = await server.handle({ method: 'POST', path: '/Users', headers, body: JSON.stringify(body) });
-    ids.push((r.body as { id: string }).id);
-  }
+  const { ids } = await postUsers(server, USERS, headers);
   const members = ids.slice(0, 1_000).map((value) => ({ value }));
   const g = await server.handle({ method: 'POST', path: '/Groups', headers, body: JSON.stringify({ schemas: [G], displayName: 'Team', members }) });
   return { server, ids, gid: (g.body as { id: string }).id };
