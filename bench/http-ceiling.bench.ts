@@ -6,12 +6,12 @@
 // work per request) show what a few µs of a server's own work cost in req/s on this machine.
 // The scimkit servers are bench/ceiling-server.ts over a build directory: this one's, and with
 // SCIMKIT_PREVIOUS (a directory holding an earlier dist/ and package.json) that build's too.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fmt, type Section } from './harness.js';
-import { startServer } from './http.bench.js';
+import { startScript, startServer } from './http.bench.js';
 
 const run$ = promisify(execFile);
 const PREVIOUS = process.env.SCIMKIT_PREVIOUS;
@@ -39,22 +39,8 @@ const ROUNDS = 6;
 const CONNECTIONS = 32;
 
 /** A scimkit server of the build in `dir` (bench/ceiling-server.ts), pinned to `cpu`. */
-function startBuild(kind: 'node' | 'express', dir: string, cpu: number): Promise<{ port: number; userId: string; pid: number; stop: () => void }> {
-  const script = join(import.meta.dirname, 'ceiling-server.ts');
-  const proc = spawn('taskset', ['-c', String(cpu), process.execPath, '--import', 'tsx', script, kind, dir], {
-    env: { ...process.env, TSX_TSCONFIG_PATH: join(import.meta.dirname, 'tsconfig.json') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += String(d);
-      const line = out.split('\n').find((l, i, all) => l.startsWith('{') && i < all.length - 1);
-      // taskset execs the server: its pid is the server's
-      if (line) resolve({ ...JSON.parse(line), pid: proc.pid!, stop: () => proc.kill('SIGKILL') });
-    });
-    proc.on('exit', (code) => reject(new Error(`${kind} server of ${dir} exited ${code}`)));
-  });
+function startBuild(kind: 'node' | 'express', dir: string, cpu: number) {
+  return startScript<{ port: number; userId: string }>('ceiling-server.ts', [kind, dir], cpu);
 }
 const AUTH = `authorization=Bearer ${'bench'.repeat(8)}`;
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */

@@ -22,8 +22,17 @@ export function startServer(
   kind: string,
   cpu?: number,
 ): Promise<{ port: number; userId: string; groupId: string; reserve?: string[]; pid: number; stop: () => void }> {
-  const args = [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'http-server.ts'), kind];
-  const proc = spawn(cpu === undefined ? args[0]! : 'taskset', cpu === undefined ? args.slice(1) : ['-c', String(cpu), ...args], {
+  return startScript('http-server.ts', [kind], cpu);
+}
+
+/**
+ * A bench server script of this folder run with `args` in its own process (pinned to `cpu` with
+ * taskset when given); resolves with the first JSON line it prints (once it is seeded), its pid
+ * and a way to stop it.
+ */
+export function startScript<T>(script: string, args: string[], cpu?: number): Promise<T & { pid: number; stop: () => void }> {
+  const argv = [process.execPath, '--import', 'tsx', join(import.meta.dirname, script), ...args];
+  const proc = spawn(cpu === undefined ? argv[0]! : 'taskset', cpu === undefined ? argv.slice(1) : ['-c', String(cpu), ...argv], {
     env: { ...process.env, TSX_TSCONFIG_PATH: join(import.meta.dirname, 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -36,7 +45,7 @@ export function startServer(
       // taskset execs the server: its pid is the server's, for the CPU time it used (/proc/<pid>/stat)
       if (line) resolve({ ...JSON.parse(line), pid: proc.pid!, stop: () => proc.kill('SIGKILL') });
     });
-    proc.on('exit', (code) => reject(new Error(`${kind} server exited ${code}`)));
+    proc.on('exit', (code) => reject(new Error(`${script} ${args.join(' ')} exited ${code}`)));
   });
 }
 
