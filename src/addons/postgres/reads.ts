@@ -9,7 +9,7 @@ import type { Filter, SearchQuery, SearchResult, StoreContext } from 'scimkit/st
 import { groupsOf, membersOf } from './members.js';
 import { groupsOfR, hasGroups, type Row } from './rows.js';
 import type { SqlQueryable } from './sql.js';
-import { filterToSql, keysetToSql, Params, sortKey, sortToSql } from './sql-filter.js';
+import { filterToSql, keysetToSql, orderBy, Params, sortKey, sortToSql } from './sql-filter.js';
 import type { StoreState } from './state.js';
 
 /** The resources of `rows` as SCIM resources: with their members when `withMembers`, and a user's groups. */
@@ -111,7 +111,7 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
        FROM (SELECT r.tenant, r.type, r.id, r.seq, ${sortKeyColumn}count(*) OVER ()::int AS total
              FROM ${s.t.resources} r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}) m
        JOIN ${s.t.resources} r ON r.tenant = m.tenant AND r.type = m.type AND r.id = m.id
-       ORDER BY ${key ? (desc ? 'm.sort_key DESC NULLS FIRST, m.id COLLATE "C" DESC' : 'm.sort_key ASC NULLS LAST, m.id COLLATE "C" ASC') : 'm.seq'}`;
+       ORDER BY ${key ? orderBy('m.sort_key', 'm.id', desc) : 'm.seq'}`;
   const rows = (await db().query(text, p.values)).rows as (Row & { total: number; seq: string; sort_key?: unknown })[];
   // with a keyset the window count covers only the rows after it, and an empty page past the
   // end has no row to carry it: those totals are counted apart. An empty first page is a total

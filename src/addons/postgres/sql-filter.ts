@@ -418,9 +418,12 @@ export function sortKey(path: string, type: ResourceType): SortKey {
 
 /** The ORDER BY of a sort: missing values last ascending, first descending (the whole order reverses); ties by id. */
 export function sortToSql(path: string, type: ResourceType, descending: boolean): string {
-  return descending
-    ? `${sortKey(path, type).expr} DESC NULLS FIRST, r.id COLLATE "C" DESC`
-    : `${sortKey(path, type).expr} ASC NULLS LAST, r.id COLLATE "C" ASC`;
+  return orderBy(sortKey(path, type).expr, 'r.id', descending);
+}
+
+/** The ORDER BY of {@link sortToSql} over a key and an id read elsewhere (a subquery's columns). */
+export function orderBy(key: string, id: string, descending: boolean): string {
+  return descending ? `${key} DESC NULLS FIRST, ${id} COLLATE "C" DESC` : `${key} ASC NULLS LAST, ${id} COLLATE "C" ASC`;
 }
 
 /**
