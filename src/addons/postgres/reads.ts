@@ -6,6 +6,7 @@
  */
 import { type ResourceType, ScimError, type ScimResource } from 'scimkit';
 import type { Filter, SearchQuery, SearchResult, StoreContext } from 'scimkit/store-kit';
+import { countsSql } from './counts.js';
 import { groupsOf, membersOf } from './members.js';
 import { groupsOfR, hasGroups, type Row } from './rows.js';
 import type { SqlQueryable } from './sql.js';
@@ -78,9 +79,20 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
   const p = new Params(s.t);
   if (q.unknownAttributes) p.unknownAttributes = q.unknownAttributes;
   const where = whereOf(ctx, type, q.filter, p);
-  const count = async () =>
-    Number((await db().query(`SELECT count(*)::int AS n FROM ${s.t.resources} r WHERE ${where}`, p.values.slice(0, whereParams))).rows[0]?.n ?? 0);
   const whereParams = p.values.length;
+  // An unfiltered list's total is the tenant's resources of the type: the counts of migration
+  // 12 (addons/postgres/counts.ts) sum a few rows where counting read them all (148 ms at
+  // 1,000,000 users). A filtered one is counted, as only its matches can say.
+  const counts = q.filter ? undefined : countsSql(s.t, p.add(ctx.tenant), p.add(type.name));
+  const summed = (rows: number) => s.counts.summed(ctx.tenant, type.name, rows);
+  const count = async () => {
+    if (!counts)
+      return Number((await db().query(`SELECT count(*)::int AS n FROM ${s.t.resources} r WHERE ${where}`, p.values.slice(0, whereParams))).rows[0]?.n ?? 0);
+    const alone = countsSql(s.t, '$1', '$2');
+    const row = (await db().query(`SELECT ${alone.total} AS n, ${alone.rows} AS rows`, [ctx.tenant, type.name])).rows[0];
+    summed(Number(row?.rows ?? 0));
+    return Number(row?.n ?? 0);
+  };
   if (q.count <= 0) return { resources: [], totalResults: await count() };
   const desc = q.sort?.order === 'descending';
   const key = q.sort ? sortKey(q.sort.path, type) : undefined;
@@ -100,24 +112,29 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
   const limit = p.add(q.count);
   const offset = q.after === undefined ? ` OFFSET ${p.add(Math.max(q.startIndex, 1) - 1)}` : '';
   const sortKeyColumn = key ? `${key.expr} AS sort_key, ` : '';
-  // A look-up an index narrows reads its few rows whole. Any other page counts and sorts its
-  // matches as narrow rows (id, seq, sort key) and reads the documents of the page alone:
-  // carried whole through the count's window, 14,285 matches of a co filter over 100,000
-  // users spilled ~20 MB to a temporary file (74 ms; bench/RESULTS.md, "substring").
+  // A look-up an index narrows reads its few rows whole. Any other page sorts its matches as
+  // narrow rows (id and sort key, or seq) and reads the documents of the page alone: carried
+  // whole through the count's window, 14,285 matches of a co filter over 100,000 users spilled
+  // ~20 MB to a temporary file (74 ms; bench/RESULTS.md, "substring"). Unfiltered, the narrow
+  // rows stop at the page (no window count), read in order from an index of migration 12 or
+  // (tenant, type, seq) without the rows before them when the sort is by userName.
+  const narrow = ['r.tenant', 'r.type', 'r.id', key ? `${key.expr} AS sort_key` : 'r.seq', ...(counts ? [] : ['count(*) OVER ()::int AS total'])].join(', ');
   const text = p.narrowedByIndex
     ? `SELECT r.id, r.doc, r.version, r.seq::text AS seq, ${sortKeyColumn}count(*) OVER ()::int AS total
        FROM ${s.t.resources} r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}`
-    : `SELECT r.id, r.doc, r.version, m.seq::text AS seq, ${key ? 'm.sort_key, ' : ''}m.total
-       FROM (SELECT r.tenant, r.type, r.id, r.seq, ${sortKeyColumn}count(*) OVER ()::int AS total
+    : `SELECT r.id, r.doc, r.version, r.seq::text AS seq, ${key ? 'm.sort_key, ' : ''}${counts ? `${counts.total} AS total, ${counts.rows} AS count_rows` : 'm.total'}
+       FROM (SELECT ${narrow}
              FROM ${s.t.resources} r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}) m
        JOIN ${s.t.resources} r ON r.tenant = m.tenant AND r.type = m.type AND r.id = m.id
        ORDER BY ${key ? orderBy('m.sort_key', 'm.id', desc) : 'm.seq'}`;
-  const rows = (await db().query(text, p.values)).rows as (Row & { total: number; seq: string; sort_key?: unknown })[];
+  const rows = (await db().query(text, p.values)).rows as (Row & { total: number; seq: string; sort_key?: unknown; count_rows?: number })[];
   // with a keyset the window count covers only the rows after it, and an empty page past the
   // end has no row to carry it: those totals are counted apart. An empty first page is a total
   // of 0 without asking again (the miss of an IdP's look-up before a create).
   const firstPage = q.after === undefined && q.startIndex <= 1;
-  const total = q.after === undefined && rows[0] ? Number(rows[0].total) : firstPage ? 0 : await count();
+  const carried = rows[0] && (counts || q.after === undefined) ? Number(rows[0].total) : undefined;
+  if (counts && rows[0]) summed(Number(rows[0].count_rows));
+  const total = carried ?? (firstPage ? 0 : await count());
   const last = rows[rows.length - 1];
   const result: SearchResult = { resources: await materialise(s, db(), ctx, type, rows, q.members), totalResults: total };
   if (last) result.next = JSON.stringify(key ? [last.sort_key instanceof Date ? last.sort_key.toISOString() : (last.sort_key ?? null), last.id] : [last.seq]);

@@ -389,6 +389,8 @@ export interface SortKey {
   expr: string;
   /** The SQL type of the expression, for casting a keyset parameter. */
   cast: string;
+  /** Every row has a value (a required attribute's column): a keyset is then one row comparison, which an index in the sort's order starts at. */
+  nonNull?: boolean;
 }
 
 /**
@@ -402,7 +404,7 @@ export function sortKey(path: string, type: ResourceType): SortKey {
   // since migration 1: read there, a sort of 100,000 users does not take each key out of a
   // JSONB document (display_name_ci is not: rows of early versions left it empty for users)
   if (r.attribute.name === 'userName' && !r.extension && !r.sub && type.coreAttribute('userName') === r.attribute && foldsCase(r.target))
-    return { expr: `${COLUMNS.userName} COLLATE "C"`, cast: 'text' };
+    return { expr: `${COLUMNS.userName} COLLATE "C"`, cast: 'text', nonNull: r.attribute.required };
   const doc = foldsCase(r.target) ? 'r.doc_ci' : 'r.doc';
   const base = r.extension ? `(${doc}->${key(r.schema)})` : doc;
   let j = `${base}->${key(r.attribute.name)}`;
@@ -433,6 +435,8 @@ export function orderBy(key: string, id: string, descending: boolean): string {
 export function keysetToSql(k: SortKey, descending: boolean, position: [unknown, string], p: Params): string {
   const [value, id] = position;
   const idp = p.add(id);
+  // (key, id) after the position, as the index of migration 12 is ordered: read from there on, not from the first row
+  if (k.nonNull && value !== null) return `(${k.expr}, r.id COLLATE "C") ${descending ? '<' : '>'} (${p.add(value)}::${k.cast}, ${idp})`;
   if (descending) {
     if (value === null) return `(((${k.expr}) IS NULL AND r.id COLLATE "C" < ${idp}) OR (${k.expr}) IS NOT NULL)`;
     const kp = `${p.add(value)}::${k.cast}`;

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Connections } from './connections.js';
+import type { CountsKeeper } from './counts.js';
 import type { StatisticsKeeper } from './statistics.js';
 import type { TableNames } from './tables.js';
 
@@ -15,4 +16,6 @@ export interface StoreState {
   readonly connections: Connections;
   /** Keeps the planner's statistics of the resource table from missing after a burst of creates. */
   readonly statistics: StatisticsKeeper;
+  /** Folds the rows of the resource counts that unfiltered lists sum (migration 12). */
+  readonly counts: CountsKeeper;
 }

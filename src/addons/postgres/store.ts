@@ -22,6 +22,7 @@ import type {
 import { PostgresActivityLog } from './activity.js';
 import { PostgresConnectionRecords } from './connection-records.js';
 import { Connections } from './connections.js';
+import { CountsKeeper } from './counts.js';
 import { translatingErrors } from './errors.js';
 import { type MigrationReport, migrate } from './migrate.js';
 import { PostgresOutbox } from './outbox.js';
@@ -94,7 +95,7 @@ export class PostgresStore implements ProvisioningStore {
       },
       analyze: async () => void (await connections.base.query(`ANALYZE ${t.resources}`)),
     });
-    const s: StoreState = { t, connections, statistics };
+    const s: StoreState = { t, connections, statistics, counts: new CountsKeeper(t, () => connections.base) };
     this.#s = s;
     // on the database itself, never the transaction of the request whose write woke delivery
     this.outbox = new PostgresOutbox(() => translatingErrors(s.connections.base), s.t);

@@ -26,6 +26,10 @@ export interface TableNames {
   readonly events: string;
   /** The activity log. */
   readonly activity: string;
+  /** The resources per tenant and type, as rows of changes summed on read (migration 12). */
+  readonly counts: string;
+  /** The trigger function that writes {@link TableNames.counts} (migration 12). */
+  readonly countResources: string;
   /** The connection records: one per tenant (migration 8). */
   readonly connections: string;
   /** The credentials of the connections (migration 8). */
@@ -79,6 +83,8 @@ export function tableNames(schema?: string): TableNames {
     eventSeq: relation('scim_event_seq'),
     events: relation('scim_events'),
     activity: relation('scim_activity'),
+    counts: relation('scim_resource_counts'),
+    countResources: relation('scim_count_resources'),
     connections: relation('scim_connections'),
     credentials: relation('scim_credentials'),
     emailsCi: relation('scim_emails_ci'),

@@ -126,6 +126,7 @@ export async function create(s: StoreState, ctx: StoreContext, type: ResourceTyp
       // a new id has no memberships yet, so the stored resource is what was written
       if (ids.length) doc.members = ids.map((value) => (types?.[value] ? { value, type: types[value] } : { value }));
       s.statistics.created();
+      s.counts.wrote();
       return doc;
     } catch (e) {
       // a deadlock with a concurrent writer of the same keys or counter row: run it again
@@ -178,5 +179,6 @@ export async function deleteResource(s: StoreState, ctx: StoreContext, type: Res
     },
     ctx,
   );
+  s.counts.wrote();
   return left;
 }

@@ -66,6 +66,7 @@ async function twoSchemas(db: SqlPool, newStore: (schema: string) => PostgresSto
     'scim_events',
     'scim_members',
     'scim_migrations',
+    'scim_resource_counts',
     'scim_resources',
     'scim_unique',
   ];
@@ -125,8 +126,9 @@ describe('PostgresStore in a schema of its own (PGlite)', () => {
       const u = await before.create(ctx, User, { schemas: [U], userName: 'moved', emails: [{ value: 'm@x.io' }] });
       await before.create(ctx, Group, { schemas: [G], displayName: 'G', members: [{ value: u.id! }] });
       await db.exec(`CREATE SCHEMA scim;
-        ${['scim_resources', 'scim_unique', 'scim_members', 'scim_migrations', 'scim_event_seq', 'scim_events', 'scim_activity', 'scim_connections', 'scim_credentials'].map((t) => `ALTER TABLE ${t} SET SCHEMA scim;`).join('\n')}
+        ${['scim_resources', 'scim_unique', 'scim_members', 'scim_migrations', 'scim_event_seq', 'scim_events', 'scim_activity', 'scim_connections', 'scim_credentials', 'scim_resource_counts'].map((t) => `ALTER TABLE ${t} SET SCHEMA scim;`).join('\n')}
         ALTER FUNCTION scim_emails_ci(jsonb) SET SCHEMA scim;
+        ALTER FUNCTION scim_count_resources() SET SCHEMA scim;
         ALTER FUNCTION scim_emails_folded(jsonb) SET SCHEMA scim;`);
       const after = new PostgresStore(db as unknown as SqlPool, { schema: 'scim' });
       expect(await after.migrate()).toEqual({ applied: [], current: ALL.at(-1) });

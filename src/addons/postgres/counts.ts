@@ -1,0 +1,83 @@
+/**
+ * The total of an unfiltered list without counting the tenant's rows: migration 12's triggers
+ * write each statement's change of a tenant's resources of a type as a row of
+ * `scim_resource_counts` (a create +1, a delete -1, a bulk delete -n), a list sums them, and
+ * this keeper folds a key's rows into one after a list saw many of them, and every key's
+ * after a number of writes, so a sum reads a few rows, not one per write since the start.
+ * @module
+ */
+import type { SqlQueryable } from './sql.js';
+import type { TableNames } from './tables.js';
+
+/** Rows of one key a list may sum before the keeper folds them. */
+export const FOLD_AFTER_ROWS = 64;
+
+/** Writes by this store after which every key with more than one row is folded. */
+export const FOLD_ALL_AFTER_WRITES = 4_096;
+
+/** The SQL of a key's total and of its rows to sum, over the parameters naming the tenant and the type. */
+export function countsSql(t: TableNames, tenant: string, type: string): { total: string; rows: string } {
+  const from = `FROM ${t.counts} c WHERE c.tenant = ${tenant} AND c.type = ${type}`;
+  return { total: `(SELECT coalesce(sum(c.n), 0)::int ${from})`, rows: `(SELECT count(*)::int ${from})` };
+}
+
+/**
+ * Folds the rows of `scim_resource_counts` in the background, one fold at a time, on a
+ * connection of the pool (never a request's transaction). A fold replaces a key's rows by
+ * their sum in one statement: a concurrent fold waits on the rows it would delete and skips
+ * them once they are gone; writers only insert, so neither waits on the other. A failure is
+ * left for the next fold: the total stays exact, only the sum reads more rows.
+ */
+export class CountsKeeper {
+  readonly #t: TableNames;
+  readonly #db: () => SqlQueryable;
+  #writes = 0;
+  #running: Promise<void> | undefined;
+
+  /** A keeper of the counts of the tables `t`, folding on `db()`. */
+  constructor(t: TableNames, db: () => SqlQueryable) {
+    this.#t = t;
+    this.#db = db;
+  }
+
+  /** A list summed `rows` rows of the key (tenant, type): folded after it when they are many; O(1) on the request path. */
+  summed(tenant: string, type: string, rows: number): void {
+    if (rows <= FOLD_AFTER_ROWS) return;
+    this.#start(
+      `WITH gone AS (DELETE FROM ${this.#t.counts} WHERE tenant = $1 AND type = $2 RETURNING n)
+      INSERT INTO ${this.#t.counts} (tenant, type, n) SELECT $1, $2, sum(n) FROM gone HAVING count(*) > 0 AND sum(n) <> 0`,
+      [tenant, type],
+    );
+  }
+
+  /** Counts one create or delete of this store; every {@link FOLD_ALL_AFTER_WRITES}th folds every key. */
+  wrote(): void {
+    if (++this.#writes % FOLD_ALL_AFTER_WRITES !== 0) return;
+    const c = this.#t.counts;
+    this.#start(
+      `WITH many AS (SELECT tenant, type FROM ${c} GROUP BY tenant, type HAVING count(*) > 1),
+       gone AS (DELETE FROM ${c} x USING many WHERE x.tenant = many.tenant AND x.type = many.type RETURNING x.tenant, x.type, x.n)
+       INSERT INTO ${c} (tenant, type, n) SELECT tenant, type, sum(n) FROM gone GROUP BY tenant, type HAVING sum(n) <> 0`,
+      [],
+    );
+  }
+
+  /** Resolves once no fold is running (tests, shutdown). */
+  async settled(): Promise<void> {
+    await this.#running;
+  }
+
+  #start(sql: string, values: unknown[]): void {
+    if (this.#running) return;
+    this.#running = this.#db()
+      .query(sql, values)
+      .then(
+        () => undefined,
+        // the next list or the next fold tries again; the total is exact meanwhile
+        () => undefined,
+      )
+      .finally(() => {
+        this.#running = undefined;
+      });
+  }
+}
