@@ -111,12 +111,15 @@ async function buildTrigramIndexes(q: SqlQueryable, t: TableNames): Promise<void
  * statement's inserts and deletes counted together; a row moved to another tenant or type,
  * which the store never does, counted apart; a TRUNCATE empties the counts), and
  * the counts of the rows there are, in one transaction (safe to run again: it counts afresh).
- * The function finds the table beside the resources it was fired on (TG_TABLE_SCHEMA), so an
- * installation moved into a schema (docs/stores.md) keeps counting.
+ * The function names the table as every statement of the store does (in its schema, or
+ * unqualified on the search_path): static SQL, planned once per session, where finding the
+ * table beside the fired-on one (EXECUTE format(…, TG_TABLE_SCHEMA)) cost a create 16–47 µs
+ * of database CPU more (bench/RESULTS.md, "the outbox", one run). An installation moved into
+ * a schema gives the function that schema as its search_path (docs/stores.md).
  */
 function countsScript(t: TableNames): string {
   const insert = (rows: string, sign: string) =>
-    `EXECUTE format('INSERT INTO %I.scim_resource_counts (tenant, type, n) SELECT tenant, type, ${sign}count(*) FROM ${rows} GROUP BY tenant, type', TG_TABLE_SCHEMA)`;
+    `INSERT INTO ${t.counts} (tenant, type, n) SELECT tenant, type, ${sign}count(*) FROM ${rows} GROUP BY tenant, type`;
   return `
 CREATE TABLE IF NOT EXISTS ${t.counts} (
   tenant text NOT NULL,
