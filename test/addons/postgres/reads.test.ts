@@ -3,7 +3,8 @@
 // unsorted it walks (tenant, type, seq) without reading the rows it skips, and neither counts
 // the tenant for its total (the counts of migration 12 do). At 1,000,000 users the difference
 // was 1 s a page against 5 ms (bench/RESULTS.md, "A million users"); here the plans say it.
-import { SchemaRegistry, type SortSpec } from 'scimkit';
+import { SchemaRegistry } from 'scimkit';
+import type { SortSpec } from 'scimkit/store-kit';
 import { describe, expect, it } from 'vitest';
 import { PostgresStore, type SqlPool } from '../../../src/addons/postgres/index.js';
 import { scratchDatabase } from '../../scratch-database.js';
