@@ -8,27 +8,13 @@ import { SchemaRegistry } from 'scimkit';
 import { parseFilter } from 'scimkit/store-kit';
 import { describe, expect, it } from 'vitest';
 import { PostgresStore, type SqlPool } from '../../../src/addons/postgres/index.js';
+import { recording } from '../../recording-pool.js';
 import { scratchDatabase } from '../../scratch-database.js';
 
 const registry = new SchemaRegistry({ uniqueGroupDisplayName: true });
 const User = registry.resourceType('User')!;
 const Group = registry.resourceType('Group')!;
 const ctx = { tenant: 't', requestId: 'r' };
-
-/** A pool that keeps the text and values of every statement sent through it. */
-function recording(pool: SqlPool): { pool: SqlPool; sent: [string, unknown[]][] } {
-  const sent: [string, unknown[]][] = [];
-  return {
-    sent,
-    pool: {
-      query: (text: string, values?: unknown[]) => {
-        sent.push([text, values ?? []]);
-        return pool.query(text, values);
-      },
-      connect: () => pool.connect!(),
-    } as SqlPool,
-  };
-}
 
 const CASES: [typeof User, string, RegExp][] = [
   [User, 'userName eq "USER77x"', /scim_resources_user_name\b/],

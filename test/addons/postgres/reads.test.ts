@@ -7,26 +7,12 @@ import { SchemaRegistry } from 'scimkit';
 import type { SortSpec } from 'scimkit/store-kit';
 import { describe, expect, it } from 'vitest';
 import { PostgresStore, type SqlPool } from '../../../src/addons/postgres/index.js';
+import { recording } from '../../recording-pool.js';
 import { scratchDatabase } from '../../scratch-database.js';
 
 const User = new SchemaRegistry().resourceType('User')!;
 const ctx = { tenant: 'big', requestId: 'r' };
 const USERS = 20_000;
-
-/** A pool that keeps the text and values of every statement sent through it. */
-function recording(pool: SqlPool): { pool: SqlPool; sent: [string, unknown[]][] } {
-  const sent: [string, unknown[]][] = [];
-  return {
-    sent,
-    pool: {
-      query: (text: string, values?: unknown[]) => {
-        sent.push([text, values ?? []]);
-        return pool.query(text, values);
-      },
-      connect: () => pool.connect!(),
-    } as SqlPool,
-  };
-}
 
 describe.runIf(process.env.DATABASE_URL)('PostgresStore: pages of a large tenant', () => {
   it('walk an index from their position and take their total from the counts', async () => {
