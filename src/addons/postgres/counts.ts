@@ -3,56 +3,69 @@
  * write each statement's change of a tenant's resources of a type as a row of
  * `scim_resource_counts` (a create +1, a delete -1, a bulk delete -n), a list sums them, and
  * this keeper folds a key's rows into one after a list saw many of them, and every key's
- * after a number of writes, so a sum reads a few rows, not one per write since the start.
+ * after one write in 4,096 at random (filtered look-ups, an IdP's way, never sum), so a sum
+ * reads a few rows, not one per write since the start.
  * @module
  */
 import type { SqlQueryable } from './sql.js';
-import type { TableNames } from './tables.js';
+import { dollarQuoted, type TableNames } from './tables.js';
 
 /**
- * The counts of migration 12: the table of changes, the trigger function and its triggers (a
- * statement's inserts and deletes counted together; a row moved to another tenant or type,
- * which the store never does, counted apart; a TRUNCATE empties the counts), and
- * the counts of the rows there are, in one transaction (safe to run again: it counts afresh).
- * The function names the table as every statement of the store does (in its schema, or
- * unqualified on the search_path): static SQL, planned once per session, where finding the
- * table beside the fired-on one (EXECUTE format(…, TG_TABLE_SCHEMA)) cost a create 16–47 µs
- * of database CPU more (docs/design.md, "totals kept as rows of changes"). An installation moved into
- * a schema gives the function that schema as its search_path (docs/stores.md).
+ * The counts of migration 12 in one transaction, safe to run again (it counts afresh): the
+ * table of changes; the trigger function (a statement's inserts and deletes counted together; a
+ * row moved to another tenant or type, which the store never does, counted apart; a TRUNCATE
+ * empties the counts); its triggers, created when missing (a DROP TRIGGER would take a lock
+ * that holds reads too); and the counts of the rows there are, under a lock that holds writes
+ * from the start, so no row is written between the triggers and the count.
+ *
+ * The function names the table unqualified, static SQL planned once per session (finding it
+ * beside the fired-on table with EXECUTE format(…, TG_TABLE_SCHEMA) cost a create 16–47 µs of
+ * database CPU more: docs/design.md, "totals kept as rows of changes"), and its search_path is
+ * the schema of the resources: a session with another (pg_dump's restore sets it empty) still
+ * finds the table, and an installation moved into a schema sets it anew (docs/stores.md).
  */
 export function countsScript(t: TableNames): string {
   const insert = (rows: string, sign: string) =>
-    `INSERT INTO ${t.counts} (tenant, type, n) SELECT tenant, type, ${sign}count(*) FROM ${rows} GROUP BY tenant, type`;
-  return `
-CREATE TABLE IF NOT EXISTS ${t.counts} (
-  tenant text NOT NULL,
-  type text NOT NULL,
-  n bigint NOT NULL
-);
-CREATE INDEX IF NOT EXISTS scim_resource_counts_tenant_type ON ${t.counts} (tenant, type);
-CREATE OR REPLACE FUNCTION ${t.countResources}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    `INSERT INTO scim_resource_counts (tenant, type, n) SELECT tenant, type, ${sign}count(*) FROM ${rows} GROUP BY tenant, type`;
+  const trigger = (name: string, when: string) => `
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = ${t.literal(t.resources)}::regclass AND tgname = '${name}') THEN
+    CREATE TRIGGER ${name} ${when} EXECUTE FUNCTION ${t.countResources}();
+  END IF;`;
+  const body = `
 BEGIN
   IF TG_OP = 'INSERT' THEN
     ${insert('added', '')};
   ELSIF TG_OP = 'DELETE' THEN
     ${insert('removed', '-')};
   ELSIF TG_OP = 'UPDATE' THEN
-    EXECUTE format('INSERT INTO %I.scim_resource_counts (tenant, type, n) VALUES ($1, $2, 1), ($3, $4, -1)', TG_TABLE_SCHEMA)
-      USING NEW.tenant, NEW.type, OLD.tenant, OLD.type;
+    INSERT INTO scim_resource_counts (tenant, type, n) VALUES (NEW.tenant, NEW.type, 1), (OLD.tenant, OLD.type, -1);
   ELSE
-    EXECUTE format('DELETE FROM %I.scim_resource_counts', TG_TABLE_SCHEMA);
+    DELETE FROM scim_resource_counts;
   END IF;
   RETURN NULL;
 END
-$fn$;
-DROP TRIGGER IF EXISTS scim_resources_counted_insert ON ${t.resources};
-DROP TRIGGER IF EXISTS scim_resources_counted_delete ON ${t.resources};
-DROP TRIGGER IF EXISTS scim_resources_counted_move ON ${t.resources};
-DROP TRIGGER IF EXISTS scim_resources_counted_truncate ON ${t.resources};
-CREATE TRIGGER scim_resources_counted_insert AFTER INSERT ON ${t.resources} REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION ${t.countResources}();
-CREATE TRIGGER scim_resources_counted_delete AFTER DELETE ON ${t.resources} REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION ${t.countResources}();
-CREATE TRIGGER scim_resources_counted_move AFTER UPDATE ON ${t.resources} FOR EACH ROW WHEN (OLD.tenant IS DISTINCT FROM NEW.tenant OR OLD.type IS DISTINCT FROM NEW.type) EXECUTE FUNCTION ${t.countResources}();
-CREATE TRIGGER scim_resources_counted_truncate AFTER TRUNCATE ON ${t.resources} FOR EACH STATEMENT EXECUTE FUNCTION ${t.countResources}();
+`;
+  const setup = `
+DECLARE
+  schema text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ${t.literal(t.resources)}::regclass);
+BEGIN
+  EXECUTE format('ALTER FUNCTION %s() SET search_path = %I', ${t.literal(t.countResources)}, schema);
+${trigger('scim_resources_counted_insert', `AFTER INSERT ON ${t.resources} REFERENCING NEW TABLE AS added FOR EACH STATEMENT`)}
+${trigger('scim_resources_counted_delete', `AFTER DELETE ON ${t.resources} REFERENCING OLD TABLE AS removed FOR EACH STATEMENT`)}
+${trigger('scim_resources_counted_move', `AFTER UPDATE ON ${t.resources} FOR EACH ROW WHEN (OLD.tenant IS DISTINCT FROM NEW.tenant OR OLD.type IS DISTINCT FROM NEW.type)`)}
+${trigger('scim_resources_counted_truncate', `AFTER TRUNCATE ON ${t.resources} FOR EACH STATEMENT`)}
+END
+`;
+  return `
+LOCK TABLE ${t.resources} IN SHARE ROW EXCLUSIVE MODE;
+CREATE TABLE IF NOT EXISTS ${t.counts} (
+  tenant text NOT NULL,
+  type text NOT NULL,
+  n bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scim_resource_counts_tenant_type ON ${t.counts} (tenant, type);
+CREATE OR REPLACE FUNCTION ${t.countResources}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuoted(body)};
+DO ${dollarQuoted(setup)};
 DELETE FROM ${t.counts};
 INSERT INTO ${t.counts} (tenant, type, n) SELECT tenant, type, count(*) FROM ${t.resources} GROUP BY tenant, type;
 `;
@@ -61,7 +74,7 @@ INSERT INTO ${t.counts} (tenant, type, n) SELECT tenant, type, count(*) FROM ${t
 /** Rows of one key a list may sum before the keeper folds them. */
 export const FOLD_AFTER_ROWS = 64;
 
-/** Writes by this store after which every key with more than one row is folded. */
+/** Every key with more than one row is folded after one write in this many, at random (a counter would start again at each restart of a short-lived instance). */
 export const FOLD_ALL_AFTER_WRITES = 4_096;
 
 /** The SQL of a key's total and of its rows to sum, over the parameters naming the tenant and the type. */
@@ -80,13 +93,14 @@ export function countsSql(t: TableNames, tenant: string, type: string): { total:
 export class CountsKeeper {
   readonly #t: TableNames;
   readonly #db: () => SqlQueryable;
-  #writes = 0;
+  readonly #random: () => number;
   #running: Promise<void> | undefined;
 
-  /** A keeper of the counts of the tables `t`, folding on `db()`. */
-  constructor(t: TableNames, db: () => SqlQueryable) {
+  /** A keeper of the counts of the tables `t`, folding on `db()`; `random` draws which write folds every key (tests choose it). */
+  constructor(t: TableNames, db: () => SqlQueryable, random: () => number = Math.random) {
     this.#t = t;
     this.#db = db;
+    this.#random = random;
   }
 
   /** A list summed `rows` rows of the key (tenant, type): folded after it when they are many; O(1) on the request path. */
@@ -99,9 +113,9 @@ export class CountsKeeper {
     );
   }
 
-  /** Counts one create or delete of this store; every {@link FOLD_ALL_AFTER_WRITES}th folds every key. */
+  /** One create or delete of this store: one in {@link FOLD_ALL_AFTER_WRITES}, at random, folds every key. O(1) on the request path. */
   wrote(): void {
-    if (++this.#writes % FOLD_ALL_AFTER_WRITES !== 0) return;
+    if (this.#random() * FOLD_ALL_AFTER_WRITES >= 1) return;
     const c = this.#t.counts;
     this.#start(
       `WITH many AS (SELECT tenant, type FROM ${c} GROUP BY tenant, type HAVING count(*) > 1),

@@ -26,6 +26,7 @@ const PROGRAM_LIMIT_EXCEEDED = '54000';
 /** The attribute each index of the shipped migrations holds. */
 const INDEXED_BY: Record<string, string> = {
   scim_resources_user_name: 'userName',
+  scim_resources_user_name_order: 'userName',
   scim_resources_external_id: 'externalId',
   scim_resources_display_name: 'displayName',
   scim_resources_emails: 'emails.value',

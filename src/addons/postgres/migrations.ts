@@ -5,7 +5,7 @@
 import { countsScript } from './counts.js';
 import { refold } from './folded.js';
 import type { SqlQueryable } from './sql.js';
-import { EMAILS_TRIGRAM_INDEX, foldedEmailsJson, quoteIdentifier, type TableNames, TRIGRAM_INDEXED, UNQUALIFIED } from './tables.js';
+import { dollarQuoted, EMAILS_TRIGRAM_INDEX, foldedEmailsJson, quoteIdentifier, type TableNames, TRIGRAM_INDEXED, UNQUALIFIED } from './tables.js';
 
 /** A step of a migration: a script run as a whole in one transaction. */
 export interface ScriptStep {
@@ -53,16 +53,6 @@ export interface Migration {
 /** The steps of a migration. */
 export function stepsOf(m: Migration): readonly MigrationStep[] {
   return m.steps ?? (m.sql === undefined ? [] : [{ sql: m.sql }]);
-}
-
-/**
- * `body` in dollar quotes whose tag it does not contain: a schema name in it (quoted as an
- * identifier, which dollar quoting does not see) could otherwise end the quotes early.
- */
-function dollarQuoted(body: string): string {
-  let tag = '$do$';
-  for (let i = 1; body.includes(tag); i++) tag = `$do${i}$`;
-  return `${tag}${body}${tag}`;
 }
 
 /**

@@ -10,7 +10,7 @@ import { countsSql } from './counts.js';
 import { groupsOf, membersOf } from './members.js';
 import { groupsOfR, hasGroups, type Row } from './rows.js';
 import type { SqlQueryable } from './sql.js';
-import { filterToSql, keysetToSql, orderBy, Params, sortKey, sortToSql } from './sql-filter.js';
+import { filterToSql, keysetBranches, orderBy, Params, sortKey, sortToSql } from './sql-filter.js';
 import type { StoreState } from './state.js';
 
 /** The resources of `rows` as SCIM resources: with their members when `withMembers`, and a user's groups. */
@@ -97,7 +97,8 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
   const desc = q.sort?.order === 'descending';
   const key = q.sort ? sortKey(q.sort.path, type) : undefined;
   const order = q.sort ? sortToSql(q.sort.path, type, desc) : 'r.seq';
-  let keyset = '';
+  // the keyset as disjoint conditions: each one walk of an index (sql-filter.ts keysetBranches)
+  let branches: string[] = [];
   if (q.after !== undefined) {
     let pos: unknown;
     try {
@@ -107,8 +108,9 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
     }
     if (!Array.isArray(pos) || (key ? pos.length !== 2 || typeof pos[1] !== 'string' : typeof pos[0] !== 'string'))
       throw ScimError.invalidCursor('The cursor is not valid');
-    keyset = key ? ` AND ${keysetToSql(key, desc, pos as [unknown, string], p)}` : ` AND r.seq > ${p.add(pos[0])}::bigint`;
+    branches = key ? keysetBranches(key, desc, pos as [unknown, string], p) : [`r.seq > ${p.add(pos[0])}::bigint`];
   }
+  const keyset = branches.length ? ` AND ${branches.length === 1 ? branches[0] : `(${branches.join(' OR ')})`}` : '';
   const limit = p.add(q.count);
   const offset = q.after === undefined ? ` OFFSET ${p.add(Math.max(q.startIndex, 1) - 1)}` : '';
   const sortKeyColumn = key ? `${key.expr} AS sort_key, ` : '';
@@ -124,12 +126,17 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
   const narrow = ['r.tenant', 'r.type', ...(key ? ['r.id', `${key.expr} AS sort_key`] : ['r.seq']), ...(counts ? [] : ['count(*) OVER ()::int AS total'])].join(
     ', ',
   );
+  const narrowRows = (branch: string) =>
+    `SELECT ${narrow} FROM ${s.t.resources} r WHERE ${where}${branch ? ` AND ${branch}` : ''} ORDER BY ${order} LIMIT ${limit}${offset}`;
+  const pageRows =
+    branches.length > 1 && key
+      ? `SELECT * FROM (${branches.map((b) => `(${narrowRows(b)})`).join(' UNION ALL ')}) u ORDER BY ${orderBy('u.sort_key', 'u.id', desc)} LIMIT ${limit}`
+      : narrowRows(branches[0] ?? '');
   const text = p.narrowedByIndex
     ? `SELECT r.id, r.doc, r.version, r.seq::text AS seq, ${sortKeyColumn}count(*) OVER ()::int AS total
        FROM ${s.t.resources} r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}`
     : `SELECT r.id, r.doc, r.version, r.seq::text AS seq, ${key ? 'm.sort_key, ' : ''}${counts ? `${counts.total} AS total, ${counts.rows} AS count_rows` : 'm.total'}
-       FROM (SELECT ${narrow}
-             FROM ${s.t.resources} r WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${limit}${offset}) m
+       FROM (${pageRows}) m
        JOIN ${s.t.resources} r ON r.tenant = m.tenant AND r.type = m.type AND ${key ? 'r.id = m.id' : 'r.seq = m.seq'}
        ORDER BY ${key ? orderBy('m.sort_key', 'm.id', desc) : 'm.seq'}`;
   const rows = (await db().query(text, p.values)).rows as (Row & { total: number; seq: string; sort_key?: unknown; count_rows?: number })[];

@@ -389,8 +389,8 @@ export interface SortKey {
   expr: string;
   /** The SQL type of the expression, for casting a keyset parameter. */
   cast: string;
-  /** Every row has a value (a required attribute's column): a keyset is then one row comparison, which an index in the sort's order starts at. */
-  nonNull?: boolean;
+  /** An index of the store is in this key's order, then the id's (migration 12): a keyset is a row comparison that its walk starts at. */
+  indexed?: boolean;
 }
 
 /**
@@ -404,7 +404,7 @@ export function sortKey(path: string, type: ResourceType): SortKey {
   // since migration 1: read there, a sort of 100,000 users does not take each key out of a
   // JSONB document (display_name_ci is not: rows of early versions left it empty for users)
   if (r.attribute.name === 'userName' && !r.extension && !r.sub && type.coreAttribute('userName') === r.attribute && foldsCase(r.target))
-    return { expr: `${COLUMNS.userName} COLLATE "C"`, cast: 'text', nonNull: r.attribute.required };
+    return { expr: `${COLUMNS.userName} COLLATE "C"`, cast: 'text', indexed: true };
   const doc = foldsCase(r.target) ? 'r.doc_ci' : 'r.doc';
   const base = r.extension ? `(${doc}->${key(r.schema)})` : doc;
   let j = `${base}->${key(r.attribute.name)}`;
@@ -433,16 +433,30 @@ export function orderBy(key: string, id: string, descending: boolean): string {
  * rows without a key come after every row with one; descending, before.
  */
 export function keysetToSql(k: SortKey, descending: boolean, position: [unknown, string], p: Params): string {
+  const branches = keysetBranches(k, descending, position, p);
+  return branches.length === 1 ? branches[0]! : `(${branches.join(' OR ')})`;
+}
+
+/**
+ * {@link keysetToSql} as disjoint conditions, each one walk of an index when the key is
+ * {@link SortKey.indexed}: the rows with a key after the position, a row comparison the walk
+ * starts at; ascending, then the rows without a key (last in that order), which no row
+ * comparison is true for. Pages run one walk per branch (addons/postgres/reads.ts); an OR of
+ * the two would make PostgreSQL read the index from the tenant's first row.
+ */
+export function keysetBranches(k: SortKey, descending: boolean, position: [unknown, string], p: Params): string[] {
   const [value, id] = position;
   const idp = p.add(id);
-  // (key, id) after the position, as the index of migration 12 is ordered: read from there on, not from the first row
-  if (k.nonNull && value !== null) return `(${k.expr}, r.id COLLATE "C") ${descending ? '<' : '>'} (${p.add(value)}::${k.cast}, ${idp})`;
-  if (descending) {
-    if (value === null) return `(((${k.expr}) IS NULL AND r.id COLLATE "C" < ${idp}) OR (${k.expr}) IS NOT NULL)`;
-    const kp = `${p.add(value)}::${k.cast}`;
-    return `((${k.expr}) < ${kp} OR ((${k.expr}) = ${kp} AND r.id COLLATE "C" < ${idp}))`;
+  if (k.indexed && value !== null) {
+    const after = `(${k.expr}, r.id COLLATE "C") ${descending ? '<' : '>'} (${p.add(value)}::${k.cast}, ${idp})`;
+    return descending ? [after] : [after, `(${k.expr}) IS NULL`];
   }
-  if (value === null) return `((${k.expr}) IS NULL AND r.id COLLATE "C" > ${idp})`;
+  if (descending) {
+    if (value === null) return [`(((${k.expr}) IS NULL AND r.id COLLATE "C" < ${idp}) OR (${k.expr}) IS NOT NULL)`];
+    const kp = `${p.add(value)}::${k.cast}`;
+    return [`((${k.expr}) < ${kp} OR ((${k.expr}) = ${kp} AND r.id COLLATE "C" < ${idp}))`];
+  }
+  if (value === null) return [`((${k.expr}) IS NULL AND r.id COLLATE "C" > ${idp})`];
   const kp = `${p.add(value)}::${k.cast}`;
-  return `((${k.expr}) > ${kp} OR ((${k.expr}) = ${kp} AND r.id COLLATE "C" > ${idp}) OR (${k.expr}) IS NULL)`;
+  return [`((${k.expr}) > ${kp} OR ((${k.expr}) = ${kp} AND r.id COLLATE "C" > ${idp}) OR (${k.expr}) IS NULL)`];
 }

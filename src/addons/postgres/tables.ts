@@ -49,6 +49,16 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/**
+ * `body` in dollar quotes whose tag it does not contain: a schema name in it (quoted as an
+ * identifier, which dollar quoting does not see) could otherwise end the quotes early.
+ */
+export function dollarQuoted(body: string): string {
+  let tag = '$do$';
+  for (let i = 1; body.includes(tag); i++) tag = `$do${i}$`;
+  return `${tag}${body}${tag}`;
+}
+
 /** A string as a SQL literal (standard_conforming_strings, PostgreSQL's default since 9.1). */
 function quoteLiteral(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;

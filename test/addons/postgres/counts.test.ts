@@ -6,7 +6,7 @@
 import { SchemaRegistry, type ScimResource } from 'scimkit';
 import { parseFilter } from 'scimkit/store-kit';
 import { describe, expect, it } from 'vitest';
-import { CountsKeeper, FOLD_AFTER_ROWS, FOLD_ALL_AFTER_WRITES } from '../../../src/addons/postgres/counts.js';
+import { CountsKeeper, countsScript, FOLD_AFTER_ROWS, FOLD_ALL_AFTER_WRITES } from '../../../src/addons/postgres/counts.js';
 import { MIGRATIONS, PostgresStore, type SqlPool, type SqlQueryable, stepsOf } from '../../../src/addons/postgres/index.js';
 import { UNQUALIFIED } from '../../../src/addons/postgres/tables.js';
 import { freshPGlite } from '../../pglite.js';
@@ -131,10 +131,17 @@ function countsCases(name: string, open: () => Promise<{ db: Db; close(): Promis
         // every key: rows of two tenants, folded by the keeper's writes alone
         for (const tenant of ['g', 'h']) for (let i = 0; i < 3; i++) await store.create(ctxOf(tenant), User, user(`${tenant}${i}`));
         await store.delete(ctxOf('g'), User, (await store.search(ctxOf('g'), User, { startIndex: 1, count: 1, members: false })).resources[0]!.id!);
-        const keeper = new CountsKeeper(UNQUALIFIED, () => db);
-        for (let i = 0; i < FOLD_ALL_AFTER_WRITES - 1; i++) keeper.wrote();
+        // the draw decides: a write that draws 1 / FOLD_ALL_AFTER_WRITES or more folds nothing, one below it folds every key
+        let draw = 1 / FOLD_ALL_AFTER_WRITES;
+        const keeper = new CountsKeeper(
+          UNQUALIFIED,
+          () => db,
+          () => draw,
+        );
+        for (let i = 0; i < 100; i++) keeper.wrote();
         await keeper.settled();
         expect(await countRows(db, 'g', 'User')).toBe(4);
+        draw = 1 / FOLD_ALL_AFTER_WRITES - 1e-9;
         keeper.wrote();
         await keeper.settled();
         expect([await countRows(db, 'g', 'User'), await countRows(db, 'h', 'User'), await countRows(db, 'f', 'User')]).toEqual([1, 1, 1]);
@@ -155,6 +162,56 @@ describe.skipIf(!process.env.DATABASE_URL)('counts on PostgreSQL', () => {
   countsCases('PostgreSQL', async () => {
     const scratch = await scratchDatabase('scimkit_counts', 10);
     return { db: scratch.pool as unknown as Db, close: () => scratch.drop() };
+  });
+
+  it('are kept by writers whose search_path does not hold the tables (a restore by pg_dump sets it empty)', async () => {
+    const scratch = await scratchDatabase('scimkit_counts_path', 4);
+    try {
+      const store = new PostgresStore(scratch.pool as unknown as SqlPool);
+      await store.migrate();
+      for (let i = 0; i < 3; i++) await store.create(ctxOf('p'), User, user(`p${i}`));
+      const client = await scratch.pool.connect();
+      try {
+        await client.query("SELECT set_config('search_path', '', false)");
+        await client.query(`DELETE FROM public.scim_resources WHERE tenant = 'p' AND user_name_ci = 'p0'`);
+        await client.query(
+          `INSERT INTO public.scim_resources (tenant, type, id, doc, user_name_ci, version, created, last_modified)
+           VALUES ('p', 'User', 'by-sql', '{"id": "by-sql", "userName": "bysql"}', 'bysql', 1, now(), now())`,
+        );
+      } finally {
+        await client.query('RESET search_path');
+        client.release();
+      }
+      expect(await totals(store, 'p')).toBe(3);
+    } finally {
+      await scratch.drop();
+    }
+  });
+
+  it('run again (a crash before it was recorded), migration 12 holds writes while it counts, not reads', async () => {
+    const scratch = await scratchDatabase('scimkit_counts_rerun', 4);
+    try {
+      await new PostgresStore(scratch.pool as unknown as SqlPool).migrate();
+      const migrating = await scratch.pool.connect();
+      const other = await scratch.pool.connect();
+      try {
+        await migrating.query('BEGIN');
+        await migrating.query(countsScript(UNQUALIFIED));
+        await other.query("SET lock_timeout = '300ms'");
+        // a read goes on; a write waits for the count (here: gives up after 300 ms)
+        await expect(other.query('SELECT count(*) FROM scim_resources')).resolves.toBeDefined();
+        await expect(
+          other.query(`INSERT INTO scim_resources (tenant, type, id, doc, version, created, last_modified) VALUES ('w', 'User', 'w', '{}', 1, now(), now())`),
+        ).rejects.toThrow(/lock timeout/);
+      } finally {
+        await migrating.query('ROLLBACK');
+        await other.query('RESET lock_timeout');
+        migrating.release();
+        other.release();
+      }
+    } finally {
+      await scratch.drop();
+    }
   });
 
   it('stay exact under concurrent creates and deletes in one tenant, and a page sorted by userName reads in index order', async () => {

@@ -1,6 +1,6 @@
 // RFC 9865 cursors on PostgresStore walk by keyset: every row once, in order, and a change
 // between pages neither skips nor repeats rows (what offset paging gets wrong).
-import { bearerToken, createScimServer, MemoryStore } from 'scimkit';
+import { bearerToken, createScimServer, MemoryStore, SchemaRegistry } from 'scimkit';
 import { PostgresStore, type SqlPool } from 'scimkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPGlite } from '../../pglite.js';
@@ -100,5 +100,37 @@ describe('SQL text', () => {
     const f = parse('emails[type eq "work" and value co "@x"] or phoneNumbers pr');
     const text = () => filterToSql(f, type, new P(), '$1');
     expect(text()).toBe(text());
+  });
+});
+
+describe('a cursor walk sorted by userName reaches rows without one', () => {
+  // the store takes a user without userName (a host's own writes, a seed by SQL, an earlier
+  // version's rows): ascending they come last, where a row comparison alone never reaches
+  it('in both directions, every row once and in the offset order', async () => {
+    const db = freshPGlite();
+    try {
+      const s = new PostgresStore(db as unknown as SqlPool);
+      await s.migrate();
+      const User = new SchemaRegistry().resourceType('User')!;
+      const ctx = { tenant: 'nulls', requestId: 'r' };
+      for (const n of ['b', 'a', 'c']) await s.create(ctx, User, { schemas: [U], userName: n });
+      for (const e of ['x1', 'x2']) await s.create(ctx, User, { schemas: [U], externalId: e });
+      for (const order of ['ascending', 'descending'] as const) {
+        const sort = { path: 'userName', order };
+        const all = (await s.search(ctx, User, { startIndex: 1, count: 100, sort, members: false })).resources.map((r) => r.id);
+        const walked: (string | undefined)[] = [];
+        let after: string | undefined;
+        for (let guard = 0; guard < 10; guard++) {
+          const page = await s.search(ctx, User, { startIndex: 1, count: 2, sort, members: false, ...(after ? { after } : {}) });
+          walked.push(...page.resources.map((r) => r.id));
+          if (!page.next || page.resources.length < 2) break;
+          after = page.next;
+        }
+        expect(all, order).toHaveLength(5);
+        expect(walked, order).toEqual(all);
+      }
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -20,7 +20,7 @@ const ALL = MIGRATIONS.map((m) => m.id);
 
 // a name that needs quoting in every way: upper case, a space, a double quote, a single quote
 // and a dollar-quote tag (the migrations' DO block is dollar-quoted)
-const ODD = `Scim "B" o'k $do$`;
+const ODD = `Scim "B" o'k $do$ $fn$`;
 
 /** The tables of `schema`, by name. */
 async function tablesIn(db: SqlQueryable, schema: string): Promise<string[]> {
