@@ -216,8 +216,6 @@ async function tenantOf(pool: pg.Pool, store: PostgresStore, name: string, shape
   return { name, shape, handle: (r) => server.handle(r), bigGroup, reserve, removable };
 }
 
-/** Whether an operation is a sorted page (by index or by cursor), measured apart from the look-ups and writes. */
-
 /** The deep startIndex of the sorted pages: the last page but one of the small tenant (a cursor page follows it), the same in both. */
 const deepIndex = (small: number) => small - 199;
 
