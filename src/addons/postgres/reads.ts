@@ -10,7 +10,7 @@ import { countsSql } from './counts.js';
 import { groupsOf, membersOf } from './members.js';
 import { groupsOfR, hasGroups, type Row } from './rows.js';
 import type { SqlQueryable } from './sql.js';
-import { filterToSql, keysetBranches, orderBy, Params, sortKey, sortToSql } from './sql-filter.js';
+import { filterToSql, keysetBranches, orderBy, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
 import type { StoreState } from './state.js';
 
 /** The resources of `rows` as SCIM resources: with their members when `withMembers`, and a user's groups. */
@@ -97,32 +97,19 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
   const desc = q.sort?.order === 'descending';
   const key = q.sort ? sortKey(q.sort.path, type) : undefined;
   const order = q.sort ? sortToSql(q.sort.path, type, desc) : 'r.seq';
-  // the keyset as disjoint conditions: each one walk of an index (sql-filter.ts keysetBranches)
-  let branches: string[] = [];
-  if (q.after !== undefined) {
-    let pos: unknown;
-    try {
-      pos = JSON.parse(q.after);
-    } catch {
-      pos = undefined;
-    }
-    if (!Array.isArray(pos) || (key ? pos.length !== 2 || typeof pos[1] !== 'string' : typeof pos[0] !== 'string'))
-      throw ScimError.invalidCursor('The cursor is not valid');
-    branches = key ? keysetBranches(key, desc, pos as [unknown, string], p) : [`r.seq > ${p.add(pos[0])}::bigint`];
-  }
+  const branches = q.after === undefined ? [] : cursorBranches(q.after, key, desc, p);
   const keyset = branches.length ? ` AND ${branches.length === 1 ? branches[0] : `(${branches.join(' OR ')})`}` : '';
   const limit = p.add(q.count);
   const offset = q.after === undefined ? ` OFFSET ${p.add(Math.max(q.startIndex, 1) - 1)}` : '';
   const sortKeyColumn = key ? `${key.expr} AS sort_key, ` : '';
   // A look-up an index narrows reads its few rows whole. Any other page sorts its matches as
-  // narrow rows (id and sort key, or seq) and reads the documents of the page alone: carried
-  // whole through the count's window, 14,285 matches of a co filter over 100,000 users spilled
-  // ~20 MB to a temporary file (74 ms; bench/RESULTS.md, "substring"). Unfiltered, the narrow
-  // rows stop at the page (no window count), read in order from an index of migration 12 or
-  // (tenant, type, seq) without the rows before them when the sort is by userName.
-  // Unsorted, the narrow rows are seqs alone and find their documents by seq: an index-only walk
-  // of (tenant, type, seq), where carrying the id read each row skipped (688 → 131 ms for
-  // startIndex 900,001 of 1,000,000 users, the unsorted way Okta's import pages)
+  // narrow rows and reads the documents of the page alone: carried whole through the count's
+  // window, 14,285 matches of a co filter over 100,000 users spilled ~20 MB to a temporary file
+  // (74 ms; bench/RESULTS.md, "substring"). The narrow rows hold only what an index holds, so
+  // an unfiltered page (no window count) is an index-only walk that stops at the page: sorted
+  // by userName, the index of migration 12 (tenant, type, key, id); unsorted, (tenant, type,
+  // seq), its rows found again by seq (carrying the id read each row skipped: 688 → 131 ms for
+  // startIndex 900,001 of 1,000,000 users, the unsorted way Okta's import pages).
   const narrow = ['r.tenant', 'r.type', ...(key ? ['r.id', `${key.expr} AS sort_key`] : ['r.seq']), ...(counts ? [] : ['count(*) OVER ()::int AS total'])].join(
     ', ',
   );
@@ -151,4 +138,17 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
   const result: SearchResult = { resources: await materialise(s, db(), ctx, type, rows, q.members), totalResults: total };
   if (last) result.next = JSON.stringify(key ? [last.sort_key instanceof Date ? last.sort_key.toISOString() : (last.sort_key ?? null), last.id] : [last.seq]);
   return result;
+}
+
+/** The keyset after a page's cursor (`q.after`), as disjoint conditions, each one walk of an index ({@link keysetBranches}); a cursor this store did not make is a 400. */
+function cursorBranches(after: string, key: SortKey | undefined, desc: boolean, p: Params): string[] {
+  let pos: unknown;
+  try {
+    pos = JSON.parse(after);
+  } catch {
+    pos = undefined;
+  }
+  if (!Array.isArray(pos) || (key ? pos.length !== 2 || typeof pos[1] !== 'string' : typeof pos[0] !== 'string'))
+    throw ScimError.invalidCursor('The cursor is not valid');
+  return key ? keysetBranches(key, desc, pos as [unknown, string], p) : [`r.seq > ${p.add(pos[0])}::bigint`];
 }
