@@ -96,7 +96,6 @@ export function predictEvents(current: ScimResource, id: string, delta: MemberDe
   };
 }
 
-/** Where a delta's statement starts: the group (`g`, locked), and the CTE whose row the writes need (`anchor`, after `extra`). */
 /** A member delta to write: on the group `id` of `ctx`'s tenant, only while its attributes are `doc` (when given), stamped `now`. */
 export interface DeltaWrite {
   /** The request's context (its tenant). */
@@ -113,6 +112,7 @@ export interface DeltaWrite {
   now: string;
 }
 
+/** Where a delta's statement starts: the group (`g`, locked), and the CTE whose row the writes need (`anchor`, after `extra`). */
 interface DeltaAnchor {
   /** The CTE the writes need a row of: `g`, or one over it. */
   anchor: string;

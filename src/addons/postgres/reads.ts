@@ -10,7 +10,7 @@ import { countsSql } from './counts.js';
 import { groupsOf, membersOf } from './members.js';
 import { groupsOfR, hasGroups, type Row } from './rows.js';
 import type { SqlQueryable } from './sql.js';
-import { filterToSql, keysetBranches, orderBy, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
+import { anyOf, filterToSql, keysetBranches, orderBy, Params, type SortKey, sortKey, sortToSql } from './sql-filter.js';
 import type { StoreState } from './state.js';
 
 /** The resources of `rows` as SCIM resources: with their members when `withMembers`, and a user's groups. */
@@ -98,7 +98,7 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
   const key = q.sort ? sortKey(q.sort.path, type) : undefined;
   const order = q.sort ? sortToSql(q.sort.path, type, desc) : 'r.seq';
   const branches = q.after === undefined ? [] : cursorBranches(q.after, key, desc, p);
-  const keyset = branches.length ? ` AND ${branches.length === 1 ? branches[0] : `(${branches.join(' OR ')})`}` : '';
+  const keyset = branches.length ? ` AND ${anyOf(branches)}` : '';
   const limit = p.add(q.count);
   const offset = q.after === undefined ? ` OFFSET ${p.add(Math.max(q.startIndex, 1) - 1)}` : '';
   const sortKeyColumn = key ? `${key.expr} AS sort_key, ` : '';
@@ -116,7 +116,7 @@ export async function search(s: StoreState, ctx: StoreContext, type: ResourceTyp
   const narrowRows = (branch: string) =>
     `SELECT ${narrow} FROM ${s.t.resources} r WHERE ${where}${branch ? ` AND ${branch}` : ''} ORDER BY ${order} LIMIT ${limit}${offset}`;
   const pageRows =
-    branches.length > 1 && key
+    branches.length > 1
       ? `SELECT * FROM (${branches.map((b) => `(${narrowRows(b)})`).join(' UNION ALL ')}) u ORDER BY ${orderBy('u.sort_key', 'u.id', desc)} LIMIT ${limit}`
       : narrowRows(branches[0] ?? '');
   const text = p.narrowedByIndex

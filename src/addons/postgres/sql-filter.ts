@@ -433,8 +433,12 @@ export function orderBy(key: string, id: string, descending: boolean): string {
  * rows without a key come after every row with one; descending, before.
  */
 export function keysetToSql(k: SortKey, descending: boolean, position: [unknown, string], p: Params): string {
-  const branches = keysetBranches(k, descending, position, p);
-  return branches.length === 1 ? branches[0]! : `(${branches.join(' OR ')})`;
+  return anyOf(keysetBranches(k, descending, position, p));
+}
+
+/** Conditions as one: the only one as it is, several joined by OR. */
+export function anyOf(conditions: readonly string[]): string {
+  return conditions.length === 1 ? conditions[0]! : `(${conditions.join(' OR ')})`;
 }
 
 /**
